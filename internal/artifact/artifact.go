@@ -1,0 +1,519 @@
+// Package artifact owns reading a built file back: everything pluginctl
+// needs to know about a Go plugin (-buildmode=plugin) or a host program,
+// found statically in the file's bytes without loading or executing it.
+//
+// Read classifies the file (plugin, Go executable, Go c-shared library, C
+// shared library) and collects its target platform, Go build info, package
+// fingerprints (the go:link.pkghashbytes.<pkg> symbols plugin.Open
+// compares), plugin path, exported symbols, embedded pluginctl metadata and
+// content hash. A file that is no ELF object pluginctl can use gives a
+// *NotPluginError saying why. SymbolType reads DWARF only when asked.
+//
+// The package never panics on malformed input: every size it reads is
+// bounded by the size of the file, and a panic inside the standard ELF
+// parser becomes a *NotPluginError.
+package artifact
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"debug/buildinfo"
+	"debug/dwarf"
+	"debug/elf"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/pluginctl/pluginctl/pluginapi/meta"
+)
+
+// MaxSize is the largest file Read accepts. Real plugins are a few MB.
+const MaxSize = 1 << 30
+
+// Kind is what a readable artifact is.
+type Kind string
+
+const (
+	// KindPlugin is a Go plugin (-buildmode=plugin shared object).
+	KindPlugin Kind = "plugin"
+	// KindExecutable is a Go program (-buildmode=exe or pie).
+	KindExecutable Kind = "executable"
+	// KindCShared is a Go -buildmode=c-shared library.
+	KindCShared Kind = "c-shared"
+	// KindCLibrary is an ELF shared object without Go build info.
+	KindCLibrary Kind = "c-library"
+)
+
+// ExportKind tells an exported function from an exported variable.
+type ExportKind string
+
+const (
+	ExportFunc ExportKind = "func" // STT_FUNC: plugin.Lookup returns the func
+	ExportVar  ExportKind = "var"  // STT_OBJECT: plugin.Lookup returns a pointer
+)
+
+// Target is a GOOS/GOARCH pair.
+type Target struct {
+	GOOS, GOARCH string
+}
+
+func (t Target) String() string {
+	if t.GOOS == "" && t.GOARCH == "" {
+		return ""
+	}
+	return t.GOOS + "/" + t.GOARCH
+}
+
+// NotPluginError reports a file that is not a usable Go plugin, and why.
+type NotPluginError struct {
+	Path   string
+	Reason string
+}
+
+func (e *NotPluginError) Error() string {
+	if e.Path == "" {
+		return "not a Go plugin: " + e.Reason
+	}
+	return e.Path + ": not a Go plugin: " + e.Reason
+}
+
+// File is what Read found in one artifact.
+type File struct {
+	// Path is the name the file was read under.
+	Path string
+	Kind Kind
+	// Size is the file size in bytes; SHA256 the hex digest of its contents.
+	Size   int64
+	SHA256 string
+
+	// ELFTarget is GOOS/GOARCH as the ELF header (machine, class, byte
+	// order, OS ABI) tells them: best-effort, since Linux, Android and
+	// others share OS ABI 0. BuildTarget is what the build info settings
+	// say; empty without build info.
+	ELFTarget   Target
+	BuildTarget Target
+	// ELFType is the ELF file type (ET_EXEC or ET_DYN).
+	ELFType elf.Type
+
+	// BuildInfo is the Go build info; nil for a C library.
+	BuildInfo *buildinfo.BuildInfo
+	// BuildMode is the -buildmode build setting ("" if not recorded).
+	BuildMode string
+
+	// Fingerprints maps each package import path to the 8 bytes of its
+	// go:link.pkghashbytes.<path> symbol: the package hash plugin.Open
+	// compares between host and plugin. Read from .dynsym, or from
+	// .symtab when there is no .dynsym. Empty for a host that does not
+	// link package plugin with cgo.
+	Fingerprints map[string][8]byte
+	// LinkHashes maps package paths to the go:link.pkgname.N /
+	// go:link.pkglinkhash.N pairs of a plugin's .symtab: the hashes the
+	// plugin was linked against (nil when stripped).
+	LinkHashes map[string][8]byte
+
+	// PluginPath is a plugin's plugin path: its main package's import
+	// path, or plugin/unnamed-<sha1> when it was built from files.
+	// PluginPathSource says where it was read: "symtab"
+	// (go:link.thispluginpath), "buildinfo" or "fingerprints".
+	PluginPath       string
+	PluginPathSource string
+	// Exported are a plugin's exported top-level Go symbols
+	// (PluginPath.<Name> with an upper-case Name): what plugin.Lookup
+	// finds. Methods and closures are not in it.
+	Exported map[string]ExportKind
+
+	// Metadata is the pluginctl build metadata, nil if absent.
+	Metadata *meta.Metadata
+
+	// HasSymtab and HasDWARF tell whether .symtab and DWARF sections are
+	// present (-ldflags=-s removes both, -w only DWARF).
+	HasSymtab bool
+	HasDWARF  bool
+
+	data      []byte
+	dwarfOnce sync.Once
+	dwarf     *dwarf.Data
+	dwarfErr  error
+}
+
+// Read reads the artifact at path. Errors about the file's contents are
+// *NotPluginError; errors opening or reading it are returned wrapped.
+func Read(path string) (*File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading artifact: %w", err)
+	}
+	switch {
+	case fi.IsDir():
+		return nil, &NotPluginError{Path: path, Reason: "is a directory"}
+	case !fi.Mode().IsRegular():
+		return nil, &NotPluginError{Path: path, Reason: "not a regular file (" + fi.Mode().Type().String() + ")"}
+	case fi.Size() == 0:
+		return nil, &NotPluginError{Path: path, Reason: "empty file"}
+	case fi.Size() > MaxSize:
+		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (%d bytes, limit %d)", fi.Size(), MaxSize)}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading artifact: %w", err)
+	}
+	defer f.Close()
+	// The file may change between Stat and here: read at most one byte
+	// more than MaxSize and never trust the size seen by Stat.
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading artifact %s: %w", path, err)
+	}
+	if len(data) > MaxSize {
+		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (limit %d bytes)", MaxSize)}
+	}
+	return ReadBytes(path, data)
+}
+
+// ReadPlugin is Read for a file that must be a plugin: any other kind is
+// reported as a *NotPluginError, returned together with the File.
+func ReadPlugin(path string) (*File, error) {
+	f, err := Read(path)
+	if err != nil {
+		return nil, err
+	}
+	return f, f.CheckPlugin()
+}
+
+// CheckPlugin returns nil for a plugin and a *NotPluginError naming the
+// kind of any other file.
+func (f *File) CheckPlugin() error {
+	var reason string
+	switch f.Kind {
+	case KindPlugin:
+		return nil
+	case KindExecutable:
+		reason = "a Go executable (-buildmode=" + orDefault(f.BuildMode, "exe") + "), not a plugin"
+	case KindCShared:
+		reason = "a Go c-shared library (-buildmode=c-shared), not a plugin"
+	case KindCLibrary:
+		reason = "a C shared library (ELF shared object without Go build info)"
+	default:
+		reason = "unknown kind " + string(f.Kind)
+	}
+	return &NotPluginError{Path: f.Path, Reason: reason}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// ReadBytes reads an artifact from its contents; name is used in errors
+// and as File.Path. The File keeps data (SymbolType reads DWARF from it),
+// so the caller must not modify it afterwards.
+func ReadBytes(name string, data []byte) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, &NotPluginError{Path: name, Reason: fmt.Sprintf("malformed ELF (parser panic: %v)", r)}
+		}
+	}()
+	return readBytes(name, data)
+}
+
+func readBytes(name string, data []byte) (*File, error) {
+	notPlugin := func(format string, args ...any) error {
+		return &NotPluginError{Path: name, Reason: fmt.Sprintf(format, args...)}
+	}
+	if len(data) == 0 {
+		return nil, notPlugin("empty file")
+	}
+	if len(data) > MaxSize {
+		return nil, notPlugin("file too large (%d bytes, limit %d)", len(data), MaxSize)
+	}
+	if reason := checkELFHeader(data); reason != "" {
+		return nil, notPlugin("%s", reason)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return nil, notPlugin("malformed ELF: %v", err)
+	}
+	if reason := checkExtents(ef, len(data)); reason != "" {
+		return nil, notPlugin("%s", reason)
+	}
+
+	f := &File{Path: name, Size: int64(len(data)), ELFType: ef.Type, data: data}
+	sum := sha256.Sum256(data)
+	f.SHA256 = hex.EncodeToString(sum[:])
+	f.ELFTarget = elfTarget(ef)
+	for _, s := range ef.Sections {
+		switch {
+		case s.Type == elf.SHT_SYMTAB:
+			f.HasSymtab = true
+		case s.Name == ".debug_info" || s.Name == ".zdebug_info":
+			f.HasDWARF = true
+		}
+	}
+
+	switch ef.Type {
+	case elf.ET_EXEC, elf.ET_DYN:
+	case elf.ET_REL:
+		return nil, notPlugin("an ELF relocatable object file (ET_REL), not a linked plugin")
+	case elf.ET_CORE:
+		return nil, notPlugin("an ELF core dump")
+	default:
+		return nil, notPlugin("ELF file of type %v, neither a shared object nor an executable", ef.Type)
+	}
+
+	bi, biErr := buildinfo.Read(bytes.NewReader(data))
+	if biErr != nil {
+		if ef.Type == elf.ET_DYN && !hasInterp(ef) {
+			f.Kind = KindCLibrary
+			f.Metadata = findMetadata(data)
+			return f, nil
+		}
+		if ef.Type == elf.ET_DYN {
+			return nil, notPlugin("an ELF executable (PIE) without Go build info (%v)", biErr)
+		}
+		return nil, notPlugin("an ELF executable without Go build info (%v)", biErr)
+	}
+	f.BuildInfo = bi
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "-buildmode":
+			f.BuildMode = s.Value
+		case "GOOS":
+			f.BuildTarget.GOOS = s.Value
+		case "GOARCH":
+			f.BuildTarget.GOARCH = s.Value
+		}
+	}
+
+	dyn, dynErr := symbolTable(ef, data, elf.SHT_DYNSYM)
+	sym, symErr := symbolTable(ef, data, elf.SHT_SYMTAB)
+	if dynErr != nil {
+		return nil, notPlugin("malformed ELF: reading .dynsym: %v", dynErr)
+	}
+	if symErr != nil {
+		return nil, notPlugin("malformed ELF: reading .symtab: %v", symErr)
+	}
+
+	// .symtab: the plugin path and the plugin's link hashes.
+	var thisPluginPath string
+	var haveThisPluginPath bool
+	if sym != nil {
+		names := map[string]string{} // N -> package path
+		hashes := map[string][8]byte{}
+		sym.each(func(s rawSym) {
+			if !bytes.HasPrefix(s.name, []byte("go:link.")) {
+				return
+			}
+			rest := s.name[len("go:link."):]
+			switch {
+			case string(rest) == "thispluginpath":
+				if b, ok := symData(ef, data, s); ok {
+					thisPluginPath, haveThisPluginPath = string(b), true
+				}
+			case bytes.HasPrefix(rest, []byte("pkgname.")):
+				if b, ok := symData(ef, data, s); ok {
+					names[string(rest[len("pkgname."):])] = string(b)
+				}
+			case bytes.HasPrefix(rest, []byte("pkglinkhash.")):
+				if b, ok := symData(ef, data, s); ok && len(b) == 8 {
+					hashes[string(rest[len("pkglinkhash."):])] = [8]byte(b)
+				}
+			}
+		})
+		for n, h := range hashes {
+			if p, ok := names[n]; ok {
+				if f.LinkHashes == nil {
+					f.LinkHashes = map[string][8]byte{}
+				}
+				f.LinkHashes[p] = h
+			}
+		}
+	}
+
+	// Fingerprints, from .dynsym or else .symtab.
+	f.Fingerprints = map[string][8]byte{}
+	fpTab := dyn
+	if fpTab == nil {
+		fpTab = sym
+	}
+	if fpTab != nil {
+		const prefix = "go:link.pkghashbytes."
+		fpTab.each(func(s rawSym) {
+			if !bytes.HasPrefix(s.name, []byte(prefix)) || s.shndx == uint16(elf.SHN_UNDEF) {
+				return
+			}
+			if b, ok := symData(ef, data, s); ok && len(b) >= 8 {
+				f.Fingerprints[string(s.name[len(prefix):])] = [8]byte(b[:8])
+			}
+		})
+	}
+
+	kind, reason := classify(ef, f.BuildMode, haveThisPluginPath)
+	if reason != "" {
+		return nil, notPlugin("%s", reason)
+	}
+	f.Kind = kind
+
+	if f.Kind == KindPlugin {
+		switch {
+		case haveThisPluginPath && thisPluginPath != "":
+			f.PluginPath, f.PluginPathSource = thisPluginPath, "symtab"
+		case bi.Path != "" && bi.Path != "command-line-arguments":
+			f.PluginPath, f.PluginPathSource = bi.Path, "buildinfo"
+		default:
+			// Built from files: the only plugin/unnamed-* package.
+			var found []string
+			for p := range f.Fingerprints {
+				if strings.HasPrefix(p, "plugin/unnamed-") {
+					found = append(found, p)
+				}
+			}
+			if len(found) == 1 {
+				f.PluginPath, f.PluginPathSource = found[0], "fingerprints"
+			}
+		}
+		if f.PluginPath != "" {
+			f.Exported = exports(fpTab, f.PluginPath)
+		}
+	}
+	f.Metadata = findMetadata(data)
+	return f, nil
+}
+
+// classify decides the kind of a file with Go build info.
+func classify(ef *elf.File, buildMode string, havePluginPath bool) (Kind, string) {
+	switch buildMode {
+	case "plugin":
+		if ef.Type != elf.ET_DYN {
+			return "", "inconsistent: build info says -buildmode=plugin but the ELF type is " + ef.Type.String()
+		}
+		return KindPlugin, ""
+	case "c-shared":
+		if ef.Type != elf.ET_DYN {
+			return "", "inconsistent: build info says -buildmode=c-shared but the ELF type is " + ef.Type.String()
+		}
+		return KindCShared, ""
+	case "exe", "pie":
+		return KindExecutable, ""
+	case "shared":
+		return "", "a Go shared library (-buildmode=shared), not a plugin"
+	case "":
+		// Not recorded (Go before 1.18): guess from the ELF file.
+		switch {
+		case ef.Type == elf.ET_EXEC:
+			return KindExecutable, ""
+		case havePluginPath:
+			return KindPlugin, ""
+		case hasInterp(ef) && ef.Entry != 0:
+			return KindExecutable, ""
+		default:
+			return KindCShared, ""
+		}
+	default:
+		return "", "unexpected -buildmode=" + buildMode + " in the build info"
+	}
+}
+
+func hasInterp(ef *elf.File) bool {
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_INTERP {
+			return true
+		}
+	}
+	return false
+}
+
+// exports collects the exported top-level symbols of package path.
+func exports(t *symTable, path string) map[string]ExportKind {
+	out := map[string]ExportKind{}
+	if t == nil {
+		return out
+	}
+	prefix := []byte(path + ".")
+	t.each(func(s rawSym) {
+		if s.shndx == uint16(elf.SHN_UNDEF) || !bytes.HasPrefix(s.name, prefix) {
+			return
+		}
+		if b := elf.ST_BIND(s.info); b != elf.STB_GLOBAL && b != elf.STB_WEAK {
+			return
+		}
+		name := s.name[len(prefix):]
+		if !isExportedIdent(name) {
+			return
+		}
+		switch elf.ST_TYPE(s.info) {
+		case elf.STT_FUNC:
+			out[string(name)] = ExportFunc
+		case elf.STT_OBJECT:
+			out[string(name)] = ExportVar
+		}
+	})
+	return out
+}
+
+// isExportedIdent reports whether b is a Go identifier starting with an
+// upper-case letter. Method (T.M, (*T).M), closure (F.func1) and generic
+// instance (F[...]) symbols all fail it.
+func isExportedIdent(b []byte) bool {
+	s := string(b)
+	for i, r := range s {
+		switch {
+		case i == 0:
+			if !unicode.IsUpper(r) {
+				return false
+			}
+		case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// SortedExports returns the names of f.Exported in order.
+func (f *File) SortedExports() []string {
+	names := make([]string, 0, len(f.Exported))
+	for n := range f.Exported {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// metaWindow bounds how much Parse may read after one metadata prefix, and
+// metaTries how many prefixes are tried: real files hold one small
+// document, and unbounded tries make a crafted file quadratic.
+const (
+	metaWindow = 256 << 10
+	metaTries  = 16
+)
+
+// metaPrefix is assembled at run time, as in package meta, so that the
+// pluginctl binary does not contain it.
+var metaPrefix = []byte(strings.Join([]string{`{"schema":"`, meta.Schema, `"`}, ""))
+
+func findMetadata(data []byte) *meta.Metadata {
+	off := 0
+	for range metaTries {
+		i := bytes.Index(data[off:], metaPrefix)
+		if i < 0 {
+			return nil
+		}
+		off += i
+		end := min(len(data), off+metaWindow)
+		if m, err := meta.Parse(data[off:end]); err == nil {
+			return m
+		}
+		off += len(metaPrefix)
+	}
+	return nil
+}
+
+var errNoDWARF = errors.New("no DWARF debug info (stripped with -ldflags=-w or -s)")
