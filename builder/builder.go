@@ -1,0 +1,507 @@
+// Package builder owns `pluginctl build`: it reads the module graph, finds
+// the hosts and plugins of a module, builds them all with one toolchain and
+// one flag set, stamps every artifact with build metadata and writes the
+// set, with its manifest, into the output directory all at once.
+//
+// It knows nothing of the command line: callers fill in Options and call
+// Build.
+package builder
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/pluginapi/meta"
+)
+
+// DefaultAPIPackage is the shared API package whose APIVersion artifacts
+// are stamped with.
+const DefaultAPIPackage = "github.com/pluginctl/pluginctl/pluginapi"
+
+// Flags are the go build flags every artifact of a build set gets.
+type Flags struct {
+	Trimpath bool
+	Race     bool
+	Tags     []string
+	GCFlags  string
+	LDFlags  string
+}
+
+// Args returns the flags as go build arguments, in a fixed order.
+func (f Flags) Args() []string {
+	var a []string
+	if f.Trimpath {
+		a = append(a, "-trimpath")
+	}
+	if f.Race {
+		a = append(a, "-race")
+	}
+	if len(f.Tags) > 0 {
+		a = append(a, "-tags="+strings.Join(f.Tags, ","))
+	}
+	if f.GCFlags != "" {
+		a = append(a, "-gcflags="+f.GCFlags)
+	}
+	if f.LDFlags != "" {
+		a = append(a, "-ldflags="+f.LDFlags)
+	}
+	return a
+}
+
+// Options configure a build.
+type Options struct {
+	// Dir is the directory patterns are relative to; "" is the current one.
+	Dir string
+	// Patterns select the packages to consider (default ./...).
+	Patterns []string
+	// PluginPatterns and HostPatterns, when set, say which packages are
+	// plugins and hosts instead of discovering them.
+	PluginPatterns []string
+	HostPatterns   []string
+	// Out is the output directory (default "bin"), relative to Dir.
+	Out   string
+	Flags Flags
+	// Jobs is how many go build commands run at once (default NumCPU).
+	Jobs int
+	// APIPackage is the shared API package (default DefaultAPIPackage).
+	APIPackage string
+	// Go runs the go command; nil means go from PATH in Dir.
+	Go *gocmd.Go
+	// CacheDir keeps the last artifact built for each package, so that a
+	// build into an empty output directory need not relink what did not
+	// change. "" means the user cache directory; "off" disables it.
+	CacheDir string
+	// Version is pluginctl's version, recorded in the metadata.
+	Version string
+	// Log receives progress: a line per artifact, or one updating line
+	// when Interactive. nil discards it.
+	Log         io.Writer
+	Interactive bool
+}
+
+// Result is a finished build.
+type Result struct {
+	Manifest *manifest.Manifest
+	// ManifestPath is where the manifest was written.
+	ManifestPath string
+	// Relinked counts the artifacts go build actually (re)linked.
+	Relinked int
+}
+
+// Build builds every host and plugin the options select and replaces the
+// output directory's set with them, or leaves it untouched on failure.
+func Build(ctx context.Context, o Options) (*Result, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	g := o.Go
+	env, err := g.ReadEnv(ctx)
+	if err != nil {
+		return nil, &EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl) or set --go"}
+	}
+	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
+		return nil, err
+	}
+	ws, err := loadWorkspace(env.GOMOD, env.GOWORK)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCC(env.CC); err != nil {
+		return nil, err
+	}
+	buildEnv := []string{"CGO_ENABLED=1"}
+	targets, err := discover(ctx, discoverOptions{
+		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
+		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTargets(targets, o.Patterns); err != nil {
+		return nil, err
+	}
+
+	flags := o.Flags.Args()
+	base := meta.Metadata{
+		Schema:           meta.Schema,
+		PluginctlVersion: o.Version,
+		GoVersion:        env.GOVERSION,
+		GOOS:             env.GOOS,
+		GOARCH:           env.GOARCH,
+		Flags:            flags,
+		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, flags, ws),
+	}
+	if !strings.Contains(env.GOFLAGS, "-buildvcs=false") {
+		base.VCSRevision, base.VCSModified = vcsInfo(ctx, ws.Root)
+	}
+
+	tmp, err := os.MkdirTemp("", "pluginctl-build-")
+	if err != nil {
+		return nil, fmt.Errorf("creating temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	overlay, err := writeOverlay(tmp, targets, base, o.APIPackage)
+	if err != nil {
+		return nil, err
+	}
+
+	out := o.Out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(o.Dir, out)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, &EnvError{Msg: fmt.Sprintf("creating output directory: %v", err)}
+	}
+	unlock, err := lock(ctx, out, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	stage, err := os.MkdirTemp(out, ".pluginctl-stage-")
+	if err != nil {
+		return nil, fmt.Errorf("creating staging directory: %w", err)
+	}
+	defer os.RemoveAll(stage)
+
+	b := &run{
+		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
+		args: append([]string{modFlag(ws)}, flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
+		progress: newProgress(o.Log, o.Interactive, len(targets)),
+	}
+	relinked, err := b.buildAll(ctx, targets)
+	b.progress.done()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m := &manifest.Manifest{
+		Schema: manifest.Schema, PluginctlVersion: o.Version, BuildSet: base.BuildSet,
+		GoVersion: env.GOVERSION, GOOS: env.GOOS, GOARCH: env.GOARCH, Flags: flags,
+	}
+	for _, mf := range ws.Mods {
+		m.Modules = append(m.Modules, mf.Module.Mod.Path)
+	}
+	// From here on nothing is cancelled: the set is replaced as a whole.
+	if err := b.commit(m, targets); err != nil {
+		return nil, err
+	}
+	return &Result{Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked}, nil
+}
+
+func (o *Options) defaults() error {
+	if o.Dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		o.Dir = wd
+	}
+	if len(o.Patterns) == 0 {
+		o.Patterns = []string{"./..."}
+	}
+	if o.Out == "" {
+		o.Out = "bin"
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = runtime.NumCPU()
+	}
+	if o.APIPackage == "" {
+		o.APIPackage = DefaultAPIPackage
+	}
+	if o.Go == nil {
+		o.Go = &gocmd.Go{}
+	}
+	if o.Go.Dir == "" {
+		g := *o.Go
+		g.Dir = o.Dir
+		o.Go = &g
+	}
+	if o.CacheDir == "" {
+		if d, err := os.UserCacheDir(); err == nil {
+			o.CacheDir = filepath.Join(d, "pluginctl", "artifacts")
+		}
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return nil
+}
+
+// modFlag keeps go build from ever writing go.mod or go.sum.
+func modFlag(ws *workspace) string {
+	if ws.Vendor {
+		return "-mod=vendor"
+	}
+	return "-mod=readonly"
+}
+
+// checkGOFLAGS refuses GOFLAGS settings that would make the artifacts of one
+// set differ from what pluginctl records, or let go rewrite go.mod.
+func checkGOFLAGS(goflags string) error {
+	for _, f := range strings.Fields(goflags) {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		switch name {
+		case "buildmode", "linkshared", "overlay", "o", "modfile", "pgo":
+			return &EnvError{Msg: fmt.Sprintf("GOFLAGS sets %s, which pluginctl controls itself", f), Fix: "unset it from GOFLAGS (go env -u GOFLAGS, or GOFLAGS= pluginctl build ...)"}
+		case "mod":
+			if strings.HasSuffix(f, "=mod") {
+				return &EnvError{Msg: "GOFLAGS sets -mod=mod, which would let go rewrite go.mod and go.sum", Fix: "unset it (GOFLAGS= pluginctl build ...); pluginctl builds with -mod=readonly"}
+			}
+		}
+	}
+	return nil
+}
+
+// checkCC reports a missing C compiler up front: plugins need cgo.
+func checkCC(cc string) error {
+	name := strings.Fields(cc)
+	if len(name) == 0 {
+		name = []string{"gcc"}
+	}
+	if _, err := exec.LookPath(name[0]); err != nil {
+		return &EnvError{
+			Msg: fmt.Sprintf("no C compiler: %q not found (CC=%s); Go plugins need cgo", name[0], cc),
+			Fix: "install one (e.g. apt-get install gcc) or point CC at it",
+		}
+	}
+	return nil
+}
+
+// checkTargets refuses an empty selection and two artifacts with one name.
+func checkTargets(ts []*target, patterns []string) error {
+	if len(ts) == 0 {
+		return &EnvError{
+			Msg: fmt.Sprintf("no plugins or hosts found in %s", strings.Join(patterns, " ")),
+			Fix: "a plugin is a package main that declares New; a host is a package main that imports \"plugin\"; or name them with --plugins and --hosts",
+		}
+	}
+	byName := map[string]*target{}
+	for _, t := range ts {
+		key := string(t.Kind) + "/" + t.Name
+		if t.Kind == Host && t.Name == "plugins" {
+			return &EnvError{Msg: fmt.Sprintf("host %s would be written to <out>/plugins, the plugins directory", t.ImportPath), Fix: "rename its directory"}
+		}
+		if prev, ok := byName[key]; ok {
+			return &EnvError{
+				Msg: fmt.Sprintf("two %ss would both be written as %s: %s and %s", t.Kind, artifactRel(t), prev.ImportPath, t.ImportPath),
+				Fix: "rename one of the directories, or leave one out with --plugins/--hosts",
+			}
+		}
+		byName[key] = t
+	}
+	return nil
+}
+
+// artifactRel is the artifact's path inside the output directory.
+func artifactRel(t *target) string {
+	if t.Kind == Plugin {
+		return filepath.Join("plugins", t.Name+".so")
+	}
+	return t.Name
+}
+
+// slotKey identifies the configuration a cached artifact was built with.
+func slotKey(root, goVersion string, flags []string) string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\n%s\n%q", root, goVersion, flags)))
+	return hex.EncodeToString(h[:8])
+}
+
+// vcsInfo returns the checkout's revision and whether it has local changes.
+func vcsInfo(ctx context.Context, dir string) (string, bool) {
+	rev, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "", false
+	}
+	err = exec.CommandContext(ctx, "git", "-C", dir, "diff-index", "--quiet", "HEAD", "--").Run()
+	return strings.TrimSpace(string(rev)), err != nil
+}
+
+// run is one build in progress.
+type run struct {
+	o        Options
+	g        *gocmd.Go
+	out      string
+	stage    string
+	overlay  string
+	args     []string
+	slotKey  string
+	progress *progress
+}
+
+// buildAll runs go build for every target, at most o.Jobs at once. The
+// plugin with the most dependencies goes first and the other plugins wait
+// for it: on a cold cache it compiles the standard library in plugin mode
+// once instead of once per job. Hosts do not wait. It returns how many
+// artifacts were relinked.
+func (b *run) buildAll(ctx context.Context, ts []*target) (int, error) {
+	var hosts, plugins []*target
+	for _, t := range ts {
+		if t.Kind == Host {
+			hosts = append(hosts, t)
+		} else {
+			plugins = append(plugins, t)
+		}
+	}
+	sort.SliceStable(plugins, func(i, j int) bool { return plugins[i].NumDeps > plugins[j].NumDeps })
+	var queue []*target
+	seedDone := make(chan struct{})
+	if len(plugins) > 0 {
+		queue = append(queue, plugins[0])
+	} else {
+		close(seedDone)
+	}
+	queue = append(queue, hosts...)
+	if len(plugins) > 1 {
+		queue = append(queue, plugins[1:]...)
+	}
+
+	var (
+		mu       sync.Mutex
+		failures []Failure
+		relinked int
+		next     int
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < b.o.Jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if next == len(queue) {
+					mu.Unlock()
+					return
+				}
+				t := queue[next]
+				next++
+				mu.Unlock()
+				if t.Kind == Plugin && t != plugins[0] {
+					select {
+					case <-seedDone:
+					case <-ctx.Done():
+						return
+					}
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				b.progress.start(t)
+				linked, out, err := b.build(ctx, t)
+				if len(plugins) > 0 && t == plugins[0] {
+					close(seedDone)
+				}
+				b.progress.finish(t, filepath.Join(b.o.Out, artifactRel(t)), err)
+				mu.Lock()
+				if err != nil {
+					failures = append(failures, Failure{Package: t.ImportPath, Kind: t.Kind, Output: out})
+				} else if linked {
+					relinked++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(failures) > 0 {
+		sort.Slice(failures, func(i, j int) bool { return failures[i].Package < failures[j].Package })
+		for _, f := range failures {
+			if e := missingSum(f); e != nil {
+				return 0, e
+			}
+		}
+		return 0, &CompileError{Failures: failures}
+	}
+	return relinked, nil
+}
+
+// build runs go build for one target into the staging directory. It seeds
+// the staged file with the current artifact (or the cached one), so that
+// go build, finding a file with the right build ID, does not relink it.
+func (b *run) build(ctx context.Context, t *target) (linked bool, output string, err error) {
+	staged := filepath.Join(b.stage, artifactRel(t))
+	if err := os.MkdirAll(filepath.Dir(staged), 0o755); err != nil {
+		return false, "", err
+	}
+	final := filepath.Join(b.out, artifactRel(t))
+	slot := b.slotPath(t)
+	var seed os.FileInfo
+	for _, src := range []string{final, slot} {
+		if src == "" {
+			continue
+		}
+		if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() && fsutil.LinkOrCopy(src, staged) == nil {
+			seed, _ = os.Stat(staged)
+			break
+		}
+	}
+	args := []string{"-o", staged, "-overlay", b.overlay}
+	if t.Kind == Plugin {
+		args = append(args, "-buildmode=plugin")
+	}
+	args = append(append(args, b.args...), t.ImportPath)
+	cmd, err := b.g.Command(ctx, "build", args...)
+	if err != nil {
+		return false, "", err
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, "", ctx.Err()
+		}
+		return false, string(out), err
+	}
+	after, err := os.Stat(staged)
+	if err != nil {
+		return false, string(out), fmt.Errorf("go build wrote no %s", staged)
+	}
+	linked = seed == nil || !os.SameFile(seed, after)
+	if linked && slot != "" {
+		if err := os.MkdirAll(filepath.Dir(slot), 0o755); err == nil {
+			fsutil.LinkOrCopy(staged, slot) // best effort: it is only a cache
+		}
+	}
+	return linked, string(out), nil
+}
+
+func (b *run) slotPath(t *target) string {
+	if b.o.CacheDir == "" || b.o.CacheDir == "off" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(b.slotKey + "\n" + string(t.Kind) + "\n" + t.ImportPath))
+	return filepath.Join(b.o.CacheDir, hex.EncodeToString(h[:12])+"-"+t.Name)
+}
+
+// missingSum turns go build's "missing go.sum entry" into a diagnosis.
+func missingSum(f Failure) error {
+	const marker = "missing go.sum entry for module providing package "
+	i := strings.Index(f.Output, marker)
+	if i < 0 {
+		return nil
+	}
+	rest := f.Output[i+len(marker):]
+	pkg, _, _ := strings.Cut(rest, " ")
+	pkg = strings.Trim(pkg, ";")
+	return &MissingSumError{Module: pkg, Package: f.Package}
+}
+
+var errNoMetadata = errors.New("artifact carries no pluginctl metadata")

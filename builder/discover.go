@@ -1,0 +1,221 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Kind is what an artifact is.
+type Kind string
+
+const (
+	Host   Kind = "host"
+	Plugin Kind = "plugin"
+)
+
+// target is one main package to build.
+type target struct {
+	Kind       Kind
+	ImportPath string
+	Dir        string
+	Name       string // artifact base name, without .so
+	Module     string
+	ModVersion string
+	// Deps are the import paths of every package it links.
+	Deps map[string]bool
+	// NumDeps orders plugins: the one with most dependencies is built
+	// first, to warm the cache for the others.
+	NumDeps int
+}
+
+// discoverOptions says which packages to consider.
+type discoverOptions struct {
+	Patterns       []string
+	PluginPatterns []string
+	HostPatterns   []string
+	Tags           []string
+	Dir            string
+	Env            []string
+}
+
+// loadMode asks go/packages only for names, files, the import graph and
+// module: enough to classify main packages without type-checking anything.
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps | packages.NeedModule
+
+// discover finds the hosts and plugins among the packages the patterns
+// match. A plugin is a package main declaring a top-level New; a host is a
+// package main that links package plugin. --plugins and --hosts patterns
+// replace that discovery for their kind.
+func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
+	all := append(append(append([]string(nil), o.Patterns...), o.PluginPatterns...), o.HostPatterns...)
+	cfg := &packages.Config{Mode: loadMode, Context: ctx, Dir: o.Dir, Env: o.Env}
+	if len(o.Tags) > 0 {
+		cfg.BuildFlags = []string{"-tags=" + strings.Join(o.Tags, ",")}
+	}
+	roots, err := packages.Load(cfg, all...)
+	if err != nil {
+		return nil, fmt.Errorf("loading packages: %w", err)
+	}
+	var errs []string
+	for _, p := range roots {
+		for _, e := range p.Errors {
+			if e.Kind == packages.ListError || e.Kind == packages.ParseError {
+				errs = append(errs, e.Error())
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &PackageError{Errors: errs}
+	}
+
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return filepath.Clean(p)
+		}
+		return filepath.Join(o.Dir, p)
+	}
+	matchAny := func(p *packages.Package, pats []string) bool {
+		for _, pat := range pats {
+			if matchPattern(pat, p, abs) {
+				return true
+			}
+		}
+		return false
+	}
+
+	var out []*target
+	seen := map[string]bool{}
+	for _, p := range roots {
+		if p.Name != "main" || seen[p.PkgPath] {
+			continue
+		}
+		seen[p.PkgPath] = true
+		deps := map[string]bool{}
+		collectDeps(p, deps)
+		t := &target{ImportPath: p.PkgPath, Dir: pkgDir(p), Deps: deps, NumDeps: len(deps)}
+		if p.Module != nil {
+			t.Module, t.ModVersion = p.Module.Path, p.Module.Version
+		}
+		t.Name = path.Base(p.PkgPath)
+		switch {
+		case len(o.PluginPatterns) > 0 && matchAny(p, o.PluginPatterns):
+			t.Kind = Plugin
+		case len(o.HostPatterns) > 0 && matchAny(p, o.HostPatterns):
+			t.Kind = Host
+		case !matchAny(p, o.Patterns):
+			continue // matched only an override pattern of the other kind
+		case len(o.PluginPatterns) == 0 && declaresNew(p):
+			t.Kind = Plugin
+		case len(o.HostPatterns) == 0 && deps["plugin"]:
+			t.Kind = Host
+		case namedExplicitly(p, o.Patterns, abs):
+			t.Kind = Host // a main named on the command line is built as a program
+		default:
+			continue
+		}
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
+	return out, nil
+}
+
+// PackageError is a package that cannot be loaded (syntax errors, missing
+// imports, no matching packages).
+type PackageError struct{ Errors []string }
+
+func (e *PackageError) Error() string {
+	return "loading packages:\n\t" + strings.Join(e.Errors, "\n\t")
+}
+
+func collectDeps(p *packages.Package, seen map[string]bool) {
+	for path, dep := range p.Imports {
+		if !seen[path] {
+			seen[path] = true
+			collectDeps(dep, seen)
+		}
+	}
+}
+
+func pkgDir(p *packages.Package) string {
+	if p.Dir != "" {
+		return p.Dir
+	}
+	if len(p.GoFiles) > 0 {
+		return filepath.Dir(p.GoFiles[0])
+	}
+	return ""
+}
+
+// declaresNew reports whether the package declares a top-level New. Only
+// the declarations are parsed: no type checking, so discovery stays cheap
+// on large modules.
+func declaresNew(p *packages.Package) bool {
+	fset := token.NewFileSet()
+	for _, f := range p.GoFiles {
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, d := range file.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && d.Name.Name == "New" {
+					return true
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					if vs, ok := s.(*ast.ValueSpec); ok {
+						for _, n := range vs.Names {
+							if n.Name == "New" {
+								return true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// matchPattern reports whether package p matches a go package pattern:
+// a relative or absolute directory (with an optional /... suffix), or an
+// import path where "..." matches any string.
+func matchPattern(pat string, p *packages.Package, abs func(string) string) bool {
+	if strings.HasPrefix(pat, ".") || filepath.IsAbs(pat) {
+		dir := pkgDir(p)
+		if base, ok := strings.CutSuffix(pat, "/..."); ok {
+			b := abs(base)
+			return dir == b || strings.HasPrefix(dir, b+string(filepath.Separator))
+		}
+		return dir == abs(pat)
+	}
+	if !strings.Contains(pat, "...") {
+		return p.PkgPath == pat
+	}
+	// As cmd/go: "..." matches any string, and "x/..." matches x too.
+	re := regexp.QuoteMeta(pat)
+	re = strings.ReplaceAll(re, `/\.\.\.`, `(/.*)?`)
+	re = strings.ReplaceAll(re, `\.\.\.`, `.*`)
+	ok, _ := regexp.MatchString("^"+re+"$", p.PkgPath)
+	return ok
+}
+
+func namedExplicitly(p *packages.Package, pats []string, abs func(string) string) bool {
+	for _, pat := range pats {
+		if !strings.Contains(pat, "...") && matchPattern(pat, p, abs) {
+			return true
+		}
+	}
+	return false
+}

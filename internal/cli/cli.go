@@ -1,0 +1,176 @@
+// Package cli is pluginctl's command line: it parses flags, validates them
+// in one place, calls builder and verifier, and renders their results. It
+// never exits; cmd/pluginctl turns the returned error into an exit code.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/version"
+)
+
+// IO is what a command reads and writes; tests substitute their own.
+type IO struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Getenv reads the environment (NO_COLOR, PLUGINCTL_GO, TERM).
+	Getenv func(string) string
+}
+
+// Run runs pluginctl with the command-line arguments args (without the
+// program name).
+func Run(ctx context.Context, args []string, stdio IO) error {
+	if stdio.Getenv == nil {
+		stdio.Getenv = os.Getenv
+	}
+	app := newApp(stdio)
+	err := app.RunContext(ctx, append([]string{"pluginctl"}, args...))
+	if err != nil {
+		var ee *exitError
+		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
+			return err // already reported
+		}
+		fmt.Fprintf(stdio.Stderr, "pluginctl: %v\n", err)
+	}
+	return err
+}
+
+func asExit(err error, target **exitError) bool {
+	e, ok := err.(*exitError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+func newApp(stdio IO) *ucli.App {
+	return &ucli.App{
+		Name:  "pluginctl",
+		Usage: "build Go plugins and their hosts in one step, and prove they load before you ship them",
+		UsageText: `pluginctl build [flags] [packages]
+   pluginctl inspect [--format json] FILE
+   pluginctl version`,
+		Description: "See `pluginctl COMMAND --help` and README.md.",
+		Version:     version.Version(),
+		Reader:      stdio.Stdin,
+		Writer:      stdio.Stdout,
+		ErrWriter:   stdio.Stderr,
+		// Only main exits: errors are returned, not handled here.
+		ExitErrHandler:       func(*ucli.Context, error) {},
+		HideVersion:          true,
+		EnableBashCompletion: false,
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
+			return usageError("%v", err)
+		},
+		Commands: []*ucli.Command{
+			buildCommand(stdio),
+			inspectCommand(stdio),
+			{
+				Name:  "version",
+				Usage: "print pluginctl's version and the Go version it was built with",
+				Action: func(c *ucli.Context) error {
+					if c.Args().Present() {
+						return usageError("version takes no arguments")
+					}
+					fmt.Fprintf(stdio.Stdout, "pluginctl %s\n", version.Version())
+					return nil
+				},
+			},
+		},
+	}
+}
+
+// goRunner returns the go command pluginctl uses: PLUGINCTL_GO or --go, else
+// go from PATH.
+func goRunner(c *ucli.Context, stdio IO) *gocmd.Go {
+	bin := c.String("go")
+	if bin == "" {
+		bin = stdio.Getenv("PLUGINCTL_GO")
+	}
+	return &gocmd.Go{Binary: bin}
+}
+
+var goFlag = &ucli.StringFlag{Name: "go", Usage: "the go command to use (default: $PLUGINCTL_GO, else go from PATH)"}
+
+func formatFlag(values ...string) *ucli.StringFlag {
+	return &ucli.StringFlag{Name: "format", Value: "text", Usage: "output format: " + strings.Join(values, ", ")}
+}
+
+func buildCommand(stdio IO) *ucli.Command {
+	return &ucli.Command{
+		Name:      "build",
+		Usage:     "build every host and plugin of the module with one toolchain and one set of flags",
+		ArgsUsage: "[packages]",
+		Description: `Build finds the hosts (package main that imports "plugin", directly or not) and the
+plugins (package main that declares New) among the packages (default ./...), and
+builds them all with the same toolchain, module graph and flags, in parallel:
+hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build
+metadata (see pluginctl inspect); OUT/pluginctl.json lists the set. go.mod and
+go.sum are never modified. A failed build leaves the previous artifacts as they were.
+
+Examples:
+   pluginctl build                      # ./... into bin/
+   pluginctl build --out dist ./...
+   pluginctl build --race --tags netgo ./...
+   pluginctl build --plugins './plugins/...' --hosts ./cmd/server`,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
+			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
+			&ucli.StringSliceFlag{Name: "hosts", Usage: "packages to build as hosts, instead of discovering them (repeatable)"},
+			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "go build commands run at once (default: number of CPUs)"},
+			&ucli.BoolFlag{Name: "trimpath", Value: true, Usage: "remove file system paths from artifacts (--trimpath=false to keep them)"},
+			&ucli.StringSliceFlag{Name: "tags", Usage: "build tags, applied to every artifact (comma-separated or repeated)"},
+			&ucli.BoolFlag{Name: "race", Usage: "build every artifact with the race detector"},
+			&ucli.StringFlag{Name: "gcflags", Usage: "go build -gcflags, applied to every artifact"},
+			&ucli.StringFlag{Name: "ldflags", Usage: "go build -ldflags, applied to every artifact"},
+			&ucli.StringFlag{Name: "api", Value: builder.DefaultAPIPackage, Usage: "import path of the shared API package whose APIVersion is recorded"},
+			formatFlag("text", "json"),
+			goFlag,
+		},
+		Action: func(c *ucli.Context) error {
+			o, format, err := buildOptions(c, stdio)
+			if err != nil {
+				return err
+			}
+			res, err := builder.Build(c.Context, o)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				enc := json.NewEncoder(stdio.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res.Manifest)
+			}
+			hosts, plugins := 0, 0
+			for _, a := range res.Manifest.Artifacts {
+				if a.Kind == string(builder.Host) {
+					hosts++
+				} else {
+					plugins++
+				}
+			}
+			fmt.Fprintf(stdio.Stdout, "built %d host(s) and %d plugin(s) into %s (build set %s, %d relinked)\n",
+				hosts, plugins, o.Out, res.Manifest.BuildSet, res.Relinked)
+			return nil
+		},
+	}
+}
+
+// isTerminal reports whether w is a terminal that can show progress.
+func isTerminal(w io.Writer, getenv func(string) string) bool {
+	f, ok := w.(*os.File)
+	if !ok || getenv("TERM") == "dumb" || getenv("CI") != "" {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

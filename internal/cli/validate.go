@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/version"
+)
+
+// checkFormat validates --format against the formats a command supports.
+func checkFormat(c *ucli.Context, allowed ...string) (string, error) {
+	f := c.String("format")
+	for _, a := range allowed {
+		if f == a {
+			return f, nil
+		}
+	}
+	return "", usageError("--format %q: want one of %s", f, strings.Join(allowed, ", "))
+}
+
+// buildOptions validates the build command's flags and arguments, all in
+// one place, and turns them into builder options.
+func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
+	format, err := checkFormat(c, "text", "json")
+	if err != nil {
+		return builder.Options{}, "", err
+	}
+	if c.Int("jobs") < 0 {
+		return builder.Options{}, "", usageError("--jobs must be at least 1")
+	}
+	if c.String("out") == "" {
+		return builder.Options{}, "", usageError("--out must not be empty")
+	}
+	var tags []string
+	for _, t := range c.StringSlice("tags") {
+		for _, s := range strings.FieldsFunc(t, func(r rune) bool { return r == ',' || r == ' ' }) {
+			tags = append(tags, s)
+		}
+	}
+	for _, fl := range []string{"gcflags", "ldflags"} {
+		v := c.String(fl)
+		if strings.Contains(v, "-buildmode") || strings.Contains(v, "-linkshared") {
+			return builder.Options{}, "", usageError("--%s %q: pluginctl sets the build mode itself", fl, v)
+		}
+	}
+	o := builder.Options{
+		Patterns:       c.Args().Slice(),
+		PluginPatterns: c.StringSlice("plugins"),
+		HostPatterns:   c.StringSlice("hosts"),
+		Out:            c.String("out"),
+		Jobs:           c.Int("jobs"),
+		APIPackage:     c.String("api"),
+		Flags: builder.Flags{
+			Trimpath: c.Bool("trimpath"),
+			Race:     c.Bool("race"),
+			Tags:     tags,
+			GCFlags:  c.String("gcflags"),
+			LDFlags:  c.String("ldflags"),
+		},
+		Go:          goRunner(c, stdio),
+		Version:     version.Version(),
+		Log:         stdio.Stderr,
+		Interactive: format == "text" && isTerminal(stdio.Stderr, stdio.Getenv),
+	}
+	if format == "json" {
+		o.Log = nil // JSON never carries progress
+	}
+	return o, format, nil
+}
