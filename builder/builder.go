@@ -124,6 +124,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
+	o.Patterns = ws.expandPatterns(o.Dir, o.Patterns)
 	targets, err := discover(ctx, discoverOptions{
 		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
 		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),

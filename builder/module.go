@@ -21,8 +21,10 @@ type workspace struct {
 	Root string
 	// Work is the go.work file path, "" outside workspace mode.
 	Work string
-	// Mods are the main modules' parsed go.mod files.
-	Mods []*modfile.File
+	// Mods are the main modules' parsed go.mod files, and ModDirs their
+	// directories.
+	Mods    []*modfile.File
+	ModDirs []string
 	// Vendor is true when dependencies come from a vendor directory.
 	Vendor bool
 	// digest hashes every file read, for the build-set ID.
@@ -83,6 +85,7 @@ func loadWorkspace(gomod, gowork string) (*workspace, error) {
 			return nil, &ModError{Err: fmt.Errorf("%s:1: no module directive", mp)}
 		}
 		ws.Mods = append(ws.Mods, f)
+		ws.ModDirs = append(ws.ModDirs, filepath.Dir(mp))
 		fmt.Fprintf(h, "go.mod %s\n%s\n", f.Module.Mod.Path, data)
 		sumFiles = append(sumFiles, filepath.Join(filepath.Dir(mp), "go.sum"))
 	}
@@ -170,4 +173,31 @@ func (ws *workspace) checkSums(sums map[string]bool) error {
 func fileExists(name string) bool {
 	_, err := os.Stat(name)
 	return err == nil
+}
+
+// expandPatterns rewrites "./..." in workspace mode, where the go command
+// only accepts it inside a module, into one pattern per workspace module
+// below dir: the whole workspace is then built as one build list.
+func (ws *workspace) expandPatterns(dir string, patterns []string) []string {
+	if ws.Work == "" {
+		return patterns
+	}
+	var out []string
+	for _, p := range patterns {
+		if p != "./..." {
+			out = append(out, p)
+			continue
+		}
+		for _, m := range ws.ModDirs {
+			rel, err := filepath.Rel(dir, m)
+			if err != nil || !filepath.IsLocal(rel) && rel != "." {
+				continue
+			}
+			out = append(out, "./"+filepath.ToSlash(filepath.Join(rel, "...")))
+		}
+	}
+	if len(out) == 0 {
+		return patterns
+	}
+	return out
 }
