@@ -164,11 +164,21 @@ func Read(path string) (*File, error) {
 		return nil, fmt.Errorf("reading artifact: %w", err)
 	}
 	defer f.Close()
-	// The file may change between Stat and here: read at most one byte
-	// more than MaxSize and never trust the size seen by Stat.
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
+	// Read into a buffer of the size Stat saw, plus one byte to notice a
+	// file that grew since; never read more than MaxSize+1 bytes.
+	data := make([]byte, fi.Size()+1)
+	n, err := io.ReadFull(f, data)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		data = data[:n]
+	case err != nil:
 		return nil, fmt.Errorf("reading artifact %s: %w", path, err)
+	default: // it grew
+		rest, err := io.ReadAll(io.LimitReader(f, MaxSize+1-int64(n)))
+		if err != nil {
+			return nil, fmt.Errorf("reading artifact %s: %w", path, err)
+		}
+		data = append(data, rest...)
 	}
 	if len(data) > MaxSize {
 		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (limit %d bytes)", MaxSize)}
@@ -516,4 +526,5 @@ func findMetadata(data []byte) *meta.Metadata {
 	return nil
 }
 
-var errNoDWARF = errors.New("no DWARF debug info (stripped with -ldflags=-w or -s)")
+// ErrNoDWARF is returned (wrapped) by SymbolType for a file without DWARF.
+var ErrNoDWARF = errors.New("no DWARF debug info (stripped with -ldflags=-w or -s)")

@@ -50,7 +50,7 @@ const dwarfSizeFactor = 64
 func (f *File) loadDWARF() (*dwarf.Data, error) {
 	f.dwarfOnce.Do(func() {
 		if !f.HasDWARF {
-			f.dwarfErr = errNoDWARF
+			f.dwarfErr = ErrNoDWARF
 			return
 		}
 		ef, err := elf.NewFile(bytes.NewReader(f.data))
