@@ -205,7 +205,11 @@ func LoadFiles(dir string, files []string, opts Options) *Set {
 			set.Skipped = append(set.Skipped, le)
 			continue
 		}
-		log.Info("loaded plugin", "path", path, "name", l.Name, "capabilities", l.Capabilities)
+		attrs := []any{"path", path, "name", l.Name, "capabilities", l.Capabilities}
+		if l.Metadata != nil {
+			attrs = append(attrs, "build_set", l.Metadata.BuildSet)
+		}
+		log.Info("loaded plugin", attrs...)
 		set.Loaded = append(set.Loaded, l)
 	}
 	return set
