@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
@@ -83,7 +84,8 @@ type Options struct {
 	Go *gocmd.Go
 	// CacheDir keeps the last artifact built for each package, so that a
 	// build into an empty output directory need not relink what did not
-	// change. "" means the user cache directory; "off" disables it.
+	// change. "" means the user cache directory; "off" disables it. The
+	// command line sets it from $PLUGINCTL_CACHE.
 	CacheDir string
 	// Version is pluginctl's version, recorded in the metadata.
 	Version string
@@ -100,16 +102,23 @@ type Result struct {
 	ManifestPath string
 	// Relinked counts the artifacts go build actually (re)linked.
 	Relinked int
+	// Elapsed is the build's wall time; GoTime the part of it during which
+	// at least one go command ran. The difference is pluginctl's overhead.
+	Elapsed, GoTime time.Duration
 }
 
 // Build builds every host and plugin the options select and replaces the
 // output directory's set with them, or leaves it untouched on failure.
 func Build(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
 	g := o.Go
-	env, err := g.ReadEnv(ctx)
+	tl := &timeline{}
+	var env *gocmd.Env
+	var err error
+	tl.track(func() { env, err = g.ReadEnv(ctx) })
 	if err != nil {
 		return nil, &EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl) or set --go"}
 	}
@@ -125,9 +134,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
 	o.Patterns = ws.expandPatterns(o.Dir, o.Patterns)
-	targets, err := discover(ctx, discoverOptions{
-		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
-		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
+	var targets []*target
+	tl.track(func() {
+		targets, err = discover(ctx, discoverOptions{
+			Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
+			Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -182,7 +194,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
 		args: append([]string{modFlag(ws)}, flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
-		progress: newProgress(o.Log, o.Interactive, len(targets)),
+		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
 	relinked, err := b.buildAll(ctx, targets)
 	b.progress.done()
@@ -203,7 +215,10 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := b.commit(m, targets); err != nil {
 		return nil, err
 	}
-	return &Result{Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked}, nil
+	return &Result{
+		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked,
+		Elapsed: time.Since(start), GoTime: tl.busy(),
+	}, nil
 }
 
 func (o *Options) defaults() error {
@@ -344,6 +359,7 @@ type run struct {
 	args     []string
 	slotKey  string
 	progress *progress
+	timeline *timeline
 }
 
 // buildAll runs go build for every target, at most o.Jobs at once. The
@@ -464,7 +480,8 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 	if err != nil {
 		return false, "", err
 	}
-	out, err := cmd.CombinedOutput()
+	var out []byte
+	b.timeline.track(func() { out, err = cmd.CombinedOutput() })
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, "", ctx.Err()

@@ -60,6 +60,7 @@ func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
 			LDFlags:  c.String("ldflags"),
 		},
 		Go:          goRunner(c, stdio),
+		CacheDir:    stdio.Getenv("PLUGINCTL_CACHE"),
 		Version:     version.Version(),
 		Log:         stdio.Stderr,
 		Interactive: format == "text" && isTerminal(stdio.Stderr, stdio.Getenv),

@@ -1,0 +1,193 @@
+// Package bench measures pluginctl against the plain go command baseline,
+// in the same run, on generated modules. Run it with
+//
+//	go test -run '^$' -bench . -benchtime 1x ./bench
+//
+// (see README.md, "Benchmarks"). The benchmarks report ratios: pluginctl's
+// time divided by the baseline's.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pluginctl/pluginctl/builder"
+)
+
+// BenchmarkBuild compares `pluginctl build` with a sequential shell loop
+// of go build (the host, then each plugin: what a Makefile does) for N
+// plugins: cold caches, a warm cache with an empty bin/ (a CI runner with
+// a cache), and nothing changed.
+func BenchmarkBuild(b *testing.B) {
+	pluginctl := buildPluginctl(b)
+	for _, n := range []int{10, 50} {
+		b.Run(fmt.Sprintf("plugins=%d", n), func(b *testing.B) {
+			mod := generateModule(b, n, 0)
+			for i := 0; i < b.N; i++ {
+				// Cold: a fresh go build cache and pluginctl cache each.
+				loopCold := timeIt(b, func(env []string) { buildLoop(b, mod, "loop", n, env) }, freshCaches(b)...)
+				caches := freshCaches(b)
+				ctlCold := timeIt(b, func(env []string) { run(b, mod, env, pluginctl, "build", "--out", "ctl") }, caches...)
+
+				// Warm cache, empty output directory.
+				os.RemoveAll(filepath.Join(mod, "loop"))
+				os.RemoveAll(filepath.Join(mod, "ctl"))
+				loopWarm := timeIt(b, func(env []string) { buildLoop(b, mod, "loop", n, env) }, caches...)
+				ctlWarm := timeIt(b, func(env []string) { run(b, mod, env, pluginctl, "build", "--out", "ctl") }, caches...)
+				os.RemoveAll(filepath.Join(mod, "ctl"))
+				ctlWarmNoSlots := timeIt(b, func(env []string) { run(b, mod, env, pluginctl, "build", "--out", "ctl") }, append(caches, "PLUGINCTL_CACHE=off")...)
+
+				// Nothing changed.
+				loopSame := timeIt(b, func(env []string) { buildLoop(b, mod, "loop", n, env) }, caches...)
+				ctlSame := timeIt(b, func(env []string) { run(b, mod, env, pluginctl, "build", "--out", "ctl") }, caches...)
+
+				// pluginctl's own share of a nothing-changed build.
+				res, err := builder.Build(context.Background(), builder.Options{Dir: mod, Out: "ctl"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				overhead := float64(res.Elapsed-res.GoTime) / float64(res.Elapsed)
+
+				b.ReportMetric(loopCold.Seconds(), "loop-cold-s")
+				b.ReportMetric(ctlCold.Seconds(), "pluginctl-cold-s")
+				b.ReportMetric(ratio(ctlCold, loopCold), "cold-ratio")
+				b.ReportMetric(loopWarm.Seconds(), "loop-warm-s")
+				b.ReportMetric(ctlWarm.Seconds(), "pluginctl-warm-s")
+				b.ReportMetric(ratio(ctlWarm, loopWarm), "warm-empty-ratio")
+				b.ReportMetric(ratio(ctlWarmNoSlots, loopWarm), "warm-empty-nocache-ratio")
+				b.ReportMetric(loopSame.Seconds(), "loop-same-s")
+				b.ReportMetric(ctlSame.Seconds(), "pluginctl-same-s")
+				b.ReportMetric(ratio(ctlSame, loopSame), "same-ratio")
+				b.ReportMetric(100*overhead, "overhead-%")
+			}
+		})
+	}
+}
+
+func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
+
+// buildLoop is the baseline: go build of the host, then of each plugin,
+// one after the other, with the flags pluginctl uses by default.
+func buildLoop(b *testing.B, mod, out string, n int, env []string) {
+	run(b, mod, env, "go", "build", "-trimpath", "-o", filepath.Join(out, "host"), "./cmd/host")
+	for i := 0; i < n; i++ {
+		run(b, mod, env, "go", "build", "-trimpath", "-buildmode=plugin",
+			"-o", filepath.Join(out, "plugins", fmt.Sprintf("p%02d.so", i)), fmt.Sprintf("./plugins/p%02d", i))
+	}
+}
+
+func timeIt(b *testing.B, f func(env []string), env ...string) time.Duration {
+	start := time.Now()
+	f(append(os.Environ(), env...))
+	return time.Since(start)
+}
+
+func freshCaches(b *testing.B) []string {
+	d := b.TempDir()
+	return []string{"GOCACHE=" + filepath.Join(d, "go-build"), "XDG_CACHE_HOME=" + filepath.Join(d, "cache")}
+}
+
+func run(b *testing.B, dir string, env []string, name string, args ...string) {
+	b.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// buildPluginctl builds the command under test once.
+func buildPluginctl(b *testing.B) string {
+	exe := filepath.Join(b.TempDir(), "pluginctl")
+	run(b, "..", os.Environ(), "go", "build", "-o", exe, "./cmd/pluginctl")
+	return exe
+}
+
+// generateModule writes a module with a host (using pluginapi/loader) and
+// n plugins implementing pluginapi, using this repository through a
+// replace directive. When bad > 0, that many extra plugins are broken in
+// ways the verifier must catch.
+func generateModule(b *testing.B, n, bad int) string {
+	b.Helper()
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	write("go.mod", fmt.Sprintf("module example.com/gen\n\ngo 1.26.0\n\nrequire github.com/pluginctl/pluginctl v0.0.0\n\nreplace github.com/pluginctl/pluginctl => %s\n", repo))
+	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	write("go.sum", string(sum))
+	write("cmd/host/main.go", hostSource)
+	for i := 0; i < n; i++ {
+		write(fmt.Sprintf("plugins/p%02d/p.go", i), fmt.Sprintf(pluginSource, i))
+	}
+	return dir
+}
+
+const hostSource = `package main
+
+import (
+	"fmt"
+	"os"
+	"plugin"
+
+	"github.com/pluginctl/pluginctl/pluginapi"
+)
+
+func main() {
+	for _, path := range os.Args[1:] {
+		p, err := plugin.Open(path)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		sym, err := p.Lookup(pluginapi.SymbolNew)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		if _, ok := sym.(pluginapi.NewFunc); !ok {
+			os.Exit(1)
+		}
+	}
+}
+`
+
+const pluginSource = `package main
+
+import (
+	"strings"
+
+	"github.com/pluginctl/pluginctl/pluginapi"
+)
+
+var APIVersion = pluginapi.APIVersion
+
+type p struct{}
+
+func (p) Name() string { return "p%02d" }
+
+func (p) Handle(r *pluginapi.Request) (*pluginapi.Response, error) {
+	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: []byte(strings.ToUpper(string(r.Body)))}, nil
+}
+
+func New() pluginapi.Plugin { return p{} }
+`
