@@ -57,6 +57,8 @@ func newApp(stdio IO) *ucli.App {
 		Name:  "pluginctl",
 		Usage: "build Go plugins and their hosts in one step, and prove they load before you ship them",
 		UsageText: `pluginctl build [flags] [packages]
+   pluginctl verify [flags] ARTIFACT...
+   pluginctl check [flags] [packages]
    pluginctl inspect [--format json] FILE
    pluginctl version`,
 		Description: "See `pluginctl COMMAND --help` and README.md.",
@@ -73,6 +75,8 @@ func newApp(stdio IO) *ucli.App {
 		},
 		Commands: []*ucli.Command{
 			buildCommand(stdio),
+			verifyCommand(stdio),
+			checkCommand(stdio),
 			inspectCommand(stdio),
 			{
 				Name:  "version",

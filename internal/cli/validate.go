@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -27,11 +28,18 @@ func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
 	if err != nil {
 		return builder.Options{}, "", err
 	}
+	o, err := buildOptionsFor(c, stdio, format)
+	return o, format, err
+}
+
+// buildOptionsFor validates the build flags (shared by build and check);
+// format is the output format, which decides whether progress is shown.
+func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options, error) {
 	if c.Int("jobs") < 0 {
-		return builder.Options{}, "", usageError("--jobs must be at least 1")
+		return builder.Options{}, usageError("--jobs must be at least 1")
 	}
 	if c.String("out") == "" {
-		return builder.Options{}, "", usageError("--out must not be empty")
+		return builder.Options{}, usageError("--out must not be empty")
 	}
 	var tags []string
 	for _, t := range c.StringSlice("tags") {
@@ -42,10 +50,15 @@ func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
 	for _, fl := range []string{"gcflags", "ldflags"} {
 		v := c.String(fl)
 		if strings.Contains(v, "-buildmode") || strings.Contains(v, "-linkshared") {
-			return builder.Options{}, "", usageError("--%s %q: pluginctl sets the build mode itself", fl, v)
+			return builder.Options{}, usageError("--%s %q: pluginctl sets the build mode itself", fl, v)
 		}
 	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return builder.Options{}, err
+	}
 	o := builder.Options{
+		Dir:            wd,
 		Patterns:       c.Args().Slice(),
 		PluginPatterns: c.StringSlice("plugins"),
 		HostPatterns:   c.StringSlice("hosts"),
@@ -68,5 +81,5 @@ func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
 	if format == "json" {
 		o.Log = nil // JSON never carries progress
 	}
-	return o, format, nil
+	return o, nil
 }

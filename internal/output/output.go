@@ -1,0 +1,221 @@
+// Package output renders verification reports. One Writer is chosen once
+// per run from --format: text for people, JSON for programs, JUnit XML for
+// CI test tabs, GitHub Actions annotations for pull requests. Only the
+// text writer uses colour, and only when asked to (a terminal without
+// NO_COLOR); the machine formats never carry colour or progress.
+package output
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pluginctl/pluginctl/verifier"
+)
+
+// Writer renders one report.
+type Writer interface {
+	Report(r *verifier.Report) error
+}
+
+// Formats are the values --format accepts for verify.
+var Formats = []string{"text", "json", "junit", "github"}
+
+// New returns the writer for format.
+func New(format string, w io.Writer, color bool) (Writer, error) {
+	switch format {
+	case "text":
+		return &text{w: w, color: color}, nil
+	case "json":
+		return &jsonWriter{w: w}, nil
+	case "junit":
+		return &junit{w: w}, nil
+	case "github":
+		return &github{w: w}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+type jsonWriter struct{ w io.Writer }
+
+func (j *jsonWriter) Report(r *verifier.Report) error {
+	enc := json.NewEncoder(j.w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// text prints one line per artifact and its problems indented below it.
+type text struct {
+	w     io.Writer
+	color bool
+}
+
+func (t *text) paint(code, s string) string {
+	if !t.color {
+		return s
+	}
+	return "\033[" + code + "m" + s + "\033[0m"
+}
+
+func (t *text) Report(r *verifier.Report) error {
+	var b strings.Builder
+	if r.Host != nil {
+		fmt.Fprintf(&b, "host %s (%s", r.Host.Path, r.Host.GoVersion)
+		if r.Host.APIVersion != "" {
+			fmt.Fprintf(&b, ", API %s", r.Host.APIVersion)
+		}
+		fmt.Fprintf(&b, ")\n")
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	for _, a := range r.Artifacts {
+		verdict := t.paint("32", "PASS")
+		if !a.OK {
+			verdict = t.paint("31", "FAIL")
+		}
+		fmt.Fprintf(&b, "%s  %s\n", verdict, a.Path)
+		for _, p := range a.Problems {
+			sev := string(p.Severity)
+			if p.Severity == verifier.Warning {
+				sev = t.paint("33", sev)
+			} else {
+				sev = t.paint("31", sev)
+			}
+			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, p.Code, p.Check, p.Message)
+			for _, d := range p.Detail {
+				fmt.Fprintf(&b, "          %s\n", indentMore(d))
+			}
+			if p.Fix != "" {
+				fmt.Fprintf(&b, "          fix: %s\n", p.Fix)
+			}
+		}
+	}
+	checks := make([]string, len(r.Checks))
+	for i, c := range r.Checks {
+		checks[i] = string(c)
+	}
+	fmt.Fprintf(&b, "%d checked, %d passed, %d failed (checks: %s)\n",
+		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, strings.Join(checks, ", "))
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+func indentMore(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n          ")
+}
+
+// junit writes one test case per artifact; a failed artifact's errors are
+// its failure, warnings go to system-out.
+type junit struct{ w io.Writer }
+
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func (j *junit) Report(r *verifier.Report) error {
+	s := junitSuite{Name: "pluginctl verify", Tests: r.Summary.Checked, Failures: r.Summary.Failed}
+	for _, a := range r.Artifacts {
+		c := junitCase{Name: a.Path, Classname: "pluginctl.verify"}
+		var errs, warns []string
+		var first *verifier.Problem
+		for i, p := range a.Problems {
+			line := problemText(p)
+			if p.Severity == verifier.Error {
+				if first == nil {
+					first = &a.Problems[i]
+				}
+				errs = append(errs, line)
+			} else {
+				warns = append(warns, line)
+			}
+		}
+		if first != nil {
+			c.Failure = &junitFailure{Message: first.Message, Type: string(first.Code), Text: strings.Join(errs, "\n\n")}
+		}
+		c.SystemOut = strings.Join(warns, "\n\n")
+		s.Cases = append(s.Cases, c)
+	}
+	if _, err := io.WriteString(j.w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(j.w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitSuites{Suites: []junitSuite{s}}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(j.w, "\n")
+	return err
+}
+
+func problemText(p verifier.Problem) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s [%s]: %s", p.Severity, p.Code, p.Check, p.Message)
+	for _, d := range p.Detail {
+		fmt.Fprintf(&b, "\n  %s", d)
+	}
+	if p.Fix != "" {
+		fmt.Fprintf(&b, "\nfix: %s", p.Fix)
+	}
+	return b.String()
+}
+
+// github writes GitHub Actions workflow commands: an ::error or ::warning
+// annotation per problem, then a summary line.
+type github struct{ w io.Writer }
+
+func (g *github) Report(r *verifier.Report) error {
+	var b strings.Builder
+	for _, a := range r.Artifacts {
+		for _, p := range a.Problems {
+			cmd := "error"
+			if p.Severity == verifier.Warning {
+				cmd = "warning"
+			}
+			body := p.Message
+			if len(p.Detail) > 0 {
+				body += "\n" + strings.Join(p.Detail, "\n")
+			}
+			if p.Fix != "" {
+				body += "\nfix: " + p.Fix
+			}
+			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, escapeProperty(a.Path), escapeProperty("pluginctl "+string(p.Code)), escapeData(body))
+		}
+	}
+	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed)
+	_, err := io.WriteString(g.w, b.String())
+	return err
+}
+
+// escapeData and escapeProperty follow the workflow command escaping
+// rules (actions/toolkit, packages/core/src/command.ts).
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -1,0 +1,76 @@
+package verifier
+
+import "github.com/pluginctl/pluginctl/pluginapi/meta"
+
+// Schema is the version of the JSON report; a change that breaks readers
+// gets a new version.
+const Schema = "pluginctl.verify/v1"
+
+// Report is the result of verifying a list of artifacts against a host.
+type Report struct {
+	Schema string `json:"schema"`
+	// Host is the host the artifacts were checked against; nil when none
+	// was known, in which case only host-independent checks ran.
+	Host *HostInfo `json:"host"`
+	// Checks are the checks that ran: "static", "dynamic".
+	Checks []Check `json:"checks"`
+	// Notes say what was not checked and why.
+	Notes     []string         `json:"notes,omitempty"`
+	Artifacts []ArtifactReport `json:"artifacts"`
+	Summary   Summary          `json:"summary"`
+}
+
+// HostInfo describes the host binary.
+type HostInfo struct {
+	Path       string `json:"path"`
+	Source     string `json:"source"` // "flag" or the manifest's path
+	GoVersion  string `json:"go_version,omitempty"`
+	Package    string `json:"package,omitempty"`
+	BuildSet   string `json:"build_set,omitempty"`
+	APIVersion string `json:"api_version,omitempty"`
+}
+
+// ArtifactReport is the verdict on one artifact.
+type ArtifactReport struct {
+	Path string `json:"path"`
+	// Name is the plugin's name: its file name without .so.
+	Name string `json:"name"`
+	// OK is true when the artifact has no error (warnings allowed).
+	OK bool `json:"ok"`
+	// PluginPath is the plugin path the runtime identifies it by.
+	PluginPath string         `json:"plugin_path,omitempty"`
+	Metadata   *meta.Metadata `json:"metadata,omitempty"`
+	Problems   []Problem      `json:"problems"`
+}
+
+// Summary counts the verdicts.
+type Summary struct {
+	Checked int `json:"checked"`
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+}
+
+// Failed reports whether any artifact failed.
+func (r *Report) Failed() bool { return r.Summary.Failed > 0 }
+
+// finish sets OK and the summary from the problems.
+func (r *Report) finish() {
+	r.Summary = Summary{Checked: len(r.Artifacts)}
+	for i := range r.Artifacts {
+		a := &r.Artifacts[i]
+		a.OK = true
+		for _, p := range a.Problems {
+			if p.Severity == Error {
+				a.OK = false
+			}
+		}
+		if a.Problems == nil {
+			a.Problems = []Problem{}
+		}
+		if a.OK {
+			r.Summary.Passed++
+		} else {
+			r.Summary.Failed++
+		}
+	}
+}

@@ -1,0 +1,424 @@
+package verifier
+
+import (
+	"debug/buildinfo"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/manifest"
+)
+
+// The static check reads files and executes nothing. It reproduces what
+// plugin.Open compares (the package fingerprints go:link.pkghashbytes.*),
+// finds every mismatching package where the runtime stops at the first,
+// and explains the mismatches by their root cause from the build info.
+
+// fingerprintSettings are the build settings that change package
+// fingerprints or the runtime's view of a package, so that a difference
+// in them breaks loading. Settings not listed (-buildmode, -ldflags, vcs.*)
+// never matter to plugin.Open.
+var ignoredSettings = map[string]bool{
+	"-buildmode": true, "-ldflags": true, "DefaultGODEBUG": true,
+	"vcs": true, "vcs.revision": true, "vcs.time": true, "vcs.modified": true,
+}
+
+// staticInput is what the static check knows about one artifact.
+type staticInput struct {
+	path  string
+	file  *artifact.File // nil when unreadable
+	err   error          // why it is not a plugin
+	entry *manifest.Artifact
+}
+
+// staticHost is the host side of the comparison.
+type staticHost struct {
+	file       *artifact.File
+	apiVersion string // the host's APIVersion, "" if unknown
+}
+
+// checkStatic returns the static problems of one artifact.
+func checkStatic(in staticInput, host *staticHost, apiPkg string) []Problem {
+	var ps []Problem
+	add := func(p Problem) {
+		p.Check = Static
+		if p.Severity == "" {
+			p.Severity = Error
+		}
+		ps = append(ps, p)
+	}
+	if in.entry != nil && in.file != nil && in.entry.SHA256 != in.file.SHA256 {
+		add(Problem{
+			Code:    HashMismatch,
+			Message: "the file differs from the one pluginctl build recorded in the manifest",
+			Detail:  []string{"manifest sha256 " + in.entry.SHA256, "file     sha256 " + in.file.SHA256},
+			Fix:     "rebuild the set with `pluginctl build` and deploy the files it wrote together with their manifest",
+		})
+	}
+	if in.err != nil {
+		var np *artifact.NotPluginError
+		reason := in.err.Error()
+		if errors.As(in.err, &np) {
+			reason = np.Reason
+		}
+		add(Problem{Code: NotAPlugin, Message: "not a Go plugin: " + reason, Fix: "build it with `pluginctl build` (go build -buildmode=plugin)"})
+		return ps
+	}
+	f := in.file
+	if host != nil {
+		ps = append(ps, compareWithHost(f, host)...)
+	}
+	ps = append(ps, checkSymbols(f, host, apiPkg)...)
+	for i := range ps {
+		ps[i].Check = Static
+	}
+	return ps
+}
+
+// compareWithHost finds why plugin.Open in the host would refuse f.
+func compareWithHost(f *artifact.File, host *staticHost) []Problem {
+	h := host.file
+	if f.BuildTarget != h.BuildTarget && f.BuildTarget.String() != "" && h.BuildTarget.String() != "" {
+		return []Problem{{
+			Code: NotAPlugin, Severity: Error,
+			Message: fmt.Sprintf("built for %s, the host is %s", f.BuildTarget, h.BuildTarget),
+			Fix:     fmt.Sprintf("build it for %s (GOOS=%s GOARCH=%s pluginctl build)", h.BuildTarget, h.BuildTarget.GOOS, h.BuildTarget.GOARCH),
+		}}
+	}
+	var ps []Problem
+	mismatched := mismatchedPackages(f, h)
+	settings := settingDiffs(f.BuildInfo, h.BuildInfo)
+	pv, hv := f.BuildInfo.GoVersion, h.BuildInfo.GoVersion
+	switch {
+	case pv != hv:
+		detail := []string{"plugin " + pv + ", host " + hv}
+		if len(mismatched) > 0 {
+			detail = append(detail, packagesLine(mismatched))
+		}
+		ps = append(ps, Problem{
+			Code: GoVersionMismatch, Severity: Error,
+			Message: fmt.Sprintf("built with %s, the host with %s: the host's runtime refuses it (or dies with \"fatal error: runtime: no plugin module data\")", pv, hv),
+			Detail:  detail,
+			Fix:     fmt.Sprintf("rebuild the plugin with the host's toolchain: GOTOOLCHAIN=%s pluginctl build", hv),
+		})
+	case len(mismatched) > 0 && len(settings) > 0:
+		detail := settings
+		detail = append(detail, packagesLine(mismatched))
+		ps = append(ps, Problem{
+			Code: BuildSettingMismatch, Severity: Error,
+			Message: fmt.Sprintf("built with other settings than the host (%s), which changes %d package fingerprint(s)", settingNames(settings), len(mismatched)),
+			Detail:  detail,
+			Fix:     "build the host and its plugins with one set of flags: `pluginctl build` (add --race, --tags, --gcflags there, for all of them)",
+		})
+	case len(mismatched) > 0:
+		ps = append(ps, packageMismatch(mismatched, f, h))
+	case len(settings) > 0:
+		ps = append(ps, Problem{
+			Code: BuildSettingMismatch, Severity: Warning,
+			Message: fmt.Sprintf("built with other settings than the host (%s); no shared package differs, so it loads", settingNames(settings)),
+			Detail:  settings,
+			Fix:     "build the host and its plugins with one set of flags (`pluginctl build`) to keep it that way",
+		})
+	}
+	if pm, hm := f.Metadata, h.Metadata; pm != nil && hm != nil && pm.BuildSet != hm.BuildSet {
+		ps = append(ps, Problem{
+			Code: BuildSetMismatch, Severity: Warning,
+			Message: "not built in the same `pluginctl build` run as the host",
+			Detail:  []string{"plugin build set " + pm.BuildSet, "host   build set " + hm.BuildSet},
+			Fix:     "build the host and its plugins together with `pluginctl build`",
+		})
+	}
+	return ps
+}
+
+// mismatchedPackages lists the packages both files link whose fingerprints
+// differ: exactly what plugin.Open checks, all of them.
+func mismatchedPackages(f, h *artifact.File) []string {
+	var out []string
+	for pkg, fp := range f.Fingerprints {
+		if hp, ok := h.Fingerprints[pkg]; ok && hp != fp {
+			out = append(out, pkg)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// settingDiffs describes the build settings that differ and can matter.
+func settingDiffs(p, h *buildinfo.BuildInfo) []string {
+	pm, hm := settingsMap(p), settingsMap(h)
+	keys := map[string]bool{}
+	for k := range pm {
+		keys[k] = true
+	}
+	for k := range hm {
+		keys[k] = true
+	}
+	var out []string
+	for k := range keys {
+		if ignoredSettings[k] || strings.HasPrefix(k, "vcs") {
+			continue
+		}
+		if pm[k] != hm[k] {
+			out = append(out, fmt.Sprintf("%s: plugin %s, host %s", k, settingValue(pm[k]), settingValue(hm[k])))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func settingsMap(bi *buildinfo.BuildInfo) map[string]string {
+	m := map[string]string{}
+	for _, s := range bi.Settings {
+		m[s.Key] = s.Value
+	}
+	// Absent boolean flags mean false.
+	for _, k := range []string{"-race", "-trimpath", "-msan", "-asan"} {
+		if m[k] == "false" {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+func settingValue(v string) string {
+	if v == "" {
+		return "(unset)"
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+func settingNames(diffs []string) string {
+	var names []string
+	for _, d := range diffs {
+		n, _, _ := strings.Cut(d, ":")
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
+}
+
+func packagesLine(pkgs []string) string {
+	const max = 12
+	s := fmt.Sprintf("%d package(s) differ: ", len(pkgs))
+	if len(pkgs) > max {
+		return s + strings.Join(pkgs[:max], ", ") + fmt.Sprintf(", and %d more", len(pkgs)-max)
+	}
+	return s + strings.Join(pkgs, ", ")
+}
+
+// packageMismatch explains packages that differ while toolchain and
+// settings agree: another version of a module, or another copy of the
+// source (the type identity trap).
+func packageMismatch(pkgs []string, f, h *artifact.File) Problem {
+	var detail []string
+	var fixes []string
+	sameSource := false
+	for _, pkg := range pkgs {
+		pm, pver := moduleOf(pkg, f.BuildInfo)
+		hm, hver := moduleOf(pkg, h.BuildInfo)
+		switch {
+		case pm == "" && hm == "":
+			detail = append(detail, pkg+": standard library package compiled differently")
+		case pm == hm && pver != hver:
+			detail = append(detail, fmt.Sprintf("%s (module %s): plugin %s, host %s", pkg, pm, pver, hver))
+			fixes = append(fixes, fmt.Sprintf("pin %s to %s in the plugin's go.mod (go get %s@%s)", pm, hver, pm, hver))
+		default:
+			sameSource = true
+			mod := pm
+			if mod == "" {
+				mod = hm
+			}
+			detail = append(detail, fmt.Sprintf("%s (module %s %s): same version on both sides, different source: another copy or an edited checkout", pkg, mod, pver))
+		}
+	}
+	msg := fmt.Sprintf("built with a different version of %d package(s) than the host: %s", len(pkgs), pkgs[0])
+	fix := "rebuild the host and the plugin from one checkout with `pluginctl build`"
+	if len(fixes) > 0 {
+		fix = strings.Join(dedupe(fixes), "; ") + "; then rebuild with `pluginctl build`"
+	}
+	if sameSource && len(fixes) == 0 {
+		msg = fmt.Sprintf("compiled from another copy of %s than the host (the type identity trap)", pkgs[0])
+		if len(pkgs) > 1 {
+			msg = fmt.Sprintf("compiled from other copies of %d package(s) than the host, %s first (the type identity trap)", len(pkgs), pkgs[0])
+		}
+	}
+	return Problem{Code: PackageMismatch, Severity: Error, Message: msg, Detail: detail, Fix: fix}
+}
+
+// moduleOf returns the module providing pkg and its version (with the
+// replacement, if any), or "" for the standard library.
+func moduleOf(pkg string, bi *buildinfo.BuildInfo) (string, string) {
+	best, ver := "", ""
+	consider := func(path, version string) {
+		if (pkg == path || strings.HasPrefix(pkg, path+"/")) && len(path) > len(best) {
+			best, ver = path, version
+		}
+	}
+	consider(bi.Main.Path, bi.Main.Version)
+	for _, d := range bi.Deps {
+		v := d.Version
+		if d.Replace != nil {
+			v = fmt.Sprintf("%s => %s %s", d.Version, d.Replace.Path, d.Replace.Version)
+		}
+		consider(d.Path, v)
+	}
+	return best, ver
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// checkSymbols checks the pluginapi convention on the exported symbols:
+// New of the right type, and APIVersion equal to the host's.
+func checkSymbols(f *artifact.File, host *staticHost, apiPkg string) []Problem {
+	linksAPI := func(a *artifact.File) bool {
+		if _, ok := a.Fingerprints[apiPkg]; ok {
+			return true
+		}
+		m, _ := moduleOf(apiPkg, a.BuildInfo)
+		return m != "" && a.Metadata != nil && a.Metadata.APIPackage == apiPkg
+	}
+	if host != nil && !linksAPI(host.file) {
+		return nil // the host does not use the pluginapi convention
+	}
+	if host == nil && !linksAPI(f) {
+		return nil
+	}
+	var ps []Problem
+	exports := f.SortedExports()
+	switch kind, ok := f.Exported["New"]; {
+	case !ok:
+		ps = append(ps, Problem{
+			Code: MissingNew, Severity: Error,
+			Message: "exports no New: the host's Lookup(\"New\") fails",
+			Detail:  []string{"exported symbols: " + orNone(exports)},
+			Fix:     fmt.Sprintf("declare `func New() %s.Plugin` in the plugin's package main", pkgName(apiPkg)),
+		})
+	case kind == artifact.ExportVar:
+		ps = append(ps, Problem{
+			Code: BadNewSignature, Severity: Error,
+			Message: "New is a variable, not a function: Lookup gives a pointer and the host's assertion fails",
+			Detail:  []string{"expected func() " + apiPkg + ".Plugin"},
+			Fix:     fmt.Sprintf("declare New as `func New() %s.Plugin`", pkgName(apiPkg)),
+		})
+	default:
+		want := "func() " + apiPkg + ".Plugin"
+		if got, err := f.SymbolType("New"); err == nil && got != want {
+			ps = append(ps, Problem{
+				Code: BadNewSignature, Severity: Error,
+				Message: "New has the wrong type: the host's assertion to func() Plugin fails",
+				Detail:  []string{"found    " + got, "expected " + want},
+				Fix:     fmt.Sprintf("declare New as `func New() %s.Plugin`", pkgName(apiPkg)),
+			})
+		}
+	}
+	want := ""
+	if host != nil {
+		want = host.apiVersion
+	}
+	switch kind, ok := f.Exported["APIVersion"]; {
+	case !ok:
+		ps = append(ps, Problem{
+			Code: APIVersionMismatch, Severity: Error,
+			Message: "exports no APIVersion: a careful host refuses it",
+			Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion`", pkgName(apiPkg)),
+		})
+	case kind != artifact.ExportVar:
+		ps = append(ps, Problem{
+			Code: APIVersionMismatch, Severity: Error,
+			Message: "APIVersion is not a string variable: Lookup does not give *string",
+			Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion`", pkgName(apiPkg)),
+		})
+	case want != "":
+		if got, err := f.StringVar("APIVersion"); err == nil && got != want {
+			ps = append(ps, Problem{
+				Code: APIVersionMismatch, Severity: Error,
+				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, want),
+				Detail:  []string{"plugin " + got, "host   " + want},
+				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild", pkgName(apiPkg)),
+			})
+		}
+	}
+	return ps
+}
+
+func pkgName(importPath string) string {
+	return importPath[strings.LastIndex(importPath, "/")+1:]
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// checkSet finds problems between artifacts, in load order: a second file
+// with the same plugin path ("plugin already loaded"), and two plugins
+// that link different versions of a package the host does not link (the
+// second one is refused). files[i] is nil for an unreadable artifact;
+// skip[i] marks artifacts that failed on their own.
+func checkSet(paths []string, files []*artifact.File, skip []bool, host *artifact.File) [][]Problem {
+	out := make([][]Problem, len(files))
+	byPath := map[string]int{}
+	firstFP := map[string]int{} // package -> index of first plugin linking it
+	for i, f := range files {
+		if f == nil || f.Kind != artifact.KindPlugin {
+			continue
+		}
+		if j, ok := byPath[f.PluginPath]; ok {
+			out[i] = append(out[i], Problem{
+				Code: DuplicatePlugin, Severity: Error, Check: Static,
+				Message: fmt.Sprintf("same plugin as %s (plugin path %s): the host refuses the second with \"plugin already loaded\"", paths[j], f.PluginPath),
+				Fix:     "deploy one of the two files; a renamed copy is still the same plugin",
+			})
+			continue
+		}
+		byPath[f.PluginPath] = i
+		if skip[i] {
+			continue
+		}
+		var conflicts []string
+		for pkg, fp := range f.Fingerprints {
+			if host != nil {
+				if _, ok := host.Fingerprints[pkg]; ok {
+					continue
+				}
+			}
+			j, ok := firstFP[pkg]
+			if !ok {
+				continue
+			}
+			if files[j].Fingerprints[pkg] != fp {
+				conflicts = append(conflicts, fmt.Sprintf("%s: differs from %s", pkg, paths[j]))
+			}
+		}
+		if len(conflicts) > 0 {
+			sort.Strings(conflicts)
+			out[i] = append(out[i], Problem{
+				Code: PluginConflict, Severity: Error, Check: Static,
+				Message: "links another version of a package than a plugin loaded before it: the host refuses this one",
+				Detail:  conflicts,
+				Fix:     "build all plugins from one module graph with `pluginctl build`, so that they share one version of every package",
+			})
+			continue
+		}
+		for pkg := range f.Fingerprints {
+			if _, ok := firstFP[pkg]; !ok {
+				firstFP[pkg] = i
+			}
+		}
+	}
+	return out
+}

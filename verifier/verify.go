@@ -1,0 +1,337 @@
+// Package verifier owns `pluginctl verify`: deciding, before deployment,
+// whether each plugin artifact will load and work in its host, and why
+// not. Two independent checks feed one list of problems per artifact: the
+// static check reads the files and executes nothing; the dynamic check
+// opens each artifact in a separate, time-limited process that has the
+// host's package set. Where they disagree, the report says so.
+//
+// It knows nothing of the command line: callers fill in Options and call
+// Verify, then render the Report.
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/manifest"
+)
+
+// DefaultAPIPackage is the API package of the pluginapi convention.
+const DefaultAPIPackage = "github.com/pluginctl/pluginctl/pluginapi"
+
+// Options configure a verification.
+type Options struct {
+	// Host is the host binary; "" means the one the manifest names.
+	Host string
+	// Manifest is the pluginctl.json to use; "" means the one found
+	// beside the artifacts or one folder up.
+	Manifest string
+	// Static runs only the static check: nothing from the artifacts is
+	// executed, and no Go toolchain or source is needed.
+	Static bool
+	// Timeout bounds the dynamic check of one artifact (default 10s).
+	Timeout time.Duration
+	// Jobs is how many artifacts are checked at once (default NumCPU).
+	Jobs int
+	// RequireCapabilities must all be in each plugin's Capabilities().
+	RequireCapabilities []string
+	// APIPackage is the shared API package (default DefaultAPIPackage).
+	APIPackage string
+	// Dir is the source checkout the host was built from (default: the
+	// current directory); the dynamic check builds its probe there.
+	Dir string
+	// Go runs the go command for the dynamic check.
+	Go *gocmd.Go
+	// CacheDir keeps the probe binaries (default: the user cache dir).
+	CacheDir string
+}
+
+// EnvError is a problem with the invocation or the environment: no such
+// file, no usable host, no Go toolchain. Nothing was verified.
+type EnvError struct {
+	Msg string
+	Fix string
+}
+
+func (e *EnvError) Error() string {
+	if e.Fix == "" {
+		return e.Msg
+	}
+	return e.Msg + "\n\t" + e.Fix
+}
+
+// Verify checks every artifact (files, or directories of *.so files) and
+// reports on each, whatever the others did. The error is for environment
+// problems only; failed artifacts are in the report.
+func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
+	o.defaults()
+	paths, err := expand(args)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Schema: Schema, Checks: []Check{Static}}
+	mf, mpath, err := findManifest(o.Manifest, paths)
+	if err != nil {
+		return nil, err
+	}
+	host, err := resolveHost(o.Host, mf, mpath, paths, r)
+	if err != nil {
+		return nil, err
+	}
+	var sh *staticHost
+	if host != nil {
+		sh = &staticHost{file: host}
+		if host.Metadata != nil {
+			sh.apiVersion = host.Metadata.APIVersion
+			r.Host.BuildSet = host.Metadata.BuildSet
+			r.Host.APIVersion = host.Metadata.APIVersion
+		}
+		r.Host.GoVersion = host.BuildInfo.GoVersion
+		r.Host.Package = host.BuildInfo.Path
+		if len(host.Fingerprints) == 0 {
+			r.Notes = append(r.Notes, "the host carries no package fingerprints: it does not link package plugin with cgo, so it cannot load any plugin")
+		}
+	} else {
+		r.Notes = append(r.Notes, "no host (give --host, or verify artifacts beside the pluginctl.json of their build): only the checks that need no host ran")
+	}
+
+	files, errs := readAll(paths, o.Jobs)
+	r.Artifacts = make([]ArtifactReport, len(paths))
+	skip := make([]bool, len(paths))
+	for i, p := range paths {
+		a := &r.Artifacts[i]
+		a.Path, a.Name = p, strings.TrimSuffix(filepath.Base(p), ".so")
+		var entry *manifest.Artifact
+		if mf != nil {
+			entry = mf.Lookup(mpath, p)
+		}
+		if f := files[i]; f != nil {
+			a.PluginPath, a.Metadata = f.PluginPath, f.Metadata
+		}
+		a.Problems = checkStatic(staticInput{path: p, file: files[i], err: errs[i], entry: entry}, sh, o.APIPackage)
+		skip[i] = hasError(a.Problems)
+	}
+	var hostFile *artifact.File
+	if sh != nil {
+		hostFile = sh.file
+	}
+	for i, ps := range checkSet(paths, files, skip, hostFile) {
+		r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, ps...)
+	}
+
+	switch {
+	case o.Static:
+		r.Notes = append(r.Notes, "--static: nothing from the artifacts was executed; init-time failures (panic, exit, hang, crash) and capabilities were not checked")
+	case host == nil:
+		r.Notes = append(r.Notes, "the dynamic check needs a host: skipped")
+	default:
+		r.Checks = append(r.Checks, Dynamic)
+		dyn, err := checkDynamic(ctx, o, host.Path, paths)
+		if err != nil {
+			return nil, err
+		}
+		for i := range r.Artifacts {
+			a := &r.Artifacts[i]
+			a.Problems = merge(a.Problems, dyn[i])
+		}
+	}
+	r.finish()
+	return r, nil
+}
+
+func (o *Options) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = runtime.NumCPU()
+	}
+	if o.APIPackage == "" {
+		o.APIPackage = DefaultAPIPackage
+	}
+	if o.Go == nil {
+		o.Go = &gocmd.Go{Dir: o.Dir}
+	}
+}
+
+// expand turns the arguments into artifact paths: a directory stands for
+// its *.so files, in the sorted order a host loads them.
+func expand(args []string) ([]string, error) {
+	if len(args) == 0 {
+		return nil, &EnvError{Msg: "no artifacts to verify", Fix: "name plugin files or directories: pluginctl verify bin/plugins"}
+	}
+	var out []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, &EnvError{Msg: fmt.Sprintf("%s: no such file or directory", a)}
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		m, _ := filepath.Glob(filepath.Join(a, "*.so"))
+		if len(m) == 0 {
+			return nil, &EnvError{Msg: fmt.Sprintf("%s: directory has no *.so files", a)}
+		}
+		sort.Strings(m)
+		out = append(out, m...)
+	}
+	return out, nil
+}
+
+func findManifest(explicit string, paths []string) (*manifest.Manifest, string, error) {
+	if explicit != "" {
+		m, err := manifest.Read(explicit)
+		if err != nil {
+			return nil, "", &EnvError{Msg: fmt.Sprintf("reading manifest: %v", err)}
+		}
+		return m, explicit, nil
+	}
+	p, ok := manifest.Find(paths[0])
+	if !ok {
+		return nil, "", nil
+	}
+	m, err := manifest.Read(p)
+	if err != nil {
+		return nil, "", &EnvError{Msg: fmt.Sprintf("reading manifest: %v", err), Fix: "rebuild with `pluginctl build`, or name the host with --host"}
+	}
+	return m, p, nil
+}
+
+// resolveHost picks the host: --host, else the host the manifest names
+// for the first plugin, else the manifest's only host.
+func resolveHost(flag string, mf *manifest.Manifest, mpath string, paths []string, r *Report) (*artifact.File, error) {
+	path, source := flag, "flag"
+	if path == "" && mf != nil {
+		source = mpath
+		base := filepath.Dir(mpath)
+		var hosts []string
+		if e := mf.Lookup(mpath, paths[0]); e != nil {
+			hosts = e.Hosts
+		}
+		if len(hosts) == 0 {
+			for _, a := range mf.Artifacts {
+				if a.Kind == "host" {
+					hosts = append(hosts, a.Path)
+				}
+			}
+		}
+		if len(hosts) > 1 {
+			r.Notes = append(r.Notes, fmt.Sprintf("the manifest names %d hosts; checked against %s (use --host for another)", len(hosts), hosts[0]))
+		}
+		if len(hosts) > 0 {
+			path = filepath.Join(base, filepath.FromSlash(hosts[0]))
+		}
+	}
+	if path == "" {
+		return nil, nil
+	}
+	f, err := artifact.Read(path)
+	if err != nil {
+		var np *artifact.NotPluginError
+		if errors.As(err, &np) {
+			return nil, &EnvError{Msg: fmt.Sprintf("host %s: %s", path, np.Reason), Fix: "give the host program with --host"}
+		}
+		return nil, &EnvError{Msg: fmt.Sprintf("host %s: %v", path, err), Fix: "build it with `pluginctl build`, or give it with --host"}
+	}
+	if f.Kind != artifact.KindExecutable {
+		return nil, &EnvError{Msg: fmt.Sprintf("host %s is a %s, not a Go program", path, f.Kind), Fix: "give the host program with --host"}
+	}
+	r.Host = &HostInfo{Path: path, Source: source}
+	return f, nil
+}
+
+// readAll reads the artifacts, o.Jobs at a time.
+func readAll(paths []string, jobs int) ([]*artifact.File, []error) {
+	files := make([]*artifact.File, len(paths))
+	errs := make([]error, len(paths))
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f, err := artifact.Read(p)
+			if err == nil {
+				err = f.CheckPlugin()
+				if err != nil {
+					f = nil
+				}
+			}
+			files[i], errs[i] = f, err
+		}()
+	}
+	wg.Wait()
+	return files, errs
+}
+
+func hasError(ps []Problem) bool {
+	for _, p := range ps {
+		if p.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// staticVisible are the codes the static check can establish. A dynamic
+// failure with one of them that the static check missed, or a static
+// failure the dynamic check did not reproduce, is a disagreement.
+var staticVisible = map[Code]bool{
+	NotAPlugin: true, GoVersionMismatch: true, BuildSettingMismatch: true, PackageMismatch: true,
+	MissingNew: true, BadNewSignature: true, APIVersionMismatch: true, DuplicatePlugin: true, PluginConflict: true,
+}
+
+// merge combines the two checks' problems and reports a disagreement.
+func merge(static, dynamic []Problem) []Problem {
+	out := append(append([]Problem(nil), static...), dynamic...)
+	sFail := hasError(static)
+	dFail, dVisible := false, false
+	for _, p := range dynamic {
+		if p.Severity == Error {
+			dFail = true
+			if staticVisible[p.Code] {
+				dVisible = true
+			}
+		}
+	}
+	switch {
+	case sFail && !dFail:
+		out = append(out, Problem{
+			Code: CheckDisagreement, Severity: Error, Check: Dynamic,
+			Message: "the static check predicts a load failure that the dynamic check did not see",
+			Detail:  []string{"static: " + codes(static), "dynamic: loaded"},
+			Fix:     "this is a bug in pluginctl: please report it with both artifacts",
+		})
+	case dVisible && !sFail:
+		out = append(out, Problem{
+			Code: CheckDisagreement, Severity: Error, Check: Static,
+			Message: "the dynamic check found a load failure that the static check missed",
+			Detail:  []string{"dynamic: " + codes(dynamic), "static: no problem"},
+			Fix:     "this is a bug in pluginctl: please report it with both artifacts",
+		})
+	}
+	return out
+}
+
+func codes(ps []Problem) string {
+	var s []string
+	for _, p := range ps {
+		if p.Severity == Error {
+			s = append(s, string(p.Code))
+		}
+	}
+	return strings.Join(s, ", ")
+}
