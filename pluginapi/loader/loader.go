@@ -97,6 +97,8 @@ type Options struct {
 	HostName string
 	// Config holds the default Host's settings, keyed "<plugin>.<key>"
 	// where <plugin> is the plugin's Name(). Nil means an empty config.
+	// Plugins may keep their Host and read it later, from any goroutine:
+	// do not modify the map after Load.
 	Config map[string]string
 }
 
