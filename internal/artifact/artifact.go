@@ -222,11 +222,18 @@ func orDefault(s, def string) string {
 	return s
 }
 
+// recoverPanics turns parser panics into errors. FuzzRead turns it off to
+// see them.
+var recoverPanics = true
+
 // ReadBytes reads an artifact from its contents; name is used in errors
 // and as File.Path. The File keeps data (SymbolType reads DWARF from it),
 // so the caller must not modify it afterwards.
 func ReadBytes(name string, data []byte) (f *File, err error) {
 	defer func() {
+		if !recoverPanics {
+			return
+		}
 		if r := recover(); r != nil {
 			f, err = nil, &NotPluginError{Path: name, Reason: fmt.Sprintf("malformed ELF (parser panic: %v)", r)}
 		}

@@ -620,3 +620,19 @@ func TestFindMetadataBounded(t *testing.T) {
 		t.Errorf("findMetadata took %v", d)
 	}
 }
+
+func TestStringVar(t *testing.T) {
+	fx := fixtures(t)
+	for _, p := range []string{fx.Plugin, fx.PluginStrip, fx.PluginFiles} {
+		f := mustRead(t, p)
+		if got, err := f.StringVar("APIVersion"); err != nil || got != "v1" {
+			t.Errorf("%s: StringVar(APIVersion) = %q, %v", filepath.Base(p), got, err)
+		}
+		if got, err := f.StringVar("PluginctlMetadata"); err != nil || got != fxMeta {
+			t.Errorf("%s: StringVar(PluginctlMetadata) = %q, %v", filepath.Base(p), got, err)
+		}
+		if _, err := f.StringVar("Missing"); err == nil {
+			t.Errorf("%s: StringVar(Missing) succeeded", filepath.Base(p))
+		}
+	}
+}

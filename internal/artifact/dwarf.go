@@ -20,6 +20,9 @@ import (
 // gives an error saying so. DWARF is read on the first call only.
 func (f *File) SymbolType(name string) (typ string, err error) {
 	defer func() {
+		if !recoverPanics {
+			return
+		}
 		if r := recover(); r != nil {
 			typ, err = "", fmt.Errorf("reading DWARF of %s: malformed debug info (parser panic: %v)", f.Path, r)
 		}

@@ -114,4 +114,3 @@ func relativeAddend(ef *elf.File, addr uint64) (uint64, bool) {
 	}
 	return 0, false
 }
-
