@@ -1,0 +1,45 @@
+/*
+Pluginctl builds Go plugins (-buildmode=plugin) and their hosts in one step,
+with one toolchain and one set of flags, and proves before deployment that
+every plugin loads in its host.
+
+# Usage
+
+	pluginctl build [flags] [packages]
+	pluginctl inspect [--format json] FILE
+	pluginctl version
+
+build finds the hosts (package main that imports "plugin", directly or through
+another package) and the plugins (package main that declares New) among the
+packages (default ./...), and builds them with -trimpath, -mod=readonly and
+cgo on, in parallel, into --out (default bin): hosts to bin/NAME, plugins to
+bin/plugins/NAME.so, plus the manifest bin/pluginctl.json. Every artifact
+embeds build metadata (pluginctl and Go versions, GOOS/GOARCH, flags, module,
+API version, build-set ID) that pluginctl inspect reads from the file and a
+host reads with plugin.Lookup("PluginctlMetadata").
+
+inspect prints an artifact's metadata and Go build info without loading it.
+
+Run pluginctl COMMAND --help for each command's flags and examples.
+
+# Environment
+
+	PLUGINCTL_GO     the go command to run (default: go from PATH); also --go
+	PLUGINCTL_CACHE  directory where build keeps the last artifact of each
+	                 package, so that a build into an empty --out need not
+	                 relink; "off" disables it (default: the user cache
+	                 directory, e.g. ~/.cache/pluginctl/artifacts)
+	NO_COLOR         never colour the output
+
+# Exit codes
+
+	0    success: everything was built (or verified)
+	1    failure: a package did not compile, a go.mod/go.sum/go.work problem
+	     (for example a missing go.sum entry), or an artifact failed
+	     verification
+	2    usage or environment error: bad flags or arguments, not in a module,
+	     no Go toolchain or C compiler, no such file, two artifacts with one
+	     name, nothing to build
+	130  interrupted (SIGINT/SIGTERM); the previous artifacts are untouched
+*/
+package main
