@@ -1,0 +1,10 @@
+module example.com/uuid15
+
+go 1.26.0
+
+require (
+	github.com/google/uuid v1.5.0
+	github.com/pluginctl/pluginctl v0.0.0
+)
+
+replace github.com/pluginctl/pluginctl => ../../..

@@ -1,0 +1,28 @@
+// Command gotoolchain is the good plugin, built by another Go toolchain
+// (GOTOOLCHAIN=go1.27.3): a go1.26 host dies in plugin.Open with "fatal
+// error: runtime: no plugin module data".
+package main
+
+import "github.com/pluginctl/pluginctl/pluginapi"
+
+// APIVersion is the API version this plugin was compiled against.
+var APIVersion = pluginapi.APIVersion
+
+// Capabilities lists what the plugin can do.
+func Capabilities() []string { return []string{"transform", "text"} }
+
+type plug struct{}
+
+func (plug) Name() string { return "gotoolchain" }
+
+// Handle appends " [gotoolchain]" to the line, so that a host's output shows that
+// the plugin really ran.
+func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
+	body := append(append([]byte(nil), req.Body...), " [gotoolchain]"...)
+	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: body}, nil
+}
+
+// New is the factory the host calls.
+func New() pluginapi.Plugin { return plug{} }
+
+func main() {}

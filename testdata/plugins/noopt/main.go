@@ -1,0 +1,27 @@
+// Command noopt is the good plugin, built with -gcflags=all=-N -l (no
+// optimization or inlining in any package) for a host built without.
+package main
+
+import "github.com/pluginctl/pluginctl/pluginapi"
+
+// APIVersion is the API version this plugin was compiled against.
+var APIVersion = pluginapi.APIVersion
+
+// Capabilities lists what the plugin can do.
+func Capabilities() []string { return []string{"transform", "text"} }
+
+type plug struct{}
+
+func (plug) Name() string { return "noopt" }
+
+// Handle appends " [noopt]" to the line, so that a host's output shows that
+// the plugin really ran.
+func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
+	body := append(append([]byte(nil), req.Body...), " [noopt]"...)
+	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: body}, nil
+}
+
+// New is the factory the host calls.
+func New() pluginapi.Plugin { return plug{} }
+
+func main() {}
