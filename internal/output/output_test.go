@@ -1,0 +1,130 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pluginctl/pluginctl/pluginapi/meta"
+	"github.com/pluginctl/pluginctl/verifier"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// sampleReport has one passing artifact, one failing with an error and a
+// warning, and one that is not a plugin: every shape a writer must render.
+func sampleReport() *verifier.Report {
+	return &verifier.Report{
+		Schema: verifier.Schema,
+		Host:   &verifier.HostInfo{Path: "bin/host", Source: "bin/pluginctl.json", GoVersion: "go1.26.8", Package: "example.com/app/cmd/host", BuildSet: "0123456789abcdef01234567", APIVersion: "v1"},
+		Checks: []verifier.Check{verifier.Static, verifier.Dynamic},
+		Notes:  []string{"a note, with: punctuation"},
+		Artifacts: []verifier.ArtifactReport{
+			{Path: "bin/plugins/good.so", Name: "good", OK: true, PluginPath: "example.com/app/plugins/good",
+				Metadata: &meta.Metadata{Schema: meta.Schema, Kind: "plugin", Package: "example.com/app/plugins/good", BuildSet: "0123456789abcdef01234567"},
+				Problems: []verifier.Problem{}},
+			{Path: "bin/plugins/uuid.so", Name: "uuid", OK: false, PluginPath: "example.com/app/plugins/uuid",
+				Problems: []verifier.Problem{
+					{Code: verifier.PackageMismatch, Severity: verifier.Error, Check: verifier.Static,
+						Message: "built with a different version of 1 package(s) than the host: github.com/google/uuid",
+						Detail:  []string{"github.com/google/uuid (module github.com/google/uuid): plugin v1.5.0, host v1.6.0"},
+						Fix:     "pin github.com/google/uuid to v1.6.0 in the plugin's go.mod (go get github.com/google/uuid@v1.6.0); then rebuild with `pluginctl build`"},
+					{Code: verifier.BuildSetMismatch, Severity: verifier.Warning, Check: verifier.Static,
+						Message: "not built in the same `pluginctl build` run as the host", Fix: "build them together"},
+				}},
+			{Path: "bin/plugins/random.so", Name: "random", OK: false,
+				Problems: []verifier.Problem{{Code: verifier.NotAPlugin, Severity: verifier.Error, Check: verifier.Static,
+					Message: "not a Go plugin: not an ELF file (starts with 8f 3a \"\\x8f:\")", Fix: "build it with `pluginctl build`"}}},
+		},
+		Summary: verifier.Summary{Checked: 3, Passed: 1, Failed: 2},
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, format := range Formats {
+		for _, color := range []bool{false, true} {
+			if color && format != "text" {
+				continue
+			}
+			name := format
+			if color {
+				name += "-color"
+			}
+			t.Run(name, func(t *testing.T) {
+				var buf bytes.Buffer
+				w, err := New(format, &buf, color)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := w.Report(sampleReport()); err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join("testdata", name+".golden")
+				if *update {
+					if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if !bytes.Equal(buf.Bytes(), want) {
+					t.Errorf("%s output differs from %s (run go test -update if the change is intended):\n%s", format, golden, buf.Bytes())
+				}
+			})
+		}
+	}
+}
+
+// TestMachineFormatsParse checks that JSON round-trips and JUnit is well
+// formed XML with one test case per artifact.
+func TestMachineFormatsParse(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := New("json", &buf, true)
+	w.Report(sampleReport())
+	if bytes.Contains(buf.Bytes(), []byte("\033[")) {
+		t.Error("JSON carries colour")
+	}
+	var back verifier.Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Schema != "pluginctl.verify/v1" || len(back.Artifacts) != 3 || back.Artifacts[1].Problems[0].Code != verifier.PackageMismatch {
+		t.Errorf("JSON round trip lost data: %+v", back)
+	}
+	buf.Reset()
+	w, _ = New("junit", &buf, false)
+	w.Report(sampleReport())
+	var suites junitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &suites); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(suites.Suites[0].Cases); got != 3 {
+		t.Errorf("%d test cases, want 3", got)
+	}
+	if f := suites.Suites[0].Cases[1].Failure; f == nil || f.Type != "package-mismatch" {
+		t.Errorf("failing artifact has failure %+v", f)
+	}
+}
+
+func TestUnknownFormat(t *testing.T) {
+	if _, err := New("yaml", &bytes.Buffer{}, false); err == nil {
+		t.Error("New accepted format yaml")
+	}
+}
+
+func TestGitHubEscaping(t *testing.T) {
+	for in, want := range map[string]string{"a%b\nc": "a%25b%0Ac"} {
+		if got := escapeData(in); got != want {
+			t.Errorf("escapeData(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := escapeProperty("a,b:c"); got != "a%2Cb%3Ac" {
+		t.Errorf("escapeProperty = %q", got)
+	}
+}
