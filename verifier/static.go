@@ -89,7 +89,7 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 	}
 	var ps []Problem
 	mismatched := mismatchedPackages(f, h)
-	settings := settingDiffs(f.BuildInfo, h.BuildInfo)
+	settings := settingDiffs(f.BuildInfo, h.BuildInfo, "plugin", "host")
 	pv, hv := f.BuildInfo.GoVersion, h.BuildInfo.GoVersion
 	switch {
 	case pv != hv:
@@ -146,8 +146,9 @@ func mismatchedPackages(f, h *artifact.File) []string {
 	return out
 }
 
-// settingDiffs describes the build settings that differ and can matter.
-func settingDiffs(p, h *buildinfo.BuildInfo) []string {
+// settingDiffs describes the build settings that differ and can matter,
+// naming the sides pl and hl.
+func settingDiffs(p, h *buildinfo.BuildInfo, pl, hl string) []string {
 	pm, hm := settingsMap(p), settingsMap(h)
 	keys := map[string]bool{}
 	for k := range pm {
@@ -162,7 +163,7 @@ func settingDiffs(p, h *buildinfo.BuildInfo) []string {
 			continue
 		}
 		if pm[k] != hm[k] {
-			out = append(out, fmt.Sprintf("%s: plugin %s, host %s", k, settingValue(pm[k]), settingValue(hm[k])))
+			out = append(out, fmt.Sprintf("%s: %s %s, %s %s", k, pl, settingValue(pm[k]), hl, settingValue(hm[k])))
 		}
 	}
 	sort.Strings(out)

@@ -60,6 +60,7 @@ func newApp(stdio IO) *ucli.App {
    pluginctl verify [flags] ARTIFACT...
    pluginctl check [flags] [packages]
    pluginctl inspect [--format json] FILE
+   pluginctl diff [--format json] A B
    pluginctl version`,
 		Description: "See `pluginctl COMMAND --help` and README.md.",
 		Version:     version.Version(),
@@ -78,6 +79,7 @@ func newApp(stdio IO) *ucli.App {
 			verifyCommand(stdio),
 			checkCommand(stdio),
 			inspectCommand(stdio),
+			diffCommand(stdio),
 			{
 				Name:  "version",
 				Usage: "print pluginctl's version and the Go version it was built with",

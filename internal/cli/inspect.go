@@ -1,25 +1,52 @@
 package cli
 
 import (
-	"debug/buildinfo"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
+	"sort"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
+	"github.com/pluginctl/pluginctl/verifier"
 )
+
+// readArtifact reads a file for inspect and diff; any failure is a usage
+// error naming the reason.
+func readArtifact(name string) (*artifact.File, error) {
+	f, err := artifact.Read(name)
+	if err != nil {
+		var np *artifact.NotPluginError
+		if errors.As(err, &np) {
+			return nil, usageError("%s: %s", name, np.Reason)
+		}
+		return nil, usageError("%v", err)
+	}
+	if f.BuildInfo == nil {
+		return nil, usageError("%s: a C shared library, not a Go program or plugin", name)
+	}
+	return f, nil
+}
+
+type symbolInfo struct {
+	Kind string `json:"kind"`
+	Type string `json:"type,omitempty"`
+}
 
 func inspectCommand(stdio IO) *ucli.Command {
 	return &ucli.Command{
 		Name:      "inspect",
-		Usage:     "show an artifact's embedded pluginctl metadata and Go build info, without loading it",
+		Usage:     "show what an artifact is, how it was built and what it exports, without loading it",
 		ArgsUsage: "FILE",
 		Description: `Inspect reads a host or plugin file and prints the metadata pluginctl build
-embedded in it and the Go build info (toolchain, module versions, build
-settings). Nothing from the file is executed.
+embedded in it, its exported symbols (with their types when DWARF is present), the
+Go build info (toolchain, module versions, build settings) and the package
+fingerprints that plugin.Open compares. Nothing from the file is executed.
 
 Examples:
    pluginctl inspect bin/plugins/filter.so
@@ -33,43 +60,138 @@ Examples:
 			if c.NArg() != 1 {
 				return usageError("inspect takes exactly one FILE")
 			}
-			name := c.Args().First()
-			data, err := os.ReadFile(name)
+			f, err := readArtifact(c.Args().First())
 			if err != nil {
-				return usageError("reading %s: %v", name, err)
-			}
-			bi, err := buildinfo.Read(bytesReaderAt(data))
-			if err != nil {
-				return usageError("%s: not a Go binary: %v", name, err)
-			}
-			md, err := meta.Find(data)
-			if err != nil && !errors.Is(err, meta.ErrNotFound) {
 				return err
+			}
+			syms := map[string]symbolInfo{}
+			for name, kind := range f.Exported {
+				si := symbolInfo{Kind: string(kind)}
+				si.Type, _ = f.SymbolType(name)
+				syms[name] = si
+			}
+			fps := map[string]string{}
+			for p, h := range f.Fingerprints {
+				fps[p] = hex.EncodeToString(h[:])
 			}
 			if format == "json" {
 				enc := json.NewEncoder(stdio.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
-					Path      string               `json:"path"`
-					Metadata  *meta.Metadata       `json:"metadata"`
-					BuildInfo *buildinfo.BuildInfo `json:"build_info"`
-				}{name, md, bi})
+					Path         string                `json:"path"`
+					Kind         artifact.Kind         `json:"kind"`
+					PluginPath   string                `json:"plugin_path,omitempty"`
+					Target       string                `json:"target"`
+					Size         int64                 `json:"size"`
+					SHA256       string                `json:"sha256"`
+					Metadata     *meta.Metadata        `json:"metadata"`
+					Exported     map[string]symbolInfo `json:"exported,omitempty"`
+					BuildInfo    any                   `json:"build_info"`
+					Fingerprints map[string]string     `json:"fingerprints"`
+				}{f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256, f.Metadata, syms, f.BuildInfo, fps})
 			}
-			w := stdio.Stdout
-			fmt.Fprintf(w, "%s\n", name)
-			if md == nil {
-				fmt.Fprintf(w, "metadata: none (not built by pluginctl build)\n")
-			} else {
-				fmt.Fprintf(w, "metadata:\n")
-				fmt.Fprintf(w, "  kind        %s\n  package     %s\n  module      %s %s\n  go          %s %s/%s\n  flags       %v\n  api         %s %s\n  build set   %s\n  pluginctl   %s\n",
-					md.Kind, md.Package, md.Module, md.ModuleVersion, md.GoVersion, md.GOOS, md.GOARCH, md.Flags, md.APIPackage, md.APIVersion, md.BuildSet, md.PluginctlVersion)
-				if md.VCSRevision != "" {
-					fmt.Fprintf(w, "  vcs         %s (modified: %v)\n", md.VCSRevision, md.VCSModified)
+			writeInspect(stdio.Stdout, f, syms, fps)
+			return nil
+		},
+	}
+}
+
+func writeInspect(w io.Writer, f *artifact.File, syms map[string]symbolInfo, fps map[string]string) {
+	fmt.Fprintf(w, "%s\n", f.Path)
+	fmt.Fprintf(w, "kind         %s\n", f.Kind)
+	if f.PluginPath != "" {
+		fmt.Fprintf(w, "plugin path  %s\n", f.PluginPath)
+	}
+	fmt.Fprintf(w, "target       %s\n", f.BuildTarget)
+	fmt.Fprintf(w, "size         %d bytes, sha256 %s\n", f.Size, f.SHA256)
+	if md := f.Metadata; md == nil {
+		fmt.Fprintf(w, "metadata: none (not built by pluginctl build)\n")
+	} else {
+		fmt.Fprintf(w, "metadata:\n")
+		fmt.Fprintf(w, "  kind        %s\n  package     %s\n  module      %s %s\n  go          %s %s/%s\n  flags       %s\n  api         %s %s\n  build set   %s\n  pluginctl   %s\n",
+			md.Kind, md.Package, md.Module, md.ModuleVersion, md.GoVersion, md.GOOS, md.GOARCH, strings.Join(md.Flags, " "), md.APIPackage, md.APIVersion, md.BuildSet, md.PluginctlVersion)
+		if md.VCSRevision != "" {
+			fmt.Fprintf(w, "  vcs         %s (modified: %v)\n", md.VCSRevision, md.VCSModified)
+		}
+	}
+	if f.Kind == artifact.KindPlugin {
+		fmt.Fprintf(w, "exported symbols:\n")
+		for _, name := range f.SortedExports() {
+			s := syms[name]
+			fmt.Fprintf(w, "  %-20s %-4s %s\n", name, s.Kind, s.Type)
+		}
+	}
+	fmt.Fprintf(w, "build info:\n")
+	for _, line := range splitLines(f.BuildInfo.String()) {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	fmt.Fprintf(w, "fingerprints (%d packages):\n", len(fps))
+	keys := make([]string, 0, len(fps))
+	for k := range fps {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %s %s\n", fps[k], k)
+	}
+}
+
+func diffCommand(stdio IO) *ucli.Command {
+	return &ucli.Command{
+		Name:      "diff",
+		Usage:     "show what differs between two builds: toolchain, settings, module versions, package fingerprints",
+		ArgsUsage: "A B",
+		Description: `Diff compares two artifacts (two plugins, or a host and a plugin) statically and
+prints what differs that matters to plugin.Open: the Go version, the build
+settings, the module versions, and every package both link whose fingerprint
+differs. It exits 0 when nothing differs and 1 otherwise.
+
+Examples:
+   pluginctl diff bin/host bin/plugins/filter.so
+   pluginctl diff old/filter.so new/filter.so`,
+		Flags: []ucli.Flag{formatFlag("text", "json")},
+		Action: func(c *ucli.Context) error {
+			format, err := checkFormat(c, "text", "json")
+			if err != nil {
+				return err
+			}
+			if c.NArg() != 2 {
+				return usageError("diff takes exactly two files")
+			}
+			a, err := readArtifact(c.Args().Get(0))
+			if err != nil {
+				return err
+			}
+			b, err := readArtifact(c.Args().Get(1))
+			if err != nil {
+				return err
+			}
+			d := verifier.Compare(a, b)
+			if format == "json" {
+				enc := json.NewEncoder(stdio.Stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(d); err != nil {
+					return err
 				}
+			} else {
+				w := stdio.Stdout
+				fmt.Fprintf(w, "a: %s\nb: %s\n", a.Path, b.Path)
+				if d.GoVersion != "" {
+					fmt.Fprintf(w, "go version: %s\n", d.GoVersion)
+				}
+				for _, s := range d.Settings {
+					fmt.Fprintf(w, "setting %s\n", s)
+				}
+				for _, m := range d.Modules {
+					fmt.Fprintf(w, "module %s\n", m)
+				}
+				for _, p := range d.Packages {
+					fmt.Fprintf(w, "package %s: fingerprints differ\n", p)
+				}
+				fmt.Fprintf(w, "%d package(s) differ; %d only in a, %d only in b\n", len(d.Packages), d.OnlyA, d.OnlyB)
 			}
-			fmt.Fprintf(w, "build info:\n")
-			for _, line := range splitLines(bi.String()) {
-				fmt.Fprintf(w, "  %s\n", line)
+			if !d.Empty() {
+				return errFailed
 			}
 			return nil
 		},

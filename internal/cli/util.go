@@ -1,11 +1,6 @@
 package cli
 
-import (
-	"bytes"
-	"strings"
-)
-
-func bytesReaderAt(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+import "strings"
 
 func splitLines(s string) []string {
 	return strings.Split(strings.TrimRight(s, "\n"), "\n")
