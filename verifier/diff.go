@@ -65,4 +65,3 @@ func Compare(a, b *artifact.File) *Diff {
 	}
 	return d
 }
-
