@@ -60,6 +60,7 @@ func TestReadKinds(t *testing.T) {
 		buildMode string
 		reason    string // Read fails with a NotPluginError containing it
 		check     string // CheckPlugin reason
+		target    Target // if not runtime.GOOS/GOARCH
 	}{
 		{name: "plugin", path: fx.Plugin, kind: KindPlugin, elfType: elf.ET_DYN, buildMode: "plugin"},
 		{name: "plugin -s", path: fx.PluginStrip, kind: KindPlugin, elfType: elf.ET_DYN, buildMode: "plugin"},
@@ -67,6 +68,8 @@ func TestReadKinds(t *testing.T) {
 		{name: "executable", path: fx.Host, kind: KindExecutable, elfType: elf.ET_EXEC, buildMode: "exe", check: "a Go executable (-buildmode=exe), not a plugin"},
 		{name: "pie", path: fx.HostPIE, kind: KindExecutable, elfType: elf.ET_DYN, buildMode: "pie", check: "a Go executable (-buildmode=pie), not a plugin"},
 		{name: "static executable", path: fx.HostStatic, kind: KindExecutable, elfType: elf.ET_EXEC, buildMode: "exe", check: "a Go executable"},
+		{name: "386", path: fx.Exe386, kind: KindExecutable, elfType: elf.ET_EXEC, buildMode: "exe", target: Target{"linux", "386"}, check: "a Go executable"},
+		{name: "freebsd/arm64", path: fx.ExeFreeBSD, kind: KindExecutable, elfType: elf.ET_EXEC, buildMode: "exe", target: Target{"freebsd", "arm64"}, check: "a Go executable"},
 		{name: "c-shared", path: fx.CShared, kind: KindCShared, elfType: elf.ET_DYN, buildMode: "c-shared", check: "a Go c-shared library (-buildmode=c-shared), not a plugin"},
 		{name: "C library", path: fx.CLib, kind: KindCLibrary, elfType: elf.ET_DYN, check: "a C shared library (ELF shared object without Go build info)"},
 		{name: "C executable", path: fx.CExe, reason: "an ELF executable (PIE) without Go build info"},
@@ -89,6 +92,9 @@ func TestReadKinds(t *testing.T) {
 				t.Errorf("kind, ELF type, build mode = %s, %v, %q; want %s, %v, %q", f.Kind, f.ELFType, f.BuildMode, tt.kind, tt.elfType, tt.buildMode)
 			}
 			want := Target{runtime.GOOS, runtime.GOARCH}
+			if tt.target != (Target{}) {
+				want = tt.target
+			}
 			if f.ELFTarget != want {
 				t.Errorf("ELFTarget = %v, want %v", f.ELFTarget, want)
 			}

@@ -43,6 +43,8 @@ type fixtureSet struct {
 	Host           string // Go executable importing plugin and the api package
 	HostPIE        string // the host, -buildmode=pie
 	HostStatic     string // CGO_ENABLED=0 Go executable
+	Exe386         string // GOARCH=386 static executable: ELF32
+	ExeFreeBSD     string // GOOS=freebsd GOARCH=arm64 static executable
 	CShared        string // -buildmode=c-shared
 	CLib           string // gcc -shared
 	CExe           string // gcc executable
@@ -128,6 +130,11 @@ func main() {
 }
 `
 
+const tinyMain = `package main
+
+func main() {}
+`
+
 const cSharedMain = `package main
 
 import "C"
@@ -181,6 +188,7 @@ func buildFixtures() (*fixtureSet, error) {
 			"plugin/main.go":  fxMain,
 			"host/main.go":    hostMain,
 			"cshared/main.go": cSharedMain,
+			"tiny/main.go":    tinyMain,
 		}
 		for name, content := range files {
 			p := filepath.Join(root, dir, name)
@@ -213,6 +221,8 @@ func buildFixtures() (*fixtureSet, error) {
 		Host:           out("host"),
 		HostPIE:        out("host-pie"),
 		HostStatic:     out("host-static"),
+		Exe386:         out("tiny-386"),
+		ExeFreeBSD:     out("tiny-freebsd-arm64"),
 		CShared:        out("cshared.so"),
 		CLib:           out("libc.so"),
 		CExe:           out("cexe"),
@@ -242,6 +252,8 @@ func buildFixtures() (*fixtureSet, error) {
 		goBuild(a, nil, "-buildmode=pie", "-o", f.HostPIE, "./host"),
 		goBuild(a, []string{"CGO_ENABLED=0"}, "-o", f.HostStatic, "./host"),
 		goBuild(a, nil, "-buildmode=c-shared", "-o", f.CShared, "./cshared"),
+		goBuild(a, []string{"CGO_ENABLED=0", "GOARCH=386"}, "-o", f.Exe386, "./tiny"),
+		goBuild(a, []string{"CGO_ENABLED=0", "GOOS=freebsd", "GOARCH=arm64"}, "-o", f.ExeFreeBSD, "./tiny"),
 		{root, nil, []string{"gcc", "-shared", "-fPIC", "-o", f.CLib, "lib.c"}},
 		{root, nil, []string{"gcc", "-o", f.CExe, "exe.c"}},
 	}
