@@ -32,6 +32,17 @@ func FuzzRead(f *testing.F) {
 	f.Add(elfHeader64(elf.ET_DYN, 0, 0, 0, 0), uint32(0))
 	f.Add(elfHeader64(elf.ET_EXEC, 64, 1, 0, 0), uint32(0))
 	f.Add([]byte("!<arch>\n"), uint32(0))
+	// Small complete synthetic plugins: ELF32/64, both byte orders.
+	for _, s := range []synth{
+		synthPlugin(elf.ELFCLASS64, binary.LittleEndian, elf.EM_X86_64, "amd64"),
+		synthPlugin(elf.ELFCLASS32, binary.LittleEndian, elf.EM_386, "386"),
+		synthPlugin(elf.ELFCLASS64, binary.BigEndian, elf.EM_PPC64, "ppc64"),
+		synthPlugin(elf.ELFCLASS32, binary.BigEndian, elf.EM_MIPS, "mips"),
+	} {
+		f.Add(s.build(), uint32(0))
+		s.noSymtab = true
+		f.Add(s.build(), uint32(0))
+	}
 
 	var base []byte
 	var regions []region
