@@ -287,6 +287,9 @@ func readBytes(name string, data []byte) (*File, error) {
 
 	bi, biErr := buildinfo.Read(bytes.NewReader(data))
 	if biErr != nil {
+		if ef.Section(".go.buildinfo") != nil {
+			return nil, notPlugin("unreadable Go build info (%v)", biErr)
+		}
 		if ef.Type == elf.ET_DYN && !hasInterp(ef) {
 			f.Kind = KindCLibrary
 			f.Metadata = findMetadata(data)

@@ -141,7 +141,9 @@ func (s synth) build() []byte {
 		{name: ".dynstr", typ: elf.SHT_STRTAB, flags: elf.SHF_ALLOC, data: dynstr, align: 1},
 		{name: ".dynsym", typ: elf.SHT_DYNSYM, flags: elf.SHF_ALLOC, data: dynsym, link: 1, info: 1, align: 8, entsize: uint64(symSize)},
 		{name: ".rodata", typ: elf.SHT_PROGBITS, flags: elf.SHF_ALLOC, data: rodata.Bytes(), align: 32, off: base},
-		{name: ".go.buildinfo", typ: elf.SHT_PROGBITS, flags: elf.SHF_ALLOC | elf.SHF_WRITE, data: bi.Bytes(), align: 16},
+	}
+	if !s.noBI {
+		secs = append(secs, sec{name: ".go.buildinfo", typ: elf.SHT_PROGBITS, flags: elf.SHF_ALLOC | elf.SHF_WRITE, data: bi.Bytes(), align: 16})
 	}
 	if !s.noSymtab {
 		secs = append(secs,
@@ -289,13 +291,14 @@ func TestSynthetic(t *testing.T) {
 	}
 	wantExp := map[string]ExportKind{"New": ExportFunc, "APIVersion": ExportVar}
 	for _, tc := range []struct {
-		name   string
-		s      synth
-		target Target
-		source string
-		reason string
-		kind   Kind
-		noFP   bool
+		name      string
+		s         synth
+		target    Target
+		source    string
+		reason    string
+		kind      Kind
+		noFP      bool
+		corruptBI bool
 	}{
 		{name: "amd64", s: synthPlugin(elf.ELFCLASS64, binary.LittleEndian, elf.EM_X86_64, "amd64"), target: Target{"linux", "amd64"}, source: "symtab"},
 		{name: "386 (ELF32)", s: synthPlugin(elf.ELFCLASS32, binary.LittleEndian, elf.EM_386, "386"), target: Target{"linux", "386"}, source: "symtab"},
@@ -339,6 +342,11 @@ func TestSynthetic(t *testing.T) {
 			s.settings = "-buildmode=shared"
 			return s
 		}(), reason: "a Go shared library (-buildmode=shared)"},
+		{name: "corrupt build info", s: func() synth {
+			s := synthPlugin(elf.ELFCLASS64, binary.LittleEndian, elf.EM_X86_64, "amd64")
+			s.path = "" // no path line: debug/buildinfo still parses it, so break the magic instead
+			return s
+		}(), corruptBI: true, reason: "unreadable Go build info"},
 		{name: "no build info", s: func() synth {
 			s := synthPlugin(elf.ELFCLASS64, binary.LittleEndian, elf.EM_X86_64, "amd64")
 			s.noBI = true
@@ -347,6 +355,10 @@ func TestSynthetic(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := tc.s.build()
+			if tc.corruptBI {
+				i := bytes.Index(data, []byte("\xff Go buildinf:"))
+				data[i+1] = 'X'
+			}
 			if _, err := elf.NewFile(bytes.NewReader(data)); err != nil {
 				t.Fatalf("debug/elf rejects the synthetic file: %v", err)
 			}
