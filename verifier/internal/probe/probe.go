@@ -1,0 +1,649 @@
+// Package probe builds and runs the probe of pluginctl's dynamic check: a
+// generated Go program that opens plugins in a separate process with
+// exactly the host's package set, build flags and toolchain.
+//
+// Build reads the host binary's build info, finds the host's main package
+// in the source checkout with `go list`, and builds a main package placed
+// in a subdirectory of the host's that exists only in a `go build
+// -overlay`: it blank-imports every package the host's main package
+// imports, so its transitive package set is the host's, plus the few
+// standard library packages it needs (os, plugin, runtime, and fmt or
+// reflect only if the host links them). It is built into a cache directory
+// once per host binary and reused. Before the probe is trusted, its build
+// info and package fingerprints are compared with the host's; any
+// difference is an *EnvError, never a silent wrong verdict.
+//
+// Run starts one probe process on a list of plugins: in its own process
+// group, with a scrubbed environment, resource limits, a timeout and
+// bounded output buffers, and reads its authenticated report (see wire.go
+// for the protocol).
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/format"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"text/template"
+	"time"
+
+	"debug/buildinfo"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+)
+
+// DefaultAPIPackage is the API package of the pluginapi convention.
+const DefaultAPIPackage = "github.com/pluginctl/pluginctl/pluginapi"
+
+// dirName is the name of the overlay-only directory of the probe's main
+// package, below the host's main package directory.
+const dirName = "pluginctl_probe"
+
+//go:embed main.go.tmpl
+var mainTemplate string
+
+//go:embed wire.go
+var wireSource string
+
+// generatorVersion changes whenever the generated program changes, so
+// that cached probes of an older pluginctl are rebuilt.
+var generatorVersion = func() string {
+	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource))
+	return hex.EncodeToString(h[:8])
+}()
+
+// Config says which host to mirror and where its source is.
+type Config struct {
+	// Host is the host binary.
+	Host string
+	// SrcDir is the source checkout the host was built from: the
+	// directory `go list` and `go build` run in (go.work aware). ""
+	// means Go.Dir, else the current directory.
+	SrcDir string
+	// Go runs the go command; nil means the go on PATH.
+	Go *gocmd.Go
+	// APIPackage is the shared API package; "" means DefaultAPIPackage.
+	APIPackage string
+	// CacheDir holds the built probes; "" means
+	// os.UserCacheDir()/pluginctl/probe.
+	CacheDir string
+}
+
+// EnvError says that the dynamic check cannot run for this host: the
+// host's source is not the checkout, the toolchain is missing, the probe
+// does not mirror the host. Nothing was verified.
+type EnvError struct {
+	Host string
+	// Msg says what is wrong, Fix what to do about it.
+	Msg string
+	Fix string
+	// Err is the underlying error, if any.
+	Err error
+}
+
+func (e *EnvError) Error() string {
+	s := "dynamic check of plugins for host " + e.Host + ": " + e.Msg
+	if e.Fix != "" {
+		s += "; " + e.Fix
+	}
+	return s
+}
+
+func (e *EnvError) Unwrap() error { return e.Err }
+
+const staticFix = "or use `pluginctl verify --static`"
+
+// Probe is a built probe that mirrors one host binary.
+type Probe struct {
+	// Path is the probe binary.
+	Path string
+	// Host is the host binary it mirrors; HostInfo its build info.
+	Host     string
+	HostInfo *buildinfo.BuildInfo
+	// Package is the host's main package; Dir its directory.
+	Package string
+	Dir     string
+	// APIPackage is the API package when the host links it, else "".
+	APIPackage string
+	// HostDeps are the packages the host's main package depends on
+	// (go list -deps), ProbeImports what the probe imports by name.
+	HostDeps     []string
+	ProbeImports []string
+	// Source is the generated main.go.
+	Source []byte
+	// BuildFlags and BuildEnv are what the probe was built with.
+	BuildFlags []string
+	BuildEnv   []string
+	// Toolchain is the GOTOOLCHAIN the probe was built with ("" for the
+	// local go command).
+	Toolchain string
+	// BuildTime is how long `go build` took (a no-op when cached).
+	BuildTime time.Duration
+	// Sanitizer is true when the host was built with -race, -msan or
+	// -asan: no address space limit for the children then.
+	Sanitizer bool
+}
+
+// listed is the part of `go list -json` Build reads.
+type listed struct {
+	ImportPath      string
+	Dir             string
+	Name            string
+	Imports         []string
+	Deps            []string
+	DefaultGODEBUG  string
+	Module          *struct{ Path, Dir, GoMod string }
+	Error           *struct{ Err string }
+	DepsErrors      []*struct{ Err string }
+	Incomplete      bool
+}
+
+// Build builds (or reuses) the probe for cfg.Host and checks that it
+// mirrors the host. Errors that make the dynamic check impossible are
+// *EnvError.
+func Build(ctx context.Context, cfg Config) (*Probe, error) {
+	host, err := filepath.Abs(cfg.Host)
+	if err != nil {
+		return nil, err
+	}
+	envErr := func(err error, fix, format string, args ...any) *EnvError {
+		return &EnvError{Host: cfg.Host, Msg: fmt.Sprintf(format, args...), Fix: fix, Err: err}
+	}
+	apiPkg := cfg.APIPackage
+	if apiPkg == "" {
+		apiPkg = DefaultAPIPackage
+	}
+	g := cfg.Go
+	if g == nil {
+		g = &gocmd.Go{}
+	}
+	g = &gocmd.Go{Binary: g.Binary, Dir: g.Dir, Env: g.Env}
+	if cfg.SrcDir != "" {
+		g.Dir = cfg.SrcDir
+	}
+	if g.Dir == "" {
+		if g.Dir, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+
+	hostData, err := os.ReadFile(host)
+	if err != nil {
+		return nil, envErr(err, "", "reading the host binary: %v", err)
+	}
+	hostSum := sha256.Sum256(hostData)
+	bi, err := buildinfo.Read(bytes.NewReader(hostData))
+	if err != nil {
+		return nil, envErr(err, "give the Go program that loads the plugins with --host", "the host is not a Go program with build info: %v", err)
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	switch {
+	case bi.Path == "" || bi.Path == "command-line-arguments" || strings.HasPrefix(bi.Path, "command-line-arguments"):
+		return nil, envErr(nil, "build the host from its package path with `pluginctl build`, "+staticFix,
+			"the host was built from a list of files, not a package: its source cannot be found again")
+	case settings["CGO_ENABLED"] != "1":
+		return nil, envErr(nil, "build the host with CGO_ENABLED=1 (`pluginctl build` does)",
+			"the host was built with CGO_ENABLED=0: its plugin.Open always fails with \"plugin: not implemented\", it cannot load any plugin")
+	case settings["-compiler"] != "" && settings["-compiler"] != "gc":
+		return nil, envErr(nil, staticFix, "the host was built with -compiler=%s; only gc hosts can be mirrored", settings["-compiler"])
+	case settings["GOOS"] != "" && settings["GOOS"] != runtime.GOOS, settings["GOARCH"] != "" && settings["GOARCH"] != runtime.GOARCH:
+		return nil, envErr(nil, staticFix, "the host is built for %s/%s and cannot run on this %s/%s machine",
+			settings["GOOS"], settings["GOARCH"], runtime.GOOS, runtime.GOARCH)
+	}
+
+	// The toolchain: the host's, unless the local go command is it.
+	local, err := g.ReadEnv(ctx)
+	if err != nil {
+		return nil, envErr(err, "install Go, "+staticFix, "no usable go command: %v", err)
+	}
+	hostGo, _, _ := strings.Cut(bi.GoVersion, " ")
+	var toolchain string
+	if hostGo != local.GOVERSION {
+		if !strings.HasPrefix(hostGo, "go1.") {
+			return nil, envErr(nil, "build the host with a released toolchain, "+staticFix,
+				"the host was built by %s, which GOTOOLCHAIN cannot select (local go is %s)", bi.GoVersion, local.GOVERSION)
+		}
+		toolchain = hostGo
+	}
+
+	// The environment and flags that reproduce the host's build.
+	env := []string{"GOFLAGS=", "CGO_ENABLED=1", "GOEXPERIMENT=" + settings["GOEXPERIMENT"]}
+	if toolchain != "" {
+		env = append(env, "GOTOOLCHAIN="+toolchain)
+	} else {
+		env = append(env, "GOTOOLCHAIN=local")
+	}
+	var flags []string
+	var keys []string
+	for k := range settings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := settings[k]
+		switch {
+		case k == "-compiler" || k == "DefaultGODEBUG" || k == "vcs" || strings.HasPrefix(k, "vcs."):
+		case k == "CGO_ENABLED" || k == "GOEXPERIMENT":
+		case strings.HasPrefix(k, "-"):
+			if v == "true" {
+				flags = append(flags, k)
+			} else if v != "false" {
+				flags = append(flags, k+"="+v)
+			}
+		case isEnvName(k):
+			env = append(env, k+"="+v)
+		}
+	}
+	if _, ok := settings["-pgo"]; !ok {
+		flags = append(flags, "-pgo=off") // no default.pgo of the probe's directory
+	}
+	flags = append(flags, "-buildvcs=false")
+	sanitizer := settings["-race"] == "true" || settings["-msan"] == "true" || settings["-asan"] == "true"
+	g = g.With(env...)
+
+	// The host's main package in this checkout.
+	listArgs := []string{"-e", "-json=ImportPath,Dir,Name,Imports,Deps,DefaultGODEBUG,Module,Error,DepsErrors,Incomplete"}
+	if t := settings["-tags"]; t != "" {
+		listArgs = append(listArgs, "-tags="+t)
+	}
+	out, err := g.Output(ctx, "list", append(listArgs, bi.Path)...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, envErr(err, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+			"cannot find the host's main package %s from %s: %v", bi.Path, g.Dir, err)
+	}
+	var lp listed
+	if err := json.Unmarshal(out, &lp); err != nil {
+		return nil, envErr(err, "", "decoding go list output: %v", err)
+	}
+	notFrom := func(what string) *EnvError {
+		return envErr(nil, "rebuild it with `pluginctl build`, "+staticFix,
+			"the host binary %s was not built from this checkout (%s)", cfg.Host, what)
+	}
+	switch {
+	case lp.Error != nil:
+		return nil, envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+			"the host's main package %s is not in the checkout at %s: %s", bi.Path, g.Dir, strings.TrimSpace(lp.Error.Err))
+	case len(lp.DepsErrors) > 0:
+		return nil, envErr(nil, "fix the checkout so that the host builds, "+staticFix,
+			"the host's main package %s does not build in %s: %s", bi.Path, g.Dir, strings.TrimSpace(lp.DepsErrors[0].Err))
+	case lp.Name != "main":
+		return nil, notFrom(fmt.Sprintf("%s is package %s here, not a main package", bi.Path, lp.Name))
+	case lp.Module == nil || lp.Module.Path != bi.Main.Path:
+		mod := "no module"
+		if lp.Module != nil {
+			mod = "module " + lp.Module.Path
+		}
+		return nil, notFrom(fmt.Sprintf("%s is in %s here, the host was built in module %s", bi.Path, mod, bi.Main.Path))
+	}
+	if !slices.Contains(lp.Deps, "plugin") {
+		return nil, envErr(nil, "give the program that loads the plugins with --host",
+			"the host does not link package plugin: it cannot load Go plugins")
+	}
+	flags = append(flags, "-mod="+modFlag(local.GOWORK, lp.Module.Dir))
+
+	// The probe's source.
+	src, named, err := generate(host, bi, lp, apiPkg)
+	if err != nil {
+		return nil, err
+	}
+	p := &Probe{
+		Host: host, HostInfo: bi, Package: lp.ImportPath, Dir: lp.Dir,
+		HostDeps: lp.Deps, ProbeImports: named, Source: src,
+		BuildFlags: flags, BuildEnv: env, Toolchain: toolchain, Sanitizer: sanitizer,
+	}
+	if slices.Contains(lp.Deps, apiPkg) {
+		p.APIPackage = apiPkg
+	}
+
+	// The cache entry: one per host binary, checkout directory and
+	// generator.
+	cacheDir := cfg.CacheDir
+	if cacheDir == "" {
+		ucd, err := os.UserCacheDir()
+		if err != nil {
+			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
+		}
+		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
+	}
+	key := sha256.Sum256([]byte(strings.Join([]string{
+		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion, local.GOROOT, local.GOVERSION,
+	}, "\x00")))
+	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
+	if err := os.MkdirAll(entry, 0o755); err != nil {
+		return nil, envErr(err, "", "creating the probe cache: %v", err)
+	}
+	unlock, err := lockDir(ctx, entry)
+	if err != nil {
+		return nil, envErr(err, "", "locking the probe cache: %v", err)
+	}
+	defer unlock()
+
+	// Nothing is written to the source tree: the probe's directory exists
+	// only in the overlay.
+	probeDir, probePkg, err := overlayDir(lp.Dir, lp.ImportPath)
+	if err != nil {
+		return nil, envErr(err, "", "%v", err)
+	}
+	wire := []byte(strings.Replace(wireSource, "package probe", "package main", 1))
+	overlay := struct{ Replace map[string]string }{Replace: map[string]string{
+		filepath.Join(probeDir, "main.go"): filepath.Join(entry, "main.go"),
+		filepath.Join(probeDir, "wire.go"): filepath.Join(entry, "wire.go"),
+	}}
+	ovl, _ := json.Marshal(overlay)
+	for name, data := range map[string][]byte{"main.go": src, "wire.go": wire, "overlay.json": ovl} {
+		if err := writeIfChanged(filepath.Join(entry, name), data); err != nil {
+			return nil, envErr(err, "", "writing the probe source: %v", err)
+		}
+	}
+	p.Path = filepath.Join(entry, "probe")
+	buildArgs := append([]string{"-overlay=" + filepath.Join(entry, "overlay.json"), "-o", p.Path}, flags...)
+	buildArgs = append(buildArgs, probePkg)
+	start := time.Now()
+	if _, err := g.Output(ctx, "build", buildArgs...); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		fix := staticFix
+		if toolchain != "" {
+			fix = "make the host's toolchain " + toolchain + " available (GOTOOLCHAIN=" + toolchain + " go version), " + staticFix
+		}
+		return nil, envErr(err, fix, "building the probe for the host's package set failed: %v", err)
+	}
+	p.BuildTime = time.Since(start)
+
+	if diffs, err := mirrorDiffs(host, p.Path); err != nil {
+		return nil, envErr(err, "", "reading the probe back: %v", err)
+	} else if len(diffs) > 0 {
+		return nil, notFrom(strings.Join(diffs, "; "))
+	}
+	return p, nil
+}
+
+// isEnvName tells build settings that are environment variables (GOARCH,
+// GOAMD64, CGO_CFLAGS, ...).
+func isEnvName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, c := range k {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// modFlag is -mod=vendor when the module (or workspace) vendors its
+// dependencies, else -mod=readonly: the probe build never edits go.mod.
+func modFlag(gowork, moduleDir string) string {
+	root := moduleDir
+	if gowork != "" && gowork != "off" {
+		root = filepath.Dir(gowork)
+	}
+	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err == nil {
+		return "vendor"
+	}
+	return "readonly"
+}
+
+// overlayDir picks the probe's directory below the host's main package
+// directory: one that does not exist on disk.
+func overlayDir(dir, importPath string) (string, string, error) {
+	for i := 0; i < 100; i++ {
+		name := dirName
+		if i > 0 {
+			name = fmt.Sprintf("%s%d", dirName, i)
+		}
+		d := filepath.Join(dir, name)
+		if _, err := os.Lstat(d); errors.Is(err, os.ErrNotExist) {
+			return d, importPath + "/" + name, nil
+		}
+	}
+	return "", "", fmt.Errorf("no free directory name for the probe below %s", dir)
+}
+
+// templateData feeds main.go.tmpl.
+type templateData struct {
+	HostPath string
+	Name     string
+	GoDebug  []string
+	Fmt      bool
+	Reflect  bool
+	API      string
+	Blank    []string
+}
+
+// generate returns the probe's main.go and the packages it imports by
+// name (beyond the host's imports).
+func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string) ([]byte, []string, error) {
+	d := templateData{HostPath: host, Name: dirName}
+	for _, s := range bi.Settings {
+		if s.Key == "DefaultGODEBUG" && s.Value != "" {
+			d.GoDebug = strings.Split(s.Value, ",")
+		}
+	}
+	deps := map[string]bool{}
+	for _, p := range lp.Deps {
+		deps[p] = true
+	}
+	named := []string{"os", "plugin", "runtime"}
+	switch {
+	case deps["fmt"]:
+		d.Fmt = true
+		named = append(named, "fmt")
+	case deps["reflect"]:
+		d.Reflect = true
+		named = append(named, "reflect")
+	}
+	if deps[apiPkg] {
+		d.API = apiPkg
+		named = append(named, apiPkg)
+	}
+	blank := map[string]bool{}
+	for _, imp := range lp.Imports {
+		switch {
+		case imp == "C":
+			// cgo code links these; the host has them.
+			for _, p := range []string{"runtime/cgo", "syscall", "unsafe"} {
+				if deps[p] {
+					blank[p] = true
+				}
+			}
+		case strings.HasPrefix(imp, "vendor/"), imp == "unsafe" && !deps["unsafe"]:
+		default:
+			blank[imp] = true
+		}
+	}
+	for _, n := range named {
+		delete(blank, n)
+	}
+	for p := range blank {
+		d.Blank = append(d.Blank, p)
+	}
+	sort.Strings(d.Blank)
+
+	t, err := template.New("main.go").Parse(mainTemplate)
+	if err != nil {
+		return nil, nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, d); err != nil {
+		return nil, nil, err
+	}
+	src, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, nil, fmt.Errorf("internal error: generated probe does not parse: %v\n%s", err, buf.Bytes())
+	}
+	return src, named, nil
+}
+
+func writeIfChanged(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// lockDir takes an exclusive lock on dir/lock, so that two pluginctl
+// processes do not build one probe at once.
+func lockDir(ctx context.Context, dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// mirrorDiffs compares the probe with the host: Go version, build
+// settings, module versions, and every package fingerprint the host has.
+func mirrorDiffs(hostPath, probePath string) ([]string, error) {
+	h, err := artifact.Read(hostPath)
+	if err != nil {
+		return nil, err
+	}
+	p, err := artifact.Read(probePath)
+	if err != nil {
+		return nil, err
+	}
+	return compareBuilds(h, p), nil
+}
+
+// compareBuilds lists what differs between the host h and its probe p.
+func compareBuilds(h, p *artifact.File) []string {
+	var diffs []string
+	hb, pb := h.BuildInfo, p.BuildInfo
+	if hb.GoVersion != pb.GoVersion {
+		diffs = append(diffs, fmt.Sprintf("Go version: host %s, checkout %s", hb.GoVersion, pb.GoVersion))
+	}
+	hs, ps := settingsOf(hb), settingsOf(pb)
+	var keys []string
+	for k := range hs {
+		keys = append(keys, k)
+	}
+	for k := range ps {
+		if _, ok := hs[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "vcs" || strings.HasPrefix(k, "vcs.") {
+			continue
+		}
+		hv, hok := hs[k]
+		pv, pok := ps[k]
+		switch {
+		case hok && pok && hv != pv:
+			diffs = append(diffs, fmt.Sprintf("build setting %s: host %q, checkout %q", k, hv, pv))
+		case hok && !pok:
+			diffs = append(diffs, fmt.Sprintf("build setting %s: host %q, checkout unset", k, hv))
+		case !hok && pok:
+			diffs = append(diffs, fmt.Sprintf("build setting %s: host unset, checkout %q", k, pv))
+		}
+	}
+	if hb.Main.Path != pb.Main.Path {
+		diffs = append(diffs, fmt.Sprintf("main module: host %s, checkout %s", hb.Main.Path, pb.Main.Path))
+	}
+	hm, pm := modulesOf(hb), modulesOf(pb)
+	var mods []string
+	for m := range hm {
+		mods = append(mods, m)
+	}
+	for m := range pm {
+		if _, ok := hm[m]; !ok {
+			mods = append(mods, m)
+		}
+	}
+	sort.Strings(mods)
+	for _, m := range mods {
+		hv, hok := hm[m]
+		pv, pok := pm[m]
+		switch {
+		case hok && pok && hv != pv:
+			diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", m, hv, pv))
+		case hok && !pok:
+			diffs = append(diffs, fmt.Sprintf("module %s: host %s, not used in the checkout", m, hv))
+		case !hok && pok:
+			diffs = append(diffs, fmt.Sprintf("module %s: not used by the host, checkout %s", m, pv))
+		}
+	}
+	var fps []string
+	for pkg, fp := range h.Fingerprints {
+		if pkg == "main" {
+			continue
+		}
+		if pfp, ok := p.Fingerprints[pkg]; !ok {
+			fps = append(fps, pkg+" (not linked by the probe)")
+		} else if pfp != fp {
+			fps = append(fps, pkg)
+		}
+	}
+	if len(fps) > 0 {
+		sort.Strings(fps)
+		const max = 5
+		s := "package fingerprint differs: " + strings.Join(fps[:min(max, len(fps))], ", ")
+		if len(fps) > max {
+			s += fmt.Sprintf(" and %d more", len(fps)-max)
+		}
+		diffs = append(diffs, s)
+	}
+	return diffs
+}
+
+func settingsOf(bi *buildinfo.BuildInfo) map[string]string {
+	m := map[string]string{}
+	for _, s := range bi.Settings {
+		m[s.Key] = s.Value
+	}
+	return m
+}
+
+func modulesOf(bi *buildinfo.BuildInfo) map[string]string {
+	m := map[string]string{}
+	for _, d := range bi.Deps {
+		v := d.Version + " " + d.Sum
+		if r := d.Replace; r != nil {
+			v += " => " + r.Path + " " + r.Version + " " + r.Sum
+		}
+		m[d.Path] = strings.TrimSpace(v)
+	}
+	return m
+}

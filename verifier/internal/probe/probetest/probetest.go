@@ -1,0 +1,250 @@
+// Package probetest builds the fixtures of the dynamic check's tests from
+// source: a careful test host, a host without the API convention, a host
+// built from another copy of the source, and one plugin per outcome. Only
+// tests import it.
+package probetest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+)
+
+// Fixtures are the built files.
+type Fixtures struct {
+	// Root is the module root; Dir holds the built files.
+	Root, Dir string
+	// Host is the careful test host (testdata/host, links pluginapi and
+	// its loader); PlainHost opens plugins without the API convention;
+	// OtherHost is testdata/host built from a copy of the module whose
+	// pluginapi has one more comment line.
+	Host, PlainHost, OtherHost string
+	// Plugins maps a testdata/plugins directory name to its .so file.
+	Plugins map[string]string
+	// Dup is a byte copy of good.so under another name; Random is 4 KiB
+	// of random bytes; Empty is an empty .so file.
+	Dup, Random, Empty string
+	// Go runs the local go command.
+	Go *gocmd.Go
+	// BuildTime is how long building everything took.
+	BuildTime time.Duration
+}
+
+// PluginNames are the plugins under testdata/plugins.
+var PluginNames = []string{
+	"good", "good2", "nonew", "badnew", "stale", "newpanic", "initerr", "initpanic",
+	"initexit", "forge", "block", "cabort", "conflicta", "conflictb",
+}
+
+// Pkg is the import path of the probe package's testdata.
+const Pkg = "github.com/pluginctl/pluginctl/verifier/internal/probe/testdata"
+
+var (
+	once     sync.Once
+	fixtures *Fixtures
+	buildErr error
+)
+
+// Get builds the fixtures once per test binary (skipped with -short) and
+// returns them. The files are removed by Cleanup, which TestMain calls.
+func Get(t testing.TB) *Fixtures {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds real hosts and plugins; skipped with -short")
+	}
+	once.Do(func() {
+		fixtures, buildErr = build(context.Background())
+	})
+	if buildErr != nil {
+		t.Fatalf("building fixtures: %v", buildErr)
+	}
+	return fixtures
+}
+
+// Cleanup removes the built fixtures, if any.
+func Cleanup() {
+	if fixtures != nil {
+		os.RemoveAll(fixtures.Dir)
+	}
+}
+
+func build(ctx context.Context) (*Fixtures, error) {
+	start := time.Now()
+	g := &gocmd.Go{}
+	env, err := g.ReadEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if env.GOMOD == "" {
+		return nil, fmt.Errorf("not inside the module")
+	}
+	root := filepath.Dir(env.GOMOD)
+	dir, err := os.MkdirTemp("", "probetest-")
+	if err != nil {
+		return nil, err
+	}
+	f := &Fixtures{Root: root, Dir: dir, Plugins: map[string]string{}, Go: &gocmd.Go{Dir: root}}
+	fail := func(err error) (*Fixtures, error) {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	gobuild := func(dir string, args ...string) error {
+		c := &gocmd.Go{Dir: dir}
+		_, err := c.Output(ctx, "build", args...)
+		return err
+	}
+
+	// Hosts first: they compile the standard library the normal way.
+	f.Host = filepath.Join(dir, "host")
+	f.PlainHost = filepath.Join(dir, "plainhost")
+	f.OtherHost = filepath.Join(dir, "otherhost")
+	if err := gobuild(root, "-o", f.Host, "./verifier/internal/probe/testdata/host"); err != nil {
+		return fail(err)
+	}
+	if err := gobuild(root, "-o", f.PlainHost, "./verifier/internal/probe/testdata/plainhost"); err != nil {
+		return fail(err)
+	}
+	other := filepath.Join(dir, "othersrc")
+	if err := copyOther(root, other); err != nil {
+		return fail(err)
+	}
+	if err := gobuild(other, "-o", f.OtherHost, "./verifier/internal/probe/testdata/host"); err != nil {
+		return fail(err)
+	}
+
+	// The other copy of conflictlib, for conflictb.
+	lib := filepath.Join(root, "verifier/internal/probe/testdata/conflictlib/lib.go")
+	libB := filepath.Join(dir, "conflictlib_b.go")
+	overlay := filepath.Join(dir, "overlay_b.json")
+	if err := os.WriteFile(libB, []byte("// Package conflictlib, copy b.\npackage conflictlib\n\n// Version says which copy this is.\nfunc Version() string { return \"b\" }\n"), 0o644); err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(overlay, []byte(fmt.Sprintf(`{"Replace":{%q:%q}}`, lib, libB)), 0o644); err != nil {
+		return fail(err)
+	}
+	buildPlugin := func(name string) error {
+		out := filepath.Join(dir, name+".so")
+		args := []string{"-buildmode=plugin", "-o", out}
+		if name == "conflictb" {
+			args = append(args, "-overlay="+overlay)
+		}
+		return gobuild(root, append(args, "./verifier/internal/probe/testdata/plugins/"+name)...)
+	}
+	// The first plugin compiles the standard library for dynamic
+	// linking; then two at a time (more is slower on a cold cache).
+	if err := buildPlugin(PluginNames[0]); err != nil {
+		return fail(err)
+	}
+	var mu sync.Mutex
+	var firstErr error
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range work {
+				if err := buildPlugin(name); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, name := range PluginNames[1:] {
+		work <- name
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return fail(firstErr)
+	}
+	for _, name := range PluginNames {
+		f.Plugins[name] = filepath.Join(dir, name+".so")
+	}
+
+	f.Dup = filepath.Join(dir, "zz_good_copy.so")
+	if err := copyFile(f.Plugins["good"], f.Dup); err != nil {
+		return fail(err)
+	}
+	f.Random = filepath.Join(dir, "random.so")
+	junk := make([]byte, 4096)
+	rand.Read(junk)
+	if err := os.WriteFile(f.Random, junk, 0o644); err != nil {
+		return fail(err)
+	}
+	f.Empty = filepath.Join(dir, "empty.so")
+	if err := os.WriteFile(f.Empty, nil, 0o644); err != nil {
+		return fail(err)
+	}
+	f.BuildTime = time.Since(start)
+	fmt.Fprintf(os.Stderr, "probetest: built 3 hosts and %d plugins in %v\n", len(f.Plugins), f.BuildTime.Round(time.Millisecond))
+	return f, nil
+}
+
+// copyOther copies what testdata/host needs from the module at root to
+// dst, with one more comment line at the top of pluginapi/api.go: the
+// same package paths and versions, other source.
+func copyOther(root, dst string) error {
+	for _, rel := range []string{"go.mod", "go.sum", "pluginapi", "verifier/internal/probe/testdata/host"} {
+		src := filepath.Join(root, rel)
+		err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			r, _ := filepath.Rel(root, path)
+			target := filepath.Join(dst, r)
+			if info.IsDir() {
+				if info.Name() == "testdata" && path != src && !strings.HasSuffix(path, "probe/testdata") {
+					return filepath.SkipDir
+				}
+				return os.MkdirAll(target, 0o755)
+			}
+			if strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			return copyFile(path, target)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	api := filepath.Join(dst, "pluginapi", "api.go")
+	data, err := os.ReadFile(api)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(api, append([]byte("// This copy of the module is not the checkout.\n"), data...), 0o644)
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,400 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// DefaultTimeout bounds one probe run when RunOptions.Timeout is zero.
+const DefaultTimeout = 10 * time.Second
+
+// DefaultOutputLimit caps each of the child's stdout, stderr and report.
+const DefaultOutputLimit = 1 << 20
+
+// DefaultAddressSpace is the child's RLIMIT_AS: far more than a Go
+// program that opens a few plugins needs, far less than a runaway one
+// takes. Not set for hosts built with -race, -msan or -asan, whose
+// runtimes reserve terabytes of address space.
+const DefaultAddressSpace = 8 << 30
+
+// RunOptions configure one probe run.
+type RunOptions struct {
+	// Set opens every artifact in order in one process and only opens
+	// them (the conflict check); otherwise the probe opens Artifacts (one,
+	// normally) and checks the API convention on each.
+	Set bool
+	// Artifacts are the plugin files; relative paths are made absolute.
+	Artifacts []string
+	// Require are capabilities a careful host requires: without one the
+	// probe stops before calling New, as the host would.
+	Require []string
+	// Lookups are further symbols to look up and report.
+	Lookups []string
+	// Timeout bounds the whole run (default DefaultTimeout).
+	Timeout time.Duration
+	// OutputLimit caps stdout, stderr and the report (default
+	// DefaultOutputLimit each); what is beyond it is counted and dropped.
+	OutputLimit int
+	// Env are extra environment variables for the child.
+	Env []string
+}
+
+// Symbol is what the probe found for one looked-up symbol.
+type Symbol struct {
+	// Found: Lookup succeeded. Error is Lookup's error otherwise.
+	Found bool   `json:"found"`
+	Error string `json:"error,omitempty"`
+	// Type is the dynamic type of the symbol (%T).
+	Type string `json:"type,omitempty"`
+	// OK: it has the type a careful host asserts.
+	OK bool `json:"ok"`
+	// Value is the string value of a *string symbol (APIVersion,
+	// PluginctlMetadata).
+	Value string `json:"value,omitempty"`
+}
+
+// Event is one authenticated report line.
+type Event struct {
+	Seq   int    `json:"seq"`
+	Stage string `json:"stage"`
+	// Index is the artifact the line is about (position in Artifacts).
+	Index int    `json:"index"`
+	Path  string `json:"path,omitempty"`
+	// Error is plugin.Open's error (open-error) or Init's (returned).
+	Error string `json:"error,omitempty"`
+	// SameAs is the index of an earlier artifact for which plugin.Open
+	// returned the same plugin (a symlink or the same file twice).
+	SameAs *int `json:"same_as,omitempty"`
+	// Func is the plugin function called (call, returned, panicked).
+	Func string `json:"func,omitempty"`
+	// Value is the panic value (panicked) or Name's result (returned).
+	Value string `json:"value,omitempty"`
+	// Type is the panic value's type.
+	Type string `json:"type,omitempty"`
+	// Stack is the stack at the recovered panic.
+	Stack string `json:"stack,omitempty"`
+	// List is what Capabilities returned.
+	List []string `json:"list,omitempty"`
+	// Nil: New returned nil.
+	Nil bool `json:"nil,omitempty"`
+	// WantAPIVersion is the host's API version; Symbols the lookups.
+	WantAPIVersion string            `json:"want_api_version,omitempty"`
+	Symbols        map[string]Symbol `json:"symbols,omitempty"`
+	// Mode and Artifacts describe the run (started, done).
+	Mode      string `json:"mode,omitempty"`
+	Artifacts int    `json:"artifacts,omitempty"`
+}
+
+// Stage names of Event.Stage.
+const (
+	StageStarted   = stageStarted
+	StageOpening   = stageOpening
+	StageOpened    = stageOpened
+	StageOpenError = stageOpenError
+	StageLookedUp  = stageLookedUp
+	StageCall      = stageCall
+	StageReturned  = stageReturned
+	StagePanicked  = stagePanicked
+	StageDone      = stageDone
+)
+
+// Result is what one probe run showed.
+type Result struct {
+	// Events are the authenticated report lines, in order.
+	Events []Event
+	// Done: the run ended with an authenticated "done" line. Only then,
+	// and with exit status 0, did every stage really complete.
+	Done bool
+	// Unauthenticated counts report lines that failed authentication or
+	// came out of order: written by something other than the probe.
+	Unauthenticated int
+	// ExitCode is the exit status, -1 when killed by a signal.
+	ExitCode int
+	// Signal names the signal that killed the process ("SIGSEGV"), "".
+	Signal string
+	// TimedOut: killed at the timeout. Canceled: killed because the
+	// context ended.
+	TimedOut bool
+	Canceled bool
+	// Stdout and Stderr are the child's output, up to the limit.
+	Stdout, Stderr                   []byte
+	StdoutTruncated, StderrTruncated bool
+	ReportTruncated                  bool
+	// Duration is the wall time of the run.
+	Duration time.Duration
+}
+
+// Completed tells whether the run proved that every stage completed: an
+// authenticated "done", exit status 0, not killed.
+func (r *Result) Completed() bool {
+	return r.Done && r.ExitCode == 0 && r.Signal == "" && !r.TimedOut && !r.Canceled
+}
+
+// Last returns the last authenticated event about artifact index (any
+// artifact when index < 0), or nil.
+func (r *Result) Last(index int) *Event {
+	for i := len(r.Events) - 1; i >= 0; i-- {
+		e := &r.Events[i]
+		if e.Stage == StageStarted || e.Stage == StageDone {
+			if index < 0 {
+				return e
+			}
+			continue
+		}
+		if index < 0 || e.Index == index {
+			return e
+		}
+	}
+	return nil
+}
+
+// Run starts the probe on o.Artifacts and returns what it showed. The
+// error is for failures to run the child at all; whatever the plugins
+// do is in the Result.
+func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.OutputLimit <= 0 {
+		o.OutputLimit = DefaultOutputLimit
+	}
+	mode := "single"
+	if o.Set {
+		mode = "set"
+	}
+	args := []string{mode, "-hostname", filepath.Base(p.Host)}
+	for _, r := range o.Require {
+		args = append(args, "-require", r)
+	}
+	for _, l := range o.Lookups {
+		args = append(args, "-lookup", l)
+	}
+	args = append(args, "--")
+	for _, a := range o.Artifacts {
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, abs)
+	}
+
+	key := make([]byte, keyLen)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "pluginctl-probe-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer repR.Close()
+	keyR, keyW, err := os.Pipe()
+	if err != nil {
+		repW.Close()
+		return nil, err
+	}
+	defer keyW.Close()
+
+	res := &Result{}
+	stdout := &capped{limit: o.OutputLimit}
+	stderr := &capped{limit: o.OutputLimit}
+	cmd := exec.Command(p.Path, args...)
+	cmd.Dir = tmp
+	cmd.Env = childEnv(tmp, o.Env)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.ExtraFiles = []*os.File{repW, keyR} // fd 3, fd 4
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.WaitDelay = time.Second
+	start := time.Now()
+	err = cmd.Start()
+	repW.Close()
+	keyR.Close()
+	if err != nil {
+		return nil, fmt.Errorf("starting the probe: %w", err)
+	}
+	pid := cmd.Process.Pid
+
+	report := &capped{limit: o.OutputLimit}
+	reportDone := make(chan struct{})
+	go func() {
+		io.Copy(report, repR)
+		close(reportDone)
+	}()
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+
+	// Limits first, then the key: the probe opens no plugin before it
+	// has the key, so no plugin code runs without the limits.
+	cpu := uint64(2*o.Timeout/time.Second) + 1
+	var as uint64
+	if !p.Sanitizer {
+		as = DefaultAddressSpace
+	}
+	if err := setLimits(pid, cpu, as); err != nil {
+		killGroup(pid)
+		<-waited
+		return nil, fmt.Errorf("setting the probe's resource limits: %w", err)
+	}
+	keyW.Write(key) // a probe that died already shows in the result
+	keyW.Close()
+
+	timer := time.NewTimer(o.Timeout)
+	defer timer.Stop()
+	select {
+	case <-waited:
+	case <-timer.C:
+		res.TimedOut = true
+		killGroup(pid)
+		<-waited
+	case <-ctx.Done():
+		res.Canceled = true
+		killGroup(pid)
+		<-waited
+	}
+	// Whatever the plugin left running in the group goes too.
+	killGroup(pid)
+	res.Duration = time.Since(start)
+	select {
+	case <-reportDone:
+	case <-time.After(time.Second): // a descendant outside the group holds the pipe
+	}
+	repR.Close()
+	<-reportDone
+
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		res.ExitCode = -1
+		res.Signal = SignalName(ws.Signal())
+	} else {
+		res.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	res.Stdout, res.StdoutTruncated = stdout.bytes()
+	res.Stderr, res.StderrTruncated = stderr.bytes()
+	var rep []byte
+	rep, res.ReportTruncated = report.bytes()
+	res.Events, res.Unauthenticated, res.Done = parseReport(key, rep)
+	return res, nil
+}
+
+// childEnv is the scrubbed environment: no variable of the parent but
+// PATH and LD_LIBRARY_PATH (which dlopen uses as the host would).
+func childEnv(tmp string, extra []string) []string {
+	path := os.Getenv("PATH")
+	if path == "" {
+		path = "/usr/local/bin:/usr/bin:/bin"
+	}
+	env := []string{"PATH=" + path, "HOME=" + tmp, "TMPDIR=" + tmp, "LANG=C", "GOTRACEBACK=single"}
+	if v, ok := os.LookupEnv("LD_LIBRARY_PATH"); ok {
+		env = append(env, "LD_LIBRARY_PATH="+v)
+	}
+	return append(env, extra...)
+}
+
+// parseReport returns the authenticated events of a report, the number of
+// lines it rejected, and whether it ends with an authenticated "done".
+func parseReport(key, rep []byte) (events []Event, rejected int, done bool) {
+	k0, k1 := macKey(key)
+	for len(rep) > 0 {
+		nl := bytes.IndexByte(rep, '\n')
+		if nl < 0 {
+			rejected++ // an unterminated line is never trusted
+			break
+		}
+		line := rep[:nl]
+		rep = rep[nl+1:]
+		tab := bytes.LastIndexByte(line, '\t')
+		if tab < 0 || len(line)-tab-1 != 16 {
+			rejected++
+			continue
+		}
+		body := line[:tab]
+		if want := appendMAC(nil, k0, k1, body); !bytes.Equal(want[1:], line[tab+1:]) {
+			rejected++
+			continue
+		}
+		var e Event
+		if err := json.Unmarshal(body, &e); err != nil {
+			rejected++
+			continue
+		}
+		switch {
+		case e.Seq == len(events)+1 && !done:
+			events = append(events, e)
+			if e.Stage == StageDone {
+				done = true
+			}
+		case e.Seq <= len(events):
+			rejected++ // a replayed line
+		default:
+			// A gap: lines were taken off the pipe. Nothing after it is
+			// trusted.
+			rejected++
+			return events, rejected + bytes.Count(rep, []byte{'\n'}), false
+		}
+	}
+	return events, rejected, done
+}
+
+// capped is an io.Writer that keeps the first limit bytes and drops the
+// rest, so that a child's output cannot exhaust the parent's memory.
+type capped struct {
+	mu      sync.Mutex
+	limit   int
+	buf     []byte
+	dropped bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	room := c.limit - len(c.buf)
+	if room < len(p) {
+		c.dropped = true
+		if room > 0 {
+			c.buf = append(c.buf, p[:room]...)
+		}
+		return len(p), nil
+	}
+	c.buf = append(c.buf, p...)
+	return len(p), nil
+}
+
+func (c *capped) bytes() ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf, c.dropped
+}
+
+// signalNames are the usual names of the signals a probe dies of.
+var signalNames = map[syscall.Signal]string{
+	syscall.SIGABRT: "SIGABRT", syscall.SIGALRM: "SIGALRM", syscall.SIGBUS: "SIGBUS",
+	syscall.SIGFPE: "SIGFPE", syscall.SIGHUP: "SIGHUP", syscall.SIGILL: "SIGILL",
+	syscall.SIGINT: "SIGINT", syscall.SIGKILL: "SIGKILL", syscall.SIGPIPE: "SIGPIPE",
+	syscall.SIGQUIT: "SIGQUIT", syscall.SIGSEGV: "SIGSEGV", syscall.SIGSYS: "SIGSYS",
+	syscall.SIGTERM: "SIGTERM", syscall.SIGTRAP: "SIGTRAP", syscall.SIGUSR1: "SIGUSR1",
+	syscall.SIGUSR2: "SIGUSR2", syscall.SIGXCPU: "SIGXCPU", syscall.SIGXFSZ: "SIGXFSZ",
+}
+
+// SignalName returns "SIGSEGV" and the like.
+func SignalName(s syscall.Signal) string {
+	if n, ok := signalNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("signal %d (%v)", int(s), s)
+}
+
+var errUnsupported = errors.New("the dynamic check runs on Linux only")

@@ -1,0 +1,20 @@
+// Plugin stale: a hand-copied stale APIVersion.
+package main
+
+import "github.com/pluginctl/pluginctl/pluginapi"
+
+var APIVersion = "v0"
+
+type plug struct{}
+
+func (plug) Name() string { return "stale" }
+
+func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
+	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: req.Body}, nil
+}
+
+func Capabilities() []string { return []string{"filter"} }
+
+func Init(h pluginapi.Host) error { h.Logf("ready on %s", h.HostName()); return nil }
+
+func New() pluginapi.Plugin { return plug{} }
