@@ -45,6 +45,9 @@ type Check string
 const (
 	Static  Check = "static"
 	Dynamic Check = "dynamic"
+	// Vet is a source-level finding of `pluginctl vet` (package
+	// internal/vet); its Code is the analyzer's name and Pos says where.
+	Vet Check = "vet"
 )
 
 // Problem is one finding about one artifact. Static and dynamic checks
@@ -59,4 +62,7 @@ type Problem struct {
 	Check  Check    `json:"check"`
 	// Fix is a concrete action that removes the problem.
 	Fix string `json:"fix,omitempty"`
+	// Pos is the source position "file:line:col" (file relative to the
+	// directory the check ran in) of a source-level (Check Vet) finding.
+	Pos string `json:"pos,omitempty"`
 }
