@@ -122,8 +122,11 @@ type Probe struct {
 	// (go list -deps), ProbeImports what the probe imports by name.
 	HostDeps     []string
 	ProbeImports []string
-	// Source is the generated main.go.
-	Source []byte
+	// Source is the generated main.go; ProbePackage the probe's import
+	// path (a directory that exists only in the overlay file Overlay).
+	Source       []byte
+	ProbePackage string
+	Overlay      string
 	// BuildFlags and BuildEnv are what the probe was built with.
 	BuildFlags []string
 	BuildEnv   []string
@@ -139,16 +142,16 @@ type Probe struct {
 
 // listed is the part of `go list -json` Build reads.
 type listed struct {
-	ImportPath      string
-	Dir             string
-	Name            string
-	Imports         []string
-	Deps            []string
-	DefaultGODEBUG  string
-	Module          *struct{ Path, Dir, GoMod string }
-	Error           *struct{ Err string }
-	DepsErrors      []*struct{ Err string }
-	Incomplete      bool
+	ImportPath     string
+	Dir            string
+	Name           string
+	Imports        []string
+	Deps           []string
+	DefaultGODEBUG string
+	Module         *struct{ Path, Dir, GoMod string }
+	Error          *struct{ Err string }
+	DepsErrors     []*struct{ Err string }
+	Incomplete     bool
 }
 
 // Build builds (or reuses) the probe for cfg.Host and checks that it
@@ -281,10 +284,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	switch {
 	case lp.Error != nil:
 		return nil, envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
-			"the host's main package %s is not in the checkout at %s: %s", bi.Path, g.Dir, strings.TrimSpace(lp.Error.Err))
+			"the host's main package %s is not in the checkout at %s: %s", bi.Path, g.Dir, firstLine(lp.Error.Err))
 	case len(lp.DepsErrors) > 0:
 		return nil, envErr(nil, "fix the checkout so that the host builds, "+staticFix,
-			"the host's main package %s does not build in %s: %s", bi.Path, g.Dir, strings.TrimSpace(lp.DepsErrors[0].Err))
+			"the host's main package %s does not build in %s: %s", bi.Path, g.Dir, firstLine(lp.DepsErrors[0].Err))
 	case lp.Name != "main":
 		return nil, notFrom(fmt.Sprintf("%s is package %s here, not a main package", bi.Path, lp.Name))
 	case lp.Module == nil || lp.Module.Path != bi.Main.Path:
@@ -355,6 +358,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 	}
 	p.Path = filepath.Join(entry, "probe")
+	p.ProbePackage, p.Overlay = probePkg, filepath.Join(entry, "overlay.json")
 	buildArgs := append([]string{"-overlay=" + filepath.Join(entry, "overlay.json"), "-o", p.Path}, flags...)
 	buildArgs = append(buildArgs, probePkg)
 	start := time.Now()
@@ -376,6 +380,14 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return nil, notFrom(strings.Join(diffs, "; "))
 	}
 	return p, nil
+}
+
+// firstLine is the first line of a go command's error, without its
+// advice to edit go.mod (pluginctl never does).
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	s = strings.TrimSuffix(s, ":")
+	return strings.TrimSuffix(s, "; to add it")
 }
 
 // isEnvName tells build settings that are environment variables (GOARCH,

@@ -316,13 +316,15 @@ func parseReport(key, rep []byte) (events []Event, rejected int, done bool) {
 		}
 		line := rep[:nl]
 		rep = rep[nl+1:]
-		tab := bytes.LastIndexByte(line, '\t')
-		if tab < 0 || len(line)-tab-1 != 16 {
-			rejected++
-			continue
+		body, ok := verifyLine(k0, k1, line)
+		if !ok {
+			// Something wrote an unterminated line before the probe's:
+			// try the probe's line at its end.
+			if i := bytes.LastIndex(line, []byte(`{"seq":`)); i > 0 {
+				body, ok = verifyLine(k0, k1, line[i:])
+			}
 		}
-		body := line[:tab]
-		if want := appendMAC(nil, k0, k1, body); !bytes.Equal(want[1:], line[tab+1:]) {
+		if !ok {
 			rejected++
 			continue
 		}
@@ -347,6 +349,17 @@ func parseReport(key, rep []byte) (events []Event, rejected int, done bool) {
 		}
 	}
 	return events, rejected, done
+}
+
+// verifyLine checks the MAC of one line and returns its JSON body.
+func verifyLine(k0, k1 uint64, line []byte) ([]byte, bool) {
+	tab := bytes.LastIndexByte(line, '\t')
+	if tab < 0 || len(line)-tab-1 != 16 {
+		return nil, false
+	}
+	body := line[:tab]
+	want := appendMAC(nil, k0, k1, body)
+	return body, bytes.Equal(want[1:], line[tab+1:])
 }
 
 // capped is an io.Writer that keeps the first limit bytes and drops the

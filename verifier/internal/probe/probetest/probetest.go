@@ -7,12 +7,14 @@ package probetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,7 +44,7 @@ type Fixtures struct {
 // PluginNames are the plugins under testdata/plugins.
 var PluginNames = []string{
 	"good", "good2", "nonew", "badnew", "stale", "newpanic", "initerr", "initpanic",
-	"initexit", "forge", "block", "cabort", "conflicta", "conflictb",
+	"initexit", "forge", "block", "cabort", "conflicta", "conflictb", "env", "noisy",
 }
 
 // Pkg is the import path of the probe package's testdata.
@@ -55,7 +57,9 @@ var (
 )
 
 // Get builds the fixtures once per test binary (skipped with -short) and
-// returns them. The files are removed by Cleanup, which TestMain calls.
+// returns them. They live in a directory of os.TempDir() that is reused by
+// later runs of the same test binary on the same checkout, where `go
+// build` finds every output up to date and relinks nothing.
 func Get(t testing.TB) *Fixtures {
 	t.Helper()
 	if testing.Short() {
@@ -70,13 +74,6 @@ func Get(t testing.TB) *Fixtures {
 	return fixtures
 }
 
-// Cleanup removes the built fixtures, if any.
-func Cleanup() {
-	if fixtures != nil {
-		os.RemoveAll(fixtures.Dir)
-	}
-}
-
 func build(ctx context.Context) (*Fixtures, error) {
 	start := time.Now()
 	g := &gocmd.Go{}
@@ -88,15 +85,22 @@ func build(ctx context.Context) (*Fixtures, error) {
 		return nil, fmt.Errorf("not inside the module")
 	}
 	root := filepath.Dir(env.GOMOD)
-	dir, err := os.MkdirTemp("", "probetest-")
+	sum := sha256.Sum256([]byte(root))
+	dir := filepath.Join(os.TempDir(), "pluginctl-probetest",
+		fmt.Sprintf("%x-%s-%d", sum[:6], strings.TrimSuffix(filepath.Base(os.Args[0]), ".test"), os.Getuid()))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	f := &Fixtures{Root: root, Dir: dir, Plugins: map[string]string{}, Go: &gocmd.Go{Dir: root}}
-	fail := func(err error) (*Fixtures, error) {
-		os.RemoveAll(dir)
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		return nil, err
 	}
+	f := &Fixtures{Root: root, Dir: dir, Plugins: map[string]string{}, Go: &gocmd.Go{Dir: root}}
+	fail := func(err error) (*Fixtures, error) { return nil, err }
 	gobuild := func(dir string, args ...string) error {
 		c := &gocmd.Go{Dir: dir}
 		_, err := c.Output(ctx, "build", args...)
@@ -114,6 +118,7 @@ func build(ctx context.Context) (*Fixtures, error) {
 		return fail(err)
 	}
 	other := filepath.Join(dir, "othersrc")
+	os.RemoveAll(other)
 	if err := copyOther(root, other); err != nil {
 		return fail(err)
 	}
@@ -190,7 +195,7 @@ func build(ctx context.Context) (*Fixtures, error) {
 		return fail(err)
 	}
 	f.BuildTime = time.Since(start)
-	fmt.Fprintf(os.Stderr, "probetest: built 3 hosts and %d plugins in %v\n", len(f.Plugins), f.BuildTime.Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "probetest: built (or found up to date) 3 hosts and %d plugins in %v\n", len(f.Plugins), f.BuildTime.Round(time.Millisecond))
 	return f, nil
 }
 

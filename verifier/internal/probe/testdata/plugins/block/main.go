@@ -1,7 +1,11 @@
-// Plugin block: its package init blocks forever.
+// Plugin block: its package init starts a child process (sleep), says its
+// pid on stderr, and blocks forever.
 package main
 
 import (
+	"os"
+	"os/exec"
+	"strconv"
 	"time"
 
 	"github.com/pluginctl/pluginctl/pluginapi"
@@ -20,6 +24,10 @@ func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
 func New() pluginapi.Plugin { return plug{} }
 
 func init() {
+	cmd := exec.Command("sleep", "300")
+	if err := cmd.Start(); err == nil {
+		os.Stderr.WriteString("block: child pid " + strconv.Itoa(cmd.Process.Pid) + "\n")
+	}
 	for {
 		time.Sleep(time.Hour) // waits for a server that never answers
 	}

@@ -1,0 +1,445 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
+)
+
+func TestSipHashVector(t *testing.T) {
+	// The reference vector of the SipHash paper: key 00..0f, message
+	// 00..0e.
+	key := make([]byte, 16)
+	msg := make([]byte, 15)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	for i := range msg {
+		msg[i] = byte(i)
+	}
+	k0, k1 := macKey(key)
+	if got, want := sipHash(k0, k1, msg), uint64(0xa129ca6149be45e5); got != want {
+		t.Fatalf("sipHash = %#x, want %#x", got, want)
+	}
+}
+
+func TestJSONStringRoundTrip(t *testing.T) {
+	cases := []string{"", "plain", `quote " and \ backslash`, "nl\nnl\ttab\r\x00\x1f\x7f", "ünïcödé ✓", "bad utf8 \xff\xfe"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = byte(r.UintN(256))
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		enc := appendJSONString(nil, s, 0)
+		var got string
+		if err := json.Unmarshal(enc, &got); err != nil {
+			t.Fatalf("%q encodes as %s, which does not decode: %v", s, enc, err)
+		}
+		if want := strings.ToValidUTF8(s, "\uFFFD"); got != want && got != s {
+			// encoding/json replaces each invalid byte; compare loosely.
+			if len([]rune(got)) == 0 && s != "" {
+				t.Errorf("%q decoded as %q", s, got)
+			}
+		}
+	}
+	if got := string(appendJSONString(nil, "abcdef", 3)); got != `"abc"` {
+		t.Errorf("cut to 3 bytes: %s", got)
+	}
+}
+
+func TestParseReportTrustsOnlyAuthenticatedLines(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	k0, k1 := macKey(key)
+	line := func(seq int, stage string, k0, k1 uint64) []byte {
+		return reportLine(k0, k1, seq, stage, (&jsonObject{}).num("index", 0))
+	}
+	good := func(seq int, stage string) []byte { return line(seq, stage, k0, k1) }
+	wk0, wk1 := macKey([]byte("fedcba9876543210"))
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+	cases := []struct {
+		name     string
+		report   []byte
+		events   int
+		rejected int
+		done     bool
+	}{
+		{"complete", cat(good(1, "started"), good(2, "opening"), good(3, "done")), 3, 0, true},
+		{"empty", nil, 0, 0, false},
+		{"wrong key", cat(line(1, "started", wk0, wk1), line(2, "done", wk0, wk1)), 0, 2, false},
+		{"forged mac", []byte(`{"seq":1,"stage":"done"}` + "\t0123456789abcdef\n"), 0, 1, false},
+		{"no mac", []byte(`{"seq":1,"stage":"done"}` + "\n"), 0, 1, false},
+		{"garbage between", cat(good(1, "started"), []byte("\x00\xff garbage\n\n"), good(2, "done")), 2, 2, true},
+		{"replay", cat(good(1, "started"), good(1, "started"), good(2, "done")), 2, 1, true},
+		{"gap: lines taken off the pipe", cat(good(1, "started"), good(3, "done")), 1, 1, false},
+		{"unterminated done", cat(good(1, "started"), bytes.TrimSuffix(good(2, "done"), []byte("\n"))), 1, 1, false},
+		{"unterminated garbage before a line", cat(good(1, "started"), []byte("junk {\"seq\":9 junk"), good(2, "done")), 2, 0, true},
+		// The probe writes nothing after "done": a later line means the
+		// report cannot be trusted.
+		{"line after done", cat(good(1, "started"), good(2, "done"), good(3, "opening")), 2, 1, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			events, rejected, done := parseReport(key, c.report)
+			if len(events) != c.events || rejected != c.rejected || done != c.done {
+				t.Errorf("parseReport = %d events, %d rejected, done %v; want %d, %d, %v", len(events), rejected, done, c.events, c.rejected, c.done)
+			}
+		})
+	}
+	// Random garbage never panics and is never trusted.
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 500 {
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			b[i] = byte(r.UintN(256))
+			if r.IntN(20) == 0 {
+				b[i] = '\n'
+			}
+		}
+		if events, _, done := parseReport(key, b); len(events) > 0 || done {
+			t.Fatalf("garbage %q was trusted", b)
+		}
+	}
+}
+
+func TestCappedWriter(t *testing.T) {
+	c := &capped{limit: 10}
+	for range 5 {
+		if n, err := c.Write([]byte("0123")); n != 4 || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	b, dropped := c.bytes()
+	if string(b) != "0123012301" || !dropped {
+		t.Errorf("capped kept %q, dropped %v", b, dropped)
+	}
+}
+
+// built is the probe of the fixture host, built once per test binary.
+func built(t *testing.T) (*probetest.Fixtures, *Probe) {
+	t.Helper()
+	f := probetest.Get(t)
+	p, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, p
+}
+
+func TestBuildIsCachedAndWritesNothingToTheSource(t *testing.T) {
+	f, p := built(t)
+	start := time.Now()
+	p2, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("probe: first Build's go build %v, second Build %v in all (go build %v)", p.BuildTime, time.Since(start), p2.BuildTime)
+	if p2.Path != p.Path {
+		t.Errorf("second build at %s, first at %s", p2.Path, p.Path)
+	}
+	if _, err := os.Lstat(filepath.Join(p.Dir, dirName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the probe's directory exists in the source tree: %v", err)
+	}
+	if p.APIPackage != DefaultAPIPackage {
+		t.Errorf("APIPackage = %q, want %q (the host links it)", p.APIPackage, DefaultAPIPackage)
+	}
+	for _, want := range []string{"_ \"github.com/pluginctl/pluginctl/pluginapi/loader\"", "_ \"log/slog\"", "//go:debug", "plugin.Open"} {
+		if want == "//go:debug" {
+			continue // only when the host has a DefaultGODEBUG
+		}
+		if !bytes.Contains(p.Source, []byte(want)) {
+			t.Errorf("generated source lacks %s", want)
+		}
+	}
+}
+
+// TestProbeLinksOnlyTheHostsPackages: the probe must not change which
+// plugins load, so it may link nothing the host does not, beyond the
+// standard library packages it needs.
+func TestProbeLinksOnlyTheHostsPackages(t *testing.T) {
+	f := probetest.Get(t)
+	for _, host := range []string{f.Host, f.PlainHost} {
+		p, err := Build(context.Background(), Config{Host: host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps := func(args ...string) []string {
+			out, err := f.Go.Output(context.Background(), "list", append([]string{"-deps"}, args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.Fields(string(out))
+		}
+		hostDeps := deps(p.Package)
+		probeDeps := deps("-overlay="+p.Overlay, p.ProbePackage)
+		allowed := deps(p.ProbeImports[:3]...) // os, plugin, runtime; fmt and the API only when the host has them
+		var extra []string
+		for _, d := range probeDeps {
+			if d != p.ProbePackage && !slices.Contains(hostDeps, d) {
+				extra = append(extra, d)
+				if !slices.Contains(allowed, d) {
+					t.Errorf("%s: the probe links %s, which the host does not link", filepath.Base(host), d)
+				}
+			}
+		}
+		var missing []string
+		for _, d := range hostDeps {
+			if d != p.Package && !slices.Contains(probeDeps, d) {
+				missing = append(missing, d)
+			}
+		}
+		if len(extra) > 0 || len(missing) > 0 {
+			t.Errorf("%s: package sets differ: probe has %q more, %q less", filepath.Base(host), extra, missing)
+		}
+
+		// The same, as the binaries' fingerprints say it.
+		h, err := artifact.Read(host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, err := artifact.Read(p.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pkg := range pr.Fingerprints {
+			if _, ok := h.Fingerprints[pkg]; !ok {
+				t.Errorf("%s: the probe binary has a fingerprint for %s, the host has none", filepath.Base(host), pkg)
+			}
+		}
+		if len(pr.Fingerprints) != len(h.Fingerprints) {
+			t.Errorf("%s: %d fingerprints in the probe, %d in the host", filepath.Base(host), len(pr.Fingerprints), len(h.Fingerprints))
+		}
+	}
+}
+
+func TestBuildRefusesAHostFromAnotherSource(t *testing.T) {
+	f := probetest.Get(t)
+	_, err := Build(context.Background(), Config{Host: f.OtherHost, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	var ee *EnvError
+	if !errors.As(err, &ee) {
+		t.Fatalf("Build = %v, want an *EnvError", err)
+	}
+	for _, want := range []string{"was not built from this checkout", "fingerprint", "pluginapi", "pluginctl build", "--static"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
+
+func TestBuildRefusesACheckoutWithoutTheHost(t *testing.T) {
+	f := probetest.Get(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/other\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Build(context.Background(), Config{Host: f.Host, SrcDir: dir, CacheDir: t.TempDir()})
+	var ee *EnvError
+	if !errors.As(err, &ee) {
+		t.Fatalf("Build = %v, want an *EnvError", err)
+	}
+	if !strings.Contains(err.Error(), "--static") {
+		t.Errorf("error does not suggest --static: %v", err)
+	}
+	t.Log(err)
+
+	// Not a Go program at all.
+	_, err = Build(context.Background(), Config{Host: f.Random, SrcDir: f.Root, CacheDir: t.TempDir()})
+	if !errors.As(err, &ee) {
+		t.Fatalf("Build(random bytes) = %v, want an *EnvError", err)
+	}
+}
+
+func TestRunSandbox(t *testing.T) {
+	f, p := built(t)
+	t.Setenv("PLUGINCTL_TEST_SECRET", "hunter2")
+	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["env"]}, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Completed() {
+		t.Fatalf("env plugin did not complete: %+v\n%s", r, r.Stderr)
+	}
+	var name string
+	for _, e := range r.Events {
+		if e.Stage == StageReturned && e.Func == "Name" {
+			name = e.Value
+		}
+	}
+	info := map[string]string{}
+	for _, kv := range strings.Split(name, "|") {
+		k, v, _ := strings.Cut(kv, "=")
+		info[k] = v
+	}
+	var names []string
+	for _, kv := range strings.Split(info["env"], ";") {
+		k, _, _ := strings.Cut(kv, "=")
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	allowed := []string{"GOTRACEBACK", "HOME", "LANG", "LD_LIBRARY_PATH", "PATH", "TMPDIR"}
+	for _, n := range names {
+		if !slices.Contains(allowed, n) {
+			t.Errorf("the child's environment has %s", n)
+		}
+	}
+	if strings.Contains(info["env"], "hunter2") {
+		t.Error("the child saw the parent's secret")
+	}
+	if info["core"] != "0" {
+		t.Errorf("RLIMIT_CORE = %s, want 0", info["core"])
+	}
+	if info["as"] != strconv.Itoa(DefaultAddressSpace) {
+		t.Errorf("RLIMIT_AS = %s, want %d", info["as"], DefaultAddressSpace)
+	}
+	if info["cpu"] != "11" {
+		t.Errorf("RLIMIT_CPU = %s, want 11 (2 x 5s + 1)", info["cpu"])
+	}
+	if info["pgid"] != "true" {
+		t.Error("the child does not lead its own process group")
+	}
+	if !strings.Contains(info["env"], "HOME="+info["wd"]) {
+		t.Errorf("HOME is not the child's temporary working directory %s", info["wd"])
+	}
+	if _, err := os.Stat(info["wd"]); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the child's temporary directory %s was not removed: %v", info["wd"], err)
+	}
+}
+
+func TestRunBoundsOutput(t *testing.T) {
+	f, p := built(t)
+	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["noisy"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Completed() {
+		t.Errorf("noisy plugin did not complete: exit %d, %d events, %d rejected", r.ExitCode, len(r.Events), r.Unauthenticated)
+	}
+	if len(r.Stdout) != DefaultOutputLimit || !r.StdoutTruncated || len(r.Stderr) != DefaultOutputLimit || !r.StderrTruncated {
+		t.Errorf("output not capped: stdout %d (%v), stderr %d (%v)", len(r.Stdout), r.StdoutTruncated, len(r.Stderr), r.StderrTruncated)
+	}
+}
+
+func TestRunForgedReportIsNotTrusted(t *testing.T) {
+	f, p := built(t)
+	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["forge"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Completed() || r.Done {
+		t.Fatalf("a forged report was trusted: %+v", r.Events)
+	}
+	if r.ExitCode != 0 || r.Unauthenticated == 0 {
+		t.Errorf("exit %d, %d rejected lines; want 0 and some", r.ExitCode, r.Unauthenticated)
+	}
+	if last := r.Last(0); last == nil || last.Stage != StageOpening {
+		t.Errorf("last stage %+v, want %s", last, StageOpening)
+	}
+}
+
+func TestRunTimeoutKillsTheProcessGroup(t *testing.T) {
+	f, p := built(t)
+	start := time.Now()
+	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["block"]}, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 4*time.Second {
+		t.Errorf("Run took %v with a 1s timeout", el)
+	}
+	if !r.TimedOut || r.Completed() {
+		t.Fatalf("TimedOut = %v, Completed = %v", r.TimedOut, r.Completed())
+	}
+	_, rest, ok := bytes.Cut(r.Stderr, []byte("block: child pid "))
+	if !ok {
+		t.Fatalf("the plugin did not start its child: %s", r.Stderr)
+	}
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(bytes.SplitN(rest, []byte("\n"), 2)[0])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || bytes.Contains(stat, []byte(") Z ")) {
+			break // gone, or a zombie waiting for init
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the plugin's child %d survived the timeout: %s", pid, stat)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestRunCanceled(t *testing.T) {
+	f, p := built(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	r, err := p.Run(ctx, RunOptions{Artifacts: []string{f.Plugins["block"]}, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Canceled || time.Since(start) > 3*time.Second {
+		t.Errorf("Canceled = %v after %v", r.Canceled, time.Since(start))
+	}
+}
+
+func TestRunSetFindsConflicts(t *testing.T) {
+	f, p := built(t)
+	arts := []string{f.Plugins["good"], f.Dup, f.Plugins["conflicta"], f.Plugins["conflictb"], f.Plugins["good"]}
+	r, err := p.Run(context.Background(), RunOptions{Set: true, Artifacts: arts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Completed() {
+		t.Fatalf("set run did not complete: %s", r.Stderr)
+	}
+	got := map[int]string{}
+	for _, e := range r.Events {
+		switch e.Stage {
+		case StageOpenError:
+			got[e.Index] = e.Error
+		case StageOpened:
+			if e.SameAs != nil {
+				got[e.Index] = "same as " + strconv.Itoa(*e.SameAs)
+			}
+		}
+	}
+	if !strings.HasSuffix(got[1], "plugin already loaded") ||
+		!strings.Contains(got[3], "different version of package "+probetest.Pkg+"/conflictlib") ||
+		got[4] != "same as 0" || len(got) != 3 {
+		t.Errorf("set outcomes %v", got)
+	}
+}
+
+// The per-artifact time of a warm probe run, for the record.
+func TestRunTiming(t *testing.T) {
+	f, p := built(t)
+	var total time.Duration
+	const n = 10
+	for range n {
+		r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["good"]}})
+		if err != nil || !r.Completed() {
+			t.Fatalf("good: %v %+v", err, r)
+		}
+		total += r.Duration
+	}
+	t.Logf("warm probe run of one good plugin: %v on average over %d runs", total/n, n)
+}
+
