@@ -1,0 +1,16 @@
+package main
+
+import "github.com/pluginctl/pluginctl/pluginapi"
+
+// APIVersion is the API version this plugin was compiled against.
+var APIVersion = pluginapi.APIVersion
+
+type plug struct{}
+
+func (plug) Name() string { return "x" }
+
+func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) { return nil, nil }
+
+func New() pluginapi.Plugin { return plug{} }
+
+func main() {}

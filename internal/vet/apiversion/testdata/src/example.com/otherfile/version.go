@@ -1,0 +1,3 @@
+package main
+
+var APIVersion = "v0" // want `APIVersion is the hand-copied literal "v0"`

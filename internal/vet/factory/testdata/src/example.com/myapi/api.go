@@ -1,0 +1,3 @@
+package myapi
+
+type Plugin interface{ Run() }

@@ -1,0 +1,305 @@
+// Package common holds what the pluginctl vet analyzers share: the API
+// package they check against, how a plugin package is recognized, and how
+// a finding is reported (category, advice, related positions) so that the
+// runner in package vet can turn it into a verifier.Problem.
+package common
+
+import (
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// DefaultAPI is the import path of the shared API package the analyzers
+// check against unless told otherwise (-api).
+const DefaultAPI = "github.com/pluginctl/pluginctl/pluginapi"
+
+// Symbol names a plugin exports (the pluginapi.Symbol* constants). They
+// are repeated here, not imported, so that the analyzers do not depend on
+// the API package they check.
+const (
+	SymbolNew          = "New"
+	SymbolAPIVersion   = "APIVersion"
+	SymbolCapabilities = "Capabilities"
+	SymbolInit         = "Init"
+	SymbolMetadata     = "PluginctlMetadata"
+)
+
+// APIFlag registers the -api flag on fs, bound to *api.
+func APIFlag(fs *flag.FlagSet, api *string) {
+	fs.StringVar(api, "api", *api, "import `path` of the shared API package (the package declaring Plugin, Host and APIVersion)")
+}
+
+// FixPrefix marks the related information that carries a finding's
+// advice when there is no mechanical fix (see Report).
+const FixPrefix = "fix: "
+
+// Report reports a diagnostic at [pos, end). category is a stable
+// sub-code (see Warning); fix is the advice: with edits it becomes the
+// suggested fix's message, without it travels as related information
+// prefixed FixPrefix at the same position, so that both go vet users and
+// the runner see it. related adds evidence (call paths, declarations).
+func Report(pass *analysis.Pass, pos, end token.Pos, category, msg, fix string, edits []analysis.TextEdit, related ...analysis.RelatedInformation) {
+	d := analysis.Diagnostic{Pos: pos, End: end, Category: category, Message: msg, Related: related}
+	if fix != "" {
+		if len(edits) > 0 {
+			d.SuggestedFixes = []analysis.SuggestedFix{{Message: fix, TextEdits: edits}}
+		} else {
+			d.Related = append([]analysis.RelatedInformation{{Pos: pos, End: end, Message: FixPrefix + fix}}, d.Related...)
+		}
+	}
+	pass.Report(d)
+}
+
+// warnings lists the "analyzer/category" pairs that are warnings; every
+// other finding is an error.
+var warnings = map[string]bool{
+	"apiversion/literal":    true, // equals the API today, goes stale later
+	"initio/cgo":            true,
+	"sharedstate/write":     true,
+	"hostload/no-version":   true,
+	"apicopy/same-bytes":    true,
+	"apicopy/nested-module": true,
+	"apicopy/plugin-skew":   true,
+}
+
+// IsWarning reports whether a finding of analyzer with category is a
+// warning rather than an error.
+func IsWarning(analyzer, category string) bool { return warnings[analyzer+"/"+category] }
+
+// IsStd reports whether the package under analysis belongs to the
+// standard library: no module and a first path element without a dot.
+func IsStd(pass *analysis.Pass) bool {
+	if pass.Module != nil && pass.Module.Path != "" {
+		return false
+	}
+	first, _, _ := strings.Cut(pass.Pkg.Path(), "/")
+	return !strings.Contains(first, ".")
+}
+
+// FindAPI returns the package with import path api among the imports of
+// pkg, direct first, then transitive; nil if pkg does not reach it.
+func FindAPI(pkg *types.Package, api string) *types.Package {
+	if pkg.Path() == api {
+		return pkg
+	}
+	for _, p := range pkg.Imports() {
+		if p.Path() == api {
+			return p
+		}
+	}
+	seen := map[*types.Package]bool{}
+	var find func(p *types.Package) *types.Package
+	find = func(p *types.Package) *types.Package {
+		if seen[p] {
+			return nil
+		}
+		seen[p] = true
+		if p.Path() == api {
+			return p
+		}
+		for _, q := range p.Imports() {
+			if r := find(q); r != nil {
+				return r
+			}
+		}
+		return nil
+	}
+	return find(pkg)
+}
+
+// ImportsDirectly reports whether pkg imports path directly.
+func ImportsDirectly(pkg *types.Package, path string) bool {
+	for _, p := range pkg.Imports() {
+		if p.Path() == path {
+			return true
+		}
+	}
+	return false
+}
+
+// Plugin describes a plugin package: a package main that declares a
+// top-level New (what `pluginctl build` builds as a plugin), or a package
+// main importing the API package that declares New-like factories.
+type Plugin struct {
+	// API is the API package, nil if the plugin does not reach it.
+	API *types.Package
+	// PluginType is API's Plugin interface type, nil without API.
+	PluginType types.Type
+	// HostType is API's Host interface type, nil without API.
+	HostType types.Type
+	// New is the top-level object named New; nil without one.
+	New types.Object
+	// Candidates are the New-like factories (exported New* functions,
+	// and functions returning the API's Plugin or a type implementing
+	// it), when New is missing; in source order.
+	Candidates []*types.Func
+}
+
+// ClassifyPlugin returns the plugin description of the package under
+// analysis, or nil if it is not a plugin package.
+func ClassifyPlugin(pass *analysis.Pass, api string) *Plugin {
+	if pass.Pkg.Name() != "main" {
+		return nil
+	}
+	p := &Plugin{API: FindAPI(pass.Pkg, api)}
+	if p.API != nil {
+		if tn, ok := p.API.Scope().Lookup("Plugin").(*types.TypeName); ok {
+			p.PluginType = tn.Type()
+		}
+		if tn, ok := p.API.Scope().Lookup("Host").(*types.TypeName); ok {
+			p.HostType = tn.Type()
+		}
+	}
+	scope := pass.Pkg.Scope()
+	p.New = scope.Lookup(SymbolNew)
+	if p.New != nil {
+		return p
+	}
+	if !ImportsDirectly(pass.Pkg, api) {
+		return nil
+	}
+	for _, name := range scope.Names() {
+		fn, ok := scope.Lookup(name).(*types.Func)
+		if !ok || name == "main" || name == "init" {
+			continue
+		}
+		if (ast.IsExported(name) && strings.HasPrefix(name, "New")) || strings.HasPrefix(strings.ToLower(name), "new") || p.returnsPlugin(fn) {
+			p.Candidates = append(p.Candidates, fn)
+		}
+	}
+	if len(p.Candidates) == 0 {
+		return nil
+	}
+	sort.Slice(p.Candidates, func(i, j int) bool { return p.Candidates[i].Pos() < p.Candidates[j].Pos() })
+	return p
+}
+
+// returnsPlugin reports whether fn returns one value that is the API's
+// Plugin or implements it.
+func (p *Plugin) returnsPlugin(fn *types.Func) bool {
+	if p.PluginType == nil {
+		return false
+	}
+	sig := fn.Signature()
+	if sig.Results().Len() == 0 {
+		return false
+	}
+	r := sig.Results().At(0).Type()
+	iface, _ := p.PluginType.Underlying().(*types.Interface)
+	return types.Identical(r, p.PluginType) || (iface != nil && types.Implements(r, iface))
+}
+
+// NewType returns the type a host expects of New, func() <api>.Plugin,
+// or nil without the API.
+func (p *Plugin) NewType() *types.Signature {
+	if p.PluginType == nil {
+		return nil
+	}
+	res := types.NewTuple(types.NewVar(token.NoPos, nil, "", p.PluginType))
+	return types.NewSignatureType(nil, nil, nil, nil, res, false)
+}
+
+// Qualifier qualifies package-level names by package name, except those
+// of pkg itself.
+func Qualifier(pkg *types.Package) types.Qualifier {
+	return func(other *types.Package) string {
+		if other == pkg {
+			return ""
+		}
+		return other.Name()
+	}
+}
+
+// ImportName returns the name under which file imports path ("" if it
+// does not; "." for a dot import).
+func ImportName(file *ast.File, path string, pkgName string) string {
+	for _, imp := range file.Imports {
+		if strings.Trim(imp.Path.Value, "`\"") != path {
+			continue
+		}
+		if imp.Name != nil {
+			return imp.Name.Name
+		}
+		return pkgName
+	}
+	return ""
+}
+
+// AddImport returns the edit adding an import of path to file; nil when
+// file already imports it. The name used is the package name, or "" on
+// a clash, which the caller must check with ImportName first.
+func AddImport(file *ast.File, path string) []analysis.TextEdit {
+	if ImportName(file, path, "x") != "" {
+		return nil
+	}
+	for _, d := range file.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			continue
+		}
+		if gd.Lparen.IsValid() {
+			return []analysis.TextEdit{{Pos: gd.Lparen + 1, End: gd.Lparen + 1, NewText: []byte(fmt.Sprintf("\n\t%q", path))}}
+		}
+		return []analysis.TextEdit{{Pos: gd.Pos(), End: gd.Pos(), NewText: []byte(fmt.Sprintf("import %q\n", path))}}
+	}
+	end := file.Name.End()
+	return []analysis.TextEdit{{Pos: end, End: end, NewText: []byte(fmt.Sprintf("\n\nimport %q", path))}}
+}
+
+// FileOf returns the file of pass containing pos.
+func FileOf(pass *analysis.Pass, pos token.Pos) *ast.File {
+	for _, f := range pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
+}
+
+// ShortPos formats pos as "file.go:line" (base name only), for messages
+// that must not depend on where the source is.
+func ShortPos(fset *token.FileSet, pos token.Pos) string {
+	p := fset.Position(pos)
+	if !p.IsValid() {
+		return "?"
+	}
+	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+}
+
+// TypeString formats t relative to pkg.
+func TypeString(t types.Type, pkg *types.Package) string {
+	return types.TypeString(t, Qualifier(pkg))
+}
+
+// Decl returns the top-level declaration of obj in pass's files: a
+// *ast.FuncDecl, or the *ast.GenDecl and *ast.ValueSpec / *ast.TypeSpec.
+func Decl(pass *analysis.Pass, obj types.Object) (ast.Decl, ast.Spec) {
+	f := FileOf(pass, obj.Pos())
+	if f == nil {
+		return nil, nil
+	}
+	for _, d := range f.Decls {
+		if d.Pos() > obj.Pos() || d.End() < obj.Pos() {
+			continue
+		}
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			return d, nil
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				if s.Pos() <= obj.Pos() && obj.Pos() <= s.End() {
+					return d, s
+				}
+			}
+		}
+	}
+	return nil, nil
+}
