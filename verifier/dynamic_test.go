@@ -1,0 +1,300 @@
+package verifier
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
+)
+
+// dynOpts are the options of the fixture host, with a probe cache shared
+// by the tests of this binary.
+func dynOpts(f *probetest.Fixtures, host string) DynamicOptions {
+	return DynamicOptions{
+		Host: host, SrcDir: f.Root, Go: f.Go, Timeout: 2 * time.Second, Jobs: 2,
+		CacheDir: filepath.Join(f.Dir, "probe-cache"),
+	}
+}
+
+// dynCase is one artifact and the codes the dynamic check must give it,
+// plus text its problems must contain.
+type dynCase struct {
+	name  string
+	path  string
+	codes []Code
+	texts []string
+}
+
+func dynCases(f *probetest.Fixtures) []dynCase {
+	p := f.Plugins
+	return []dynCase{
+		{"good", p["good"], nil, nil},
+		{"good2", p["good2"], nil, nil},
+		{"nonew", p["nonew"], []Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
+		{"badnew", p["badnew"], []Code{BadNewSignature}, []string{"found    func() *main.plug", "expected func() pluginapi.Plugin"}},
+		{"stale", p["stale"], []Code{APIVersionMismatch}, []string{`APIVersion is "v0", the host wants "v1"`}},
+		{"newpanic", p["newpanic"], []Code{InitPanic}, []string{"New panics: newpanic: no configuration", "at " + probetest.Pkg + "/plugins/newpanic.New (", "main.go:20)"}},
+		{"initerr", p["initerr"], []Code{InitPanic}, []string{"Init returned an error", "initerr: database unreachable"}},
+		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot parse the built-in table", "at " + probetest.Pkg + "/plugins/initpanic.setup"}},
+		{"initexit", p["initexit"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
+		{"forge", p["forge"], []Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
+		{"block", p["block"], []Code{Timeout}, []string{"did not finish within 2s: blocked during plugin.Open"}},
+		{"cabort", p["cabort"], []Code{Crash}, []string{"SIGABRT", "in C code", "abort()"}},
+		{"conflicta", p["conflicta"], nil, nil},
+		{"conflictb", p["conflictb"], []Code{PluginConflict}, []string{"conflictlib", "conflicta.so"}},
+		{"env", p["env"], nil, nil},
+		{"noisy", p["noisy"], nil, nil},
+		{"dup", f.Dup, []Code{DuplicatePlugin}, []string{"same plugin as " + p["good"], "plugin already loaded"}},
+		{"random", f.Random, []Code{NotAPlugin}, []string{"invalid ELF header"}},
+		{"empty", f.Empty, []Code{NotAPlugin}, []string{"file too short"}},
+		{"dir", f.Dir, []Code{NotAPlugin}, nil},
+	}
+}
+
+func problemCodes(ps []Problem) []Code {
+	var out []Code
+	for _, p := range ps {
+		out = append(out, p.Code)
+	}
+	return out
+}
+
+func problemText(ps []Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "%s [%s/%s]: %s\n", p.Code, p.Severity, p.Check, p.Message)
+		for _, d := range p.Detail {
+			fmt.Fprintf(&b, "\t%s\n", d)
+		}
+		fmt.Fprintf(&b, "\tfix: %s\n", p.Fix)
+	}
+	return b.String()
+}
+
+func TestCheckDynamic(t *testing.T) {
+	f := probetest.Get(t)
+	cases := dynCases(f)
+	var paths []string
+	for _, c := range cases {
+		paths = append(paths, c.path)
+	}
+	start := time.Now()
+	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("checked %d artifacts in %v (probe go build %v, set check %v)", len(paths), time.Since(start), rep.ProbeBuild, rep.SetDuration)
+	if len(rep.Results) != len(cases) {
+		t.Fatalf("%d results for %d artifacts", len(rep.Results), len(cases))
+	}
+	for i, c := range cases {
+		r := rep.Results[i]
+		text := problemText(r.Problems)
+		if got := problemCodes(r.Problems); !slices.Equal(got, c.codes) {
+			t.Errorf("%s: codes %v, want %v\n%s", c.name, got, c.codes, text)
+			continue
+		}
+		for _, want := range c.texts {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: problems lack %q:\n%s", c.name, want, text)
+			}
+		}
+		for _, p := range r.Problems {
+			if p.Check != Dynamic || p.Severity != Error || p.Message == "" || p.Fix == "" || strings.Contains(p.Message, "\n") {
+				t.Errorf("%s: malformed problem %+v", c.name, p)
+			}
+		}
+		if r.Path != c.path {
+			t.Errorf("%s: result %d is for %s", c.name, i, r.Path)
+		}
+		t.Logf("%s (%v):\n%s", c.name, r.Duration.Round(time.Millisecond), text)
+	}
+	good := rep.Results[0]
+	if !good.Loaded || good.Name != "good" || good.APIVersion != "v1" || !slices.Equal(good.Capabilities, []string{"filter"}) ||
+		good.Symbols["New"] != "func() pluginapi.Plugin" {
+		t.Errorf("good: %+v", good)
+	}
+
+	// The verdicts agree with what the real host does with each file.
+	t.Run("agrees with the host", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for i, c := range cases {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				loaded, out := runHost(t, f.Host, nil, c.path)
+				if pass := !dynHasError(rep.Results[i].Problems); pass != loaded[c.path] && c.name != "dup" && c.name != "conflictb" {
+					t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
+				}
+			}()
+		}
+		wg.Wait()
+		// Together, in the same order, the host loads exactly the files
+		// that passed.
+		var set []string
+		for i, c := range cases {
+			if c.codes == nil || c.name == "dup" || c.name == "conflictb" {
+				set = append(set, paths[i])
+			}
+		}
+		loaded, out := runHost(t, f.Host, nil, set...)
+		for _, p := range set {
+			i := slices.Index(paths, p)
+			if pass := !dynHasError(rep.Results[i].Problems); pass != loaded[p] {
+				t.Errorf("in the set, %s: the verifier says pass=%v, the host loaded=%v:\n%s", cases[i].name, pass, loaded[p], out)
+			}
+		}
+	})
+}
+
+// runHost runs the fixture host on files and returns the ones it loaded
+// and used.
+func runHost(t *testing.T, host string, args []string, files ...string) (map[string]bool, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, host, append(args, files...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Run()
+	if cmd.Process != nil {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+	// A plugin's own output may precede the host's line on the same line.
+	loaded := map[string]bool{}
+	for _, f := range files {
+		loaded[f] = strings.Contains(out.String(), "loaded "+f+" ")
+	}
+	text := out.String()
+	if len(text) > 4000 {
+		text = text[:2000] + "\n...\n" + text[len(text)-2000:]
+	}
+	return loaded, strings.ToValidUTF8(text, "?")
+}
+
+func TestCheckDynamicRequireCapabilities(t *testing.T) {
+	f := probetest.Get(t)
+	o := dynOpts(f, f.Host)
+	o.RequireCapabilities = []string{"filter", "batch"}
+	files := []string{f.Plugins["good"], f.Plugins["conflicta"]}
+	rep, err := CheckDynamic(context.Background(), o, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"lacks the required capability batch", "exports no Capabilities"} {
+		ps := rep.Results[i].Problems
+		if !slices.Equal(problemCodes(ps), []Code{MissingCapability}) || !strings.Contains(problemText(ps), want) {
+			t.Errorf("%s: want missing-capability (%s), got\n%s", files[i], want, problemText(ps))
+		}
+	}
+	loaded, out := runHost(t, f.Host, []string{"-require", "filter", "-require", "batch"}, files...)
+	if loaded[files[0]] || loaded[files[1]] {
+		t.Errorf("the host loaded plugins the verifier failed:\n%s", out)
+	}
+	// With only "filter" required, good passes and conflicta still fails.
+	o.RequireCapabilities = []string{"filter"}
+	rep, err = CheckDynamic(context.Background(), o, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results[0].Problems) != 0 || len(rep.Results[1].Problems) != 1 {
+		t.Errorf("require filter: %v / %v", rep.Results[0].Problems, rep.Results[1].Problems)
+	}
+}
+
+func TestCheckDynamicPlainHost(t *testing.T) {
+	f := probetest.Get(t)
+	o := dynOpts(f, f.PlainHost)
+	o.Symbols = []string{"New"}
+	files := []string{f.Plugins["good"], f.Plugins["stale"], f.Plugins["nonew"], f.Random}
+	rep, err := CheckDynamic(context.Background(), o, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.APIPackage != "" {
+		t.Errorf("APIPackage = %q for a host that does not link it", rep.APIPackage)
+	}
+	want := [][]Code{nil, nil, {MissingNew}, {NotAPlugin}}
+	for i := range files {
+		if got := problemCodes(rep.Results[i].Problems); !slices.Equal(got, want[i]) {
+			t.Errorf("%s: codes %v, want %v\n%s", files[i], got, want[i], problemText(rep.Results[i].Problems))
+		}
+	}
+	if typ := rep.Results[0].Symbols["New"]; typ != "func() pluginapi.Plugin" {
+		t.Errorf("New's type: %q", typ)
+	}
+}
+
+func TestCheckDynamicHostFromAnotherSource(t *testing.T) {
+	f := probetest.Get(t)
+	_, err := CheckDynamic(context.Background(), dynOpts(f, f.OtherHost), []string{f.Plugins["good"]})
+	var ee *EnvError
+	if !errors.As(err, &ee) {
+		t.Fatalf("err = %v, want an *EnvError", err)
+	}
+	for _, want := range []string{"not built from this checkout", "pluginapi", "--static"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
+
+func TestCheckDynamicCanceled(t *testing.T) {
+	f := probetest.Get(t)
+	o := dynOpts(f, f.Host)
+	o.Timeout = time.Minute
+	// Build the probe first, so that the cancel hits the runs.
+	if _, err := CheckDynamic(context.Background(), o, []string{f.Plugins["good"]}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(time.Second, cancel)
+	start := time.Now()
+	_, err := CheckDynamic(ctx, o, []string{f.Plugins["block"], f.Plugins["block"], f.Plugins["block"]})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("canceled check took %v", el)
+	}
+}
+
+// A plugin built by another Go toolchain kills a host of this one in
+// plugin.Open ("fatal error: runtime: no plugin module data"). Needs the
+// toolchain in the module cache; builds the standard library with it.
+func TestCheckDynamicOtherToolchain(t *testing.T) {
+	f := probetest.Get(t)
+	const other = "go1.27.3"
+	if os.Getenv("PLUGINCTL_TEST_TOOLCHAIN") == "" {
+		t.Skip("set PLUGINCTL_TEST_TOOLCHAIN=1 to build a plugin with " + other + " (slow on a cold cache)")
+	}
+	g := f.Go.With("GOTOOLCHAIN=" + other)
+	out := filepath.Join(f.Dir, "good-"+other+".so")
+	if _, err := g.Output(context.Background(), "build", "-buildmode=plugin", "-o", out, "./verifier/internal/probe/testdata/plugins/good"); err != nil {
+		t.Skipf("cannot build with %s: %v", other, err)
+	}
+	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), []string{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := rep.Results[0].Problems
+	text := problemText(ps)
+	if !slices.Equal(problemCodes(ps), []Code{Crash}) || !strings.Contains(text, "no plugin module data") || !strings.Contains(text, "GOTOOLCHAIN=go1.26") {
+		t.Errorf("want a crash with the toolchain fix, got\n%s", text)
+	}
+	t.Log(text)
+}
