@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/pluginctl/pluginctl/internal/fixture"
@@ -50,6 +51,14 @@ func TestStaticFixtures(t *testing.T) {
 			if !f.StaticBlind && last.OK != f.HostLoads {
 				t.Errorf("static verdict ok=%v, but the real host loads=%v", last.OK, f.HostLoads)
 			}
+			if want, ok := rootCauses[f.Name]; ok {
+				text := problemsText(last.Problems)
+				for _, w := range want {
+					if !strings.Contains(text, w) {
+						t.Errorf("report does not name %q:\n%s", w, text)
+					}
+				}
+			}
 			for _, p := range last.Problems {
 				if p.Severity == Warning && !slices.Contains(f.Warnings, string(p.Code)) && p.Code != BuildSetMismatch {
 					t.Errorf("unexpected warning %s: %s", p.Code, p.Message)
@@ -57,4 +66,33 @@ func TestStaticFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rootCauses are what the static report must say for the fixtures whose
+// runtime error names a misleading first package.
+var rootCauses = map[string][]string{
+	"race":        {"-race: plugin \"true\", host (unset)", "sync/atomic"},
+	"noopt":       {"-gcflags: plugin \"all=-N -l\", host (unset)", "internal/abi"},
+	"notrim":      {"-trimpath: plugin (unset), host \"true\"", "github.com/pluginctl/pluginctl/pluginapi"},
+	"gotoolchain": {"plugin go1.27.3, host go1.26.8", "GOTOOLCHAIN=go1.26.8"},
+	"depversion":  {"github.com/google/uuid (module github.com/google/uuid): plugin v1.5.0, host v1.6.0", "go get github.com/google/uuid@v1.6.0"},
+	"apicopy":     {"another copy of github.com/pluginctl/pluginctl/pluginapi", "type identity trap"},
+	"mainnoopt":   {"-gcflags: plugin \"-N -l\", host (unset)", "so it loads"},
+	"conflict":    {"github.com/google/uuid: differs from"},
+	"duplicate":   {"plugin already loaded"},
+	"clib":        {"C shared library"},
+	"exe":         {"Go executable"},
+	"empty":       {"empty file"},
+}
+
+func problemsText(ps []Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(string(p.Code) + ": " + p.Message + "\n")
+		for _, d := range p.Detail {
+			b.WriteString("  " + d + "\n")
+		}
+		b.WriteString("  fix: " + p.Fix + "\n")
+	}
+	return b.String()
 }
