@@ -443,3 +443,58 @@ func TestRunTiming(t *testing.T) {
 	t.Logf("warm probe run of one good plugin: %v on average over %d runs", total/n, n)
 }
 
+// The probe is built with the host's flags: a -trimpath host gets a
+// -trimpath probe, which loads -trimpath plugins and refuses others.
+func TestBuildMirrorsTheHostsFlags(t *testing.T) {
+	f := probetest.Get(t)
+	ctx := context.Background()
+	host := filepath.Join(f.Dir, "host-trimpath")
+	plug := filepath.Join(f.Dir, "good-trimpath.so")
+	start := time.Now()
+	if _, err := f.Go.Output(ctx, "build", "-trimpath", "-o", host, "./verifier/internal/probe/testdata/host"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Go.Output(ctx, "build", "-trimpath", "-buildmode=plugin", "-o", plug, "./verifier/internal/probe/testdata/plugins/good"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("built the -trimpath host and plugin in %v", time.Since(start))
+	p, err := Build(ctx, Config{Host: host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(p.BuildFlags, "-trimpath") {
+		t.Errorf("probe flags %q lack -trimpath", p.BuildFlags)
+	}
+	r, err := p.Run(ctx, RunOptions{Artifacts: []string{plug}})
+	if err != nil || !r.Completed() || r.Last(0).Stage == StageOpenError {
+		t.Fatalf("-trimpath plugin in -trimpath host: %v %+v", err, r.Events)
+	}
+	r, err = p.Run(ctx, RunOptions{Artifacts: []string{f.Plugins["good"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var openErr string
+	for _, e := range r.Events {
+		if e.Stage == StageOpenError {
+			openErr = e.Error
+		}
+	}
+	if !strings.Contains(openErr, "plugin was built with a different version of package") {
+		t.Errorf("plugin without -trimpath in a -trimpath host: open error %q", openErr)
+	}
+}
+
+// A //go:debug directive of the host's main package is mirrored.
+func TestBuildMirrorsGoDebug(t *testing.T) {
+	f := probetest.Get(t)
+	p, err := Build(context.Background(), Config{Host: f.PlainHost, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(p.Source, []byte("//go:debug panicnil=1")) {
+		t.Errorf("the probe does not carry the host's //go:debug:\n%s", p.Source)
+	}
+	if p.APIPackage != "" {
+		t.Errorf("APIPackage = %q for a host that does not link it", p.APIPackage)
+	}
+}

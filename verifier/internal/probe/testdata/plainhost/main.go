@@ -1,4 +1,7 @@
-// Command plainhost opens plugins without any API convention.
+//go:debug panicnil=1
+
+// Command plainhost opens plugins without any API convention. Its
+// //go:debug directive must be mirrored by the probe (DefaultGODEBUG).
 package main
 
 import (
