@@ -53,7 +53,7 @@ func asExit(err error, target **exitError) bool {
 }
 
 func newApp(stdio IO) *ucli.App {
-	return &ucli.App{
+	app := &ucli.App{
 		Name:  "pluginctl",
 		Usage: "build Go plugins and their hosts in one step, and prove they load before you ship them",
 		UsageText: `pluginctl build [flags] [packages]
@@ -93,6 +93,13 @@ func newApp(stdio IO) *ucli.App {
 			},
 		},
 	}
+	for _, c := range app.Commands {
+		name := c.Name
+		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
+			return usageError("%v (see pluginctl %s --help)", err, name)
+		}
+	}
+	return app
 }
 
 // goRunner returns the go command pluginctl uses: PLUGINCTL_GO or --go, else

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -24,6 +25,9 @@ func readArtifact(name string) (*artifact.File, error) {
 		var np *artifact.NotPluginError
 		if errors.As(err, &np) {
 			return nil, usageError("%s: %s", name, np.Reason)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageError("%s: no such file or directory", name)
 		}
 		return nil, usageError("%v", err)
 	}
