@@ -136,13 +136,16 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		r.Notes = append(r.Notes, "the dynamic check needs a host: skipped")
 	default:
 		r.Checks = append(r.Checks, Dynamic)
-		dyn, err := checkDynamic(ctx, o, host.Path, paths)
+		dyn, err := CheckDynamic(ctx, DynamicOptions{
+			Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
+			Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir,
+		}, paths)
 		if err != nil {
 			return nil, err
 		}
-		for i := range r.Artifacts {
+		for i, ps := range dyn.Problems() {
 			a := &r.Artifacts[i]
-			a.Problems = merge(a.Problems, dyn[i])
+			a.Problems = merge(a.Problems, ps)
 		}
 	}
 	r.finish()
