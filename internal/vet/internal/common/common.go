@@ -248,7 +248,7 @@ func AddImport(file *ast.File, path string) []analysis.TextEdit {
 		if gd.Lparen.IsValid() {
 			return []analysis.TextEdit{{Pos: gd.Lparen + 1, End: gd.Lparen + 1, NewText: []byte(fmt.Sprintf("\n\t%q", path))}}
 		}
-		return []analysis.TextEdit{{Pos: gd.Pos(), End: gd.Pos(), NewText: []byte(fmt.Sprintf("import %q\n", path))}}
+		return []analysis.TextEdit{{Pos: gd.End(), End: gd.End(), NewText: []byte(fmt.Sprintf("\nimport %q", path))}}
 	}
 	end := file.Name.End()
 	return []analysis.TextEdit{{Pos: end, End: end, NewText: []byte(fmt.Sprintf("\n\nimport %q", path))}}

@@ -1,0 +1,7 @@
+// No plugin package, nothing to say.
+package main
+
+func main() {
+	var x any = 1
+	_ = x.(int)
+}

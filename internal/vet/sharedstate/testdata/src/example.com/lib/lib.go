@@ -1,0 +1,6 @@
+// Not a plugin.
+package lib
+
+var Counter int
+
+func Tick() { Counter++ }
