@@ -100,7 +100,9 @@ func FuzzRead(f *testing.F) {
 		off := r.off + uint64(at/n)%max(r.len, 1)
 		patched := slices.Clone(base)
 		copy(patched[off:], data[:min(len(data), 4096)])
-		fuzzCheck(t, patched, at%7 == 1)
+		// DWARF is read (slowly: ~10 ms) only where a patch can reach it.
+		dwarfRegion := r.name == ".debug_info" || r.name == ".debug_abbrev" || r.name == "section headers"
+		fuzzCheck(t, patched, dwarfRegion && at%3 == 0)
 	})
 }
 
