@@ -238,11 +238,19 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// The boolean flags are always given, so that the command line wins
+	// over GOFLAGS from the go env file (an empty GOFLAGS in the
+	// environment does not hide it). A string flag in GOFLAGS that the
+	// host did not have shows in the mirror check.
+	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath"} {
+		flags = append(flags, fmt.Sprintf("%s=%v", k, settings[k] == "true"))
+	}
 	for _, k := range keys {
 		v := settings[k]
 		switch {
 		case k == "-compiler" || k == "DefaultGODEBUG" || k == "vcs" || strings.HasPrefix(k, "vcs."):
 		case k == "CGO_ENABLED" || k == "GOEXPERIMENT":
+		case k == "-race" || k == "-msan" || k == "-asan" || k == "-trimpath":
 		case strings.HasPrefix(k, "-"):
 			if v == "true" {
 				flags = append(flags, k)
@@ -331,6 +339,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion, local.GOROOT, local.GOVERSION,
 	}, "\x00")))
 	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
+	prune(cacheDir, entry)
 	if err := os.MkdirAll(entry, 0o755); err != nil {
 		return nil, envErr(err, "", "creating the probe cache: %v", err)
 	}
@@ -541,6 +550,42 @@ func lockDir(ctx context.Context, dir string) (func(), error) {
 			return nil, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// pruneAge is how long a probe that no run has used stays in the cache.
+const pruneAge = 14 * 24 * time.Hour
+
+// prune removes the cache entries (other than keep) that no run has used
+// for pruneAge: go build touches a probe's mtime whenever it checks it.
+// Entries locked by another pluginctl are left alone.
+func prune(cacheDir, keep string) {
+	entries, err := os.ReadDir(cacheDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		dir := filepath.Join(cacheDir, e.Name())
+		if !e.IsDir() || dir == keep {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(dir, "probe"))
+		if err == nil && time.Since(fi.ModTime()) < pruneAge {
+			continue
+		}
+		if err != nil {
+			if fi, err := os.Stat(dir); err != nil || time.Since(fi.ModTime()) < pruneAge {
+				continue
+			}
+		}
+		lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.RemoveAll(dir)
+		}
+		lock.Close()
 	}
 }
 

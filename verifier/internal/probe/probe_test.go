@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -443,44 +444,56 @@ func TestRunTiming(t *testing.T) {
 	t.Logf("warm probe run of one good plugin: %v on average over %d runs", total/n, n)
 }
 
-// The probe is built with the host's flags: a -trimpath host gets a
-// -trimpath probe, which loads -trimpath plugins and refuses others.
+// The probe is built with the host's flags: a host built with
+// -tags=probetag (which changes package shared, linked by the host and
+// the good plugin) gets a probe with the same tags, which loads plugins
+// built that way and refuses the others. With
+// PLUGINCTL_TEST_SLOW=1 the same for -trimpath (recompiles the standard
+// library twice).
 func TestBuildMirrorsTheHostsFlags(t *testing.T) {
+	flagSets := [][]string{{"-tags=probetag"}}
+	if os.Getenv("PLUGINCTL_TEST_SLOW") != "" {
+		flagSets = append(flagSets, []string{"-trimpath"})
+	}
 	f := probetest.Get(t)
 	ctx := context.Background()
-	host := filepath.Join(f.Dir, "host-trimpath")
-	plug := filepath.Join(f.Dir, "good-trimpath.so")
-	start := time.Now()
-	if _, err := f.Go.Output(ctx, "build", "-trimpath", "-o", host, "./verifier/internal/probe/testdata/host"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Go.Output(ctx, "build", "-trimpath", "-buildmode=plugin", "-o", plug, "./verifier/internal/probe/testdata/plugins/good"); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("built the -trimpath host and plugin in %v", time.Since(start))
-	p, err := Build(ctx, Config{Host: host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(p.BuildFlags, "-trimpath") {
-		t.Errorf("probe flags %q lack -trimpath", p.BuildFlags)
-	}
-	r, err := p.Run(ctx, RunOptions{Artifacts: []string{plug}})
-	if err != nil || !r.Completed() || r.Last(0).Stage == StageOpenError {
-		t.Fatalf("-trimpath plugin in -trimpath host: %v %+v", err, r.Events)
-	}
-	r, err = p.Run(ctx, RunOptions{Artifacts: []string{f.Plugins["good"]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var openErr string
-	for _, e := range r.Events {
-		if e.Stage == StageOpenError {
-			openErr = e.Error
+	for n, flags := range flagSets {
+		host := filepath.Join(f.Dir, fmt.Sprintf("host-flags%d", n))
+		plug := filepath.Join(f.Dir, fmt.Sprintf("good-flags%d.so", n))
+		start := time.Now()
+		if _, err := f.Go.Output(ctx, "build", append(flags, "-o", host, "./verifier/internal/probe/testdata/host")...); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !strings.Contains(openErr, "plugin was built with a different version of package") {
-		t.Errorf("plugin without -trimpath in a -trimpath host: open error %q", openErr)
+		if _, err := f.Go.Output(ctx, "build", append(flags, "-buildmode=plugin", "-o", plug, "./verifier/internal/probe/testdata/plugins/good")...); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%q: built the host and a plugin in %v", flags, time.Since(start))
+		p, err := Build(ctx, Config{Host: host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fl := range flags {
+			if !slices.Contains(p.BuildFlags, fl) && !slices.Contains(p.BuildFlags, fl+"=true") {
+				t.Errorf("probe flags %q lack %s", p.BuildFlags, fl)
+			}
+		}
+		r, err := p.Run(ctx, RunOptions{Artifacts: []string{plug}})
+		if err != nil || !r.Completed() || r.Last(0).Stage == StageOpenError {
+			t.Fatalf("%q: plugin built like the host: %v %+v", flags, err, r.Events)
+		}
+		r, err = p.Run(ctx, RunOptions{Artifacts: []string{f.Plugins["good"]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var openErr string
+		for _, e := range r.Events {
+			if e.Stage == StageOpenError {
+				openErr = e.Error
+			}
+		}
+		if !strings.Contains(openErr, "plugin was built with a different version of package") {
+			t.Errorf("%q: plugin built without them: open error %q", flags, openErr)
+		}
 	}
 }
 

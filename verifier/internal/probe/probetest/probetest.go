@@ -5,11 +5,12 @@
 package probetest
 
 import (
+	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,8 +87,9 @@ func build(ctx context.Context) (*Fixtures, error) {
 	}
 	root := filepath.Dir(env.GOMOD)
 	sum := sha256.Sum256([]byte(root))
-	dir := filepath.Join(os.TempDir(), "pluginctl-probetest",
-		fmt.Sprintf("%x-%s-%d", sum[:6], strings.TrimSuffix(filepath.Base(os.Args[0]), ".test"), os.Getuid()))
+	// One directory per checkout, shared by the test binaries that use
+	// it: the first builds under the lock, the others find it done.
+	dir := filepath.Join(os.TempDir(), "pluginctl-probetest", fmt.Sprintf("%x-%d", sum[:6], os.Getuid()))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -180,19 +182,30 @@ func build(ctx context.Context) (*Fixtures, error) {
 		f.Plugins[name] = filepath.Join(dir, name+".so")
 	}
 
-	f.Dup = filepath.Join(dir, "zz_good_copy.so")
-	if err := copyFile(f.Plugins["good"], f.Dup); err != nil {
+	// Files another test binary may be reading are only written when
+	// they differ.
+	good, err := os.ReadFile(f.Plugins["good"])
+	if err != nil {
 		return fail(err)
 	}
-	f.Random = filepath.Join(dir, "random.so")
 	junk := make([]byte, 4096)
-	rand.Read(junk)
-	if err := os.WriteFile(f.Random, junk, 0o644); err != nil {
-		return fail(err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range junk {
+		junk[i] = byte(rng.Uint32())
 	}
+	f.Dup = filepath.Join(dir, "zz_good_copy.so")
+	f.Random = filepath.Join(dir, "random.so")
 	f.Empty = filepath.Join(dir, "empty.so")
-	if err := os.WriteFile(f.Empty, nil, 0o644); err != nil {
-		return fail(err)
+	for path, data := range map[string][]byte{f.Dup: good, f.Random: junk, f.Empty: nil} {
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+			continue
+		}
+		if err := os.WriteFile(path+".tmp", data, 0o644); err != nil {
+			return fail(err)
+		}
+		if err := os.Rename(path+".tmp", path); err != nil {
+			return fail(err)
+		}
 	}
 	f.BuildTime = time.Since(start)
 	fmt.Fprintf(os.Stderr, "probetest: built (or found up to date) 3 hosts and %d plugins in %v\n", len(f.Plugins), f.BuildTime.Round(time.Millisecond))
@@ -203,7 +216,7 @@ func build(ctx context.Context) (*Fixtures, error) {
 // dst, with one more comment line at the top of pluginapi/api.go: the
 // same package paths and versions, other source.
 func copyOther(root, dst string) error {
-	for _, rel := range []string{"go.mod", "go.sum", "pluginapi", "verifier/internal/probe/testdata/host"} {
+	for _, rel := range []string{"go.mod", "go.sum", "pluginapi", "verifier/internal/probe/testdata/host", "verifier/internal/probe/testdata/shared"} {
 		src := filepath.Join(root, rel)
 		err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/loader"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe/testdata/shared"
 )
 
 func main() {
@@ -26,7 +27,7 @@ func main() {
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	for _, l := range set.Loaded {
-		resp, err := l.Plugin.Handle(&pluginapi.Request{ID: "1", Body: []byte("hello")})
+		resp, err := l.Plugin.Handle(&pluginapi.Request{ID: "1", Body: []byte(shared.Greeting() + "hello")})
 		if err != nil || resp == nil {
 			fmt.Printf("broken %s: %v\n", l.Path, err)
 			os.Exit(1)

@@ -1,7 +1,10 @@
 // Plugin good2: a second good plugin.
 package main
 
-import "github.com/pluginctl/pluginctl/pluginapi"
+import (
+	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe/testdata/shared"
+)
 
 var APIVersion = pluginapi.APIVersion
 
@@ -10,7 +13,7 @@ type plug struct{}
 func (plug) Name() string { return "good2" }
 
 func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
-	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: req.Body}, nil
+	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: append([]byte(shared.Greeting()), req.Body...)}, nil
 }
 
 func Capabilities() []string { return []string{"filter"} }

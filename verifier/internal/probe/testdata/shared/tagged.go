@@ -1,0 +1,6 @@
+//go:build probetag
+
+package shared
+
+// Tagged exists only with -tags=probetag.
+func Tagged() bool { return true }
