@@ -1,12 +1,14 @@
 package artifact
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -172,7 +174,8 @@ func fixtures(t testing.TB) *fixtureSet {
 }
 
 func buildFixtures() (*fixtureSet, error) {
-	root, err := os.MkdirTemp("", "artifact-fixtures-")
+	removeStaleFixtures()
+	root, err := os.MkdirTemp("", fmt.Sprintf("artifact-fixtures-%d-", os.Getpid()))
 	if err != nil {
 		return nil, err
 	}
@@ -292,4 +295,20 @@ func buildFixtures() (*fixtureSet, error) {
 		}
 	}
 	return f, nil
+}
+
+// removeStaleFixtures removes the fixture directories of test processes
+// that are gone: fuzz workers are killed without running TestMain's
+// cleanup.
+func removeStaleFixtures() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "artifact-fixtures-*-*"))
+	for _, d := range dirs {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(d), "artifact-fixtures-%d-", &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(d)
+		}
+	}
 }
