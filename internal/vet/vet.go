@@ -1,0 +1,521 @@
+// Package vet runs pluginctl's source-level checks: the analyzers in its
+// sub-packages (factory, apiversion, capabilities, initio, sharedstate,
+// hostload) over the packages of a module, and the module-level apicopy
+// check, and reports their findings as verifier.Problem values (Check
+// "vet"), so that `pluginctl vet` and `pluginctl verify` reports can be
+// shown side by side.
+//
+// Run loads the packages once: the import graph from one `go list -deps`,
+// the types of dependencies from export data (one `go list -export` on
+// the non-source dependencies only), and the source packages (the
+// pattern matches and the main-module packages they import) parsed and
+// type-checked in parallel. The analyzers then run with
+// golang.org/x/tools/go/analysis/checker.
+//
+// The same analyzers are available to `go vet -vettool` through
+// cmd/pluginctl-vet (see Analyzers); apicopy is a module-level check and
+// runs only here.
+package vet
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"go/token"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
+	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
+	"github.com/pluginctl/pluginctl/internal/vet/factory"
+	"github.com/pluginctl/pluginctl/internal/vet/hostload"
+	"github.com/pluginctl/pluginctl/internal/vet/initio"
+	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
+	"github.com/pluginctl/pluginctl/internal/vet/sharedstate"
+	"github.com/pluginctl/pluginctl/verifier"
+)
+
+// DefaultAPI is the API package checked against unless Options.APIPackage
+// says otherwise.
+const DefaultAPI = common.DefaultAPI
+
+// Checks are the names of all checks, in report order: the analyzers,
+// then apicopy. A finding's Code is one of them.
+var Checks = []string{"factory", "apiversion", "capabilities", "initio", "sharedstate", "hostload", "apicopy"}
+
+// Analyzers returns the per-package analyzers (every check but apicopy),
+// all reading the API package's import path from *api, which their -api
+// flags set. A nil api means DefaultAPI.
+func Analyzers(api *string) []*analysis.Analyzer {
+	if api == nil {
+		s := DefaultAPI
+		api = &s
+	}
+	return []*analysis.Analyzer{
+		factory.NewAnalyzer(api),
+		apiversion.NewAnalyzer(api),
+		capabilities.NewAnalyzer(api),
+		initio.NewAnalyzer(api),
+		sharedstate.NewAnalyzer(api),
+		hostload.NewAnalyzer(api),
+	}
+}
+
+// Options configure Run. The zero value vets ./... of the current
+// directory against DefaultAPI.
+type Options struct {
+	// Dir is the directory the go command runs in and positions are
+	// relative to; "" means the current directory.
+	Dir string
+	// Patterns are the package patterns; none means ./... .
+	Patterns []string
+	// APIPackage is the import path of the shared API package; ""
+	// means DefaultAPI.
+	APIPackage string
+	// Env is the go command's environment; nil means os.Environ().
+	Env []string
+	// Tags are build tags (-tags).
+	Tags []string
+	// Checks selects checks by name (see Checks); none means all.
+	Checks []string
+}
+
+// Finding is one problem found in the source. Its Problem has Check
+// verifier.Vet, Code the check's name and Pos "file:line:col" (file
+// relative to Options.Dir).
+type Finding struct {
+	verifier.Problem
+	// Package is the import path of the package the finding is about;
+	// "" for module-level (apicopy) findings.
+	Package string `json:"package,omitempty"`
+	// Category refines Code ("stale", "unchecked-assertion", ...).
+	Category string `json:"category,omitempty"`
+	// Edits are the mechanical fix, when there is one: apply all of
+	// them to get code without this finding.
+	Edits []Edit `json:"edits,omitempty"`
+
+	file      string
+	line, col int
+}
+
+// Edit replaces the bytes [Start, End) of File (relative to Options.Dir,
+// like Pos) with New.
+type Edit struct {
+	File  string `json:"file"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	New   string `json:"new"`
+}
+
+// Result is what Run found.
+type Result struct {
+	// Dir is the directory positions are relative to (absolute).
+	Dir string `json:"dir"`
+	// API is the API package checked against.
+	API string `json:"api"`
+	// Findings, sorted by position (module-level ones by file), then check.
+	Findings []Finding `json:"findings"`
+	// Errors are packages that could not be listed, parsed or
+	// type-checked: not analyzed (like go vet, they fail the run).
+	Errors []string `json:"errors,omitempty"`
+	// Packages are the import paths of the packages the patterns
+	// matched; Plugins and Hosts those recognized as such (as `pluginctl
+	// build` discovers them).
+	Packages []string `json:"packages"`
+	Plugins  []string `json:"plugins,omitempty"`
+	Hosts    []string `json:"hosts,omitempty"`
+	// Summary counts.
+	Summary Summary `json:"summary"`
+	// Elapsed is the wall time of Run.
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// Summary counts findings.
+type Summary struct {
+	Packages int `json:"packages"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+}
+
+// Failed reports whether the run should fail: an error-severity finding
+// or a package that could not be analyzed.
+func (r *Result) Failed() bool { return r.Summary.Errors > 0 || len(r.Errors) > 0 }
+
+// Problems returns the findings as plain verifier problems.
+func (r *Result) Problems() []verifier.Problem {
+	out := make([]verifier.Problem, len(r.Findings))
+	for i, f := range r.Findings {
+		out[i] = f.Problem
+	}
+	return out
+}
+
+// ByPackage groups the findings by Package ("" for module-level ones).
+func (r *Result) ByPackage() map[string][]Finding {
+	m := map[string][]Finding{}
+	for _, f := range r.Findings {
+		m[f.Package] = append(m[f.Package], f)
+	}
+	return m
+}
+
+// Run vets the packages o selects. The error is non-nil only when the
+// packages cannot be listed at all (no go.mod, a bad pattern, a
+// cancelled context); problems in the source are findings, and packages
+// that do not compile are listed in Result.Errors.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
+	if o.Dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		o.Dir = wd
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	o.Dir = dir
+	if len(o.Patterns) == 0 {
+		o.Patterns = []string{"./..."}
+	}
+	o.APIPackage = cmp.Or(o.APIPackage, DefaultAPI)
+	if o.Env == nil {
+		o.Env = os.Environ()
+	}
+	selected := func(name string) bool { return len(o.Checks) == 0 || slices.Contains(o.Checks, name) }
+	for _, c := range o.Checks {
+		if !slices.Contains(Checks, c) {
+			return nil, fmt.Errorf("unknown check %q (want one of %s)", c, strings.Join(Checks, ", "))
+		}
+	}
+
+	l, err := load(ctx, &o)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Dir: o.Dir, API: o.APIPackage, Errors: l.errors}
+	api := o.APIPackage
+	var analyzers []*analysis.Analyzer
+	for _, a := range Analyzers(&api) {
+		if selected(a.Name) {
+			analyzers = append(analyzers, a)
+		}
+	}
+
+	// Hosts, plugins and what the hosts link.
+	hostDeps := map[string]bool{}
+	for _, p := range l.roots {
+		res.Packages = append(res.Packages, p.PkgPath)
+		if p.Name != "main" {
+			continue
+		}
+		deps := map[string]bool{}
+		collectDeps(p, deps)
+		switch {
+		case declaresNew(p):
+			res.Plugins = append(res.Plugins, p.PkgPath)
+		case deps["plugin"]:
+			res.Hosts = append(res.Hosts, p.PkgPath)
+			for d := range deps {
+				hostDeps[d] = true
+			}
+		}
+	}
+
+	isRoot := map[*packages.Package]bool{}
+	for _, p := range l.roots {
+		isRoot[p] = true
+	}
+	if len(analyzers) > 0 && len(l.source) > 0 {
+		graph, err := checker.Analyze(analyzers, l.source, &checker.Options{})
+		if err != nil {
+			return nil, err
+		}
+		for _, act := range graph.Roots {
+			if !isRoot[act.Package] {
+				continue
+			}
+			if act.Err != nil && !act.Package.IllTyped {
+				res.Errors = append(res.Errors, fmt.Sprintf("%s: %s: %v", act.Package.PkgPath, act.Analyzer.Name, act.Err))
+				continue
+			}
+			var ir *initio.Result
+			if r, ok := act.Result.(*initio.Result); ok {
+				ir = r
+			}
+			for _, d := range act.Diagnostics {
+				if ir != nil && !keepInitFinding(ir, d, hostDeps, len(res.Hosts) > 0) {
+					continue
+				}
+				res.Findings = append(res.Findings, l.finding(o.Dir, act.Analyzer.Name, act.Package.PkgPath, d))
+			}
+		}
+	}
+	if selected("apicopy") {
+		res.Findings = append(res.Findings, apicopy(ctx, &o, l)...)
+	}
+
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		a, b := &res.Findings[i], &res.Findings[j]
+		if a.file != b.file {
+			return a.file < b.file
+		}
+		if a.line != b.line {
+			return a.line < b.line
+		}
+		if a.col != b.col {
+			return a.col < b.col
+		}
+		if a.Code != b.Code {
+			return slices.Index(Checks, string(a.Code)) < slices.Index(Checks, string(b.Code))
+		}
+		return a.Message < b.Message
+	})
+	res.Summary.Packages = len(res.Packages)
+	for _, f := range res.Findings {
+		if f.Severity == verifier.Warning {
+			res.Summary.Warnings++
+		} else {
+			res.Summary.Errors++
+		}
+	}
+	sort.Strings(res.Errors)
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// keepInitFinding drops the initio findings the host makes moot: an
+// imported package's initialization that the host links anyway (it ran
+// in the host, not in plugin.Open), and a registration with a package no
+// host links (a registry private to the plugin).
+func keepInitFinding(r *initio.Result, d analysis.Diagnostic, hostDeps map[string]bool, haveHosts bool) bool {
+	for _, f := range r.Findings {
+		if f.Pos != d.Pos || f.Message != d.Message {
+			continue
+		}
+		if f.Init != "" && hostDeps[f.Init] {
+			return false
+		}
+		if f.Init == "" && f.Target != "" && haveHosts && !hostDeps[f.Target] {
+			return false
+		}
+	}
+	return true
+}
+
+// finding converts a diagnostic.
+func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Finding {
+	pos := l.fset.Position(d.Pos)
+	f := Finding{
+		Problem: verifier.Problem{
+			Code:     verifier.Code(analyzer),
+			Severity: verifier.Error,
+			Message:  d.Message,
+			Check:    verifier.Vet,
+		},
+		Package:  pkg,
+		Category: d.Category,
+		file:     relPath(dir, pos.Filename),
+		line:     pos.Line,
+		col:      pos.Column,
+	}
+	f.Pos = fmt.Sprintf("%s:%d:%d", f.file, f.line, f.col)
+	if common.IsWarning(analyzer, d.Category) {
+		f.Severity = verifier.Warning
+	}
+	for _, r := range d.Related {
+		if fix, ok := strings.CutPrefix(r.Message, common.FixPrefix); ok {
+			f.Fix = fix
+			continue
+		}
+		rp := l.fset.Position(r.Pos)
+		f.Detail = append(f.Detail, fmt.Sprintf("%s:%d:%d: %s", relPath(dir, rp.Filename), rp.Line, rp.Column, r.Message))
+	}
+	if len(d.SuggestedFixes) > 0 {
+		sf := d.SuggestedFixes[0]
+		f.Fix = sf.Message
+		for _, e := range sf.TextEdits {
+			tf := l.fset.File(e.Pos)
+			if tf == nil {
+				continue
+			}
+			end := e.End
+			if !end.IsValid() {
+				end = e.Pos
+			}
+			f.Edits = append(f.Edits, Edit{File: relPath(dir, tf.Name()), Start: tf.Offset(e.Pos), End: tf.Offset(end), New: string(e.NewText)})
+		}
+	}
+	return f
+}
+
+// moduleFinding makes an apicopy finding at file:line.
+func moduleFinding(dir, category string, file string, line int, msg, fix string, detail ...string) Finding {
+	f := Finding{
+		Problem: verifier.Problem{
+			Code:     "apicopy",
+			Severity: verifier.Error,
+			Message:  msg,
+			Detail:   detail,
+			Check:    verifier.Vet,
+			Fix:      fix,
+		},
+		Category: category,
+		file:     relPath(dir, file),
+		line:     line,
+		col:      1,
+	}
+	if line <= 0 {
+		f.line, f.col = 0, 0
+		f.Pos = f.file
+	} else {
+		f.Pos = fmt.Sprintf("%s:%d:1", f.file, line)
+	}
+	if common.IsWarning("apicopy", category) {
+		f.Severity = verifier.Warning
+	}
+	return f
+}
+
+func relPath(dir, file string) string {
+	if file == "" {
+		return ""
+	}
+	if rel, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(rel)
+	}
+	return file
+}
+
+func collectDeps(p *packages.Package, seen map[string]bool) {
+	for _, q := range p.Imports {
+		if !seen[q.PkgPath] {
+			seen[q.PkgPath] = true
+			collectDeps(q, seen)
+		}
+	}
+}
+
+// declaresNew reports whether a package declares a top-level New, which
+// makes a package main a plugin for `pluginctl build`.
+func declaresNew(p *packages.Package) bool {
+	if p.Types != nil && p.Types.Scope().Lookup("New") != nil {
+		return true
+	}
+	return false
+}
+
+// Formats are the output formats Write accepts.
+var Formats = []string{"text", "json", "github"}
+
+// Write renders r in format (one of Formats): text for people, the
+// Result as JSON for programs, GitHub Actions annotations for pull
+// requests.
+func (r *Result) Write(w io.Writer, format string) error {
+	switch format {
+	case "text":
+		return r.writeText(w)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case "github":
+		return r.writeGitHub(w)
+	}
+	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+func (r *Result) writeText(w io.Writer) error {
+	var b strings.Builder
+	for _, e := range r.Errors {
+		fmt.Fprintf(&b, "%s\n", e)
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s: %s %s: %s\n", f.Pos, f.Severity, f.Code, f.Message)
+		for _, d := range f.Detail {
+			fmt.Fprintf(&b, "\t%s\n", strings.ReplaceAll(d, "\n", "\n\t"))
+		}
+		if f.Fix != "" {
+			fmt.Fprintf(&b, "\tfix: %s\n", f.Fix)
+		}
+	}
+	fmt.Fprintf(&b, "pluginctl vet: %s\n", r.summaryLine())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (r *Result) summaryLine() string {
+	var s string
+	switch n := len(r.Findings); n {
+	case 0:
+		s = "no problems"
+	default:
+		s = fmt.Sprintf("%d %s (%d %s, %d %s)", n, plural(n, "problem"), r.Summary.Errors, plural(r.Summary.Errors, "error"), r.Summary.Warnings, plural(r.Summary.Warnings, "warning"))
+	}
+	s += fmt.Sprintf(" in %d %s (%d %s, %d %s)", r.Summary.Packages, plural(r.Summary.Packages, "package"),
+		len(r.Plugins), plural(len(r.Plugins), "plugin"), len(r.Hosts), plural(len(r.Hosts), "host"))
+	if len(r.Errors) > 0 {
+		s += fmt.Sprintf("; %d %s could not be analyzed", len(r.Errors), plural(len(r.Errors), "package error"))
+	}
+	return s
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
+}
+
+func (r *Result) writeGitHub(w io.Writer) error {
+	var b strings.Builder
+	for _, e := range r.Errors {
+		fmt.Fprintf(&b, "::error title=%s::%s\n", escapeProperty("pluginctl vet"), escapeData(e))
+	}
+	for _, f := range r.Findings {
+		cmd := "error"
+		if f.Severity == verifier.Warning {
+			cmd = "warning"
+		}
+		props := "file=" + escapeProperty(f.file)
+		if f.line > 0 {
+			props += ",line=" + strconv.Itoa(f.line) + ",col=" + strconv.Itoa(f.col)
+		}
+		body := f.Message
+		if len(f.Detail) > 0 {
+			body += "\n" + strings.Join(f.Detail, "\n")
+		}
+		if f.Fix != "" {
+			body += "\nfix: " + f.Fix
+		}
+		fmt.Fprintf(&b, "::%s %s,title=%s::%s\n", cmd, props, escapeProperty("pluginctl vet "+string(f.Code)), escapeData(body))
+	}
+	fmt.Fprintf(&b, "pluginctl vet: %s\n", r.summaryLine())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// escapeData and escapeProperty follow the workflow command escaping
+// rules (actions/toolkit, packages/core/src/command.ts).
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+var _ = token.NoPos
