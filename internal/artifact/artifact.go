@@ -507,33 +507,9 @@ func (f *File) SortedExports() []string {
 	return names
 }
 
-// metaWindow bounds how much Parse may read after one metadata prefix, and
-// metaTries how many prefixes are tried: real files hold one small
-// document, and unbounded tries make a crafted file quadratic.
-const (
-	metaWindow = 256 << 10
-	metaTries  = 16
-)
-
-// metaPrefix is assembled at run time, as in package meta, so that the
-// pluginctl binary does not contain it.
-var metaPrefix = []byte(strings.Join([]string{`{"schema":"`, meta.Schema, `"`}, ""))
-
 func findMetadata(data []byte) *meta.Metadata {
-	off := 0
-	for range metaTries {
-		i := bytes.Index(data[off:], metaPrefix)
-		if i < 0 {
-			return nil
-		}
-		off += i
-		end := min(len(data), off+metaWindow)
-		if m, err := meta.Parse(data[off:end]); err == nil {
-			return m
-		}
-		off += len(metaPrefix)
-	}
-	return nil
+	m, _ := meta.Find(data)
+	return m
 }
 
 // ErrNoDWARF is returned (wrapped) by SymbolType for a file without DWARF.

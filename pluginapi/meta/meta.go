@@ -59,19 +59,29 @@ var ErrNotFound = errors.New("no pluginctl build metadata")
 // time so that a binary linking this package does not itself contain it.
 var prefix = []byte(strings.Join([]string{`{"schema":"`, Schema, `"`}, ""))
 
+// window bounds how much Find decodes after one prefix, and tries how many
+// prefixes it tries: a real file holds one small document, and unbounded
+// tries would make a crafted file quadratic.
+const (
+	window = 256 << 10
+	tries  = 16
+)
+
 // Find returns the metadata embedded in the contents of an artifact file.
 func Find(data []byte) (*Metadata, error) {
-	for off := 0; ; {
+	off := 0
+	for range tries {
 		i := bytes.Index(data[off:], prefix)
 		if i < 0 {
 			return nil, ErrNotFound
 		}
 		off += i
-		if m, err := Parse(data[off:]); err == nil {
+		if m, err := Parse(data[off:min(len(data), off+window)]); err == nil {
 			return m, nil
 		}
 		off += len(prefix)
 	}
+	return nil, ErrNotFound
 }
 
 // Parse decodes one metadata document from the start of b; bytes after the
