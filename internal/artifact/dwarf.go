@@ -71,12 +71,53 @@ func (f *File) loadDWARF() (*dwarf.Data, error) {
 			f.dwarfErr = fmt.Errorf("reading DWARF: debug sections claim %d bytes uncompressed, more than %d", total, limit)
 			return
 		}
-		f.dwarf, err = ef.DWARF()
+		f.dwarf, err = typeDWARF(ef)
 		if err != nil {
 			f.dwarfErr = fmt.Errorf("reading DWARF: %w", err)
 		}
 	})
 	return f.dwarf, f.dwarfErr
+}
+
+// typeDWARF loads only the DWARF sections that names and types need:
+// decompressing the line, frame and location tables as ef.DWARF does
+// would more than double the cost of a static check.
+func typeDWARF(ef *elf.File) (*dwarf.Data, error) {
+	data := func(name string) ([]byte, error) {
+		s := ef.Section(".debug_" + name)
+		if s == nil {
+			return nil, nil
+		}
+		return s.Data() // decompresses SHF_COMPRESSED sections
+	}
+	var abbrev, info, str []byte
+	for name, dst := range map[string]*[]byte{"abbrev": &abbrev, "info": &info, "str": &str} {
+		b, err := data(name)
+		if err != nil {
+			return nil, err
+		}
+		*dst = b
+	}
+	if info == nil {
+		return nil, ErrNoDWARF
+	}
+	d, err := dwarf.New(abbrev, nil, nil, info, nil, nil, nil, str)
+	if err != nil {
+		return nil, err
+	}
+	// DWARF 5 forms refer to these; they are small.
+	for _, name := range []string{"addr", "str_offsets", "line_str"} {
+		b, err := data(name)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			if err := d.AddSection(".debug_"+name, b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return d, nil
 }
 
 // symbolType finds the top-level subprogram or variable named full,
