@@ -265,7 +265,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	if selected("apicopy") {
-		res.Findings = append(res.Findings, apicopy(ctx, &o, l)...)
+		res.Findings = append(res.Findings, apicopy(ctx, &o, l, res)...)
 	}
 
 	sort.SliceStable(res.Findings, func(i, j int) bool {

@@ -24,7 +24,8 @@ In packages that import "plugin", the analyzer reports
   - a type assertion of a looked-up plugin.Symbol without comma-ok
     (x := sym.(T)): a plugin whose symbol has another type panics the
     host instead of being skipped;
-  - plugin.Open in a package that never looks up APIVersion, and a
+  - plugin.Open in a package that never looks up APIVersion (and does
+    not use <api>/loader, whose Check does it), and a
     function that looks up another symbol before APIVersion: the version
     check must come first, before any other symbol is trusted.
 
@@ -133,6 +134,11 @@ func run(pass *analysis.Pass, api string) {
 		if l.name == common.SymbolAPIVersion {
 			checksVersion = true
 		}
+	}
+	// A package that uses the loader (loader.Check on an opened plugin)
+	// has it check APIVersion.
+	if common.ImportsDirectly(pass.Pkg, api+"/loader") {
+		checksVersion = true
 	}
 	if !checksVersion {
 		sites := opens

@@ -10,5 +10,5 @@ import (
 
 func TestHostLoad(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), hostload.Analyzer,
-		"example.com/careful", "example.com/careless", "example.com/order", "example.com/notahost")
+		"example.com/careful", "example.com/careless", "example.com/order", "example.com/notahost", "example.com/usesloader")
 }
