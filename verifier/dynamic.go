@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
@@ -117,6 +119,9 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	}
 	if o.APIPackage == "" {
 		o.APIPackage = DefaultAPIPackage
+	}
+	if len(artifacts) == 0 {
+		return &DynamicReport{}, nil
 	}
 	p, err := probe.Build(ctx, probe.Config{Host: o.Host, SrcDir: o.SrcDir, Go: o.Go, APIPackage: o.APIPackage, CacheDir: o.CacheDir})
 	if err != nil {
@@ -232,8 +237,9 @@ func (c *dynChecker) apiPkg() string { return c.probe.APIPackage }
 // single classifies the run of one artifact.
 func (c *dynChecker) single(path string, r *probe.Result) (DynamicResult, error) {
 	res := DynamicResult{Path: path, Duration: r.Duration}
-	if len(r.Events) == 0 && !r.TimedOut {
-		// The probe died before it opened anything: no plugin code ran.
+	if len(r.Events) == 0 {
+		// The probe died (or hung) before it opened anything: no plugin
+		// code ran, so this is not the artifact's doing.
 		return res, &EnvError{
 			Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening %s (exit status %d%s): %s",
 				c.probe.Path, path, r.ExitCode, dynSignalSuffix(r.Signal), dynTail(r.Stderr, 3)),
@@ -266,10 +272,12 @@ func (c *dynChecker) single(path string, r *probe.Result) (DynamicResult, error)
 				res.Name = e.Value
 			case "New":
 				if e.Nil {
+					// A run-time failure of the factory, like a panic: no
+					// file inspection can see it.
 					add(Problem{
-						Code:    BadNewSignature,
+						Code:    InitPanic,
 						Message: "New returned a nil Plugin: a careful host refuses it",
-						Fix:     "return a non-nil value from New",
+						Fix:     "return a non-nil value from New; report failures from Init as an error",
 					})
 				}
 			case "Init":
@@ -738,35 +746,46 @@ func dynParseStderr(stderr []byte) dynCrash {
 		switch {
 		case strings.Contains(lines[j], "signal arrived during cgo execution"):
 			c.cgo = true
-			c.lines = append(c.lines, lines[j])
+			c.lines = append(c.lines, dynLine(lines[j]))
 		case strings.HasPrefix(lines[j], "[signal "):
-			c.lines = append(c.lines, lines[j])
+			c.lines = append(c.lines, dynLine(lines[j]))
 			if c.kind == "fatal" {
 				c.value += " " + lines[j]
 			}
 		}
 	}
+	c.value = dynLine(c.value)
 	if c.kind == "signal" {
-		c.lines = append([]string{line}, c.lines...)
+		c.lines = append([]string{dynLine(line)}, c.lines...)
 	}
 	c.frames = dynFrames(lines[trace+1:], false)
 	return c
 }
 
 // dynHeader returns the index of the runtime's header line (panic:,
-// fatal error:, SIGxxx:) that belongs to the trace starting at line i.
+// fatal error:, SIGxxx:) that belongs to the trace starting at line i, or
+// -1. Output the plugin wrote without a final newline may precede the
+// header on its line: the returned line is cut to start at the header.
 func dynHeader(lines []string, i int) int {
 	for j := i - 1; j >= 0 && j >= i-40; j-- {
 		l := lines[j]
-		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
-			return j
-		}
-		if sig, _, ok := strings.Cut(l, ": "); ok && strings.HasPrefix(sig, "SIG") && len(sig) > 3 && strings.ToUpper(sig) == sig && !strings.Contains(sig, " ") {
-			return j
-		}
 		if strings.HasPrefix(l, "goroutine ") && strings.HasSuffix(l, "]:") {
 			return -1
 		}
+		if k := dynHeaderStart(l); k >= 0 {
+			lines[j] = l[k:]
+			return j
+		}
+	}
+	return -1
+}
+
+// dynHeaderRE matches the start of a runtime crash header.
+var dynHeaderRE = regexp.MustCompile(`(panic: |fatal error: |SIG[A-Z0-9]+: )`)
+
+func dynHeaderStart(l string) int {
+	if loc := dynHeaderRE.FindStringIndex(l); loc != nil {
+		return loc[0]
 	}
 	return -1
 }
@@ -816,7 +835,7 @@ func dynFrames(lines []string, recovered bool) []string {
 		if loc != "" {
 			frame += " (" + loc + ")"
 		}
-		out = append(out, frame)
+		out = append(out, dynLine(frame))
 	}
 	return out
 }
@@ -825,6 +844,7 @@ func dynFrames(lines []string, recovered bool) []string {
 // process, in order, and adds the conflicts to results. A child that dies
 // is run again without the artifact it died on.
 func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, timeout time.Duration, results []DynamicResult) error {
+	reported := map[int]bool{} // artifacts (indexes into paths) with a set problem
 	for len(set) > 1 {
 		files := make([]string, len(set))
 		for k, i := range set {
@@ -837,7 +857,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, ti
 		if r.Canceled {
 			return ctx.Err()
 		}
-		if len(r.Events) == 0 && !r.TimedOut {
+		if len(r.Events) == 0 {
 			return &EnvError{
 				Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening any plugin (exit status %d%s): %s",
 					c.probe.Path, r.ExitCode, dynSignalSuffix(r.Signal), dynTail(r.Stderr, 3)),
@@ -845,6 +865,10 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, ti
 			}
 		}
 		add := func(k int, p Problem) {
+			if reported[set[k]] {
+				return // the same outcome, again, in a rerun
+			}
+			reported[set[k]] = true
 			p.Check, p.Severity = Dynamic, Error
 			res := &results[set[k]]
 			res.Problems = append(res.Problems, p)
@@ -873,9 +897,15 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, ti
 		// The child died (or hung) while opening one artifact after the
 		// ones before it: that one conflicts with them.
 		last := r.Last(-1)
-		if last == nil || last.Stage != probe.StageOpening || last.Index < 0 || last.Index >= len(set) {
-			p := c.failure(paths[set[0]], r, -1)
-			return &EnvError{Msg: "dynamic check: the set check failed outside of any plugin.Open: " + p.Message, Fix: "report this as a bug in pluginctl"}
+		switch {
+		case last.Stage == probe.StageDone:
+			return nil // every artifact opened; it died on the way out
+		case last.Stage == probe.StageStarted || last.Index < 0 || last.Index >= len(set):
+			return &EnvError{
+				Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening any plugin of the set (exit status %d%s): %s",
+					c.probe.Path, r.ExitCode, dynSignalSuffix(r.Signal), dynTail(r.Stderr, 3)),
+				Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
+			}
 		}
 		k := last.Index
 		p := c.failure(paths[set[k]], r, k)
@@ -995,19 +1025,36 @@ func dynLine(s string) string {
 	return s
 }
 
-// dynTail returns the last n non-empty lines of out, made safe.
+// dynTail returns the last n non-empty lines of out, made safe; a line
+// that is mostly not text shows as its size.
 func dynTail(out []byte, n int) string {
 	lines := strings.Split(string(out), "\n")
 	var keep []string
 	for i := len(lines) - 1; i >= 0 && len(keep) < n; i-- {
-		if l := dynLine(lines[i]); l != "" {
-			keep = append([]string{l}, keep...)
+		l := dynLine(lines[i])
+		if l == "" {
+			continue
 		}
+		if bad := dynBinary(lines[i]); bad {
+			l = fmt.Sprintf("(%d bytes of binary data)", len(lines[i]))
+		}
+		keep = append([]string{l}, keep...)
 	}
 	if len(keep) == 0 {
 		return "no output"
 	}
 	return strings.Join(keep, " | ")
+}
+
+// dynBinary tells a line that is mostly not printable text.
+func dynBinary(s string) bool {
+	bad := 0
+	for _, r := range s {
+		if r == utf8.RuneError || r < 0x20 && r != '\t' || r == 0x7f {
+			bad++
+		}
+	}
+	return bad*10 > len(s)
 }
 
 // dynOutput is the child's output for a Detail, if any.

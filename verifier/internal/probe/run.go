@@ -362,34 +362,73 @@ func verifyLine(k0, k1 uint64, line []byte) ([]byte, bool) {
 	return body, bytes.Equal(want[1:], line[tab+1:])
 }
 
-// capped is an io.Writer that keeps the first limit bytes and drops the
-// rest, so that a child's output cannot exhaust the parent's memory.
+// capped is an io.Writer that keeps the first quarter of limit bytes and
+// the last three quarters, and drops what is between, so that a child's
+// output cannot exhaust the parent's memory while the end, where the Go
+// runtime reports a crash, is always kept.
 type capped struct {
 	mu      sync.Mutex
 	limit   int
-	buf     []byte
-	dropped bool
+	head    []byte
+	ring    []byte // the tail, a ring buffer of limit - limit/4 bytes
+	pos     int    // next write position in ring
+	full    bool   // ring has wrapped
+	dropped int64  // bytes neither in head nor in ring
 }
 
 func (c *capped) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	room := c.limit - len(c.buf)
-	if room < len(p) {
-		c.dropped = true
-		if room > 0 {
-			c.buf = append(c.buf, p[:room]...)
-		}
-		return len(p), nil
+	n := len(p)
+	if room := c.limit/4 - len(c.head); room > 0 {
+		k := min(room, len(p))
+		c.head = append(c.head, p[:k]...)
+		p = p[k:]
 	}
-	c.buf = append(c.buf, p...)
-	return len(p), nil
+	size := c.limit - c.limit/4
+	if c.ring == nil && len(p) > 0 {
+		c.ring = make([]byte, size)
+	}
+	if len(p) > size {
+		c.dropped += int64(len(p) - size)
+		if c.full {
+			c.dropped += int64(size)
+		} else {
+			c.dropped += int64(c.pos)
+		}
+		p = p[len(p)-size:]
+		c.pos, c.full = 0, false
+	}
+	for len(p) > 0 {
+		k := copy(c.ring[c.pos:], p)
+		if c.full {
+			c.dropped += int64(k)
+		}
+		p = p[k:]
+		c.pos += k
+		if c.pos == size {
+			c.pos, c.full = 0, true
+		}
+	}
+	return n, nil
 }
 
+// bytes returns what was kept, with a marker where bytes were dropped,
+// and whether any were.
 func (c *capped) bytes() ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.buf, c.dropped
+	out := append([]byte(nil), c.head...)
+	if c.dropped > 0 {
+		out = append(out, fmt.Sprintf("\n[... %d bytes dropped ...]\n", c.dropped)...)
+	}
+	if c.full {
+		out = append(out, c.ring[c.pos:]...)
+	}
+	if c.ring != nil {
+		out = append(out, c.ring[:c.pos]...)
+	}
+	return out, c.dropped > 0
 }
 
 // signalNames are the usual names of the signals a probe dies of.

@@ -5,3 +5,15 @@ package shared
 
 // Greeting is what the good plugins prepend to a request body.
 func Greeting() string { return "" }
+
+var registered = map[string]bool{}
+
+// Register records a name a plugin provides; a second registration of the
+// same name panics. Plugins rega and regb both register "codec": each
+// loads alone, the second of the two kills the host.
+func Register(name string) {
+	if registered[name] {
+		panic("shared: " + name + " registered twice")
+	}
+	registered[name] = true
+}
