@@ -284,9 +284,11 @@ func slicesContains(s []string, v string) bool {
 }
 
 // findWork returns the go.work file in use, as the go command finds it.
-func (a *apicopyRun) findWork() string {
+func (a *apicopyRun) findWork() string { return findWork(a.o.Dir, a.env) }
+
+func findWork(dir string, env []string) string {
 	gowork := ""
-	for _, kv := range a.env {
+	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "GOWORK="); ok {
 			gowork = v
 		}
@@ -298,7 +300,7 @@ func (a *apicopyRun) findWork() string {
 	default:
 		return gowork
 	}
-	for d := a.o.Dir; ; {
+	for d := dir; ; {
 		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
 			return filepath.Join(d, "go.work")
 		}

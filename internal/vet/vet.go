@@ -32,6 +32,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
@@ -202,6 +203,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 
+	o.Patterns = expandWorkspace(o.Dir, o.Env, o.Patterns)
 	l, err := load(ctx, &o)
 	if err != nil {
 		return nil, err
@@ -519,3 +521,39 @@ func escapeProperty(s string) string {
 }
 
 var _ = token.NoPos
+
+// expandWorkspace rewrites "./..." in workspace mode, where the go
+// command accepts it only inside a module, into one pattern per workspace
+// module below dir (as pluginctl build does).
+func expandWorkspace(dir string, env, patterns []string) []string {
+	wf := findWork(dir, env)
+	if wf == "" || !slices.Contains(patterns, "./...") {
+		return patterns
+	}
+	data, err := os.ReadFile(wf)
+	if err != nil {
+		return patterns
+	}
+	w, err := modfile.ParseWork(wf, data, nil)
+	if err != nil {
+		return patterns
+	}
+	var out []string
+	for _, p := range patterns {
+		if p != "./..." {
+			out = append(out, p)
+			continue
+		}
+		for _, u := range w.Use {
+			rel, err := filepath.Rel(dir, absFrom(filepath.Dir(wf), u.Path))
+			if err != nil || !filepath.IsLocal(rel) && rel != "." {
+				continue
+			}
+			out = append(out, "./"+filepath.ToSlash(filepath.Join(rel, "...")))
+		}
+	}
+	if len(out) == 0 {
+		return patterns
+	}
+	return out
+}
