@@ -772,6 +772,9 @@ func dynHeader(lines []string, i int) int {
 		if strings.HasPrefix(l, "goroutine ") && strings.HasSuffix(l, "]:") {
 			return -1
 		}
+		if strings.HasPrefix(l, "[signal ") {
+			continue // detail of the header above it
+		}
 		if k := dynHeaderStart(l); k >= 0 {
 			lines[j] = l[k:]
 			return j

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 )
@@ -303,4 +304,77 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 		t.Errorf("want a crash with the toolchain fix, got\n%s", text)
 	}
 	t.Log(text)
+}
+
+func TestDynParseStderr(t *testing.T) {
+	cases := []struct {
+		name, stderr string
+		kind, value  string
+		signal       string
+		cgo          bool
+		firstFrame   string
+	}{
+		{"panic", "panic: boom\n\ngoroutine 1 [running]:\nexample.com/p.init.0()\n\t/src/p.go:3 +0x25\nplugin.open({0x1, 0x2})\n\t/go/src/plugin/plugin_dlopen.go:95 +0x53c\n",
+			"panic", "boom", "", false, "at example.com/p.init.0 (/src/p.go:3)"},
+		{"runtime error panic", "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4]\n\ngoroutine 1 [running]:\nexample.com/p.f(...)\n\t/src/p.go:9\n",
+			"panic", "runtime error: invalid memory address or nil pointer dereference", "", false, "at example.com/p.f (/src/p.go:9)"},
+		{"fatal", "fatal error: runtime: no plugin module data\n\ngoroutine 1 gp=0xc000002380 m=0 mp=0x6a7f20 [running]:\nruntime.throw({0x1, 0x2})\n\t/go/src/runtime/panic.go:1 +0x48 fp=0x1 sp=0x2 pc=0x3\nplugin.lastmoduleinit()\n\t/go/src/runtime/plugin.go:23 +0x5c fp=0x1\n",
+			"fatal", "runtime: no plugin module data", "", false, "at plugin.lastmoduleinit (/go/src/runtime/plugin.go:23)"},
+		{"cgo signal", "SIGSEGV: segmentation violation\nPC=0x7f m=0 sigcode=1 addr=0x0\nsignal arrived during cgo execution\n\ngoroutine 1 gp=0x1 m=0 mp=0x2 [syscall]:\nruntime.cgocall(0x1, 0x2)\n\t/go/src/runtime/cgocall.go:167 +0x56\nexample.com/p._Cfunc_crash()\n\t_cgo_gotypes.go:46 +0x45\n",
+			"signal", "SIGSEGV: segmentation violation", "SIGSEGV", true, "at example.com/p._Cfunc_crash (_cgo_gotypes.go:46)"},
+		{"after unterminated output", "\x00\xffjunk without newline panic: late\n\ngoroutine 7 [running]:\nexample.com/p.g()\n\t/src/p.go:1\n",
+			"panic", "late", "", false, "at example.com/p.g (/src/p.go:1)"},
+		{"no trace", "panic: looks like one but has no goroutine trace\n", "", "", "", false, ""},
+		{"exit message", "some log line\nexiting with 3\n", "", "", "", false, ""},
+		{"empty", "", "", "", "", false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := dynParseStderr([]byte(c.stderr))
+			if got.kind != c.kind || got.value != c.value || got.signal != c.signal || got.cgo != c.cgo {
+				t.Errorf("got %+v", got)
+			}
+			first := ""
+			if len(got.frames) > 0 {
+				first = got.frames[0]
+			}
+			if first != c.firstFrame {
+				t.Errorf("first frame %q, want %q (all: %q)", first, c.firstFrame, got.frames)
+			}
+		})
+	}
+	// Garbage never panics the parser, and every line it returns is one
+	// line of valid UTF-8.
+	seed := []byte("panic: \nfatal error: \nSIGABRT: \ngoroutine 1 [running]:\n\t\x00\xff]:\n")
+	for i := range 2000 {
+		b := make([]byte, 0, 300)
+		for j := range 300 {
+			b = append(b, seed[(i*7+j*j*13+j*i)%len(seed)]^byte((i+j)%3))
+		}
+		got := dynParseStderr(b)
+		for _, l := range append(append([]string{got.value}, got.lines...), got.frames...) {
+			if strings.Contains(l, "\n") || !utf8.ValidString(l) {
+				t.Fatalf("unsafe line %q from %q", l, b)
+			}
+		}
+	}
+}
+
+func TestDynFramesAfterRecoveredPanic(t *testing.T) {
+	stack := `goroutine 1 [running]:
+main.call.func1()
+	/x/pluginctl_probe/main.go:256 +0x7c
+panic({0x6100c0?, 0x7fd0337d1138?})
+	/usr/local/go/src/runtime/panic.go:860 +0x14a
+example.com/plugins/p.New()
+	/src/p/main.go:20 +0x25
+main.check.func2()
+	/x/pluginctl_probe/main.go:214 +0x22
+main.call(0x0, {0x64adc3, 0x3}, 0xd7b56f71c78)
+	/x/pluginctl_probe/main.go:261 +0x102
+`
+	got := dynFrames(strings.Split(stack, "\n"), true)
+	if len(got) != 1 || got[0] != "at example.com/plugins/p.New (/src/p/main.go:20)" {
+		t.Errorf("frames %q", got)
+	}
 }
