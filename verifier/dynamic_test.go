@@ -304,6 +304,28 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 		t.Errorf("want a crash with the toolchain fix, got\n%s", text)
 	}
 	t.Log(text)
+
+	// A host built by that toolchain gets a probe built by it: its own
+	// plugins load, this toolchain's do not.
+	host := filepath.Join(f.Dir, "host-"+other)
+	if _, err := g.Output(context.Background(), "build", "-o", host, "./verifier/internal/probe/testdata/host"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = CheckDynamic(context.Background(), dynOpts(f, host), []string{out, f.Plugins["good"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Toolchain != other {
+		t.Errorf("probe toolchain %q, want %s", rep.Toolchain, other)
+	}
+	if ps := rep.Results[0].Problems; len(ps) != 0 {
+		t.Errorf("%s plugin in %s host:\n%s", other, other, problemText(ps))
+	}
+	if ps := rep.Results[1].Problems; !dynHasError(ps) {
+		t.Errorf("local plugin in %s host passed", other)
+	} else {
+		t.Logf("local plugin in %s host:\n%s", other, problemText(ps))
+	}
 }
 
 func TestDynParseStderr(t *testing.T) {
