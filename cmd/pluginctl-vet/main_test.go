@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestVetTool builds pluginctl-vet and runs it under go vet -vettool, and
+// standalone, on a small module with one broken plugin.
+func TestVetTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the vet tool")
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	tool := filepath.Join(tmp, "pluginctl-vet")
+	run(t, ".", nil, "go", "build", "-o", tool, ".")
+
+	mod := filepath.Join(tmp, "mod")
+	write := func(name, content string) {
+		p := filepath.Join(mod, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/pluginctl/pluginctl v0.0.0\n\nreplace github.com/pluginctl/pluginctl => "+repo+"\n")
+	sum, _ := os.ReadFile(filepath.Join(repo, "go.sum"))
+	write("go.sum", string(sum))
+	write("plugins/stale/main.go", `package main
+
+import "github.com/pluginctl/pluginctl/pluginapi"
+
+var APIVersion = "v0"
+
+type p struct{}
+
+func (p) Name() string { return "stale" }
+
+func (p) Handle(r *pluginapi.Request) (*pluginapi.Response, error) { return nil, nil }
+
+func New() pluginapi.Plugin { return p{} }
+
+func main() {}
+`)
+	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false")
+
+	out, err := output(mod, env, "go", "vet", "-vettool="+tool, "./...")
+	if err == nil || !strings.Contains(out, `plugins/stale/main.go:5:18: APIVersion is the hand-copied literal "v0"`) {
+		t.Errorf("go vet -vettool: %v\n%s", err, out)
+	}
+	// -api points every analyzer at another API package.
+	if out, err := output(mod, env, "go", "vet", "-vettool="+tool, "-api=example.com/other", "./..."); err == nil ||
+		!strings.Contains(out, "plugins/stale/main.go:13:6: New has type func() pluginapi.Plugin, want func() example.com/other.Plugin") {
+		t.Errorf("go vet -vettool -api: %v\n%s", err, out)
+	}
+	// Analyzers can be deselected like go vet's own.
+	if out, err := output(mod, env, "go", "vet", "-vettool="+tool, "-apiversion=false", "./..."); err != nil || out != "" {
+		t.Errorf("go vet -vettool -apiversion=false: %v\n%s", err, out)
+	}
+	// Standalone: the runner, with its summary line and exit status 1.
+	out, err = output(mod, env, tool, "./...")
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
+		!strings.Contains(out, "plugins/stale/main.go:5:18: error apiversion:") || !strings.Contains(out, "pluginctl vet: 1 problem (1 error, 0 warnings)") {
+		t.Errorf("standalone: %v\n%s", err, out)
+	}
+}
+
+func output(dir string, env []string, name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func run(t *testing.T, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	if out, err := output(dir, env, name, args...); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
