@@ -634,8 +634,10 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 	case r.Signal != "":
 		msg := fmt.Sprintf("crashes the host %s: killed by %s", where, r.Signal)
 		switch r.Signal {
-		case "SIGKILL", "SIGXCPU":
-			msg += " (the probe's CPU time limit, or the kernel's out-of-memory killer)"
+		case "SIGKILL":
+			msg += " (not pluginctl's timeout: the plugin itself, the CPU time limit or the out-of-memory killer)"
+		case "SIGXCPU":
+			msg += " (the CPU time limit)"
 		}
 		return Problem{
 			Code:    Crash,

@@ -52,6 +52,8 @@ func dynCases(f *probetest.Fixtures) []dynCase {
 		{"forge", p["forge"], []Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
 		{"block", p["block"], []Code{Timeout}, []string{"did not finish within 2s: blocked during plugin.Open"}},
 		{"cabort", p["cabort"], []Code{Crash}, []string{"SIGABRT", "in C code", "abort()"}},
+		{"csegv", p["csegv"], []Code{Crash}, []string{"SIGSEGV: segmentation violation", "in C code", "csegv._Cfunc_crash"}},
+		{"selfkill", p["selfkill"], []Code{Crash}, []string{"crashes the host in Init: killed by SIGKILL"}},
 		{"conflicta", p["conflicta"], nil, nil},
 		{"conflictb", p["conflictb"], []Code{PluginConflict}, []string{"conflictlib", "conflicta.so"}},
 		{"env", p["env"], nil, nil},
