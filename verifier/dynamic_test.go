@@ -402,3 +402,33 @@ main.call(0x0, {0x64adc3, 0x3}, 0xd7b56f71c78)
 		t.Errorf("frames %q", got)
 	}
 }
+
+// A C shared library dlopens fine, and then the Go runtime finds no
+// plugin in it: the check must say not-a-plugin.
+func TestCheckDynamicCLibrary(t *testing.T) {
+	f := probetest.Get(t)
+	cc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("no gcc")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "lib.c")
+	if err := os.WriteFile(src, []byte("int answer(void) { return 42; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dir, "libanswer.so")
+	if out, err := exec.Command(cc, "-shared", "-fPIC", "-o", lib, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), []string{lib, f.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"C shared library", "executable"} {
+		ps := rep.Results[i].Problems
+		if !slices.Equal(problemCodes(ps), []Code{NotAPlugin}) || !strings.Contains(problemText(ps), want) {
+			t.Errorf("want not-a-plugin (%s), got\n%s", want, problemText(ps))
+		}
+		t.Log(problemText(ps))
+	}
+}
