@@ -1,20 +1,3 @@
-// Package vet runs pluginctl's source-level checks: the analyzers in its
-// sub-packages (factory, apiversion, capabilities, initio, sharedstate,
-// hostload) over the packages of a module, and the module-level apicopy
-// check, and reports their findings as verifier.Problem values (Check
-// "vet"), so that `pluginctl vet` and `pluginctl verify` reports can be
-// shown side by side.
-//
-// Run loads the packages once: the import graph from one `go list -deps`,
-// the types of dependencies from export data (one `go list -export` on
-// the non-source dependencies only), and the source packages (the
-// pattern matches and the main-module packages they import) parsed and
-// type-checked in parallel. The analyzers then run with
-// golang.org/x/tools/go/analysis/checker.
-//
-// The same analyzers are available to `go vet -vettool` through
-// cmd/pluginctl-vet (see Analyzers); apicopy is a module-level check and
-// runs only here.
 package vet
 
 import (
@@ -22,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"go/token"
 	"io"
 	"os"
 	"path/filepath"
@@ -520,7 +502,6 @@ func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-var _ = token.NoPos
 
 // expandWorkspace rewrites "./..." in workspace mode, where the go
 // command accepts it only inside a module, into one pattern per workspace

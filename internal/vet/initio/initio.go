@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,7 +206,7 @@ func run(pass *analysis.Pass, api string) *Result {
 		e.Init = pass.Pkg.Path()
 		add(e)
 	}
-	imports := pass.Pkg.Imports()
+	imports := slices.Clone(pass.Pkg.Imports()) // never sort the package's own slice
 	sort.Slice(imports, func(i, j int) bool { return imports[i].Path() < imports[j].Path() })
 	for _, imp := range imports {
 		var f InitFact

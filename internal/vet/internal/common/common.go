@@ -65,6 +65,7 @@ var warnings = map[string]bool{
 	"initio/cgo":            true,
 	"sharedstate/write":     true,
 	"hostload/no-version":   true,
+	"hostload/order":        true,
 	"apicopy/same-bytes":    true,
 	"apicopy/nested-module": true,
 	"apicopy/plugin-skew":   true,
