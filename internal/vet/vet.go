@@ -502,7 +502,6 @@ func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-
 // expandWorkspace rewrites "./..." in workspace mode, where the go
 // command accepts it only inside a module, into one pattern per workspace
 // module below dir (as pluginctl build does).
