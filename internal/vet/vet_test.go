@@ -215,3 +215,56 @@ func checkOne(t *testing.T, res *Result, want string, plugins, hosts int) {
 		t.Errorf("plugins %v, hosts %v", res.Plugins, res.Hosts)
 	}
 }
+
+// An imported package's initialization is reported only when the host
+// does not link that package (otherwise it ran in the host already), and
+// a registration only when the host links the registry.
+func TestInitHostFilter(t *testing.T) {
+	t.Parallel()
+	plugin := strings.Replace(pluginSource, `import "example.com/app/pluginapi"`, `import (
+	"example.com/app/pluginapi"
+	"example.com/app/registry"
+	"example.com/app/shared"
+	"example.com/app/private"
+	"example.com/app/pluginonly"
+)
+
+var _ = shared.Config
+var _ = private.Config
+var _ = pluginonly.Config
+
+func init() {
+	registry.Register("p")
+	private.Register("p")
+}`, 1)
+	host := strings.Replace(hostSource, `"example.com/app/pluginapi"`, `"example.com/app/pluginapi"
+	"example.com/app/registry"
+	"example.com/app/shared"`, 1) + "\nvar _ = registry.Register\nvar _ = shared.Config\n"
+	cfg := func(pkg string) string {
+		return "package " + pkg + "\n\nimport \"os\"\n\nvar Config, _ = os.ReadFile(\"/etc/" + pkg + "\")\n\nfunc Register(string) {}\n"
+	}
+	dir := writeTree(t, mainModule(map[string]string{
+		"cmd/host/main.go":         host,
+		"plugins/good/main.go":     plugin,
+		"registry/registry.go":     "package registry\n\nfunc Register(string) {}\n",
+		"shared/shared.go":         cfg("shared"),
+		"private/private.go":       cfg("private"),
+		"pluginonly/pluginonly.go": cfg("pluginonly"),
+	}))
+	res, err := Run(context.Background(), Options{Dir: dir, APIPackage: testAPI, Env: testEnv("GOWORK=off"), Checks: []string{"initio"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Category+"@"+f.Pos+": "+f.Message)
+	}
+	want := []string{
+		"io@plugins/good/main.go:7:2: imports example.com/app/private, whose initialization does file I/O (var Config, _ → os.ReadFile at private.go:5): it runs inside the host's plugin.Open unless the host links example.com/app/private too",
+		"io@plugins/good/main.go:8:2: imports example.com/app/pluginonly, whose initialization does file I/O (var Config, _ → os.ReadFile at pluginonly.go:5): it runs inside the host's plugin.Open unless the host links example.com/app/pluginonly too",
+		"register@plugins/good/main.go:16:2: init registers with example.com/app/registry (init → registry.Register at main.go:16): the host has not returned from plugin.Open yet",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(res.Errors) > 0 {
+		t.Errorf("findings:\n%s\nwant:\n%s\nerrors %q", strings.Join(got, "\n"), strings.Join(want, "\n"), res.Errors)
+	}
+}
