@@ -290,7 +290,7 @@ func (l *loaded) check(ctx context.Context, isSource map[*packages.Package]bool,
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			l.checkOne(p, isSource, importExport, &mu, view, o)
+			l.checkOne(p, isSource, importExport, &mu, view)
 		}()
 	}
 	wg.Wait()
@@ -303,7 +303,7 @@ func (l *loaded) check(ctx context.Context, isSource map[*packages.Package]bool,
 	}
 }
 
-func (l *loaded) checkOne(p *packages.Package, isSource map[*packages.Package]bool, importExport func(*packages.Package) (*types.Package, error), mu *sync.Mutex, view map[string]*types.Package, o *Options) {
+func (l *loaded) checkOne(p *packages.Package, isSource map[*packages.Package]bool, importExport func(*packages.Package) (*types.Package, error), mu *sync.Mutex, view map[string]*types.Package) {
 	info := newInfo()
 	var files []*ast.File
 	for _, f := range p.Syntax {

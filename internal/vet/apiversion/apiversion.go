@@ -131,7 +131,11 @@ func checkValue(pass *analysis.Pass, p *common.Plugin, v *types.Var, api, ref, w
 		return
 	}
 	if len(vs.Values) != len(vs.Names) {
-		return // a tuple assignment from a call: reported below as computed? keep it simple
+		// var APIVersion, err = f(): computed, and no mechanical fix.
+		common.Report(pass, vs.Names[idx].Pos(), vs.Names[idx].End(), catValue,
+			fmt.Sprintf("APIVersion is set from a function call, not %s: the host compares it with its own %s", ref, ref),
+			"declare it as "+want, nil)
+		return
 	}
 	val := vs.Values[idx]
 	if refersToAPIVersion(pass, val, p.API) {

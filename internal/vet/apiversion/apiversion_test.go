@@ -13,5 +13,5 @@ func TestAPIVersion(t *testing.T) {
 		"example.com/good", "example.com/typed", "example.com/stale", "example.com/literal",
 		"example.com/otherfile", "example.com/constant", "example.com/constgroup", "example.com/function",
 		"example.com/namedtype", "example.com/pointer", "example.com/novalue", "example.com/computed",
-		"example.com/missing", "example.com/unexported", "example.com/host")
+		"example.com/missing", "example.com/unexported", "example.com/host", "example.com/tuple")
 }
