@@ -202,6 +202,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// Hosts, plugins and what the hosts link.
 	hostDeps := map[string]bool{}
 	for _, p := range l.roots {
+		if p.Name == "" {
+			continue // a pattern or list error, reported in Errors
+		}
 		res.Packages = append(res.Packages, p.PkgPath)
 		if p.Name != "main" {
 			continue
@@ -452,7 +455,7 @@ func (r *Result) summaryLine() string {
 	s += fmt.Sprintf(" in %d %s (%d %s, %d %s)", r.Summary.Packages, plural(r.Summary.Packages, "package"),
 		len(r.Plugins), plural(len(r.Plugins), "plugin"), len(r.Hosts), plural(len(r.Hosts), "host"))
 	if len(r.Errors) > 0 {
-		s += fmt.Sprintf("; %d %s could not be analyzed", len(r.Errors), plural(len(r.Errors), "package error"))
+		s += fmt.Sprintf("; %d %s loading packages", len(r.Errors), plural(len(r.Errors), "error"))
 	}
 	return s
 }
