@@ -39,8 +39,10 @@ type staticHost struct {
 	apiVersion string // the host's APIVersion, "" if unknown
 }
 
-// checkStatic returns the static problems of one artifact.
-func checkStatic(in staticInput, host *staticHost, apiPkg string) []Problem {
+// checkStatic returns the static problems of one artifact. withTypes also
+// reads the exported functions' types from DWARF: the costliest part of
+// the check, and redundant when the dynamic check asserts the real types.
+func checkStatic(in staticInput, host *staticHost, apiPkg string, withTypes bool) []Problem {
 	var ps []Problem
 	add := func(p Problem) {
 		p.Check = Static
@@ -49,11 +51,11 @@ func checkStatic(in staticInput, host *staticHost, apiPkg string) []Problem {
 		}
 		ps = append(ps, p)
 	}
-	if in.entry != nil && in.file != nil && in.entry.SHA256 != in.file.SHA256 {
+	if in.entry != nil && in.file != nil && in.entry.SHA256 != in.file.SHA256() {
 		add(Problem{
 			Code:    HashMismatch,
 			Message: "the file differs from the one pluginctl build recorded in the manifest",
-			Detail:  []string{"manifest sha256 " + in.entry.SHA256, "file     sha256 " + in.file.SHA256},
+			Detail:  []string{"manifest sha256 " + in.entry.SHA256, "file     sha256 " + in.file.SHA256()},
 			Fix:     "rebuild the set with `pluginctl build` and deploy the files it wrote together with their manifest",
 		})
 	}
@@ -70,7 +72,7 @@ func checkStatic(in staticInput, host *staticHost, apiPkg string) []Problem {
 	if host != nil {
 		ps = append(ps, compareWithHost(f, host)...)
 	}
-	ps = append(ps, checkSymbols(f, host, apiPkg)...)
+	ps = append(ps, checkSymbols(f, host, apiPkg, withTypes)...)
 	for i := range ps {
 		ps[i].Check = Static
 	}
@@ -281,8 +283,9 @@ func dedupe(s []string) []string {
 }
 
 // checkSymbols checks the pluginapi convention on the exported symbols:
-// New of the right type, and APIVersion equal to the host's.
-func checkSymbols(f *artifact.File, host *staticHost, apiPkg string) []Problem {
+// New (and the optional Capabilities and Init) of the right type, and
+// APIVersion equal to the host's.
+func checkSymbols(f *artifact.File, host *staticHost, apiPkg string, withTypes bool) []Problem {
 	linksAPI := func(a *artifact.File) bool {
 		if _, ok := a.Fingerprints[apiPkg]; ok {
 			return true
@@ -313,15 +316,25 @@ func checkSymbols(f *artifact.File, host *staticHost, apiPkg string) []Problem {
 			Detail:  []string{"expected func() " + apiPkg + ".Plugin"},
 			Fix:     fmt.Sprintf("declare New as `func New() %s.Plugin`", pkgName(apiPkg)),
 		})
-	default:
-		want := "func() " + apiPkg + ".Plugin"
-		if got, err := f.SymbolType("New"); err == nil && got != want {
-			ps = append(ps, Problem{
-				Code: BadNewSignature, Severity: Error,
-				Message: "New has the wrong type: the host's assertion to func() Plugin fails",
-				Detail:  []string{"found    " + got, "expected " + want},
-				Fix:     fmt.Sprintf("declare New as `func New() %s.Plugin`", pkgName(apiPkg)),
-			})
+	}
+	if withTypes {
+		api := pkgName(apiPkg)
+		for _, sym := range []struct{ name, want, decl string }{
+			{"New", "func() " + apiPkg + ".Plugin", "func New() " + api + ".Plugin"},
+			{"Capabilities", "func() []string", "func Capabilities() []string"},
+			{"Init", "func(" + apiPkg + ".Host) error", "func Init(host " + api + ".Host) error"},
+		} {
+			if f.Exported[sym.name] != artifact.ExportFunc {
+				continue
+			}
+			if got, err := f.SymbolType(sym.name); err == nil && got != sym.want {
+				ps = append(ps, Problem{
+					Code: BadNewSignature, Severity: Error,
+					Message: fmt.Sprintf("%s has the wrong type: the host's assertion fails", sym.name),
+					Detail:  []string{"found    " + got, "expected " + sym.want},
+					Fix:     fmt.Sprintf("declare it as `%s`", sym.decl),
+				})
+			}
 		}
 	}
 	want := ""

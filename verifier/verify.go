@@ -105,22 +105,56 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		r.Notes = append(r.Notes, "no host (give --host, or verify artifacts beside the pluginctl.json of their build): only the checks that need no host ran")
 	}
 
-	files, errs := readAll(paths, o.Jobs)
+	// The dynamic check asserts the real types of the exported symbols;
+	// the static one reads them from DWARF only when it runs alone.
+	dynamic := !o.Static && host != nil
+	switch {
+	case o.Static:
+		r.Notes = append(r.Notes, "--static: nothing from the artifacts was executed; init-time failures (panic, exit, hang, crash) and capabilities were not checked")
+	case host == nil:
+		r.Notes = append(r.Notes, "the dynamic check needs a host: skipped")
+	default:
+		r.Checks = append(r.Checks, Dynamic)
+	}
+	// The dynamic check runs its children while the static check reads.
+	type dynResult struct {
+		rep *DynamicReport
+		err error
+	}
+	dynDone := make(chan dynResult, 1)
+	if dynamic {
+		go func() {
+			rep, err := CheckDynamic(ctx, DynamicOptions{
+				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
+				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir,
+			}, paths)
+			dynDone <- dynResult{rep, err}
+		}()
+	}
 	r.Artifacts = make([]ArtifactReport, len(paths))
+	files := make([]*artifact.File, len(paths))
 	skip := make([]bool, len(paths))
-	for i, p := range paths {
+	parallel(len(paths), o.Jobs, func(i int) {
+		p := paths[i]
 		a := &r.Artifacts[i]
 		a.Path, a.Name = p, strings.TrimSuffix(filepath.Base(p), ".so")
+		f, err := artifact.Read(p)
+		if err == nil {
+			if err = f.CheckPlugin(); err != nil {
+				f = nil
+			}
+		}
+		files[i] = f
 		var entry *manifest.Artifact
 		if mf != nil {
 			entry = mf.Lookup(mpath, p)
 		}
-		if f := files[i]; f != nil {
+		if f != nil {
 			a.PluginPath, a.Metadata = f.PluginPath, f.Metadata
 		}
-		a.Problems = checkStatic(staticInput{path: p, file: files[i], err: errs[i], entry: entry}, sh, o.APIPackage)
+		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry}, sh, o.APIPackage, !dynamic)
 		skip[i] = hasError(a.Problems)
-	}
+	})
 	var hostFile *artifact.File
 	if sh != nil {
 		hostFile = sh.file
@@ -129,23 +163,14 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, ps...)
 	}
 
-	switch {
-	case o.Static:
-		r.Notes = append(r.Notes, "--static: nothing from the artifacts was executed; init-time failures (panic, exit, hang, crash) and capabilities were not checked")
-	case host == nil:
-		r.Notes = append(r.Notes, "the dynamic check needs a host: skipped")
-	default:
-		r.Checks = append(r.Checks, Dynamic)
-		dyn, err := CheckDynamic(ctx, DynamicOptions{
-			Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
-			Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir,
-		}, paths)
-		if err != nil {
-			return nil, err
+	if dynamic {
+		dyn := <-dynDone
+		if dyn.err != nil {
+			return nil, dyn.err
 		}
-		for i, ps := range dyn.Problems() {
+		for i, ps := range dyn.rep.Problems() {
 			a := &r.Artifacts[i]
-			a.Problems = merge(a.Problems, ps)
+			a.Problems = merge(a.Problems, ps, !dynamic)
 		}
 	}
 	r.finish()
@@ -255,29 +280,19 @@ func resolveHost(flag string, mf *manifest.Manifest, mpath string, paths []strin
 	return f, nil
 }
 
-// readAll reads the artifacts, o.Jobs at a time.
-func readAll(paths []string, jobs int) ([]*artifact.File, []error) {
-	files := make([]*artifact.File, len(paths))
-	errs := make([]error, len(paths))
+// parallel calls f(0..n-1), at most jobs at a time.
+func parallel(n, jobs int, f func(i int)) {
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
-	for i, p := range paths {
+	for i := range n {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			f, err := artifact.Read(p)
-			if err == nil {
-				err = f.CheckPlugin()
-				if err != nil {
-					f = nil
-				}
-			}
-			files[i], errs[i] = f, err
+			f(i)
 		}()
 	}
 	wg.Wait()
-	return files, errs
 }
 
 func hasError(ps []Problem) bool {
@@ -298,14 +313,15 @@ var staticVisible = map[Code]bool{
 }
 
 // merge combines the two checks' problems and reports a disagreement.
-func merge(static, dynamic []Problem) []Problem {
+// typesChecked says whether the static check read the symbols' types.
+func merge(static, dynamic []Problem, typesChecked bool) []Problem {
 	out := append(append([]Problem(nil), static...), dynamic...)
 	sFail := hasError(static)
 	dFail, dVisible := false, false
 	for _, p := range dynamic {
 		if p.Severity == Error {
 			dFail = true
-			if staticVisible[p.Code] {
+			if staticVisible[p.Code] && (typesChecked || p.Code != BadNewSignature) {
 				dVisible = true
 			}
 		}

@@ -88,9 +88,8 @@ type File struct {
 	// Path is the name the file was read under.
 	Path string
 	Kind Kind
-	// Size is the file size in bytes; SHA256 the hex digest of its contents.
-	Size   int64
-	SHA256 string
+	// Size is the file size in bytes (SHA256 hashes the contents).
+	Size int64
 
 	// ELFTarget is GOOS/GOARCH as the ELF header (machine, class, byte
 	// order, OS ABI) tells them: best-effort, since Linux, Android and
@@ -137,6 +136,8 @@ type File struct {
 	HasDWARF  bool
 
 	data      []byte
+	sumOnce   sync.Once
+	sum       string
 	dwarfOnce sync.Once
 	dwarf     *dwarf.Data
 	dwarfErr  error
@@ -263,8 +264,6 @@ func readBytes(name string, data []byte) (*File, error) {
 	}
 
 	f := &File{Path: name, Size: int64(len(data)), ELFType: ef.Type, data: data}
-	sum := sha256.Sum256(data)
-	f.SHA256 = hex.EncodeToString(sum[:])
 	f.ELFTarget = elfTarget(ef)
 	for _, s := range ef.Sections {
 		switch {
@@ -514,3 +513,13 @@ func findMetadata(data []byte) *meta.Metadata {
 
 // ErrNoDWARF is returned (wrapped) by SymbolType for a file without DWARF.
 var ErrNoDWARF = errors.New("no DWARF debug info (stripped with -ldflags=-w or -s)")
+
+// SHA256 returns the hex SHA-256 digest of the file's contents, computed
+// on first use: most checks never need it.
+func (f *File) SHA256() string {
+	f.sumOnce.Do(func() {
+		sum := sha256.Sum256(f.data)
+		f.sum = hex.EncodeToString(sum[:])
+	})
+	return f.sum
+}

@@ -106,8 +106,8 @@ func TestReadKinds(t *testing.T) {
 				t.Errorf("BuildTarget = %v, build info %v; want %v, %s", f.BuildTarget, f.BuildInfo, want, runtime.Version())
 			}
 			size := fileSize(t, tt.path)
-			if f.Size != size || len(f.SHA256) != 64 {
-				t.Errorf("Size = %d (file %d), SHA256 = %q", f.Size, size, f.SHA256)
+			if f.Size != size || len(f.SHA256()) != 64 {
+				t.Errorf("Size = %d (file %d), SHA256 = %q", f.Size, size, f.SHA256())
 			}
 			err = f.CheckPlugin()
 			if tt.check == "" {
@@ -336,8 +336,8 @@ func TestFingerprints(t *testing.T) {
 				if len(d) != 0 {
 					t.Errorf("fingerprints differ for %v", d)
 				}
-				if c.identical != (f.SHA256 == base.SHA256) {
-					t.Errorf("byte-identical = %v, want %v", f.SHA256 == base.SHA256, c.identical)
+				if c.identical != (f.SHA256() == base.SHA256()) {
+					t.Errorf("byte-identical = %v, want %v", f.SHA256() == base.SHA256(), c.identical)
 				}
 			case c.differ != nil:
 				if !slices.Equal(d, c.differ) {
@@ -371,7 +371,7 @@ func TestFingerprints(t *testing.T) {
 
 	// Built with -trimpath in two directories: byte-identical.
 	a, b := mustRead(t, fx.PluginTrim), mustRead(t, fx.PluginTrimB)
-	if !mapsEqual(a.Fingerprints, b.Fingerprints) || a.SHA256 != b.SHA256 {
+	if !mapsEqual(a.Fingerprints, b.Fingerprints) || a.SHA256() != b.SHA256() {
 		t.Errorf("-trimpath builds in two directories differ: %v", diffKeys(a.Fingerprints, b.Fingerprints))
 	}
 

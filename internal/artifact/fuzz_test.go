@@ -155,8 +155,8 @@ func fuzzCheck(t *testing.T, data []byte, symbolType bool) {
 	default:
 		t.Fatalf("kind %q", f.Kind)
 	}
-	if f.Size != int64(len(data)) || len(f.SHA256) != 64 {
-		t.Fatalf("size %d, sha %q", f.Size, f.SHA256)
+	if f.Size != int64(len(data)) || len(f.SHA256()) != 64 {
+		t.Fatalf("size %d, sha %q", f.Size, f.SHA256())
 	}
 	if (f.Kind == KindCLibrary) != (f.BuildInfo == nil) {
 		t.Fatalf("kind %s with build info %v", f.Kind, f.BuildInfo)

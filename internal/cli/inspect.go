@@ -92,7 +92,7 @@ Examples:
 					Exported     map[string]symbolInfo `json:"exported,omitempty"`
 					BuildInfo    any                   `json:"build_info"`
 					Fingerprints map[string]string     `json:"fingerprints"`
-				}{f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256, f.Metadata, syms, f.BuildInfo, fps})
+				}{f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256(), f.Metadata, syms, f.BuildInfo, fps})
 			}
 			writeInspect(stdio.Stdout, f, syms, fps)
 			return nil
@@ -107,7 +107,7 @@ func writeInspect(w io.Writer, f *artifact.File, syms map[string]symbolInfo, fps
 		fmt.Fprintf(w, "plugin path  %s\n", f.PluginPath)
 	}
 	fmt.Fprintf(w, "target       %s\n", f.BuildTarget)
-	fmt.Fprintf(w, "size         %d bytes, sha256 %s\n", f.Size, f.SHA256)
+	fmt.Fprintf(w, "size         %d bytes, sha256 %s\n", f.Size, f.SHA256())
 	if md := f.Metadata; md == nil {
 		fmt.Fprintf(w, "metadata: none (not built by pluginctl build)\n")
 	} else {

@@ -210,6 +210,22 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 			settings["GOOS"], settings["GOARCH"], runtime.GOOS, runtime.GOARCH)
 	}
 
+	cacheDir := cfg.CacheDir
+	if cacheDir == "" {
+		ucd, err := os.UserCacheDir()
+		if err != nil {
+			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
+		}
+		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
+	}
+	// A probe that was built and found to mirror this exact host binary
+	// stays a mirror as long as neither file changes: reuse it without
+	// running go list and go build again.
+	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg)+".json")
+	if p, ok := loadValidated(validated); ok {
+		return p, nil
+	}
+
 	// The toolchain: the host's, unless the local go command is it.
 	local, err := g.ReadEnv(ctx)
 	if err != nil {
@@ -327,14 +343,6 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 
 	// The cache entry: one per host binary, checkout directory and
 	// generator.
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		ucd, err := os.UserCacheDir()
-		if err != nil {
-			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
-		}
-		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
-	}
 	key := sha256.Sum256([]byte(strings.Join([]string{
 		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion, local.GOROOT, local.GOVERSION,
 	}, "\x00")))
@@ -388,7 +396,70 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	} else if len(diffs) > 0 {
 		return nil, notFrom(strings.Join(diffs, "; "))
 	}
+	storeValidated(validated, p) // best effort: only a cache
 	return p, nil
+}
+
+// validatedKey names the record of a probe checked against one host
+// binary (by content), from one checkout, go command and generator.
+func validatedKey(hostSum [32]byte, host string, g *gocmd.Go, apiPkg string) string {
+	k := sha256.Sum256([]byte(strings.Join([]string{
+		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion,
+	}, "\x00")))
+	return hex.EncodeToString(k[:16])
+}
+
+// validatedProbe is the record: the probe, and the identity of its file
+// when it was checked.
+type validatedProbe struct {
+	Probe *Probe
+	Size  int64
+	Mtime time.Time
+	Ino   uint64
+}
+
+func fileID(path string) (int64, time.Time, uint64, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, time.Time{}, 0, false
+	}
+	var ino uint64
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		ino = st.Ino
+	}
+	return fi.Size(), fi.ModTime(), ino, true
+}
+
+func storeValidated(record string, p *Probe) {
+	size, mtime, ino, ok := fileID(p.Path)
+	if !ok {
+		return
+	}
+	data, err := json.Marshal(validatedProbe{Probe: p, Size: size, Mtime: mtime, Ino: ino})
+	if err != nil || os.MkdirAll(filepath.Dir(record), 0o755) != nil {
+		return
+	}
+	tmp := record + ".tmp"
+	if os.WriteFile(tmp, data, 0o644) == nil {
+		os.Rename(tmp, record)
+	}
+}
+
+func loadValidated(record string) (*Probe, bool) {
+	data, err := os.ReadFile(record)
+	if err != nil {
+		return nil, false
+	}
+	var v validatedProbe
+	if json.Unmarshal(data, &v) != nil || v.Probe == nil {
+		return nil, false
+	}
+	size, mtime, ino, ok := fileID(v.Probe.Path)
+	if !ok || size != v.Size || !mtime.Equal(v.Mtime) || ino != v.Ino {
+		return nil, false
+	}
+	v.Probe.BuildTime = 0
+	return v.Probe, true
 }
 
 // firstLine is the first line of a go command's error, without its
