@@ -89,6 +89,10 @@ type Options struct {
 	CacheDir string
 	// Version is pluginctl's version, recorded in the metadata.
 	Version string
+	// BeforeBuild, when set, runs after the module and the packages were
+	// checked and before anything is compiled (pluginctl vet, for the
+	// command line); an error stops the build.
+	BeforeBuild func(ctx context.Context) error
 	// Log receives progress: a line per artifact, or one updating line
 	// when Interactive. nil discards it.
 	Log         io.Writer
@@ -146,6 +150,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	if err := checkTargets(targets, o.Patterns); err != nil {
 		return nil, err
+	}
+	if o.BeforeBuild != nil {
+		if err := o.BeforeBuild(ctx); err != nil {
+			return nil, err
+		}
 	}
 
 	flags := o.Flags.Args()

@@ -59,6 +59,7 @@ func newApp(stdio IO) *ucli.App {
 		UsageText: `pluginctl build [flags] [packages]
    pluginctl verify [flags] ARTIFACT...
    pluginctl check [flags] [packages]
+   pluginctl vet [flags] [packages]
    pluginctl inspect [--format json] FILE
    pluginctl diff [--format json] A B
    pluginctl version`,
@@ -78,6 +79,7 @@ func newApp(stdio IO) *ucli.App {
 			buildCommand(stdio),
 			verifyCommand(stdio),
 			checkCommand(stdio),
+			vetCommand(stdio),
 			inspectCommand(stdio),
 			diffCommand(stdio),
 			{
@@ -146,6 +148,7 @@ Examples:
 			&ucli.StringFlag{Name: "gcflags", Usage: "go build -gcflags, applied to every artifact"},
 			&ucli.StringFlag{Name: "ldflags", Usage: "go build -ldflags, applied to every artifact"},
 			&ucli.StringFlag{Name: "api", Value: builder.DefaultAPIPackage, Usage: "import path of the shared API package whose APIVersion is recorded"},
+			&ucli.BoolFlag{Name: "no-vet", Usage: "do not run pluginctl vet before building"},
 			formatFlag("text", "json"),
 			goFlag,
 		},
@@ -153,6 +156,9 @@ Examples:
 			o, format, err := buildOptions(c, stdio)
 			if err != nil {
 				return err
+			}
+			if !c.Bool("no-vet") {
+				o.BeforeBuild = vetBeforeBuild(o, stdio.Stderr)
 			}
 			res, err := builder.Build(c.Context, o)
 			if err != nil {

@@ -41,12 +41,7 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 	if c.String("out") == "" {
 		return builder.Options{}, usageError("--out must not be empty")
 	}
-	var tags []string
-	for _, t := range c.StringSlice("tags") {
-		for _, s := range strings.FieldsFunc(t, func(r rune) bool { return r == ',' || r == ' ' }) {
-			tags = append(tags, s)
-		}
-	}
+	tags := splitTags(c.StringSlice("tags"))
 	for _, fl := range []string{"gcflags", "ldflags"} {
 		v := c.String(fl)
 		if strings.Contains(v, "-buildmode") || strings.Contains(v, "-linkshared") {
@@ -82,4 +77,13 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		o.Log = nil // JSON never carries progress
 	}
 	return o, nil
+}
+
+// splitTags accepts --tags a,b --tags c and --tags "a b".
+func splitTags(values []string) []string {
+	var tags []string
+	for _, t := range values {
+		tags = append(tags, strings.FieldsFunc(t, func(r rune) bool { return r == ',' || r == ' ' })...)
+	}
+	return tags
 }

@@ -166,6 +166,9 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if !c.Bool("no-vet") {
+				bo.BeforeBuild = vetBeforeBuild(bo, stdio.Stderr)
+			}
 			res, err := builder.Build(c.Context, bo)
 			if err != nil {
 				return err

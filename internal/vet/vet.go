@@ -281,6 +281,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	sort.Strings(res.Errors)
 	res.Elapsed = time.Since(start)
+	if res.Findings == nil {
+		res.Findings = []Finding{} // JSON: [] rather than null
+	}
 	return res, nil
 }
 

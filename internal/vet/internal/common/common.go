@@ -151,6 +151,11 @@ func ClassifyPlugin(pass *analysis.Pass, api string) *Plugin {
 		return nil
 	}
 	p := &Plugin{API: FindAPI(pass.Pkg, api)}
+	if p.API == nil {
+		// Not a plugin of this API's convention: its contract is the
+		// host's business (a plugin without New is not one either).
+		return nil
+	}
 	if p.API != nil {
 		if tn, ok := p.API.Scope().Lookup("Plugin").(*types.TypeName); ok {
 			p.PluginType = tn.Type()

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/vet"
+)
+
+func vetCommand(stdio IO) *ucli.Command {
+	return &ucli.Command{
+		Name:      "vet",
+		Usage:     "find plugin mistakes in the source, before anything is built",
+		ArgsUsage: "[packages]",
+		Description: `Vet type-checks the packages (default ./...) once and runs pluginctl's analyzers:
+factory, apiversion, capabilities, initio, sharedstate, apicopy and hostload (see
+README.md). pluginctl build runs it first (--no-vet skips it). The analyzers
+also run under go vet: go vet -vettool=$(which pluginctl-vet) ./...
+
+Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or
+environment error.
+
+Examples:
+   pluginctl vet ./...
+   pluginctl vet --format github ./...
+   pluginctl vet --format json ./plugins/...`,
+		Flags: []ucli.Flag{
+			formatFlag(vet.Formats...),
+			&ucli.StringSliceFlag{Name: "tags", Usage: "build tags (comma-separated or repeated)"},
+			&ucli.StringFlag{Name: "api", Value: vet.DefaultAPI, Usage: "import path of the shared API package"},
+		},
+		Action: func(c *ucli.Context) error {
+			format, err := checkFormat(c, vet.Formats...)
+			if err != nil {
+				return err
+			}
+			o, err := vetOptions(c)
+			if err != nil {
+				return err
+			}
+			o.Patterns = c.Args().Slice()
+			return runVet(c.Context, o, stdio.Stdout, format)
+		},
+	}
+}
+
+func vetOptions(c *ucli.Context) (vet.Options, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return vet.Options{}, err
+	}
+	return vet.Options{Dir: wd, APIPackage: c.String("api"), Tags: splitTags(c.StringSlice("tags"))}, nil
+}
+
+// runVet runs the analyzers and writes the findings; it fails when any
+// finding is an error.
+func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) error {
+	res, err := vet.Run(ctx, o)
+	if err != nil {
+		return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
+	}
+	if err := res.Write(w, format); err != nil {
+		return err
+	}
+	if res.Failed() {
+		return errFailed
+	}
+	return nil
+}
+
+// vetBeforeBuild returns build's first step: vet of the same packages,
+// tags and API package, findings on standard error. Packages that do not
+// type-check are left to the compiler, whose errors the build shows.
+func vetBeforeBuild(bo builder.Options, stderr io.Writer) func(context.Context) error {
+	return func(ctx context.Context) error {
+		res, err := vet.Run(ctx, vet.Options{Dir: bo.Dir, Patterns: bo.Patterns, APIPackage: bo.APIPackage, Tags: bo.Flags.Tags})
+		if err != nil {
+			return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
+		}
+		if len(res.Findings) == 0 {
+			return nil
+		}
+		res.Errors = nil
+		if err := res.Write(stderr, "text"); err != nil {
+			return err
+		}
+		if res.Summary.Errors > 0 {
+			fmt.Fprintln(stderr, "pluginctl: vet found errors; fix them, or build with --no-vet")
+			return errFailed
+		}
+		return nil
+	}
+}
