@@ -168,9 +168,15 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if dyn.err != nil {
 			return nil, dyn.err
 		}
+		// What the static check could not establish here is no
+		// disagreement when only the dynamic check sees it.
+		blind := map[Code]bool{BadNewSignature: true} // types are read only without the dynamic check
+		if sh == nil || sh.apiVersion == "" {
+			blind[APIVersionMismatch] = true // the host's APIVersion is unknown without its metadata
+		}
 		for i, ps := range dyn.rep.Problems() {
 			a := &r.Artifacts[i]
-			a.Problems = merge(a.Problems, ps, !dynamic)
+			a.Problems = merge(a.Problems, ps, blind)
 		}
 	}
 	r.finish()
@@ -313,15 +319,15 @@ var staticVisible = map[Code]bool{
 }
 
 // merge combines the two checks' problems and reports a disagreement.
-// typesChecked says whether the static check read the symbols' types.
-func merge(static, dynamic []Problem, typesChecked bool) []Problem {
+// blind are the codes the static check could not establish.
+func merge(static, dynamic []Problem, blind map[Code]bool) []Problem {
 	out := append(append([]Problem(nil), static...), dynamic...)
 	sFail := hasError(static)
 	dFail, dVisible := false, false
 	for _, p := range dynamic {
 		if p.Severity == Error {
 			dFail = true
-			if staticVisible[p.Code] && (typesChecked || p.Code != BadNewSignature) {
+			if staticVisible[p.Code] && !blind[p.Code] {
 				dVisible = true
 			}
 		}

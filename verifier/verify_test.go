@@ -1,0 +1,96 @@
+package verifier
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/pluginctl/pluginctl/internal/fixture"
+)
+
+// TestVerifyFixtures is the acceptance test of `pluginctl verify`: for
+// every fixture of the corpus, the full verification (static and dynamic
+// checks against the fixture's host, built from this checkout) reports the
+// fixture's root cause, only codes the fixture allows, no disagreement
+// between the checks, and passes exactly when the real host loads it.
+func TestVerifyFixtures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the fixture corpus and runs probes")
+	}
+	fixture.BuildAll(t)
+	cache := t.TempDir()
+	for _, f := range fixture.All() {
+		if f.Name == "gotoolchain" && testing.Short() {
+			continue
+		}
+		t.Run(f.Name, func(t *testing.T) {
+			host := fixture.HostBinary(t, f.Host)
+			dir, _ := fixture.HostSource(t, f.Host)
+			timeout := 10 * time.Second
+			if f.Name == "inithang" {
+				timeout = 2 * time.Second
+			}
+			r, err := Verify(context.Background(), Options{
+				Host: host, Dir: dir, CacheDir: cache, Timeout: timeout, RequireCapabilities: f.Require,
+			}, fixture.Artifacts(t, f.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := r.Artifacts[len(r.Artifacts)-1]
+			got := errorCodes(last)
+			for _, c := range f.Codes {
+				if !slices.Contains(got, c) {
+					t.Errorf("missing root cause %s; got %v", c, got)
+				}
+			}
+			allowed := f.Allowed()
+			for _, c := range got {
+				if !slices.Contains(allowed, c) {
+					t.Errorf("unexpected code %s (allowed %v)\n%s", c, allowed, problemsText(last.Problems))
+				}
+			}
+			if last.OK != f.HostLoads {
+				t.Errorf("verdict ok=%v, but the real host loads=%v\n%s", last.OK, f.HostLoads, problemsText(last.Problems))
+			}
+			if len(f.Codes) == 0 {
+				want := []string{}
+				sort.Strings(want)
+				if len(got) != 0 {
+					t.Errorf("false alarm on a good plugin: %v", got)
+				}
+			}
+		})
+	}
+}
+
+func TestMerge(t *testing.T) {
+	s := func(c Code) Problem { return Problem{Code: c, Severity: Error, Check: Static} }
+	d := func(c Code) Problem { return Problem{Code: c, Severity: Error, Check: Dynamic} }
+	w := Problem{Code: BuildSettingMismatch, Severity: Warning, Check: Static}
+	for _, tc := range []struct {
+		name            string
+		static, dynamic []Problem
+		blind           map[Code]bool
+		disagree        bool
+	}{
+		{"both pass", nil, nil, nil, false},
+		{"warning only", []Problem{w}, nil, nil, false},
+		{"both fail", []Problem{s(PackageMismatch)}, []Problem{d(PackageMismatch)}, nil, false},
+		{"root cause vs symptom", []Problem{s(GoVersionMismatch)}, []Problem{d(Crash)}, nil, false},
+		{"static fails, dynamic loads", []Problem{s(PackageMismatch)}, nil, nil, true},
+		{"dynamic open failure static missed", nil, []Problem{d(PackageMismatch)}, nil, true},
+		{"run-time failure", nil, []Problem{d(InitPanic)}, nil, false},
+		{"blind code", nil, []Problem{d(APIVersionMismatch)}, map[Code]bool{APIVersionMismatch: true}, false},
+	} {
+		got := merge(tc.static, tc.dynamic, tc.blind)
+		has := slices.ContainsFunc(got, func(p Problem) bool { return p.Code == CheckDisagreement })
+		if has != tc.disagree {
+			t.Errorf("%s: disagreement %v, want %v: %+v", tc.name, has, tc.disagree, got)
+		}
+		if len(got) < len(tc.static)+len(tc.dynamic) {
+			t.Errorf("%s: problems lost: %+v", tc.name, got)
+		}
+	}
+}
