@@ -3,7 +3,6 @@ package verifier
 import (
 	"context"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
@@ -22,9 +21,6 @@ func TestVerifyFixtures(t *testing.T) {
 	fixture.BuildAll(t)
 	cache := t.TempDir()
 	for _, f := range fixture.All() {
-		if f.Name == "gotoolchain" && testing.Short() {
-			continue
-		}
 		t.Run(f.Name, func(t *testing.T) {
 			host := fixture.HostBinary(t, f.Host)
 			dir, _ := fixture.HostSource(t, f.Host)
@@ -54,12 +50,8 @@ func TestVerifyFixtures(t *testing.T) {
 			if last.OK != f.HostLoads {
 				t.Errorf("verdict ok=%v, but the real host loads=%v\n%s", last.OK, f.HostLoads, problemsText(last.Problems))
 			}
-			if len(f.Codes) == 0 {
-				want := []string{}
-				sort.Strings(want)
-				if len(got) != 0 {
-					t.Errorf("false alarm on a good plugin: %v", got)
-				}
+			if len(f.Codes) == 0 && len(got) != 0 {
+				t.Errorf("false alarm on a good plugin: %v", got)
 			}
 		})
 	}
