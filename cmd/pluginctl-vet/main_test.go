@@ -55,9 +55,9 @@ func main() {}
 	if err == nil || !strings.Contains(out, `plugins/stale/main.go:5:18: APIVersion is the hand-copied literal "v0"`) {
 		t.Errorf("go vet -vettool: %v\n%s", err, out)
 	}
-	// -api points every analyzer at another API package.
-	if out, err := output(mod, env, "go", "vet", "-vettool="+tool, "-api=example.com/other", "./..."); err == nil ||
-		!strings.Contains(out, "plugins/stale/main.go:13:6: New has type func() pluginapi.Plugin, want func() example.com/other.Plugin") {
+	// -api points every analyzer at another API package: this plugin does
+	// not use that one, so the convention does not apply to it.
+	if out, err := output(mod, env, "go", "vet", "-vettool="+tool, "-api=example.com/other", "./..."); err != nil || out != "" {
 		t.Errorf("go vet -vettool -api: %v\n%s", err, out)
 	}
 	// Analyzers can be deselected like go vet's own.
