@@ -3,6 +3,7 @@ module github.com/pluginctl/pluginctl
 go 1.26.0
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/urfave/cli/v2 v2.27.7
 	golang.org/x/mod v0.43.0

@@ -1,0 +1,393 @@
+// Package contract describes, infers and declares a host's plugin
+// contract: the symbols a host program looks up in the Go plugins it
+// loads, each with the exact type the host asserts, whether the host
+// refuses a plugin without it, and which plugins it applies to.
+//
+// A contract comes from three sources, merged in this order:
+//
+//   - Default: the pluginapi convention (New, APIVersion, Capabilities,
+//     Init, PluginctlMetadata), used when nothing else is known;
+//   - Infer: read from the host's source: every (*plugin.Plugin).Lookup
+//     with a constant name and the type assertions applied to its result
+//     (see Infer for the heuristics);
+//   - declared: the [[symbol]] tables of pluginctl.toml (LoadConfig) and
+//     --expect NAME=TYPE flags (ParseExpect), merged over the inferred
+//     contract by Merge.
+//
+// Types are canonical type strings (see CanonicalType): types.TypeString
+// with full import paths, without parameter names, byte and rune spelled
+// uint8 and int32, any spelled interface{}. A variable's type is what
+// Lookup returns for it, a pointer: `var Seven int` is "*int".
+package contract
+
+import (
+	"cmp"
+	"encoding/json"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Kinds of symbols.
+const (
+	// KindFunc is an exported function: Lookup returns the function value.
+	KindFunc = "func"
+	// KindVar is an exported variable: Lookup returns a pointer to it.
+	KindVar = "var"
+)
+
+// Source kinds: where an entry came from.
+const (
+	// SourceLookup: inferred from a Lookup call in the host.
+	SourceLookup = "lookup"
+	// SourceConfig: declared in pluginctl.toml.
+	SourceConfig = "config"
+	// SourceExpect: declared by an --expect flag.
+	SourceExpect = "expect"
+	// SourceConvention: the pluginapi convention (Default).
+	SourceConvention = "convention"
+)
+
+// Contract is the set of symbols a host expects from its plugins.
+type Contract struct {
+	// Hosts are the import paths of the host packages the contract was
+	// inferred from; empty for a contract that was not inferred.
+	Hosts []string `json:"hosts,omitempty"`
+	// Entries are sorted by Symbol, then Plugins.
+	Entries []Entry `json:"entries"`
+	// Unresolved are the lookups whose symbol name is not a constant,
+	// sorted by position. Declare them in pluginctl.toml.
+	Unresolved []Unresolved `json:"unresolved,omitempty"`
+}
+
+// Entry is one symbol of the contract.
+type Entry struct {
+	// Symbol is the exported name looked up.
+	Symbol string `json:"symbol"`
+	// Types are the alternatives, sorted: a plugin must export the symbol
+	// with one of these types. Empty means any type (the host only
+	// checks that the symbol exists). An interface type means "a value
+	// implementing it".
+	Types []string `json:"types,omitempty"`
+	// Kind is KindFunc or KindVar when every alternative is a function
+	// or a pointer (variable) type, "" otherwise.
+	Kind string `json:"kind,omitempty"`
+	// Required is true when the host refuses (skips, errors out on) a
+	// plugin lacking the symbol.
+	Required bool `json:"required"`
+	// Plugins restricts the entry: "" applies to every plugin, otherwise
+	// a comma-separated list of names or globs (path.Match syntax)
+	// matched against the plugin's file base name without ".so", or
+	// against its path (see Applies).
+	Plugins string `json:"plugins,omitempty"`
+	// Sources say where the entry came from, sorted.
+	Sources []Source `json:"sources"`
+}
+
+// Source is one origin of an entry.
+type Source struct {
+	// Kind is SourceLookup, SourceConfig, SourceExpect or
+	// SourceConvention.
+	Kind string `json:"kind"`
+	// Pos is "file:line" (relative to the module root) of the Lookup
+	// call, or of the call passing the constant name to a helper that
+	// wraps Lookup; for SourceConfig the config file line; for
+	// SourceExpect the flag as given.
+	Pos string `json:"pos,omitempty"`
+	// Assert is "file:line" of the type assertion or type switch that
+	// gave Type, for SourceLookup.
+	Assert string `json:"assert,omitempty"`
+	// Type is the type this source asks for ("" when it asks for none).
+	Type string `json:"type,omitempty"`
+	// Plugin is the plugin path given to plugin.Open when it is a
+	// constant (the entry then applies to that plugin only).
+	Plugin string `json:"plugin,omitempty"`
+}
+
+// Unresolved is a Lookup whose symbol name could not be determined.
+type Unresolved struct {
+	// Pos is "file:line" of the Lookup call, or of the helper call
+	// passing the non-constant name.
+	Pos string `json:"pos"`
+	// Reason says why, e.g. "symbol name from a variable: cfg.Symbol".
+	Reason string `json:"reason"`
+	// Types are the types asserted on the result, if any: what to declare.
+	Types []string `json:"types,omitempty"`
+	// Required is the inferred requirement, as for Entry.
+	Required bool `json:"required"`
+	// Plugins is as for Entry.
+	Plugins string `json:"plugins,omitempty"`
+}
+
+// Default returns the pluginapi convention for the API package apiPkg
+// (its import path, e.g. "github.com/pluginctl/pluginctl/pluginapi"):
+// New (required, func() <api>.Plugin), APIVersion (required, *string),
+// Capabilities (optional, func() []string), Init (optional,
+// func(<api>.Host) error) and PluginctlMetadata (optional, *string: the
+// build metadata that pluginctl build adds and pluginapi/loader reads).
+func Default(apiPkg string) *Contract {
+	conv := []Source{{Kind: SourceConvention}}
+	c := &Contract{Entries: []Entry{
+		{Symbol: "APIVersion", Types: []string{"*string"}, Kind: KindVar, Required: true},
+		{Symbol: "Capabilities", Types: []string{"func() []string"}, Kind: KindFunc},
+		{Symbol: "Init", Types: []string{"func(" + apiPkg + ".Host) error"}, Kind: KindFunc},
+		{Symbol: "New", Types: []string{"func() " + apiPkg + ".Plugin"}, Kind: KindFunc, Required: true},
+		{Symbol: "PluginctlMetadata", Types: []string{"*string"}, Kind: KindVar},
+	}}
+	for i := range c.Entries {
+		c.Entries[i].Sources = slices.Clone(conv)
+	}
+	return c
+}
+
+// For returns the entries that apply to the plugin named pluginName: a
+// file base name with or without ".so", or a path. Entries of one symbol
+// for all plugins and for this plugin are all returned: the host looks
+// the symbol up at each of those places.
+func (c *Contract) For(pluginName string) []Entry {
+	if c == nil {
+		return nil
+	}
+	var out []Entry
+	for _, e := range c.Entries {
+		if e.Applies(pluginName) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Required returns the required entries that apply to pluginName.
+func (c *Contract) Required(pluginName string) []Entry {
+	var out []Entry
+	for _, e := range c.For(pluginName) {
+		if e.Required {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Symbols returns the distinct symbol names of the contract, sorted.
+func (c *Contract) Symbols() []string {
+	var out []string
+	for _, e := range c.Entries {
+		out = append(out, e.Symbol)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Applies reports whether the entry applies to the plugin named
+// pluginName (a name, a file name or a path). Each comma-separated glob
+// of Plugins is matched against the base name without ".so"; a glob
+// containing "/" is matched against the path and against each of its
+// trailing sub-paths, with and without ".so".
+func (e Entry) Applies(pluginName string) bool {
+	if e.Plugins == "" {
+		return true
+	}
+	p := filepath.ToSlash(pluginName)
+	base := strings.TrimSuffix(path.Base(p), ".so")
+	for _, g := range strings.Split(e.Plugins, ",") {
+		g = strings.TrimSpace(g)
+		if g == "" {
+			continue
+		}
+		if !strings.Contains(g, "/") {
+			if ok, _ := path.Match(g, base); ok {
+				return true
+			}
+			continue
+		}
+		g = strings.TrimSuffix(g, ".so")
+		q := strings.TrimSuffix(p, ".so")
+		for {
+			if ok, _ := path.Match(g, q); ok {
+				return true
+			}
+			i := strings.Index(q, "/")
+			if i < 0 {
+				break
+			}
+			q = q[i+1:]
+		}
+	}
+	return false
+}
+
+// Matches reports whether a symbol of type typ satisfies the entry: the
+// entry accepts any type, or typ equals one of its alternatives once both
+// are canonical (CanonicalType). typ may also use package names instead
+// of import paths, as reflect and %T print them ("func() pluginapi.Plugin");
+// it then matches an alternative whose qualifiers end in those names.
+// Interface alternatives match only the same interface type string: that
+// a concrete type implements one cannot be told from strings.
+func (e Entry) Matches(typ string) bool {
+	if len(e.Types) == 0 {
+		return true
+	}
+	want, err := CanonicalType(typ)
+	if err != nil {
+		want = strings.TrimSpace(typ)
+	}
+	for _, t := range e.Types {
+		if t == want {
+			return true
+		}
+	}
+	if err != nil || !shortQualified(typ) {
+		return false
+	}
+	short, _ := shortType(want)
+	for _, t := range e.Types {
+		if s, err := shortType(t); err == nil && s == short {
+			return true
+		}
+	}
+	return false
+}
+
+// KindOf returns the kind of a canonical type string: KindFunc for a
+// function type, KindVar for a pointer type, "" otherwise.
+func KindOf(typ string) string {
+	switch {
+	case strings.HasPrefix(typ, "func("):
+		return KindFunc
+	case strings.HasPrefix(typ, "*"):
+		return KindVar
+	}
+	return ""
+}
+
+func kindOfTypes(ts []string) string {
+	k := ""
+	for i, t := range ts {
+		tk := KindOf(t)
+		if i > 0 && tk != k {
+			return ""
+		}
+		k = tk
+	}
+	return k
+}
+
+// Merge returns inferred with the declared entries merged over it (in
+// order: a later declaration of the same symbol for the same Plugins wins).
+// A declared entry replaces the Types (when it has any), Kind and
+// Required of the entry with the same Symbol and Plugins, and its sources
+// are listed first; an entry with no counterpart is added. Unresolved
+// lookups are kept: a declaration cannot say which one it answers.
+// inferred may be nil; it is not modified.
+func Merge(inferred *Contract, declared ...Entry) *Contract {
+	out := &Contract{}
+	if inferred != nil {
+		out.Hosts = slices.Clone(inferred.Hosts)
+		out.Unresolved = slices.Clone(inferred.Unresolved)
+		for _, e := range inferred.Entries {
+			out.Entries = append(out.Entries, e.clone())
+		}
+	}
+	for _, d := range declared {
+		d = d.clone()
+		if d.Kind == "" {
+			d.Kind = kindOfTypes(d.Types)
+		}
+		i := slices.IndexFunc(out.Entries, func(e Entry) bool { return e.Symbol == d.Symbol && e.Plugins == d.Plugins })
+		if i < 0 {
+			out.Entries = append(out.Entries, d)
+			continue
+		}
+		e := &out.Entries[i]
+		if len(d.Types) > 0 {
+			e.Types = d.Types
+			e.Kind = d.Kind
+		}
+		e.Required = d.Required
+		e.Sources = append(d.Sources, e.Sources...)
+	}
+	out.normalize()
+	return out
+}
+
+func (e Entry) clone() Entry {
+	e.Types = slices.Clone(e.Types)
+	e.Sources = slices.Clone(e.Sources)
+	return e
+}
+
+// normalize sorts everything and removes duplicates, so that a contract
+// prints the same whatever the order it was built in.
+func (c *Contract) normalize() {
+	slices.Sort(c.Hosts)
+	c.Hosts = slices.Compact(c.Hosts)
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		slices.Sort(e.Types)
+		e.Types = slices.Compact(e.Types)
+		// Declared sources first, in the order given; then the rest sorted.
+		n := 0
+		for n < len(e.Sources) && (e.Sources[n].Kind == SourceConfig || e.Sources[n].Kind == SourceExpect) {
+			n++
+		}
+		rest := e.Sources[n:]
+		slices.SortFunc(rest, compareSource)
+		e.Sources = append(e.Sources[:n:n], slices.Compact(rest)...)
+		if e.Sources == nil {
+			e.Sources = []Source{}
+		}
+	}
+	slices.SortStableFunc(c.Entries, func(a, b Entry) int {
+		return cmp.Or(cmp.Compare(a.Symbol, b.Symbol), cmp.Compare(a.Plugins, b.Plugins))
+	})
+	for i := range c.Unresolved {
+		slices.Sort(c.Unresolved[i].Types)
+		c.Unresolved[i].Types = slices.Compact(c.Unresolved[i].Types)
+	}
+	slices.SortFunc(c.Unresolved, func(a, b Unresolved) int {
+		return cmp.Or(comparePos(a.Pos, b.Pos), cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Plugins, b.Plugins))
+	})
+	c.Unresolved = slices.CompactFunc(c.Unresolved, func(a, b Unresolved) bool {
+		return a.Pos == b.Pos && a.Reason == b.Reason && a.Plugins == b.Plugins && slices.Equal(a.Types, b.Types) && a.Required == b.Required
+	})
+	if c.Entries == nil {
+		c.Entries = []Entry{}
+	}
+}
+
+func compareSource(a, b Source) int {
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), comparePos(a.Pos, b.Pos), comparePos(a.Assert, b.Assert),
+		cmp.Compare(a.Type, b.Type), cmp.Compare(a.Plugin, b.Plugin))
+}
+
+// comparePos orders "file:line" strings by file, then numerically by line.
+func comparePos(a, b string) int {
+	fa, la := splitPos(a)
+	fb, lb := splitPos(b)
+	return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(la, lb), cmp.Compare(a, b))
+}
+
+func splitPos(p string) (string, int) {
+	i := strings.LastIndex(p, ":")
+	if i < 0 {
+		return p, 0
+	}
+	n := 0
+	for _, r := range p[i+1:] {
+		if r < '0' || r > '9' {
+			return p, 0
+		}
+		n = n*10 + int(r-'0')
+	}
+	return p[:i], n
+}
+
+// JSON returns the contract as indented JSON, with a final newline.
+func (c *Contract) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

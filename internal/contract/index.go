@@ -1,0 +1,525 @@
+package contract
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"sort"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// The index: every function of the source packages, the syntax tree's
+// parent links, the definitions of local variables, and the static call
+// graph restricted to what the hosts can reach.
+
+// fn is a function with a body: a declaration, a function literal, or
+// the package-level variable initializers of a package (init).
+type fn struct {
+	obj  *types.Func // nil for literals and package initializers
+	decl *ast.FuncDecl
+	lit  *ast.FuncLit
+	sig  *types.Signature
+	pkg  *packages.Package
+	top  *fn // the declaration a literal is nested in; itself otherwise
+	name string
+	// varInits are the package-level var specs, for a package initializer.
+	varInits []*ast.ValueSpec
+}
+
+func (f *fn) info() *types.Info { return f.pkg.TypesInfo }
+
+func (f *fn) body() *ast.BlockStmt {
+	switch {
+	case f.decl != nil:
+		return f.decl.Body
+	case f.lit != nil:
+		return f.lit.Body
+	}
+	return nil
+}
+
+// root is the syntax of the function: what its own walk covers.
+func (f *fn) roots() []ast.Node {
+	if b := f.body(); b != nil {
+		return []ast.Node{b}
+	}
+	var out []ast.Node
+	for _, vs := range f.varInits {
+		out = append(out, vs)
+	}
+	return out
+}
+
+// def is one assignment to a variable.
+type def struct {
+	rhs   ast.Expr // the value assigned; nil when unknown (op-assign, ...)
+	tuple int      // result index when rhs is a multi-value call, else -1
+	rng   ast.Expr // the ranged-over expression for a range value
+	fn    *fn
+	at    token.Pos // the assignment statement
+}
+
+type callSite struct {
+	call   *ast.CallExpr
+	caller *fn
+	callee *fn
+}
+
+type analyzer struct {
+	fset   *token.FileSet
+	base   string // positions are relative to it
+	parent map[ast.Node]ast.Node
+	funcs  map[*types.Func]*fn
+	lits   map[*ast.FuncLit]*fn
+	decls  map[*ast.FuncDecl]*fn
+	inits  map[*ast.File]*fn
+	all    []*fn
+	defs   map[*types.Var][]def
+	uses   map[*types.Var][]*ast.Ident
+	// methods by name, for calls through interfaces.
+	methods   map[string][]*fn
+	reachable map[*fn]bool
+	callers   map[*fn][]*callSite
+	exits     map[*fn]int // 0 unknown, 1 always exits, 2 does not
+}
+
+func newAnalyzer(prog *program, base string) *analyzer {
+	a := &analyzer{
+		fset:    prog.fset,
+		base:    base,
+		parent:  map[ast.Node]ast.Node{},
+		funcs:   map[*types.Func]*fn{},
+		lits:    map[*ast.FuncLit]*fn{},
+		decls:   map[*ast.FuncDecl]*fn{},
+		inits:   map[*ast.File]*fn{},
+		defs:    map[*types.Var][]def{},
+		uses:    map[*types.Var][]*ast.Ident{},
+		methods: map[string][]*fn{},
+		callers: map[*fn][]*callSite{},
+		exits:   map[*fn]int{},
+	}
+	for _, p := range prog.source {
+		if p.TypesInfo == nil {
+			continue
+		}
+		init := &fn{pkg: p, name: p.PkgPath + ".init"}
+		init.top = init
+		a.all = append(a.all, init)
+		for _, file := range p.Syntax {
+			a.inits[file] = init
+			a.indexFile(p, file, init)
+		}
+	}
+	return a
+}
+
+func (a *analyzer) indexFile(p *packages.Package, file *ast.File, init *fn) {
+	info := p.TypesInfo
+	var stack []ast.Node
+	var fnStack []*fn
+	cur := func() *fn {
+		if len(fnStack) == 0 {
+			return init
+		}
+		return fnStack[len(fnStack)-1]
+	}
+	ast.Inspect(file, func(n ast.Node) bool {
+		if n == nil {
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			switch top.(type) {
+			case *ast.FuncDecl, *ast.FuncLit:
+				fnStack = fnStack[:len(fnStack)-1]
+			}
+			return true
+		}
+		if len(stack) > 0 {
+			a.parent[n] = stack[len(stack)-1]
+		}
+		stack = append(stack, n)
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			obj, _ := info.Defs[n.Name].(*types.Func)
+			f := &fn{obj: obj, decl: n, pkg: p, name: n.Name.Name}
+			if obj != nil {
+				f.sig = obj.Signature()
+				f.name = funcName(obj)
+				a.funcs[obj] = f
+				if f.sig.Recv() != nil {
+					a.methods[obj.Name()] = append(a.methods[obj.Name()], f)
+				}
+			}
+			f.top = f
+			a.decls[n] = f
+			a.all = append(a.all, f)
+			fnStack = append(fnStack, f)
+		case *ast.FuncLit:
+			outer := cur()
+			f := &fn{lit: n, pkg: p, top: outer.top, name: outer.name + ".func"}
+			f.sig, _ = info.TypeOf(n).(*types.Signature)
+			a.lits[n] = f
+			a.all = append(a.all, f)
+			fnStack = append(fnStack, f)
+		case *ast.GenDecl:
+			if len(fnStack) == 0 && n.Tok == token.VAR {
+				for _, s := range n.Specs {
+					init.varInits = append(init.varInits, s.(*ast.ValueSpec))
+				}
+			}
+		case *ast.Ident:
+			if v, ok := info.Uses[n].(*types.Var); ok {
+				a.uses[v] = append(a.uses[v], n)
+			}
+		case *ast.AssignStmt:
+			a.indexAssign(info, n.Lhs, n.Rhs, n.Tok, cur(), n.Pos())
+		case *ast.ValueSpec:
+			if len(n.Values) > 0 {
+				lhs := make([]ast.Expr, len(n.Names))
+				for i, id := range n.Names {
+					lhs[i] = id
+				}
+				a.indexAssign(info, lhs, n.Values, token.DEFINE, cur(), n.Pos())
+			}
+		case *ast.RangeStmt:
+			if n.Value != nil {
+				if v := identVar(info, n.Value); v != nil {
+					a.defs[v] = append(a.defs[v], def{tuple: -1, rng: n.X, fn: cur(), at: n.Pos()})
+				}
+			}
+			if n.Key != nil {
+				if v := identVar(info, n.Key); v != nil {
+					a.defs[v] = append(a.defs[v], def{tuple: -1, fn: cur(), at: n.Pos()})
+				}
+			}
+		case *ast.IncDecStmt:
+			if v := identVar(info, n.X); v != nil {
+				a.defs[v] = append(a.defs[v], def{tuple: -1, fn: cur(), at: n.Pos()})
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				if v := identVar(info, n.X); v != nil { // address taken: anything may be stored
+					a.defs[v] = append(a.defs[v], def{tuple: -1, fn: cur(), at: token.NoPos})
+				}
+			}
+		}
+		return true
+	})
+}
+
+func (a *analyzer) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.Token, f *fn, at token.Pos) {
+	for i, l := range lhs {
+		v := identVar(info, l)
+		if v == nil {
+			continue
+		}
+		switch {
+		case tok != token.DEFINE && tok != token.ASSIGN:
+			a.defs[v] = append(a.defs[v], def{tuple: -1, fn: f, at: at})
+		case len(lhs) == len(rhs):
+			a.defs[v] = append(a.defs[v], def{rhs: rhs[i], tuple: -1, fn: f, at: at})
+		case len(rhs) == 1:
+			a.defs[v] = append(a.defs[v], def{rhs: rhs[0], tuple: i, fn: f, at: at})
+		}
+	}
+}
+
+func identVar(info *types.Info, e ast.Expr) *types.Var {
+	id, ok := unparen(e).(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return nil
+	}
+	if v, ok := info.Defs[id].(*types.Var); ok {
+		return v
+	}
+	v, _ := info.Uses[id].(*types.Var)
+	return v
+}
+
+func funcName(f *types.Func) string {
+	name := f.Name()
+	if recv := f.Signature().Recv(); recv != nil {
+		t := types.Unalias(recv.Type())
+		ptr := ""
+		if p, ok := t.(*types.Pointer); ok {
+			t, ptr = types.Unalias(p.Elem()), "*"
+		}
+		if n, ok := t.(*types.Named); ok {
+			name = "(" + ptr + n.Obj().Name() + ")." + name
+		}
+	}
+	if f.Pkg() != nil {
+		name = f.Pkg().Name() + "." + name
+	}
+	return name
+}
+
+// enclosing returns the function whose own body holds n.
+func (a *analyzer) enclosing(n ast.Node) *fn {
+	for p := n; p != nil; p = a.parent[p] {
+		switch p := p.(type) {
+		case *ast.FuncLit:
+			if p != n {
+				return a.lits[p]
+			}
+		case *ast.FuncDecl:
+			return a.decls[p]
+		case *ast.File:
+			return a.inits[p]
+		}
+	}
+	return nil
+}
+
+// walkOwn calls visit for every node of f's own body, not descending into
+// function literals (they are functions of their own).
+func walkOwn(f *fn, visit func(ast.Node) bool) {
+	for _, r := range f.roots() {
+		ast.Inspect(r, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok && n != r {
+				return false
+			}
+			if n == nil {
+				return true
+			}
+			return visit(n)
+		})
+	}
+}
+
+// callee returns the function with syntax that call calls statically,
+// if any: a declared function or method, a function literal called in
+// place, or a local variable assigned a function literal exactly once.
+func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
+	switch fun := unparen(call.Fun).(type) {
+	case *ast.FuncLit:
+		return a.lits[fun]
+	case *ast.Ident:
+		if v, ok := info.Uses[fun].(*types.Var); ok {
+			ds := a.defs[v]
+			if len(ds) == 1 && ds[0].tuple < 0 {
+				if lit, ok := unparen(ds[0].rhs).(*ast.FuncLit); ok {
+					return a.lits[lit]
+				}
+			}
+			return nil
+		}
+	}
+	if f := typeutil.StaticCallee(info, call); f != nil {
+		return a.funcs[f.Origin()]
+	}
+	return nil
+}
+
+// buildCallGraph computes what the root functions reach (through calls,
+// function values and interface method calls, conservatively) and the
+// reachable call sites of every function.
+func (a *analyzer) buildCallGraph(roots []*fn) {
+	a.reachable = map[*fn]bool{}
+	// Literals are reached with their declaration.
+	litsOf := map[*fn][]*fn{}
+	for _, f := range a.all {
+		if f.lit != nil {
+			litsOf[f.top] = append(litsOf[f.top], f)
+		}
+	}
+	var queue []*fn
+	add := func(f *fn) {
+		if f != nil && !a.reachable[f] {
+			a.reachable[f] = true
+			queue = append(queue, f)
+		}
+	}
+	for _, r := range roots {
+		add(r)
+	}
+	implCache := map[[2]any]bool{}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		for _, l := range litsOf[f] {
+			add(l)
+		}
+		if f.lit != nil {
+			continue // the declaration's walk covers it
+		}
+		info := f.info()
+		for _, r := range f.roots() {
+			ast.Inspect(r, func(n ast.Node) bool {
+				id, ok := n.(*ast.Ident)
+				if !ok {
+					return true
+				}
+				obj, ok := info.Uses[id].(*types.Func)
+				if !ok {
+					return true
+				}
+				obj = obj.Origin()
+				if g := a.funcs[obj]; g != nil {
+					add(g)
+					return true
+				}
+				// An interface method: every source method of that name
+				// whose receiver implements the interface.
+				recv := obj.Signature().Recv()
+				if recv == nil {
+					return true
+				}
+				iface, ok := recv.Type().Underlying().(*types.Interface)
+				if !ok {
+					return true
+				}
+				for _, m := range a.methods[obj.Name()] {
+					rt := m.sig.Recv().Type()
+					key := [2]any{rt, iface}
+					ok, done := implCache[key]
+					if !done {
+						ok = types.Implements(rt, iface)
+						if !ok {
+							if _, isPtr := rt.(*types.Pointer); !isPtr {
+								ok = types.Implements(types.NewPointer(rt), iface)
+							}
+						}
+						implCache[key] = ok
+					}
+					if ok {
+						add(m)
+					}
+				}
+				return true
+			})
+		}
+	}
+	// Call sites within reachable code, in source order.
+	var fs []*fn
+	for f := range a.reachable {
+		fs = append(fs, f)
+	}
+	sort.Slice(fs, func(i, j int) bool { return a.fnPos(fs[i]) < a.fnPos(fs[j]) })
+	for _, f := range fs {
+		info := f.info()
+		walkOwn(f, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok {
+				if g := a.callee(info, call); g != nil {
+					a.callers[g] = append(a.callers[g], &callSite{call: call, caller: f, callee: g})
+				}
+			}
+			return true
+		})
+	}
+}
+
+func (a *analyzer) fnPos(f *fn) string {
+	var pos token.Pos
+	switch {
+	case f.decl != nil:
+		pos = f.decl.Pos()
+	case f.lit != nil:
+		pos = f.lit.Pos()
+	default:
+		return f.pkg.PkgPath
+	}
+	p := a.fset.Position(pos)
+	return p.Filename + ":" + padInt(p.Line) + ":" + padInt(p.Column)
+}
+
+func padInt(n int) string {
+	s := []byte("0000000000")
+	for i := len(s) - 1; i >= 0 && n > 0; i-- {
+		s[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(s)
+}
+
+// rootFuncs are where execution starts: for a package main, main, init
+// functions and variable initializers; for any other root package (a
+// library named as a host), every function of it. Init functions and
+// variable initializers of every source package run too.
+func (a *analyzer) rootFuncs(prog *program) []*fn {
+	isRoot := map[*packages.Package]bool{}
+	for _, p := range prog.roots {
+		isRoot[p] = true
+	}
+	var out []*fn
+	for _, f := range a.all {
+		if f.lit != nil {
+			continue
+		}
+		switch {
+		case f.decl == nil: // package initializer
+			out = append(out, f)
+		case f.decl.Recv == nil && f.decl.Name.Name == "init":
+			out = append(out, f)
+		case isRoot[f.pkg] && f.pkg.Name == "main":
+			if f.decl.Recv == nil && f.decl.Name.Name == "main" {
+				out = append(out, f)
+			}
+		case isRoot[f.pkg]:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// alwaysExits reports whether calling f never returns normally: its body
+// ends in a call to a function that exits or panics.
+func (a *analyzer) alwaysExits(f *fn) bool {
+	switch a.exits[f] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	a.exits[f] = 2 // recursion: assume not
+	b := f.body()
+	ok := b != nil && len(b.List) > 0 && a.isExitStmt(f, b.List[len(b.List)-1])
+	if ok {
+		a.exits[f] = 1
+	}
+	return ok
+}
+
+var exitFuncs = map[string]bool{
+	"os.Exit": true, "runtime.Goexit": true,
+	"log.Fatal": true, "log.Fatalf": true, "log.Fatalln": true,
+	"log.Panic": true, "log.Panicf": true, "log.Panicln": true,
+	"(*log.Logger).Fatal": true, "(*log.Logger).Fatalf": true, "(*log.Logger).Fatalln": true,
+	"(*log.Logger).Panic": true, "(*log.Logger).Panicf": true, "(*log.Logger).Panicln": true,
+	"(*testing.common).Fatal": true, "(*testing.common).Fatalf": true, "(*testing.common).FailNow": true,
+	"(*testing.common).Skip": true, "(*testing.common).Skipf": true, "(*testing.common).SkipNow": true,
+	"(testing.TB).Fatal": true, "(testing.TB).Fatalf": true, "(testing.TB).FailNow": true,
+}
+
+// isExitStmt reports whether s is a call that does not return: panic,
+// os.Exit, log.Fatal and the like, or a source function that always
+// ends in one.
+func (a *analyzer) isExitStmt(f *fn, s ast.Stmt) bool {
+	es, ok := s.(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := unparen(es.X).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	info := f.info()
+	if id, ok := unparen(call.Fun).(*ast.Ident); ok {
+		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
+			return true
+		}
+	}
+	if c := typeutil.Callee(info, call); c != nil {
+		if fc, ok := c.(*types.Func); ok && exitFuncs[fc.FullName()] {
+			return true
+		}
+	}
+	if g := a.callee(info, call); g != nil && g != f {
+		return a.alwaysExits(g)
+	}
+	return false
+}
+
+func containsSite(chain []*callSite, cs *callSite) bool { return slices.Contains(chain, cs) }

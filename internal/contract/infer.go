@@ -1,0 +1,562 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// InferOptions say which host packages to read.
+type InferOptions struct {
+	// Dir is the directory go list runs in ("" = the current one).
+	Dir string
+	// Patterns are the host packages. Empty means "./...", keeping only
+	// the hosts among them: main packages that link package plugin. A
+	// pattern naming a non-main package analyses all of its functions.
+	Patterns []string
+	// Env is the go command's environment (nil = os.Environ()).
+	Env []string
+	// Tags are build tags.
+	Tags []string
+}
+
+// LoadError is a host package that does not load or type-check.
+type LoadError struct{ Errors []string }
+
+func (e *LoadError) Error() string {
+	return "loading host packages:\n\t" + strings.Join(e.Errors, "\n\t")
+}
+
+// Infer reads the host packages and returns the contract their code
+// implies. Positions are relative to the main module's root (to the
+// common directory of the main modules in a workspace).
+//
+// What is found: every call to (*plugin.Plugin).Lookup in the code the
+// hosts can reach (the static call graph from main and the init
+// functions, through calls, function values and interface method calls),
+// in the host packages and in the main-module packages they import that
+// link package plugin (pluginapi/loader, say).
+//
+// The symbol name: a constant (also a named constant such as
+// pluginapi.SymbolNew), a local variable only ever assigned constants, or
+// the value variable of a range over a literal list of constants. A name
+// that is a parameter of the function calling Lookup (a helper such as
+// func lookup(p *plugin.Plugin, name string)) is resolved at each call of
+// that function, through any number of such helpers. Anything else is an
+// Unresolved with its position and the reason.
+//
+// The plugin: when the *plugin.Plugin comes from plugin.Open with a
+// constant path (or filepath.Join / path.Join of constants), directly or
+// through helper parameters, the symbols looked up on it are tied to that
+// plugin (Entry.Plugins is the path's base name without ".so");
+// otherwise they apply to all plugins.
+//
+// The type: the result of Lookup is followed through assignments,
+// conversions, returns (to the caller that passed the name, or to every
+// caller) and arguments (into the callee's parameter); every type
+// assertion (plain or comma-ok) and every case of a type switch on it
+// adds an alternative. Type parameters are instantiated from the call
+// that leads to the assertion (func lookup[T any](...) (T, error)).
+//
+// Required or optional (a heuristic): the "not found" path is the branch
+// taken when Lookup's error is non-nil (if err != nil {...}, the else or
+// the code after if err == nil {...; return}, a case err != nil:). The
+// symbol is required when that path panics or exits (panic, os.Exit,
+// log.Fatal, t.Fatal, a helper that always does), skips (continue, break,
+// goto), returns from a function without an error result, or returns a
+// non-nil error, unless every caller the error reaches tolerates it. It
+// is optional when the path returns only nil errors (return nil, nil) or
+// falls through. When the error is ignored, the same rules apply to the
+// failed comma-ok (if !ok), the nil check or the type switch default; a
+// plain assertion panics, so it makes the symbol required. With no
+// evidence at all the symbol is required. Any site requiring a symbol
+// makes it required.
+func Infer(ctx context.Context, o InferOptions) (*Contract, error) {
+	patterns := o.Patterns
+	keep := func(p *packages.Package, linksPlugin bool) bool { return true }
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+		keep = func(p *packages.Package, linksPlugin bool) bool { return p.Name == "main" && linksPlugin }
+	}
+	prog, err := load(ctx, &o, patterns, keep)
+	if err != nil {
+		return nil, err
+	}
+	if len(prog.errors) > 0 {
+		return nil, &LoadError{Errors: prog.errors}
+	}
+	return inferProgram(prog), nil
+}
+
+func inferProgram(prog *program) *Contract {
+	a := newAnalyzer(prog, baseDir(prog))
+	a.buildCallGraph(a.rootFuncs(prog))
+	c := &Contract{}
+	for _, r := range prog.roots {
+		c.Hosts = append(c.Hosts, r.PkgPath)
+	}
+	acc := newAccumulator(a)
+	for _, f := range a.all {
+		if !a.reachable[f] {
+			continue
+		}
+		info := f.info()
+		walkOwn(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || !isLookup(info, call) || len(call.Args) != 1 {
+				return true
+			}
+			sel := unparen(call.Fun).(*ast.SelectorExpr)
+			name := a.evalName(f, call.Args[0])
+			plug := a.evalPlugin(f, sel.X, 0)
+			count := 0
+			a.walkUp(f, name, plug, nil, func(name nameItem, plug plugItem, chain []*callSite) {
+				if count++; count > maxInstances {
+					return
+				}
+				fl := a.newFlow()
+				fl.fromResult(f, call, 0, chain, flowSym)
+				fl.fromResult(f, call, 1, chain, flowErr)
+				acc.add(call, name, plug, fl)
+			})
+			return true
+		})
+	}
+	acc.finish(c)
+	c.normalize()
+	return c
+}
+
+func baseDir(prog *program) string {
+	var dirs []string
+	for _, p := range prog.roots {
+		if p.Module != nil && p.Module.Dir != "" {
+			dirs = append(dirs, filepath.Clean(p.Module.Dir))
+		}
+	}
+	if len(dirs) == 0 {
+		return ""
+	}
+	base := dirs[0]
+	for _, d := range dirs[1:] {
+		for base != "" && d != base && !strings.HasPrefix(d, base+string(filepath.Separator)) {
+			parent := filepath.Dir(base)
+			if parent == base {
+				return ""
+			}
+			base = parent
+		}
+	}
+	return base
+}
+
+func (a *analyzer) pos(p token.Pos) string {
+	if !p.IsValid() {
+		return ""
+	}
+	position := a.fset.Position(p)
+	name := position.Filename
+	if a.base != "" {
+		if rel, err := filepath.Rel(a.base, name); err == nil && !strings.HasPrefix(rel, "..") {
+			name = rel
+		}
+	}
+	return filepath.ToSlash(name) + ":" + strconv.Itoa(position.Line)
+}
+
+func isLookup(info *types.Info, call *ast.CallExpr) bool {
+	f, ok := typeutil.Callee(info, call).(*types.Func)
+	return ok && f.FullName() == "(*plugin.Plugin).Lookup"
+}
+
+const (
+	maxDepth     = 12  // helpers between a Lookup and the constant name
+	maxInstances = 256 // instantiations of one Lookup call
+)
+
+// nameItem is what is known of a symbol name at some point.
+type nameItem struct {
+	names  []string // the constant values
+	param  int      // parameter index when isParam (-1: receiver)
+	isPar  bool
+	reason string // why it is unresolved
+	pos    token.Pos
+}
+
+type plugKind int
+
+const (
+	plugAll       plugKind = iota // any plugin
+	plugConst                     // opened from constant paths
+	plugRecvParam                 // a *plugin.Plugin parameter
+	plugPathParam                 // opened from a path parameter
+)
+
+type plugItem struct {
+	kind  plugKind
+	paths []string
+	param int
+}
+
+func (p plugItem) isParam() bool { return p.kind == plugRecvParam || p.kind == plugPathParam }
+
+// paramIndex returns the index of v among f's parameters (-1 for the
+// receiver).
+func paramIndex(f *fn, v *types.Var) (int, bool) {
+	if f.sig == nil || v == nil {
+		return 0, false
+	}
+	if r := f.sig.Recv(); r != nil && r == v {
+		return -1, true
+	}
+	for i := range f.sig.Params().Len() {
+		if f.sig.Params().At(i) == v {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func paramName(f *fn, i int) string {
+	if i < 0 {
+		return f.sig.Recv().Name()
+	}
+	return f.sig.Params().At(i).Name()
+}
+
+// constStrings returns the constant string values e may hold in f: a
+// constant, or a local variable only ever assigned constants (or ranging
+// over a literal list of constants).
+func (a *analyzer) constStrings(f *fn, e ast.Expr, depth int) ([]string, bool) {
+	e = unparen(e)
+	info := f.info()
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		if tv.Value.Kind() == constant.String {
+			return []string{constant.StringVal(tv.Value)}, true
+		}
+		return nil, false
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok || depth > 4 {
+		return nil, false
+	}
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok {
+		return nil, false
+	}
+	if _, isPar := paramIndex(f, v); isPar {
+		return nil, false
+	}
+	ds := a.defs[v]
+	if len(ds) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, d := range ds {
+		switch {
+		case d.rng != nil:
+			vals, ok := a.constList(d.fn, d.rng, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, vals...)
+		case d.rhs != nil && d.tuple < 0:
+			vals, ok := a.constStrings(d.fn, d.rhs, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, vals...)
+		default:
+			return nil, false
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), true
+}
+
+// constList returns the elements of a slice or array literal of constant
+// strings (or of a variable only ever assigned one).
+func (a *analyzer) constList(f *fn, e ast.Expr, depth int) ([]string, bool) {
+	e = unparen(e)
+	if id, ok := e.(*ast.Ident); ok && depth < 4 {
+		v, ok := f.info().Uses[id].(*types.Var)
+		if !ok || len(a.defs[v]) != 1 || a.defs[v][0].rhs == nil || a.defs[v][0].tuple >= 0 {
+			return nil, false
+		}
+		d := a.defs[v][0]
+		return a.constList(d.fn, d.rhs, depth+1)
+	}
+	lit, ok := e.(*ast.CompositeLit)
+	if !ok {
+		return nil, false
+	}
+	if _, ok := f.info().TypeOf(lit).Underlying().(*types.Map); ok {
+		return nil, false
+	}
+	var out []string
+	for _, el := range lit.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			el = kv.Value
+		}
+		vals, ok := a.constStrings(f, el, depth+1)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, vals...)
+	}
+	return out, true
+}
+
+// evalName says what the symbol name expression e in f is.
+func (a *analyzer) evalName(f *fn, e ast.Expr) nameItem {
+	e = unparen(e)
+	if names, ok := a.constStrings(f, e, 0); ok {
+		return nameItem{names: names, pos: e.Pos()}
+	}
+	info := f.info()
+	what := "symbol name computed at run time: "
+	switch x := e.(type) {
+	case *ast.Ident:
+		if v, ok := info.Uses[x].(*types.Var); ok {
+			if i, ok := paramIndex(f, v); ok {
+				return nameItem{isPar: true, param: i, pos: e.Pos()}
+			}
+		}
+		what = "symbol name from a variable: "
+	case *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+		what = "symbol name from a variable: "
+	case *ast.CallExpr:
+		what = "symbol name from a function call: "
+	}
+	return nameItem{reason: what + types.ExprString(e), pos: e.Pos()}
+}
+
+// evalPlugin says which plugin the *plugin.Plugin expression e in f is.
+func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
+	info := f.info()
+	id, ok := unparen(e).(*ast.Ident)
+	if !ok || depth > 4 {
+		return plugItem{}
+	}
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok {
+		return plugItem{}
+	}
+	if i, ok := paramIndex(f, v); ok {
+		return plugItem{kind: plugRecvParam, param: i}
+	}
+	var out plugItem
+	for k, d := range a.defs[v] {
+		var it plugItem
+		switch {
+		case d.rhs == nil:
+			return plugItem{}
+		case d.tuple == 0:
+			call, ok := unparen(d.rhs).(*ast.CallExpr)
+			if !ok || !isFunc(d.fn.info(), call, "plugin.Open") || len(call.Args) != 1 {
+				return plugItem{}
+			}
+			it = a.evalPath(d.fn, call.Args[0])
+		case d.tuple < 0:
+			it = a.evalPlugin(d.fn, d.rhs, depth+1)
+		default:
+			return plugItem{}
+		}
+		if k == 0 {
+			out = it
+			continue
+		}
+		if it.kind != plugConst || out.kind != plugConst {
+			return plugItem{}
+		}
+		out.paths = append(out.paths, it.paths...)
+	}
+	return out
+}
+
+// evalPath says which plugin file the path expression e in f names.
+func (a *analyzer) evalPath(f *fn, e ast.Expr) plugItem {
+	e = unparen(e)
+	if vals, ok := a.constStrings(f, e, 0); ok {
+		return plugItem{kind: plugConst, paths: vals}
+	}
+	info := f.info()
+	if call, ok := e.(*ast.CallExpr); ok && (isFunc(info, call, "path/filepath.Join") || isFunc(info, call, "path.Join")) && call.Ellipsis == token.NoPos {
+		var elems []string
+		for _, arg := range call.Args {
+			vals, ok := a.constStrings(f, arg, 0)
+			if !ok || len(vals) != 1 {
+				return plugItem{}
+			}
+			elems = append(elems, filepath.ToSlash(vals[0]))
+		}
+		return plugItem{kind: plugConst, paths: []string{path.Join(elems...)}}
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		if v, ok := info.Uses[id].(*types.Var); ok {
+			if i, ok := paramIndex(f, v); ok {
+				return plugItem{kind: plugPathParam, param: i}
+			}
+		}
+	}
+	return plugItem{}
+}
+
+func isFunc(info *types.Info, call *ast.CallExpr, fullName string) bool {
+	f, ok := typeutil.Callee(info, call).(*types.Func)
+	return ok && f.FullName() == fullName
+}
+
+// argAt returns the argument of call for parameter i of callee (-1: the
+// receiver), or nil.
+func argAt(cs *callSite, i int) ast.Expr {
+	call := cs.call
+	if i < 0 {
+		if sel, ok := unparen(call.Fun).(*ast.SelectorExpr); ok {
+			return sel.X
+		}
+		return nil
+	}
+	if call.Ellipsis != token.NoPos || i >= len(call.Args) {
+		return nil
+	}
+	if cs.callee.sig != nil && cs.callee.sig.Params().Len() != len(call.Args) {
+		return nil // variadic or f(g()) forms
+	}
+	return call.Args[i]
+}
+
+// walkUp resolves the name and the plugin of a Lookup in f that depend
+// on f's parameters, at every reachable call of f, and calls emit with
+// each resolution and the chain of calls (innermost first) it went
+// through.
+func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite, emit func(nameItem, plugItem, []*callSite)) {
+	if !name.isPar && !plug.isParam() {
+		emit(name, plug, chain)
+		return
+	}
+	callers := a.callers[f]
+	if len(callers) == 0 || len(chain) >= maxDepth {
+		if name.isPar {
+			name = nameItem{reason: fmt.Sprintf("symbol name from parameter %s of %s, which is not called directly", paramName(f, name.param), f.name), pos: name.pos}
+		}
+		if plug.isParam() {
+			plug = plugItem{}
+		}
+		emit(name, plug, chain)
+		return
+	}
+	for _, cs := range callers {
+		if containsSite(chain, cs) {
+			continue
+		}
+		n2, p2 := name, plug
+		if name.isPar {
+			if arg := argAt(cs, name.param); arg != nil {
+				n2 = a.evalName(cs.caller, arg)
+			} else {
+				n2 = nameItem{reason: fmt.Sprintf("symbol name from parameter %s of %s, called with a form pluginctl does not follow", paramName(f, name.param), f.name), pos: cs.call.Pos()}
+			}
+		}
+		if plug.isParam() {
+			if arg := argAt(cs, plug.param); arg == nil {
+				p2 = plugItem{}
+			} else if plug.kind == plugRecvParam {
+				p2 = a.evalPlugin(cs.caller, arg, 0)
+			} else {
+				p2 = a.evalPath(cs.caller, arg)
+			}
+		}
+		a.walkUp(cs.caller, n2, p2, append(slices.Clip(chain), cs), emit)
+	}
+}
+
+// pluginNames turns constant plugin paths into entry plugin names.
+func pluginNames(p plugItem) []string {
+	if p.kind != plugConst {
+		return []string{""}
+	}
+	var out []string
+	for _, s := range p.paths {
+		out = append(out, strings.TrimSuffix(path.Base(filepath.ToSlash(s)), ".so"))
+	}
+	return out
+}
+
+// accumulator gathers the instantiations of every Lookup into entries.
+type accumulator struct {
+	a          *analyzer
+	entries    map[[2]string]*Entry
+	unresolved []Unresolved
+}
+
+func newAccumulator(a *analyzer) *accumulator {
+	return &accumulator{a: a, entries: map[[2]string]*Entry{}}
+}
+
+func (acc *accumulator) add(call *ast.CallExpr, name nameItem, plug plugItem, fl *flow) {
+	a := acc.a
+	required := fl.required()
+	var typs []string
+	for _, as := range fl.asserts {
+		typs = append(typs, as.typ)
+	}
+	acc.unresolved = append(acc.unresolved, fl.problems...)
+	namePos := name.pos
+	if !namePos.IsValid() {
+		namePos = call.Pos()
+	}
+	for _, plugin := range pluginNames(plug) {
+		if name.reason != "" {
+			acc.unresolved = append(acc.unresolved, Unresolved{
+				Pos: a.pos(namePos), Reason: name.reason, Types: typs, Required: required, Plugins: plugin,
+			})
+			continue
+		}
+		var plugPath string
+		if plug.kind == plugConst {
+			for _, p := range plug.paths {
+				if strings.TrimSuffix(path.Base(filepath.ToSlash(p)), ".so") == plugin {
+					plugPath = p
+				}
+			}
+		}
+		for _, sym := range name.names {
+			key := [2]string{sym, plugin}
+			e := acc.entries[key]
+			if e == nil {
+				e = &Entry{Symbol: sym, Plugins: plugin}
+				acc.entries[key] = e
+			}
+			e.Required = e.Required || required
+			e.Types = append(e.Types, typs...)
+			if len(fl.asserts) == 0 {
+				e.Sources = append(e.Sources, Source{Kind: SourceLookup, Pos: a.pos(namePos), Plugin: plugPath})
+			}
+			for _, as := range fl.asserts {
+				e.Sources = append(e.Sources, Source{Kind: SourceLookup, Pos: a.pos(namePos), Assert: a.pos(as.pos), Type: as.typ, Plugin: plugPath})
+			}
+		}
+	}
+}
+
+func (acc *accumulator) finish(c *Contract) {
+	for _, e := range acc.entries {
+		slices.Sort(e.Types)
+		e.Types = slices.Compact(e.Types)
+		e.Kind = kindOfTypes(e.Types)
+		c.Entries = append(c.Entries, *e)
+	}
+	c.Unresolved = append(c.Unresolved, acc.unresolved...)
+}

@@ -1,0 +1,661 @@
+package contract
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The canonical type string is types.TypeString with full import paths,
+// normalised so that equal types always print the same and as a runtime
+// (reflect, DWARF) would see them:
+//
+//   - aliases are resolved, everywhere in the type;
+//   - parameter and result names are dropped: func(net/http.ResponseWriter, *net/http.Request);
+//   - byte and rune are uint8 and int32; any is interface{};
+//   - an interface lists its embedded types, then its methods sorted by
+//     name: interface{fmt.Stringer; Close() error; Read([]uint8) (int, error)}.
+
+// TypeString returns the canonical string of t.
+func TypeString(t types.Type) string {
+	var w typeWriter
+	w.typ(t)
+	return w.String()
+}
+
+// SymbolType returns the canonical type and the kind of what Lookup
+// returns for the package-level object obj: the signature of a function,
+// a pointer to the type of a variable. ok is false for other objects
+// (constants, types, methods), which a plugin does not export.
+func SymbolType(obj types.Object) (typ, kind string, ok bool) {
+	switch o := obj.(type) {
+	case *types.Func:
+		if o.Signature().Recv() != nil {
+			return "", "", false
+		}
+		return TypeString(o.Type()), KindFunc, true
+	case *types.Var:
+		return TypeString(types.NewPointer(o.Type())), KindVar, true
+	}
+	return "", "", false
+}
+
+// MatchesType reports whether the entry accepts a symbol of type t (as
+// Lookup returns it: a signature, or a pointer for a variable). Unlike
+// Matches, an interface alternative accepts any t that implements it.
+func (e Entry) MatchesType(t types.Type) bool {
+	if len(e.Types) == 0 || e.Matches(TypeString(t)) {
+		return true
+	}
+	// Interface alternatives: only their string is known here, so the
+	// check is by method names and canonical signatures.
+	for _, alt := range e.Types {
+		if methods, ok := interfaceMethods(alt); ok && implementsByString(t, methods) {
+			return true
+		}
+	}
+	return false
+}
+
+type typeWriter struct {
+	strings.Builder
+	subst map[*types.TypeParam]types.Type
+	seen  map[types.Type]bool
+	short bool // qualify with package names instead of paths
+	// unresolvedTP is set when a type parameter without substitute was
+	// written.
+	unresolvedTP bool
+}
+
+func (w *typeWriter) typ(t types.Type) {
+	if t == nil {
+		w.WriteString("<nil>")
+		return
+	}
+	switch t := t.(type) {
+	case *types.Alias:
+		w.typ(types.Unalias(t))
+	case *types.Basic:
+		switch t.Kind() {
+		case types.UnsafePointer:
+			w.WriteString("unsafe.Pointer")
+		default:
+			if int(t.Kind()) < len(types.Typ) && types.Typ[t.Kind()] != nil {
+				w.WriteString(types.Typ[t.Kind()].Name()) // byte -> uint8, rune -> int32
+			} else {
+				w.WriteString(t.Name())
+			}
+		}
+	case *types.Pointer:
+		w.WriteByte('*')
+		w.typ(t.Elem())
+	case *types.Slice:
+		w.WriteString("[]")
+		w.typ(t.Elem())
+	case *types.Array:
+		fmt.Fprintf(w, "[%d]", t.Len())
+		w.typ(t.Elem())
+	case *types.Map:
+		w.WriteString("map[")
+		w.typ(t.Key())
+		w.WriteByte(']')
+		w.typ(t.Elem())
+	case *types.Chan:
+		switch t.Dir() {
+		case types.SendRecv:
+			w.WriteString("chan ")
+			if c, ok := types.Unalias(t.Elem()).(*types.Chan); ok && c.Dir() == types.RecvOnly {
+				w.WriteByte('(')
+				w.typ(t.Elem())
+				w.WriteByte(')')
+				return
+			}
+		case types.SendOnly:
+			w.WriteString("chan<- ")
+		case types.RecvOnly:
+			w.WriteString("<-chan ")
+		}
+		w.typ(t.Elem())
+	case *types.Signature:
+		w.WriteString("func")
+		w.signature(t)
+	case *types.Struct:
+		w.WriteString("struct{")
+		for i := range t.NumFields() {
+			if i > 0 {
+				w.WriteString("; ")
+			}
+			f := t.Field(i)
+			if !f.Embedded() {
+				w.WriteString(f.Name())
+				w.WriteByte(' ')
+			}
+			w.typ(f.Type())
+			if tag := t.Tag(i); tag != "" {
+				w.WriteByte(' ')
+				w.WriteString(strconv.Quote(tag))
+			}
+		}
+		w.WriteByte('}')
+	case *types.Interface:
+		if w.seen[t] {
+			w.WriteString("interface{...}")
+			return
+		}
+		if w.seen == nil {
+			w.seen = map[types.Type]bool{}
+		}
+		w.seen[t] = true
+		defer delete(w.seen, t)
+		w.WriteString("interface{")
+		n := 0
+		for i := range t.NumEmbeddeds() {
+			if n > 0 {
+				w.WriteString("; ")
+			}
+			n++
+			w.typ(t.EmbeddedType(i))
+		}
+		ms := make([]*types.Func, t.NumExplicitMethods())
+		for i := range ms {
+			ms[i] = t.ExplicitMethod(i)
+		}
+		slices.SortFunc(ms, func(a, b *types.Func) int { return strings.Compare(a.Name(), b.Name()) })
+		for _, m := range ms {
+			if n > 0 {
+				w.WriteString("; ")
+			}
+			n++
+			w.WriteString(m.Name())
+			w.signature(m.Signature())
+		}
+		w.WriteByte('}')
+	case *types.Union:
+		for i := range t.Len() {
+			if i > 0 {
+				w.WriteString(" | ")
+			}
+			if t.Term(i).Tilde() {
+				w.WriteByte('~')
+			}
+			w.typ(t.Term(i).Type())
+		}
+	case *types.Named:
+		obj := t.Obj()
+		if obj.Pkg() != nil {
+			if w.short {
+				w.WriteString(obj.Pkg().Name())
+			} else {
+				w.WriteString(obj.Pkg().Path())
+			}
+			w.WriteByte('.')
+		}
+		w.WriteString(obj.Name())
+		if args := t.TypeArgs(); args.Len() > 0 {
+			w.WriteByte('[')
+			for i := range args.Len() {
+				if i > 0 {
+					w.WriteString(", ")
+				}
+				w.typ(args.At(i))
+			}
+			w.WriteByte(']')
+		}
+	case *types.TypeParam:
+		if s, ok := w.subst[t]; ok {
+			w.typ(s)
+			return
+		}
+		w.unresolvedTP = true
+		w.WriteString(t.Obj().Name())
+	case *types.Tuple:
+		w.tuple(t, false)
+	default:
+		w.WriteString(types.TypeString(t, nil))
+	}
+}
+
+func (w *typeWriter) signature(s *types.Signature) {
+	w.tuple(s.Params(), s.Variadic())
+	switch r := s.Results(); r.Len() {
+	case 0:
+	case 1:
+		w.WriteByte(' ')
+		w.typ(r.At(0).Type())
+	default:
+		w.WriteByte(' ')
+		w.tuple(r, false)
+	}
+}
+
+func (w *typeWriter) tuple(t *types.Tuple, variadic bool) {
+	w.WriteByte('(')
+	for i := range t.Len() {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		typ := t.At(i).Type()
+		if variadic && i == t.Len()-1 {
+			if s, ok := types.Unalias(typ).(*types.Slice); ok {
+				w.WriteString("...")
+				typ = s.Elem()
+			}
+		}
+		w.typ(typ)
+	}
+	w.WriteByte(')')
+}
+
+// CanonicalType parses a type written with full import paths
+// ("func(net/http.ResponseWriter, *net/http.Request)",
+// "*example.com/app/config.Settings", "func() []byte") and returns its
+// canonical string (see TypeString). A qualifier may also be a bare
+// package name ("func() pluginapi.Plugin"), as reflect prints types; it
+// is kept as written. Unqualified names must be predeclared types.
+func CanonicalType(s string) (string, error) {
+	return formatType(s, false)
+}
+
+// shortType is CanonicalType with every qualifier cut to its last path
+// element (major version suffixes /vN dropped): what reflect prints when
+// package names follow the convention.
+func shortType(s string) (string, error) {
+	return formatType(s, true)
+}
+
+// qualifiedRE matches a qualified identifier: an import path (segments
+// starting with a letter, digit or _) and the identifier after its last
+// dot.
+var qualifiedRE = regexp.MustCompile(`([A-Za-z0-9_~][A-Za-z0-9_~\-]*(?:[./][A-Za-z0-9_~][A-Za-z0-9_~\-]*)*)\.([A-Za-z_][A-Za-z0-9_]*)`)
+
+// shortQualified reports whether every qualifier in s is a bare package
+// name (no "/" and no "."), as in reflect's type strings.
+func shortQualified(s string) bool {
+	for _, m := range qualifiedRE.FindAllStringSubmatch(s, -1) {
+		if strings.ContainsAny(m[1], "/.") {
+			return false
+		}
+	}
+	return true
+}
+
+const qualPrefix = "ᐸq"
+
+func formatType(s string, short bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", fmt.Errorf("empty type")
+	}
+	var quals []string
+	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := qualifiedRE.FindStringSubmatch(m)
+		quals = append(quals, sub[1])
+		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
+	})
+	expr, err := parser.ParseExpr(rewritten)
+	if err != nil {
+		return "", fmt.Errorf("not a Go type: %q", s)
+	}
+	p := &astTypePrinter{quals: quals, short: short}
+	p.typ(expr)
+	if p.err != nil {
+		return "", fmt.Errorf("not a Go type: %q: %v", s, p.err)
+	}
+	return p.String(), nil
+}
+
+type astTypePrinter struct {
+	strings.Builder
+	quals []string
+	short bool
+	err   error
+}
+
+func (p *astTypePrinter) fail(format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf(format, args...)
+	}
+}
+
+var predeclaredTypes = map[string]string{
+	"bool": "bool", "string": "string", "error": "error", "any": "interface{}",
+	"int": "int", "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
+	"uint": "uint", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32", "uint64": "uint64",
+	"uintptr": "uintptr", "byte": "uint8", "rune": "int32",
+	"float32": "float32", "float64": "float64", "complex64": "complex64", "complex128": "complex128",
+	"comparable": "comparable",
+}
+
+func (p *astTypePrinter) qualifier(x ast.Expr) (string, bool) {
+	id, ok := x.(*ast.Ident)
+	if !ok || !strings.HasPrefix(id.Name, qualPrefix) {
+		return "", false
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(id.Name, qualPrefix))
+	if err != nil || n >= len(p.quals) {
+		return "", false
+	}
+	q := p.quals[n]
+	if p.short {
+		q = shortPkgName(q)
+	}
+	return q, true
+}
+
+// shortPkgName guesses a package's name from its import path: the last
+// element, without a major version suffix.
+func shortPkgName(path string) string {
+	elems := strings.Split(path, "/")
+	last := elems[len(elems)-1]
+	if len(elems) > 1 && len(last) > 1 && last[0] == 'v' && strings.Trim(last[1:], "0123456789") == "" {
+		last = elems[len(elems)-2]
+	}
+	if i := strings.Index(last, ".v"); i > 0 { // gopkg.in/yaml.v3
+		last = last[:i]
+	}
+	return strings.ReplaceAll(last, "-", "_")
+}
+
+func (p *astTypePrinter) typ(e ast.Expr) {
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		p.typ(e.X)
+	case *ast.Ident:
+		if strings.HasPrefix(e.Name, qualPrefix) {
+			p.fail("bad qualifier")
+			return
+		}
+		if t, ok := predeclaredTypes[e.Name]; ok {
+			p.WriteString(t)
+			return
+		}
+		p.fail("unqualified type name %s: write its import path (example.com/pkg.%s)", e.Name, e.Name)
+	case *ast.SelectorExpr:
+		q, ok := p.qualifier(e.X)
+		if !ok {
+			p.fail("bad qualified name %s", types.ExprString(e))
+			return
+		}
+		p.WriteString(q)
+		p.WriteByte('.')
+		p.WriteString(e.Sel.Name)
+	case *ast.IndexExpr:
+		p.typ(e.X)
+		p.WriteByte('[')
+		p.typ(e.Index)
+		p.WriteByte(']')
+	case *ast.IndexListExpr:
+		p.typ(e.X)
+		p.WriteByte('[')
+		for i, x := range e.Indices {
+			if i > 0 {
+				p.WriteString(", ")
+			}
+			p.typ(x)
+		}
+		p.WriteByte(']')
+	case *ast.StarExpr:
+		p.WriteByte('*')
+		p.typ(e.X)
+	case *ast.ArrayType:
+		if e.Len == nil {
+			p.WriteString("[]")
+		} else {
+			lit, ok := e.Len.(*ast.BasicLit)
+			if !ok || lit.Kind != token.INT {
+				p.fail("array length must be an integer literal")
+				return
+			}
+			n, err := strconv.ParseInt(strings.ReplaceAll(lit.Value, "_", ""), 0, 64)
+			if err != nil {
+				p.fail("bad array length %s", lit.Value)
+				return
+			}
+			fmt.Fprintf(p, "[%d]", n)
+		}
+		p.typ(e.Elt)
+	case *ast.MapType:
+		p.WriteString("map[")
+		p.typ(e.Key)
+		p.WriteByte(']')
+		p.typ(e.Value)
+	case *ast.ChanType:
+		switch e.Dir {
+		case ast.SEND:
+			p.WriteString("chan<- ")
+		case ast.RECV:
+			p.WriteString("<-chan ")
+		default:
+			p.WriteString("chan ")
+			if c, ok := unparen(e.Value).(*ast.ChanType); ok && c.Dir == ast.RECV {
+				p.WriteByte('(')
+				p.typ(c)
+				p.WriteByte(')')
+				return
+			}
+		}
+		p.typ(e.Value)
+	case *ast.FuncType:
+		if e.TypeParams != nil {
+			p.fail("a function type cannot have type parameters")
+			return
+		}
+		p.WriteString("func")
+		p.signature(e)
+	case *ast.StructType:
+		p.WriteString("struct{")
+		n := 0
+		for _, f := range e.Fields.List {
+			tag := ""
+			if f.Tag != nil {
+				t, err := strconv.Unquote(f.Tag.Value)
+				if err != nil {
+					p.fail("bad struct tag %s", f.Tag.Value)
+					return
+				}
+				if t != "" {
+					tag = " " + strconv.Quote(t)
+				}
+			}
+			names := f.Names
+			if len(names) == 0 {
+				names = []*ast.Ident{nil}
+			}
+			for _, name := range names {
+				if n > 0 {
+					p.WriteString("; ")
+				}
+				n++
+				if name != nil {
+					p.WriteString(name.Name)
+					p.WriteByte(' ')
+				}
+				p.typ(f.Type)
+				p.WriteString(tag)
+			}
+		}
+		p.WriteByte('}')
+	case *ast.InterfaceType:
+		type method struct {
+			name string
+			ft   *ast.FuncType
+		}
+		var embedded []ast.Expr
+		var methods []method
+		for _, f := range e.Methods.List {
+			if len(f.Names) == 0 {
+				embedded = append(embedded, f.Type)
+				continue
+			}
+			ft, ok := f.Type.(*ast.FuncType)
+			if !ok {
+				p.fail("bad interface method")
+				return
+			}
+			for _, n := range f.Names {
+				methods = append(methods, method{n.Name, ft})
+			}
+		}
+		if len(embedded) == 0 && len(methods) == 0 {
+			p.WriteString("interface{}")
+			return
+		}
+		slices.SortStableFunc(methods, func(a, b method) int { return strings.Compare(a.name, b.name) })
+		p.WriteString("interface{")
+		n := 0
+		for _, x := range embedded {
+			if n > 0 {
+				p.WriteString("; ")
+			}
+			n++
+			p.typ(x)
+		}
+		for _, m := range methods {
+			if n > 0 {
+				p.WriteString("; ")
+			}
+			n++
+			p.WriteString(m.name)
+			p.signature(m.ft)
+		}
+		p.WriteByte('}')
+	case *ast.BinaryExpr:
+		if e.Op != token.OR {
+			p.fail("unexpected %s", e.Op)
+			return
+		}
+		p.typ(e.X)
+		p.WriteString(" | ")
+		p.typ(e.Y)
+	case *ast.UnaryExpr:
+		if e.Op != token.TILDE {
+			p.fail("unexpected %s", e.Op)
+			return
+		}
+		p.WriteByte('~')
+		p.typ(e.X)
+	case *ast.Ellipsis:
+		p.fail("... outside a parameter list")
+	default:
+		p.fail("unexpected %s", types.ExprString(e))
+	}
+}
+
+func (p *astTypePrinter) signature(f *ast.FuncType) {
+	p.fields(f.Params, true)
+	if f.Results == nil || len(f.Results.List) == 0 {
+		return
+	}
+	p.WriteByte(' ')
+	if f.Results.NumFields() == 1 {
+		p.typ(f.Results.List[0].Type)
+		return
+	}
+	p.fields(f.Results, false)
+}
+
+func (p *astTypePrinter) fields(fl *ast.FieldList, params bool) {
+	p.WriteByte('(')
+	n := 0
+	for i, f := range fl.List {
+		count := max(len(f.Names), 1)
+		for range count {
+			if n > 0 {
+				p.WriteString(", ")
+			}
+			n++
+			if ell, ok := f.Type.(*ast.Ellipsis); ok {
+				if !params || i != len(fl.List)-1 || count != 1 {
+					p.fail("misplaced ...")
+					return
+				}
+				p.WriteString("...")
+				p.typ(ell.Elt)
+				continue
+			}
+			p.typ(f.Type)
+		}
+	}
+	p.WriteByte(')')
+}
+
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+// interfaceMethods returns the methods (name -> canonical signature
+// without "func") of an interface type string with explicit methods only.
+func interfaceMethods(s string) (map[string]string, bool) {
+	if !strings.HasPrefix(s, "interface{") {
+		return nil, false
+	}
+	var quals []string
+	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := qualifiedRE.FindStringSubmatch(m)
+		quals = append(quals, sub[1])
+		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
+	})
+	expr, err := parser.ParseExpr(rewritten)
+	if err != nil {
+		return nil, false
+	}
+	it, ok := expr.(*ast.InterfaceType)
+	if !ok {
+		return nil, false
+	}
+	out := map[string]string{}
+	for _, f := range it.Methods.List {
+		if len(f.Names) == 0 {
+			return nil, false // embedded: not decidable from the string
+		}
+		ft, ok := f.Type.(*ast.FuncType)
+		if !ok {
+			return nil, false
+		}
+		p := &astTypePrinter{quals: quals}
+		p.signature(ft)
+		if p.err != nil {
+			return nil, false
+		}
+		for _, n := range f.Names {
+			out[n.Name] = p.String()
+		}
+	}
+	return out, true
+}
+
+func implementsByString(t types.Type, methods map[string]string) bool {
+	ms := types.NewMethodSet(t)
+	for name, sig := range methods {
+		sel := ms.Lookup(nil, name)
+		if sel == nil {
+			// Unexported methods need the package; look them up by name.
+			for i := range ms.Len() {
+				if ms.At(i).Obj().Name() == name {
+					sel = ms.At(i)
+				}
+			}
+		}
+		if sel == nil {
+			return false
+		}
+		var w typeWriter
+		w.signature(sel.Type().(*types.Signature))
+		if w.String() != sig {
+			return false
+		}
+	}
+	return true
+}
