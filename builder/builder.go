@@ -26,12 +26,13 @@ import (
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
 
 // DefaultAPIPackage is the shared API package whose APIVersion artifacts
 // are stamped with.
-const DefaultAPIPackage = "github.com/pluginctl/pluginctl/pluginapi"
+const DefaultAPIPackage = pluginapi.ImportPath
 
 // Flags are the go build flags every artifact of a build set gets.
 type Flags struct {
@@ -89,10 +90,10 @@ type Options struct {
 	CacheDir string
 	// Version is pluginctl's version, recorded in the metadata.
 	Version string
-	// BeforeBuild, when set, runs after the module and the packages were
-	// checked and before anything is compiled (pluginctl vet, for the
-	// command line); an error stops the build.
-	BeforeBuild func(ctx context.Context) error
+	// Gate, when set, runs after the module and the packages were checked,
+	// while the artifacts compile (pluginctl vet, for the command line);
+	// its error fails the build before anything is written to Out.
+	Gate func(ctx context.Context) error
 	// Log receives progress: a line per artifact, or one updating line
 	// when Interactive. nil discards it.
 	Log         io.Writer
@@ -151,11 +152,6 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := checkTargets(targets, o.Patterns); err != nil {
 		return nil, err
 	}
-	if o.BeforeBuild != nil {
-		if err := o.BeforeBuild(ctx); err != nil {
-			return nil, err
-		}
-	}
 
 	flags := o.Flags.Args()
 	base := meta.Metadata{
@@ -205,8 +201,26 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		args: append([]string{modFlag(ws)}, flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
-	relinked, err := b.buildAll(ctx, targets)
+	// The gate runs beside the compilers; when it fails, they are stopped.
+	buildCtx, cancelBuild := context.WithCancel(ctx)
+	defer cancelBuild()
+	gateErr := make(chan error, 1)
+	if o.Gate != nil {
+		go func() {
+			err := o.Gate(ctx)
+			if err != nil {
+				cancelBuild()
+			}
+			gateErr <- err
+		}()
+	} else {
+		gateErr <- nil
+	}
+	relinked, err := b.buildAll(buildCtx, targets)
 	b.progress.done()
+	if gerr := <-gateErr; gerr != nil {
+		return nil, gerr
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,10 @@ package pluginapi
 // whenever a change to this package would break plugins built before it.
 const APIVersion = "v1"
 
+// ImportPath is this package's import path: the API package pluginctl
+// checks the convention against unless told otherwise.
+const ImportPath = "github.com/pluginctl/pluginctl/pluginapi"
+
 // Names of the symbols a plugin exports and a host looks up.
 const (
 	// SymbolNew is the factory: func() Plugin.

@@ -24,10 +24,11 @@ import (
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // DefaultAPIPackage is the API package of the pluginapi convention.
-const DefaultAPIPackage = "github.com/pluginctl/pluginctl/pluginapi"
+const DefaultAPIPackage = pluginapi.ImportPath
 
 // Options configure a verification.
 type Options struct {

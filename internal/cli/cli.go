@@ -158,7 +158,7 @@ Examples:
 				return err
 			}
 			if !c.Bool("no-vet") {
-				o.BeforeBuild = vetBeforeBuild(o, stdio.Stderr)
+				o.Gate = vetGate(o, stdio.Stderr)
 			}
 			res, err := builder.Build(c.Context, o)
 			if err != nil {

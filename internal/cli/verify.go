@@ -167,7 +167,7 @@ Examples:
 				return err
 			}
 			if !c.Bool("no-vet") {
-				bo.BeforeBuild = vetBeforeBuild(bo, stdio.Stderr)
+				bo.Gate = vetGate(bo, stdio.Stderr)
 			}
 			res, err := builder.Build(c.Context, bo)
 			if err != nil {

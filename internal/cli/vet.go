@@ -73,12 +73,12 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) erro
 	return nil
 }
 
-// vetBeforeBuild returns build's first step: vet of the same packages,
-// tags and API package, findings on standard error. Packages that do not
-// type-check are left to the compiler, whose errors the build shows.
-func vetBeforeBuild(bo builder.Options, stderr io.Writer) func(context.Context) error {
+// vetGate returns build's gate: vet of the same packages, flags and API
+// package, findings on standard error. Packages that do not type-check
+// are left to the compiler, whose errors the build shows.
+func vetGate(bo builder.Options, stderr io.Writer) func(context.Context) error {
 	return func(ctx context.Context) error {
-		res, err := vet.Run(ctx, vet.Options{Dir: bo.Dir, Patterns: bo.Patterns, APIPackage: bo.APIPackage, Tags: bo.Flags.Tags})
+		res, err := vet.Run(ctx, vet.Options{Dir: bo.Dir, Patterns: bo.Patterns, APIPackage: bo.APIPackage, BuildFlags: bo.Flags.Args()})
 		if err != nil {
 			return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
 		}

@@ -55,6 +55,7 @@ func goConfig(ctx context.Context, o *Options, mode packages.LoadMode) *packages
 	if len(o.Tags) > 0 {
 		cfg.BuildFlags = []string{"-tags=" + strings.Join(o.Tags, ",")}
 	}
+	cfg.BuildFlags = append(cfg.BuildFlags, o.BuildFlags...)
 	return cfg
 }
 

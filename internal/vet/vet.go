@@ -70,6 +70,10 @@ type Options struct {
 	Env []string
 	// Tags are build tags (-tags).
 	Tags []string
+	// BuildFlags are further go build flags for the go list commands
+	// (pluginctl build passes its own, e.g. -trimpath, so that the export
+	// data vet compiles is the build's, from one cache entry).
+	BuildFlags []string
 	// Checks selects checks by name (see Checks); none means all.
 	Checks []string
 }

@@ -43,10 +43,11 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // DefaultAPIPackage is the API package of the pluginapi convention.
-const DefaultAPIPackage = "github.com/pluginctl/pluginctl/pluginapi"
+const DefaultAPIPackage = pluginapi.ImportPath
 
 // dirName is the name of the overlay-only directory of the probe's main
 // package, below the host's main package directory.

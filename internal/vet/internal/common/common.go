@@ -15,11 +15,13 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // DefaultAPI is the import path of the shared API package the analyzers
 // check against unless told otherwise (-api).
-const DefaultAPI = "github.com/pluginctl/pluginctl/pluginapi"
+const DefaultAPI = pluginapi.ImportPath
 
 // Symbol names a plugin exports (the pluginapi.Symbol* constants). They
 // are repeated here, not imported, so that the analyzers do not depend on
