@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"go/constant"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -321,6 +322,11 @@ func isNil(info *types.Info, e ast.Expr) bool {
 	return ok && tv.IsNil()
 }
 
+func isFalse(info *types.Info, e ast.Expr) bool {
+	tv, ok := info.Types[unparen(e)]
+	return ok && tv.Value != nil && tv.Value.Kind() == constant.Bool && !constant.BoolVal(tv.Value)
+}
+
 var errorType = types.Universe.Lookup("error").Type().Underlying().(*types.Interface)
 
 func isError(t types.Type) bool {
@@ -382,12 +388,12 @@ func (fl *flow) typeSwitch(f *fn, ts *ast.TypeSwitchStmt, stack []*callSite) {
 		cc := s.(*ast.CaseClause)
 		if cc.List == nil {
 			hasDefault = true
-			fl.block(f, cc.Body, stack, &fl.okV)
+			fl.block(f, cc.Body, stack, &fl.okV, cc)
 			continue
 		}
 		for _, x := range cc.List {
 			if isNil(info, x) {
-				fl.block(f, cc.Body, stack, &fl.okV) // case nil: not found
+				fl.block(f, cc.Body, stack, &fl.okV, cc) // case nil: not found
 				continue
 			}
 			fl.addType(f, info.TypeOf(x), x.Pos(), stack)
@@ -509,7 +515,7 @@ func (fl *flow) cond(f *fn, e ast.Expr, when bool, stack []*callSite, v *verdict
 			}
 		case *ast.CaseClause:
 			if when {
-				fl.block(f, p.Body, stack, v)
+				fl.block(f, p.Body, stack, v, p)
 			} else {
 				v.tolerated = true
 			}
@@ -520,15 +526,15 @@ func (fl *flow) cond(f *fn, e ast.Expr, when bool, stack []*callSite, v *verdict
 
 func (fl *flow) ifBranch(f *fn, s *ast.IfStmt, when bool, stack []*callSite, v *verdict) {
 	if when {
-		fl.block(f, s.Body.List, stack, v)
+		fl.block(f, s.Body.List, stack, v, s)
 		return
 	}
 	switch e := s.Else.(type) {
 	case *ast.BlockStmt:
-		fl.block(f, e.List, stack, v)
+		fl.block(f, e.List, stack, v, s)
 		return
 	case *ast.IfStmt:
-		fl.block(f, []ast.Stmt{e}, stack, v)
+		fl.block(f, []ast.Stmt{e}, stack, v, s)
 		return
 	}
 	if !fl.a.terminates(f, s.Body.List) {
@@ -548,7 +554,7 @@ func (fl *flow) ifBranch(f *fn, s *ast.IfStmt, when bool, stack []*callSite, v *
 	}
 	for i, st := range list {
 		if st == s {
-			fl.block(f, list[i+1:], stack, v)
+			fl.block(f, list[i+1:], stack, v, nil)
 			return
 		}
 	}
@@ -557,7 +563,12 @@ func (fl *flow) ifBranch(f *fn, s *ast.IfStmt, when bool, stack []*callSite, v *
 
 // block judges a "not found" path: the statements that run when the
 // symbol is missing.
-func (fl *flow) block(f *fn, stmts []ast.Stmt, stack []*callSite, v *verdict) {
+//
+// owner is the if statement or case clause the path belongs to: a path
+// that does something and then falls through to the end of a loop body
+// skips the plugin (if err != nil { log...; } at the end of a for loop);
+// one that falls through elsewhere lets the host carry on.
+func (fl *flow) block(f *fn, stmts []ast.Stmt, stack []*callSite, v *verdict, owner ast.Node) {
 	if len(stmts) == 0 {
 		v.tolerated = true
 		return
@@ -604,8 +615,37 @@ func (fl *flow) block(f *fn, stmts []ast.Stmt, stack []*callSite, v *verdict) {
 		})
 	}
 	if !a.terminates(f, stmts) {
-		v.tolerated = true // falls through: the host carries on
+		if owner != nil && a.lastInLoop(owner) {
+			v.required = true
+		} else {
+			v.tolerated = true // falls through: the host carries on
+		}
 	}
+}
+
+// lastInLoop reports whether the statement s (an if statement, or the
+// switch of a case clause) ends the body of a for or range loop.
+func (a *analyzer) lastInLoop(s ast.Node) bool {
+	if cc, ok := s.(*ast.CaseClause); ok {
+		s = a.parent[a.parent[cc]] // the body, then the switch
+	}
+	for {
+		// An else branch: go up to the outermost if of the chain.
+		p, ok := a.parent[s].(*ast.IfStmt)
+		if !ok || p.Else != s {
+			break
+		}
+		s = p
+	}
+	body, ok := a.parent[s].(*ast.BlockStmt)
+	if !ok || len(body.List) == 0 || body.List[len(body.List)-1] != s {
+		return false
+	}
+	switch a.parent[body].(type) {
+	case *ast.ForStmt, *ast.RangeStmt:
+		return true
+	}
+	return false
 }
 
 // onReturn judges a return on a "not found" path.
@@ -622,12 +662,23 @@ func (fl *flow) onReturn(f *fn, ret *ast.ReturnStmt, stack []*callSite, v *verdi
 		}
 	}
 	switch {
-	case len(errIdx) == 0, len(ret.Results) == 0:
+	case len(ret.Results) == 0:
+		v.required = true
+		return
+	case len(errIdx) == 0:
+		// No error result: nil and false mean "failed", any other value
+		// is a default the host carries on with (return 1).
+		for _, r := range ret.Results {
+			if !isNil(f.info(), r) && !isFalse(f.info(), r) {
+				v.tolerated = true
+				return
+			}
+		}
 		v.required = true
 		return
 	case len(ret.Results) != res.Len(): // return g()
 		for _, i := range errIdx {
-			fl.fromReturn(f, i, stack, fk{v: v})
+			fl.refuse(f, i, stack, v)
 		}
 		return
 	}
@@ -635,12 +686,23 @@ func (fl *flow) onReturn(f *fn, ret *ast.ReturnStmt, stack []*callSite, v *verdi
 	for _, i := range errIdx {
 		if !isNil(f.info(), ret.Results[i]) {
 			nonNil = true
-			fl.fromReturn(f, i, stack, fk{v: v})
+			fl.refuse(f, i, stack, v)
 		}
 	}
 	if !nonNil {
 		v.tolerated = true // return nil, nil: missing is fine
 	}
+}
+
+// refuse judges a non-nil error returned as result i of f on a "not
+// found" path: a refusal, unless f is a helper whose caller is on the
+// stack (it passed the name or the plugin): then that caller decides.
+func (fl *flow) refuse(f *fn, i int, stack []*callSite, v *verdict) {
+	if len(stack) > 0 && stack[0].callee == f {
+		fl.fromReturn(f, i, stack, fk{v: v})
+		return
+	}
+	v.required = true
 }
 
 // terminates reports whether a statement list never falls through.

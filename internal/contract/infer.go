@@ -342,45 +342,120 @@ func (a *analyzer) evalName(f *fn, e ast.Expr) nameItem {
 	return nameItem{reason: what + types.ExprString(e), pos: e.Pos()}
 }
 
-// evalPlugin says which plugin the *plugin.Plugin expression e in f is.
+// evalPlugin says which plugin the *plugin.Plugin expression e in f is:
+// follows local variables, plugin.Open, and source functions returning
+// a plugin (func open(path string) *plugin.Plugin).
 func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
+	if depth > 6 {
+		return plugItem{}
+	}
 	info := f.info()
-	id, ok := unparen(e).(*ast.Ident)
-	if !ok || depth > 4 {
+	switch x := unparen(e).(type) {
+	case *ast.CallExpr:
+		return a.evalPluginCall(f, x, 0, depth+1)
+	case *ast.Ident:
+		v, ok := info.Uses[x].(*types.Var)
+		if !ok {
+			return plugItem{}
+		}
+		if i, ok := paramIndex(f, v); ok {
+			return plugItem{kind: plugRecvParam, param: i}
+		}
+		var items []plugItem
+		for _, d := range a.defs[v] {
+			switch {
+			case d.rhs == nil:
+				return plugItem{}
+			case d.tuple >= 0:
+				call, ok := unparen(d.rhs).(*ast.CallExpr)
+				if !ok {
+					return plugItem{}
+				}
+				items = append(items, a.evalPluginCall(d.fn, call, d.tuple, depth+1))
+			default:
+				items = append(items, a.evalPlugin(d.fn, d.rhs, depth+1))
+			}
+		}
+		return joinPlugs(items)
+	}
+	return plugItem{}
+}
+
+// evalPluginCall says which plugin result idx of call (in f) is.
+func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int) plugItem {
+	info := f.info()
+	if isFunc(info, call, "plugin.Open") {
+		if idx != 0 || len(call.Args) != 1 {
+			return plugItem{}
+		}
+		return a.evalPath(f, call.Args[0])
+	}
+	g := a.callee(info, call)
+	if g == nil || g.sig == nil || depth > 6 {
 		return plugItem{}
 	}
-	v, ok := info.Uses[id].(*types.Var)
-	if !ok {
-		return plugItem{}
-	}
-	if i, ok := paramIndex(f, v); ok {
-		return plugItem{kind: plugRecvParam, param: i}
-	}
-	var out plugItem
-	for k, d := range a.defs[v] {
+	cs := &callSite{call: call, caller: f, callee: g}
+	var items []plugItem
+	walkOwn(g, func(n ast.Node) bool {
+		ret, ok := n.(*ast.ReturnStmt)
+		if !ok {
+			return true
+		}
 		var it plugItem
 		switch {
-		case d.rhs == nil:
-			return plugItem{}
-		case d.tuple == 0:
-			call, ok := unparen(d.rhs).(*ast.CallExpr)
-			if !ok || !isFunc(d.fn.info(), call, "plugin.Open") || len(call.Args) != 1 {
-				return plugItem{}
+		case len(ret.Results) == g.sig.Results().Len() && idx < len(ret.Results):
+			if isNil(g.info(), ret.Results[idx]) {
+				return true
 			}
-			it = a.evalPath(d.fn, call.Args[0])
-		case d.tuple < 0:
-			it = a.evalPlugin(d.fn, d.rhs, depth+1)
+			it = a.evalPlugin(g, ret.Results[idx], depth+1)
+		case len(ret.Results) == 1:
+			inner, ok := unparen(ret.Results[0]).(*ast.CallExpr)
+			if !ok {
+				items = append(items, plugItem{})
+				return true
+			}
+			it = a.evalPluginCall(g, inner, idx, depth+1)
+		default:
+			items = append(items, plugItem{})
+			return true
+		}
+		// A parameter of g: what the caller passes.
+		if it.isParam() {
+			arg := argAt(cs, it.param)
+			switch {
+			case arg == nil:
+				it = plugItem{}
+			case it.kind == plugRecvParam:
+				it = a.evalPlugin(f, arg, depth+1)
+			default:
+				it = a.evalPath(f, arg)
+			}
+		}
+		items = append(items, it)
+		return true
+	})
+	return joinPlugs(items)
+}
+
+// joinPlugs combines the possible plugins of a value: constant paths
+// when all are, else any plugin (or the one parameter they all are).
+func joinPlugs(items []plugItem) plugItem {
+	if len(items) == 0 {
+		return plugItem{}
+	}
+	out := items[0]
+	for _, it := range items[1:] {
+		switch {
+		case it.kind == plugConst && out.kind == plugConst:
+			out.paths = append(slices.Clip(out.paths), it.paths...)
+		case it.kind == out.kind && it.isParam() && it.param == out.param:
 		default:
 			return plugItem{}
 		}
-		if k == 0 {
-			out = it
-			continue
-		}
-		if it.kind != plugConst || out.kind != plugConst {
-			return plugItem{}
-		}
-		out.paths = append(out.paths, it.paths...)
+	}
+	if out.kind == plugConst {
+		slices.Sort(out.paths)
+		out.paths = slices.Compact(out.paths)
 	}
 	return out
 }

@@ -1,0 +1,471 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// ConfigFile is the name of the project file, at the module root.
+const ConfigFile = "pluginctl.toml"
+
+// Config is a parsed pluginctl.toml:
+//
+//	# pluginctl.toml, at the module root. Every key is optional.
+//
+//	[contract]
+//	hosts = ["./cmd/server"]   # host packages to infer the contract from
+//	                           # (default: the hosts pluginctl build discovers)
+//	infer = true               # false: use only the declared symbols
+//
+//	[[symbol]]                 # one table per expected symbol
+//	name = "Handler"           # exported name (required)
+//	type = "func(net/http.ResponseWriter, *net/http.Request)"
+//	                           # exact type, with full import paths; a variable's
+//	                           # type is a pointer ("*int"). Or
+//	                           # types = ["...", "..."]: alternatives, one must match.
+//	                           # Neither: any type.
+//	required = true            # default true; false: used when present
+//	plugins = "auth*"          # default: all plugins. Comma-separated names or globs
+//	                           # matched against the file name without .so, or its path
+//	kind = "func"              # "func" or "var"; default: from the type
+//
+//	[plugins]
+//	dirs = ["plugins/"]        # every package main under these folders is a plugin
+//
+// Declared symbols are merged over the inferred contract (Merge): a
+// [[symbol]] replaces the type and the requirement of the inferred entry
+// with the same name and plugins, and adds one otherwise.
+type Config struct {
+	// File is the name the configuration was parsed under (positions use it).
+	File string
+	// Hosts are the [contract] hosts patterns.
+	Hosts []string
+	// Infer is [contract] infer (default true).
+	Infer bool
+	// Symbols are the [[symbol]] tables, in file order, each with a
+	// SourceConfig source "FILE:LINE".
+	Symbols []Entry
+	// PluginDirs are [plugins] dirs, as written (slash-separated,
+	// relative to the module root).
+	PluginDirs []string
+}
+
+// ConfigError is a problem in the configuration file, at a line (0 when
+// unknown).
+type ConfigError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// LoadConfig reads dir/pluginctl.toml (dir: the module root). It returns
+// nil and no error when the file does not exist. Positions are
+// "pluginctl.toml:LINE", relative to dir.
+func LoadConfig(dir string) (*Config, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfig(ConfigFile, data)
+}
+
+// ParseConfig parses a configuration; name is used in positions and
+// errors. The error joins one *ConfigError per problem.
+func ParseConfig(name string, data []byte) (*Config, error) {
+	cfg := &Config{File: name, Infer: true}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &ConfigError{File: name, Line: pe.Position.Line, Msg: pe.Message}
+		}
+		return nil, &ConfigError{File: name, Msg: err.Error()}
+	}
+	lines := indexLines(string(data))
+	var errs []error
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, &ConfigError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, key := range sortedKeys(raw) {
+		val := raw[key]
+		switch key {
+		case "contract":
+			t, ok := val.(map[string]any)
+			if !ok {
+				fail(lines.key("", 0, key), "contract must be a table: [contract]")
+				continue
+			}
+			for _, k := range sortedKeys(t) {
+				line := lines.key("contract", 0, k)
+				switch k {
+				case "hosts":
+					cfg.Hosts = stringList(t[k], func(msg string) { fail(line, "contract.hosts: %s", msg) })
+				case "infer":
+					b, ok := t[k].(bool)
+					if !ok {
+						fail(line, "contract.infer must be true or false")
+					}
+					cfg.Infer = b
+				default:
+					fail(line, "unknown key contract.%s (want hosts, infer)", k)
+				}
+			}
+		case "plugins":
+			t, ok := val.(map[string]any)
+			if !ok {
+				fail(lines.key("", 0, key), "plugins must be a table: [plugins]")
+				continue
+			}
+			for _, k := range sortedKeys(t) {
+				line := lines.key("plugins", 0, k)
+				switch k {
+				case "dirs":
+					cfg.PluginDirs = stringList(t[k], func(msg string) { fail(line, "plugins.dirs: %s", msg) })
+					for _, d := range cfg.PluginDirs {
+						if filepath.IsAbs(d) || strings.HasPrefix(path.Clean(filepath.ToSlash(d)), "../") {
+							fail(line, "plugins.dirs: %q is not inside the module", d)
+						}
+					}
+				default:
+					fail(line, "unknown key plugins.%s (want dirs)", k)
+				}
+			}
+		case "symbol":
+			list, ok := val.([]map[string]any)
+			if anys, isList := val.([]any); isList { // symbol = [{...}, ...]
+				ok = true
+				for _, x := range anys {
+					m, isMap := x.(map[string]any)
+					ok = ok && isMap
+					list = append(list, m)
+				}
+			}
+			if !ok {
+				fail(lines.key("", 0, key), "symbol must be an array of tables: [[symbol]]")
+				continue
+			}
+			seen := map[[2]string]int{}
+			for i, t := range list {
+				e, ok := parseSymbol(t, i, lines, fail)
+				if !ok {
+					continue
+				}
+				line := lines.key("symbol", i, "name")
+				e.Sources = []Source{{Kind: SourceConfig, Pos: name + ":" + strconv.Itoa(line)}}
+				k := [2]string{e.Symbol, e.Plugins}
+				if prev, dup := seen[k]; dup {
+					fail(line, "symbol %s declared twice for the same plugins (first at line %d)", e.Symbol, prev)
+					continue
+				}
+				seen[k] = line
+				cfg.Symbols = append(cfg.Symbols, e)
+			}
+		default:
+			fail(lines.key("", 0, key), "unknown key %s (want [contract], [[symbol]], [plugins])", key)
+		}
+	}
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			return errs[i].(*ConfigError).Line < errs[j].(*ConfigError).Line
+		})
+		return nil, errors.Join(errs...)
+	}
+	return cfg, nil
+}
+
+func parseSymbol(t map[string]any, i int, lines *lineIndex, fail func(int, string, ...any)) (Entry, bool) {
+	e := Entry{Required: true}
+	header := lines.table("symbol", i)
+	ok := true
+	bad := func(key, format string, args ...any) {
+		line := lines.key("symbol", i, key)
+		if line == 0 {
+			line = header
+		}
+		fail(line, format, args...)
+		ok = false
+	}
+	str := func(key string) (string, bool) {
+		v, present := t[key]
+		if !present {
+			return "", false
+		}
+		s, isStr := v.(string)
+		if !isStr {
+			bad(key, "symbol.%s must be a string", key)
+			return "", false
+		}
+		return s, true
+	}
+	for _, k := range sortedKeys(t) {
+		switch k {
+		case "name", "type", "types", "required", "plugins", "kind":
+		default:
+			bad(k, "unknown key symbol.%s (want name, type, types, required, plugins, kind)", k)
+		}
+	}
+	name, present := str("name")
+	switch {
+	case !present && t["name"] == nil:
+		fail(header, "[[symbol]] without a name")
+		ok = false
+	case present && !validSymbol(name):
+		bad("name", "symbol name %q is not an exported Go identifier", name)
+	}
+	e.Symbol = name
+	if typ, present := str("type"); present {
+		e.Types = []string{typ}
+		if _, both := t["types"]; both {
+			bad("types", "symbol %s: give type or types, not both", name)
+		}
+	} else if v, present := t["types"]; present {
+		e.Types = stringList(v, func(msg string) { bad("types", "symbol.types: %s", msg) })
+		if len(e.Types) == 0 {
+			bad("types", "symbol %s: types is empty (leave it out to accept any type)", name)
+		}
+	}
+	typeKey := "type"
+	if _, present := t["types"]; present {
+		typeKey = "types"
+	}
+	for j, typ := range e.Types {
+		c, err := checkSymbolType(typ)
+		if err != nil {
+			bad(typeKey, "symbol %s: %v", name, err)
+			continue
+		}
+		e.Types[j] = c
+	}
+	if v, present := t["required"]; present {
+		b, isBool := v.(bool)
+		if !isBool {
+			bad("required", "symbol.required must be true or false")
+		}
+		e.Required = b
+	}
+	if p, present := str("plugins"); present {
+		if err := checkPlugins(p); err != nil {
+			bad("plugins", "symbol %s: %v", name, err)
+		}
+		e.Plugins = p
+	}
+	if k, present := str("kind"); present {
+		if k != KindFunc && k != KindVar {
+			bad("kind", "symbol.kind must be %q or %q", KindFunc, KindVar)
+		}
+		for _, typ := range e.Types {
+			if tk := KindOf(typ); tk != "" && tk != k {
+				bad("kind", "symbol %s: kind %s does not fit type %s (a %s's)", name, k, typ, tk)
+			}
+		}
+		e.Kind = k
+	} else {
+		e.Kind = kindOfTypes(e.Types)
+	}
+	return e, ok
+}
+
+func validSymbol(name string) bool {
+	return token.IsIdentifier(name) && token.IsExported(name)
+}
+
+// checkSymbolType canonicalizes a declared type and refuses types that
+// Lookup can never return.
+func checkSymbolType(typ string) (string, error) {
+	c, err := CanonicalType(typ)
+	if err != nil {
+		return "", err
+	}
+	if _, basic := predeclaredTypes[c]; basic && c != "error" || strings.HasPrefix(c, "[") ||
+		strings.HasPrefix(c, "map[") || strings.HasPrefix(c, "chan ") || strings.HasPrefix(c, "struct{") {
+		return "", fmt.Errorf("type %s is never what Lookup returns: a variable's is a pointer (*%s), a function's a func type", c, c)
+	}
+	return c, nil
+}
+
+func checkPlugins(p string) error {
+	for _, g := range strings.Split(p, ",") {
+		g = strings.TrimSpace(g)
+		if g == "" {
+			return fmt.Errorf("empty name in plugins %q", p)
+		}
+		if _, err := path.Match(g, ""); err != nil {
+			return fmt.Errorf("bad glob %q in plugins", g)
+		}
+	}
+	return nil
+}
+
+func stringList(v any, fail func(string)) []string {
+	list, ok := v.([]any)
+	if !ok {
+		fail("must be a list of strings")
+		return nil
+	}
+	var out []string
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			fail("must be a list of strings")
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// lineIndex finds the lines of table headers and keys, which the TOML
+// decoder does not report.
+type lineIndex struct {
+	tables map[string][]int // header lines, by table name, in order
+	keys   map[string]int   // "table#index.key" -> line
+}
+
+var (
+	headerRE = regexp.MustCompile(`^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?`)
+	keyRE    = regexp.MustCompile(`^\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*(\.\s*[A-Za-z0-9_-]+\s*)?=`)
+)
+
+func indexLines(src string) *lineIndex {
+	li := &lineIndex{tables: map[string][]int{}, keys: map[string]int{}}
+	table, index := "", 0
+	inString := ""
+	for n, line := range strings.Split(src, "\n") {
+		lineNo := n + 1
+		if inString != "" {
+			if strings.Count(line, inString)%2 == 1 {
+				inString = ""
+			}
+			continue
+		}
+		if m := headerRE.FindStringSubmatch(line); m != nil {
+			table = m[2]
+			li.tables[table] = append(li.tables[table], lineNo)
+			index = len(li.tables[table]) - 1
+			continue
+		}
+		if m := keyRE.FindStringSubmatch(line); m != nil {
+			key := strings.Trim(m[1], `"'`)
+			t, i := table, index
+			if m[2] != "" && table == "" { // dotted key: plugins.dirs = [...]
+				t, i = key, 0
+				key = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(m[2]), "."))
+			}
+			k := fmt.Sprintf("%s#%d.%s", t, i, key)
+			if _, dup := li.keys[k]; !dup {
+				li.keys[k] = lineNo
+			}
+		}
+		for _, q := range []string{`"""`, `'''`} {
+			if strings.Count(line, q)%2 == 1 {
+				inString = q
+			}
+		}
+	}
+	return li
+}
+
+func (li *lineIndex) key(table string, index int, key string) int {
+	if l, ok := li.keys[fmt.Sprintf("%s#%d.%s", table, index, key)]; ok {
+		return l
+	}
+	return li.table(table, index)
+}
+
+func (li *lineIndex) table(table string, index int) int {
+	if ls := li.tables[table]; index < len(ls) {
+		return ls[index]
+	}
+	return 0
+}
+
+// ParseExpect parses an --expect flag:
+//
+//	[PLUGINS:]NAME[?][=TYPE[|TYPE...]]
+//
+// NAME is the exported symbol; TYPE its exact type with full import paths
+// (alternatives separated by |; none: any type); a ? after the name makes
+// it optional (default required); PLUGINS restricts it to the plugins
+// matching those comma-separated names or globs. Examples:
+//
+//	Seven=*int
+//	auth*:Handler=func(net/http.ResponseWriter, *net/http.Request)
+//	Describe?=func() string
+//	New=func() example.com/app/api.Source|func() example.com/app/api.Sink
+func ParseExpect(s string) (Entry, error) {
+	e := Entry{Required: true, Sources: []Source{{Kind: SourceExpect, Pos: "--expect " + s}}}
+	left, typs, hasType := strings.Cut(s, "=")
+	left = strings.TrimSpace(left)
+	if i := strings.LastIndex(left, ":"); i >= 0 {
+		e.Plugins = strings.TrimSpace(left[:i])
+		left = strings.TrimSpace(left[i+1:])
+		if err := checkPlugins(e.Plugins); err != nil {
+			return Entry{}, fmt.Errorf("--expect %s: %v", s, err)
+		}
+	}
+	if name, ok := strings.CutSuffix(left, "?"); ok {
+		e.Required = false
+		left = strings.TrimSpace(name)
+	}
+	if !validSymbol(left) {
+		return Entry{}, fmt.Errorf("--expect %s: %q is not an exported Go identifier (want [PLUGINS:]NAME[?]=TYPE)", s, left)
+	}
+	e.Symbol = left
+	if hasType {
+		for _, t := range strings.Split(typs, "|") {
+			c, err := checkSymbolType(t)
+			if err != nil {
+				return Entry{}, fmt.Errorf("--expect %s: %v", s, err)
+			}
+			e.Types = append(e.Types, c)
+		}
+	}
+	e.Kind = kindOfTypes(e.Types)
+	return e, nil
+}
+
+// Resolve returns the contract in force: the declared entries merged over
+// the inferred contract, or over the pluginapi convention (Default of
+// apiPkg) when nothing is known otherwise (no inferred entry or
+// unresolved lookup, nothing declared). apiPkg "" means no convention.
+func Resolve(inferred *Contract, apiPkg string, declared ...Entry) *Contract {
+	known := inferred != nil && (len(inferred.Entries) > 0 || len(inferred.Unresolved) > 0)
+	if !known && len(declared) == 0 && apiPkg != "" {
+		c := Default(apiPkg)
+		if inferred != nil {
+			c.Hosts = inferred.Hosts
+		}
+		return Merge(c)
+	}
+	return Merge(inferred, declared...)
+}

@@ -1,0 +1,171 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
+
+const (
+	moduleRoot = "../.."
+	apiPkg     = "github.com/pluginctl/pluginctl/pluginapi"
+	fixtures   = "./internal/contract/testdata"
+)
+
+// hosts are the fixture hosts with a golden contract each.
+var hosts = []struct{ name, pattern string }{
+	{"multi", fixtures + "/hosts/multi"},
+	{"specific", fixtures + "/hosts/specific"},
+	{"config", fixtures + "/hosts/config"},
+	{"kinds", fixtures + "/hosts/kinds"},
+	{"generic", fixtures + "/hosts/generic"},
+	{"convention", fixtures + "/hosts/convention"},
+	{"textpipe", "./examples/textpipe/cmd/host"},
+}
+
+func infer(t testing.TB, patterns ...string) *Contract {
+	t.Helper()
+	c, err := Infer(context.Background(), InferOptions{Dir: moduleRoot, Patterns: patterns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestInferGolden(t *testing.T) {
+	for _, h := range hosts {
+		t.Run(h.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := infer(t, h.pattern).JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "golden", h.name+".json")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestInferGolden -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("contract of %s differs from %s (go test -update to accept):\n%s", h.pattern, golden, got)
+			}
+		})
+	}
+}
+
+// withoutSources drops what differs between an inferred and a default
+// contract that agree.
+func withoutSources(c *Contract) []Entry {
+	var out []Entry
+	for _, e := range c.Entries {
+		e.Sources = nil
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestConventionHostsInferTheDefault(t *testing.T) {
+	want := withoutSources(Default(apiPkg))
+	for _, pattern := range []string{fixtures + "/hosts/convention", "./examples/textpipe/cmd/host"} {
+		c := infer(t, pattern)
+		if got := withoutSources(c); !slices.EqualFunc(got, want, entryEqual) {
+			t.Errorf("%s: inferred\n%+v\nwant the default\n%+v", pattern, got, want)
+		}
+		if len(c.Unresolved) > 0 {
+			t.Errorf("%s: unresolved %+v", pattern, c.Unresolved)
+		}
+	}
+}
+
+func entryEqual(a, b Entry) bool {
+	return a.Symbol == b.Symbol && slices.Equal(a.Types, b.Types) && a.Kind == b.Kind &&
+		a.Required == b.Required && a.Plugins == b.Plugins
+}
+
+// TestInferSeveralHosts: one Infer over several hosts merges their
+// contracts; an empty pattern list finds the hosts itself.
+func TestInferSeveralHosts(t *testing.T) {
+	c := infer(t, fixtures+"/hosts/multi", fixtures+"/hosts/specific")
+	if len(c.Hosts) != 2 {
+		t.Errorf("hosts %v", c.Hosts)
+	}
+	got := c.Symbols()
+	want := []string{"Answer", "Collect", "Handler", "NewGreeter", "Seven", "Verbose", "Version"}
+	if !slices.Equal(got, want) {
+		t.Errorf("symbols %v, want %v", got, want)
+	}
+
+	all, err := Infer(context.Background(), InferOptions{Dir: filepath.Join(moduleRoot, "examples", "textpipe")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(all.Hosts, []string{"github.com/pluginctl/pluginctl/examples/textpipe/cmd/host"}) {
+		t.Errorf("discovered hosts %v", all.Hosts)
+	}
+}
+
+func TestInferErrors(t *testing.T) {
+	_, err := Infer(context.Background(), InferOptions{Dir: moduleRoot, Patterns: []string{"./internal/contract/testdata/nosuchhost"}})
+	if err == nil {
+		t.Fatal("no error for a missing package")
+	}
+}
+
+// TestDefinesRequired classifies the fixture plugins against the multi
+// host's contract, from syntax alone and with types.
+func TestDefinesRequired(t *testing.T) {
+	c := infer(t, fixtures+"/hosts/multi")
+	plugins := []string{fixtures + "/plugins/seven", fixtures + "/plugins/noseven", fixtures + "/plugins/badseven", fixtures + "/hosts/multi"}
+	want := map[string][2]bool{ // syntax only, with types
+		"seven":    {true, true},
+		"noseven":  {false, false},
+		"badseven": {true, false}, // Seven is there, but an *int64
+		"multi":    {false, false},
+	}
+
+	cfg := &packages.Config{Dir: moduleRoot, Mode: packages.NeedName | packages.NeedFiles}
+	listed, err := packages.Load(cfg, plugins...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &InferOptions{Dir: moduleRoot}
+	typed, err := load(context.Background(), o, plugins, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, set := range [][]*packages.Package{listed, typed.roots} {
+		for _, p := range set {
+			name := filepath.Base(p.PkgPath)
+			if got := DefinesRequired(p, c); got != want[name][i] {
+				t.Errorf("DefinesRequired(%s, typed=%v) = %v, want %v (missing %v)", name, i == 1, got, want[name][i], MissingRequired(p, c))
+			}
+		}
+	}
+	// A contract with optional entries only never makes a plugin.
+	opt := Merge(nil, Entry{Symbol: "Seven", Types: []string{"*int"}})
+	if DefinesRequired(typed.roots[0], opt) {
+		t.Error("a contract without required entries made a plugin")
+	}
+}
+
+func BenchmarkInfer(b *testing.B) {
+	for b.Loop() {
+		infer(b, "./examples/textpipe/cmd/host")
+	}
+}
