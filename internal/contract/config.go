@@ -113,7 +113,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		case "contract":
 			t, ok := val.(map[string]any)
 			if !ok {
-				fail(lines.key("", 0, key), "contract must be a table: [contract]")
+				fail(lines.top(key), "contract must be a table: [contract]")
 				continue
 			}
 			for _, k := range sortedKeys(t) {
@@ -134,7 +134,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		case "plugins":
 			t, ok := val.(map[string]any)
 			if !ok {
-				fail(lines.key("", 0, key), "plugins must be a table: [plugins]")
+				fail(lines.top(key), "plugins must be a table: [plugins]")
 				continue
 			}
 			for _, k := range sortedKeys(t) {
@@ -162,7 +162,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				}
 			}
 			if !ok {
-				fail(lines.key("", 0, key), "symbol must be an array of tables: [[symbol]]")
+				fail(lines.top(key), "symbol must be an array of tables: [[symbol]]")
 				continue
 			}
 			seen := map[[2]string]int{}
@@ -182,7 +182,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				cfg.Symbols = append(cfg.Symbols, e)
 			}
 		default:
-			fail(lines.key("", 0, key), "unknown key %s (want [contract], [[symbol]], [plugins])", key)
+			fail(lines.top(key), "unknown key %s (want [contract], [[symbol]], [plugins])", key)
 		}
 	}
 	if len(errs) > 0 {
@@ -240,8 +240,9 @@ func parseSymbol(t map[string]any, i int, lines *lineIndex, fail func(int, strin
 			bad("types", "symbol %s: give type or types, not both", name)
 		}
 	} else if v, present := t["types"]; present {
-		e.Types = stringList(v, func(msg string) { bad("types", "symbol.types: %s", msg) })
-		if len(e.Types) == 0 {
+		listOK := true
+		e.Types = stringList(v, func(msg string) { listOK = false; bad("types", "symbol.types: %s", msg) })
+		if listOK && len(e.Types) == 0 {
 			bad("types", "symbol %s: types is empty (leave it out to accept any type)", name)
 		}
 	}
@@ -400,6 +401,14 @@ func (li *lineIndex) key(table string, index int, key string) int {
 		return l
 	}
 	return li.table(table, index)
+}
+
+// top returns the line of a top-level key or table.
+func (li *lineIndex) top(key string) int {
+	if l, ok := li.keys["#0."+key]; ok {
+		return l
+	}
+	return li.table(key, 0)
 }
 
 func (li *lineIndex) table(table string, index int) int {
