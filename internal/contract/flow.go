@@ -37,6 +37,10 @@ type flow struct {
 	asserts  []assertion
 	problems []Unresolved // assertions whose type is not known
 	seen     map[string]bool
+	// nameHelpers are the calls that passed the symbol name down to the
+	// Lookup: a helper parameterised by the name leaves the verdict on a
+	// missing symbol to its caller.
+	nameHelpers []*callSite
 }
 
 func (a *analyzer) newFlow() *flow { return &flow{a: a, seen: map[string]bool{}} }
@@ -234,9 +238,9 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 			for _, id := range a.usesAfter(ok, p.Pos()) {
 				fl.cond(a.enclosing(id), id, false, stack, &fl.okV)
 			}
-		} else if !a.isCommaOk(p) {
-			fl.okV.required = true // a plain assertion panics on a missing symbol
 		}
+		// A plain assertion panics on a missing symbol: required, which
+		// is the verdict without evidence anyway.
 	case *ast.AssignStmt:
 		for i, r := range p.Rhs {
 			if r == child && len(p.Lhs) == len(p.Rhs) {
@@ -354,16 +358,6 @@ func (a *analyzer) typeSwitchOf(ta *ast.TypeAssertExpr) *ast.TypeSwitchStmt {
 		return nil
 	}
 	return ts
-}
-
-func (a *analyzer) isCommaOk(ta *ast.TypeAssertExpr) bool {
-	switch p := a.parentOf(ta).(type) {
-	case *ast.AssignStmt:
-		return len(p.Lhs) == 2 && len(p.Rhs) == 1
-	case *ast.ValueSpec:
-		return len(p.Names) == 2 && len(p.Values) == 1
-	}
-	return false
 }
 
 // commaOkVar returns the ok variable of v, ok := x.(T), if named.
@@ -695,10 +689,10 @@ func (fl *flow) onReturn(f *fn, ret *ast.ReturnStmt, stack []*callSite, v *verdi
 }
 
 // refuse judges a non-nil error returned as result i of f on a "not
-// found" path: a refusal, unless f is a helper whose caller is on the
-// stack (it passed the name or the plugin): then that caller decides.
+// found" path: a refusal, unless f is a helper that was passed the
+// symbol name by the caller on the stack: then that caller decides.
 func (fl *flow) refuse(f *fn, i int, stack []*callSite, v *verdict) {
-	if len(stack) > 0 && stack[0].callee == f {
+	if len(stack) > 0 && stack[0].callee == f && containsSite(fl.nameHelpers, stack[0]) {
 		fl.fromReturn(f, i, stack, fk{v: v})
 		return
 	}

@@ -121,11 +121,12 @@ func inferProgram(prog *program) *Contract {
 			name := a.evalName(f, call.Args[0])
 			plug := a.evalPlugin(f, sel.X, 0)
 			count := 0
-			a.walkUp(f, name, plug, nil, func(name nameItem, plug plugItem, chain []*callSite) {
+			a.walkUp(f, name, plug, nil, 0, func(name nameItem, plug plugItem, chain []*callSite, nameAt int) {
 				if count++; count > maxInstances {
 					return
 				}
 				fl := a.newFlow()
+				fl.nameHelpers = chain[:nameAt]
 				fl.fromResult(f, call, 0, chain, flowSym)
 				fl.fromResult(f, call, 1, chain, flowErr)
 				acc.add(call, name, plug, fl)
@@ -514,11 +515,14 @@ func argAt(cs *callSite, i int) ast.Expr {
 
 // walkUp resolves the name and the plugin of a Lookup in f that depend
 // on f's parameters, at every reachable call of f, and calls emit with
-// each resolution and the chain of calls (innermost first) it went
-// through.
-func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite, emit func(nameItem, plugItem, []*callSite)) {
+// each resolution, the chain of calls (innermost first) it went through,
+// and how many of them passed the name.
+func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite, nameAt int, emit func(nameItem, plugItem, []*callSite, int)) {
+	if name.isPar {
+		nameAt = len(chain) + 1
+	}
 	if !name.isPar && !plug.isParam() {
-		emit(name, plug, chain)
+		emit(name, plug, chain, min(nameAt, len(chain)))
 		return
 	}
 	callers := a.callers[f]
@@ -529,7 +533,7 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 		if plug.isParam() {
 			plug = plugItem{}
 		}
-		emit(name, plug, chain)
+		emit(name, plug, chain, min(nameAt, len(chain)))
 		return
 	}
 	for _, cs := range callers {
@@ -553,7 +557,7 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 				p2 = a.evalPath(cs.caller, arg)
 			}
 		}
-		a.walkUp(cs.caller, n2, p2, append(slices.Clip(chain), cs), emit)
+		a.walkUp(cs.caller, n2, p2, append(slices.Clip(chain), cs), nameAt, emit)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/packages"
@@ -27,6 +28,7 @@ var hosts = []struct{ name, pattern string }{
 	{"config", fixtures + "/hosts/config"},
 	{"kinds", fixtures + "/hosts/kinds"},
 	{"generic", fixtures + "/hosts/generic"},
+	{"heuristics", fixtures + "/hosts/heuristics"},
 	{"convention", fixtures + "/hosts/convention"},
 	{"textpipe", "./examples/textpipe/cmd/host"},
 }
@@ -78,6 +80,21 @@ func withoutSources(c *Contract) []Entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// TestHeuristics: each symbol of the heuristics host says by its name
+// whether it is required.
+func TestHeuristics(t *testing.T) {
+	c := infer(t, fixtures+"/hosts/heuristics")
+	if len(c.Entries) != 13 || len(c.Unresolved) != 0 {
+		t.Errorf("%d entries, %d unresolved", len(c.Entries), len(c.Unresolved))
+	}
+	for _, e := range c.Entries {
+		want := strings.HasPrefix(e.Symbol, "Required")
+		if e.Required != want || len(e.Types) != 1 {
+			t.Errorf("%s: required %v, types %v", e.Symbol, e.Required, e.Types)
+		}
+	}
 }
 
 func TestConventionHostsInferTheDefault(t *testing.T) {
