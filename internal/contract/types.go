@@ -262,6 +262,24 @@ func CanonicalType(s string) (string, error) {
 	return formatType(s, false)
 }
 
+// GoSyntax returns a canonical type string as Go source, each import
+// path replaced by the package name qualify returns for it (the probe
+// generator imports "net/http" as, say, p1 and writes
+// func(p1.ResponseWriter, *p1.Request)). See TypeImports.
+func GoSyntax(typ string, qualify func(importPath string) string) (string, error) {
+	return formatTypeWith(typ, qualify)
+}
+
+// TypeImports returns the import paths a type string mentions, sorted.
+func TypeImports(typ string) []string {
+	var out []string
+	for _, m := range qualifiedRE.FindAllStringSubmatch(typ, -1) {
+		out = append(out, m[1])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // shortType is CanonicalType with every qualifier cut to its last path
 // element (major version suffixes /vN dropped): what reflect prints when
 // package names follow the convention.
@@ -288,6 +306,13 @@ func shortQualified(s string) bool {
 const qualPrefix = "ᐸq"
 
 func formatType(s string, short bool) (string, error) {
+	if short {
+		return formatTypeWith(s, shortPkgName)
+	}
+	return formatTypeWith(s, nil)
+}
+
+func formatTypeWith(s string, qualify func(string) string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", fmt.Errorf("empty type")
@@ -302,7 +327,7 @@ func formatType(s string, short bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("not a Go type: %q", s)
 	}
-	p := &astTypePrinter{quals: quals, short: short}
+	p := &astTypePrinter{quals: quals, qualify: qualify}
 	p.typ(expr)
 	if p.err != nil {
 		return "", fmt.Errorf("not a Go type: %q: %v", s, p.err)
@@ -312,9 +337,9 @@ func formatType(s string, short bool) (string, error) {
 
 type astTypePrinter struct {
 	strings.Builder
-	quals []string
-	short bool
-	err   error
+	quals   []string
+	qualify func(string) string // nil: keep the import paths
+	err     error
 }
 
 func (p *astTypePrinter) fail(format string, args ...any) {
@@ -342,8 +367,8 @@ func (p *astTypePrinter) qualifier(x ast.Expr) (string, bool) {
 		return "", false
 	}
 	q := p.quals[n]
-	if p.short {
-		q = shortPkgName(q)
+	if p.qualify != nil {
+		q = p.qualify(q)
 	}
 	return q, true
 }

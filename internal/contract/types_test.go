@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"slices"
 	"testing"
 )
 
@@ -109,8 +110,8 @@ func TestMatches(t *testing.T) {
 		"*app.Config":                                              true,
 		"func() other.Plugin":                                      false,
 		"func() example.com/other/pluginapi.Plugin":                false,
-		"*int":                                                     false,
-		"not a type(":                                              false,
+		"*int":        false,
+		"not a type(": false,
 	} {
 		if got := e.Matches(typ); got != want {
 			t.Errorf("Matches(%q) = %v, want %v", typ, got, want)
@@ -140,5 +141,20 @@ var W int
 	}
 	if e.MatchesType(types.NewPointer(pkg.Scope().Lookup("W").Type())) {
 		t.Error("*int does not implement interface{Name() string}")
+	}
+}
+
+func TestGoSyntax(t *testing.T) {
+	typ := "func(net/http.ResponseWriter, *net/http.Request) map[string]example.com/a/v2.T[int]"
+	if got := TypeImports(typ); !slices.Equal(got, []string{"example.com/a/v2", "net/http"}) {
+		t.Errorf("TypeImports = %v", got)
+	}
+	alias := map[string]string{"net/http": "p0", "example.com/a/v2": "p1"}
+	got, err := GoSyntax(typ, func(path string) string { return alias[path] })
+	if err != nil || got != "func(p0.ResponseWriter, *p0.Request) map[string]p1.T[int]" {
+		t.Errorf("GoSyntax = %q, %v", got, err)
+	}
+	if _, err := parser.ParseExpr(got); err != nil {
+		t.Errorf("not Go: %v", err)
 	}
 }
