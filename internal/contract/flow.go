@@ -41,7 +41,12 @@ type flow struct {
 	// Lookup: a helper parameterised by the name leaves the verdict on a
 	// missing symbol to its caller.
 	nameHelpers []*callSite
+	steps       int
 }
+
+// maxFlowSteps bounds the work on one flow (recursive helpers, huge
+// call graphs): what is found until then is kept.
+const maxFlowSteps = 20000
 
 func (a *analyzer) newFlow() *flow { return &flow{a: a, seen: map[string]bool{}} }
 
@@ -74,6 +79,9 @@ func (fl *flow) required() bool {
 }
 
 func (fl *flow) once(parts ...any) bool {
+	if fl.steps++; fl.steps > maxFlowSteps {
+		return false
+	}
 	var b strings.Builder
 	for _, p := range parts {
 		switch p := p.(type) {
@@ -270,7 +278,7 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 			fl.fromExpr(f, p, stack, k) // a conversion
 			return
 		}
-		if g := a.callee(info, p); g != nil && g.sig != nil && p.Ellipsis == token.NoPos {
+		if g := a.callee(info, p); g != nil && g.sig != nil && p.Ellipsis == token.NoPos && len(stack) < maxDepth {
 			for i, arg := range p.Args {
 				if arg != child || i >= g.sig.Params().Len() || g.sig.Variadic() && i >= g.sig.Params().Len()-1 {
 					continue

@@ -84,6 +84,7 @@ type analyzer struct {
 	reachable map[*fn]bool
 	callers   map[*fn][]*callSite
 	exits     map[*fn]int // 0 unknown, 1 always exits, 2 does not
+	budget    int         // walkUp steps left for the current Lookup
 }
 
 func newAnalyzer(prog *program, base string) *analyzer {

@@ -121,6 +121,7 @@ func inferProgram(prog *program) *Contract {
 			name := a.evalName(f, call.Args[0])
 			plug := a.evalPlugin(f, sel.X, 0)
 			count := 0
+			a.budget = maxWalk
 			a.walkUp(f, name, plug, nil, 0, func(name nameItem, plug plugItem, chain []*callSite, nameAt int) {
 				if count++; count > maxInstances {
 					return
@@ -183,7 +184,8 @@ func isLookup(info *types.Info, call *ast.CallExpr) bool {
 
 const (
 	maxDepth     = 12  // helpers between a Lookup and the constant name
-	maxInstances = 256 // instantiations of one Lookup call
+	maxInstances = 256  // instantiations of one Lookup call
+	maxWalk      = 4096 // steps resolving one Lookup call's name and plugin
 )
 
 // nameItem is what is known of a symbol name at some point.
@@ -521,6 +523,10 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 	if name.isPar {
 		nameAt = len(chain) + 1
 	}
+	if a.budget <= 0 {
+		return
+	}
+	a.budget--
 	if !name.isPar && !plug.isParam() {
 		emit(name, plug, chain, min(nameAt, len(chain)))
 		return

@@ -86,7 +86,7 @@ func withoutSources(c *Contract) []Entry {
 // whether it is required.
 func TestHeuristics(t *testing.T) {
 	c := infer(t, fixtures+"/hosts/heuristics")
-	if len(c.Entries) != 13 || len(c.Unresolved) != 0 {
+	if len(c.Entries) != 15 || len(c.Unresolved) != 0 {
 		t.Errorf("%d entries, %d unresolved", len(c.Entries), len(c.Unresolved))
 	}
 	for _, e := range c.Entries {

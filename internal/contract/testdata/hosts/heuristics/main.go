@@ -109,6 +109,34 @@ func run(p *plugin.Plugin, f func()) {
 	// Optional with a default from a value-returning helper.
 	_ = level(p)
 	_ = f
+
+	// Through a recursive function, and a name passed around a cycle.
+	r, err := p.Lookup("RequiredRecursive")
+	if err != nil {
+		panic(err)
+	}
+	_ = unwrap(r, 3).(func() int)
+	if s, err := ping(p, "OptionalCycle", 2); err == nil {
+		_ = s.(*int8)
+	}
+}
+
+func unwrap(s plugin.Symbol, depth int) plugin.Symbol {
+	if depth == 0 {
+		return s
+	}
+	return unwrap(s, depth-1)
+}
+
+func ping(p *plugin.Plugin, name string, n int) (plugin.Symbol, error) {
+	if n == 0 {
+		return p.Lookup(name)
+	}
+	return pong(p, name, n-1)
+}
+
+func pong(p *plugin.Plugin, name string, n int) (plugin.Symbol, error) {
+	return ping(p, name, n)
 }
 
 func check(p *plugin.Plugin) error {
