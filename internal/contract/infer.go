@@ -183,7 +183,7 @@ func isLookup(info *types.Info, call *ast.CallExpr) bool {
 }
 
 const (
-	maxDepth     = 12  // helpers between a Lookup and the constant name
+	maxDepth     = 12   // helpers between a Lookup and the constant name
 	maxInstances = 256  // instantiations of one Lookup call
 	maxWalk      = 4096 // steps resolving one Lookup call's name and plugin
 )
