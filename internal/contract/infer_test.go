@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -178,6 +179,49 @@ func TestDefinesRequired(t *testing.T) {
 	opt := Merge(nil, Entry{Symbol: "Seven", Types: []string{"*int"}})
 	if DefinesRequired(typed.roots[0], opt) {
 		t.Error("a contract without required entries made a plugin")
+	}
+}
+
+// TestRealHostAgrees builds the multi host and the fixture plugins and
+// checks that the host accepts exactly the plugins that satisfy the
+// inferred contract.
+func TestRealHostAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins")
+	}
+	if out, err := exec.Command("go", "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Skip("plugins need cgo")
+	}
+	c := infer(t, fixtures+"/hosts/multi")
+	o := &InferOptions{Dir: moduleRoot}
+	names := []string{"seven", "noseven", "badseven"}
+	var patterns []string
+	for _, n := range names {
+		patterns = append(patterns, fixtures+"/plugins/"+n)
+	}
+	typed, err := load(context.Background(), o, patterns, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	build := func(args ...string) {
+		cmd := exec.Command("go", append([]string{"build"}, args...)...)
+		cmd.Dir = moduleRoot
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %v: %v\n%s", args, err, out)
+		}
+	}
+	host := filepath.Join(dir, "multi")
+	build("-o", host, fixtures+"/hosts/multi")
+	for _, p := range typed.roots {
+		name := filepath.Base(p.PkgPath)
+		so := filepath.Join(dir, name+".so")
+		build("-buildmode=plugin", "-o", so, fixtures+"/plugins/"+name)
+		out, err := exec.Command(host, so).CombinedOutput()
+		accepted := err == nil
+		if want := DefinesRequired(p, c); accepted != want {
+			t.Errorf("%s: the host accepted it: %v, the contract says %v (%s)", name, accepted, want, out)
+		}
 	}
 }
 
