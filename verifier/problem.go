@@ -21,6 +21,11 @@ const (
 	DuplicatePlugin      Code = "duplicate-plugin"
 	PluginConflict       Code = "plugin-conflict"
 	HashMismatch         Code = "hash-mismatch"
+	// MissingSymbol and BadSymbolType are MissingNew and BadNewSignature
+	// for any symbol of the host's contract other than the convention's
+	// New (see package contract); the problem names the symbol.
+	MissingSymbol Code = "missing-symbol"
+	BadSymbolType Code = "bad-symbol-type"
 	// CheckDisagreement is reported when the static and the dynamic check
 	// reach different verdicts on one artifact: a bug in one of them.
 	CheckDisagreement Code = "check-disagreement"
