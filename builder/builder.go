@@ -23,6 +23,9 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/tools/go/packages"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
@@ -139,13 +142,22 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
 	o.Patterns = ws.expandPatterns(o.Dir, o.Patterns)
+	cfg, err := contract.LoadConfig(ws.Root)
+	if err != nil {
+		return nil, &ModError{Err: err}
+	}
+	dopts := discoverOptions{
+		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
+		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
+		Required: func(hosts []*packages.Package) ([]string, error) { return requiredSymbols(ctx, o, cfg, hosts) },
+	}
+	if cfg != nil {
+		for _, d := range cfg.PluginDirs {
+			dopts.PluginDirs = append(dopts.PluginDirs, filepath.Join(ws.Root, filepath.FromSlash(d)))
+		}
+	}
 	var targets []*target
-	tl.track(func() {
-		targets, err = discover(ctx, discoverOptions{
-			Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
-			Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
-		})
-	})
+	tl.track(func() { targets, err = discover(ctx, dopts) })
 	if err != nil {
 		return nil, err
 	}
@@ -546,3 +558,42 @@ func missingSum(f Failure) error {
 }
 
 var errNoMetadata = errors.New("artifact carries no pluginctl metadata")
+
+// requiredSymbols returns what a package main must declare to be a
+// plugin: the required symbols (for all plugins) of the contract declared
+// in pluginctl.toml and inferred from the hosts that do not use the API
+// package. Hosts of the pluginapi convention need no inference (their
+// plugins declare New), so the common build type-checks nothing.
+func requiredSymbols(ctx context.Context, o Options, cfg *contract.Config, hosts []*packages.Package) ([]string, error) {
+	var declared []contract.Entry
+	infer := true
+	if cfg != nil {
+		declared, infer = cfg.Symbols, cfg.Infer
+	}
+	var other []string
+	for _, h := range hosts {
+		deps := map[string]bool{}
+		collectDeps(h, deps)
+		if !deps[o.APIPackage] {
+			other = append(other, h.PkgPath)
+		}
+	}
+	var inferred *contract.Contract
+	if infer && len(other) > 0 {
+		c, err := contract.Infer(ctx, contract.InferOptions{Dir: o.Dir, Patterns: other, Tags: o.Flags.Tags})
+		if err != nil {
+			return nil, fmt.Errorf("inferring the plugin contract of %s: %w", strings.Join(other, ", "), err)
+		}
+		inferred = c
+	}
+	if (inferred == nil || len(inferred.Entries) == 0) && len(declared) == 0 {
+		return nil, nil // nothing known: the convention's New
+	}
+	var names []string
+	for _, e := range contract.Resolve(inferred, o.APIPackage, declared...).Entries {
+		if e.Required && e.Plugins == "" {
+			names = append(names, e.Symbol)
+		}
+	}
+	return names, nil
+}

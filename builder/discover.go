@@ -46,6 +46,12 @@ type discoverOptions struct {
 	Tags           []string
 	Dir            string
 	Env            []string
+	// PluginDirs are directories whose main packages are all plugins
+	// (pluginctl.toml's [plugins] dirs, absolute).
+	PluginDirs []string
+	// Required returns the symbols a package main must declare to be a
+	// plugin, given the hosts found (their packages); nil means New.
+	Required func(hosts []*packages.Package) ([]string, error)
 }
 
 // loadMode asks go/packages only for names, files, the import graph and
@@ -93,6 +99,34 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
 		return false
 	}
 
+	required := []string{"New"}
+	if o.Required != nil {
+		var hosts []*packages.Package
+		for _, p := range roots {
+			if deps := map[string]bool{}; p.Name == "main" {
+				collectDeps(p, deps)
+				if deps["plugin"] {
+					hosts = append(hosts, p)
+				}
+			}
+		}
+		r, err := o.Required(hosts)
+		if err != nil {
+			return nil, err
+		}
+		if len(r) > 0 {
+			required = r
+		}
+	}
+	underPluginDir := func(p *packages.Package) bool {
+		for _, d := range o.PluginDirs {
+			if dir := pkgDir(p); dir == d || strings.HasPrefix(dir, d+string(filepath.Separator)) {
+				return true
+			}
+		}
+		return false
+	}
+
 	var out []*target
 	seen := map[string]bool{}
 	for _, p := range roots {
@@ -114,7 +148,7 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
 			t.Kind = Host
 		case !matchAny(p, o.Patterns):
 			continue // matched only an override pattern of the other kind
-		case len(o.PluginPatterns) == 0 && declaresNew(p):
+		case len(o.PluginPatterns) == 0 && (underPluginDir(p) || declaresAll(p, required)):
 			t.Kind = Plugin
 		case len(o.HostPatterns) == 0 && deps["plugin"]:
 			t.Kind = Host
@@ -156,10 +190,11 @@ func pkgDir(p *packages.Package) string {
 	return ""
 }
 
-// declaresNew reports whether the package declares a top-level New. Only
-// the declarations are parsed: no type checking, so discovery stays cheap
-// on large modules.
-func declaresNew(p *packages.Package) bool {
+// declaresAll reports whether the package declares every one of names at
+// top level. Only the declarations are parsed: no type checking, so
+// discovery stays cheap on large modules.
+func declaresAll(p *packages.Package, names []string) bool {
+	declared := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, f := range p.GoFiles {
 		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
@@ -169,23 +204,26 @@ func declaresNew(p *packages.Package) bool {
 		for _, d := range file.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
-				if d.Recv == nil && d.Name.Name == "New" {
-					return true
+				if d.Recv == nil {
+					declared[d.Name.Name] = true
 				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
 					if vs, ok := s.(*ast.ValueSpec); ok {
 						for _, n := range vs.Names {
-							if n.Name == "New" {
-								return true
-							}
+							declared[n.Name] = true
 						}
 					}
 				}
 			}
 		}
 	}
-	return false
+	for _, n := range names {
+		if !declared[n] {
+			return false
+		}
+	}
+	return true
 }
 
 // matchPattern reports whether package p matches a go package pattern:

@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // The static check reads files and executes nothing. It reproduces what
@@ -42,7 +44,7 @@ type staticHost struct {
 // checkStatic returns the static problems of one artifact. withTypes also
 // reads the exported functions' types from DWARF: the costliest part of
 // the check, and redundant when the dynamic check asserts the real types.
-func checkStatic(in staticInput, host *staticHost, apiPkg string, withTypes bool) []Problem {
+func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg string, withTypes bool) []Problem {
 	var ps []Problem
 	add := func(p Problem) {
 		p.Check = Static
@@ -72,7 +74,7 @@ func checkStatic(in staticInput, host *staticHost, apiPkg string, withTypes bool
 	if host != nil {
 		ps = append(ps, compareWithHost(f, host)...)
 	}
-	ps = append(ps, checkSymbols(f, host, apiPkg, withTypes)...)
+	ps = append(ps, checkSymbols(f, host, c, apiPkg, withTypes)...)
 	for i := range ps {
 		ps[i].Check = Static
 	}
@@ -282,89 +284,120 @@ func dedupe(s []string) []string {
 	return out
 }
 
-// checkSymbols checks the pluginapi convention on the exported symbols:
-// New (and the optional Capabilities and Init) of the right type, and
-// APIVersion equal to the host's.
-func checkSymbols(f *artifact.File, host *staticHost, apiPkg string, withTypes bool) []Problem {
-	linksAPI := func(a *artifact.File) bool {
-		if _, ok := a.Fingerprints[apiPkg]; ok {
-			return true
+// checkSymbols checks the exported symbols against the contract: each
+// entry that applies to the plugin present when required, of the right
+// kind, and (withTypes) of one of the right types as DWARF records it;
+// for the pluginapi convention, also APIVersion's value against the
+// host's.
+func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiPkg string, withTypes bool) []Problem {
+	if isConvention(c) {
+		linksAPI := func(a *artifact.File) bool {
+			_, ok := a.Fingerprints[apiPkg]
+			return ok || (a.Metadata != nil && a.Metadata.APIPackage == apiPkg)
 		}
-		m, _ := moduleOf(apiPkg, a.BuildInfo)
-		return m != "" && a.Metadata != nil && a.Metadata.APIPackage == apiPkg
-	}
-	if host != nil && !linksAPI(host.file) {
-		return nil // the host does not use the pluginapi convention
-	}
-	if host == nil && !linksAPI(f) {
-		return nil
+		if host != nil && !linksAPI(host.file) || host == nil && !linksAPI(f) {
+			return nil // neither side uses the pluginapi convention
+		}
 	}
 	var ps []Problem
 	exports := f.SortedExports()
-	switch kind, ok := f.Exported["New"]; {
-	case !ok:
-		ps = append(ps, Problem{
-			Code: MissingNew, Severity: Error,
-			Message: "exports no New: the host's Lookup(\"New\") fails",
-			Detail:  []string{"exported symbols: " + orNone(exports)},
-			Fix:     fmt.Sprintf("declare `func New() %s.Plugin` in the plugin's package main", pkgName(apiPkg)),
-		})
-	case kind == artifact.ExportVar:
-		ps = append(ps, Problem{
-			Code: BadNewSignature, Severity: Error,
-			Message: "New is a variable, not a function: Lookup gives a pointer and the host's assertion fails",
-			Detail:  []string{"expected func() " + apiPkg + ".Plugin"},
-			Fix:     fmt.Sprintf("declare New as `func New() %s.Plugin`", pkgName(apiPkg)),
-		})
-	}
-	if withTypes {
-		api := pkgName(apiPkg)
-		for _, sym := range []struct{ name, want, decl string }{
-			{"New", "func() " + apiPkg + ".Plugin", "func New() " + api + ".Plugin"},
-			{"Capabilities", "func() []string", "func Capabilities() []string"},
-			{"Init", "func(" + apiPkg + ".Host) error", "func Init(host " + api + ".Host) error"},
-		} {
-			if f.Exported[sym.name] != artifact.ExportFunc {
+	for _, e := range c.For(f.Path) {
+		kind, ok := f.Exported[e.Symbol]
+		missingCode, badCode := MissingSymbol, BadSymbolType
+		if e.Symbol == pluginapi.SymbolNew {
+			missingCode, badCode = MissingNew, BadNewSignature
+		}
+		want := strings.Join(e.Types, " or ")
+		if !ok {
+			if !e.Required {
 				continue
 			}
-			if got, err := f.SymbolType(sym.name); err == nil && got != sym.want {
-				ps = append(ps, Problem{
-					Code: BadNewSignature, Severity: Error,
-					Message: fmt.Sprintf("%s has the wrong type: the host's assertion fails", sym.name),
-					Detail:  []string{"found    " + got, "expected " + sym.want},
-					Fix:     fmt.Sprintf("declare it as `%s`", sym.decl),
-				})
+			p := Problem{
+				Code: missingCode, Severity: Error,
+				Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", e.Symbol, e.Symbol),
+				Detail:  []string{"exported symbols: " + orNone(exports)},
+				Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(e)),
 			}
+			if e.Symbol == pluginapi.SymbolAPIVersion && isConvention(c) {
+				p.Code, p.Message = APIVersionMismatch, "exports no APIVersion: a careful host refuses it"
+			}
+			ps = append(ps, p)
+			continue
+		}
+		if e.Kind != "" && string(kind) != e.Kind {
+			ps = append(ps, Problem{
+				Code: badCode, Severity: Error,
+				Message: fmt.Sprintf("%s is a %s, the host expects a %s: its assertion fails", e.Symbol, kindWord(string(kind)), kindWord(e.Kind)),
+				Detail:  []string{"expected " + want},
+				Fix:     fmt.Sprintf("declare %s", declFor(e)),
+			})
+			continue
+		}
+		if !withTypes || len(e.Types) == 0 {
+			continue
+		}
+		got, err := f.SymbolType(e.Symbol)
+		if err != nil {
+			continue // no DWARF: the dynamic check asserts the type
+		}
+		if kind == artifact.ExportVar {
+			got = "*" + got // what Lookup returns
+		}
+		if !e.Matches(got) {
+			ps = append(ps, Problem{
+				Code: badCode, Severity: Error,
+				Message: fmt.Sprintf("%s has the wrong type: the host's assertion fails", e.Symbol),
+				Detail:  []string{"found    " + got, "expected " + want},
+				Fix:     fmt.Sprintf("declare %s", declFor(e)),
+			})
 		}
 	}
-	want := ""
-	if host != nil {
-		want = host.apiVersion
-	}
-	switch kind, ok := f.Exported["APIVersion"]; {
-	case !ok:
-		ps = append(ps, Problem{
-			Code: APIVersionMismatch, Severity: Error,
-			Message: "exports no APIVersion: a careful host refuses it",
-			Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion`", pkgName(apiPkg)),
-		})
-	case kind != artifact.ExportVar:
-		ps = append(ps, Problem{
-			Code: APIVersionMismatch, Severity: Error,
-			Message: "APIVersion is not a string variable: Lookup does not give *string",
-			Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion`", pkgName(apiPkg)),
-		})
-	case want != "":
-		if got, err := f.StringVar("APIVersion"); err == nil && got != want {
+	if isConvention(c) && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
+		if got, err := f.StringVar(pluginapi.SymbolAPIVersion); err == nil && got != host.apiVersion {
 			ps = append(ps, Problem{
 				Code: APIVersionMismatch, Severity: Error,
-				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, want),
-				Detail:  []string{"plugin " + got, "host   " + want},
-				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild", pkgName(apiPkg)),
+				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, host.apiVersion),
+				Detail:  []string{"plugin " + got, "host   " + host.apiVersion},
+				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg)),
 			})
 		}
 	}
 	return ps
+}
+
+// isConvention reports whether the contract is the pluginapi convention,
+// not one inferred from a host or declared.
+func isConvention(c *contract.Contract) bool {
+	for _, e := range c.Entries {
+		for _, s := range e.Sources {
+			if s.Kind != contract.SourceConvention {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func kindWord(k string) string {
+	if k == contract.KindVar {
+		return "variable"
+	}
+	return "function"
+}
+
+// declFor renders a declaration that satisfies the entry.
+func declFor(e contract.Entry) string {
+	if len(e.Types) == 0 {
+		return "an exported " + e.Symbol
+	}
+	t := e.Types[0]
+	if strings.HasPrefix(t, "*") {
+		return fmt.Sprintf("`var %s %s`", e.Symbol, t[1:])
+	}
+	if rest, ok := strings.CutPrefix(t, "func"); ok {
+		return fmt.Sprintf("`func %s%s`", e.Symbol, rest)
+	}
+	return fmt.Sprintf("%s of type %s", e.Symbol, t)
 }
 
 func pkgName(importPath string) string {

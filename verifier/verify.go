@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/pluginapi"
@@ -48,6 +49,15 @@ type Options struct {
 	RequireCapabilities []string
 	// APIPackage is the shared API package (default DefaultAPIPackage).
 	APIPackage string
+	// Contract is what the host looks up in its plugins (see package
+	// contract); nil means ResolveContract's, else the pluginapi
+	// convention of APIPackage.
+	Contract *contract.Contract
+	// ResolveContract, when set and Contract is nil, is asked for the
+	// contract of the host once it is known: its main package (""
+	// without a host) and whether it links APIPackage. A note, when not
+	// empty, goes into the report.
+	ResolveContract func(ctx context.Context, hostPkg string, linksAPI bool) (c *contract.Contract, note string)
 	// Dir is the source checkout the host was built from (default: the
 	// current directory); the dynamic check builds its probe there.
 	Dir string
@@ -88,6 +98,21 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	host, err := resolveHost(o.Host, mf, mpath, paths, r)
 	if err != nil {
 		return nil, err
+	}
+	if o.Contract == nil && o.ResolveContract != nil {
+		pkg, linksAPI := "", false
+		if host != nil {
+			_, linksAPI = host.Fingerprints[o.APIPackage]
+			pkg = host.BuildInfo.Path
+		}
+		c, note := o.ResolveContract(ctx, pkg, linksAPI)
+		o.Contract = c
+		if note != "" {
+			r.Notes = append(r.Notes, note)
+		}
+	}
+	if o.Contract == nil {
+		o.Contract = contract.Default(o.APIPackage)
 	}
 	var sh *staticHost
 	if host != nil {
@@ -153,7 +178,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if f != nil {
 			a.PluginPath, a.Metadata = f.PluginPath, f.Metadata
 		}
-		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry}, sh, o.APIPackage, !dynamic)
+		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry}, sh, o.Contract, o.APIPackage, !dynamic)
 		skip[i] = hasError(a.Problems)
 	})
 	var hostFile *artifact.File

@@ -60,6 +60,7 @@ func newApp(stdio IO) *ucli.App {
    pluginctl verify [flags] ARTIFACT...
    pluginctl check [flags] [packages]
    pluginctl vet [flags] [packages]
+   pluginctl contract [--format json] [host packages]
    pluginctl inspect [--format json] FILE
    pluginctl diff [--format json] A B
    pluginctl version`,
@@ -80,6 +81,7 @@ func newApp(stdio IO) *ucli.App {
 			verifyCommand(stdio),
 			checkCommand(stdio),
 			vetCommand(stdio),
+			contractCommand(stdio),
 			inspectCommand(stdio),
 			diffCommand(stdio),
 			{

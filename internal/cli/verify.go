@@ -2,13 +2,16 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/verifier"
@@ -16,6 +19,7 @@ import (
 
 func verifyFlags() []ucli.Flag {
 	return []ucli.Flag{
+		expectFlag,
 		&ucli.StringFlag{Name: "host", Usage: "the host binary the plugins are meant for (default: the host named in pluginctl.json)"},
 		&ucli.StringFlag{Name: "manifest", Usage: "the pluginctl.json to use (default: beside the artifacts or one folder up)"},
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
@@ -103,6 +107,26 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		RequireCapabilities: c.StringSlice("require-capability"),
 		APIPackage:          c.String("api"),
 		Go:                  goRunner(c, stdio),
+	}
+	expects := c.StringSlice("expect")
+	o.ResolveContract = func(ctx context.Context, hostPkg string, linksAPI bool) (*contract.Contract, string) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, ""
+		}
+		if cfg, _ := contractConfig(wd); linksAPI && cfg.Config == nil && cfg.err == nil && len(expects) == 0 {
+			return contract.Default(o.APIPackage), "" // a pluginapi host: the convention
+		}
+		var hosts []string
+		if hostPkg != "" {
+			hosts = []string{hostPkg}
+		}
+		ct, err := resolveContract(ctx, contractSpec{dir: wd, hosts: hosts, api: o.APIPackage, expects: expects, infer: hostPkg != ""})
+		if err != nil {
+			ct, _ = resolveContract(ctx, contractSpec{dir: wd, api: o.APIPackage, expects: expects})
+			return ct, fmt.Sprintf("the host's contract could not be inferred from the source (%v): checked against the declared contract or the pluginapi convention", err)
+		}
+		return ct, ""
 	}
 	return o, sink, nil
 }
