@@ -19,8 +19,10 @@ import (
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
 	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
+	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 	"github.com/pluginctl/pluginctl/internal/vet/factory"
 	"github.com/pluginctl/pluginctl/internal/vet/hostload"
 	"github.com/pluginctl/pluginctl/internal/vet/initio"
@@ -35,11 +37,14 @@ const DefaultAPI = common.DefaultAPI
 
 // Checks are the names of all checks, in report order: the analyzers,
 // then apicopy. A finding's Code is one of them.
-var Checks = []string{"factory", "apiversion", "capabilities", "initio", "sharedstate", "hostload", "apicopy"}
+var Checks = []string{"factory", "apiversion", "capabilities", "contract", "initio", "sharedstate", "hostload", "apicopy"}
 
 // Analyzers returns the per-package analyzers (every check but apicopy),
 // all reading the API package's import path from *api, which their -api
-// flags set. A nil api means DefaultAPI.
+// flags set. A nil api means DefaultAPI. The contract analyzer among
+// them checks the contract declared in pluginctl.toml at the module root
+// (contractcheck.DeclaredConfig: no inference, which needs the hosts);
+// Run binds it to the contract of the run instead.
 func Analyzers(api *string) []*analysis.Analyzer {
 	if api == nil {
 		s := DefaultAPI
@@ -49,6 +54,7 @@ func Analyzers(api *string) []*analysis.Analyzer {
 		factory.NewAnalyzer(api),
 		apiversion.NewAnalyzer(api),
 		capabilities.NewAnalyzer(api),
+		contractcheck.NewAnalyzer(api, nil),
 		initio.NewAnalyzer(api),
 		sharedstate.NewAnalyzer(api),
 		hostload.NewAnalyzer(api),
@@ -76,6 +82,20 @@ type Options struct {
 	BuildFlags []string
 	// Checks selects checks by name (see Checks); none means all.
 	Checks []string
+	// Contract is the host's plugin contract to check plugins against.
+	// nil means Run resolves it: pluginctl.toml at the module root
+	// (contract.LoadConfig) declared over what contract.Infer finds in
+	// the [contract] hosts, or else in the hosts among the packages the
+	// run loads, or the pluginapi convention when nothing is known
+	// (contract.Resolve). The [plugins] dirs of pluginctl.toml apply
+	// either way.
+	//
+	// For the convention (or a part of it: a contract whose every entry
+	// is the convention's), factory, apiversion and capabilities check
+	// the plugins as they always did. For any other contract the contract
+	// check does, and factory, apiversion and capabilities run only for
+	// the convention's symbols the contract has.
+	Contract *contract.Contract
 }
 
 // Finding is one problem found in the source. Its Problem has Check
@@ -122,6 +142,8 @@ type Result struct {
 	Packages []string `json:"packages"`
 	Plugins  []string `json:"plugins,omitempty"`
 	Hosts    []string `json:"hosts,omitempty"`
+	// Contract is the contract the plugins were checked against.
+	Contract *contract.Contract `json:"-"`
 	// Summary counts.
 	Summary Summary `json:"summary"`
 	// Elapsed is the wall time of Run.
@@ -196,15 +218,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{Dir: o.Dir, API: o.APIPackage, Errors: l.errors}
 	api := o.APIPackage
-	var analyzers []*analysis.Analyzer
-	for _, a := range Analyzers(&api) {
-		if selected(a.Name) {
-			analyzers = append(analyzers, a)
-		}
-	}
 
-	// Hosts, plugins and what the hosts link.
+	// Hosts and what they link.
 	hostDeps := map[string]bool{}
+	var hosts, mains []*packages.Package
 	for _, p := range l.roots {
 		if p.Name == "" {
 			continue // a pattern or list error, reported in Errors
@@ -215,14 +232,37 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		deps := map[string]bool{}
 		collectDeps(p, deps)
-		switch {
-		case declaresNew(p):
-			res.Plugins = append(res.Plugins, p.PkgPath)
-		case deps["plugin"]:
+		if !declaresNew(p) && deps["plugin"] {
 			res.Hosts = append(res.Hosts, p.PkgPath)
+			hosts = append(hosts, p)
 			for d := range deps {
 				hostDeps[d] = true
 			}
+			continue
+		}
+		mains = append(mains, p)
+	}
+
+	// The contract, and the plugins under it.
+	cr, cerrs := resolveContract(ctx, &o, hosts)
+	res.Errors = append(res.Errors, cerrs...)
+	res.Contract = cr.c
+	for _, p := range mains {
+		if cr.isPlugin(p) {
+			res.Plugins = append(res.Plugins, p.PkgPath)
+		}
+	}
+	var analyzers []*analysis.Analyzer
+	for _, a := range Analyzers(&api) {
+		switch {
+		case !selected(a.Name):
+		case a.Name == "contract":
+			if !cr.conventional {
+				analyzers = append(analyzers, cr.analyzer(&api))
+			}
+		case conventionChecks[a.Name] != nil && !cr.enabled[a.Name]:
+		default:
+			analyzers = append(analyzers, a)
 		}
 	}
 
@@ -249,6 +289,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}
 			for _, d := range act.Diagnostics {
 				if ir != nil && !keepInitFinding(ir, d, hostDeps, len(res.Hosts) > 0) {
+					continue
+				}
+				if !cr.keep(act.Analyzer.Name, act.Package, d) {
 					continue
 				}
 				res.Findings = append(res.Findings, l.finding(o.Dir, act.Analyzer.Name, act.Package.PkgPath, d))

@@ -1,0 +1,86 @@
+package contractcheck_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
+	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
+)
+
+// custom is what a host that never heard of pluginapi infers: Seven
+// (*int) and Double (func(int) int) required, Verbose (*bool) optional,
+// and Name (func() string) for the plugins named named*.
+func custom() *contract.Contract {
+	lookup := func(line string) []contract.Source {
+		return []contract.Source{{Kind: contract.SourceLookup, Pos: "cmd/host/main.go:" + line}}
+	}
+	return contract.Merge(&contract.Contract{Hosts: []string{"example.com/host"}, Entries: []contract.Entry{
+		{Symbol: "Seven", Types: []string{"*int"}, Kind: contract.KindVar, Required: true, Sources: lookup("12")},
+		{Symbol: "Double", Types: []string{"func(int) int"}, Kind: contract.KindFunc, Required: true, Sources: lookup("20")},
+		{Symbol: "Verbose", Types: []string{"*bool"}, Kind: contract.KindVar, Sources: lookup("28")},
+		{Symbol: "Name", Types: []string{"func() string"}, Kind: contract.KindFunc, Required: true, Plugins: "named*", Sources: lookup("33")},
+	}})
+}
+
+func analyzer(c *contract.Contract, dirs ...string) *analysis.Analyzer {
+	return contractcheck.NewAnalyzer(nil, func(pass *analysis.Pass, api string) (*contractcheck.Config, error) {
+		return &contractcheck.Config{Contract: c, PluginDirs: dirs, Hosts: c.Hosts, Covered: contractcheck.ConventionSymbols()}, nil
+	})
+}
+
+func TestContract(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join(analysistest.TestData(), "src/example.com/plugindir"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), analyzer(custom(), dir),
+		"example.com/good", "example.com/noseven", "example.com/vardouble", "example.com/funclit",
+		"example.com/nearmiss", "example.com/constseven", "example.com/badtypes", "example.com/funcseven",
+		"example.com/typeseven", "example.com/generic", "example.com/notplugin", "example.com/host",
+		"example.com/lib", "example.com/named1", "example.com/plugindir/empty")
+}
+
+// A host that follows the convention and looks up more: the convention
+// analyzers keep New and APIVersion of the plugins importing the API
+// package, the contract check does the rest.
+func TestMixed(t *testing.T) {
+	c := custom()
+	for _, e := range contract.Default(common.DefaultAPI).Entries {
+		if e.Symbol == "New" || e.Symbol == "APIVersion" {
+			c.Entries = append(c.Entries, e)
+		}
+	}
+	c = contract.Merge(c)
+	analysistest.Run(t, analysistest.TestData(), analyzer(c), "example.com/conv", "example.com/noapi")
+}
+
+// The convention, or a part of it, leaves everything to the convention
+// analyzers.
+func TestConventional(t *testing.T) {
+	api := common.DefaultAPI
+	def := contract.Default(api)
+	if !contractcheck.Conventional(def, api) || !contractcheck.Conventional(nil, api) {
+		t.Error("the convention is not conventional")
+	}
+	part := contract.Merge(&contract.Contract{Entries: def.Entries[:1]})
+	if !contractcheck.Conventional(part, api) || !contractcheck.HasConventionEntry(part, api, "APIVersion") || contractcheck.HasConventionEntry(part, api, "New") {
+		t.Errorf("APIVersion alone: %+v", part.Entries)
+	}
+	if contractcheck.Conventional(custom(), api) {
+		t.Error("custom contract is conventional")
+	}
+	if contractcheck.Conventional(&contract.Contract{Unresolved: []contract.Unresolved{{Pos: "main.go:3"}}}, api) {
+		t.Error("a host with only unresolved lookups follows the convention")
+	}
+	other := contract.Merge(def, contract.Entry{Symbol: "New", Types: []string{"func() int"}, Required: true})
+	if contractcheck.Conventional(other, api) || contractcheck.HasConventionEntry(other, api, "New") {
+		t.Error("New of another type is conventional")
+	}
+	// No findings on the convention's own plugins, whatever they do.
+	analysistest.Run(t, analysistest.TestData(), analyzer(def), "example.com/good", "example.com/lib")
+}

@@ -1,0 +1,3 @@
+package main // want `plugin has no Double` `plugin has no Seven`
+
+func main() {}
