@@ -9,21 +9,26 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
 // The dynamic check opens every artifact in a separate, sandboxed process
 // that has exactly the host's package set, toolchain and build flags (the
-// probe, see package verifier/internal/probe), checks the API convention
-// the way a careful host does, and turns what happened into Problems. It
+// probe, see package verifier/internal/probe), asserts the symbols of the
+// host's contract the way the host does (and, for the pluginapi
+// convention, goes on like a careful host: New, Name, Init), and turns
+// what happened into Problems. It
 // trusts nothing the child prints unless the child's authenticated report
 // proves that every stage completed. After the per-artifact runs, one more
 // child opens the artifacts that passed, in order, to find conflicts
@@ -39,18 +44,33 @@ type DynamicOptions struct {
 	// Go runs the go command (nil: go from PATH).
 	Go *gocmd.Go
 	// APIPackage is the shared API package (default DefaultAPIPackage).
-	// When the host does not link it, only plugin.Open and the lookups of
-	// Symbols are checked.
 	APIPackage string
+	// Contract is the host's plugin contract (package contract). For each
+	// artifact, the probe looks up every entry that applies to it
+	// (Entry.Applies: the file name without .so, or its path) and asserts
+	// the entry's types with the comma-ok type assertions the host writes
+	// (a first one, else the next...). A type the host cannot assert (it
+	// names a package the host does not link, the host's package main,
+	// an unexported or internal name) is reported, never asserted.
+	//
+	// nil means the pluginapi convention, contract.Default(APIPackage),
+	// when the host links the API package, and nothing but plugin.Open
+	// when it does not. When the host links the API package and the
+	// entries of an artifact include the convention's New (func()
+	// <APIPackage>.Plugin), the convention's symbols are checked as
+	// package pluginapi/loader does: APIVersion's value, then
+	// Capabilities, New, Name and Init are called.
+	Contract *contract.Contract
+	// Symbols are further symbols every artifact must export, of any
+	// type: shorthand for required entries merged over Contract.
+	Symbols []string
 	// Timeout bounds the check of one artifact (default 10s).
 	Timeout time.Duration
 	// Jobs is how many artifacts are checked at once (default: GOMAXPROCS).
 	Jobs int
-	// RequireCapabilities must all be in each plugin's Capabilities().
+	// RequireCapabilities must all be in each plugin's Capabilities()
+	// (for the pluginapi convention).
 	RequireCapabilities []string
-	// Symbols are further exported symbols every artifact must have; each
-	// missing one is a missing-new problem. Their types are reported.
-	Symbols []string
 	// CacheDir keeps the probe binaries (default: the user cache dir).
 	CacheDir string
 }
@@ -76,6 +96,9 @@ type DynamicResult struct {
 	// Symbols maps each looked-up symbol to its dynamic type (%T), ""
 	// when the plugin does not export it.
 	Symbols map[string]string
+	// Convention: the pluginapi convention was checked (and its
+	// functions called) on this artifact.
+	Convention bool
 	// Duration is the wall time of the artifact's probe run.
 	Duration time.Duration
 }
@@ -95,6 +118,12 @@ type DynamicReport struct {
 	APIPackage string
 	// SetDuration is the wall time of the set check (0 when skipped).
 	SetDuration time.Duration
+	// Contract is the contract the artifacts were checked against (nil:
+	// only plugin.Open).
+	Contract *contract.Contract
+	// Notes are what the check could not do, such as the contract's types
+	// this host cannot assert.
+	Notes []string
 }
 
 // Problems returns the problems per artifact, in order.
@@ -123,12 +152,38 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	if len(artifacts) == 0 {
 		return &DynamicReport{}, nil
 	}
-	p, err := probe.Build(ctx, probe.Config{Host: o.Host, SrcDir: o.SrcDir, Go: o.Go, APIPackage: o.APIPackage, CacheDir: o.CacheDir})
+	// The contract in force. The convention's types are compiled into the
+	// probe even when the host turns out not to link the API package:
+	// they then go unused.
+	var symbols []contract.Entry
+	for _, name := range o.Symbols {
+		symbols = append(symbols, contract.Entry{Symbol: name, Required: true,
+			Sources: []contract.Source{{Kind: contract.SourceExpect, Pos: "DynamicOptions.Symbols"}}})
+	}
+	con := o.Contract
+	if con == nil {
+		con = contract.Default(o.APIPackage)
+	}
+	if len(symbols) > 0 {
+		con = contract.Merge(con, symbols...)
+	}
+	var types []string
+	for _, e := range con.Entries {
+		types = append(types, e.Types...)
+	}
+	p, err := probe.Build(ctx, probe.Config{Host: o.Host, SrcDir: o.SrcDir, Go: o.Go, APIPackage: o.APIPackage, CacheDir: o.CacheDir, Types: types})
 	if err != nil {
 		return nil, dynEnvError(ctx, err)
 	}
-	rep := &DynamicReport{Probe: p.Path, ProbeBuild: p.BuildTime, Toolchain: p.Toolchain, APIPackage: p.APIPackage}
-	c := &dynChecker{opts: o, probe: p, hostGo: p.HostInfo.GoVersion}
+	if o.Contract == nil && p.APIPackage == "" {
+		con = nil // no convention: only plugin.Open
+		if len(symbols) > 0 {
+			con = contract.Merge(nil, symbols...)
+		}
+	}
+	rep := &DynamicReport{Probe: p.Path, ProbeBuild: p.BuildTime, Toolchain: p.Toolchain, APIPackage: p.APIPackage, Contract: con}
+	c := &dynChecker{opts: o, probe: p, hostGo: p.HostInfo.GoVersion, contract: con}
+	rep.Notes = c.notes()
 
 	rep.Results = make([]DynamicResult, len(artifacts))
 	errs := make([]error, len(artifacts))
@@ -145,8 +200,10 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 				return
 			}
 			defer func() { <-sem }()
+			plan := c.plan(a)
 			r, err := p.Run(ctx, probe.RunOptions{
-				Artifacts: []string{a}, Require: o.RequireCapabilities, Lookups: o.Symbols, Timeout: o.Timeout,
+				Artifacts: []string{a}, Require: o.RequireCapabilities, Timeout: o.Timeout,
+				Checks: plan.checks, Convention: plan.convention,
 			})
 			if err != nil {
 				errs[i] = err
@@ -156,7 +213,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 				errs[i] = ctx.Err()
 				return
 			}
-			rep.Results[i], errs[i] = c.single(a, r)
+			rep.Results[i], errs[i] = c.single(a, plan, r)
 		}()
 	}
 	wg.Wait()
@@ -205,9 +262,10 @@ func dynEnvError(ctx context.Context, err error) error {
 }
 
 type dynChecker struct {
-	opts   DynamicOptions
-	probe  *probe.Probe
-	hostGo string
+	opts     DynamicOptions
+	probe    *probe.Probe
+	hostGo   string
+	contract *contract.Contract // nil: only plugin.Open
 
 	mu    sync.Mutex
 	files map[string]*artifact.File // artifacts read back, for details
@@ -234,9 +292,71 @@ func (c *dynChecker) file(path string) *artifact.File {
 
 func (c *dynChecker) apiPkg() string { return c.probe.APIPackage }
 
+// dynPlan is what the probe checks on one artifact.
+type dynPlan struct {
+	// entries are the contract's entries asserted by the probe's checks,
+	// in the order of checks.
+	entries []contract.Entry
+	checks  []probe.Check
+	// convention: the probe checks the convention's symbols itself (and
+	// calls its functions); they are not in entries.
+	convention bool
+}
+
+// plan decides what the probe checks on the artifact at path: every
+// contract entry that applies to it, and the pluginapi convention when
+// the host links the API package and the entries include its New.
+func (c *dynChecker) plan(path string) dynPlan {
+	var pl dynPlan
+	entries := c.contract.For(path)
+	conv := map[string]string{} // the convention's symbols and types
+	if api := c.apiPkg(); api != "" {
+		for _, e := range contract.Default(api).Entries {
+			conv[e.Symbol] = e.Types[0]
+		}
+		for _, e := range entries {
+			if e.Symbol == pluginapi.SymbolNew && slices.Contains(e.Types, conv[e.Symbol]) {
+				pl.convention = true
+			}
+		}
+	}
+	for _, e := range entries {
+		if pl.convention && conv[e.Symbol] != "" && slices.Contains(e.Types, conv[e.Symbol]) {
+			continue // the probe's convention code checks it, like pluginapi/loader
+		}
+		pl.entries = append(pl.entries, e)
+		pl.checks = append(pl.checks, probe.Check{Symbol: e.Symbol, Required: e.Required, Types: e.Types})
+	}
+	return pl
+}
+
+// notes lists the contract's types this host cannot assert.
+func (c *dynChecker) notes() []string {
+	if c.contract == nil {
+		return nil
+	}
+	var out []string
+	for _, tc := range c.probe.Types {
+		if tc.Reason == "" {
+			continue
+		}
+		var syms []string
+		for _, e := range c.contract.Entries {
+			if slices.Contains(e.Types, tc.Type) {
+				syms = append(syms, e.Symbol)
+			}
+		}
+		if len(syms) > 0 {
+			out = append(out, fmt.Sprintf("the contract's type %s (of %s) cannot be asserted by this host: %s",
+				tc.Type, strings.Join(slices.Compact(syms), ", "), tc.Reason))
+		}
+	}
+	return out
+}
+
 // single classifies the run of one artifact.
-func (c *dynChecker) single(path string, r *probe.Result) (DynamicResult, error) {
-	res := DynamicResult{Path: path, Duration: r.Duration}
+func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (DynamicResult, error) {
+	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.convention}
 	if len(r.Events) == 0 {
 		// The probe died (or hung) before it opened anything: no plugin
 		// code ran, so this is not the artifact's doing.
@@ -261,7 +381,10 @@ func (c *dynChecker) single(path string, r *probe.Result) (DynamicResult, error)
 			res.Loaded = false
 			add(c.openError(path, e.Error))
 		case probe.StageLookedUp:
-			c.lookups(&res, e, add)
+			c.contractChecks(&res, plan, e, add)
+			if plan.convention {
+				c.lookups(&res, e, add)
+			}
 		case probe.StagePanicked:
 			add(dynPanicProblem(e))
 		case probe.StageReturned:
@@ -292,32 +415,116 @@ func (c *dynChecker) single(path string, r *probe.Result) (DynamicResult, error)
 			}
 		}
 	}
-	if c.apiPkg() != "" && res.Loaded {
+	if plan.convention && res.Loaded {
 		c.capabilities(&res, r, add)
 	}
 	return res, nil
 }
 
-// lookups turns the looked-up symbols into problems.
+// contractChecks turns the probe's checks of the contract's entries into
+// problems: a required symbol missing, a symbol of none of the entry's
+// types (optional ones too: the host's assertion fails and it refuses
+// the plugin). missing-new and bad-new-signature for New, missing-symbol
+// and bad-symbol-type for every other symbol.
+func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Event, add func(Problem)) {
+	if res.Symbols == nil {
+		res.Symbols = map[string]string{}
+	}
+	for k, ent := range plan.entries {
+		r, ok := e.Check(k)
+		if !ok {
+			continue
+		}
+		if r.Found || res.Symbols[ent.Symbol] == "" {
+			res.Symbols[ent.Symbol] = r.Type
+		}
+		missing, bad := MissingSymbol, BadSymbolType
+		if ent.Symbol == pluginapi.SymbolNew {
+			missing, bad = MissingNew, BadNewSignature
+		}
+		want := dynWant(ent)
+		switch {
+		case !r.Found:
+			if !ent.Required {
+				continue
+			}
+			add(Problem{
+				Code:    missing,
+				Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", ent.Symbol, ent.Symbol),
+				Detail:  []string{dynLine(r.Error), "expected " + want},
+				Fix:     fmt.Sprintf("declare %s in the plugin's package main", dynDecl(ent)),
+			})
+		case len(ent.Types) == 0 || r.Match >= 0:
+			// The host's assertion succeeds.
+		default:
+			found := dynLine(r.Type)
+			p := Problem{
+				Code:    bad,
+				Message: fmt.Sprintf("%s is %s, not %s: the host's type assertion fails", ent.Symbol, found, want),
+				Detail:  []string{"found    " + found, "expected " + want},
+				Fix:     fmt.Sprintf("declare %s", dynDecl(ent)),
+			}
+			unassertable := 0
+			for j, idx := range r.Unassertable {
+				typ, reason := "", ""
+				if n, err := strconv.Atoi(idx); err == nil && n >= 0 && n < len(c.probe.Types) {
+					typ, reason = c.probe.Types[n].Type, c.probe.Types[n].Reason
+				}
+				if j < len(r.Reasons) {
+					reason = r.Reasons[j]
+				}
+				if typ == "" {
+					continue
+				}
+				unassertable++
+				line := fmt.Sprintf("the host cannot assert %s: %s", typ, reason)
+				if (contract.Entry{Types: []string{typ}}).Matches(r.Type) {
+					line = fmt.Sprintf("the plugin's %s prints like %s, which the host cannot assert: %s", ent.Symbol, typ, reason)
+				}
+				p.Detail = append(p.Detail, dynLine(line))
+			}
+			if unassertable == len(ent.Types) {
+				p.Message = fmt.Sprintf("%s is %s; the contract expects %s, which this host cannot assert: it would refuse the plugin or the contract is wrong", ent.Symbol, found, want)
+				p.Fix = fmt.Sprintf("correct the contract's type of %s (pluginctl.toml or --expect) to the one the host asserts", ent.Symbol)
+			}
+			add(p)
+		}
+	}
+}
+
+// dynWant is the types an entry accepts, for a message.
+func dynWant(e contract.Entry) string {
+	if len(e.Types) == 0 {
+		return "any type"
+	}
+	return strings.Join(e.Types, " or ")
+}
+
+// dynDecl is a declaration that satisfies the entry.
+func dynDecl(e contract.Entry) string {
+	if len(e.Types) == 0 {
+		return "an exported " + e.Symbol
+	}
+	t := e.Types[0]
+	if rest, ok := strings.CutPrefix(t, "*"); ok {
+		return fmt.Sprintf("`var %s %s`", e.Symbol, rest)
+	}
+	if rest, ok := strings.CutPrefix(t, "func("); ok {
+		return fmt.Sprintf("`func %s(%s`", e.Symbol, rest)
+	}
+	return fmt.Sprintf("%s of type %s", e.Symbol, t)
+}
+
+// lookups turns the convention's looked-up symbols into problems, as
+// package pluginapi/loader would refuse the plugin.
 func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
-	res.Symbols = map[string]string{}
+	if res.Symbols == nil {
+		res.Symbols = map[string]string{}
+	}
 	for name, s := range e.Symbols {
 		res.Symbols[name] = s.Type
 	}
 	api := c.apiPkg()
-	for _, name := range c.opts.Symbols {
-		if s, ok := e.Symbols[name]; ok && !s.Found && (api == "" || !slices.Contains(apiSymbols, name)) {
-			add(Problem{
-				Code:    MissingNew,
-				Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", name, name),
-				Detail:  []string{dynLine(s.Error)},
-				Fix:     fmt.Sprintf("declare %s in the plugin's package main", name),
-			})
-		}
-	}
-	if api == "" {
-		return
-	}
 	short := dynPkgName(api)
 	ver := e.Symbols["APIVersion"]
 	switch {
@@ -378,7 +585,7 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 		s := e.Symbols[opt.name]
 		if s.Found && !s.OK {
 			add(Problem{
-				Code:    BadNewSignature,
+				Code:    BadSymbolType,
 				Message: fmt.Sprintf("%s is %s, not %s: the host's comma-ok assertion fails and it skips the plugin", opt.name, s.Type, opt.want),
 				Detail:  []string{"found    " + s.Type, "expected " + opt.want},
 				Fix:     fmt.Sprintf("declare %s with the type %s, or remove it", opt.name, opt.want),
@@ -399,9 +606,6 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 		}
 	}
 }
-
-// apiSymbols are the symbols the API convention checks by itself.
-var apiSymbols = []string{"APIVersion", "New", "Capabilities", "Init", "PluginctlMetadata"}
 
 // capabilities checks the required capabilities, after a complete run.
 func (c *dynChecker) capabilities(res *DynamicResult, r *probe.Result, add func(Problem)) {

@@ -21,6 +21,7 @@ package probe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -28,12 +29,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/template"
@@ -42,6 +48,7 @@ import (
 	"debug/buildinfo"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
@@ -81,6 +88,28 @@ type Config struct {
 	// CacheDir holds the built probes; "" means
 	// os.UserCacheDir()/pluginctl/probe.
 	CacheDir string
+	// Types are the types of the host's contract (canonical type strings,
+	// see package contract) that runs may assert: each is compiled into
+	// the probe as a comma-ok type assertion, the way the host writes it,
+	// when the host can assert it at all (see TypeCheck).
+	Types []string
+}
+
+// TypeCheck is one type of Config.Types as the probe has it.
+type TypeCheck struct {
+	// Type is the canonical type string.
+	Type string
+	// Go is the type as the probe's source writes it, with the import
+	// names of Imports; "" when Reason is set.
+	Go string `json:",omitempty"`
+	// Imports are the packages the type mentions.
+	Imports []string `json:",omitempty"`
+	// Reason says why the host cannot assert the type, so that the probe
+	// does not either: it mentions a package the host does not link, its
+	// package main, an internal or vendored package, an unexported name,
+	// or it is not a type the host's package set has. "" when the probe
+	// asserts it.
+	Reason string `json:",omitempty"`
 }
 
 // EnvError says that the dynamic check cannot run for this host: the
@@ -139,6 +168,19 @@ type Probe struct {
 	// Sanitizer is true when the host was built with -race, -msan or
 	// -asan: no address space limit for the children then.
 	Sanitizer bool
+	// Types are the contract's types (Config.Types, sorted, without
+	// duplicates), each with how the probe asserts it, or why it cannot.
+	Types []TypeCheck
+}
+
+// TypeIndex returns the index of the canonical type typ in p.Types, or -1.
+func (p *Probe) TypeIndex(typ string) int {
+	for i, t := range p.Types {
+		if t.Type == typ {
+			return i
+		}
+	}
+	return -1
 }
 
 // listed is the part of `go list -json` Build reads.
@@ -170,6 +212,11 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	if apiPkg == "" {
 		apiPkg = DefaultAPIPackage
 	}
+	types := slices.Clone(cfg.Types)
+	slices.Sort(types)
+	types = slices.Compact(types)
+	typesSum := sha256.Sum256([]byte(strings.Join(types, "\x00")))
+	typesKey := hex.EncodeToString(typesSum[:])
 	g := cfg.Go
 	if g == nil {
 		g = &gocmd.Go{}
@@ -222,7 +269,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// A probe that was built and found to mirror this exact host binary
 	// stays a mirror as long as neither file changes: reuse it without
 	// running go list and go build again.
-	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg)+".json")
+	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg, typesKey)+".json")
 	if p, ok := loadValidated(validated); ok {
 		return p, nil
 	}
@@ -329,14 +376,16 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	flags = append(flags, "-mod="+modFlag(local.GOWORK, lp.Module.Dir))
 
 	// The probe's source.
-	src, named, err := generate(host, bi, lp, apiPkg)
+	tcs := classifyTypes(types, lp)
+	gen, err := generate(host, bi, lp, apiPkg, tcs)
 	if err != nil {
 		return nil, err
 	}
 	p := &Probe{
 		Host: host, HostInfo: bi, Package: lp.ImportPath, Dir: lp.Dir,
-		HostDeps: lp.Deps, ProbeImports: named, Source: src,
+		HostDeps: lp.Deps, ProbeImports: gen.named, Source: gen.src,
 		BuildFlags: flags, BuildEnv: env, Toolchain: toolchain, Sanitizer: sanitizer,
+		Types: tcs,
 	}
 	if slices.Contains(lp.Deps, apiPkg) {
 		p.APIPackage = apiPkg
@@ -345,7 +394,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// The cache entry: one per host binary, checkout directory and
 	// generator.
 	key := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion, local.GOROOT, local.GOVERSION,
+		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion, local.GOROOT, local.GOVERSION, typesKey,
 	}, "\x00")))
 	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
 	prune(cacheDir, entry)
@@ -370,7 +419,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		filepath.Join(probeDir, "wire.go"): filepath.Join(entry, "wire.go"),
 	}}
 	ovl, _ := json.Marshal(overlay)
-	for name, data := range map[string][]byte{"main.go": src, "wire.go": wire, "overlay.json": ovl} {
+	for name, data := range map[string][]byte{"wire.go": wire, "overlay.json": ovl} {
 		if err := writeIfChanged(filepath.Join(entry, name), data); err != nil {
 			return nil, envErr(err, "", "writing the probe source: %v", err)
 		}
@@ -380,9 +429,28 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	buildArgs := append([]string{"-overlay=" + filepath.Join(entry, "overlay.json"), "-o", p.Path}, flags...)
 	buildArgs = append(buildArgs, probePkg)
 	start := time.Now()
-	if _, err := g.Output(ctx, "build", buildArgs...); err != nil {
+	// A contract type that does not compile in the host's package set
+	// (a declared type the package lacks, a generic type without its type
+	// arguments) is not one the host asserts: it is marked so, and the
+	// probe built without it.
+	for attempt := 0; ; attempt++ {
+		if err := writeIfChanged(filepath.Join(entry, "main.go"), gen.src); err != nil {
+			return nil, envErr(err, "", "writing the probe source: %v", err)
+		}
+		_, err := g.Output(ctx, "build", buildArgs...)
+		if err == nil {
+			break
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		var ge *gocmd.Error
+		if attempt < 8 && errors.As(err, &ge) && markUncompilable(tcs, gen.lines, ge.Stderr) {
+			if gen, err = generate(host, bi, lp, apiPkg, tcs); err != nil {
+				return nil, err
+			}
+			p.Source, p.ProbeImports = gen.src, gen.named
+			continue
 		}
 		fix := staticFix
 		if toolchain != "" {
@@ -403,9 +471,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 
 // validatedKey names the record of a probe checked against one host
 // binary (by content), from one checkout, go command and generator.
-func validatedKey(hostSum [32]byte, host string, g *gocmd.Go, apiPkg string) string {
+func validatedKey(hostSum [32]byte, host string, g *gocmd.Go, apiPkg, typesKey string) string {
 	k := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion,
+		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion, typesKey,
 	}, "\x00")))
 	return hex.EncodeToString(k[:16])
 }
@@ -516,18 +584,45 @@ func overlayDir(dir, importPath string) (string, string, error) {
 
 // templateData feeds main.go.tmpl.
 type templateData struct {
-	HostPath string
-	Name     string
-	GoDebug  []string
-	Fmt      bool
-	Reflect  bool
-	API      string
-	Blank    []string
+	HostPath    string
+	Name        string
+	GoDebug     []string
+	Fmt         bool
+	Reflect     bool
+	API         string
+	Blank       []string
+	TypeImports []typeImport
+	Types       []templateType
 }
 
-// generate returns the probe's main.go and the packages it imports by
-// name (beyond the host's imports).
-func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string) ([]byte, []string, error) {
+// typeImport is a package the contract's types mention, imported by name.
+type typeImport struct{ Name, Path string }
+
+// templateType is one entry of the probe's assertion table.
+type templateType struct {
+	Type   string
+	Func   string // the assertion function; "" when Reason is set
+	Go     string
+	Reason string
+}
+
+// generated is the probe's source.
+type generated struct {
+	src []byte
+	// named are the packages the probe imports by name (beyond the
+	// host's imports and the contract's types' packages).
+	named []string
+	// lines maps each line of an assertion function to its type (an
+	// index into the TypeChecks), to blame compile errors.
+	lines map[int]int
+}
+
+// assertFunc names the assertion function of type k.
+func assertFunc(k int) string { return fmt.Sprintf("assertType%d", k) }
+
+// generate returns the probe's main.go for the host and the contract's
+// types tcs.
+func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck) (*generated, error) {
 	d := templateData{HostPath: host, Name: dirName}
 	for _, s := range bi.Settings {
 		if s.Key == "DefaultGODEBUG" && s.Value != "" {
@@ -574,19 +669,220 @@ func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string) ([
 	}
 	sort.Strings(d.Blank)
 
+	// The contract's types: only the packages of the assertable ones are
+	// imported, each under the name typeImportName gives it.
+	imports := map[string]bool{}
+	for k, tc := range tcs {
+		tt := templateType{Type: tc.Type, Reason: tc.Reason}
+		if tc.Reason == "" {
+			tt.Func, tt.Go = assertFunc(k), tc.Go
+			for _, imp := range tc.Imports {
+				imports[imp] = true
+			}
+		}
+		d.Types = append(d.Types, tt)
+	}
+	for _, imp := range typeImportOrder(tcs) {
+		if imports[imp.Path] {
+			d.TypeImports = append(d.TypeImports, imp)
+		}
+	}
+
 	t, err := template.New("main.go").Parse(mainTemplate)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, d); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	src, err := format.Source(buf.Bytes())
 	if err != nil {
-		return nil, nil, fmt.Errorf("internal error: generated probe does not parse: %v\n%s", err, buf.Bytes())
+		return nil, fmt.Errorf("internal error: generated probe does not parse: %v\n%s", err, buf.Bytes())
 	}
-	return src, named, nil
+	gen := &generated{src: src, named: named, lines: map[int]int{}}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "main.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("internal error: generated probe does not parse: %v", err)
+	}
+	funcs := map[string]int{}
+	for k := range tcs {
+		funcs[assertFunc(k)] = k
+	}
+	for _, decl := range f.Decls {
+		if fd, ok := decl.(*ast.FuncDecl); ok {
+			if k, ok := funcs[fd.Name.Name]; ok {
+				for l := fset.Position(fd.Pos()).Line; l <= fset.Position(fd.End()).Line; l++ {
+					gen.lines[l] = k
+				}
+			}
+		}
+	}
+	return gen, nil
+}
+
+// typeImportOrder returns every package the types tcs mention, sorted,
+// with the name the probe imports it under: ctype0, ctype1, ...
+func typeImportOrder(tcs []TypeCheck) []typeImport {
+	var paths []string
+	for _, tc := range tcs {
+		paths = append(paths, tc.Imports...)
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	out := make([]typeImport, len(paths))
+	for i, p := range paths {
+		out[i] = typeImport{Name: fmt.Sprintf("ctype%d", i), Path: p}
+	}
+	return out
+}
+
+// classifyTypes decides, for each contract type, whether the host can
+// assert it, and how the probe writes it. The probe may link no package
+// the host does not link, so it imports a type's packages only when the
+// host's package set (go list -deps of its main package) has them; a type
+// that mentions another package cannot be asserted by the host either:
+// the host would link every package whose types it names. Nor can a type
+// of the host's own package main, of an internal package the host's main
+// package may not import, of a vendored standard library package, or a
+// type with an unexported name.
+func classifyTypes(types []string, lp listed) []TypeCheck {
+	deps := map[string]bool{}
+	for _, d := range lp.Deps {
+		deps[d] = true
+	}
+	tcs := make([]TypeCheck, len(types))
+	for i, typ := range types {
+		tc := TypeCheck{Type: typ}
+		canon, err := contract.CanonicalType(typ)
+		if err != nil {
+			tc.Reason = err.Error()
+			tcs[i] = tc
+			continue
+		}
+		tc.Imports = contract.TypeImports(canon)
+		for _, imp := range tc.Imports {
+			if r := importProblem(imp, lp.ImportPath, deps); r != "" {
+				tc.Reason = r
+				break
+			}
+		}
+		tcs[i] = tc
+	}
+	names := map[string]string{}
+	for _, imp := range typeImportOrder(tcs) {
+		names[imp.Path] = imp.Name
+	}
+	for i := range tcs {
+		tc := &tcs[i]
+		if tc.Reason != "" {
+			continue
+		}
+		goSyntax, err := contract.GoSyntax(tc.Type, func(p string) string { return names[p] })
+		if err != nil {
+			tc.Reason = err.Error()
+			continue
+		}
+		if r := unexportedName(goSyntax, names); r != "" {
+			tc.Reason = r
+			continue
+		}
+		tc.Go = goSyntax
+	}
+	return tcs
+}
+
+// importProblem says why a type of package imp cannot be asserted by the
+// host whose main package is hostPkg and which links the packages deps,
+// "" when it can.
+func importProblem(imp, hostPkg string, deps map[string]bool) string {
+	switch {
+	case imp == "unsafe":
+		return "" // no code, nothing linked
+	case imp == hostPkg || imp == "main":
+		return fmt.Sprintf("its package %s is the host's package main, which no other package can import: "+
+			"the probe cannot name the type (nor can a plugin, unless it is an interface); "+
+			"declare it in a package the host imports", imp)
+	case !deps[imp]:
+		return fmt.Sprintf("it mentions package %s, which the host does not link: "+
+			"a host that asserted this type would link it (a contract for another host, or other build tags?)", imp)
+	case strings.HasPrefix(imp, "vendor/") || strings.Contains(imp, "/vendor/"):
+		return fmt.Sprintf("it mentions the vendored package %s, which only its vendoring packages can import", imp)
+	}
+	if parent, ok := internalParent(imp); ok && hostPkg != parent && !strings.HasPrefix(hostPkg, parent+"/") {
+		return fmt.Sprintf("it mentions package %s, internal to %s, which the host's main package cannot import", imp, cmp.Or(parent, "the standard library"))
+	}
+	return ""
+}
+
+// internalParent returns the parent of the last "internal" element of
+// an import path: only packages below it may import the path.
+func internalParent(path string) (string, bool) {
+	switch {
+	case strings.HasSuffix(path, "/internal"):
+		return strings.TrimSuffix(path, "/internal"), true
+	case strings.Contains(path, "/internal/"):
+		return path[:strings.LastIndex(path, "/internal/")], true
+	case path == "internal" || strings.HasPrefix(path, "internal/"):
+		return "", true
+	}
+	return "", false
+}
+
+// unexportedName returns why the Go syntax of a type cannot be written
+// outside its packages: it names an unexported identifier of one.
+func unexportedName(goSyntax string, names map[string]string) string {
+	expr, err := parser.ParseExpr(goSyntax)
+	if err != nil {
+		return "not a Go type: " + goSyntax
+	}
+	paths := map[string]string{}
+	for p, n := range names {
+		paths[n] = p
+	}
+	var reason string
+	ast.Inspect(expr, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok || reason != "" {
+			return reason == ""
+		}
+		if id, ok := sel.X.(*ast.Ident); ok && paths[id.Name] != "" && !sel.Sel.IsExported() {
+			reason = fmt.Sprintf("it names %s.%s, which is not exported: only its own package can name it", paths[id.Name], sel.Sel.Name)
+		}
+		return true
+	})
+	return reason
+}
+
+// compileErrorRE matches a compile error in the probe's main.go.
+var compileErrorRE = regexp.MustCompile(`(?m)(?:^|[\s/])main\.go:(\d+)(?::\d+)?: (.*)$`)
+
+// markUncompilable gives a Reason to every type whose assertion function
+// a compile error of the probe (the go command's stderr) is in, and
+// reports whether every error was in one: the probe is worth building
+// again without them.
+func markUncompilable(tcs []TypeCheck, lines map[int]int, stderr string) bool {
+	ms := compileErrorRE.FindAllStringSubmatch(stderr, -1)
+	if len(ms) == 0 {
+		return false
+	}
+	marked := map[int]string{}
+	for _, m := range ms {
+		line, _ := strconv.Atoi(m[1])
+		k, ok := lines[line]
+		if !ok {
+			return false // not the contract's fault
+		}
+		if _, seen := marked[k]; !seen {
+			marked[k] = strings.TrimSpace(m[2])
+		}
+	}
+	for k, msg := range marked {
+		tcs[k].Reason = "it does not compile with the host's packages: " + msg
+		tcs[k].Go = ""
+	}
+	return true
 }
 
 func writeIfChanged(path string, data []byte) error {

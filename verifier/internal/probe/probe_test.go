@@ -288,7 +288,7 @@ func TestBuildRefusesACheckoutWithoutTheHost(t *testing.T) {
 func TestRunSandbox(t *testing.T) {
 	f, p := built(t)
 	t.Setenv("PLUGINCTL_TEST_SECRET", "hunter2")
-	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["env"]}, Timeout: 5 * time.Second})
+	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["env"]}, Timeout: 5 * time.Second, Convention: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -32,7 +33,8 @@ const DefaultAddressSpace = 8 << 30
 type RunOptions struct {
 	// Set opens every artifact in order in one process and only opens
 	// them (the conflict check); otherwise the probe opens Artifacts (one,
-	// normally) and checks the API convention on each.
+	// normally) and checks each: Checks, then, with Convention, the API
+	// convention.
 	Set bool
 	// Artifacts are the plugin files; relative paths are made absolute.
 	Artifacts []string
@@ -41,6 +43,15 @@ type RunOptions struct {
 	Require []string
 	// Lookups are further symbols to look up and report.
 	Lookups []string
+	// Checks are the symbols of the host's contract to look up and
+	// assert, as the host does; the event of stage looked-up reports each
+	// (Event.Check).
+	Checks []Check
+	// Convention checks the pluginapi convention after Checks, the way
+	// package pluginapi/loader does, calling Capabilities, New, Name and
+	// Init when every lookup succeeded. Only for a host that links the API
+	// package (Probe.APIPackage).
+	Convention bool
 	// Timeout bounds the whole run (default DefaultTimeout).
 	Timeout time.Duration
 	// OutputLimit caps stdout, stderr and the report (default
@@ -48,6 +59,29 @@ type RunOptions struct {
 	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
+}
+
+// Check is one symbol of the host's contract.
+type Check struct {
+	// Symbol is the name looked up.
+	Symbol string
+	// Required: a host refuses a plugin without it.
+	Required bool
+	// Types are the alternatives (canonical type strings, each one of
+	// the Config.Types the probe was built with); none: any type.
+	Types []string
+}
+
+// CheckResult is what the probe found for one Check.
+type CheckResult struct {
+	Symbol
+	// Match is the index in Probe.Types of the first of the check's types
+	// the symbol has, -1 when none (or when it was not found).
+	Match int `json:"match"`
+	// Unassertable are the indexes in Probe.Types of the check's types
+	// the host cannot assert, as decimal strings; Reasons say why.
+	Unassertable []string `json:"unassertable,omitempty"`
+	Reasons      []string `json:"reasons,omitempty"`
 }
 
 // Symbol is what the probe found for one looked-up symbol.
@@ -91,9 +125,19 @@ type Event struct {
 	// WantAPIVersion is the host's API version; Symbols the lookups.
 	WantAPIVersion string            `json:"want_api_version,omitempty"`
 	Symbols        map[string]Symbol `json:"symbols,omitempty"`
+	// Checks are the results of RunOptions.Checks (looked-up), keyed by
+	// their position as a decimal string; see Check.
+	Checks map[string]CheckResult `json:"checks,omitempty"`
 	// Mode and Artifacts describe the run (started, done).
 	Mode      string `json:"mode,omitempty"`
 	Artifacts int    `json:"artifacts,omitempty"`
+}
+
+// Check returns the result of the k-th RunOptions.Checks of a looked-up
+// event.
+func (e *Event) Check(k int) (CheckResult, bool) {
+	r, ok := e.Checks[strconv.Itoa(k)]
+	return r, ok
 }
 
 // Stage names of Event.Stage.
@@ -179,6 +223,23 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	}
 	for _, l := range o.Lookups {
 		args = append(args, "-lookup", l)
+	}
+	for _, c := range o.Checks {
+		sc := symbolCheck{name: c.Symbol, required: c.Required}
+		for _, t := range c.Types {
+			k := p.TypeIndex(t)
+			if k < 0 {
+				return nil, fmt.Errorf("the probe was not built for the type %s of %s", t, c.Symbol)
+			}
+			sc.types = append(sc.types, k)
+		}
+		args = append(args, "-check", formatSymbolCheck(sc))
+	}
+	if o.Convention {
+		if p.APIPackage == "" {
+			return nil, fmt.Errorf("the host does not link the API package: no convention to check")
+		}
+		args = append(args, "-convention")
 	}
 	args = append(args, "--")
 	for _, a := range o.Artifacts {

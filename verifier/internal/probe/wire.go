@@ -32,7 +32,7 @@ const (
 	stageOpening   = "opening"    // about to call plugin.Open (index, path)
 	stageOpened    = "opened"     // plugin.Open returned a plugin (same_as: index of an earlier artifact giving the same *plugin.Plugin)
 	stageOpenError = "open-error" // plugin.Open returned an error (error)
-	stageLookedUp  = "looked-up"  // symbols looked up (symbols)
+	stageLookedUp  = "looked-up"  // symbols looked up (symbols: the convention's and -lookup's; checks: the contract's, by position)
 	stageCall      = "call"       // about to call a plugin function (func)
 	stageReturned  = "returned"   // it returned (func, value/list/nil/error)
 	stagePanicked  = "panicked"   // it panicked and the probe recovered (func, value, stack)
@@ -231,4 +231,72 @@ func reportLine(k0, k1 uint64, seq int, stage string, fields *jsonObject) []byte
 	body = append(body, '}')
 	line := appendMAC(body, k0, k1, body)
 	return append(line, '\n')
+}
+
+// symbolCheck tells the probe to look up one symbol of the host's
+// contract and assert it, as the host does, to each of its types: indexes
+// into the probe's table of compiled assertions (none: any type will do).
+// On the probe's command line it is one -check argument, "r:NAME:1,4"
+// for a required symbol, "o:NAME:" for an optional one of any type.
+type symbolCheck struct {
+	name     string
+	required bool
+	types    []int
+}
+
+// formatSymbolCheck returns the command-line form of c.
+func formatSymbolCheck(c symbolCheck) string {
+	b := []byte("o:")
+	if c.required {
+		b[0] = 'r'
+	}
+	b = append(b, c.name...)
+	b = append(b, ':')
+	for i, t := range c.types {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendInt(b, t)
+	}
+	return string(b)
+}
+
+// parseSymbolCheck parses the command-line form of a symbolCheck.
+func parseSymbolCheck(s string) (symbolCheck, bool) {
+	var c symbolCheck
+	if len(s) < 4 || s[1] != ':' || s[0] != 'r' && s[0] != 'o' {
+		return c, false
+	}
+	c.required = s[0] == 'r'
+	s = s[2:]
+	i := 0
+	for i < len(s) && s[i] != ':' {
+		i++
+	}
+	if i == 0 || i == len(s) {
+		return c, false
+	}
+	c.name, s = s[:i], s[i+1:]
+	for len(s) > 0 {
+		n, digits := 0, 0
+		for digits < len(s) && s[digits] >= '0' && s[digits] <= '9' {
+			if n > 1<<20 {
+				return c, false
+			}
+			n = n*10 + int(s[digits]-'0')
+			digits++
+		}
+		if digits == 0 {
+			return c, false
+		}
+		c.types = append(c.types, n)
+		s = s[digits:]
+		if len(s) > 0 {
+			if s[0] != ',' || len(s) == 1 {
+				return c, false
+			}
+			s = s[1:]
+		}
+	}
+	return c, true
 }
