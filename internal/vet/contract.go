@@ -12,7 +12,6 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
-	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 )
 
 // The contract in force decides which checks look at the plugins' exported
@@ -28,15 +27,8 @@ type contractRun struct {
 	conventional bool
 	cfg          *contractcheck.Config
 	// enabled says which convention analyzers run (all of them for a
-	// conventional contract).
+	// conventional contract): contractcheck.Coverage.
 	enabled map[string]bool
-}
-
-// conventionChecks maps the convention analyzers to the symbols they check.
-var conventionChecks = map[string][]string{
-	"factory":      {common.SymbolNew},
-	"apiversion":   {common.SymbolAPIVersion},
-	"capabilities": {common.SymbolCapabilities, common.SymbolInit},
 }
 
 // projectRoot is where pluginctl.toml is looked for: the root of the
@@ -100,16 +92,9 @@ func resolveContract(ctx context.Context, o *Options, hosts []*packages.Package)
 		}
 		c = contract.Resolve(inferred, o.APIPackage, declared...)
 	}
-	r := &contractRun{c: c, conventional: contractcheck.Conventional(c, o.APIPackage), enabled: map[string]bool{}}
-	covered := map[string]bool{}
-	for name, syms := range conventionChecks {
-		for _, s := range syms {
-			if r.conventional || contractcheck.HasConventionEntry(c, o.APIPackage, s) {
-				r.enabled[name] = true
-				covered[s] = true
-			}
-		}
-	}
+	r := &contractRun{c: c, conventional: contractcheck.Conventional(c, o.APIPackage)}
+	var covered map[string]bool
+	r.enabled, covered = contractcheck.Coverage(c, o.APIPackage)
 	r.cfg = &contractcheck.Config{Contract: c, Root: root, Hosts: c.Hosts, Covered: covered}
 	if pc != nil {
 		r.cfg.PluginDirs = contractcheck.PluginDirs(root, pc.PluginDirs)
@@ -170,10 +155,29 @@ func inferEnv(env, flags []string) []string {
 	return append(out, "GOFLAGS="+strings.TrimSpace(goflags+" "+strings.Join(extra, " ")))
 }
 
-// analyzer returns the contract analyzer bound to the run's contract.
-func (r *contractRun) analyzer(api *string) *analysis.Analyzer {
+// analyzers returns the analyzers of the run, bound to its contract:
+// the contract analyzer, only for a contract other than the convention;
+// factory, apiversion and capabilities gated by contractcheck.Gate.
+func (r *contractRun) analyzers(api *string, selected func(string) bool) []*analysis.Analyzer {
 	cfg := r.cfg
-	return contractcheck.NewAnalyzer(api, func(*analysis.Pass, string) (*contractcheck.Config, error) { return cfg, nil })
+	config := func(*analysis.Pass, string) (*contractcheck.Config, error) { return cfg, nil }
+	var out []*analysis.Analyzer
+	for _, a := range analyzers(api) {
+		switch {
+		case !selected(a.Name):
+		case a.Name == "contract":
+			if !r.conventional {
+				out = append(out, contractcheck.NewAnalyzer(api, config))
+			}
+		case contractcheck.ConventionChecks[a.Name] != nil:
+			if r.enabled[a.Name] {
+				out = append(out, contractcheck.Gate(a, api, config))
+			}
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // isPlugin reports whether a package main of the run is a plugin: one
@@ -186,19 +190,4 @@ func (r *contractRun) isPlugin(p *packages.Package) bool {
 		}
 	}
 	return !r.conventional && contractcheck.IsPlugin(p.Types, pkgDir(p), r.cfg)
-}
-
-// keep drops the capabilities findings about the one of Capabilities
-// and Init that the contract does not have as the convention has it
-// (capabilities checks both).
-func (r *contractRun) keep(analyzer string, p *packages.Package, d analysis.Diagnostic) bool {
-	if r.conventional || analyzer != "capabilities" || p.Types == nil {
-		return true
-	}
-	for _, s := range conventionChecks["capabilities"] {
-		if obj := p.Types.Scope().Lookup(s); obj != nil && obj.Pos() == d.Pos {
-			return r.cfg.Covered[s]
-		}
-	}
-	return true
 }

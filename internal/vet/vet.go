@@ -41,15 +41,28 @@ var Checks = []string{"factory", "apiversion", "capabilities", "contract", "init
 
 // Analyzers returns the per-package analyzers (every check but apicopy),
 // all reading the API package's import path from *api, which their -api
-// flags set. A nil api means DefaultAPI. The contract analyzer among
-// them checks the contract declared in pluginctl.toml at the module root
-// (contractcheck.DeclaredConfig: no inference, which needs the hosts);
-// Run binds it to the contract of the run instead.
+// flags set. A nil api means DefaultAPI. They are what go vet -vettool
+// runs, one package at a time: the contract is the one declared in
+// pluginctl.toml at the module root (contractcheck.DeclaredConfig),
+// without inference, which needs the hosts; it decides, as in Run,
+// whether factory, apiversion and capabilities or the contract check
+// look at a plugin's symbols. Run binds them to the contract of the run
+// instead.
 func Analyzers(api *string) []*analysis.Analyzer {
 	if api == nil {
 		s := DefaultAPI
 		api = &s
 	}
+	out := analyzers(api)
+	for i, a := range out {
+		out[i] = contractcheck.Gate(a, api, nil)
+	}
+	return out
+}
+
+// analyzers returns the per-package analyzers, ungated, the contract
+// analyzer with contractcheck.DeclaredConfig.
+func analyzers(api *string) []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		factory.NewAnalyzer(api),
 		apiversion.NewAnalyzer(api),
@@ -252,19 +265,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			res.Plugins = append(res.Plugins, p.PkgPath)
 		}
 	}
-	var analyzers []*analysis.Analyzer
-	for _, a := range Analyzers(&api) {
-		switch {
-		case !selected(a.Name):
-		case a.Name == "contract":
-			if !cr.conventional {
-				analyzers = append(analyzers, cr.analyzer(&api))
-			}
-		case conventionChecks[a.Name] != nil && !cr.enabled[a.Name]:
-		default:
-			analyzers = append(analyzers, a)
-		}
-	}
+	analyzers := cr.analyzers(&api, selected)
 
 	isRoot := map[*packages.Package]bool{}
 	for _, p := range l.roots {
@@ -289,9 +290,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}
 			for _, d := range act.Diagnostics {
 				if ir != nil && !keepInitFinding(ir, d, hostDeps, len(res.Hosts) > 0) {
-					continue
-				}
-				if !cr.keep(act.Analyzer.Name, act.Package, d) {
 					continue
 				}
 				res.Findings = append(res.Findings, l.finding(o.Dir, act.Analyzer.Name, act.Package.PkgPath, d))

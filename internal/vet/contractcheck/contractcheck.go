@@ -141,23 +141,94 @@ func DeclaredConfigAt(root, api string) (*Config, error) {
 	if len(pc.Symbols) == 0 && len(pc.PluginDirs) == 0 {
 		return nil, nil
 	}
+	c := contract.Resolve(nil, api, pc.Symbols...)
+	_, covered := Coverage(c, api)
 	cfg := &Config{
-		Contract:   contract.Resolve(nil, api, pc.Symbols...),
+		Contract:   c,
 		Root:       root,
 		PluginDirs: PluginDirs(root, pc.PluginDirs),
-		Covered:    ConventionSymbols(),
+		Covered:    covered,
 	}
 	return cfg, nil
+}
+
+// ConventionChecks maps the convention analyzers to the symbols they
+// check.
+var ConventionChecks = map[string][]string{
+	"factory":      {common.SymbolNew},
+	"apiversion":   {common.SymbolAPIVersion},
+	"capabilities": {common.SymbolCapabilities, common.SymbolInit},
 }
 
 // ConventionSymbols are the symbols the convention analyzers check:
 // New (factory), APIVersion (apiversion), Capabilities and Init
 // (capabilities).
 func ConventionSymbols() map[string]bool {
-	return map[string]bool{
-		common.SymbolNew: true, common.SymbolAPIVersion: true,
-		common.SymbolCapabilities: true, common.SymbolInit: true,
+	out := map[string]bool{}
+	for _, syms := range ConventionChecks {
+		for _, s := range syms {
+			out[s] = true
+		}
 	}
+	return out
+}
+
+// Coverage says which convention analyzers (ConventionChecks) run under
+// c, and which symbols they then check: all of them for a conventional
+// contract; otherwise those whose symbols c has as the convention has
+// them (a host that loads plugins with pluginapi/loader and looks up
+// more), the others being the contract check's.
+func Coverage(c *contract.Contract, api string) (enabled, covered map[string]bool) {
+	enabled, covered = map[string]bool{}, map[string]bool{}
+	conventional := Conventional(c, api)
+	for name, syms := range ConventionChecks {
+		for _, s := range syms {
+			if conventional || HasConventionEntry(c, api, s) {
+				enabled[name] = true
+				covered[s] = true
+			}
+		}
+	}
+	return enabled, covered
+}
+
+// Gate makes a convention analyzer (factory, apiversion, capabilities)
+// run only where Coverage enables it under the contract config gives
+// (nil: DeclaredConfig, as go vet -vettool runs it), reporting only on
+// the symbols it covers. Other analyzers are returned as they are.
+func Gate(a *analysis.Analyzer, api *string, config func(pass *analysis.Pass, api string) (*Config, error)) *analysis.Analyzer {
+	syms := ConventionChecks[a.Name]
+	if syms == nil {
+		return a
+	}
+	if config == nil {
+		config = DeclaredConfig
+	}
+	run := a.Run
+	a.Run = func(pass *analysis.Pass) (any, error) {
+		if pass.Pkg.Name() != "main" {
+			return run(pass)
+		}
+		cfg, err := config(pass, *api)
+		if err != nil || cfg == nil || Conventional(cfg.Contract, *api) {
+			return run(pass) // a bad pluginctl.toml is the contract analyzer's to report
+		}
+		enabled, covered := Coverage(cfg.Contract, *api)
+		if !enabled[a.Name] {
+			return nil, nil
+		}
+		report := pass.Report
+		pass.Report = func(d analysis.Diagnostic) {
+			for _, s := range syms {
+				if obj := pass.Pkg.Scope().Lookup(s); obj != nil && obj.Pos() == d.Pos && !covered[s] {
+					return
+				}
+			}
+			report(d)
+		}
+		return run(pass)
+	}
+	return a
 }
 
 // PluginDirs turns [plugins] dirs (slash-separated, relative to root)
