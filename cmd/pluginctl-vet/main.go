@@ -14,31 +14,90 @@
 // initio also reports imported packages whose initialization the host
 // may already have run.
 //
+// The contract check (see `pluginctl vet`) runs under go vet with the
+// contract declared in pluginctl.toml at the module root only: go vet
+// hands the tool one package at a time, so the contract is not inferred
+// from the hosts' code. That declared contract also decides, as in
+// `pluginctl vet`, whether factory, apiversion and capabilities (the
+// pluginapi convention) or the contract check look at a plugin's
+// symbols; without pluginctl.toml, or when it declares only convention
+// symbols, the convention checks run as always. pluginctl.toml of the
+// module in the current directory is part of the tool's identity
+// (-V=full), so that go vet does not replay results cached under another
+// contract; a broken pluginctl.toml fails the run.
+//
 // Given package patterns instead of the configuration file go vet
-// passes, it runs everything, apicopy included, like `pluginctl vet`:
+// passes, it runs everything, apicopy included, like `pluginctl vet`
+// (with the contract inferred from the hosts among the packages, and
+// pluginctl.toml declared over it):
 //
 //	pluginctl-vet [-api PATH] [-format text|json|github] [packages]
 package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis/unitchecker"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/vet"
+	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 )
 
 func main() {
 	if standalone(os.Args[1:]) {
 		os.Exit(runStandalone(os.Args[1:]))
 	}
+	if slices.Contains(os.Args[1:], "-V=full") {
+		if err := versionFull(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "pluginctl-vet:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	api := vet.DefaultAPI
 	flag.StringVar(&api, "api", api, "import `path` of the shared API package, for every analyzer")
 	unitchecker.Main(vet.Analyzers(&api)...)
+}
+
+// versionFull answers go vet's -V=full as unitchecker does (the
+// executable's hash as build ID: go vet keys its cache of results on
+// it), with pluginctl.toml of the module in the current directory mixed
+// into the hash: the contract check reads that file, which go vet does
+// not know, so a changed contract must not replay results cached under
+// the previous one.
+func versionFull(w io.Writer) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if root := contractcheck.ModuleRoot(wd); root != "" {
+			if data, err := os.ReadFile(filepath.Join(root, contract.ConfigFile)); err == nil {
+				fmt.Fprintf(h, "\x00%s\x00", contract.ConfigFile)
+				h.Write(data)
+			}
+		}
+	}
+	_, err = fmt.Fprintf(w, "%s version devel comments-go-here buildID=%02x\n", filepath.Base(exe), h.Sum(nil))
+	return err
 }
 
 // standalone reports whether the arguments are package patterns rather

@@ -70,6 +70,34 @@ func main() {}
 		!strings.Contains(out, "plugins/stale/main.go:5:18: error apiversion:") || !strings.Contains(out, "pluginctl vet: 1 problem (1 error, 0 warnings)") {
 		t.Errorf("standalone: %v\n%s", err, out)
 	}
+
+	// A contract declared in pluginctl.toml: go vet checks it (no
+	// inference), like the runner; the declared contract has no
+	// APIVersion, so apiversion leaves the stale plugin alone in both.
+	write("pluginctl.toml", `[[symbol]]
+name = "Seven"
+type = "*int"
+
+[[symbol]]
+name = "Double"
+type = "func(int) int"
+`)
+	write("plugins/noseven/main.go", "package main\n\nfunc Double(x int) int { return 2 * x }\n\nfunc main() {}\n")
+	write("plugins/good/main.go", "package main\n\nvar Seven = 7\n\nfunc Double(x int) int { return 2 * x }\n\nfunc main() {}\n")
+	const missing = `plugins/noseven/main.go:1:9: plugin has no Seven: the host looks up "Seven" as *int and refuses the plugin without it (pluginctl.toml:2)`
+	out, err = output(mod, env, "go", "vet", "-vettool="+tool, "./...")
+	if err == nil || !strings.Contains(out, missing) || strings.Contains(out, "APIVersion") || strings.Contains(out, "plugins/good") {
+		t.Errorf("go vet -vettool with pluginctl.toml: %v\n%s", err, out)
+	}
+	out, err = output(mod, env, tool, "./...")
+	if !strings.Contains(out, strings.Replace(missing, "1:9: ", "1:9: error contract: ", 1)) || !strings.Contains(out, "pluginctl vet: 1 problem (1 error, 0 warnings) in 3 packages (2 plugins, 0 hosts)") {
+		t.Errorf("standalone with pluginctl.toml: %v\n%s", err, out)
+	}
+	// A broken pluginctl.toml is an error.
+	write("pluginctl.toml", "[[symbol]]\nname = \"seven\"\n")
+	if out, err := output(mod, env, "go", "vet", "-vettool="+tool, "./..."); err == nil || !strings.Contains(out, "pluginctl.toml:2:") {
+		t.Errorf("go vet -vettool with a bad pluginctl.toml: %v\n%s", err, out)
+	}
 }
 
 func output(dir string, env []string, name string, args ...string) (string, error) {

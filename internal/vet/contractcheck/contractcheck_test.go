@@ -2,13 +2,17 @@ package contractcheck_test
 
 import (
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
+	"github.com/pluginctl/pluginctl/internal/vet/factory"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 )
 
@@ -83,4 +87,62 @@ func TestConventional(t *testing.T) {
 	}
 	// No findings on the convention's own plugins, whatever they do.
 	analysistest.Run(t, analysistest.TestData(), analyzer(def), "example.com/good", "example.com/lib")
+}
+
+type quiet struct{}
+
+func (quiet) Errorf(string, ...any) {}
+
+// Gate runs factory and capabilities only for the convention's symbols
+// the contract has, and capabilities reports only on those.
+func TestGate(t *testing.T) {
+	api := common.DefaultAPI
+	def := contract.Default(api)
+	conv := func(names ...string) []contract.Entry {
+		var out []contract.Entry
+		for _, e := range def.Entries {
+			if slices.Contains(names, e.Symbol) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	initInt := contract.Entry{Symbol: "Init", Types: []string{"func(int) error"}, Kind: contract.KindFunc}
+	for _, tc := range []struct {
+		name    string
+		c       *contract.Contract
+		factory []string
+		caps    []string
+	}{
+		{"convention", def, []string{"New has type func() int"}, []string{"Capabilities has type func() int", "Init has type func(x int) error"}},
+		{"custom", custom(), nil, nil},
+		{"New only", contract.Merge(custom(), conv("New")...), []string{"New has type func() int"}, nil},
+		{"Init declared", contract.Merge(custom(), append(conv("New", "Capabilities"), initInt)...), []string{"New has type func() int"}, []string{"Capabilities has type func() int"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := func(*analysis.Pass, string) (*contractcheck.Config, error) {
+				return &contractcheck.Config{Contract: tc.c}, nil
+			}
+			for a, want := range map[*analysis.Analyzer][]string{
+				contractcheck.Gate(factory.NewAnalyzer(nil), &api, cfg):      tc.factory,
+				contractcheck.Gate(capabilities.NewAnalyzer(nil), &api, cfg): tc.caps,
+			} {
+				var got []string
+				for _, r := range analysistest.Run(quiet{}, analysistest.TestData(), a, "example.com/gated") {
+					for _, d := range r.Diagnostics {
+						got = append(got, d.Message)
+					}
+				}
+				if len(got) != len(want) {
+					t.Errorf("%s: %q, want %q", a.Name, got, want)
+					continue
+				}
+				for i := range got {
+					if !strings.HasPrefix(got[i], want[i]) {
+						t.Errorf("%s: %q, want %q", a.Name, got, want)
+					}
+				}
+			}
+		})
+	}
 }
