@@ -95,7 +95,7 @@ func resolveContract(ctx context.Context, o *Options, hosts []*packages.Package)
 	r := &contractRun{c: c, conventional: contractcheck.Conventional(c, o.APIPackage)}
 	var covered map[string]bool
 	r.enabled, covered = contractcheck.Coverage(c, o.APIPackage)
-	r.cfg = &contractcheck.Config{Contract: c, Root: root, Hosts: c.Hosts, Covered: covered}
+	r.cfg = &contractcheck.Config{Contract: c, Root: root, Dir: o.Dir, Hosts: slices.Clone(c.Hosts), Covered: covered}
 	if pc != nil {
 		r.cfg.PluginDirs = contractcheck.PluginDirs(root, pc.PluginDirs)
 	}

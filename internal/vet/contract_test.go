@@ -2,6 +2,7 @@ package vet
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -129,6 +130,16 @@ func TestContractInferred(t *testing.T) {
 			t.Errorf("finding %+v", f)
 		}
 	}
+	// From a subdirectory: the same contract (pluginctl.toml and
+	// inference at the module root), positions relative to Dir.
+	res, err = Run(context.Background(), Options{Dir: filepath.Join(dir, "plugins"), Patterns: []string{"./...", "../cmd/..."}, Env: testEnv("GOWORK=off")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFindings(t, res,
+		`contract/missing@noseven/main.go:1:9: plugin has no Seven: the host looks up "Seven" as *int and refuses the plugin without it (../cmd/host/main.go:16)`,
+		`contract/kind@vardouble/main.go:5:5: Double is a variable of type int`,
+	)
 	// The check can be deselected like the others.
 	res, err = Run(context.Background(), Options{Dir: dir, Env: testEnv("GOWORK=off"), Checks: []string{"factory", "initio"}})
 	if err != nil {

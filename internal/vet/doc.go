@@ -19,6 +19,30 @@
 // module, a go.work workspace (./... covers every workspace module below
 // Dir) and a vendored module.
 //
+// # The contract
+//
+// Plugins are checked against their host's contract (internal/contract):
+// Options.Contract, or else the one Run resolves: pluginctl.toml at the
+// module root (the go.work directory for a workspace root) declared
+// over what contract.Infer reads in the hosts' code (the [contract]
+// hosts, else the hosts among the packages of the run: package main
+// linking plugin), or the pluginapi convention when nothing is known.
+// Inference loads the hosts a second time (go list and type-checking of
+// the hosts only; dependencies come from the build cache): tens of
+// milliseconds on the 50-plugin benchmark module. Result.Contract is the
+// contract used; a bad pluginctl.toml or hosts that cannot be inferred
+// from are Result.Errors.
+//
+// When the contract is the convention, or a part of it (every entry is
+// the convention's symbol with the convention's type, for all plugins or
+// some), factory, apiversion and capabilities check the plugins as they
+// always did and the contract check does nothing. For any other
+// contract the contract check checks every plugin; factory, apiversion
+// and capabilities still run for the convention symbols the contract
+// has (a host using pluginapi/loader that looks up more), on the plugins
+// importing the API package, and the contract check leaves them those
+// symbols.
+//
 // # Checks
 //
 // factory (error): a plugin's New must be exactly func() <api>.Plugin,
@@ -44,6 +68,27 @@
 //
 //	func Init(h pluginapi.Host)            // Init has type func(h pluginapi.Host), want func(host pluginapi.Host) error
 //	var Capabilities = []string{"filter"}  // a variable (fix: func Capabilities() []string { return … })
+//
+// contract (error; categories missing, type, kind): for a contract other
+// than the convention, a plugin must export every required symbol that
+// applies to it, and each contract symbol it exports must be of the
+// contract's kind (a variable, which Lookup returns as a pointer, or a
+// function) and one of its types (Entry.MatchesType). A plugin is a
+// package main, not a host, that declares a required symbol of the
+// contract by name (whatever its kind or type) or lies under a [plugins]
+// dir of pluginctl.toml; its name for Entry.Applies is its directory
+// relative to the module root. Messages end with where the host expects
+// the symbol (the Lookup, or the pluginctl.toml line). With a host that
+// looks up Seven as *int and Double as func(int) int:
+//
+//	package main                           // plugin has no Seven: the host looks up "Seven" as *int and refuses the plugin without it (cmd/host/main.go:16) (fix: declare var Seven int)
+//	var seven = 7                          // plugin has no Seven, only seven: … (fix: rename seven to Seven)
+//	var Seven int64 = 7                    // Seven is a variable of type int64: Lookup gives the host a *int64, want *int: the host's assertion fails
+//	func Double(x int64) int64             // Double has type func(int64) int64, want func(int) int: the host's assertion fails
+//	var Double = 2                         // Double is a variable of type int: Lookup gives the host a *int, but it wants a function, func(int) int
+//	var Double = func(x int) int {…}       // (same; fix: func Double(x int) int {…})
+//	func Seven() int                       // Seven is a function of type func() int, but the host wants a variable: Lookup must give it *int
+//	const Seven = 7                        // Seven is a constant: constants are not plugin symbols, … (fix: var instead of const)
 //
 // initio (error; warning for C calls): init functions and package-level
 // variable initializers of a plugin, and of the packages it imports,
@@ -96,5 +141,8 @@
 //	go vet -vettool=$(which pluginctl-vet) [-api=PATH] ./...
 //
 // There, initio cannot know what the hosts link, so it also reports
-// imported packages a host may have initialized already.
+// imported packages a host may have initialized already; and the
+// contract is only what pluginctl.toml at the module root declares (no
+// inference: go vet hands the tool one package at a time), which decides
+// between the convention checks and the contract check as above.
 package vet

@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 	"github.com/pluginctl/pluginctl/verifier"
 )
 
@@ -27,6 +29,11 @@ func TestExampleTextpipe(t *testing.T) {
 	}
 	if len(res.Plugins) != 2 || len(res.Hosts) != 1 {
 		t.Errorf("plugins %v, hosts %v; want filter and transform, and the host", res.Plugins, res.Hosts)
+	}
+	// The host loads its plugins with pluginapi/loader: the contract
+	// inferred from it is the convention.
+	if !contractcheck.Conventional(res.Contract, res.API) || len(res.Contract.Hosts) != 1 || !slices.Contains(res.Contract.Symbols(), "New") {
+		t.Errorf("contract %+v", res.Contract)
 	}
 }
 

@@ -59,6 +59,9 @@ type Config struct {
 	// PluginDirs are absolute directories: every package main under one
 	// of them is a plugin.
 	PluginDirs []string
+	// Dir, when set, is the directory positions in messages are
+	// relative to (the contract's are relative to Root).
+	Dir string
 	// Hosts are the import paths of host packages, which are never
 	// plugins.
 	Hosts []string
@@ -368,7 +371,7 @@ func run(pass *analysis.Pass, api string, cfg *Config) {
 	if !IsPlugin(pass.Pkg, dir, cfg) {
 		return
 	}
-	r := &reporter{pass: pass, names: importNames(pass.Pkg), reported: map[string]bool{}}
+	r := &reporter{pass: pass, cfg: cfg, names: importNames(pass.Pkg), reported: map[string]bool{}}
 	convention := common.ClassifyPlugin(pass, api) != nil
 	for _, e := range cfg.Contract.For(PluginName(cfg.Root, dir)) {
 		if convention && cfg.Covered[e.Symbol] && IsConventionEntry(e, api) {
@@ -380,6 +383,7 @@ func run(pass *analysis.Pass, api string, cfg *Config) {
 
 type reporter struct {
 	pass     *analysis.Pass
+	cfg      *Config
 	names    map[string]string // import path -> package name, for messages
 	reported map[string]bool   // messages already reported (entries of one symbol for all plugins and for this one)
 }
@@ -444,21 +448,28 @@ func (r *reporter) types(e contract.Entry, found string) (want, got string) {
 }
 
 // origin says where the host expects the symbol: the first source's
-// position, as "file:line" ("" when unknown).
-func origin(e contract.Entry) string {
+// position, as "file:line" relative to cfg.Dir ("" when unknown).
+func (r *reporter) origin(e contract.Entry) string {
 	for _, s := range e.Sources {
-		if s.Pos != "" {
-			if s.Kind == contract.SourceExpect {
-				return "--expect " + s.Pos
-			}
-			return s.Pos
+		if s.Pos == "" {
+			continue
 		}
+		if s.Kind == contract.SourceExpect {
+			return "--expect " + s.Pos
+		}
+		file, line, ok := strings.Cut(s.Pos, ":")
+		if ok && r.cfg.Root != "" && r.cfg.Dir != "" && r.cfg.Root != r.cfg.Dir && !filepath.IsAbs(file) {
+			if rel, err := filepath.Rel(r.cfg.Dir, filepath.Join(r.cfg.Root, filepath.FromSlash(file))); err == nil {
+				return filepath.ToSlash(rel) + ":" + line
+			}
+		}
+		return s.Pos
 	}
 	return ""
 }
 
-func withOrigin(msg string, e contract.Entry) string {
-	if o := origin(e); o != "" {
+func (r *reporter) withOrigin(msg string, e contract.Entry) string {
+	if o := r.origin(e); o != "" {
 		return msg + " (" + o + ")"
 	}
 	return msg
@@ -509,7 +520,7 @@ func (r *reporter) check(e contract.Entry) {
 	case *types.Func:
 		if o.Signature().TypeParams().Len() > 0 {
 			r.report(pos, end, CatKind,
-				withOrigin(fmt.Sprintf("%s is a generic function: a plugin exports only instantiated code, so the host's Lookup(%q) fails", sym, sym), e),
+				r.withOrigin(fmt.Sprintf("%s is a generic function: a plugin exports only instantiated code, so the host's Lookup(%q) fails", sym, sym), e),
 				r.declFix(e), nil)
 			return
 		}
@@ -517,13 +528,17 @@ func (r *reporter) check(e contract.Entry) {
 	case *types.Var:
 		t, kind = types.NewPointer(o.Type()), contract.KindVar
 	case *types.Const:
+		fix, edits := r.declFix(e), r.constToVar(o, e)
+		if edits != nil {
+			fix = "declare " + sym + " with var instead of const"
+		}
 		r.report(pos, end, CatKind,
-			withOrigin(fmt.Sprintf("%s is a constant: constants are not plugin symbols, the host's Lookup(%q) fails", sym, sym), e),
-			r.declFix(e), r.constToVar(o, e))
+			r.withOrigin(fmt.Sprintf("%s is a constant: constants are not plugin symbols, the host's Lookup(%q) fails", sym, sym), e),
+			fix, edits)
 		return
 	default:
 		r.report(pos, end, CatKind,
-			withOrigin(fmt.Sprintf("%s is a %s: only functions and variables are plugin symbols, the host's Lookup(%q) fails", sym, objKind(obj), sym), e),
+			r.withOrigin(fmt.Sprintf("%s is a %s: only functions and variables are plugin symbols, the host's Lookup(%q) fails", sym, objKind(obj), sym), e),
 			r.declFix(e), nil)
 		return
 	}
@@ -534,11 +549,11 @@ func (r *reporter) check(e contract.Entry) {
 		case contract.KindVar:
 			elem := strings.TrimPrefix(got, "*")
 			r.report(pos, end, CatKind,
-				withOrigin(fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a %s, but it wants a function, %s", sym, elem, got, want), e),
+				r.withOrigin(fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a %s, but it wants a function, %s", sym, elem, got, want), e),
 				r.declFix(e), r.varToFunc(obj.(*types.Var), e))
 		default:
 			r.report(pos, end, CatKind,
-				withOrigin(fmt.Sprintf("%s is a function of type %s, but the host wants a variable: Lookup must give it %s", sym, got, want), e),
+				r.withOrigin(fmt.Sprintf("%s is a function of type %s, but the host wants a variable: Lookup must give it %s", sym, got, want), e),
 				r.declFix(e), nil)
 		}
 		return
@@ -553,7 +568,7 @@ func (r *reporter) check(e contract.Entry) {
 	} else {
 		msg = fmt.Sprintf("%s has type %s, want %s: the host's assertion fails", sym, got, want)
 	}
-	r.report(pos, end, CatType, withOrigin(msg, e), r.declFix(e), nil)
+	r.report(pos, end, CatType, r.withOrigin(msg, e), r.declFix(e), nil)
 }
 
 func objKind(obj types.Object) string {
@@ -607,7 +622,7 @@ func (r *reporter) missing(e contract.Entry) {
 	if len(near) > 0 {
 		end = pos + token.Pos(len(near[0].Name()))
 	}
-	r.report(pos, end, CatMissing, withOrigin(msg, e), fix, edits)
+	r.report(pos, end, CatMissing, r.withOrigin(msg, e), fix, edits)
 }
 
 func fold(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
