@@ -484,7 +484,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 				p.Detail = append(p.Detail, dynLine(line))
 			}
 			if unassertable == len(ent.Types) {
-				p.Message = fmt.Sprintf("%s is %s; the contract expects %s, which this host cannot assert: it would refuse the plugin or the contract is wrong", ent.Symbol, found, want)
+				p.Message = fmt.Sprintf("%s is %s; the contract expects %s, which this host cannot assert: the contract is not the host's", ent.Symbol, found, want)
 				p.Fix = fmt.Sprintf("correct the contract's type of %s (pluginctl.toml or --expect) to the one the host asserts", ent.Symbol)
 			}
 			add(p)

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 )
 
@@ -430,5 +431,190 @@ func TestCheckDynamicCLibrary(t *testing.T) {
 			t.Errorf("want not-a-plugin (%s), got\n%s", want, problemText(ps))
 		}
 		t.Log(problemText(ps))
+	}
+}
+
+// contractHostContract is the contract of probetest's contracthost, as its
+// source says (see testdata/contracthost).
+func contractHostContract() *contract.Contract {
+	src := []contract.Source{{Kind: contract.SourceConfig, Pos: "test"}}
+	return contract.Merge(nil,
+		contract.Entry{Symbol: "Seven", Types: []string{"*int"}, Required: true, Sources: src},
+		contract.Entry{Symbol: "Double", Types: []string{"func(int) int"}, Required: true, Sources: src},
+		contract.Entry{Symbol: "New", Types: []string{"func() interface{}", "func() string"}, Required: true, Sources: src},
+		contract.Entry{Symbol: "Verbose", Types: []string{"*bool"}, Sources: src},
+		contract.Entry{Symbol: "Extra", Types: []string{"func() string"}, Required: true, Plugins: "extra*", Sources: src},
+	)
+}
+
+func contractOpts(f *probetest.ContractFixtures, c *contract.Contract) DynamicOptions {
+	return DynamicOptions{
+		Host: f.Host, SrcDir: f.Root, Go: f.Go, Timeout: 5 * time.Second, Jobs: 2,
+		CacheDir: filepath.Join(f.Dir, "probe-cache"), Contract: c,
+	}
+}
+
+// A host that never heard of pluginapi: the verdicts follow its contract,
+// and agree with what the host does with each plugin.
+func TestCheckDynamicContract(t *testing.T) {
+	f := probetest.GetContract(t)
+	p := f.Plugins
+	cases := []dynCase{
+		{"cgood", p["cgood"], nil, nil},
+		{"calt", p["calt"], nil, nil},
+		{"extraok", p["extraok"], nil, nil},
+		{"cnodouble", p["cnodouble"], []Code{MissingSymbol}, []string{"exports no Double", `Lookup("Double") fails`, "expected func(int) int"}},
+		{"cbadseven", p["cbadseven"], []Code{BadSymbolType}, []string{"Seven is *string, not *int", "found    *string", "expected *int"}},
+		{"cbadnew", p["cbadnew"], []Code{BadNewSignature}, []string{"New is func() int", "expected func() interface{} or func() string"}},
+		{"cnonew", p["cnonew"], []Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
+		{"cbadverbose", p["cbadverbose"], []Code{BadSymbolType}, []string{"Verbose is *string, not *bool"}},
+		{"extra", p["extra"], []Code{MissingSymbol}, []string{"exports no Extra"}},
+	}
+	var paths []string
+	for _, c := range cases {
+		paths = append(paths, c.path)
+	}
+	rep, err := CheckDynamic(context.Background(), contractOpts(f, contractHostContract()), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.APIPackage != "" || len(rep.Notes) != 0 {
+		t.Errorf("APIPackage %q, notes %q", rep.APIPackage, rep.Notes)
+	}
+	for i, c := range cases {
+		r := rep.Results[i]
+		text := problemText(r.Problems)
+		if got := problemCodes(r.Problems); !slices.Equal(got, c.codes) {
+			t.Errorf("%s: codes %v, want %v\n%s", c.name, got, c.codes, text)
+			continue
+		}
+		for _, want := range c.texts {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: problems lack %q:\n%s", c.name, want, text)
+			}
+		}
+		for _, p := range r.Problems {
+			if p.Check != Dynamic || p.Severity != Error || p.Message == "" || p.Fix == "" || strings.Contains(p.Message, "\n") {
+				t.Errorf("%s: malformed problem %+v", c.name, p)
+			}
+		}
+		if r.Convention || !r.Loaded {
+			t.Errorf("%s: Convention %v, Loaded %v", c.name, r.Convention, r.Loaded)
+		}
+		t.Logf("%s:\n%s", c.name, text)
+	}
+	if s := rep.Results[0].Symbols; s["Seven"] != "*int" || s["Double"] != "func(int) int" || s["New"] != "func() interface {}" || s["Verbose"] != "" {
+		t.Errorf("cgood's symbols: %q", s)
+	}
+
+	// Each verdict is what the host does with the plugin, alone and,
+	// for the ones that passed, all together.
+	var set []string
+	for i, c := range cases {
+		loaded, out := runHost(t, f.Host, nil, c.path)
+		pass := !dynHasError(rep.Results[i].Problems)
+		if pass != loaded[c.path] {
+			t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
+		}
+		if pass {
+			set = append(set, c.path)
+		}
+	}
+	loaded, out := runHost(t, f.Host, nil, set...)
+	for _, p := range set {
+		if !loaded[p] {
+			t.Errorf("the host did not load %s with the others:\n%s", p, out)
+		}
+	}
+}
+
+// The contract's types that the host cannot assert are said so: a note,
+// and bad-symbol-type when a plugin has the symbol and nothing the host
+// can assert matches it.
+func TestCheckDynamicContractUnassertable(t *testing.T) {
+	f := probetest.GetContract(t)
+	src := []contract.Source{{Kind: contract.SourceExpect, Pos: "test"}}
+	c := contract.Merge(contractHostContract(),
+		contract.Entry{Symbol: "Handler", Types: []string{"func(*container/list.List)"}, Sources: src},
+		contract.Entry{Symbol: "Hook", Types: []string{"*" + f.HostPkg + ".Config"}, Sources: src},
+		contract.Entry{Symbol: "Nope", Types: []string{"*os.Nope", "*int"}, Sources: src},
+	)
+	files := []string{f.Plugins["cgood"], f.Plugins["chandler"]}
+	rep, err := CheckDynamic(context.Background(), contractOpts(f, c), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(rep.Notes, "\n")
+	for _, want := range []string{
+		"func(*container/list.List) (of Handler) cannot be asserted by this host: it mentions package container/list, which the host does not link",
+		"(of Hook) cannot be asserted by this host: its package " + f.HostPkg + " is the host's package main",
+		"*os.Nope (of Nope) cannot be asserted by this host: it does not compile with the host's packages: undefined: os.Nope",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if ps := rep.Results[0].Problems; len(ps) != 0 {
+		t.Errorf("cgood (no Handler, Hook or Nope; all optional):\n%s", problemText(ps))
+	}
+	ps := rep.Results[1].Problems
+	text := problemText(ps)
+	if !slices.Equal(problemCodes(ps), []Code{BadSymbolType}) {
+		t.Fatalf("chandler: want bad-symbol-type, got\n%s", text)
+	}
+	for _, want := range []string{
+		"Handler is func(*list.List); the contract expects func(*container/list.List), which this host cannot assert",
+		"the plugin's Handler prints like func(*container/list.List), which the host cannot assert: it mentions package container/list",
+		"correct the contract's type of Handler",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("chandler: problems lack %q:\n%s", want, text)
+		}
+	}
+	t.Logf("notes:\n%s\nchandler:\n%s", notes, text)
+
+	// Required, with only a type the host cannot assert: missing is
+	// missing all the same.
+	c = contract.Merge(contractHostContract(),
+		contract.Entry{Symbol: "Handler", Types: []string{"func(*container/list.List)"}, Required: true, Sources: src})
+	rep, err = CheckDynamic(context.Background(), contractOpts(f, c), files[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := problemCodes(rep.Results[0].Problems); !slices.Equal(got, []Code{MissingSymbol}) {
+		t.Errorf("cgood without a required Handler: %v\n%s", got, problemText(rep.Results[0].Problems))
+	}
+}
+
+// An explicit contract on a pluginapi host: the convention's symbols are
+// still checked (and its functions called) the pluginapi/loader way, once,
+// and the contract's other symbols beside them.
+func TestCheckDynamicContractWithConvention(t *testing.T) {
+	f := probetest.Get(t)
+	src := []contract.Source{{Kind: contract.SourceConfig, Pos: "test"}}
+	c := contract.Merge(contract.Default(DefaultAPIPackage),
+		contract.Entry{Symbol: "Greeting", Types: []string{"*string"}, Sources: src},
+		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good2", Sources: src},
+	)
+	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["stale"], f.Plugins["good2"]}
+	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := dynOpts(f, f.Host)
+	o.Contract = c
+	rep2, err := CheckDynamic(context.Background(), o, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range files {
+		a, b := rep.Results[i], rep2.Results[i]
+		if !slices.Equal(problemCodes(a.Problems), problemCodes(b.Problems)) || a.Name != b.Name || !b.Convention {
+			t.Errorf("%s: implicit convention %v (name %q), explicit %v (name %q, convention %v)\n%s", files[i],
+				problemCodes(a.Problems), a.Name, problemCodes(b.Problems), b.Name, b.Convention, problemText(b.Problems))
+		}
+	}
+	if rep2.Results[0].Name != "good" {
+		t.Errorf("good: New and Name were not called: %+v", rep2.Results[0])
 	}
 }

@@ -66,10 +66,15 @@ var mainTemplate string
 //go:embed wire.go
 var wireSource string
 
-// generatorVersion changes whenever the generated program changes, so
-// that cached probes of an older pluginctl are rebuilt.
+// typeRules versions the rules of classifyTypes and markUncompilable
+// (what a probe records about the contract's types): change it with them.
+const typeRules = "types-1"
+
+// generatorVersion changes whenever the generated program or what Build
+// records about it changes, so that cached probes of an older pluginctl
+// are rebuilt.
 var generatorVersion = func() string {
-	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource))
+	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + typeRules))
 	return hex.EncodeToString(h[:8])
 }()
 
@@ -878,8 +883,16 @@ func markUncompilable(tcs []TypeCheck, lines map[int]int, stderr string) bool {
 			marked[k] = strings.TrimSpace(m[2])
 		}
 	}
+	// The message names the packages by their import names: name them
+	// by path.
+	var oldnew []string
+	imps := typeImportOrder(tcs)
+	for i := len(imps) - 1; i >= 0; i-- { // ctype10 before ctype1
+		oldnew = append(oldnew, imps[i].Name+".", imps[i].Path+".")
+	}
+	unalias := strings.NewReplacer(oldnew...)
 	for k, msg := range marked {
-		tcs[k].Reason = "it does not compile with the host's packages: " + msg
+		tcs[k].Reason = "it does not compile with the host's packages: " + unalias.Replace(msg)
 		tcs[k].Go = ""
 	}
 	return true

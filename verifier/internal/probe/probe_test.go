@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 )
 
@@ -199,52 +200,60 @@ func TestProbeLinksOnlyTheHostsPackages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps := func(args ...string) []string {
-			out, err := f.Go.Output(context.Background(), "list", append([]string{"-deps"}, args...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return strings.Fields(string(out))
-		}
-		hostDeps := deps(p.Package)
-		probeDeps := deps("-overlay="+p.Overlay, p.ProbePackage)
-		allowed := deps(p.ProbeImports[:3]...) // os, plugin, runtime; fmt and the API only when the host has them
-		var extra []string
-		for _, d := range probeDeps {
-			if d != p.ProbePackage && !slices.Contains(hostDeps, d) {
-				extra = append(extra, d)
-				if !slices.Contains(allowed, d) {
-					t.Errorf("%s: the probe links %s, which the host does not link", filepath.Base(host), d)
-				}
-			}
-		}
-		var missing []string
-		for _, d := range hostDeps {
-			if d != p.Package && !slices.Contains(probeDeps, d) {
-				missing = append(missing, d)
-			}
-		}
-		if len(extra) > 0 || len(missing) > 0 {
-			t.Errorf("%s: package sets differ: probe has %q more, %q less", filepath.Base(host), extra, missing)
-		}
+		assertSamePackageSet(t, f.Go, p)
+	}
+}
 
-		// The same, as the binaries' fingerprints say it.
-		h, err := artifact.Read(host)
+// assertSamePackageSet checks that the probe p links exactly the host's
+// packages, beyond the standard library packages it needs.
+func assertSamePackageSet(t *testing.T, g *gocmd.Go, p *Probe) {
+	t.Helper()
+	host := p.Host
+	deps := func(args ...string) []string {
+		out, err := g.Output(context.Background(), "list", append([]string{"-deps"}, args...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pr, err := artifact.Read(p.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for pkg := range pr.Fingerprints {
-			if _, ok := h.Fingerprints[pkg]; !ok {
-				t.Errorf("%s: the probe binary has a fingerprint for %s, the host has none", filepath.Base(host), pkg)
+		return strings.Fields(string(out))
+	}
+	hostDeps := deps(p.Package)
+	probeDeps := deps("-overlay="+p.Overlay, p.ProbePackage)
+	allowed := deps(p.ProbeImports[:3]...) // os, plugin, runtime; fmt and the API only when the host has them
+	var extra []string
+	for _, d := range probeDeps {
+		if d != p.ProbePackage && !slices.Contains(hostDeps, d) {
+			extra = append(extra, d)
+			if !slices.Contains(allowed, d) {
+				t.Errorf("%s: the probe links %s, which the host does not link", filepath.Base(host), d)
 			}
 		}
-		if len(pr.Fingerprints) != len(h.Fingerprints) {
-			t.Errorf("%s: %d fingerprints in the probe, %d in the host", filepath.Base(host), len(pr.Fingerprints), len(h.Fingerprints))
+	}
+	var missing []string
+	for _, d := range hostDeps {
+		if d != p.Package && !slices.Contains(probeDeps, d) {
+			missing = append(missing, d)
 		}
+	}
+	if len(extra) > 0 || len(missing) > 0 {
+		t.Errorf("%s: package sets differ: probe has %q more, %q less", filepath.Base(host), extra, missing)
+	}
+
+	// The same, as the binaries' fingerprints say it.
+	h, err := artifact.Read(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := artifact.Read(p.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pkg := range pr.Fingerprints {
+		if _, ok := h.Fingerprints[pkg]; !ok {
+			t.Errorf("%s: the probe binary has a fingerprint for %s, the host has none", filepath.Base(host), pkg)
+		}
+	}
+	if len(pr.Fingerprints) != len(h.Fingerprints) {
+		t.Errorf("%s: %d fingerprints in the probe, %d in the host", filepath.Base(host), len(pr.Fingerprints), len(h.Fingerprints))
 	}
 }
 

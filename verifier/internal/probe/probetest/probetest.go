@@ -75,39 +75,82 @@ func Get(t testing.TB) *Fixtures {
 	return fixtures
 }
 
-func build(ctx context.Context) (*Fixtures, error) {
-	start := time.Now()
+// fixtureDir returns the module root and the fixtures' directory, locked
+// until unlock is called.
+func fixtureDir(ctx context.Context) (root, dir string, unlock func(), err error) {
 	g := &gocmd.Go{}
 	env, err := g.ReadEnv(ctx)
 	if err != nil {
-		return nil, err
+		return "", "", nil, err
 	}
 	if env.GOMOD == "" {
-		return nil, fmt.Errorf("not inside the module")
+		return "", "", nil, fmt.Errorf("not inside the module")
 	}
-	root := filepath.Dir(env.GOMOD)
+	root = filepath.Dir(env.GOMOD)
 	sum := sha256.Sum256([]byte(root))
 	// One directory per checkout, shared by the test binaries that use
 	// it: the first builds under the lock, the others find it done.
-	dir := filepath.Join(os.TempDir(), "pluginctl-probetest", fmt.Sprintf("%x-%d", sum[:6], os.Getuid()))
+	dir = filepath.Join(os.TempDir(), "pluginctl-probetest", fmt.Sprintf("%x-%d", sum[:6], os.Getuid()))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return "", "", nil, err
 	}
 	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, err
+		return "", "", nil, err
 	}
-	defer lock.Close()
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		lock.Close()
+		return "", "", nil, err
+	}
+	return root, dir, func() { lock.Close() }, nil
+}
+
+func gobuild(ctx context.Context, dir string, args ...string) error {
+	c := &gocmd.Go{Dir: dir}
+	_, err := c.Output(ctx, "build", args...)
+	return err
+}
+
+// buildParallel runs build on each name, two at a time (more is slower
+// on a cold cache), and returns the first error.
+func buildParallel(names []string, build func(string) error) error {
+	var mu sync.Mutex
+	var firstErr error
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range work {
+				if err := build(name); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, name := range names {
+		work <- name
+	}
+	close(work)
+	wg.Wait()
+	return firstErr
+}
+
+func build(ctx context.Context) (*Fixtures, error) {
+	start := time.Now()
+	root, dir, unlock, err := fixtureDir(ctx)
+	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	f := &Fixtures{Root: root, Dir: dir, Plugins: map[string]string{}, Go: &gocmd.Go{Dir: root}}
 	fail := func(err error) (*Fixtures, error) { return nil, err }
-	gobuild := func(dir string, args ...string) error {
-		c := &gocmd.Go{Dir: dir}
-		_, err := c.Output(ctx, "build", args...)
-		return err
-	}
+	gobuild := func(dir string, args ...string) error { return gobuild(ctx, dir, args...) }
 
 	// Hosts first: they compile the standard library the normal way.
 	f.Host = filepath.Join(dir, "host")
@@ -147,36 +190,12 @@ func build(ctx context.Context) (*Fixtures, error) {
 		return gobuild(root, append(args, "./verifier/internal/probe/testdata/plugins/"+name)...)
 	}
 	// The first plugin compiles the standard library for dynamic
-	// linking; then two at a time (more is slower on a cold cache).
+	// linking; then two at a time.
 	if err := buildPlugin(PluginNames[0]); err != nil {
 		return fail(err)
 	}
-	var mu sync.Mutex
-	var firstErr error
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for name := range work {
-				if err := buildPlugin(name); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, name := range PluginNames[1:] {
-		work <- name
-	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		return fail(firstErr)
+	if err := buildParallel(PluginNames[1:], buildPlugin); err != nil {
+		return fail(err)
 	}
 	for _, name := range PluginNames {
 		f.Plugins[name] = filepath.Join(dir, name+".so")
@@ -265,4 +284,77 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// ContractFixtures are the fixtures of a host that never heard of
+// pluginapi (testdata/contracthost) and its plugins
+// (testdata/contractplugins).
+type ContractFixtures struct {
+	// Root is the module root; Dir holds the built files.
+	Root, Dir string
+	// Host is testdata/contracthost; HostPkg its import path.
+	Host, HostPkg string
+	// Plugins maps a plugin name to its .so file: each directory of
+	// testdata/contractplugins, and "extra", cgood built as extra.so.
+	Plugins map[string]string
+	// Go runs the local go command.
+	Go *gocmd.Go
+}
+
+// ContractPluginNames are the plugins of ContractFixtures.
+var ContractPluginNames = []string{
+	"cgood", "calt", "cnodouble", "cbadseven", "cbadnew", "cnonew", "cbadverbose", "extraok", "extra", "chandler",
+}
+
+var (
+	contractOnce     sync.Once
+	contractFixtures *ContractFixtures
+	contractErr      error
+)
+
+// GetContract builds the contract fixtures once per test binary (skipped
+// with -short), in the directory of Get's fixtures.
+func GetContract(t testing.TB) *ContractFixtures {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds a real host and plugins; skipped with -short")
+	}
+	contractOnce.Do(func() {
+		contractFixtures, contractErr = buildContract(context.Background())
+	})
+	if contractErr != nil {
+		t.Fatalf("building the contract fixtures: %v", contractErr)
+	}
+	return contractFixtures
+}
+
+func buildContract(ctx context.Context) (*ContractFixtures, error) {
+	start := time.Now()
+	root, dir, unlock, err := fixtureDir(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	f := &ContractFixtures{
+		Root: root, Dir: dir, Host: filepath.Join(dir, "contracthost"), HostPkg: Pkg + "/contracthost",
+		Plugins: map[string]string{}, Go: &gocmd.Go{Dir: root},
+	}
+	if err := gobuild(ctx, root, "-o", f.Host, "./verifier/internal/probe/testdata/contracthost"); err != nil {
+		return nil, err
+	}
+	err = buildParallel(ContractPluginNames, func(name string) error {
+		src := name
+		if name == "extra" {
+			src = "cgood"
+		}
+		return gobuild(ctx, root, "-buildmode=plugin", "-o", filepath.Join(dir, name+".so"), "./verifier/internal/probe/testdata/contractplugins/"+src)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range ContractPluginNames {
+		f.Plugins[name] = filepath.Join(dir, name+".so")
+	}
+	fmt.Fprintf(os.Stderr, "probetest: built (or found up to date) the contract host and %d plugins in %v\n", len(f.Plugins), time.Since(start).Round(time.Millisecond))
+	return f, nil
 }
