@@ -175,8 +175,9 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	if err != nil {
 		return nil, dynEnvError(ctx, err)
 	}
-	if o.Contract == nil && p.APIPackage == "" {
-		con = nil // no convention: only plugin.Open
+	if (o.Contract == nil || dynIsConvention(o.Contract)) && p.APIPackage == "" {
+		// The convention of a host that does not use it: only plugin.Open.
+		con = nil
 		if len(symbols) > 0 {
 			con = contract.Merge(nil, symbols...)
 		}
@@ -184,6 +185,9 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	rep := &DynamicReport{Probe: p.Path, ProbeBuild: p.BuildTime, Toolchain: p.Toolchain, APIPackage: p.APIPackage, Contract: con}
 	c := &dynChecker{opts: o, probe: p, hostGo: p.HostInfo.GoVersion, contract: con}
 	rep.Notes = c.notes()
+	if len(o.RequireCapabilities) > 0 && p.APIPackage == "" {
+		rep.Notes = append(rep.Notes, "required capabilities were not checked: the host does not link "+o.APIPackage+", whose convention they belong to")
+	}
 
 	rep.Results = make([]DynamicResult, len(artifacts))
 	errs := make([]error, len(artifacts))
@@ -292,6 +296,20 @@ func (c *dynChecker) file(path string) *artifact.File {
 
 func (c *dynChecker) apiPkg() string { return c.probe.APIPackage }
 
+// dynIsConvention reports whether every entry of c comes from the
+// pluginapi convention (contract.Default), not from a host or a
+// declaration.
+func dynIsConvention(c *contract.Contract) bool {
+	for _, e := range c.Entries {
+		for _, s := range e.Sources {
+			if s.Kind != contract.SourceConvention {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // dynPlan is what the probe checks on one artifact.
 type dynPlan struct {
 	// entries are the contract's entries asserted by the probe's checks,
@@ -310,9 +328,11 @@ func (c *dynChecker) plan(path string) dynPlan {
 	var pl dynPlan
 	entries := c.contract.For(path)
 	conv := map[string]string{} // the convention's symbols and types
+	convRequired := map[string]bool{}
 	if api := c.apiPkg(); api != "" {
 		for _, e := range contract.Default(api).Entries {
 			conv[e.Symbol] = e.Types[0]
+			convRequired[e.Symbol] = e.Required
 		}
 		for _, e := range entries {
 			if e.Symbol == pluginapi.SymbolNew && slices.Contains(e.Types, conv[e.Symbol]) {
@@ -322,7 +342,15 @@ func (c *dynChecker) plan(path string) dynPlan {
 	}
 	for _, e := range entries {
 		if pl.convention && conv[e.Symbol] != "" && slices.Contains(e.Types, conv[e.Symbol]) {
-			continue // the probe's convention code checks it, like pluginapi/loader
+			// The probe's convention code checks it, like
+			// pluginapi/loader; a contract that requires one of its
+			// optional symbols gets that checked on top (its type is
+			// the convention code's business).
+			if e.Required && !convRequired[e.Symbol] {
+				pl.entries = append(pl.entries, e)
+				pl.checks = append(pl.checks, probe.Check{Symbol: e.Symbol, Required: true})
+			}
+			continue
 		}
 		pl.entries = append(pl.entries, e)
 		pl.checks = append(pl.checks, probe.Check{Symbol: e.Symbol, Required: e.Required, Types: e.Types})
@@ -454,7 +482,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 				Detail:  []string{dynLine(r.Error), "expected " + want},
 				Fix:     fmt.Sprintf("declare %s in the plugin's package main", dynDecl(ent)),
 			})
-		case len(ent.Types) == 0 || r.Match >= 0:
+		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
 			// The host's assertion succeeds.
 		default:
 			found := dynLine(r.Type)

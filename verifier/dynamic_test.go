@@ -594,9 +594,9 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 	src := []contract.Source{{Kind: contract.SourceConfig, Pos: "test"}}
 	c := contract.Merge(contract.Default(DefaultAPIPackage),
 		contract.Entry{Symbol: "Greeting", Types: []string{"*string"}, Sources: src},
-		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good2", Sources: src},
+		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good*,conflicta", Sources: src},
 	)
-	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["stale"], f.Plugins["good2"]}
+	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["stale"], f.Plugins["good2"], f.Plugins["conflicta"]}
 	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), files)
 	if err != nil {
 		t.Fatal(err)
@@ -609,12 +609,31 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 	}
 	for i := range files {
 		a, b := rep.Results[i], rep2.Results[i]
-		if !slices.Equal(problemCodes(a.Problems), problemCodes(b.Problems)) || a.Name != b.Name || !b.Convention {
+		want := problemCodes(a.Problems)
+		if strings.HasSuffix(files[i], "conflicta.so") {
+			want = []Code{MissingSymbol} // it has no Capabilities, which this contract requires of it
+		}
+		if !slices.Equal(want, problemCodes(b.Problems)) || !a.Convention || !b.Convention || want == nil && a.Name != b.Name {
 			t.Errorf("%s: implicit convention %v (name %q), explicit %v (name %q, convention %v)\n%s", files[i],
 				problemCodes(a.Problems), a.Name, problemCodes(b.Problems), b.Name, b.Convention, problemText(b.Problems))
 		}
 	}
 	if rep2.Results[0].Name != "good" {
 		t.Errorf("good: New and Name were not called: %+v", rep2.Results[0])
+	}
+	if text := problemText(rep2.Results[5].Problems); !strings.Contains(text, "exports no Capabilities") {
+		t.Errorf("conflicta: %s", text)
+	}
+
+	// The convention, given explicitly, on a host that does not link the
+	// API package: only plugin.Open, as without a contract.
+	o = dynOpts(f, f.PlainHost)
+	o.Contract = contract.Default(DefaultAPIPackage)
+	rep, err = CheckDynamic(context.Background(), o, []string{f.Plugins["nonew"], f.Random})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Contract != nil || len(rep.Results[0].Problems) != 0 || !slices.Equal(problemCodes(rep.Results[1].Problems), []Code{NotAPlugin}) {
+		t.Errorf("plain host with the convention: contract %v, %v / %v", rep.Contract, rep.Results[0].Problems, rep.Results[1].Problems)
 	}
 }
