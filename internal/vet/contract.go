@@ -3,6 +3,9 @@ package vet
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,56 +51,161 @@ func projectRoot(dir string, env []string) string {
 	return root
 }
 
-// resolveContract returns the contract for the run: o.Contract, or the
-// one pluginctl.toml at the project root declares merged over what the
-// hosts' code implies (contract.Infer on the [contract] hosts, else on
-// the hosts the run found). Problems (a bad pluginctl.toml, hosts that
-// do not load) are returned as error strings for Result.Errors; the
-// contract is then resolved from what remains.
-func resolveContract(ctx context.Context, o *Options, hosts []*packages.Package) (*contractRun, []string) {
-	var errs []string
-	root := projectRoot(o.Dir, o.Env)
-	pc, err := contract.LoadConfig(root)
+// contractPlan resolves the contract of a run (o.Contract, or
+// pluginctl.toml at the project root declared over what contract.Infer
+// finds in the hosts' code), inferring while the run loads its packages.
+type contractPlan struct {
+	root string
+	pc   *contract.Config
+	errs []string // Result.Errors lines
+
+	// The inference started early: on patterns, done closed when
+	// inferred and err are set.
+	patterns []string
+	done     chan struct{}
+	inferred *contract.Contract
+	err      error
+}
+
+// planContract reads pluginctl.toml, and starts inferring from its
+// [contract] hosts when it names them.
+func planContract(ctx context.Context, o *Options) *contractPlan {
+	p := &contractPlan{root: projectRoot(o.Dir, o.Env)}
+	pc, err := contract.LoadConfig(p.root)
 	if err != nil {
-		errs = append(errs, configError(o.Dir, root, err)...)
+		p.errs = append(p.errs, configError(o.Dir, p.root, err)...)
 		pc = nil
 	}
+	p.pc = pc
+	if p.infers(o) && pc != nil && len(pc.Hosts) > 0 {
+		p.start(ctx, o, pc.Hosts)
+	}
+	return p
+}
+
+// infers reports whether the run's contract is inferred at all.
+func (p *contractPlan) infers(o *Options) bool {
+	return o.Contract == nil && (p.pc == nil || p.pc.Infer)
+}
+
+func (p *contractPlan) start(ctx context.Context, o *Options, patterns []string) {
+	if p.done != nil || len(patterns) == 0 {
+		return
+	}
+	p.patterns = patterns
+	p.done = make(chan struct{})
+	opts := contract.InferOptions{Dir: p.root, Patterns: patterns, Env: inferEnv(o.Env, o.BuildFlags), Tags: o.Tags}
+	go func() {
+		defer close(p.done)
+		p.inferred, p.err = contract.Infer(ctx, opts)
+	}()
+}
+
+// listed starts inferring from the hosts among the listed roots, as Run
+// will recognize them once they are type-checked (package main linking
+// plugin, without a top-level New), so that inference overlaps loading.
+func (p *contractPlan) listed(ctx context.Context, o *Options, roots []*packages.Package) {
+	if !p.infers(o) || p.done != nil {
+		return
+	}
+	var patterns []string
+	for _, r := range roots {
+		if r.Name != "main" || len(r.Errors) > 0 {
+			continue
+		}
+		deps := map[string]bool{}
+		collectDeps(r, deps)
+		if deps["plugin"] && !parsedNew(r) {
+			patterns = append(patterns, r.PkgPath)
+		}
+	}
+	p.start(ctx, o, patterns)
+}
+
+// parsedNew is declaresNew from the syntax of the package's files.
+func parsedNew(p *packages.Package) bool {
+	fset := token.NewFileSet()
+	for _, name := range p.GoFiles {
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && d.Name.Name == "New" {
+					return true
+				}
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					switch sp := sp.(type) {
+					case *ast.ValueSpec:
+						for _, n := range sp.Names {
+							if n.Name == "New" {
+								return true
+							}
+						}
+					case *ast.TypeSpec:
+						if sp.Name.Name == "New" {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// finish returns the contract for the run, hosts being the hosts Run
+// found: o.Contract, or the declared symbols merged over what the hosts
+// imply (from the inference started early when it read the same hosts,
+// else from a new one on the hosts that type-check), or the pluginapi
+// convention when nothing is known (contract.Resolve). Problems (a bad
+// pluginctl.toml, hosts that cannot be inferred from) are returned as
+// Result.Errors lines; the contract is then resolved from what remains.
+func (p *contractPlan) finish(ctx context.Context, o *Options, hosts []*packages.Package) (*contractRun, []string) {
+	errs := p.errs
 	c := o.Contract
 	if c == nil {
 		var inferred *contract.Contract
-		if pc == nil || pc.Infer {
-			var patterns []string
-			if pc != nil && len(pc.Hosts) > 0 {
-				patterns = pc.Hosts
-			} else {
+		if p.infers(o) {
+			patterns := p.patterns
+			if p.pc == nil || len(p.pc.Hosts) == 0 {
+				patterns = nil
 				for _, h := range hosts {
 					if !h.IllTyped && len(h.Errors) == 0 {
 						patterns = append(patterns, h.PkgPath)
 					}
 				}
 			}
-			if len(patterns) > 0 {
-				inferred, err = contract.Infer(ctx, contract.InferOptions{Dir: root, Patterns: patterns, Env: inferEnv(o.Env, o.BuildFlags), Tags: o.Tags})
-				if err != nil {
-					if ctx.Err() == nil {
-						errs = append(errs, "inferring the plugin contract: "+err.Error())
-					}
-					inferred = nil
+			var err error
+			switch {
+			case p.done != nil && slices.Equal(patterns, p.patterns):
+				<-p.done
+				inferred, err = p.inferred, p.err
+			case len(patterns) > 0:
+				inferred, err = contract.Infer(ctx, contract.InferOptions{Dir: p.root, Patterns: patterns, Env: inferEnv(o.Env, o.BuildFlags), Tags: o.Tags})
+			}
+			if err != nil {
+				if ctx.Err() == nil {
+					errs = append(errs, "inferring the plugin contract: "+err.Error())
 				}
+				inferred = nil
 			}
 		}
 		var declared []contract.Entry
-		if pc != nil {
-			declared = pc.Symbols
+		if p.pc != nil {
+			declared = p.pc.Symbols
 		}
 		c = contract.Resolve(inferred, o.APIPackage, declared...)
 	}
 	r := &contractRun{c: c, conventional: contractcheck.Conventional(c, o.APIPackage)}
 	var covered map[string]bool
 	r.enabled, covered = contractcheck.Coverage(c, o.APIPackage)
-	r.cfg = &contractcheck.Config{Contract: c, Root: root, Dir: o.Dir, Hosts: slices.Clone(c.Hosts), Covered: covered}
-	if pc != nil {
-		r.cfg.PluginDirs = contractcheck.PluginDirs(root, pc.PluginDirs)
+	r.cfg = &contractcheck.Config{Contract: c, Root: p.root, Dir: o.Dir, Hosts: slices.Clone(c.Hosts), Covered: covered}
+	if p.pc != nil {
+		r.cfg.PluginDirs = contractcheck.PluginDirs(p.root, p.pc.PluginDirs)
 	}
 	for _, h := range hosts {
 		if !slices.Contains(r.cfg.Hosts, h.PkgPath) {

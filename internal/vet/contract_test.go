@@ -263,3 +263,27 @@ func TestContractMixed(t *testing.T) {
 		t.Errorf("plugins %v, hosts %v", res.Plugins, res.Hosts)
 	}
 }
+
+// A host that does not type-check is an error of the run; the contract
+// is inferred from the others.
+func TestContractBrokenHost(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, sevenModule(map[string]string{
+		"cmd/broken/main.go": "package main\n\nimport \"plugin\"\n\nfunc main() { p, _ := plugin.Open(1); _ = p }\n",
+	}))
+	res, err := Run(context.Background(), Options{Dir: dir, Env: testEnv("GOWORK=off")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "cmd/broken/main.go:5:") {
+		t.Errorf("errors %q", res.Errors)
+	}
+	res.Errors = nil
+	wantFindings(t, res,
+		`contract/missing@plugins/noseven/main.go:1:9: plugin has no Seven`,
+		`contract/kind@plugins/vardouble/main.go:5:5: Double is a variable of type int`,
+	)
+	if res.Contract == nil || strings.Join(res.Contract.Hosts, " ") != "example.com/seven/cmd/host" {
+		t.Errorf("contract %+v", res.Contract)
+	}
+}

@@ -59,7 +59,10 @@ func goConfig(ctx context.Context, o *Options, mode packages.LoadMode) *packages
 	return cfg
 }
 
-func load(ctx context.Context, o *Options) (*loaded, error) {
+// load loads the packages; listed, when not nil, is called with the
+// roots as soon as they are listed (before anything is compiled, parsed
+// or type-checked: Run starts the contract inference then).
+func load(ctx context.Context, o *Options, listed func(roots []*packages.Package)) (*loaded, error) {
 	roots, err := packages.Load(goConfig(ctx, o, listMode), o.Patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("listing packages: %w", err)
@@ -84,6 +87,9 @@ func load(ctx context.Context, o *Options) (*loaded, error) {
 		}
 	}
 	sort.Slice(l.roots, func(i, j int) bool { return l.roots[i].PkgPath < l.roots[j].PkgPath })
+	if listed != nil {
+		listed(l.roots)
+	}
 
 	// Source packages: the roots, and the main-module packages they
 	// reach. Packages with list errors are not analyzed.

@@ -225,7 +225,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	o.Patterns = expandWorkspace(o.Dir, o.Env, o.Patterns)
-	l, err := load(ctx, &o)
+	// The contract is inferred from the hosts while the packages load.
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	plan := planContract(ictx, &o)
+	l, err := load(ctx, &o, func(roots []*packages.Package) { plan.listed(ictx, &o, roots) })
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +261,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	// The contract, and the plugins under it.
-	cr, cerrs := resolveContract(ctx, &o, hosts)
+	cr, cerrs := plan.finish(ctx, &o, hosts)
 	res.Errors = append(res.Errors, cerrs...)
 	res.Contract = cr.c
 	for _, p := range mains {
