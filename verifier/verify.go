@@ -152,7 +152,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		go func() {
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
-				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir,
+				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
 			}, paths)
 			dynDone <- dynResult{rep, err}
 		}()
@@ -196,7 +196,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		}
 		// What the static check could not establish here is no
 		// disagreement when only the dynamic check sees it.
-		blind := map[Code]bool{BadNewSignature: true} // types are read only without the dynamic check
+		blind := map[Code]bool{BadNewSignature: true, BadSymbolType: true} // types are read only without the dynamic check
 		if sh == nil || sh.apiVersion == "" {
 			blind[APIVersionMismatch] = true // the host's APIVersion is unknown without its metadata
 		}
@@ -204,6 +204,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			a := &r.Artifacts[i]
 			a.Problems = merge(a.Problems, ps, blind)
 		}
+		r.Notes = append(r.Notes, dyn.rep.Notes...)
 	}
 	r.finish()
 	return r, nil
