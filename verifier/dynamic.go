@@ -749,8 +749,8 @@ func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
 		p.Fix = "build the host and its plugins with one set of flags: `pluginctl build`"
 		return
 	}
-	pm, pv := dynModuleOf(pkg, f)
-	hm, hv := dynModuleOf(pkg, h)
+	pm, pv := moduleOf(pkg, f.BuildInfo)
+	hm, hv := moduleOf(pkg, h.BuildInfo)
 	switch {
 	case pm != "" && pm == hm && pv != hv:
 		p.Detail = append(p.Detail, fmt.Sprintf("module %s: plugin %s, host %s", pm, pv, hv))
@@ -759,26 +759,6 @@ func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
 		p.Detail = append(p.Detail, fmt.Sprintf("module %s %s on both sides, different source: another copy of it or an edited checkout (the type identity trap)", pm, pv))
 		p.Fix = "build the host and the plugin from one checkout with `pluginctl build`"
 	}
-}
-
-// dynModuleOf returns the module providing pkg in f and its version.
-func dynModuleOf(pkg string, f *artifact.File) (string, string) {
-	bi := f.BuildInfo
-	best, ver := "", ""
-	consider := func(path, version string) {
-		if (pkg == path || strings.HasPrefix(pkg, path+"/")) && len(path) > len(best) {
-			best, ver = path, version
-		}
-	}
-	consider(bi.Main.Path, bi.Main.Version)
-	for _, d := range bi.Deps {
-		v := d.Version
-		if d.Replace != nil {
-			v += " => " + strings.TrimSpace(d.Replace.Path+" "+d.Replace.Version)
-		}
-		consider(d.Path, v)
-	}
-	return best, ver
 }
 
 // failure classifies a run that did not complete: the artifact killed,
