@@ -18,8 +18,9 @@ func vetCommand(stdio IO) *ucli.Command {
 		Usage:     "find plugin mistakes in the source, before anything is built",
 		ArgsUsage: "[packages]",
 		Description: `Vet type-checks the packages (default ./...) once and runs pluginctl's analyzers:
-factory, apiversion, capabilities, initio, sharedstate, apicopy and hostload (see
-README.md). pluginctl build runs it first (--no-vet skips it). The analyzers
+factory, apiversion, capabilities, initio, sharedstate, apicopy, hostload (see
+README.md), and contract: every plugin against the symbols its host looks up
+(see pluginctl contract). pluginctl build runs it first (--no-vet skips it). The analyzers
 also run under go vet: go vet -vettool=$(which pluginctl-vet) ./...
 
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or
@@ -33,6 +34,7 @@ Examples:
 			formatFlag(vet.Formats...),
 			&ucli.StringSliceFlag{Name: "tags", Usage: "build tags (comma-separated or repeated)"},
 			&ucli.StringFlag{Name: "api", Value: vet.DefaultAPI, Usage: "import path of the shared API package"},
+			expectFlag,
 		},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, vet.Formats...)
@@ -44,6 +46,15 @@ Examples:
 				return err
 			}
 			o.Patterns = c.Args().Slice()
+			if expects := c.StringSlice("expect"); len(expects) > 0 {
+				// vet resolves the contract itself; with --expect, the
+				// declarations are merged here.
+				ct, err := resolveContract(c.Context, contractSpec{dir: o.Dir, api: o.APIPackage, expects: expects, infer: true})
+				if err != nil {
+					return err
+				}
+				o.Contract = ct
+			}
 			return runVet(c.Context, o, stdio.Stdout, format)
 		},
 	}
