@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/pluginctl/pluginctl/internal/load"
 )
 
 // The index: every function of the source packages, the syntax tree's
@@ -87,9 +89,9 @@ type analyzer struct {
 	budget    int         // walkUp steps left for the current Lookup
 }
 
-func newAnalyzer(prog *program, base string) *analyzer {
+func newAnalyzer(prog *load.Program, base string) *analyzer {
 	a := &analyzer{
-		fset:    prog.fset,
+		fset:    prog.Fset,
 		base:    base,
 		parent:  map[ast.Node]ast.Node{},
 		funcs:   map[*types.Func]*fn{},
@@ -102,7 +104,7 @@ func newAnalyzer(prog *program, base string) *analyzer {
 		callers: map[*fn][]*callSite{},
 		exits:   map[*fn]int{},
 	}
-	for _, p := range prog.source {
+	for _, p := range prog.Source {
 		if p.TypesInfo == nil {
 			continue
 		}
@@ -439,9 +441,9 @@ func padInt(n int) string {
 // functions and variable initializers; for any other root package (a
 // library named as a host), every function of it. Init functions and
 // variable initializers of every source package run too.
-func (a *analyzer) rootFuncs(prog *program) []*fn {
+func (a *analyzer) rootFuncs(prog *load.Program) []*fn {
 	isRoot := map[*packages.Package]bool{}
-	for _, p := range prog.roots {
+	for _, p := range prog.SourceRoots() {
 		isRoot[p] = true
 	}
 	var out []*fn

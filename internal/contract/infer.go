@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/pluginctl/pluginctl/internal/load"
 )
 
 // InferOptions say which host packages to read.
@@ -89,21 +91,21 @@ func Infer(ctx context.Context, o InferOptions) (*Contract, error) {
 		patterns = []string{"./..."}
 		keep = func(p *packages.Package, linksPlugin bool) bool { return p.Name == "main" && linksPlugin }
 	}
-	prog, err := load(ctx, &o, patterns, keep)
+	prog, err := loadProgram(ctx, &o, patterns, keep)
 	if err != nil {
 		return nil, err
 	}
-	if len(prog.errors) > 0 {
-		return nil, &LoadError{Errors: prog.errors}
+	if len(prog.Errors) > 0 {
+		return nil, &LoadError{Errors: prog.Errors}
 	}
 	return inferProgram(prog), nil
 }
 
-func inferProgram(prog *program) *Contract {
+func inferProgram(prog *load.Program) *Contract {
 	a := newAnalyzer(prog, baseDir(prog))
 	a.buildCallGraph(a.rootFuncs(prog))
 	c := &Contract{}
-	for _, r := range prog.roots {
+	for _, r := range prog.SourceRoots() {
 		c.Hosts = append(c.Hosts, r.PkgPath)
 	}
 	acc := newAccumulator(a)
@@ -140,9 +142,9 @@ func inferProgram(prog *program) *Contract {
 	return c
 }
 
-func baseDir(prog *program) string {
+func baseDir(prog *load.Program) string {
 	var dirs []string
-	for _, p := range prog.roots {
+	for _, p := range prog.SourceRoots() {
 		if p.Module != nil && p.Module.Dir != "" {
 			dirs = append(dirs, filepath.Clean(p.Module.Dir))
 		}

@@ -163,11 +163,11 @@ func TestDefinesRequired(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := &InferOptions{Dir: moduleRoot}
-	typed, err := load(context.Background(), o, plugins, nil)
+	typed, err := loadProgram(context.Background(), o, plugins, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, set := range [][]*packages.Package{listed, typed.roots} {
+	for i, set := range [][]*packages.Package{listed, typed.SourceRoots()} {
 		for _, p := range set {
 			name := filepath.Base(p.PkgPath)
 			if got := DefinesRequired(p, c); got != want[name][i] {
@@ -177,7 +177,7 @@ func TestDefinesRequired(t *testing.T) {
 	}
 	// A contract with optional entries only never makes a plugin.
 	opt := Merge(nil, Entry{Symbol: "Seven", Types: []string{"*int"}})
-	if DefinesRequired(typed.roots[0], opt) {
+	if DefinesRequired(typed.SourceRoots()[0], opt) {
 		t.Error("a contract without required entries made a plugin")
 	}
 }
@@ -199,7 +199,7 @@ func TestRealHostAgrees(t *testing.T) {
 	for _, n := range names {
 		patterns = append(patterns, fixtures+"/plugins/"+n)
 	}
-	typed, err := load(context.Background(), o, patterns, nil)
+	typed, err := loadProgram(context.Background(), o, patterns, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestRealHostAgrees(t *testing.T) {
 	}
 	host := filepath.Join(dir, "multi")
 	build("-o", host, fixtures+"/hosts/multi")
-	for _, p := range typed.roots {
+	for _, p := range typed.SourceRoots() {
 		name := filepath.Base(p.PkgPath)
 		so := filepath.Join(dir, name+".so")
 		build("-buildmode=plugin", "-o", so, fixtures+"/plugins/"+name)

@@ -176,7 +176,7 @@ func (a *apicopyRun) mainSide(res *Result) *side {
 		}
 	}
 	seenMod := map[string]bool{}
-	for _, p := range a.l.all {
+	for _, p := range a.l.All {
 		if m := p.Module; m != nil && m.Main && m.GoMod != "" && !seenMod[m.GoMod] {
 			seenMod[m.GoMod] = true
 			if data, err := os.ReadFile(m.GoMod); err == nil {
@@ -189,7 +189,7 @@ func (a *apicopyRun) mainSide(res *Result) *side {
 	sort.Slice(a.mains, func(i, j int) bool { return a.mains[i].Syntax.Name < a.mains[j].Syntax.Name })
 
 	var apiPkg *packages.Package
-	for _, p := range a.l.all {
+	for _, p := range a.l.All {
 		if m := p.Module; m != nil && !m.Main {
 			mv := modVersion{version: versionString(m)}
 			mv.file, mv.line = a.mainRequireLine(m.Path)
@@ -201,7 +201,7 @@ func (a *apicopyRun) mainSide(res *Result) *side {
 	}
 	if len(res.Hosts) > 0 {
 		s.linked = map[string]bool{}
-		for _, p := range a.l.roots {
+		for _, p := range a.l.Roots {
 			if slicesContains(res.Hosts, p.PkgPath) {
 				deps := map[*packages.Package]bool{}
 				collectPkgs(p, deps)

@@ -229,17 +229,17 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	ictx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	plan := planContract(ictx, &o)
-	l, err := load(ctx, &o, func(roots []*packages.Package) { plan.listed(ictx, &o, roots) })
+	l, err := loadPackages(ctx, &o, func(roots []*packages.Package) { plan.listed(ictx, &o, roots) })
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Dir: o.Dir, API: o.APIPackage, Errors: l.errors}
+	res := &Result{Dir: o.Dir, API: o.APIPackage, Errors: l.Errors}
 	api := o.APIPackage
 
 	// Hosts and what they link.
 	hostDeps := map[string]bool{}
 	var hosts, mains []*packages.Package
-	for _, p := range l.roots {
+	for _, p := range l.Roots {
 		if p.Name == "" {
 			continue // a pattern or list error, reported in Errors
 		}
@@ -272,11 +272,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	analyzers := cr.analyzers(&api, selected)
 
 	isRoot := map[*packages.Package]bool{}
-	for _, p := range l.roots {
+	for _, p := range l.Roots {
 		isRoot[p] = true
 	}
-	if len(analyzers) > 0 && len(l.source) > 0 {
-		graph, err := checker.Analyze(analyzers, l.source, &checker.Options{})
+	if len(analyzers) > 0 && len(l.Source) > 0 {
+		graph, err := checker.Analyze(analyzers, l.Source, &checker.Options{})
 		if err != nil {
 			return nil, err
 		}
@@ -357,7 +357,7 @@ func keepInitFinding(r *initio.Result, d analysis.Diagnostic, hostDeps map[strin
 
 // finding converts a diagnostic.
 func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Finding {
-	pos := l.fset.Position(d.Pos)
+	pos := l.Fset.Position(d.Pos)
 	f := Finding{
 		Problem: verifier.Problem{
 			Code:     verifier.Code(analyzer),
@@ -380,14 +380,14 @@ func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Findi
 			f.Fix = fix
 			continue
 		}
-		rp := l.fset.Position(r.Pos)
+		rp := l.Fset.Position(r.Pos)
 		f.Detail = append(f.Detail, fmt.Sprintf("%s:%d:%d: %s", relPath(dir, rp.Filename), rp.Line, rp.Column, r.Message))
 	}
 	if len(d.SuggestedFixes) > 0 {
 		sf := d.SuggestedFixes[0]
 		f.Fix = sf.Message
 		for _, e := range sf.TextEdits {
-			tf := l.fset.File(e.Pos)
+			tf := l.Fset.File(e.Pos)
 			if tf == nil {
 				continue
 			}
