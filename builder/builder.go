@@ -214,11 +214,19 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
 	// The gate runs beside the compilers; when it fails, they are stopped.
+	// It starts once the hosts are built: their packages are then in the
+	// build cache, where the gate (vet, loading export data) finds them
+	// instead of compiling them a second time at once on a cold cache.
 	buildCtx, cancelBuild := context.WithCancel(ctx)
 	defer cancelBuild()
+	b.hostsDone = make(chan struct{})
 	gateErr := make(chan error, 1)
 	if o.Gate != nil {
 		go func() {
+			select {
+			case <-b.hostsDone:
+			case <-buildCtx.Done():
+			}
 			err := o.Gate(ctx)
 			if err != nil {
 				cancelBuild()
@@ -395,6 +403,8 @@ type run struct {
 	slotKey  string
 	progress *progress
 	timeline *timeline
+	// hostsDone is closed when every host has been built (or failed).
+	hostsDone chan struct{}
 }
 
 // buildAll runs go build for every target, at most o.Jobs at once. The
@@ -431,6 +441,13 @@ func (b *run) buildAll(ctx context.Context, ts []*target) (int, error) {
 		next     int
 		wg       sync.WaitGroup
 	)
+	hostsLeft := len(hosts)
+	var closeHosts sync.Once
+	hostDone := func() { closeHosts.Do(func() { close(b.hostsDone) }) }
+	if hostsLeft == 0 {
+		hostDone()
+	}
+	defer hostDone() // also when cancelled
 	for w := 0; w < b.o.Jobs; w++ {
 		wg.Add(1)
 		go func() {
@@ -465,6 +482,11 @@ func (b *run) buildAll(ctx context.Context, ts []*target) (int, error) {
 					failures = append(failures, Failure{Package: t.ImportPath, Kind: t.Kind, Output: out})
 				} else if linked {
 					relinked++
+				}
+				if t.Kind == Host {
+					if hostsLeft--; hostsLeft == 0 {
+						hostDone()
+					}
 				}
 				mu.Unlock()
 			}
