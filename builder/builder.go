@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -96,11 +97,21 @@ type Options struct {
 	// Gate, when set, runs after the module and the packages were checked,
 	// while the artifacts compile (pluginctl vet, for the command line);
 	// its error fails the build before anything is written to Out.
-	Gate func(ctx context.Context) error
+	// sourceKey changes whenever a source file of the module graph or the
+	// module files change (see GateInput).
+	Gate func(ctx context.Context, in GateInput) error
 	// Log receives progress: a line per artifact, or one updating line
 	// when Interactive. nil discards it.
 	Log         io.Writer
 	Interactive bool
+}
+
+// GateInput is what the gate learns about the build.
+type GateInput struct {
+	// SourceKey is equal between two builds exactly when no source file
+	// of the packages, no go.mod/go.sum/go.work and no flag changed: a
+	// gate may remember that it passed on it ("" when unknown).
+	SourceKey string
 }
 
 // Result is a finished build.
@@ -157,7 +168,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	var targets []*target
-	tl.track(func() { targets, err = discover(ctx, dopts) })
+	var srcKey string
+	tl.track(func() { targets, srcKey, err = discover(ctx, dopts) })
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +239,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			case <-b.hostsDone:
 			case <-buildCtx.Done():
 			}
-			err := o.Gate(ctx)
+			key := ""
+			if srcKey != "" {
+				key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage), ws)
+			}
+			err := o.Gate(ctx, GateInput{SourceKey: key})
 			if err != nil {
 				cancelBuild()
 			}

@@ -2,10 +2,13 @@ package builder
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -62,7 +65,7 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedImports |
 // match. A plugin is a package main declaring a top-level New; a host is a
 // package main that links package plugin. --plugins and --hosts patterns
 // replace that discovery for their kind.
-func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
+func discover(ctx context.Context, o discoverOptions) ([]*target, string, error) {
 	all := append(append(append([]string(nil), o.Patterns...), o.PluginPatterns...), o.HostPatterns...)
 	cfg := &packages.Config{Mode: loadMode, Context: ctx, Dir: o.Dir, Env: o.Env}
 	if len(o.Tags) > 0 {
@@ -70,7 +73,7 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
 	}
 	roots, err := packages.Load(cfg, all...)
 	if err != nil {
-		return nil, fmt.Errorf("loading packages: %w", err)
+		return nil, "", fmt.Errorf("loading packages: %w", err)
 	}
 	var errs []string
 	for _, p := range roots {
@@ -81,7 +84,7 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, &PackageError{Errors: errs}
+		return nil, "", &PackageError{Errors: errs}
 	}
 
 	abs := func(p string) string {
@@ -112,7 +115,7 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
 		}
 		r, err := o.Required(hosts)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if len(r) > 0 {
 			required = r
@@ -160,7 +163,7 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, error) {
 		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
-	return out, nil
+	return out, sourceKey(roots), nil
 }
 
 // PackageError is a package that cannot be loaded (syntax errors, missing
@@ -256,4 +259,27 @@ func namedExplicitly(p *packages.Package, pats []string, abs func(string) string
 		}
 	}
 	return false
+}
+
+// sourceKey identifies the state of every non-standard-library source
+// file the packages link, by name, size and modification time: equal keys
+// mean that nothing a source check (vet) reads has changed.
+func sourceKey(roots []*packages.Package) string {
+	var files []string
+	packages.Visit(roots, nil, func(p *packages.Package) {
+		if p.Module != nil {
+			files = append(files, p.GoFiles...)
+			files = append(files, p.OtherFiles...)
+		}
+	})
+	sort.Strings(files)
+	h := sha256.New()
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return "" // unknown: never equal
+		}
+		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -86,14 +87,28 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) erro
 
 // vetGate returns build's gate: vet of the same packages, flags and API
 // package, findings on standard error. Packages that do not type-check
-// are left to the compiler, whose errors the build shows.
-func vetGate(bo builder.Options, stderr io.Writer) func(context.Context) error {
-	return func(ctx context.Context) error {
+// are left to the compiler, whose errors the build shows. A run without
+// findings is remembered by the build's source key, so that a build with
+// nothing changed does not type-check everything again.
+func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder.GateInput) error {
+	return func(ctx context.Context, in builder.GateInput) error {
+		var passed string
+		if in.SourceKey != "" && bo.CacheDir != "off" {
+			if d, err := os.UserCacheDir(); err == nil {
+				passed = filepath.Join(d, "pluginctl", "vet-passed", in.SourceKey)
+				if _, err := os.Stat(passed); err == nil {
+					return nil
+				}
+			}
+		}
 		res, err := vet.Run(ctx, vet.Options{Dir: bo.Dir, Patterns: bo.Patterns, APIPackage: bo.APIPackage, BuildFlags: bo.Flags.Args()})
 		if err != nil {
 			return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
 		}
 		if len(res.Findings) == 0 {
+			if passed != "" && len(res.Errors) == 0 && os.MkdirAll(filepath.Dir(passed), 0o755) == nil {
+				os.WriteFile(passed, nil, 0o644) // best effort: only a cache
+			}
 			return nil
 		}
 		res.Errors = nil
