@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/vet"
 )
 
@@ -88,16 +90,18 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) erro
 // vetGate returns build's gate: vet of the same packages, flags and API
 // package, findings on standard error. Packages that do not type-check
 // are left to the compiler, whose errors the build shows. A run without
-// findings is remembered by the build's source key, so that a build with
-// nothing changed does not type-check everything again.
+// errors is remembered, with its warnings, by the build's source key, so
+// that a build with nothing changed replays it instead of type-checking
+// everything again (as go vet replays its cache).
 func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder.GateInput) error {
 	return func(ctx context.Context, in builder.GateInput) error {
 		var passed string
 		if in.SourceKey != "" && bo.CacheDir != "off" {
 			if d, err := os.UserCacheDir(); err == nil {
 				passed = filepath.Join(d, "pluginctl", "vet-passed", in.SourceKey)
-				if _, err := os.Stat(passed); err == nil {
-					return nil
+				if warnings, err := os.ReadFile(passed); err == nil {
+					_, err := stderr.Write(warnings)
+					return err
 				}
 			}
 		}
@@ -105,19 +109,23 @@ func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder
 		if err != nil {
 			return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
 		}
-		if len(res.Findings) == 0 {
-			if passed != "" && len(res.Errors) == 0 && os.MkdirAll(filepath.Dir(passed), 0o755) == nil {
-				os.WriteFile(passed, nil, 0o644) // best effort: only a cache
-			}
-			return nil
-		}
+		typeErrors := len(res.Errors) > 0
 		res.Errors = nil
-		if err := res.Write(stderr, "text"); err != nil {
+		var out bytes.Buffer
+		if len(res.Findings) > 0 {
+			if err := res.Write(&out, "text"); err != nil {
+				return err
+			}
+		}
+		if _, err := stderr.Write(out.Bytes()); err != nil {
 			return err
 		}
 		if res.Summary.Errors > 0 {
 			fmt.Fprintln(stderr, "pluginctl: vet found errors; fix them, or build with --no-vet")
 			return errFailed
+		}
+		if passed != "" && !typeErrors && os.MkdirAll(filepath.Dir(passed), 0o755) == nil {
+			fsutil.WriteFileAtomic(passed, out.Bytes(), 0o644) // best effort: only a cache
 		}
 		return nil
 	}
