@@ -6,7 +6,12 @@ every plugin loads in its host.
 # Usage
 
 	pluginctl build [flags] [packages]
+	pluginctl verify [flags] ARTIFACT...
+	pluginctl check [flags] [packages]
+	pluginctl vet [flags] [packages]
+	pluginctl contract [--format json] [host packages]
 	pluginctl inspect [--format json] FILE
+	pluginctl diff [--format json] A B
 	pluginctl version
 
 build finds the hosts (package main that imports "plugin", directly or through
@@ -18,7 +23,20 @@ embeds build metadata (pluginctl and Go versions, GOOS/GOARCH, flags, module,
 API version, build-set ID) that pluginctl inspect reads from the file and a
 host reads with plugin.Lookup("PluginctlMetadata").
 
-inspect prints an artifact's metadata and Go build info without loading it.
+verify checks plugin files (or directories of *.so) against their host,
+statically (reading the files: package fingerprints, Go version, build
+settings, module versions, symbols, checksums) and dynamically (opening each
+in an isolated, time-limited child with the host's package set), and reports
+every problem with a stable code, its cause and its fix, as text, JSON, JUnit
+XML or GitHub annotations. check is build followed by verify of what it built.
+
+vet runs pluginctl's source checks (factory, apiversion, capabilities, initio,
+sharedstate, apicopy, hostload, contract); build runs it first unless
+--no-vet. contract prints the symbols the hosts look up in their plugins,
+inferred from their code and declared in pluginctl.toml or with --expect.
+
+inspect prints what an artifact is, its metadata, exported symbols, Go build
+info and package fingerprints, without loading it; diff compares two builds.
 
 Run pluginctl COMMAND --help for each command's flags and examples.
 

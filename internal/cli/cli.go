@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -91,7 +92,7 @@ func newApp(stdio IO) *ucli.App {
 					if c.Args().Present() {
 						return usageError("version takes no arguments")
 					}
-					fmt.Fprintf(stdio.Stdout, "pluginctl %s\n", version.Version())
+					fmt.Fprintf(stdio.Stdout, "pluginctl %s (%s %s/%s)\n", version.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 					return nil
 				},
 			},
