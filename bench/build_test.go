@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
 // BenchmarkBuild compares `pluginctl build` with a sequential shell loop
@@ -27,7 +28,7 @@ func BenchmarkBuild(b *testing.B) {
 	pluginctl := buildPluginctl(b)
 	for _, n := range []int{10, 50} {
 		b.Run(fmt.Sprintf("plugins=%d", n), func(b *testing.B) {
-			mod := generateModule(b, n, 0)
+			mod := fixture.GenerateModule(b, b.TempDir(), n)
 			for i := 0; i < b.N; i++ {
 				ctl := func(extra ...string) func(env []string) {
 					return func(env []string) {
@@ -125,86 +126,3 @@ func buildPluginctl(b *testing.B) string {
 	run(b, "..", os.Environ(), "go", "build", "-o", exe, "./cmd/pluginctl")
 	return exe
 }
-
-// generateModule writes a module with a host (using pluginapi/loader) and
-// n plugins implementing pluginapi, using this repository through a
-// replace directive. When bad > 0, that many extra plugins are broken in
-// ways the verifier must catch.
-func generateModule(b *testing.B, n, bad int) string {
-	b.Helper()
-	repo, err := filepath.Abs("..")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	write := func(name, content string) {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	write("go.mod", fmt.Sprintf("module example.com/gen\n\ngo 1.26.0\n\nrequire github.com/pluginctl/pluginctl v0.0.0\n\nreplace github.com/pluginctl/pluginctl => %s\n", repo))
-	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	write("go.sum", string(sum))
-	write("cmd/host/main.go", hostSource)
-	for i := 0; i < n; i++ {
-		write(fmt.Sprintf("plugins/p%02d/p.go", i), fmt.Sprintf(pluginSource, i))
-	}
-	return dir
-}
-
-const hostSource = `package main
-
-import (
-	"fmt"
-	"os"
-	"plugin"
-
-	"github.com/pluginctl/pluginctl/pluginapi"
-)
-
-func main() {
-	for _, path := range os.Args[1:] {
-		p, err := plugin.Open(path)
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		sym, err := p.Lookup(pluginapi.SymbolNew)
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		if _, ok := sym.(pluginapi.NewFunc); !ok {
-			os.Exit(1)
-		}
-	}
-}
-`
-
-const pluginSource = `package main
-
-import (
-	"strings"
-
-	"github.com/pluginctl/pluginctl/pluginapi"
-)
-
-var APIVersion = pluginapi.APIVersion
-
-type p struct{}
-
-func (p) Name() string { return "p%02d" }
-
-func (p) Handle(r *pluginapi.Request) (*pluginapi.Response, error) {
-	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: []byte(strings.ToUpper(string(r.Body)))}, nil
-}
-
-func New() pluginapi.Plugin { return p{} }
-`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/verifier"
 )
 
@@ -19,7 +20,7 @@ import (
 func BenchmarkVerify(b *testing.B) {
 	for _, n := range []int{10, 50} {
 		b.Run(fmt.Sprintf("plugins=%d", n), func(b *testing.B) {
-			mod := generateModule(b, n, 0)
+			mod := fixture.GenerateModule(b, b.TempDir(), n)
 			res, err := builder.Build(context.Background(), builder.Options{Dir: mod, Out: "bin"})
 			if err != nil {
 				b.Fatal(err)

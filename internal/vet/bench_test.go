@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
 // BenchmarkVet compares Run with `go vet ./...` on the same generated
@@ -27,7 +29,9 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkVet -benchtime 1x ./internal/vet
 func BenchmarkVet(b *testing.B) {
-	dir := generateBenchModule(b, 50)
+	// The module bench/ builds, with a host that also checks APIVersion and
+	// plugins that are main packages too (go vet ./... type-checks them).
+	dir := fixture.GenerateModule(b, b.TempDir(), 50, fixture.WithHostAPIVersionCheck(), fixture.WithPluginMain())
 	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false")
 	goVet := func(env []string) {
 		cmd := exec.Command("go", "vet", "./...")
@@ -101,93 +105,3 @@ func BenchmarkVet(b *testing.B) {
 		}
 	}
 }
-
-// generateBenchModule writes a module with a host and n plugins using
-// this repository through a replace directive (the module bench/ builds).
-func generateBenchModule(b *testing.B, n int) string {
-	b.Helper()
-	repo, err := filepath.Abs("../..")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	write := func(name, content string) {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	write("go.mod", fmt.Sprintf("module example.com/gen\n\ngo 1.26.0\n\nrequire github.com/pluginctl/pluginctl v0.0.0\n\nreplace github.com/pluginctl/pluginctl => %s\n", repo))
-	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	write("go.sum", string(sum))
-	write("cmd/host/main.go", benchHost)
-	for i := 0; i < n; i++ {
-		write(fmt.Sprintf("plugins/p%02d/p.go", i), fmt.Sprintf(benchPlugin, i))
-	}
-	return dir
-}
-
-const benchHost = `package main
-
-import (
-	"fmt"
-	"os"
-	"plugin"
-
-	"github.com/pluginctl/pluginctl/pluginapi"
-)
-
-func main() {
-	for _, path := range os.Args[1:] {
-		p, err := plugin.Open(path)
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		v, err := p.Lookup(pluginapi.SymbolAPIVersion)
-		if err != nil {
-			os.Exit(1)
-		}
-		if s, ok := v.(*string); !ok || *s != pluginapi.APIVersion {
-			os.Exit(1)
-		}
-		sym, err := p.Lookup(pluginapi.SymbolNew)
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		if _, ok := sym.(pluginapi.NewFunc); !ok {
-			os.Exit(1)
-		}
-	}
-}
-`
-
-const benchPlugin = `package main
-
-import (
-	"strings"
-
-	"github.com/pluginctl/pluginctl/pluginapi"
-)
-
-var APIVersion = pluginapi.APIVersion
-
-type p struct{}
-
-func (p) Name() string { return "p%02d" }
-
-func (p) Handle(r *pluginapi.Request) (*pluginapi.Response, error) {
-	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: []byte(strings.ToUpper(string(r.Body)))}, nil
-}
-
-func New() pluginapi.Plugin { return p{} }
-
-func main() {}
-`
