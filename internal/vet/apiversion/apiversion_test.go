@@ -1,6 +1,7 @@
 package apiversion_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -8,10 +9,15 @@ import (
 	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
 )
 
+// testData is the analysistest root the vet analyzers share: the stub
+// API package once, and each analyzer's test packages under
+// example.com/<analyzer>.
+var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
+
 func TestAPIVersion(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), apiversion.Analyzer,
-		"example.com/good", "example.com/typed", "example.com/stale", "example.com/literal",
-		"example.com/otherfile", "example.com/constant", "example.com/constgroup", "example.com/function",
-		"example.com/namedtype", "example.com/pointer", "example.com/novalue", "example.com/computed",
-		"example.com/missing", "example.com/unexported", "example.com/host", "example.com/tuple")
+	analysistest.RunWithSuggestedFixes(t, testData, apiversion.Analyzer,
+		"example.com/apiversion/good", "example.com/apiversion/typed", "example.com/apiversion/stale", "example.com/apiversion/literal",
+		"example.com/apiversion/otherfile", "example.com/apiversion/constant", "example.com/apiversion/constgroup", "example.com/apiversion/function",
+		"example.com/apiversion/namedtype", "example.com/apiversion/pointer", "example.com/apiversion/novalue", "example.com/apiversion/computed",
+		"example.com/apiversion/missing", "example.com/apiversion/unexported", "example.com/apiversion/host", "example.com/apiversion/tuple")
 }

@@ -16,6 +16,11 @@ import (
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 )
 
+// testData is the analysistest root the vet analyzers share: the stub
+// API package once, and each analyzer's test packages under
+// example.com/<analyzer>.
+var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
+
 // custom is what a host that never heard of pluginapi infers: Seven
 // (*int) and Double (func(int) int) required, Verbose (*bool) optional,
 // and Name (func() string) for the plugins named named*.
@@ -23,7 +28,7 @@ func custom() *contract.Contract {
 	lookup := func(line string) []contract.Source {
 		return []contract.Source{{Kind: contract.SourceLookup, Pos: "cmd/host/main.go:" + line}}
 	}
-	return contract.Merge(&contract.Contract{Hosts: []string{"example.com/host"}, Entries: []contract.Entry{
+	return contract.Merge(&contract.Contract{Hosts: []string{"example.com/contractcheck/host"}, Entries: []contract.Entry{
 		{Symbol: "Seven", Types: []string{"*int"}, Kind: contract.KindVar, Required: true, Sources: lookup("12")},
 		{Symbol: "Double", Types: []string{"func(int) int"}, Kind: contract.KindFunc, Required: true, Sources: lookup("20")},
 		{Symbol: "Verbose", Types: []string{"*bool"}, Kind: contract.KindVar, Sources: lookup("28")},
@@ -38,15 +43,15 @@ func analyzer(c *contract.Contract, dirs ...string) *analysis.Analyzer {
 }
 
 func TestContract(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join(analysistest.TestData(), "src/example.com/plugindir"))
+	dir, err := filepath.Abs(filepath.Join(testData, "src/example.com/contractcheck/plugindir"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), analyzer(custom(), dir),
-		"example.com/good", "example.com/noseven", "example.com/vardouble", "example.com/funclit",
-		"example.com/nearmiss", "example.com/constseven", "example.com/badtypes", "example.com/funcseven",
-		"example.com/typeseven", "example.com/generic", "example.com/notplugin", "example.com/host",
-		"example.com/lib", "example.com/named1", "example.com/plugindir/empty")
+	analysistest.RunWithSuggestedFixes(t, testData, analyzer(custom(), dir),
+		"example.com/contractcheck/good", "example.com/contractcheck/noseven", "example.com/contractcheck/vardouble", "example.com/contractcheck/funclit",
+		"example.com/contractcheck/nearmiss", "example.com/contractcheck/constseven", "example.com/contractcheck/badtypes", "example.com/contractcheck/funcseven",
+		"example.com/contractcheck/typeseven", "example.com/contractcheck/generic", "example.com/contractcheck/notplugin", "example.com/contractcheck/host",
+		"example.com/contractcheck/lib", "example.com/contractcheck/named1", "example.com/contractcheck/plugindir/empty")
 }
 
 // A host that follows the convention and looks up more: the convention
@@ -60,7 +65,7 @@ func TestMixed(t *testing.T) {
 		}
 	}
 	c = contract.Merge(c)
-	analysistest.Run(t, analysistest.TestData(), analyzer(c), "example.com/conv", "example.com/noapi")
+	analysistest.Run(t, testData, analyzer(c), "example.com/contractcheck/conv", "example.com/contractcheck/noapi")
 }
 
 // The convention, or a part of it, leaves everything to the convention
@@ -86,7 +91,7 @@ func TestConventional(t *testing.T) {
 		t.Error("New of another type is conventional")
 	}
 	// No findings on the convention's own plugins, whatever they do.
-	analysistest.Run(t, analysistest.TestData(), analyzer(def), "example.com/good", "example.com/lib")
+	analysistest.Run(t, testData, analyzer(def), "example.com/contractcheck/good", "example.com/contractcheck/lib")
 }
 
 type quiet struct{}
@@ -128,7 +133,7 @@ func TestGate(t *testing.T) {
 				contractcheck.Gate(capabilities.NewAnalyzer(nil), &api, cfg): tc.caps,
 			} {
 				var got []string
-				for _, r := range analysistest.Run(quiet{}, analysistest.TestData(), a, "example.com/gated") {
+				for _, r := range analysistest.Run(quiet{}, testData, a, "example.com/contractcheck/gated") {
 					for _, d := range r.Diagnostics {
 						got = append(got, d.Message)
 					}

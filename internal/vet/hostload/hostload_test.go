@@ -1,6 +1,7 @@
 package hostload_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -8,7 +9,12 @@ import (
 	"github.com/pluginctl/pluginctl/internal/vet/hostload"
 )
 
+// testData is the analysistest root the vet analyzers share: the stub
+// API package once, and each analyzer's test packages under
+// example.com/<analyzer>.
+var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
+
 func TestHostLoad(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), hostload.Analyzer,
-		"example.com/careful", "example.com/careless", "example.com/order", "example.com/notahost", "example.com/usesloader")
+	analysistest.Run(t, testData, hostload.Analyzer,
+		"example.com/hostload/careful", "example.com/hostload/careless", "example.com/hostload/order", "example.com/hostload/notahost", "example.com/hostload/usesloader")
 }

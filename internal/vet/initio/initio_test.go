@@ -1,6 +1,7 @@
 package initio_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -8,13 +9,18 @@ import (
 	"github.com/pluginctl/pluginctl/internal/vet/initio"
 )
 
+// testData is the analysistest root the vet analyzers share: the stub
+// API package once, and each analyzer's test packages under
+// example.com/<analyzer>.
+var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
+
 func TestInitIO(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), initio.Analyzer,
-		"example.com/good", "example.com/readfile", "example.com/varinit", "example.com/exit",
-		"example.com/initpanic", "example.com/hang", "example.com/forge", "example.com/callback",
-		"example.com/usehelper", "example.com/imports", "example.com/lib")
+	analysistest.Run(t, testData, initio.Analyzer,
+		"example.com/initio/good", "example.com/initio/readfile", "example.com/initio/varinit", "example.com/initio/exit",
+		"example.com/initio/initpanic", "example.com/initio/hang", "example.com/initio/forge", "example.com/initio/callback",
+		"example.com/initio/usehelper", "example.com/initio/imports", "example.com/initio/lib")
 }
 
 func TestInitIOCgo(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), initio.Analyzer, "example.com/cgoabort")
+	analysistest.Run(t, testData, initio.Analyzer, "example.com/initio/cgoabort")
 }

@@ -1,6 +1,7 @@
 package sharedstate_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -8,7 +9,12 @@ import (
 	"github.com/pluginctl/pluginctl/internal/vet/sharedstate"
 )
 
+// testData is the analysistest root the vet analyzers share: the stub
+// API package once, and each analyzer's test packages under
+// example.com/<analyzer>.
+var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
+
 func TestSharedState(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), sharedstate.Analyzer,
-		"example.com/good", "example.com/racy", "example.com/lib")
+	analysistest.RunWithSuggestedFixes(t, testData, sharedstate.Analyzer,
+		"example.com/sharedstate/good", "example.com/sharedstate/racy", "example.com/sharedstate/lib")
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"example.com/hostreg"
+	"example.com/initio/hostreg"
 
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 func init() {
-	hostreg.Register("callback", New) // want `init registers with example.com/hostreg \(init → hostreg.Register at main.go:10\): the host has not returned from plugin.Open yet`
+	hostreg.Register("callback", New) // want `init registers with example.com/initio/hostreg \(init → hostreg.Register at main.go:10\): the host has not returned from plugin.Open yet`
 	if h := hostreg.Current; h != nil {
 		h.Logf("loading") // want `init calls back into the host \(Host.Logf\) \(init → Host.Logf at main.go:12\)`
 	}

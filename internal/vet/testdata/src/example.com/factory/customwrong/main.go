@@ -1,7 +1,7 @@
-// Checked with -api=example.com/myapi.
+// Checked with -api=example.com/factory/myapi.
 package main
 
-import "example.com/myapi"
+import "example.com/factory/myapi"
 
 type plug struct{}
 

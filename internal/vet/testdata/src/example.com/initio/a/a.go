@@ -1,5 +1,5 @@
 package a // want package:"init: does network I/O via init → net.Dial"
 
-import "example.com/b"
+import "example.com/initio/b"
 
 func Hello() string { return b.Addr }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"example.com/helperlib"
+	"example.com/initio/helperlib"
 
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
