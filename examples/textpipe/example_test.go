@@ -99,7 +99,8 @@ func runHost(t *testing.T, stdin string, args ...string) (stdout, stderr string,
 }
 
 func TestHost(t *testing.T) {
-	pluginDir := func() string { return filepath.Join(build(t), "plugins") }
+	dir := build(t) // skips under -short, here and not inside a subtest
+	pluginDir := func() string { return filepath.Join(dir, "plugins") }
 	tests := []struct {
 		name   string
 		args   func() []string
