@@ -30,6 +30,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
@@ -94,6 +95,9 @@ type Options struct {
 	CacheDir string
 	// Version is pluginctl's version, recorded in the metadata.
 	Version string
+	// Sums is told the checksum of every artifact written, so that a
+	// verification right after the build need not hash the files again.
+	Sums sumcache.Cache
 	// Gate, when set, runs after the module and the packages were checked,
 	// while the artifacts compile (pluginctl vet, for the command line);
 	// its error fails the build before anything is written to Out.

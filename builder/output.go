@@ -76,7 +76,7 @@ func (b *run) commit(m *manifest.Manifest, ts []*target) error {
 	}
 	mpath := filepath.Join(b.out, manifest.FileName)
 	prev, _ := manifest.Read(mpath)
-	for _, t := range ts {
+	for i, t := range ts {
 		rel := artifactRel(t)
 		final := filepath.Join(b.out, rel)
 		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
@@ -85,6 +85,7 @@ func (b *run) commit(m *manifest.Manifest, ts []*target) error {
 		if err := os.Rename(filepath.Join(b.stage, rel), final); err != nil {
 			return fmt.Errorf("moving %s into place: %w", rel, err)
 		}
+		b.o.Sums.Put(final, m.Artifacts[i].SHA256)
 	}
 	if prev != nil {
 		keep := map[string]bool{}

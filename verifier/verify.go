@@ -25,6 +25,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
@@ -65,6 +66,9 @@ type Options struct {
 	Go *gocmd.Go
 	// CacheDir keeps the probe binaries (default: the user cache dir).
 	CacheDir string
+	// Sums remembers the artifacts' checksums by file identity, so that
+	// an unchanged file is not hashed again; the zero value hashes always.
+	Sums sumcache.Cache
 }
 
 // EnvError is a problem with the invocation or the environment: no such
@@ -178,7 +182,15 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if f != nil {
 			a.PluginPath, a.Metadata = f.PluginPath, f.Metadata
 		}
-		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry}, sh, o.Contract, o.APIPackage, !dynamic)
+		sum := func() string {
+			if s, ok := o.Sums.Get(p); ok {
+				return s
+			}
+			s := f.SHA256()
+			o.Sums.Put(p, s)
+			return s
+		}
+		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum}, sh, o.Contract, o.APIPackage, !dynamic)
 		skip[i] = hasError(a.Problems)
 	})
 	var hostFile *artifact.File

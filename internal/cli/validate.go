@@ -7,6 +7,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/internal/version"
 )
 
@@ -69,6 +70,7 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		},
 		Go:          goRunner(c, stdio),
 		CacheDir:    stdio.Getenv("PLUGINCTL_CACHE"),
+		Sums:        sumcache.Default(),
 		Version:     version.Version(),
 		Log:         stdio.Stderr,
 		Interactive: format == "text" && isTerminal(stdio.Stderr, stdio.Getenv),

@@ -14,6 +14,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/output"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/verifier"
 )
 
@@ -107,6 +108,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		RequireCapabilities: c.StringSlice("require-capability"),
 		APIPackage:          c.String("api"),
 		Go:                  goRunner(c, stdio),
+		Sums:                sumcache.Default(),
 	}
 	expects := c.StringSlice("expect")
 	o.ResolveContract = func(ctx context.Context, hostPkg string, linksAPI bool) (*contract.Contract, string) {

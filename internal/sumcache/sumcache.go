@@ -1,0 +1,92 @@
+// Package sumcache remembers the SHA-256 of artifact files by their
+// identity on disk, as git's index does: a file whose device, inode, size,
+// modification time and change time are all unchanged is not read and
+// hashed again. The change time cannot be set back by anyone but root, so
+// a replaced or rewritten file always misses the cache.
+package sumcache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Cache is a directory of remembered sums; the zero value remembers nothing.
+type Cache struct{ Dir string }
+
+// Default is the cache in the user cache directory, or none when there is
+// no such directory or PLUGINCTL_CACHE is "off".
+func Default() Cache {
+	if os.Getenv("PLUGINCTL_CACHE") == "off" {
+		return Cache{}
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return Cache{}
+	}
+	return Cache{Dir: filepath.Join(d, "pluginctl", "sums")}
+}
+
+// identity describes the file at path as it is now.
+func identity(path string) (string, bool) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return "", false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("%d %d %d %d.%d %d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec), true
+}
+
+func (c Cache) entry(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	h := sha256.Sum256([]byte(abs))
+	return filepath.Join(c.Dir, hex.EncodeToString(h[:16]))
+}
+
+// Get returns the remembered sum of the file at path, if its identity has
+// not changed since Put.
+func (c Cache) Get(path string) (string, bool) {
+	if c.Dir == "" {
+		return "", false
+	}
+	id, ok := identity(path)
+	if !ok {
+		return "", false
+	}
+	data, err := os.ReadFile(c.entry(path))
+	if err != nil {
+		return "", false
+	}
+	gotID, sum, ok := strings.Cut(strings.TrimSpace(string(data)), "\n")
+	if !ok || gotID != id || len(sum) != 64 {
+		return "", false
+	}
+	return sum, true
+}
+
+// Put remembers sum for the file at path as it is now. Errors are
+// ignored: it is only a cache.
+func (c Cache) Put(path, sum string) {
+	if c.Dir == "" {
+		return
+	}
+	id, ok := identity(path)
+	if !ok || os.MkdirAll(c.Dir, 0o755) != nil {
+		return
+	}
+	e := c.entry(path)
+	tmp := e + ".tmp"
+	if os.WriteFile(tmp, []byte(id+"\n"+sum+"\n"), 0o644) == nil {
+		os.Rename(tmp, e)
+	}
+}
