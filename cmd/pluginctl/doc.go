@@ -45,8 +45,9 @@ Run pluginctl COMMAND --help for each command's flags and examples.
 	PLUGINCTL_GO     the go command to run (default: go from PATH); also --go
 	PLUGINCTL_CACHE  directory where build keeps the last artifact of each
 	                 package, so that a build into an empty --out need not
-	                 relink; "off" disables it (default: the user cache
-	                 directory, e.g. ~/.cache/pluginctl/artifacts)
+	                 relink; "off" disables it and the checksum cache
+	                 (default: the user cache directory, e.g.
+	                 ~/.cache/pluginctl/artifacts)
 	NO_COLOR         never colour the output
 
 # Exit codes
