@@ -202,7 +202,7 @@ func (g *github) Report(r *verifier.Report) error {
 			if p.Fix != "" {
 				body += "\nfix: " + p.Fix
 			}
-			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, escapeProperty(a.Path), escapeProperty("pluginctl "+string(p.Code)), escapeData(body))
+			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, EscapeProperty(a.Path), EscapeProperty("pluginctl "+string(p.Code)), EscapeData(body))
 		}
 	}
 	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed)
@@ -210,12 +210,13 @@ func (g *github) Report(r *verifier.Report) error {
 	return err
 }
 
-// escapeData and escapeProperty follow the workflow command escaping
-// rules (actions/toolkit, packages/core/src/command.ts).
-func escapeData(s string) string {
+// EscapeData and EscapeProperty follow the GitHub Actions workflow command
+// escaping rules (actions/toolkit, packages/core/src/command.ts), for the
+// message and for a property such as file= or title=.
+func EscapeData(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }
 
-func escapeProperty(s string) string {
+func EscapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -120,11 +120,11 @@ func TestUnknownFormat(t *testing.T) {
 
 func TestGitHubEscaping(t *testing.T) {
 	for in, want := range map[string]string{"a%b\nc": "a%25b%0Ac"} {
-		if got := escapeData(in); got != want {
-			t.Errorf("escapeData(%q) = %q, want %q", in, got, want)
+		if got := EscapeData(in); got != want {
+			t.Errorf("EscapeData(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := escapeProperty("a,b:c"); got != "a%2Cb%3Ac" {
-		t.Errorf("escapeProperty = %q", got)
+	if got := EscapeProperty("a,b:c"); got != "a%2Cb%3Ac" {
+		t.Errorf("EscapeProperty = %q", got)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
 	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
@@ -522,14 +523,14 @@ func plural(n int, s string) string {
 func (r *Result) writeGitHub(w io.Writer) error {
 	var b strings.Builder
 	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "::error title=%s::%s\n", escapeProperty("pluginctl vet"), escapeData(e))
+		fmt.Fprintf(&b, "::error title=%s::%s\n", output.EscapeProperty("pluginctl vet"), output.EscapeData(e))
 	}
 	for _, f := range r.Findings {
 		cmd := "error"
 		if f.Severity == verifier.Warning {
 			cmd = "warning"
 		}
-		props := "file=" + escapeProperty(f.file)
+		props := "file=" + output.EscapeProperty(f.file)
 		if f.line > 0 {
 			props += ",line=" + strconv.Itoa(f.line) + ",col=" + strconv.Itoa(f.col)
 		}
@@ -540,21 +541,11 @@ func (r *Result) writeGitHub(w io.Writer) error {
 		if f.Fix != "" {
 			body += "\nfix: " + f.Fix
 		}
-		fmt.Fprintf(&b, "::%s %s,title=%s::%s\n", cmd, props, escapeProperty("pluginctl vet "+string(f.Code)), escapeData(body))
+		fmt.Fprintf(&b, "::%s %s,title=%s::%s\n", cmd, props, output.EscapeProperty("pluginctl vet "+string(f.Code)), output.EscapeData(body))
 	}
 	fmt.Fprintf(&b, "pluginctl vet: %s\n", r.summaryLine())
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// escapeData and escapeProperty follow the workflow command escaping
-// rules (actions/toolkit, packages/core/src/command.ts).
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
 // expandWorkspace rewrites "./..." in workspace mode, where the go
