@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
+
+	"github.com/pluginctl/pluginctl/internal/load"
 )
 
 // workspace is the module graph input of one build: the go.mod files of
@@ -175,29 +177,11 @@ func fileExists(name string) bool {
 	return err == nil
 }
 
-// expandPatterns rewrites "./..." in workspace mode, where the go command
-// only accepts it inside a module, into one pattern per workspace module
-// below dir: the whole workspace is then built as one build list.
+// expandPatterns rewrites "./..." in workspace mode into one pattern per
+// workspace module below dir (see load.ExpandWorkspace).
 func (ws *workspace) expandPatterns(dir string, patterns []string) []string {
 	if ws.Work == "" {
 		return patterns
 	}
-	var out []string
-	for _, p := range patterns {
-		if p != "./..." {
-			out = append(out, p)
-			continue
-		}
-		for _, m := range ws.ModDirs {
-			rel, err := filepath.Rel(dir, m)
-			if err != nil || !filepath.IsLocal(rel) && rel != "." {
-				continue
-			}
-			out = append(out, "./"+filepath.ToSlash(filepath.Join(rel, "...")))
-		}
-	}
-	if len(out) == 0 {
-		return patterns
-	}
-	return out
+	return load.ExpandWorkspace(dir, ws.ModDirs, patterns)
 }

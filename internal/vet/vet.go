@@ -20,6 +20,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/load"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
 	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
@@ -564,22 +565,9 @@ func expandWorkspace(dir string, env, patterns []string) []string {
 	if err != nil {
 		return patterns
 	}
-	var out []string
-	for _, p := range patterns {
-		if p != "./..." {
-			out = append(out, p)
-			continue
-		}
-		for _, u := range w.Use {
-			rel, err := filepath.Rel(dir, absFrom(filepath.Dir(wf), u.Path))
-			if err != nil || !filepath.IsLocal(rel) && rel != "." {
-				continue
-			}
-			out = append(out, "./"+filepath.ToSlash(filepath.Join(rel, "...")))
-		}
+	var dirs []string
+	for _, u := range w.Use {
+		dirs = append(dirs, absFrom(filepath.Dir(wf), u.Path))
 	}
-	if len(out) == 0 {
-		return patterns
-	}
-	return out
+	return load.ExpandWorkspace(dir, dirs, patterns)
 }
