@@ -88,6 +88,12 @@ func newApp(stdio IO) *ucli.App {
 			{
 				Name:  "version",
 				Usage: "print pluginctl's version and the Go version it was built with",
+				Description: `Version prints pluginctl's module version ("devel" when built from a
+checkout), the Go toolchain that built it and its GOOS/GOARCH. The same version
+is recorded in the metadata of every artifact pluginctl build writes.
+
+Example:
+   pluginctl version`,
 				Action: func(c *ucli.Context) error {
 					if c.Args().Present() {
 						return usageError("version takes no arguments")
