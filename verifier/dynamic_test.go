@@ -38,6 +38,29 @@ type dynCase struct {
 	texts []string
 }
 
+// check compares a result with the case: the codes exactly, the texts as
+// substrings, and the shape of every problem. It returns the problems'
+// text and whether the codes matched.
+func (c dynCase) check(t *testing.T, r DynamicResult) (string, bool) {
+	t.Helper()
+	text := problemText(r.Problems)
+	if got := problemCodes(r.Problems); !slices.Equal(got, c.codes) {
+		t.Errorf("%s: codes %v, want %v\n%s", c.name, got, c.codes, text)
+		return text, false
+	}
+	for _, want := range c.texts {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s: problems lack %q:\n%s", c.name, want, text)
+		}
+	}
+	for _, p := range r.Problems {
+		if p.Check != Dynamic || p.Severity != Error || p.Message == "" || p.Fix == "" || strings.Contains(p.Message, "\n") {
+			t.Errorf("%s: malformed problem %+v", c.name, p)
+		}
+	}
+	return text, true
+}
+
 func dynCases(f *probetest.Fixtures) []dynCase {
 	p := f.Plugins
 	return []dynCase{
@@ -106,20 +129,9 @@ func TestCheckDynamic(t *testing.T) {
 	}
 	for i, c := range cases {
 		r := rep.Results[i]
-		text := problemText(r.Problems)
-		if got := problemCodes(r.Problems); !slices.Equal(got, c.codes) {
-			t.Errorf("%s: codes %v, want %v\n%s", c.name, got, c.codes, text)
+		text, ok := c.check(t, r)
+		if !ok {
 			continue
-		}
-		for _, want := range c.texts {
-			if !strings.Contains(text, want) {
-				t.Errorf("%s: problems lack %q:\n%s", c.name, want, text)
-			}
-		}
-		for _, p := range r.Problems {
-			if p.Check != Dynamic || p.Severity != Error || p.Message == "" || p.Fix == "" || strings.Contains(p.Message, "\n") {
-				t.Errorf("%s: malformed problem %+v", c.name, p)
-			}
 		}
 		if r.Path != c.path {
 			t.Errorf("%s: result %d is for %s", c.name, i, r.Path)
@@ -483,20 +495,9 @@ func TestCheckDynamicContract(t *testing.T) {
 	}
 	for i, c := range cases {
 		r := rep.Results[i]
-		text := problemText(r.Problems)
-		if got := problemCodes(r.Problems); !slices.Equal(got, c.codes) {
-			t.Errorf("%s: codes %v, want %v\n%s", c.name, got, c.codes, text)
+		text, ok := c.check(t, r)
+		if !ok {
 			continue
-		}
-		for _, want := range c.texts {
-			if !strings.Contains(text, want) {
-				t.Errorf("%s: problems lack %q:\n%s", c.name, want, text)
-			}
-		}
-		for _, p := range r.Problems {
-			if p.Check != Dynamic || p.Severity != Error || p.Message == "" || p.Fix == "" || strings.Contains(p.Message, "\n") {
-				t.Errorf("%s: malformed problem %+v", c.name, p)
-			}
 		}
 		if r.Convention || !r.Loaded {
 			t.Errorf("%s: Convention %v, Loaded %v", c.name, r.Convention, r.Loaded)

@@ -991,57 +991,17 @@ func compareBuilds(h, p *artifact.File) []string {
 	if hb.GoVersion != pb.GoVersion {
 		diffs = append(diffs, fmt.Sprintf("Go version: host %s, checkout %s", hb.GoVersion, pb.GoVersion))
 	}
-	hs, ps := settingsOf(hb), settingsOf(pb)
-	var keys []string
-	for k := range hs {
-		keys = append(keys, k)
-	}
-	for k := range ps {
-		if _, ok := hs[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if k == "vcs" || strings.HasPrefix(k, "vcs.") {
+	for _, d := range diffMaps(settingsOf(hb), settingsOf(pb)) {
+		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") {
 			continue
 		}
-		hv, hok := hs[k]
-		pv, pok := ps[k]
-		switch {
-		case hok && pok && hv != pv:
-			diffs = append(diffs, fmt.Sprintf("build setting %s: host %q, checkout %q", k, hv, pv))
-		case hok && !pok:
-			diffs = append(diffs, fmt.Sprintf("build setting %s: host %q, checkout unset", k, hv))
-		case !hok && pok:
-			diffs = append(diffs, fmt.Sprintf("build setting %s: host unset, checkout %q", k, pv))
-		}
+		diffs = append(diffs, fmt.Sprintf("build setting %s: host %s, checkout %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
 	}
 	if hb.Main.Path != pb.Main.Path {
 		diffs = append(diffs, fmt.Sprintf("main module: host %s, checkout %s", hb.Main.Path, pb.Main.Path))
 	}
-	hm, pm := modulesOf(hb), modulesOf(pb)
-	var mods []string
-	for m := range hm {
-		mods = append(mods, m)
-	}
-	for m := range pm {
-		if _, ok := hm[m]; !ok {
-			mods = append(mods, m)
-		}
-	}
-	sort.Strings(mods)
-	for _, m := range mods {
-		hv, hok := hm[m]
-		pv, pok := pm[m]
-		switch {
-		case hok && pok && hv != pv:
-			diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", m, hv, pv))
-		case hok && !pok:
-			diffs = append(diffs, fmt.Sprintf("module %s: host %s, not used in the checkout", m, hv))
-		case !hok && pok:
-			diffs = append(diffs, fmt.Sprintf("module %s: not used by the host, checkout %s", m, pv))
-		}
+	for _, d := range diffMaps(modulesOf(hb), modulesOf(pb)) {
+		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", d.key, orElse(d.h, "does not use it"), orElse(d.p, "does not use it")))
 	}
 	var fps []string
 	for pkg, fp := range h.Fingerprints {
@@ -1084,4 +1044,56 @@ func modulesOf(bi *buildinfo.BuildInfo) map[string]string {
 		m[d.Path] = strings.TrimSpace(v)
 	}
 	return m
+}
+
+// mapDiff is one key whose value differs between the host's map and the
+// probe's; a nil value means the key is absent on that side.
+type mapDiff struct {
+	key  string
+	h, p *string
+}
+
+// diffMaps lists the keys of h and p whose values differ, sorted.
+func diffMaps(h, p map[string]string) []mapDiff {
+	var keys []string
+	for k := range h {
+		keys = append(keys, k)
+	}
+	for k := range p {
+		if _, ok := h[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []mapDiff
+	for _, k := range keys {
+		hv, hok := h[k]
+		pv, pok := p[k]
+		if hok && pok && hv == pv {
+			continue
+		}
+		d := mapDiff{key: k}
+		if hok {
+			d.h = &hv
+		}
+		if pok {
+			d.p = &pv
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func quotedOr(v *string, absent string) string {
+	if v == nil {
+		return absent
+	}
+	return fmt.Sprintf("%q", *v)
+}
+
+func orElse(v *string, absent string) string {
+	if v == nil {
+		return absent
+	}
+	return *v
 }
