@@ -14,9 +14,35 @@ import (
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
-var expectFlag = &ucli.StringSliceFlag{
-	Name:  "expect",
-	Usage: "declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int",
+// expectFlag returns a new --expect flag. Its values keep their commas
+// (a plugin list "a,b:Sym=T", a type "func(int, string)"): it is a
+// Generic flag collecting each occurrence whole, never a StringSliceFlag,
+// which splits every value at commas.
+func expectFlag() ucli.Flag {
+	return &ucli.GenericFlag{
+		Name:  "expect",
+		Usage: "declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int",
+		Value: &repeated{},
+	}
+}
+
+// repeated is a flag value that collects each occurrence unsplit.
+type repeated struct{ vals []string }
+
+func (r *repeated) Set(v string) error { r.vals = append(r.vals, v); return nil }
+func (r *repeated) String() string {
+	if r == nil {
+		return ""
+	}
+	return strings.Join(r.vals, " ")
+}
+
+// expectValues returns the --expect values given to the command, unsplit.
+func expectValues(c *ucli.Context) []string {
+	if r, ok := c.Generic("expect").(*repeated); ok && r != nil {
+		return append([]string(nil), r.vals...)
+	}
+	return nil
 }
 
 // contractSpec is what the contract is resolved from.
@@ -118,7 +144,7 @@ Examples:
    pluginctl contract
    pluginctl contract --format json ./cmd/server
    pluginctl contract --expect 'Handler=func(net/http.ResponseWriter, *net/http.Request)'`,
-		Flags: []ucli.Flag{formatFlag("text", "json"), expectFlag,
+		Flags: []ucli.Flag{formatFlag("text", "json"), expectFlag(),
 			&ucli.StringFlag{Name: "api", Value: pluginapi.ImportPath, Usage: "import path of the shared API package of the convention"}},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, "text", "json")
@@ -129,7 +155,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			ct, err := resolveContract(c.Context, contractSpec{dir: wd, hosts: c.Args().Slice(), api: c.String("api"), expects: c.StringSlice("expect"), infer: true})
+			ct, err := resolveContract(c.Context, contractSpec{dir: wd, hosts: c.Args().Slice(), api: c.String("api"), expects: expectValues(c), infer: true})
 			if err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ import (
 
 func verifyFlags() []ucli.Flag {
 	return []ucli.Flag{
-		expectFlag,
+		expectFlag(),
 		&ucli.StringFlag{Name: "host", Usage: "the host binary the plugins are meant for (default: the host named in pluginctl.json)"},
 		&ucli.StringFlag{Name: "manifest", Usage: "the pluginctl.json to use (default: beside the artifacts or one folder up)"},
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
@@ -110,7 +110,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Go:                  goRunner(c, stdio),
 		Sums:                sumcache.Default(),
 	}
-	expects := c.StringSlice("expect")
+	expects := expectValues(c)
 	o.ResolveContract = func(ctx context.Context, hostPkg string, linksAPI bool) (*contract.Contract, string) {
 		wd, err := os.Getwd()
 		if err != nil {

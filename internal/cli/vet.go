@@ -37,7 +37,7 @@ Examples:
 			formatFlag(vet.Formats...),
 			&ucli.StringSliceFlag{Name: "tags", Usage: "build tags (comma-separated or repeated)"},
 			&ucli.StringFlag{Name: "api", Value: vet.DefaultAPI, Usage: "import path of the shared API package"},
-			expectFlag,
+			expectFlag(),
 		},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, vet.Formats...)
@@ -49,7 +49,7 @@ Examples:
 				return err
 			}
 			o.Patterns = c.Args().Slice()
-			if expects := c.StringSlice("expect"); len(expects) > 0 {
+			if expects := expectValues(c); len(expects) > 0 {
 				// vet resolves the contract itself; with --expect, the
 				// declarations are merged here.
 				ct, err := resolveContract(c.Context, contractSpec{dir: o.Dir, api: o.APIPackage, expects: expects, infer: true})
