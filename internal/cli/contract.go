@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -177,6 +179,16 @@ func writeContract(w io.Writer, c *contract.Contract) {
 	if len(c.Hosts) > 0 {
 		fmt.Fprintf(w, "hosts: %s\n", strings.Join(c.Hosts, ", "))
 	}
+	if len(c.Kinds) > 0 {
+		fmt.Fprintln(w, "kinds: each plugin must have every symbol of one kind")
+		for _, k := range c.Kinds {
+			var from []string
+			for _, s := range k.Sources {
+				from = append(from, cmp.Or(s.Pos, s.Kind))
+			}
+			fmt.Fprintf(w, "  %-16s %s   from %s\n", k.Name, strings.Join(k.Symbols, ", "), strings.Join(from, ", "))
+		}
+	}
 	for _, e := range c.Entries {
 		req := "optional"
 		if e.Required {
@@ -190,7 +202,24 @@ func writeContract(w io.Writer, c *contract.Contract) {
 		if e.Plugins != "" {
 			line += "   plugins: " + e.Plugins
 		}
+		var kinds []string
+		for _, k := range c.Kinds {
+			if slices.Contains(k.Symbols, e.Symbol) {
+				kinds = append(kinds, k.Name)
+			}
+		}
+		if len(kinds) > 0 {
+			line += "   kind: " + strings.Join(kinds, ", ")
+		}
 		fmt.Fprintln(w, line)
+		for _, t := range e.Types {
+			if lit, ok := e.Interfaces[t]; ok {
+				fmt.Fprintf(w, "%-18s %s: implements %s\n", "", t, lit)
+			}
+		}
+		for _, x := range e.Extras {
+			fmt.Fprintf(w, "%-18s optional extension (comma-ok): %s\n", "", x)
+		}
 		var from []string
 		for _, s := range e.Sources {
 			switch {

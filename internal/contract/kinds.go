@@ -1,0 +1,159 @@
+package contract
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func (k Kind) clone() Kind {
+	k.Symbols = slices.Clone(k.Symbols)
+	k.Sources = slices.Clone(k.Sources)
+	return k
+}
+
+// normalizeKinds sorts the kinds and their symbols, merges kinds with the
+// same symbols, and drops the kinds when fewer than two remain: one kind
+// is just the required symbols.
+func (c *Contract) normalizeKinds() {
+	for i := range c.Kinds {
+		k := &c.Kinds[i]
+		slices.Sort(k.Symbols)
+		k.Symbols = slices.Compact(k.Symbols)
+		slices.SortFunc(k.Sources, compareSource)
+		k.Sources = slices.Compact(k.Sources)
+	}
+	slices.SortStableFunc(c.Kinds, func(a, b Kind) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), slices.Compare(a.Symbols, b.Symbols))
+	})
+	var out []Kind
+	for _, k := range c.Kinds {
+		if len(k.Symbols) == 0 {
+			continue
+		}
+		if i := slices.IndexFunc(out, func(o Kind) bool { return slices.Equal(o.Symbols, k.Symbols) }); i >= 0 {
+			out[i].Sources = append(out[i].Sources, k.Sources...)
+			continue
+		}
+		out = append(out, k)
+	}
+	if len(out) < 2 {
+		out = nil
+	}
+	c.Kinds = out
+}
+
+// WithKinds returns c with its kinds replaced by the declared ones (when
+// there are any: pluginctl.toml's [[kind]] tables); c is not modified.
+// A declared kind's symbols need no entry: one that has none is added,
+// required, of any type.
+func WithKinds(c *Contract, declared ...Kind) *Contract {
+	if len(declared) == 0 || c == nil {
+		return c
+	}
+	out := Merge(c)
+	out.Kinds = nil
+	for _, k := range declared {
+		out.Kinds = append(out.Kinds, k.clone())
+		for _, s := range k.Symbols {
+			if !slices.ContainsFunc(out.Entries, func(e Entry) bool { return e.Symbol == s }) {
+				out.Entries = append(out.Entries, Entry{Symbol: s, Required: true, Sources: slices.Clone(k.Sources)})
+			}
+		}
+	}
+	out.normalize()
+	// Declared kinds stay even when only one is declared: it still
+	// names the symbols.
+	if len(out.Kinds) == 0 {
+		for _, k := range declared {
+			out.Kinds = append(out.Kinds, k.clone())
+		}
+	}
+	return out
+}
+
+// InKind reports whether symbol belongs to one of the kinds: its entries
+// are then required only of the plugins of its kinds (see KindVerdict).
+func (c *Contract) InKind(symbol string) bool {
+	if c == nil {
+		return false
+	}
+	for _, k := range c.Kinds {
+		if slices.Contains(k.Symbols, symbol) {
+			return true
+		}
+	}
+	return false
+}
+
+// KindVerdict judges a plugin against the kinds. failing reports whether
+// the plugin fails the entries of a symbol (it lacks it, or has it with
+// none of the types). ok is true when the contract has no kinds or the
+// plugin satisfies one; otherwise nearest is the kind with the fewest
+// failing symbols (the first by name on ties) and failed those symbols.
+func (c *Contract) KindVerdict(failing func(symbol string) bool) (ok bool, nearest Kind, failed []string) {
+	if c == nil || len(c.Kinds) == 0 {
+		return true, Kind{}, nil
+	}
+	best := -1
+	for _, k := range c.Kinds {
+		var f []string
+		for _, s := range k.Symbols {
+			if failing(s) {
+				f = append(f, s)
+			}
+		}
+		if len(f) == 0 {
+			return true, Kind{}, nil
+		}
+		if best < 0 || len(f) < best {
+			best, nearest, failed = len(f), k, f
+		}
+	}
+	return false, nearest, failed
+}
+
+// DescribeKinds writes the kinds for a message:
+// "handler (HandlerRegisterer), client (ClientRegisterer)".
+func (c *Contract) DescribeKinds() string {
+	var parts []string
+	for _, k := range c.Kinds {
+		parts = append(parts, fmt.Sprintf("%s (%s)", k.Name, strings.Join(k.Symbols, ", ")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// KindsMessage is the message for a plugin that satisfies none of the
+// kinds: which kinds there are, the nearest and what it lacks.
+func (c *Contract) KindsMessage(nearest Kind, failed []string) string {
+	return fmt.Sprintf("is none of the kinds of plugin the host loads: %s; nearest: %s, which needs %s",
+		c.DescribeKinds(), nearest.Name, strings.Join(failed, ", "))
+}
+
+// PluginSymbols reports whether a package main that declares the
+// top-level names for which declared is true is a plugin of the
+// contract, by name only (for build discovery): it declares every
+// required symbol that applies to all plugins and belongs to no kind,
+// and, when there are kinds, every symbol of one of them. A contract
+// with nothing required tells no plugin (false).
+func (c *Contract) PluginSymbols(declared func(string) bool) bool {
+	if c == nil {
+		return false
+	}
+	n := 0
+	for _, e := range c.Entries {
+		if !e.Required || e.Plugins != "" || c.InKind(e.Symbol) {
+			continue
+		}
+		n++
+		if !declared(e.Symbol) {
+			return false
+		}
+	}
+	if len(c.Kinds) == 0 {
+		return n > 0
+	}
+	ok, _, _ := c.KindVerdict(func(s string) bool { return !declared(s) })
+	return ok
+}
