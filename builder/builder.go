@@ -164,7 +164,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	dopts := discoverOptions{
 		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
 		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
-		Required: func(hosts []*packages.Package) ([]string, error) { return requiredSymbols(ctx, o, cfg, hosts) },
+		Contract: func(hosts []*packages.Package) (*contract.Contract, error) { return pluginContract(ctx, o, cfg, hosts) },
 	}
 	if cfg != nil {
 		for _, d := range cfg.PluginDirs {
@@ -601,16 +601,18 @@ func missingSum(f Failure) error {
 
 var errNoMetadata = errors.New("artifact carries no pluginctl metadata")
 
-// requiredSymbols returns what a package main must declare to be a
-// plugin: the required symbols (for all plugins) of the contract declared
-// in pluginctl.toml and inferred from the hosts that do not use the API
-// package. Hosts of the pluginapi convention need no inference (their
-// plugins declare New), so the common build type-checks nothing.
-func requiredSymbols(ctx context.Context, o Options, cfg *contract.Config, hosts []*packages.Package) ([]string, error) {
+// pluginContract returns the contract that tells what a package main
+// must declare to be a plugin (contract.Contract.PluginSymbols): the
+// contract declared in pluginctl.toml and inferred from the hosts that
+// do not use the API package; nil for the convention's New. Hosts of the
+// pluginapi convention need no inference (their plugins declare New), so
+// the common build type-checks nothing.
+func pluginContract(ctx context.Context, o Options, cfg *contract.Config, hosts []*packages.Package) (*contract.Contract, error) {
 	var declared []contract.Entry
+	var kinds []contract.Kind
 	infer := true
 	if cfg != nil {
-		declared, infer = cfg.Symbols, cfg.Infer
+		declared, infer, kinds = cfg.Symbols, cfg.Infer, cfg.Kinds
 	}
 	var other []string
 	for _, h := range hosts {
@@ -628,14 +630,8 @@ func requiredSymbols(ctx context.Context, o Options, cfg *contract.Config, hosts
 		}
 		inferred = c
 	}
-	if (inferred == nil || len(inferred.Entries) == 0) && len(declared) == 0 {
+	if (inferred == nil || len(inferred.Entries) == 0) && len(declared) == 0 && len(kinds) == 0 {
 		return nil, nil // nothing known: the convention's New
 	}
-	var names []string
-	for _, e := range contract.Resolve(inferred, o.APIPackage, declared...).Entries {
-		if e.Required && e.Plugins == "" {
-			names = append(names, e.Symbol)
-		}
-	}
-	return names, nil
+	return contract.WithKinds(contract.Resolve(inferred, o.APIPackage, declared...), kinds...), nil
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 // Kind is what an artifact is.
@@ -52,9 +54,12 @@ type discoverOptions struct {
 	// PluginDirs are directories whose main packages are all plugins
 	// (pluginctl.toml's [plugins] dirs, absolute).
 	PluginDirs []string
-	// Required returns the symbols a package main must declare to be a
-	// plugin, given the hosts found (their packages); nil means New.
-	Required func(hosts []*packages.Package) ([]string, error)
+	// Contract returns the contract that tells plugins, given the hosts
+	// found (their packages): a package main is a plugin when it
+	// declares its symbols (contract.Contract.PluginSymbols: the
+	// required ones, those of one kind when it has kinds). nil (or a nil
+	// contract) means New.
+	Contract func(hosts []*packages.Package) (*contract.Contract, error)
 }
 
 // loadMode asks go/packages only for names, files, the import graph and
@@ -102,8 +107,8 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 		return false
 	}
 
-	required := []string{"New"}
-	if o.Required != nil {
+	isPlugin := func(p *packages.Package) bool { return declaresAll(p, []string{"New"}) }
+	if o.Contract != nil {
 		var hosts []*packages.Package
 		for _, p := range roots {
 			if deps := map[string]bool{}; p.Name == "main" {
@@ -113,12 +118,15 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 				}
 			}
 		}
-		r, err := o.Required(hosts)
+		c, err := o.Contract(hosts)
 		if err != nil {
 			return nil, "", err
 		}
-		if len(r) > 0 {
-			required = r
+		if c != nil {
+			isPlugin = func(p *packages.Package) bool {
+				declared := declaredNames(p)
+				return c.PluginSymbols(func(s string) bool { return declared[s] })
+			}
 		}
 	}
 	underPluginDir := func(p *packages.Package) bool {
@@ -151,7 +159,7 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 			t.Kind = Host
 		case !matchAny(p, o.Patterns):
 			continue // matched only an override pattern of the other kind
-		case len(o.PluginPatterns) == 0 && (underPluginDir(p) || declaresAll(p, required)):
+		case len(o.PluginPatterns) == 0 && (underPluginDir(p) || isPlugin(p)):
 			t.Kind = Plugin
 		case len(o.HostPatterns) == 0 && deps["plugin"]:
 			t.Kind = Host
@@ -197,6 +205,18 @@ func pkgDir(p *packages.Package) string {
 // top level. Only the declarations are parsed: no type checking, so
 // discovery stays cheap on large modules.
 func declaresAll(p *packages.Package, names []string) bool {
+	declared := declaredNames(p)
+	for _, n := range names {
+		if !declared[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// declaredNames returns the top-level functions and variables the
+// package declares, from its parsed declarations.
+func declaredNames(p *packages.Package) map[string]bool {
 	declared := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, f := range p.GoFiles {
@@ -221,12 +241,7 @@ func declaresAll(p *packages.Package, names []string) bool {
 			}
 		}
 	}
-	for _, n := range names {
-		if !declared[n] {
-			return false
-		}
-	}
-	return true
+	return declared
 }
 
 // matchPattern reports whether package p matches a go package pattern:

@@ -95,7 +95,11 @@ func resolveContract(ctx context.Context, s contractSpec) (*contract.Contract, e
 	if api == "" {
 		api = pluginapi.ImportPath
 	}
-	return contract.Resolve(inferred, api, declared...), nil
+	var kinds []contract.Kind
+	if cfg.Config != nil {
+		kinds = cfg.Config.Kinds
+	}
+	return contract.WithKinds(contract.Resolve(inferred, api, declared...), kinds...), nil
 }
 
 type loadedConfig struct {

@@ -87,28 +87,39 @@ func (c *Contract) InKind(symbol string) bool {
 	return false
 }
 
-// KindVerdict judges a plugin against the kinds. failing reports whether
-// the plugin fails the entries of a symbol (it lacks it, or has it with
-// none of the types). ok is true when the contract has no kinds or the
-// plugin satisfies one; otherwise nearest is the kind with the fewest
-// failing symbols (the first by name on ties) and failed those symbols.
-func (c *Contract) KindVerdict(failing func(symbol string) bool) (ok bool, nearest Kind, failed []string) {
+// Symbol states for KindVerdict.
+const (
+	SymbolOK      = 0 // present, of one of the types
+	SymbolBadType = 1 // present, of none of the types (or another kind)
+	SymbolMissing = 2 // absent
+)
+
+// KindVerdict judges a plugin against the kinds. state says how the
+// plugin fares on the entries of a symbol: SymbolOK, SymbolBadType or
+// SymbolMissing. ok is true when the contract has no kinds or the plugin
+// satisfies one; otherwise nearest is the kind the plugin comes closest
+// to (the fewest failing symbols, absent ones counting double: a plugin
+// with a mistyped symbol of a kind meant to be that kind; the first by
+// name on ties) and failed are its failing symbols.
+func (c *Contract) KindVerdict(state func(symbol string) int) (ok bool, nearest Kind, failed []string) {
 	if c == nil || len(c.Kinds) == 0 {
 		return true, Kind{}, nil
 	}
 	best := -1
 	for _, k := range c.Kinds {
 		var f []string
+		score := 0
 		for _, s := range k.Symbols {
-			if failing(s) {
+			if st := state(s); st != SymbolOK {
 				f = append(f, s)
+				score += st
 			}
 		}
 		if len(f) == 0 {
 			return true, Kind{}, nil
 		}
-		if best < 0 || len(f) < best {
-			best, nearest, failed = len(f), k, f
+		if best < 0 || score < best {
+			best, nearest, failed = score, k, f
 		}
 	}
 	return false, nearest, failed
@@ -154,6 +165,11 @@ func (c *Contract) PluginSymbols(declared func(string) bool) bool {
 	if len(c.Kinds) == 0 {
 		return n > 0
 	}
-	ok, _, _ := c.KindVerdict(func(s string) bool { return !declared(s) })
+	ok, _, _ := c.KindVerdict(func(s string) int {
+		if declared(s) {
+			return SymbolOK
+		}
+		return SymbolMissing
+	})
 	return ok
 }

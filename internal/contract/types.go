@@ -703,6 +703,35 @@ func interfaceMethods(s string) (map[string]string, bool) {
 	return out, true
 }
 
+// MissingMethod returns the first method (by name) of methods (as
+// InterfaceMethods gives them) that t's method set lacks (have "") or
+// has with another signature; name is "" when t has them all.
+func MissingMethod(t types.Type, methods map[string]string) (name, have, want string) {
+	names := make([]string, 0, len(methods))
+	for n := range methods {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	ms := types.NewMethodSet(t)
+	for _, n := range names {
+		var sel *types.Selection
+		for i := range ms.Len() {
+			if ms.At(i).Obj().Name() == n {
+				sel = ms.At(i)
+			}
+		}
+		if sel == nil {
+			return n, "", methods[n]
+		}
+		var w typeWriter
+		w.signature(sel.Type().(*types.Signature))
+		if w.String() != methods[n] {
+			return n, w.String(), methods[n]
+		}
+	}
+	return "", "", ""
+}
+
 func implementsByString(t types.Type, methods map[string]string) bool {
 	ms := types.NewMethodSet(t)
 	for name, sig := range methods {

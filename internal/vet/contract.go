@@ -195,10 +195,11 @@ func (p *contractPlan) finish(ctx context.Context, o *Options, hosts []*packages
 			}
 		}
 		var declared []contract.Entry
+		var kinds []contract.Kind
 		if p.pc != nil {
-			declared = p.pc.Symbols
+			declared, kinds = p.pc.Symbols, p.pc.Kinds
 		}
-		c = contract.Resolve(inferred, o.APIPackage, declared...)
+		c = contract.WithKinds(contract.Resolve(inferred, o.APIPackage, declared...), kinds...)
 	}
 	r := &contractRun{c: c, conventional: contractcheck.Conventional(c, o.APIPackage)}
 	var covered map[string]bool
