@@ -660,7 +660,7 @@ func (r *reporter) whyNot(e contract.Entry, t types.Type) string {
 		case name == "":
 			continue
 		case have == "":
-			return fmt.Sprintf("it has no method %s%s", name, r.short("func"+want)[4:])
+			return fmt.Sprintf("it has no method %s%s", name, r.short("func" + want)[4:])
 		default:
 			return fmt.Sprintf("its method %s has type %s, want %s", name, r.short("func"+have), r.short("func"+want))
 		}
