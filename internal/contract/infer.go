@@ -121,8 +121,8 @@ func inferProgram(prog *load.Program) *Contract {
 			}
 			name := a.evalName(f, call.Args[0])
 			plug := plugItem{}
-			if sel, ok := unparen(call.Fun).(*ast.SelectorExpr); ok {
-				plug = a.evalPlugin(f, sel.X, 0)
+			if recv := a.lookupRecv(f, call); recv != nil {
+				plug = a.evalPlugin(f, recv, 0)
 			}
 			count := 0
 			a.budget = maxWalk
@@ -209,6 +209,29 @@ func (a *analyzer) isLookup(info *types.Info, call *ast.CallExpr) bool {
 	}
 	sig, ok := info.TypeOf(call.Fun).Underlying().(*types.Signature)
 	return ok && isLookupSig(sig)
+}
+
+// lookupRecv returns the plugin expression a Lookup call looks up in:
+// p of p.Lookup(name), or of lookup(name) after lookup := p.Lookup (a
+// variable assigned that method value once); nil when unknown.
+func (a *analyzer) lookupRecv(f *fn, call *ast.CallExpr) ast.Expr {
+	switch fun := unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if _, isMethod := f.info().Selections[fun]; isMethod {
+			return fun.X
+		}
+	case *ast.Ident:
+		if v, ok := f.info().Uses[fun].(*types.Var); ok {
+			if ds := a.defs[v]; len(ds) == 1 && ds[0].tuple < 0 && ds[0].rhs != nil && ds[0].fn == f {
+				if sel, ok := unparen(ds[0].rhs).(*ast.SelectorExpr); ok {
+					if s, isMethod := f.info().Selections[sel]; isMethod && s.Kind() == types.MethodVal {
+						return sel.X
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // isLookupSig: func(string) (plugin.Symbol, error).

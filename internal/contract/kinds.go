@@ -99,13 +99,14 @@ const (
 // SymbolMissing. ok is true when the contract has no kinds or the plugin
 // satisfies one; otherwise nearest is the kind the plugin comes closest
 // to (the fewest failing symbols, absent ones counting double: a plugin
-// with a mistyped symbol of a kind meant to be that kind; the first by
-// name on ties) and failed are its failing symbols.
+// with a mistyped symbol of a kind meant to be that kind; then the most
+// symbols it has; then the first by name) and failed are its failing
+// symbols.
 func (c *Contract) KindVerdict(state func(symbol string) int) (ok bool, nearest Kind, failed []string) {
 	if c == nil || len(c.Kinds) == 0 {
 		return true, Kind{}, nil
 	}
-	best := -1
+	best, bestOK := -1, 0
 	for _, k := range c.Kinds {
 		var f []string
 		score := 0
@@ -118,8 +119,9 @@ func (c *Contract) KindVerdict(state func(symbol string) int) (ok bool, nearest 
 		if len(f) == 0 {
 			return true, Kind{}, nil
 		}
-		if best < 0 || score < best {
-			best, nearest, failed = score, k, f
+		okCount := len(k.Symbols) - len(f)
+		if best < 0 || score < best || score == best && okCount > bestOK {
+			best, bestOK, nearest, failed = score, okCount, k, f
 		}
 	}
 	return false, nearest, failed
