@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -117,5 +118,42 @@ func TestInferFramework(t *testing.T) {
 	if i := slices.IndexFunc(c.Entries, func(e Entry) bool { return e.Symbol == "HandlerRegisterer" }); i < 0 ||
 		!slices.Equal(c.Entries[i].Extras, []string{"example.com/fw/server.LoggerRegisterer"}) {
 		t.Errorf("HandlerRegisterer has no LoggerRegisterer extension: %+v", c.Entries)
+	}
+}
+
+// TestInferFrameworkVendored: the same host with its dependencies in
+// vendor/: the same contract, positions still module@version/path.
+func TestInferFrameworkVendored(t *testing.T) {
+	if testing.Short() {
+		t.Skip("copies and vendors a module")
+	}
+	want, err := inferFramework(t).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Dir(frameworkHost(t))
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	gw := filepath.Join(dst, "gw")
+	cmd := exec.Command("go", "mod", "vendor")
+	cmd.Dir = gw
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go mod vendor: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(gw, "vendor", "example.com", "fw", "server", "plugin.go")); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Infer(context.Background(), InferOptions{Dir: gw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("vendored contract differs:\n%s\nwant\n%s", got, want)
 	}
 }
