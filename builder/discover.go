@@ -122,7 +122,9 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 		if err != nil {
 			return nil, "", err
 		}
-		if c != nil {
+		// A contract that requires nothing tells no plugin: New, as
+		// without one.
+		if c != nil && c.PluginSymbols(func(string) bool { return true }) {
 			isPlugin = func(p *packages.Package) bool {
 				declared := declaredNames(p)
 				return c.PluginSymbols(func(s string) bool { return declared[s] })
