@@ -127,6 +127,12 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 		if c != nil && c.PluginSymbols(func(string) bool { return true }) {
 			isPlugin = func(p *packages.Package) bool {
 				declared := declaredNames(p)
+				if len(c.Kinds) > 0 && !declared["main"] {
+					// A framework host's plugin may be of no kind (and
+					// is then refused by verify): a package main without
+					// func main cannot be a program.
+					return true
+				}
 				return c.PluginSymbols(func(s string) bool { return declared[s] })
 			}
 		}
