@@ -30,6 +30,7 @@ var hosts = []struct{ name, pattern string }{
 	{"kinds", fixtures + "/hosts/kinds"},
 	{"generic", fixtures + "/hosts/generic"},
 	{"heuristics", fixtures + "/hosts/heuristics"},
+	{"funcvars", fixtures + "/hosts/funcvars"},
 	{"convention", fixtures + "/hosts/convention"},
 	{"textpipe", "./examples/textpipe/cmd/host"},
 }
