@@ -144,6 +144,11 @@ the hosts' code (each plugin.Lookup with a constant name and the assertion on it
 result, through helpers such as pluginapi/loader), merged with pluginctl.toml and
 --expect declarations; with nothing known, it is the pluginapi convention.
 Lookups whose name is not a constant are listed as unresolved: declare them.
+Lookups in dependencies (a framework that loads the plugins) are followed, with
+positions as module@version/path; a symbol asserted to an interface must
+implement it (its method set is printed). Independent loaders give kinds: each
+plugin must have every symbol of one kind (listed first; declare them with
+[[kind]] in pluginctl.toml).
 build, verify and vet all use this contract.
 
 Examples:
