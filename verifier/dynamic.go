@@ -553,7 +553,7 @@ func dynDecl(e contract.Entry) string {
 		return "an exported " + e.Symbol
 	}
 	t := e.Types[0]
-	if e.IsInterface(t) {
+	if e.IsInterface(t) || e.MaybeInterface(t) {
 		return fmt.Sprintf("%s, a variable of a type implementing %s", e.Symbol, t)
 	}
 	if rest, ok := strings.CutPrefix(t, "*"); ok {

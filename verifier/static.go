@@ -392,6 +392,11 @@ func checkEntry(f *artifact.File, e contract.Entry, exports []string, c *contrac
 	// decidable from the file (then the dynamic check decides).
 	var why []string
 	for _, alt := range e.Types {
+		if e.MaybeInterface(alt) {
+			note(fmt.Sprintf("%s: the contract does not say what %s is (declared, not inferred): whether %s (%s) implements it is left to the dynamic check",
+				f.Path, alt, e.Symbol, got))
+			return nil, contract.SymbolOK
+		}
 		if !e.IsInterface(alt) {
 			continue
 		}
@@ -573,7 +578,7 @@ func declFor(e contract.Entry) string {
 		return "an exported " + e.Symbol
 	}
 	t := e.Types[0]
-	if e.IsInterface(t) {
+	if e.IsInterface(t) || e.MaybeInterface(t) {
 		return fmt.Sprintf("%s, a variable of a type implementing %s", e.Symbol, t)
 	}
 	if strings.HasPrefix(t, "*") {

@@ -75,6 +75,24 @@ func (e Entry) InterfaceMethods(alt string) (map[string]string, bool) {
 	return interfaceMethods(alt)
 }
 
+// MaybeInterface reports whether the alternative alt is a defined type
+// ("example.com/fw.Registerer") whose method set the contract does not
+// record (a declaration without inference). What Lookup returns is a
+// pointer or a function, never a value of a defined non-pointer type,
+// so the host's assertion to alt can only succeed when alt is an
+// interface the symbol implements: a check that cannot resolve alt
+// cannot tell, and must leave the verdict to one that can.
+func (e Entry) MaybeInterface(alt string) bool {
+	if _, ok := e.Interfaces[alt]; ok {
+		return false
+	}
+	return definedTypeName.MatchString(alt) && strings.Contains(alt, ".")
+}
+
+// definedTypeName matches a qualified defined type name, without type
+// arguments: example.com/p.T.
+var definedTypeName = regexp.MustCompile(`^[\w.\-~/]+\.[\pL_][\pL\pN_]*$`)
+
 // IsInterface reports whether the alternative alt is an interface type
 // (a literal, or a named interface recorded in Interfaces).
 func (e Entry) IsInterface(alt string) bool {

@@ -626,6 +626,18 @@ func (r *reporter) check(e contract.Entry) {
 	if e.MatchesType(t) {
 		return
 	}
+	// A declared defined type whose method set the contract does not
+	// record: an interface to implement, when the plugin links its
+	// package; otherwise vet cannot tell (the dynamic check asserts it).
+	for _, alt := range e.Types {
+		if !e.MaybeInterface(alt) {
+			continue
+		}
+		it, linked := r.linkedInterface(alt)
+		if !linked || it != nil && types.Implements(t, it) {
+			return
+		}
+	}
 	want, got := r.types(e, found)
 	var msg string
 	if kind == contract.KindVar {
@@ -644,6 +656,42 @@ func (r *reporter) check(e contract.Entry) {
 		}
 	}
 	r.report(pos, end, CatType, r.withOrigin(msg, e), fix, nil)
+}
+
+// linkedInterface returns the interface named by the qualified type name
+// alt ("example.com/fw.Registerer"); linked is false when the package
+// does not link alt's package (or it has no such type), it is nil when
+// alt is not an interface.
+func (r *reporter) linkedInterface(alt string) (it *types.Interface, linked bool) {
+	dot := strings.LastIndex(alt, ".")
+	path, name := alt[:dot], alt[dot+1:]
+	seen := map[*types.Package]bool{}
+	var find func(p *types.Package) *types.Package
+	find = func(p *types.Package) *types.Package {
+		if seen[p] {
+			return nil
+		}
+		seen[p] = true
+		if p.Path() == path {
+			return p
+		}
+		for _, q := range p.Imports() {
+			if f := find(q); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	pkg := find(r.pass.Pkg)
+	if pkg == nil {
+		return nil, false
+	}
+	obj, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+	if !ok {
+		return nil, false
+	}
+	it, _ = obj.Type().Underlying().(*types.Interface)
+	return it, true
 }
 
 // whyNot explains why t implements none of the entry's interface
