@@ -238,7 +238,7 @@ func writeContract(w io.Writer, c *contract.Contract) {
 				from = append(from, s.Kind)
 			}
 		}
-		if len(from) > 0 {
+		if from = slices.Compact(from); len(from) > 0 {
 			fmt.Fprintf(w, "%-18s from %s\n", "", strings.Join(from, ", "))
 		}
 	}

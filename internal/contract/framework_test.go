@@ -106,8 +106,17 @@ func TestInferFramework(t *testing.T) {
 		t.Errorf("kinds %+v, want client and server", c.Kinds)
 	}
 	for _, e := range c.Entries {
-		if len(e.Types) != 1 || e.Interfaces[e.Types[0]] == "" || !e.Required {
-			t.Errorf("%s: types %v, interfaces %v, required %v", e.Symbol, e.Types, e.Interfaces, e.Required)
+		// ClientRegisterer has two alternatives (if ok {...} else if
+		// withContextOK {...} else { return err }), HandlerRegisterer one
+		// and an optional extension.
+		wantTypes := map[string]int{"ClientRegisterer": 2, "HandlerRegisterer": 1}[e.Symbol]
+		if len(e.Types) != wantTypes || !e.Required {
+			t.Errorf("%s: types %v, required %v", e.Symbol, e.Types, e.Required)
+		}
+		for _, typ := range e.Types {
+			if e.Interfaces[typ] == "" {
+				t.Errorf("%s: no method set for %s", e.Symbol, typ)
+			}
 		}
 		for _, s := range e.Sources {
 			if !slices.Contains([]string{"example.com/fw@v0.0.0/client/plugin.go", "example.com/fw@v0.0.0/server/plugin.go"}, s.Pos[:strings.LastIndex(s.Pos, ":")]) {
