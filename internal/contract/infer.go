@@ -803,16 +803,46 @@ func (acc *accumulator) finish(c *Contract) {
 		return
 	}
 	// Independent loaders: each one's required symbols form a kind,
-	// named after its package (and function, when a package has two).
+	// named after its package (the shortest distinguishing end of its
+	// path: lura's loaders are all packages named plugin), and function
+	// when a package has two.
 	byPkg := map[string]int{}
+	var pkgs []string
 	for _, l := range acc.loaders {
-		byPkg[l.pkg]++
+		if byPkg[l.pkg]++; byPkg[l.pkg] == 1 {
+			pkgs = append(pkgs, l.pkg)
+		}
 	}
+	names := uniqueSuffixes(pkgs)
 	for _, l := range acc.loaders {
-		name := path.Base(l.pkg)
+		name := names[l.pkg]
 		if byPkg[l.pkg] > 1 {
-			name = l.fn
+			name += "." + strings.TrimPrefix(l.fn, path.Base(l.pkg)+".")
 		}
 		c.Kinds = append(c.Kinds, Kind{Name: name, Symbols: slices.Clone(l.symbols), Sources: l.sources})
 	}
+}
+
+// uniqueSuffixes maps each import path to its shortest trailing run of
+// path elements that no other path of the list ends with.
+func uniqueSuffixes(paths []string) map[string]string {
+	out := map[string]string{}
+	for _, p := range paths {
+		elems := strings.Split(p, "/")
+		for n := 1; n <= len(elems); n++ {
+			suffix := strings.Join(elems[len(elems)-n:], "/")
+			unique := true
+			for _, q := range paths {
+				if q != p && (q == suffix || strings.HasSuffix(q, "/"+suffix)) {
+					unique = false
+					break
+				}
+			}
+			if unique || n == len(elems) {
+				out[p] = suffix
+				break
+			}
+		}
+	}
+	return out
 }
