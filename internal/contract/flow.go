@@ -31,8 +31,22 @@ type assertion struct {
 	// iface is the method set of a named interface typ, as a literal.
 	iface string
 	// optional: a comma-ok assertion whose failure the host tolerates
-	// (an optional extension when another assertion is required).
+	// (an optional extension when another assertion is required and it
+	// is not on that one's failure path).
 	optional bool
+	// failure are the source ranges of the assertion's failure paths.
+	failure [][2]token.Pos
+}
+
+// onFailurePath reports whether the assertion b is made on the failure
+// path of a: an alternative tried when a fails, not an extension.
+func (a assertion) onFailurePath(b assertion) bool {
+	for _, r := range a.failure {
+		if r[0] <= b.pos && b.pos < r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 type flow struct {
@@ -47,6 +61,9 @@ type flow struct {
 	// missing symbol to its caller.
 	nameHelpers []*callSite
 	steps       int
+	// paths are the source ranges of the statement lists judged as
+	// "not found" paths, in order (see block).
+	paths [][2]token.Pos
 }
 
 // maxFlowSteps bounds the work on one flow (recursive helpers, huge
@@ -250,8 +267,12 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 		fl.addType(f, info.TypeOf(p.Type), p.Pos(), stack)
 		if ok := a.commaOkVar(f, p); ok != nil {
 			var v verdict
+			np := len(fl.paths)
 			for _, id := range a.usesAfter(ok, p.Pos()) {
 				fl.cond(a.enclosing(id), id, false, stack, &v)
+			}
+			for i := n; i < len(fl.asserts); i++ {
+				fl.asserts[i].failure = append(fl.asserts[i].failure, fl.paths[np:]...)
 			}
 			fl.okV.required = fl.okV.required || v.required
 			fl.okV.tolerated = fl.okV.tolerated || v.tolerated
@@ -593,6 +614,7 @@ func (fl *flow) block(f *fn, stmts []ast.Stmt, stack []*callSite, v *verdict, ow
 		v.tolerated = true
 		return
 	}
+	fl.paths = append(fl.paths, [2]token.Pos{stmts[0].Pos(), stmts[len(stmts)-1].End()})
 	a := fl.a
 	var visit func(n ast.Node, loops int) bool
 	visit = func(n ast.Node, loops int) bool {

@@ -705,18 +705,30 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 	a := acc.a
 	required := fl.required()
 	// A comma-ok assertion the host carries on without is an optional
-	// extension when another assertion is required of the symbol; when
-	// every assertion is such, they are alternatives.
-	hasRequired := false
-	for _, as := range fl.asserts {
+	// extension when another assertion is required of the symbol and it
+	// is not made on that one's failure path (if lr, ok := sym.(Logger);
+	// ok {...} after the required assertion succeeded); otherwise it is
+	// an alternative (tried when another failed).
+	extension := func(as assertion) bool {
 		if !as.optional {
-			hasRequired = true
+			return false
 		}
+		req := false
+		for _, r := range fl.asserts {
+			if r.optional {
+				continue
+			}
+			if r.onFailurePath(as) {
+				return false
+			}
+			req = true
+		}
+		return req
 	}
 	var typs, extras []string
 	var asserts []assertion
 	for _, as := range fl.asserts {
-		if hasRequired && as.optional {
+		if extension(as) {
 			extras = append(extras, as.typ)
 			continue
 		}

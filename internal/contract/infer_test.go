@@ -31,6 +31,7 @@ var hosts = []struct{ name, pattern string }{
 	{"generic", fixtures + "/hosts/generic"},
 	{"heuristics", fixtures + "/hosts/heuristics"},
 	{"funcvars", fixtures + "/hosts/funcvars"},
+	{"extensions", fixtures + "/hosts/extensions"},
 	{"convention", fixtures + "/hosts/convention"},
 	{"textpipe", "./examples/textpipe/cmd/host"},
 }
