@@ -113,8 +113,8 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 		for _, p := range roots {
 			if deps := map[string]bool{}; p.Name == "main" {
 				collectDeps(p, deps)
-				if deps["plugin"] {
-					hosts = append(hosts, p)
+				if deps["plugin"] && declaredNames(p)["main"] {
+					hosts = append(hosts, p) // not a plugin importing its framework
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/constant"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"path"
@@ -24,7 +25,8 @@ type InferOptions struct {
 	// Dir is the directory go list runs in ("" = the current one).
 	Dir string
 	// Patterns are the host packages. Empty means "./...", keeping only
-	// the hosts among them: main packages that link package plugin. A
+	// the hosts among them: main packages that declare func main and link
+	// package plugin (a package main without func main is a plugin). A
 	// pattern naming a non-main package analyses all of its functions.
 	Patterns []string
 	// Env is the go command's environment (nil = os.Environ()).
@@ -44,8 +46,9 @@ func (e *LoadError) Error() string {
 // implies. Positions are relative to the main module's root (to the
 // common directory of the main modules in a workspace).
 //
-// What is found: every call to (*plugin.Plugin).Lookup in the code the
-// hosts can reach (the static call graph from main and the init
+// What is found: every call to (*plugin.Plugin).Lookup (or to a Lookup
+// method of an interface, or a function value of its type: see isLookup)
+// in the code the hosts can reach (the static call graph from main and the init
 // functions, through calls, function values and interface method calls),
 // in the host packages and in the main-module packages they import that
 // link package plugin (pluginapi/loader, say).
@@ -89,7 +92,9 @@ func Infer(ctx context.Context, o InferOptions) (*Contract, error) {
 	keep := func(p *packages.Package, linksPlugin bool) bool { return true }
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
-		keep = func(p *packages.Package, linksPlugin bool) bool { return p.Name == "main" && linksPlugin }
+		keep = func(p *packages.Package, linksPlugin bool) bool {
+			return p.Name == "main" && linksPlugin && declaresFuncMain(p)
+		}
 	}
 	prog, err := loadProgram(ctx, &o, patterns, keep)
 	if err != nil {
@@ -99,6 +104,25 @@ func Infer(ctx context.Context, o InferOptions) (*Contract, error) {
 		return nil, &LoadError{Errors: prog.Errors}
 	}
 	return inferProgram(prog), nil
+}
+
+// declaresFuncMain reports whether a package main declares func main,
+// from its files' declarations: one without it is a plugin (that may
+// import the framework loading it), never a host.
+func declaresFuncMain(p *packages.Package) bool {
+	fset := token.NewFileSet()
+	for _, name := range p.GoFiles {
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return true // unknown: as a host, as before
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func inferProgram(prog *load.Program) *Contract {

@@ -115,11 +115,28 @@ func (p *contractPlan) listed(ctx context.Context, o *Options, roots []*packages
 		}
 		deps := map[string]bool{}
 		collectDeps(r, deps)
-		if deps["plugin"] && !parsedNew(r) {
+		if deps["plugin"] && !parsedNew(r) && parsedMain(r) {
 			patterns = append(patterns, r.PkgPath)
 		}
 	}
 	p.start(ctx, o, patterns)
+}
+
+// parsedMain is declaresMain from the syntax of the package's files.
+func parsedMain(p *packages.Package) bool {
+	fset := token.NewFileSet()
+	for _, name := range p.GoFiles {
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return true // unknown: as before
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parsedNew is declaresNew from the syntax of the package's files.

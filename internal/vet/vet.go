@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/types"
 	"io"
 	"os"
 	"path/filepath"
@@ -251,7 +252,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		deps := map[string]bool{}
 		collectDeps(p, deps)
-		if !declaresNew(p) && deps["plugin"] {
+		if !declaresNew(p) && declaresMain(p) && deps["plugin"] {
 			res.Hosts = append(res.Hosts, p.PkgPath)
 			hosts = append(hosts, p)
 			for d := range deps {
@@ -457,6 +458,17 @@ func declaresNew(p *packages.Package) bool {
 		return true
 	}
 	return false
+}
+
+// declaresMain reports whether a package declares func main: a package
+// main without it cannot be a program (a host), only a plugin, whatever
+// it links (a plugin importing the framework that loads it).
+func declaresMain(p *packages.Package) bool {
+	if p.Types == nil {
+		return true // unknown: as before
+	}
+	_, ok := p.Types.Scope().Lookup("main").(*types.Func)
+	return ok
 }
 
 // Formats are the output formats Write accepts.

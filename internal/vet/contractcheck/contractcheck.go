@@ -649,9 +649,12 @@ func (r *reporter) check(e contract.Entry) {
 	if why := r.whyNot(e, t); why != "" {
 		msg = fmt.Sprintf("%s: Lookup gives the host a %s, which does not implement %s: %s; the host's assertion fails", sym, got, want, why)
 		fix = "give " + sym + " a type whose method set has " + r.short(e.Types[0]) + "'s methods (Lookup returns a pointer to a variable: pointer and value receivers both count)"
-		if p, ok := t.(*types.Pointer); ok {
-			if _, ok := p.Elem().Underlying().(*types.Pointer); ok && kind == contract.KindVar {
+		if p, ok := t.(*types.Pointer); ok && kind == contract.KindVar {
+			switch p.Elem().Underlying().(type) {
+			case *types.Pointer:
 				fix = "export the value, not a pointer to it: var " + sym + " = <value> (Lookup already returns a pointer)"
+			case *types.Interface:
+				fix = "declare " + sym + " with its concrete type, not an interface type (var " + sym + " = <value>): Lookup returns a pointer to the variable, and a pointer to an interface has no methods"
 			}
 		}
 	}
@@ -700,6 +703,11 @@ func (r *reporter) linkedInterface(alt string) (it *types.Interface, linked bool
 func (r *reporter) whyNot(e contract.Entry, t types.Type) string {
 	for _, alt := range e.Types {
 		methods, ok := e.InterfaceMethods(alt)
+		if !ok && e.MaybeInterface(alt) {
+			if it, _ := r.linkedInterface(alt); it != nil {
+				methods, ok = contract.Entry{}.InterfaceMethods(contract.InterfaceLiteral(it))
+			}
+		}
 		if !ok {
 			continue
 		}
