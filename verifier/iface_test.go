@@ -37,3 +37,22 @@ func TestDefinedTypeRE(t *testing.T) {
 		}
 	}
 }
+
+func TestUnnamedNoMethods(t *testing.T) {
+	for s, want := range map[string]bool{
+		"[]string":             true,
+		"[4]int":               true,
+		"map[string]int":       true,
+		"func(int) int":        true,
+		"chan int":             true,
+		"interface {}":         true,
+		"struct { main.base }": false, // may promote methods
+		"example.com/p.T[int]": false, // a generic instance has methods
+		"example.com/p.T":      false,
+		"interface { M() }":    false,
+	} {
+		if got := unnamedNoMethods(s); got != want {
+			t.Errorf("unnamedNoMethods(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

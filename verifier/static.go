@@ -483,12 +483,17 @@ func implementsStatic(f *artifact.File, e contract.Entry, alt string, kind artif
 	switch {
 	case strings.HasPrefix(elem, "*"):
 		return implNo, fmt.Sprintf("%s is a pointer to a pointer, which has no methods (%s needs %s)", got, alt, names[0])
-	case strings.HasPrefix(elem, "struct") || strings.HasPrefix(elem, "interface") && !strings.HasPrefix(elem, "interface {}"):
-		return implUnknown, "" // embedded fields may promote methods
-	case !definedTypeRE.MatchString(elem):
+	case unnamedNoMethods(elem):
 		return implNo, fmt.Sprintf("%s has no methods (%s needs %s)", got, alt, names[0])
+	case !definedTypeRE.MatchString(elem):
+		// A struct may promote methods of embedded fields, an instance of
+		// a generic type has its methods under another name: unknown.
+		return implUnknown, ""
 	}
 	dot := strings.LastIndex(elem, ".")
+	if dot < 0 { // a predeclared type: int, string, ...
+		return implNo, fmt.Sprintf("%s has no methods (%s needs %s)", got, alt, names[0])
+	}
 	pkg, name := elem[:dot], elem[dot+1:]
 	for _, m := range names {
 		var sig string
@@ -520,6 +525,18 @@ func implementsStatic(f *artifact.File, e contract.Entry, alt string, kind artif
 		}
 	}
 	return implYes, ""
+}
+
+// unnamedNoMethods reports whether the DWARF type name t is an unnamed
+// type that has no methods: a slice, array, map, function, channel or
+// empty interface type.
+func unnamedNoMethods(t string) bool {
+	for _, p := range []string{"[", "map[", "func(", "chan ", "<-chan ", "interface {}"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // definedTypeRE matches the DWARF name of a defined (named) type:
