@@ -88,6 +88,17 @@
 //	var Seven int64 = 7                    // Seven is a variable of type int64: Lookup gives the host a *int64, want *int: the host's assertion fails
 //	func Double(x int64) int64             // Double has type func(int64) int64, want func(int) int: the host's assertion fails
 //	var Double = 2                         // Double is a variable of type int: Lookup gives the host a *int, but it wants a function, func(int) int
+//
+// An interface type means "implements it" (Lookup's pointer to a variable
+// has the value- and pointer-receiver methods; a pointer to a pointer or to
+// an interface has none); a declared named interface whose method set the
+// contract does not record is judged only when the plugin links its
+// package. With kinds (Contract.Kinds), a plugin must satisfy one kind: the
+// problems of the nearest are reported, naming the kinds, and a package
+// main without func main is checked as a plugin:
+//
+//	var HandlerRegisterer = &hello         // HandlerRegisterer: Lookup gives the host a **main.registerer, which does not implement fw.Registerer: it has no method RegisterHandlers(…)
+//	package main                           // plugin is none of the kinds of plugin the host loads: client (ClientRegisterer), server (HandlerRegisterer); nearest: …
 //	var Double = func(x int) int {…}       // (same; fix: func Double(x int) int {…})
 //	func Seven() int                       // Seven is a function of type func() int, but the host wants a variable: Lookup must give it *int
 //	const Seven = 7                        // Seven is a constant: constants are not plugin symbols, … (fix: var instead of const)
