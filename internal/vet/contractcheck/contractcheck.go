@@ -32,7 +32,9 @@ defines a required symbol of the contract by name, or lies under a
 [plugins] dir of pluginctl.toml) must export each required symbol that
 applies to it, and every symbol it exports that the contract names must
 have the contract's kind (a variable, which Lookup returns as a pointer,
-or a function) and one of its types. Suggested fixes rename a near miss
+or a function) and one of its types (an interface type: one it implements).
+With kinds of plugin, a plugin must satisfy one kind (every symbol of it);
+otherwise the nearest kind's problems are reported. Suggested fixes rename a near miss
 (seven for Seven), turn "var F = func(...) ..." into a function and a
 constant into a variable.
 
