@@ -24,12 +24,11 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/tools/go/packages"
-
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -84,8 +83,12 @@ type Options struct {
 	Flags Flags
 	// Jobs is how many go build commands run at once (default NumCPU).
 	Jobs int
-	// APIPackage is the shared API package (default DefaultAPIPackage).
+	// APIPackage is the project's API package; "" means pluginctl.toml's
+	// api, else the one inferred from the hosts' contract.
 	APIPackage string
+	// Expect are contract declarations, NAME=TYPE, merged over
+	// pluginctl.toml's (see pluginctl contract --help).
+	Expect []string
 	// Go runs the go command; nil means go from PATH in Dir.
 	Go *gocmd.Go
 	// CacheDir keeps the last artifact built for each package, so that a
@@ -116,6 +119,10 @@ type GateInput struct {
 	// of the packages, no go.mod/go.sum/go.work and no flag changed: a
 	// gate may remember that it passed on it ("" when unknown).
 	SourceKey string
+	// Project is the build's project model, and Contract the contract
+	// it resolved: the gate checks against the same.
+	Project  *project.Project
+	Contract *project.Resolved
 }
 
 // Result is a finished build.
@@ -137,18 +144,32 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
-	g := o.Go
 	tl := &timeline{}
-	var env *gocmd.Env
+	flags := o.Flags.Args()
+	var p *project.Project
 	var err error
+	tl.track(func() {
+		p, err = project.Load(ctx, project.Options{Dir: o.Dir, Go: o.Go, API: nonEmpty(o.APIPackage), Expect: o.Expect, Tags: o.Flags.Tags, BuildFlags: flags})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.NeedModule(); err != nil {
+		return nil, err
+	}
+	g := p.Go
+	var env *gocmd.Env
 	tl.track(func() { env, err = g.ReadEnv(ctx) })
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, &EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl) or set --go"}
 	}
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
 	}
-	ws, err := loadWorkspace(env.GOMOD, env.GOWORK)
+	ws, err := loadWorkspace(p.GoMod, p.GoWork)
 	if err != nil {
 		return nil, err
 	}
@@ -156,32 +177,44 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
-	o.Patterns = ws.expandPatterns(o.Dir, o.Patterns)
-	cfg, err := contract.LoadConfig(ws.Root)
-	if err != nil {
-		return nil, &ModError{Err: err}
-	}
-	dopts := discoverOptions{
-		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
-		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
-		Required: func(hosts []*packages.Package) ([]string, error) { return requiredSymbols(ctx, o, cfg, hosts) },
-	}
-	if cfg != nil {
-		for _, d := range cfg.PluginDirs {
-			dopts.PluginDirs = append(dopts.PluginDirs, filepath.Join(ws.Root, filepath.FromSlash(d)))
-		}
-	}
-	var targets []*target
-	var srcKey string
-	tl.track(func() { targets, srcKey, err = discover(ctx, dopts) })
+	o.Patterns = p.Patterns(o.Patterns)
+	pkgEnv, err := p.PackagesEnv()
 	if err != nil {
 		return nil, err
 	}
+	// The contract: resolved once for the build, lazily (classification
+	// asks for it only for ambiguous package mains), else beside the
+	// builds once the hosts are built.
+	var contractOnce sync.Once
+	var resolved *project.Resolved
+	var contractErr error
+	resolve := func() *project.Resolved {
+		contractOnce.Do(func() { resolved, contractErr = p.Contract(ctx, nil) })
+		return resolved
+	}
+	dopts := discoverOptions{
+		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns, Project: p,
+		Env: append(append(slices.Clone(pkgEnv), buildEnv...), "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
+		Contract: func() *contract.Contract {
+			if r := resolve(); r != nil {
+				return r.Contract
+			}
+			return nil
+		},
+	}
+	var found *discovered
+	tl.track(func() { found, err = discover(ctx, dopts) })
+	if err != nil {
+		return nil, err
+	}
+	if contractErr != nil {
+		return nil, contractErr
+	}
+	targets, srcKey := found.targets, found.sourceKey
 	if err := checkTargets(targets, o.Patterns); err != nil {
 		return nil, err
 	}
 
-	flags := o.Flags.Args()
 	base := meta.Metadata{
 		Schema:           meta.Schema,
 		PluginctlVersion: o.Version,
@@ -200,7 +233,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("creating temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	overlay, err := writeOverlay(tmp, targets, base, o.APIPackage)
+	overlay, err := writeOverlay(tmp, targets, base, found.api)
 	if err != nil {
 		return nil, err
 	}
@@ -237,25 +270,31 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	defer cancelBuild()
 	b.hostsDone = make(chan struct{})
 	gateErr := make(chan error, 1)
-	if o.Gate != nil {
-		go func() {
-			select {
-			case <-b.hostsDone:
-			case <-buildCtx.Done():
-			}
-			key := ""
-			if srcKey != "" {
-				key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage), ws)
-			}
-			err := o.Gate(ctx, GateInput{SourceKey: key})
-			if err != nil {
-				cancelBuild()
-			}
-			gateErr <- err
-		}()
-	} else {
-		gateErr <- nil
-	}
+	go func() {
+		select {
+		case <-b.hostsDone:
+		case <-buildCtx.Done():
+		}
+		r := resolve()
+		if contractErr != nil {
+			cancelBuild()
+			gateErr <- contractErr
+			return
+		}
+		if o.Gate == nil {
+			gateErr <- nil
+			return
+		}
+		key := ""
+		if srcKey != "" {
+			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+strings.Join(r.API, ",")), ws)
+		}
+		err := o.Gate(ctx, GateInput{SourceKey: key, Project: p, Contract: r})
+		if err != nil {
+			cancelBuild()
+		}
+		gateErr <- err
+	}()
 	relinked, err := b.buildAll(buildCtx, targets)
 	b.progress.done()
 	if gerr := <-gateErr; gerr != nil {
@@ -273,6 +312,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	for _, mf := range ws.Mods {
 		m.Modules = append(m.Modules, mf.Module.Mod.Path)
+	}
+	if r := resolve(); r != nil {
+		m.Contract = &manifest.Contract{API: r.API, From: r.From, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
 	if err := b.commit(m, targets); err != nil {
@@ -300,9 +342,6 @@ func (o *Options) defaults() error {
 	}
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
-	}
-	if o.APIPackage == "" {
-		o.APIPackage = DefaultAPIPackage
 	}
 	if o.Go == nil {
 		o.Go = &gocmd.Go{}
@@ -601,41 +640,9 @@ func missingSum(f Failure) error {
 
 var errNoMetadata = errors.New("artifact carries no pluginctl metadata")
 
-// requiredSymbols returns what a package main must declare to be a
-// plugin: the required symbols (for all plugins) of the contract declared
-// in pluginctl.toml and inferred from the hosts that do not use the API
-// package. Hosts of the pluginapi convention need no inference (their
-// plugins declare New), so the common build type-checks nothing.
-func requiredSymbols(ctx context.Context, o Options, cfg *contract.Config, hosts []*packages.Package) ([]string, error) {
-	var declared []contract.Entry
-	infer := true
-	if cfg != nil {
-		declared, infer = cfg.Symbols, cfg.Infer
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
 	}
-	var other []string
-	for _, h := range hosts {
-		deps := map[string]bool{}
-		collectDeps(h, deps)
-		if !deps[o.APIPackage] {
-			other = append(other, h.PkgPath)
-		}
-	}
-	var inferred *contract.Contract
-	if infer && len(other) > 0 {
-		c, err := contract.Infer(ctx, contract.InferOptions{Dir: o.Dir, Patterns: other, Tags: o.Flags.Tags})
-		if err != nil {
-			return nil, fmt.Errorf("inferring the plugin contract of %s: %w", strings.Join(other, ", "), err)
-		}
-		inferred = c
-	}
-	if (inferred == nil || len(inferred.Entries) == 0) && len(declared) == 0 {
-		return nil, nil // nothing known: the convention's New
-	}
-	var names []string
-	for _, e := range contract.Resolve(inferred, o.APIPackage, declared...).Entries {
-		if e.Required && e.Plugins == "" {
-			names = append(names, e.Symbol)
-		}
-	}
-	return names, nil
+	return []string{s}
 }

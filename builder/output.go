@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -147,6 +148,8 @@ func (p *progress) finish(t *target, path string, err error) {
 	switch {
 	case p.interactive:
 		fmt.Fprintf(p.w, "\r\033[K[%d/%d] built %s", p.n, p.total, path)
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(p.w, "cancelled %-6s %s\n", t.Kind, t.ImportPath)
 	case err != nil:
 		fmt.Fprintf(p.w, "FAIL   %-6s %s\n", t.Kind, t.ImportPath)
 	default:

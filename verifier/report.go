@@ -14,6 +14,12 @@ type Report struct {
 	Host *HostInfo `json:"host"`
 	// Checks are the checks that ran: "static", "dynamic".
 	Checks []Check `json:"checks"`
+	// Contract says where the host's contract came from: "manifest"
+	// (recorded by pluginctl build), "inferred" (read from the hosts'
+	// source now), "declared" (pluginctl.toml, --expect), "convention"
+	// (nothing known: the pluginapi convention) or "given" (a Go caller's
+	// Options.Contract).
+	Contract string `json:"contract,omitempty"`
 	// Notes say what was not checked and why.
 	Notes     []string         `json:"notes,omitempty"`
 	Artifacts []ArtifactReport `json:"artifacts"`

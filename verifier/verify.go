@@ -23,6 +23,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
@@ -56,9 +57,9 @@ type Options struct {
 	Contract *contract.Contract
 	// ResolveContract, when set and Contract is nil, is asked for the
 	// contract of the host once it is known: its main package (""
-	// without a host) and whether it links APIPackage. A note, when not
-	// empty, goes into the report.
-	ResolveContract func(ctx context.Context, hostPkg string, linksAPI bool) (c *contract.Contract, note string)
+	// without a host) and the contract the manifest recorded (nil when
+	// none).
+	ResolveContract func(ctx context.Context, hostPkg string, recorded *Recorded) Resolution
 	// Dir is the source checkout the host was built from (default: the
 	// current directory); the dynamic check builds its probe there.
 	Dir string
@@ -71,19 +72,25 @@ type Options struct {
 	Sums sumcache.Cache
 }
 
-// EnvError is a problem with the invocation or the environment: no such
-// file, no usable host, no Go toolchain. Nothing was verified.
-type EnvError struct {
-	Msg string
-	Fix string
+// Recorded is the contract pluginctl build recorded in the manifest.
+type Recorded = manifest.Contract
+
+// Resolution is what Options.ResolveContract found.
+type Resolution struct {
+	Contract *contract.Contract
+	// API is the project's API package ("" keeps Options.APIPackage).
+	API string
+	// From says where the contract comes from, for the report:
+	// "manifest", "inferred", "declared", "convention".
+	From string
+	// Notes go into the report.
+	Notes []string
 }
 
-func (e *EnvError) Error() string {
-	if e.Fix == "" {
-		return e.Msg
-	}
-	return e.Msg + "\n\t" + e.Fix
-}
+// EnvError is a problem with the invocation or the environment: no such
+// file, no usable host, no Go toolchain. Nothing was verified. Its
+// ExitCode is 2.
+type EnvError = diag.EnvError
 
 // Verify checks every artifact (files, or directories of *.so files) and
 // reports on each, whatever the others did. The error is for environment
@@ -103,20 +110,35 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Contract == nil && o.ResolveContract != nil {
-		pkg, linksAPI := "", false
+	var recorded *Recorded
+	if mf != nil && mf.Contract != nil && mf.Contract.Contract != nil {
+		recorded = mf.Contract
+	}
+	switch {
+	case o.Contract != nil:
+		r.Contract = "given"
+	case o.ResolveContract != nil:
+		pkg := ""
 		if host != nil {
-			_, linksAPI = host.Fingerprints[o.APIPackage]
 			pkg = host.BuildInfo.Path
 		}
-		c, note := o.ResolveContract(ctx, pkg, linksAPI)
-		o.Contract = c
-		if note != "" {
-			r.Notes = append(r.Notes, note)
+		res := o.ResolveContract(ctx, pkg, recorded)
+		o.Contract = res.Contract
+		if res.API != "" {
+			o.APIPackage = res.API
 		}
+		r.Notes = append(r.Notes, res.Notes...)
+		r.Contract = res.From
+	case recorded != nil:
+		o.Contract = recorded.Contract
+		if len(recorded.API) > 0 {
+			o.APIPackage = recorded.API[0]
+		}
+		r.Contract = "manifest"
 	}
 	if o.Contract == nil {
 		o.Contract = contract.Default(o.APIPackage)
+		r.Contract = "convention"
 	}
 	var sh *staticHost
 	if host != nil {

@@ -134,9 +134,10 @@ func buildCommand(stdio IO) *ucli.Command {
 		Name:      "build",
 		Usage:     "build every host and plugin of the module with one toolchain and one set of flags",
 		ArgsUsage: "[packages]",
-		Description: `Build finds the hosts (package main that imports "plugin", directly or not) and the
-plugins (package main that declares New) among the packages (default ./...), and
-builds them all with the same toolchain, module graph and flags, in parallel:
+		Description: `Build finds the hosts and the plugins among the packages (default ./...) by one
+rule (README.md, "What is a host, what is a plugin"): a package main without func
+main, or declaring a required symbol of the hosts' contract, is a plugin; a package
+main with func main that links package plugin is a host. It builds them all with the same toolchain, module graph and flags, in parallel:
 hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build
 metadata (see pluginctl inspect); OUT/pluginctl.json lists the set. go.mod and
 go.sum are never modified. A failed build leaves the previous artifacts as they were.
@@ -156,7 +157,7 @@ Examples:
 			&ucli.BoolFlag{Name: "race", Usage: "build every artifact with the race detector"},
 			&ucli.StringFlag{Name: "gcflags", Usage: "go build -gcflags, applied to every artifact"},
 			&ucli.StringFlag{Name: "ldflags", Usage: "go build -ldflags, applied to every artifact"},
-			&ucli.StringFlag{Name: "api", Value: builder.DefaultAPIPackage, Usage: "import path of the shared API package whose APIVersion is recorded"},
+			apiFlag, expectFlag,
 			&ucli.BoolFlag{Name: "no-vet", Usage: "do not run pluginctl vet before building"},
 			formatFlag("text", "json"),
 			goFlag,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/output"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/verifier"
 )
@@ -58,7 +58,7 @@ Examples:
    pluginctl verify --host /usr/local/bin/server --format github plugins/*.so
    pluginctl verify --format junit --output verify.xml bin/plugins`,
 		Flags: append(verifyFlags(), &ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "artifacts checked at once (default: number of CPUs)"},
-			&ucli.StringFlag{Name: "api", Value: verifier.DefaultAPIPackage, Usage: "import path of the shared API package"}, goFlag),
+			apiFlag, goFlag),
 		Action: func(c *ucli.Context) error {
 			o, w, err := verifyOptions(c, stdio)
 			if err != nil {
@@ -106,31 +106,60 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Timeout:             c.Duration("timeout"),
 		Jobs:                c.Int("jobs"),
 		RequireCapabilities: c.StringSlice("require-capability"),
-		APIPackage:          c.String("api"),
+		APIPackage:          first(c.StringSlice("api")),
 		Go:                  goRunner(c, stdio),
 		Sums:                sumcache.Default(),
 	}
-	expects := c.StringSlice("expect")
-	o.ResolveContract = func(ctx context.Context, hostPkg string, linksAPI bool) (*contract.Contract, string) {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, ""
-		}
-		if cfg, _ := contractConfig(wd); linksAPI && cfg.Config == nil && cfg.err == nil && len(expects) == 0 {
-			return contract.Default(o.APIPackage), "" // a pluginapi host: the convention
-		}
-		var hosts []string
-		if hostPkg != "" {
-			hosts = []string{hostPkg}
-		}
-		ct, err := resolveContract(ctx, contractSpec{dir: wd, hosts: hosts, api: o.APIPackage, expects: expects, infer: hostPkg != ""})
-		if err != nil {
-			ct, _ = resolveContract(ctx, contractSpec{dir: wd, api: o.APIPackage, expects: expects})
-			return ct, fmt.Sprintf("the host's contract could not be inferred from the source (%v): checked against the declared contract or the pluginapi convention", err)
-		}
-		return ct, ""
+	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
+		return verifyContract(ctx, c, stdio, hostPkg, recorded)
 	}
 	return o, sink, nil
+}
+
+// verifyContract resolves the contract verify checks against: the one
+// pluginctl build recorded in the manifest (with --expect merged over it),
+// without running the go command; else the project model's, inferred from
+// the host's source when it is at hand.
+func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
+	po := projectOptions(c, stdio)
+	if recorded != nil {
+		var declared []contract.Entry
+		for _, e := range po.Expect {
+			entry, err := contract.ParseExpect(e)
+			if err == nil {
+				declared = append(declared, entry)
+			}
+		}
+		api := c.StringSlice("api")
+		if len(api) == 0 {
+			api = recorded.API
+		}
+		res := verifier.Resolution{Contract: contract.Merge(recorded.Contract, declared...), From: "manifest"}
+		if len(api) > 0 {
+			res.API = api[0]
+		}
+		return res
+	}
+	p, err := project.Load(ctx, po)
+	if err != nil {
+		return verifier.Resolution{Notes: []string{"the contract could not be resolved (" + err.Error() + "): checked against the pluginapi convention"}}
+	}
+	var hosts []string
+	if hostPkg != "" && p.InModule() {
+		hosts = []string{hostPkg}
+	}
+	var r *project.Resolved
+	if len(hosts) > 0 {
+		r, err = p.Contract(ctx, hosts)
+	}
+	if r == nil || err != nil {
+		r = p.Declared()
+	}
+	res := verifier.Resolution{Contract: r.Contract, API: r.PrimaryAPI(), From: r.From, Notes: r.Notes}
+	if r.From == project.FromConvention && hostPkg != "" {
+		res.Notes = append(res.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+res.API)
+	}
+	return res
 }
 
 func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, paths []string) error {
@@ -159,9 +188,13 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 func checkCommand(stdio IO) *ucli.Command {
 	bc := buildCommand(stdio)
 	flags := append([]ucli.Flag{}, bc.Flags...)
+	have := map[string]bool{}
+	for _, f := range flags {
+		have[f.Names()[0]] = true
+	}
 	for _, f := range verifyFlags() {
-		if f.Names()[0] == "format" {
-			continue // build's --format is replaced by verify's
+		if have[f.Names()[0]] {
+			continue // build's --format is replaced by verify's; --expect, --api are shared
 		}
 		flags = append(flags, f)
 	}

@@ -311,6 +311,34 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 	return out
 }
 
+// Union returns the contract of several hosts inferred apart: their
+// hosts, entries and unresolved lookups together.
+func Union(cs ...*Contract) *Contract {
+	out := &Contract{}
+	for _, c := range cs {
+		out.Hosts = append(out.Hosts, c.Hosts...)
+		out.Unresolved = append(out.Unresolved, c.Unresolved...)
+		for _, e := range c.Entries {
+			i := slices.IndexFunc(out.Entries, func(o Entry) bool { return o.Symbol == e.Symbol && o.Plugins == e.Plugins })
+			if i < 0 {
+				out.Entries = append(out.Entries, e.clone())
+				continue
+			}
+			o := &out.Entries[i]
+			if len(o.Types) > 0 && len(e.Types) > 0 {
+				o.Types = append(o.Types, e.Types...)
+			} else {
+				o.Types = nil // one host takes any type
+			}
+			o.Required = o.Required || e.Required
+			o.Sources = append(o.Sources, e.Sources...)
+			o.Kind = kindOfTypes(o.Types)
+		}
+	}
+	out.normalize()
+	return out
+}
+
 func (e Entry) clone() Entry {
 	e.Types = slices.Clone(e.Types)
 	e.Sources = slices.Clone(e.Sources)

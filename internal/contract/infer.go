@@ -31,6 +31,10 @@ type InferOptions struct {
 	Env []string
 	// Tags are build tags.
 	Tags []string
+	// BuildFlags are further go build flags for go list (the build's
+	// own, e.g. -trimpath, so that the builds reuse the export data the
+	// inference compiles).
+	BuildFlags []string
 }
 
 // LoadError is a host package that does not load or type-check.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
@@ -33,6 +34,20 @@ type Manifest struct {
 	// Modules are the main modules of the build (several with go.work).
 	Modules   []string   `json:"modules"`
 	Artifacts []Artifact `json:"artifacts"`
+	// Contract is the hosts' contract the build resolved (inferred from
+	// their source, with pluginctl.toml's declarations), so that verify
+	// needs neither the source nor the go command to know it.
+	Contract *Contract `json:"contract,omitempty"`
+}
+
+// Contract is the contract recorded by a build.
+type Contract struct {
+	// API are the project's API packages.
+	API []string `json:"api,omitempty"`
+	// From is where the contract came from: inferred, declared or
+	// convention.
+	From string `json:"from"`
+	*contract.Contract
 }
 
 // Artifact is one built file.

@@ -10,7 +10,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -283,34 +282,8 @@ func slicesContains(s []string, v string) bool {
 	return false
 }
 
-// findWork returns the go.work file in use, as the go command finds it.
-func (a *apicopyRun) findWork() string { return findWork(a.o.Dir, a.env) }
-
-func findWork(dir string, env []string) string {
-	gowork := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "GOWORK="); ok {
-			gowork = v
-		}
-	}
-	switch gowork {
-	case "off":
-		return ""
-	case "":
-	default:
-		return gowork
-	}
-	for d := dir; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-			return filepath.Join(d, "go.work")
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return ""
-		}
-		d = parent
-	}
-}
+// findWork returns the go.work file in use (the project's).
+func (a *apicopyRun) findWork() string { return a.o.Project.GoWork }
 
 // mainRequireLine finds the require of mod in the main build's go.mod
 // files.
@@ -619,9 +592,7 @@ func (a *apicopyRun) cacheDir(path, version, sub string) string {
 		}
 	}
 	if a.modcache == "" {
-		cmd := exec.Command("go", "env", "GOMODCACHE")
-		cmd.Dir, cmd.Env = a.o.Dir, a.env
-		if out, err := cmd.Output(); err == nil {
+		if out, err := a.o.Project.Go.Output(context.Background(), "env", "GOMODCACHE"); err == nil {
 			a.modcache = strings.TrimSpace(string(out))
 		}
 	}

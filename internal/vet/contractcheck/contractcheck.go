@@ -5,11 +5,11 @@
 package contractcheck
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -19,6 +19,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 )
 
@@ -70,6 +71,13 @@ type Config struct {
 	// they recognize (common.ClassifyPlugin), such an entry is left to
 	// them.
 	Covered map[string]bool
+	// Plugins, when not nil, are the import paths of the plugins, as
+	// the project classified them (pluginctl vet); nil means IsPlugin
+	// classifies the package under analysis itself with Project's rule
+	// (go vet -vettool).
+	Plugins map[string]bool
+	// Project is the project model the configuration comes from.
+	Project *project.Project
 }
 
 // Analyzer checks the contract declared in pluginctl.toml against the
@@ -104,55 +112,58 @@ func NewAnalyzer(api *string, config func(pass *analysis.Pass, api string) (*Con
 	return a
 }
 
-var declared sync.Map // module root -> declaredResult
+// vettool is the project of a go vet -vettool process (one package per
+// process): set once by UseProject, or loaded from the first package's
+// directory.
+var vettool struct {
+	once sync.Once
+	cfg  *Config
+	err  error
+}
 
-type declaredResult struct {
-	cfg *Config
-	err error
+// UseProject makes DeclaredConfig use p's contract r (pluginctl-vet sets
+// it before the analyzers run).
+func UseProject(p *project.Project, r *project.Resolved, api string) {
+	vettool.once.Do(func() { vettool.cfg = ConfigFor(p, r, api) })
+}
+
+// ConfigFor is the configuration of project p under contract r.
+func ConfigFor(p *project.Project, r *project.Resolved, api string) *Config {
+	if r == nil {
+		return nil
+	}
+	_, covered := Coverage(r.Contract, api)
+	return &Config{Contract: r.Contract, Root: p.Root, PluginDirs: p.Config.PluginDirs, Covered: covered, Hosts: slices.Clone(r.Contract.Hosts), Project: p}
 }
 
 // DeclaredConfig is the configuration of go vet -vettool runs: the
-// contract declared in pluginctl.toml at the root of the module
-// containing the package (the nearest directory above it with a go.mod),
-// resolved without inference; the convention analyzers check the
-// convention's symbols. nil when there is no pluginctl.toml.
+// project of the package's directory (project.Load), its contract as
+// Project.Contract resolves it (pluginctl.toml's declarations over what
+// the hosts imply, inferred once and cached on disk by the sources it
+// read). nil outside a module.
 func DeclaredConfig(pass *analysis.Pass, api string) (*Config, error) {
-	dir := PackageDir(pass)
-	if dir == "" {
-		return nil, nil
-	}
-	root := ModuleRoot(dir)
-	if root == "" {
-		return nil, nil
-	}
-	if r, ok := declared.Load(root); ok {
-		return r.(declaredResult).cfg, r.(declaredResult).err
-	}
-	cfg, err := DeclaredConfigAt(root, api)
-	declared.Store(root, declaredResult{cfg, err})
-	return cfg, err
-}
-
-// DeclaredConfigAt reads root/pluginctl.toml and returns the
-// configuration DeclaredConfig uses (nil without the file or without
-// symbols and plugin dirs).
-func DeclaredConfigAt(root, api string) (*Config, error) {
-	pc, err := contract.LoadConfig(root)
-	if err != nil || pc == nil {
-		return nil, err
-	}
-	if len(pc.Symbols) == 0 && len(pc.PluginDirs) == 0 {
-		return nil, nil
-	}
-	c := contract.Resolve(nil, api, pc.Symbols...)
-	_, covered := Coverage(c, api)
-	cfg := &Config{
-		Contract:   c,
-		Root:       root,
-		PluginDirs: PluginDirs(root, pc.PluginDirs),
-		Covered:    covered,
-	}
-	return cfg, nil
+	vettool.once.Do(func() {
+		dir := PackageDir(pass)
+		if dir == "" {
+			return
+		}
+		ctx := context.Background()
+		p, err := project.Load(ctx, project.Options{Dir: dir})
+		if err != nil {
+			vettool.err = err
+			return
+		}
+		if !p.InModule() {
+			return
+		}
+		r, err := p.Contract(ctx, nil)
+		if err != nil {
+			vettool.err = err
+			return
+		}
+		vettool.cfg = ConfigFor(p, r, api)
+	})
+	return vettool.cfg, vettool.err
 }
 
 // ConventionChecks maps the convention analyzers to the symbols they
@@ -177,16 +188,15 @@ func ConventionSymbols() map[string]bool {
 }
 
 // Coverage says which convention analyzers (ConventionChecks) run under
-// c, and which symbols they then check: all of them for a conventional
-// contract; otherwise those whose symbols c has as the convention has
-// them (a host that loads plugins with pluginapi/loader and looks up
-// more), the others being the contract check's.
+// c, and which symbols they then check: those whose symbols c has as the
+// convention has them (all of them for the convention itself, or for a
+// nil contract); a host that looks up only New is not held to
+// APIVersion. The contract check does the rest.
 func Coverage(c *contract.Contract, api string) (enabled, covered map[string]bool) {
 	enabled, covered = map[string]bool{}, map[string]bool{}
-	conventional := Conventional(c, api)
 	for name, syms := range ConventionChecks {
 		for _, s := range syms {
-			if conventional || HasConventionEntry(c, api, s) {
+			if c == nil || HasConventionEntry(c, api, s) {
 				enabled[name] = true
 				covered[s] = true
 			}
@@ -213,7 +223,7 @@ func Gate(a *analysis.Analyzer, api *string, config func(pass *analysis.Pass, ap
 			return run(pass)
 		}
 		cfg, err := config(pass, *api)
-		if err != nil || cfg == nil || Conventional(cfg.Contract, *api) {
+		if err != nil || cfg == nil || cfg.Contract == nil {
 			return run(pass) // a bad pluginctl.toml is the contract analyzer's to report
 		}
 		enabled, covered := Coverage(cfg.Contract, *api)
@@ -246,21 +256,6 @@ func PluginDirs(root string, dirs []string) []string {
 		out = append(out, filepath.Clean(d))
 	}
 	return out
-}
-
-// ModuleRoot returns the nearest directory at or above dir holding a
-// go.mod, "" if there is none.
-func ModuleRoot(dir string) string {
-	for d := filepath.Clean(dir); ; {
-		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !fi.IsDir() {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return ""
-		}
-		d = parent
-	}
 }
 
 // PackageDir returns the directory of the package under analysis (of
@@ -328,39 +323,35 @@ func HasConventionEntry(c *contract.Contract, api, symbol string) bool {
 }
 
 // PluginName is the name of the plugin in dir, as Entry.Applies matches
-// it: dir relative to root (slash-separated), or its base name.
-func PluginName(root, dir string) string {
-	if root != "" {
-		if rel, err := filepath.Rel(root, dir); err == nil && filepath.IsLocal(rel) {
+// it (see project.Project.PluginName).
+func (cfg *Config) PluginName(dir string) string {
+	if cfg.Project != nil {
+		return cfg.Project.PluginName(dir)
+	}
+	if cfg.Root != "" {
+		if rel, err := filepath.Rel(cfg.Root, dir); err == nil && filepath.IsLocal(rel) {
 			return filepath.ToSlash(rel)
 		}
 	}
 	return filepath.Base(dir)
 }
 
-// IsPlugin reports whether the package pkg, in directory dir, is a
-// plugin under cfg's contract: a package main, not a host, that lies
-// under one of cfg.PluginDirs or declares at top level a required symbol
-// of the contract that applies to it (of any kind or type: a plugin
-// getting it wrong is still a plugin).
-func IsPlugin(pkg *types.Package, dir string, cfg *Config) bool {
-	if pkg == nil || pkg.Name() != "main" || cfg == nil || slices.Contains(cfg.Hosts, pkg.Path()) {
+// IsPlugin reports whether the package under analysis is a plugin: as
+// the project classified it (cfg.Plugins), else by the project's one rule
+// (project.Project.Classify) applied to its syntax.
+func IsPlugin(pass *analysis.Pass, cfg *Config) bool {
+	if pass.Pkg == nil || pass.Pkg.Name() != "main" || cfg == nil {
 		return false
 	}
-	for _, d := range cfg.PluginDirs {
-		if rel, err := filepath.Rel(d, dir); err == nil && (rel == "." || filepath.IsLocal(rel)) {
-			return true
-		}
+	if cfg.Plugins != nil {
+		return cfg.Plugins[pass.Pkg.Path()]
 	}
-	if cfg.Contract == nil || pkg.Scope() == nil {
-		return false
+	p := cfg.Project
+	if p == nil {
+		p = &project.Project{Root: cfg.Root, Config: &contract.Config{PluginDirs: cfg.PluginDirs}}
 	}
-	for _, e := range cfg.Contract.Required(PluginName(cfg.Root, dir)) {
-		if pkg.Scope().Lookup(e.Symbol) != nil {
-			return true
-		}
-	}
-	return false
+	pkg := project.FromSyntax(pass.Pkg, PackageDir(pass), pass.Files)
+	return p.Classify(pkg, func() *contract.Contract { return cfg.Contract }) == project.Plugin
 }
 
 func run(pass *analysis.Pass, api string, cfg *Config) {
@@ -368,12 +359,12 @@ func run(pass *analysis.Pass, api string, cfg *Config) {
 		return
 	}
 	dir := PackageDir(pass)
-	if !IsPlugin(pass.Pkg, dir, cfg) {
+	if !IsPlugin(pass, cfg) {
 		return
 	}
 	r := &reporter{pass: pass, cfg: cfg, names: importNames(pass.Pkg), reported: map[string]bool{}}
 	convention := common.ClassifyPlugin(pass, api) != nil
-	for _, e := range cfg.Contract.For(PluginName(cfg.Root, dir)) {
+	for _, e := range cfg.Contract.For(cfg.PluginName(dir)) {
 		if convention && cfg.Covered[e.Symbol] && IsConventionEntry(e, api) {
 			continue // factory, apiversion or capabilities checks it
 		}
