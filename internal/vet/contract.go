@@ -104,4 +104,3 @@ func (r *contractRun) analyzers(api *string, selected func(string) bool) []*anal
 	}
 	return out
 }
-

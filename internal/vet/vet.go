@@ -20,8 +20,8 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
-	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/output"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
 	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
