@@ -329,7 +329,7 @@ func (c *dynChecker) plan(path string) dynPlan {
 	entries := c.contract.For(path)
 	conv := map[string]string{} // the convention's symbols and types
 	convRequired := map[string]bool{}
-	if api := c.apiPkg(); api != "" {
+	if api := c.apiPkg(); api == pluginapi.ImportPath { // the probe's convention code
 		for _, e := range contract.Default(api).Entries {
 			conv[e.Symbol] = e.Types[0]
 			convRequired[e.Symbol] = e.Required
@@ -483,7 +483,12 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 				Fix:     fmt.Sprintf("declare %s in the plugin's package main", dynDecl(ent)),
 			})
 		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
-			// The host's assertion succeeds.
+			// The host's assertion succeeds; then its comparison.
+			if len(ent.Values) > 0 && strings.HasPrefix(r.Type, "*string") {
+				if p, bad := valueProblem(ent, r.Value, c.opts.APIPackage); bad {
+					add(p)
+				}
+			}
 		default:
 			found := dynLine(r.Type)
 			p := Problem{

@@ -28,6 +28,9 @@ const (
 	// New (see package contract); the problem names the symbol.
 	MissingSymbol Code = "missing-symbol"
 	BadSymbolType Code = "bad-symbol-type"
+	// BadSymbolValue is a string symbol whose value is not one the host
+	// compares it with and accepts (for APIVersion: APIVersionMismatch).
+	BadSymbolValue Code = "bad-symbol-value"
 	// CheckDisagreement is reported when the static and the dynamic check
 	// reach different verdicts on one artifact: a bug in one of them.
 	CheckDisagreement Code = "check-disagreement"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
@@ -354,7 +355,22 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 			})
 		}
 	}
-	if isConvention(c) && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
+	valued := false
+	for _, e := range c.For(f.Path) {
+		if len(e.Values) == 0 || f.Exported[e.Symbol] != artifact.ExportVar {
+			continue
+		}
+		valued = valued || e.Symbol == pluginapi.SymbolAPIVersion
+		got, err := f.StringVar(e.Symbol)
+		if err != nil {
+			continue // not a readable string: the dynamic check reads it
+		}
+		if p, bad := valueProblem(e, got, apiPkg); bad {
+			p.Check = Static
+			ps = append(ps, p)
+		}
+	}
+	if !valued && isConvention(c) && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
 		if got, err := f.StringVar(pluginapi.SymbolAPIVersion); err == nil && got != host.apiVersion {
 			ps = append(ps, Problem{
 				Code: APIVersionMismatch, Severity: Error,
@@ -365,6 +381,39 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 		}
 	}
 	return ps
+}
+
+// valueProblem checks a string symbol's value against the values the host
+// compares it with: api-version-mismatch for APIVersion, bad-symbol-value
+// for any other symbol, naming both values and the host's line.
+func valueProblem(e contract.Entry, got, apiPkg string) (Problem, bool) {
+	if e.Accepts(got) {
+		return Problem{}, false
+	}
+	want := e.ValueList()
+	var quoted []string
+	for _, w := range want {
+		quoted = append(quoted, strconv.Quote(w))
+	}
+	var where []string
+	for _, v := range e.Values {
+		if v.Pos != "" {
+			where = append(where, v.Pos)
+		}
+	}
+	p := Problem{
+		Code: BadSymbolValue, Severity: Error,
+		Message: fmt.Sprintf("%s is %q, the host wants %s", e.Symbol, got, strings.Join(quoted, " or ")),
+		Detail:  []string{"plugin " + strconv.Quote(got), "host   " + strings.Join(quoted, " or ") + " (" + strings.Join(where, ", ") + ")"},
+		Fix:     fmt.Sprintf("set %s to %s and rebuild the plugin", e.Symbol, strings.Join(quoted, " or ")),
+	}
+	if e.Symbol == pluginapi.SymbolAPIVersion {
+		p.Code = APIVersionMismatch
+		if apiPkg != "" {
+			p.Fix = fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg))
+		}
+	}
+	return p, true
 }
 
 // isConvention reports whether the contract is the pluginapi convention,

@@ -119,6 +119,13 @@ func writeContract(w io.Writer, r *project.Resolved) {
 		if len(from) > 0 {
 			fmt.Fprintf(w, "%-18s from %s\n", "", strings.Join(from, ", "))
 		}
+		if len(e.Values) > 0 {
+			var vals []string
+			for _, v := range e.Values {
+				vals = append(vals, fmt.Sprintf("%q (%s)", v.Value, v.Pos))
+			}
+			fmt.Fprintf(w, "%-18s value %s\n", "", strings.Join(vals, " or "))
+		}
 	}
 	for _, u := range c.Unresolved {
 		fmt.Fprintf(w, "unresolved         %s: %s\n", u.Pos, u.Reason)

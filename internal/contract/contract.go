@@ -83,6 +83,43 @@ type Entry struct {
 	Plugins string `json:"plugins,omitempty"`
 	// Sources say where the entry came from, sorted.
 	Sources []Source `json:"sources"`
+	// Values are the values the host accepts for a string symbol (a
+	// *string variable such as APIVersion): the constants it compares the
+	// looked-up value with (`*v != api.APIVersion`, `switch *v {...}`),
+	// sorted, each with the host line. Empty means any value.
+	Values []Value `json:"values,omitempty"`
+}
+
+// Value is one accepted value of a string symbol.
+type Value struct {
+	Value string `json:"value"`
+	// Pos is "file:line" of the comparison in the host.
+	Pos string `json:"pos,omitempty"`
+}
+
+// Accepts reports whether the entry accepts the string value v (any
+// value when the host compares it with nothing).
+func (e Entry) Accepts(v string) bool {
+	if len(e.Values) == 0 {
+		return true
+	}
+	for _, x := range e.Values {
+		if x.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ValueList returns the accepted values, without positions.
+func (e Entry) ValueList() []string {
+	var out []string
+	for _, v := range e.Values {
+		if !slices.Contains(out, v.Value) {
+			out = append(out, v.Value)
+		}
+	}
+	return out
 }
 
 // Source is one origin of an entry.
@@ -306,6 +343,9 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 		}
 		e.Required = d.Required
 		e.Sources = append(d.Sources, e.Sources...)
+		if len(d.Values) > 0 {
+			e.Values = d.Values
+		}
 	}
 	out.normalize()
 	return out
@@ -332,6 +372,7 @@ func Union(cs ...*Contract) *Contract {
 			}
 			o.Required = o.Required || e.Required
 			o.Sources = append(o.Sources, e.Sources...)
+			o.Values = append(o.Values, e.Values...)
 			o.Kind = kindOfTypes(o.Types)
 		}
 	}
@@ -342,6 +383,7 @@ func Union(cs ...*Contract) *Contract {
 func (e Entry) clone() Entry {
 	e.Types = slices.Clone(e.Types)
 	e.Sources = slices.Clone(e.Sources)
+	e.Values = slices.Clone(e.Values)
 	return e
 }
 
@@ -362,6 +404,8 @@ func (c *Contract) normalize() {
 		rest := e.Sources[n:]
 		slices.SortFunc(rest, compareSource)
 		e.Sources = append(e.Sources[:n:n], slices.Compact(rest)...)
+		slices.SortFunc(e.Values, func(a, b Value) int { return cmp.Or(cmp.Compare(a.Value, b.Value), comparePos(a.Pos, b.Pos)) })
+		e.Values = slices.Compact(e.Values)
 		if e.Sources == nil {
 			e.Sources = []Source{}
 		}

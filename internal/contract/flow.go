@@ -35,6 +35,7 @@ type flow struct {
 	errV     verdict // from Lookup's error
 	okV      verdict // from failed comma-ok, nil checks, type switch defaults, plain assertions
 	asserts  []assertion
+	values   []valueSite  // constants the asserted value is compared with
 	problems []Unresolved // assertions whose type is not known
 	seen     map[string]bool
 	// nameHelpers are the calls that passed the symbol name down to the
@@ -242,6 +243,7 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 			return
 		}
 		fl.addType(f, info.TypeOf(p.Type), p.Pos(), stack)
+		fl.valuesFrom(f, p)
 		if ok := a.commaOkVar(f, p); ok != nil {
 			for _, id := range a.usesAfter(ok, p.Pos()) {
 				fl.cond(a.enclosing(id), id, false, stack, &fl.okV)

@@ -638,6 +638,9 @@ func (acc *accumulator) add(call *ast.CallExpr, name nameItem, plug plugItem, fl
 			for _, as := range fl.asserts {
 				e.Sources = append(e.Sources, Source{Kind: SourceLookup, Pos: a.pos(namePos), Assert: a.pos(as.pos), Type: as.typ, Plugin: plugPath})
 			}
+			for _, v := range fl.values {
+				e.Values = append(e.Values, Value{Value: v.val, Pos: a.pos(v.pos)})
+			}
 		}
 	}
 }

@@ -293,7 +293,7 @@ func (p *Project) sourceKey(ctx context.Context, env []string, patterns []string
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "contract/v1\n%q\n%q\n%q\n", patterns, p.Tags, p.BuildFlags)
+	fmt.Fprintf(h, "contract/v2\n%s\n%q\n%q\n%q\n", toolID(), patterns, p.Tags, p.BuildFlags)
 	k := SourceKey(roots, p.ModuleDirs(), p.GoWork)
 	if k == "" {
 		return ""
@@ -336,4 +336,19 @@ func SourceKey(roots []*packages.Package, modDirs []string, gowork string) strin
 		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// toolID identifies this pluginctl binary (its path, size and
+// modification time), so that a rebuilt pluginctl does not reuse what an
+// older inference cached.
+func toolID() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return exe
+	}
+	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())
 }

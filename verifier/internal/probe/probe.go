@@ -647,7 +647,10 @@ func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string, tc
 		d.Reflect = true
 		named = append(named, "reflect")
 	}
-	if deps[apiPkg] {
+	if deps[apiPkg] && apiPkg == pluginapi.ImportPath {
+		// The convention code uses pluginapi's own types (NewFunc...);
+		// a project's own API package is checked through the contract's
+		// type assertions instead.
 		d.API = apiPkg
 		named = append(named, apiPkg)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
@@ -160,6 +162,16 @@ type Plugin struct {
 // analysis, or nil if it is not a plugin package.
 func ClassifyPlugin(pass *analysis.Pass, api string) *Plugin {
 	if pass.Pkg.Name() != "main" {
+		return nil
+	}
+	// The project's one rule decides (from the syntax: a package main
+	// without func main, or declaring New, is a plugin; one with func main
+	// linking plugin is a host).
+	dir := ""
+	if len(pass.Files) > 0 {
+		dir = filepath.Dir(pass.Fset.Position(pass.Files[0].Package).Filename)
+	}
+	if (&project.Project{Config: &contract.Config{}}).Classify(project.FromSyntax(pass.Pkg, dir, pass.Files), nil) != project.Plugin {
 		return nil
 	}
 	p := &Plugin{API: FindAPI(pass.Pkg, api)}
