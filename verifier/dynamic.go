@@ -458,10 +458,26 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 	if res.Symbols == nil {
 		res.Symbols = map[string]string{}
 	}
+	// The problems of a kind's symbols are held until the kinds are
+	// judged (see kindProblems).
+	held := map[string][]Problem{}
+	state := map[string]int{}
+	direct := add
 	for k, ent := range plan.entries {
 		r, ok := e.Check(k)
 		if !ok {
 			continue
+		}
+		add := direct
+		if c.contract.InKind(ent.Symbol) {
+			add = func(p Problem) {
+				held[ent.Symbol] = append(held[ent.Symbol], p)
+				st := contract.SymbolBadType
+				if p.Code == MissingSymbol || p.Code == MissingNew {
+					st = contract.SymbolMissing
+				}
+				state[ent.Symbol] = max(state[ent.Symbol], st)
+			}
 		}
 		if r.Found || res.Symbols[ent.Symbol] == "" {
 			res.Symbols[ent.Symbol] = r.Type
@@ -523,6 +539,9 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 			add(p)
 		}
 	}
+	for _, p := range kindProblems(c.contract, held, func(s string) int { return state[s] }) {
+		direct(p)
+	}
 }
 
 // dynWant is the types an entry accepts, for a message.
@@ -539,6 +558,9 @@ func dynDecl(e contract.Entry) string {
 		return "an exported " + e.Symbol
 	}
 	t := e.Types[0]
+	if e.IsInterface(t) {
+		return fmt.Sprintf("%s, a variable of a type implementing %s", e.Symbol, t)
+	}
 	if rest, ok := strings.CutPrefix(t, "*"); ok {
 		return fmt.Sprintf("`var %s %s`", e.Symbol, rest)
 	}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -183,6 +184,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			dynDone <- dynResult{rep, err}
 		}()
 	}
+	var notesMu sync.Mutex
+	var staticNotes []string
 	r.Artifacts = make([]ArtifactReport, len(paths))
 	files := make([]*artifact.File, len(paths))
 	skip := make([]bool, len(paths))
@@ -212,9 +215,16 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			o.Sums.Put(p, s)
 			return s
 		}
-		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum}, sh, o.Contract, o.APIPackage, !dynamic)
+		note := func(n string) {
+			notesMu.Lock()
+			defer notesMu.Unlock()
+			staticNotes = append(staticNotes, n)
+		}
+		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum, note: note}, sh, o.Contract, o.APIPackage, !dynamic)
 		skip[i] = hasError(a.Problems)
 	})
+	slices.Sort(staticNotes)
+	r.Notes = append(r.Notes, slices.Compact(staticNotes)...)
 	var hostFile *artifact.File
 	if sh != nil {
 		hostFile = sh.file

@@ -157,7 +157,7 @@ Examples:
 			&ucli.BoolFlag{Name: "race", Usage: "build every artifact with the race detector"},
 			&ucli.StringFlag{Name: "gcflags", Usage: "go build -gcflags, applied to every artifact"},
 			&ucli.StringFlag{Name: "ldflags", Usage: "go build -ldflags, applied to every artifact"},
-			apiFlag, expectFlag,
+			apiFlag, expectFlag(),
 			&ucli.BoolFlag{Name: "no-vet", Usage: "do not run pluginctl vet before building"},
 			formatFlag("text", "json"),
 			goFlag,

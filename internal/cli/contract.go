@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -18,15 +20,41 @@ var apiFlag = &ucli.StringSliceFlag{
 
 var tagsFlag = &ucli.StringSliceFlag{Name: "tags", Usage: "build tags (comma-separated or repeated)"}
 
-var expectFlag = &ucli.StringSliceFlag{
-	Name:  "expect",
-	Usage: "declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int",
+// expectFlag returns a new --expect flag. Its values keep their commas
+// (a plugin list "a,b:Sym=T", a type "func(int, string)"): it is a
+// Generic flag collecting each occurrence whole, never a StringSliceFlag,
+// which splits every value at commas.
+func expectFlag() ucli.Flag {
+	return &ucli.GenericFlag{
+		Name:  "expect",
+		Usage: "declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int",
+		Value: &repeated{},
+	}
+}
+
+// repeated is a flag value that collects each occurrence unsplit.
+type repeated struct{ vals []string }
+
+func (r *repeated) Set(v string) error { r.vals = append(r.vals, v); return nil }
+func (r *repeated) String() string {
+	if r == nil {
+		return ""
+	}
+	return strings.Join(r.vals, " ")
+}
+
+// expectValues returns the --expect values given to the command, unsplit.
+func expectValues(c *ucli.Context) []string {
+	if r, ok := c.Generic("expect").(*repeated); ok && r != nil {
+		return append([]string(nil), r.vals...)
+	}
+	return nil
 }
 
 // projectOptions are the flags every command that models the project
 // reads: --go, --api, --expect, --tags (each only where the command has it).
 func projectOptions(c *ucli.Context, stdio IO) project.Options {
-	o := project.Options{Go: goRunner(c, stdio), API: c.StringSlice("api"), Expect: c.StringSlice("expect"), Tags: splitTags(c.StringSlice("tags"))}
+	o := project.Options{Go: goRunner(c, stdio), API: c.StringSlice("api"), Expect: expectValues(c), Tags: splitTags(c.StringSlice("tags"))}
 	if d := stdio.Getenv("PLUGINCTL_CACHE"); d != "" {
 		o.CacheDir = d
 	}
@@ -56,7 +84,7 @@ Examples:
    pluginctl contract
    pluginctl contract --format json ./cmd/server
    pluginctl contract --expect 'Handler=func(net/http.ResponseWriter, *net/http.Request)'`,
-		Flags: []ucli.Flag{formatFlag("text", "json"), expectFlag, apiFlag, tagsFlag, goFlag},
+		Flags: []ucli.Flag{formatFlag("text", "json"), expectFlag(), apiFlag, tagsFlag, goFlag},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, "text", "json")
 			if err != nil {
@@ -93,6 +121,16 @@ func writeContract(w io.Writer, r *project.Resolved) {
 		fmt.Fprintf(w, "api: %s\n", strings.Join(r.API, ", "))
 	}
 	fmt.Fprintf(w, "from: %s\n", r.From)
+	if len(c.Kinds) > 0 {
+		fmt.Fprintln(w, "kinds: each plugin must have every symbol of one kind")
+		for _, k := range c.Kinds {
+			var from []string
+			for _, s := range k.Sources {
+				from = append(from, cmp.Or(s.Pos, s.Kind))
+			}
+			fmt.Fprintf(w, "  %-16s %s   from %s\n", k.Name, strings.Join(k.Symbols, ", "), strings.Join(from, ", "))
+		}
+	}
 	for _, e := range c.Entries {
 		req := "optional"
 		if e.Required {
@@ -106,7 +144,24 @@ func writeContract(w io.Writer, r *project.Resolved) {
 		if e.Plugins != "" {
 			line += "   plugins: " + e.Plugins
 		}
+		var kinds []string
+		for _, k := range c.Kinds {
+			if slices.Contains(k.Symbols, e.Symbol) {
+				kinds = append(kinds, k.Name)
+			}
+		}
+		if len(kinds) > 0 {
+			line += "   kind: " + strings.Join(kinds, ", ")
+		}
 		fmt.Fprintln(w, line)
+		for _, t := range e.Types {
+			if lit, ok := e.Interfaces[t]; ok {
+				fmt.Fprintf(w, "%-18s %s: implements %s\n", "", t, lit)
+			}
+		}
+		for _, x := range e.Extras {
+			fmt.Fprintf(w, "%-18s optional extension (comma-ok): %s\n", "", x)
+		}
 		var from []string
 		for _, s := range e.Sources {
 			switch {

@@ -61,7 +61,7 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		Out:            c.String("out"),
 		Jobs:           c.Int("jobs"),
 		APIPackage:     first(c.StringSlice("api")),
-		Expect:         c.StringSlice("expect"),
+		Expect:         expectValues(c),
 		Flags: builder.Flags{
 			Trimpath: c.Bool("trimpath"),
 			Race:     c.Bool("race"),

@@ -35,7 +35,7 @@ Examples:
    pluginctl vet ./...
    pluginctl vet --format github ./...
    pluginctl vet --format json ./plugins/...`,
-		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag, goFlag},
+		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag(), goFlag},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, vet.Formats...)
 			if err != nil {

@@ -40,6 +40,10 @@ const ConfigFile = "pluginctl.toml"
 //	                           # matched against the file name without .so, or its path
 //	kind = "func"              # "func" or "var"; default: from the type
 //
+//	[[kind]]                   # kinds of plugin: each plugin must export every
+//	name = "handler"           # symbol of at least one kind (replaces the
+//	symbols = ["HandlerRegisterer"]  # kinds inferred from independent loaders)
+//
 //	[plugins]
 //	dirs = ["plugins/"]        # every package main under these folders is a plugin
 //
@@ -66,6 +70,9 @@ type Config struct {
 	// API are the import paths of the project's API packages (top-level
 	// api, a string or a list).
 	API []string
+	// Kinds are the [[kind]] tables, in file order, each with a
+	// SourceConfig source: they replace the inferred kinds (WithKinds).
+	Kinds []Kind
 }
 
 // ConfigError is a problem in the configuration file, at a line (0 when
@@ -199,9 +206,29 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				seen[k] = line
 				cfg.Symbols = append(cfg.Symbols, e)
 			}
+		case "kind":
+			list, ok := val.([]map[string]any)
+			if !ok {
+				fail(lines.top(key), "kind must be an array of tables: [[kind]]")
+				continue
+			}
+			seen := map[string]int{}
+			for i, t := range list {
+				k, ok := parseKind(t, i, lines, fail)
+				if !ok {
+					continue
+				}
+				line := lines.table("kind", i)
+				k.Sources = []Source{{Kind: SourceConfig, Pos: name + ":" + strconv.Itoa(line)}}
+				if prev, dup := seen[k.Name]; dup {
+					fail(line, "kind %s declared twice (first at line %d)", k.Name, prev)
+					continue
+				}
+				seen[k.Name] = line
+				cfg.Kinds = append(cfg.Kinds, k)
+			}
 		default:
-			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [plugins])", key)
-		}
+			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins])", key)		}
 	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool {
@@ -303,6 +330,48 @@ func parseSymbol(t map[string]any, i int, lines *lineIndex, fail func(int, strin
 		e.Kind = kindOfTypes(e.Types)
 	}
 	return e, ok
+}
+
+// parseKind parses a [[kind]] table: name = "handler", symbols = ["HandlerRegisterer"].
+func parseKind(t map[string]any, i int, lines *lineIndex, fail func(int, string, ...any)) (Kind, bool) {
+	var k Kind
+	ok := true
+	bad := func(key, format string, args ...any) {
+		line := lines.key("kind", i, key)
+		if line == 0 {
+			line = lines.table("kind", i)
+		}
+		fail(line, format, args...)
+		ok = false
+	}
+	for _, key := range sortedKeys(t) {
+		if key != "name" && key != "symbols" {
+			bad(key, "unknown key kind.%s (want name, symbols)", key)
+		}
+	}
+	switch n, isStr := t["name"].(string); {
+	case t["name"] == nil:
+		bad("name", "[[kind]] without a name")
+	case !isStr || strings.TrimSpace(n) == "":
+		bad("name", "kind.name must be a non-empty string")
+	default:
+		k.Name = n
+	}
+	v, present := t["symbols"]
+	if !present {
+		bad("symbols", "kind %s: no symbols (symbols = [\"Name\", ...]: what a plugin of this kind exports)", k.Name)
+		return k, false
+	}
+	k.Symbols = stringList(v, func(msg string) { bad("symbols", "kind.symbols: %s", msg) })
+	if len(k.Symbols) == 0 {
+		bad("symbols", "kind %s: symbols is empty", k.Name)
+	}
+	for _, s := range k.Symbols {
+		if !validSymbol(s) {
+			bad("symbols", "kind %s: %q is not an exported Go identifier", k.Name, s)
+		}
+	}
+	return k, ok
 }
 
 func validSymbol(name string) bool {

@@ -59,6 +59,26 @@ type Contract struct {
 	// Unresolved are the lookups whose symbol name is not a constant,
 	// sorted by position. Declare them in pluginctl.toml.
 	Unresolved []Unresolved `json:"unresolved,omitempty"`
+	// Kinds, when there are any, are the kinds of plugin the host
+	// accepts, sorted by name: a plugin must satisfy at least one (have
+	// every symbol of it, of one of its entries' types); the entries of a
+	// symbol that belongs to a kind are required only of the plugins of
+	// that kind. Inferred from independent loaders (lookups on plugins
+	// opened at different places: each loader's required symbols form
+	// one kind), or declared ([[kind]] in pluginctl.toml).
+	Kinds []Kind `json:"kinds,omitempty"`
+}
+
+// Kind is one set of symbols a plugin may satisfy (see Contract.Kinds).
+type Kind struct {
+	// Name names the kind: declared, or inferred from the loader (the
+	// package of the function holding its lookups, last element).
+	Name string `json:"name"`
+	// Symbols are the kind's required symbols, sorted.
+	Symbols []string `json:"symbols"`
+	// Sources say where the kind comes from: the loader's Lookup calls,
+	// or the pluginctl.toml line.
+	Sources []Source `json:"sources,omitempty"`
 }
 
 // Entry is one symbol of the contract.
@@ -83,6 +103,18 @@ type Entry struct {
 	Plugins string `json:"plugins,omitempty"`
 	// Sources say where the entry came from, sorted.
 	Sources []Source `json:"sources"`
+	// Interfaces maps each alternative of Types that is a named interface
+	// type to its method set, as a canonical interface literal
+	// ("interface{Close() error}"): the host asserts to an interface, so
+	// a symbol satisfies the alternative when its type implements it,
+	// which a plugin that cannot import the interface's package must
+	// judge from the methods.
+	Interfaces map[string]string `json:"interfaces,omitempty"`
+	// Extras are interfaces the host also asserts on the symbol with
+	// comma-ok and carries on without when the assertion fails (optional
+	// extensions such as a logger registration): never required, listed
+	// for information.
+	Extras []string `json:"extras,omitempty"`
 	// Values are the values the host accepts for a string symbol (a
 	// *string variable such as APIVersion): the constants it compares the
 	// looked-up value with (`*v != api.APIVersion`, `switch *v {...}`),
@@ -322,6 +354,9 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 	if inferred != nil {
 		out.Hosts = slices.Clone(inferred.Hosts)
 		out.Unresolved = slices.Clone(inferred.Unresolved)
+		for _, k := range inferred.Kinds {
+			out.Kinds = append(out.Kinds, k.clone())
+		}
 		for _, e := range inferred.Entries {
 			out.Entries = append(out.Entries, e.clone())
 		}
@@ -340,6 +375,17 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 		if len(d.Types) > 0 {
 			e.Types = d.Types
 			e.Kind = d.Kind
+			// The inferred method sets still describe the named
+			// interfaces the declaration keeps.
+			for k, v := range e.Interfaces {
+				if _, ok := d.Interfaces[k]; !ok && slices.Contains(d.Types, k) {
+					if d.Interfaces == nil {
+						d.Interfaces = map[string]string{}
+					}
+					d.Interfaces[k] = v
+				}
+			}
+			e.Interfaces = d.Interfaces
 		}
 		e.Required = d.Required
 		e.Sources = append(d.Sources, e.Sources...)
@@ -358,6 +404,9 @@ func Union(cs ...*Contract) *Contract {
 	for _, c := range cs {
 		out.Hosts = append(out.Hosts, c.Hosts...)
 		out.Unresolved = append(out.Unresolved, c.Unresolved...)
+		for _, k := range c.Kinds {
+			out.Kinds = append(out.Kinds, k.clone())
+		}
 		for _, e := range c.Entries {
 			i := slices.IndexFunc(out.Entries, func(o Entry) bool { return o.Symbol == e.Symbol && o.Plugins == e.Plugins })
 			if i < 0 {
@@ -373,6 +422,13 @@ func Union(cs ...*Contract) *Contract {
 			o.Required = o.Required || e.Required
 			o.Sources = append(o.Sources, e.Sources...)
 			o.Values = append(o.Values, e.Values...)
+			o.Extras = append(o.Extras, e.Extras...)
+			for k, v := range e.Interfaces {
+				if o.Interfaces == nil {
+					o.Interfaces = map[string]string{}
+				}
+				o.Interfaces[k] = v
+			}
 			o.Kind = kindOfTypes(o.Types)
 		}
 	}
@@ -384,6 +440,14 @@ func (e Entry) clone() Entry {
 	e.Types = slices.Clone(e.Types)
 	e.Sources = slices.Clone(e.Sources)
 	e.Values = slices.Clone(e.Values)
+	e.Extras = slices.Clone(e.Extras)
+	if e.Interfaces != nil {
+		m := make(map[string]string, len(e.Interfaces))
+		for k, v := range e.Interfaces {
+			m[k] = v
+		}
+		e.Interfaces = m
+	}
 	return e
 }
 
@@ -396,6 +460,8 @@ func (c *Contract) normalize() {
 		e := &c.Entries[i]
 		slices.Sort(e.Types)
 		e.Types = slices.Compact(e.Types)
+		slices.Sort(e.Extras)
+		e.Extras = slices.Compact(e.Extras)
 		// Declared sources first, in the order given; then the rest sorted.
 		n := 0
 		for n < len(e.Sources) && (e.Sources[n].Kind == SourceConfig || e.Sources[n].Kind == SourceExpect) {
@@ -426,6 +492,7 @@ func (c *Contract) normalize() {
 	if c.Entries == nil {
 		c.Entries = []Entry{}
 	}
+	c.normalizeKinds()
 }
 
 func compareSource(a, b Source) int {

@@ -28,6 +28,11 @@ type fk struct {
 type assertion struct {
 	typ string
 	pos token.Pos
+	// iface is the method set of a named interface typ, as a literal.
+	iface string
+	// optional: a comma-ok assertion whose failure the host tolerates
+	// (an optional extension when another assertion is required).
+	optional bool
 }
 
 type flow struct {
@@ -242,11 +247,20 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 			}
 			return
 		}
+		n := len(fl.asserts)
 		fl.addType(f, info.TypeOf(p.Type), p.Pos(), stack)
 		fl.valuesFrom(f, p)
 		if ok := a.commaOkVar(f, p); ok != nil {
+			var v verdict
 			for _, id := range a.usesAfter(ok, p.Pos()) {
-				fl.cond(a.enclosing(id), id, false, stack, &fl.okV)
+				fl.cond(a.enclosing(id), id, false, stack, &v)
+			}
+			fl.okV.required = fl.okV.required || v.required
+			fl.okV.tolerated = fl.okV.tolerated || v.tolerated
+			if v.seen() && !v.required {
+				for i := n; i < len(fl.asserts); i++ {
+					fl.asserts[i].optional = true
+				}
 			}
 		}
 		// A plain assertion panics on a missing symbol: required, which
@@ -417,7 +431,11 @@ func (fl *flow) addType(f *fn, t types.Type, pos token.Pos, stack []*callSite) {
 	w := &typeWriter{}
 	w.typ(t)
 	if !w.unresolvedTP {
-		fl.asserts = append(fl.asserts, assertion{typ: w.String(), pos: pos})
+		as := assertion{typ: w.String(), pos: pos}
+		if _, named := types.Unalias(t).(*types.Named); named {
+			as.iface = InterfaceLiteral(t)
+		}
+		fl.asserts = append(fl.asserts, as)
 		return
 	}
 	generic := f.top

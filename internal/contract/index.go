@@ -4,8 +4,10 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
@@ -87,6 +89,45 @@ type analyzer struct {
 	callers   map[*fn][]*callSite
 	exits     map[*fn]int // 0 unknown, 1 always exits, 2 does not
 	budget    int         // walkUp steps left for the current Lookup
+	// mods are the directories of the dependency modules read from
+	// source: positions in them are module@version/path.
+	mods []modDir
+}
+
+type modDir struct{ dir, prefix string }
+
+// depModules returns the directories of the modules other than the main
+// ones that source packages come from, longest first (nested modules).
+func depModules(prog *load.Program) []modDir {
+	seen := map[string]bool{}
+	var out []modDir
+	for _, p := range prog.Source {
+		m := p.Module
+		if m == nil || m.Main || len(p.GoFiles) == 0 {
+			continue
+		}
+		dir := m.Dir
+		if dir == "" { // vendored: the package's directory less its path in the module
+			rel, ok := strings.CutPrefix(p.PkgPath, m.Path)
+			pkgDir := filepath.Dir(p.GoFiles[0])
+			if !ok || !strings.HasSuffix(filepath.ToSlash(pkgDir), rel) {
+				continue
+			}
+			dir = pkgDir[:len(pkgDir)-len(rel)]
+		}
+		dir = filepath.Clean(dir)
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		prefix := m.Path
+		if m.Version != "" {
+			prefix += "@" + m.Version
+		}
+		out = append(out, modDir{dir: dir, prefix: prefix})
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i].dir) > len(out[j].dir) })
+	return out
 }
 
 func newAnalyzer(prog *load.Program, base string) *analyzer {
@@ -103,6 +144,7 @@ func newAnalyzer(prog *load.Program, base string) *analyzer {
 		methods: map[string][]*fn{},
 		callers: map[*fn][]*callSite{},
 		exits:   map[*fn]int{},
+		mods:    depModules(prog),
 	}
 	for _, p := range prog.Source {
 		if p.TypesInfo == nil {
@@ -296,15 +338,37 @@ func walkOwn(f *fn, visit func(ast.Node) bool) {
 // if any: a declared function or method, a function literal called in
 // place, or a local variable assigned a function literal exactly once.
 func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
+	var id *ast.Ident
 	switch fun := unparen(call.Fun).(type) {
 	case *ast.FuncLit:
 		return a.lits[fun]
 	case *ast.Ident:
-		if v, ok := info.Uses[fun].(*types.Var); ok {
+		id = fun
+	case *ast.SelectorExpr:
+		if _, isSel := info.Selections[fun]; !isSel {
+			id = fun.Sel // a qualified identifier: pkg.Var
+		}
+	}
+	if id != nil {
+		if v, ok := info.Uses[id].(*types.Var); ok {
+			// A variable assigned exactly once (a local, or a package-
+			// level variable such as var opener = defaultOpener): a
+			// function literal or a declared function.
 			ds := a.defs[v]
-			if len(ds) == 1 && ds[0].tuple < 0 {
-				if lit, ok := unparen(ds[0].rhs).(*ast.FuncLit); ok {
-					return a.lits[lit]
+			if len(ds) == 1 && ds[0].tuple < 0 && ds[0].rhs != nil {
+				switch rhs := unparen(ds[0].rhs).(type) {
+				case *ast.FuncLit:
+					return a.lits[rhs]
+				case *ast.Ident, *ast.SelectorExpr:
+					var fid *ast.Ident
+					if x, ok := rhs.(*ast.Ident); ok {
+						fid = x
+					} else {
+						fid = rhs.(*ast.SelectorExpr).Sel
+					}
+					if g, ok := ds[0].fn.info().Uses[fid].(*types.Func); ok && g.Signature().Recv() == nil {
+						return a.funcs[g.Origin()]
+					}
 				}
 			}
 			return nil

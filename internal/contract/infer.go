@@ -120,12 +120,14 @@ func inferProgram(prog *load.Program) *Contract {
 		info := f.info()
 		walkOwn(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if !ok || !isLookup(info, call) || len(call.Args) != 1 {
+			if !ok || !a.isLookup(info, call) || len(call.Args) != 1 {
 				return true
 			}
-			sel := unparen(call.Fun).(*ast.SelectorExpr)
 			name := a.evalName(f, call.Args[0])
-			plug := a.evalPlugin(f, sel.X, 0)
+			plug := plugItem{}
+			if recv := a.lookupRecv(f, call); recv != nil {
+				plug = a.evalPlugin(f, recv, 0)
+			}
 			count := 0
 			a.budget = maxWalk
 			a.walkUp(f, name, plug, nil, 0, func(name nameItem, plug plugItem, chain []*callSite, nameAt int) {
@@ -136,7 +138,7 @@ func inferProgram(prog *load.Program) *Contract {
 				fl.nameHelpers = chain[:nameAt]
 				fl.fromResult(f, call, 0, chain, flowSym)
 				fl.fromResult(f, call, 1, chain, flowErr)
-				acc.add(call, name, plug, fl)
+				acc.add(f, call, name, plug, fl)
 			})
 			return true
 		})
@@ -175,6 +177,11 @@ func (a *analyzer) pos(p token.Pos) string {
 	}
 	position := a.fset.Position(p)
 	name := position.Filename
+	for _, m := range a.mods {
+		if rel, ok := strings.CutPrefix(name, m.dir+string(filepath.Separator)); ok {
+			return m.prefix + "/" + filepath.ToSlash(rel) + ":" + strconv.Itoa(position.Line)
+		}
+	}
 	if a.base != "" {
 		if rel, err := filepath.Rel(a.base, name); err == nil && !strings.HasPrefix(rel, "..") {
 			name = rel
@@ -183,9 +190,67 @@ func (a *analyzer) pos(p token.Pos) string {
 	return filepath.ToSlash(name) + ":" + strconv.Itoa(position.Line)
 }
 
-func isLookup(info *types.Info, call *ast.CallExpr) bool {
-	f, ok := typeutil.Callee(info, call).(*types.Func)
-	return ok && f.FullName() == "(*plugin.Plugin).Lookup"
+// isLookup reports whether call looks a symbol up in a plugin:
+// (*plugin.Plugin).Lookup; a method Lookup(string) (plugin.Symbol, error)
+// of an interface (a framework's Plugin interface, which *plugin.Plugin
+// implements); or a call of a function value of that type (a method
+// value p.Lookup, a field or variable holding one) whose body pluginctl
+// does not have (a function literal or declared function assigned to a
+// variable is followed into instead).
+func (a *analyzer) isLookup(info *types.Info, call *ast.CallExpr) bool {
+	switch f := typeutil.Callee(info, call).(type) {
+	case *types.Func:
+		if f.FullName() == "(*plugin.Plugin).Lookup" {
+			return true
+		}
+		recv := f.Signature().Recv()
+		return f.Name() == "Lookup" && recv != nil && types.IsInterface(recv.Type()) && isLookupSig(f.Signature())
+	case *types.Builtin, *types.TypeName:
+		return false
+	}
+	if a.callee(info, call) != nil {
+		return false
+	}
+	sig, ok := info.TypeOf(call.Fun).Underlying().(*types.Signature)
+	return ok && isLookupSig(sig)
+}
+
+// lookupRecv returns the plugin expression a Lookup call looks up in:
+// p of p.Lookup(name), or of lookup(name) after lookup := p.Lookup (a
+// variable assigned that method value once); nil when unknown.
+func (a *analyzer) lookupRecv(f *fn, call *ast.CallExpr) ast.Expr {
+	switch fun := unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if _, isMethod := f.info().Selections[fun]; isMethod {
+			return fun.X
+		}
+	case *ast.Ident:
+		if v, ok := f.info().Uses[fun].(*types.Var); ok {
+			if ds := a.defs[v]; len(ds) == 1 && ds[0].tuple < 0 && ds[0].rhs != nil && ds[0].fn == f {
+				if sel, ok := unparen(ds[0].rhs).(*ast.SelectorExpr); ok {
+					if s, isMethod := f.info().Selections[sel]; isMethod && s.Kind() == types.MethodVal {
+						return sel.X
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// isLookupSig: func(string) (plugin.Symbol, error).
+func isLookupSig(sig *types.Signature) bool {
+	if sig.Params().Len() != 1 || sig.Results().Len() != 2 || sig.Variadic() {
+		return false
+	}
+	if b, ok := sig.Params().At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.String {
+		return false
+	}
+	n, ok := types.Unalias(sig.Results().At(0).Type()).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "plugin" || n.Obj().Name() != "Symbol" {
+		return false
+	}
+	return isError(sig.Results().At(1).Type())
 }
 
 const (
@@ -216,6 +281,10 @@ type plugItem struct {
 	kind  plugKind
 	paths []string
 	param int
+	// origin is the call that made the plugin value (plugin.Open, a
+	// framework's opener) where it is one: lookups on plugins of
+	// different origins are independent loaders (see Contract.Kinds).
+	origin token.Pos
 }
 
 func (p plugItem) isParam() bool { return p.kind == plugRecvParam || p.kind == plugPathParam }
@@ -361,7 +430,9 @@ func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
 	info := f.info()
 	switch x := unparen(e).(type) {
 	case *ast.CallExpr:
-		return a.evalPluginCall(f, x, 0, depth+1)
+		it := a.evalPluginCall(f, x, 0, depth+1)
+		it.origin = x.Pos()
+		return it
 	case *ast.Ident:
 		v, ok := info.Uses[x].(*types.Var)
 		if !ok {
@@ -380,7 +451,9 @@ func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
 				if !ok {
 					return plugItem{}
 				}
-				items = append(items, a.evalPluginCall(d.fn, call, d.tuple, depth+1))
+				it := a.evalPluginCall(d.fn, call, d.tuple, depth+1)
+				it.origin = call.Pos()
+				items = append(items, it)
 			default:
 				items = append(items, a.evalPlugin(d.fn, d.rhs, depth+1))
 			}
@@ -452,6 +525,18 @@ func joinPlugs(items []plugItem) plugItem {
 	if len(items) == 0 {
 		return plugItem{}
 	}
+	origin := items[0].origin
+	for _, it := range items[1:] {
+		if it.origin != origin {
+			origin = token.NoPos
+		}
+	}
+	out := joinPlugKinds(items)
+	out.origin = origin
+	return out
+}
+
+func joinPlugKinds(items []plugItem) plugItem {
 	out := items[0]
 	for _, it := range items[1:] {
 		switch {
@@ -543,7 +628,7 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 			name = nameItem{reason: fmt.Sprintf("symbol name from parameter %s of %s, which is not called directly", paramName(f, name.param), f.name), pos: name.pos}
 		}
 		if plug.isParam() {
-			plug = plugItem{}
+			plug = plugItem{origin: plugPathOrigin(plug)}
 		}
 		emit(name, plug, chain, min(nameAt, len(chain)))
 		return
@@ -568,9 +653,21 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 			} else {
 				p2 = a.evalPath(cs.caller, arg)
 			}
+			if o := plugPathOrigin(plug); o.IsValid() {
+				p2.origin = o // opened here, whatever the path
+			}
 		}
 		a.walkUp(cs.caller, n2, p2, append(slices.Clip(chain), cs), nameAt, emit)
 	}
+}
+
+// plugPathOrigin is the origin of a plugin opened from a path parameter:
+// the open call is known, whatever the path.
+func plugPathOrigin(p plugItem) token.Pos {
+	if p.kind == plugPathParam {
+		return p.origin
+	}
+	return token.NoPos
 }
 
 // pluginNames turns constant plugin paths into entry plugin names.
@@ -590,18 +687,45 @@ type accumulator struct {
 	a          *analyzer
 	entries    map[[2]string]*Entry
 	unresolved []Unresolved
+	// loaders are the required symbols (for all plugins) by the origin
+	// of the plugin value they are looked up in; loose is set when one
+	// such symbol's origin is not known.
+	loaders map[token.Pos]*loader
+	loose   bool
+}
+
+type loader struct {
+	pkg     string // the package of the Lookup calls
+	fn      string // their function
+	symbols []string
+	sources []Source
 }
 
 func newAccumulator(a *analyzer) *accumulator {
-	return &accumulator{a: a, entries: map[[2]string]*Entry{}}
+	return &accumulator{a: a, entries: map[[2]string]*Entry{}, loaders: map[token.Pos]*loader{}}
 }
 
-func (acc *accumulator) add(call *ast.CallExpr, name nameItem, plug plugItem, fl *flow) {
+func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugItem, fl *flow) {
 	a := acc.a
 	required := fl.required()
-	var typs []string
+	// A comma-ok assertion the host carries on without is an optional
+	// extension when another assertion is required of the symbol; when
+	// every assertion is such, they are alternatives.
+	hasRequired := false
 	for _, as := range fl.asserts {
+		if !as.optional {
+			hasRequired = true
+		}
+	}
+	var typs, extras []string
+	var asserts []assertion
+	for _, as := range fl.asserts {
+		if hasRequired && as.optional {
+			extras = append(extras, as.typ)
+			continue
+		}
 		typs = append(typs, as.typ)
+		asserts = append(asserts, as)
 	}
 	acc.unresolved = append(acc.unresolved, fl.problems...)
 	namePos := name.pos
@@ -623,6 +747,19 @@ func (acc *accumulator) add(call *ast.CallExpr, name nameItem, plug plugItem, fl
 				}
 			}
 		}
+		if required && plugin == "" {
+			if !plug.origin.IsValid() {
+				acc.loose = true
+			} else {
+				l := acc.loaders[plug.origin]
+				if l == nil {
+					l = &loader{pkg: f.pkg.PkgPath, fn: f.top.name}
+					acc.loaders[plug.origin] = l
+				}
+				l.symbols = append(l.symbols, name.names...)
+				l.sources = append(l.sources, Source{Kind: SourceLookup, Pos: a.pos(namePos)})
+			}
+		}
 		for _, sym := range name.names {
 			key := [2]string{sym, plugin}
 			e := acc.entries[key]
@@ -632,10 +769,19 @@ func (acc *accumulator) add(call *ast.CallExpr, name nameItem, plug plugItem, fl
 			}
 			e.Required = e.Required || required
 			e.Types = append(e.Types, typs...)
-			if len(fl.asserts) == 0 {
+			e.Extras = append(e.Extras, extras...)
+			for _, as := range fl.asserts {
+				if as.iface != "" {
+					if e.Interfaces == nil {
+						e.Interfaces = map[string]string{}
+					}
+					e.Interfaces[as.typ] = as.iface
+				}
+			}
+			if len(asserts) == 0 {
 				e.Sources = append(e.Sources, Source{Kind: SourceLookup, Pos: a.pos(namePos), Plugin: plugPath})
 			}
-			for _, as := range fl.asserts {
+			for _, as := range asserts {
 				e.Sources = append(e.Sources, Source{Kind: SourceLookup, Pos: a.pos(namePos), Assert: a.pos(as.pos), Type: as.typ, Plugin: plugPath})
 			}
 			for _, v := range fl.values {
@@ -649,8 +795,31 @@ func (acc *accumulator) finish(c *Contract) {
 	for _, e := range acc.entries {
 		slices.Sort(e.Types)
 		e.Types = slices.Compact(e.Types)
+		// An extra that is also an alternative somewhere is not extra.
+		e.Extras = slices.DeleteFunc(e.Extras, func(x string) bool { return slices.Contains(e.Types, x) })
+		for k := range e.Interfaces {
+			if !slices.Contains(e.Types, k) && !slices.Contains(e.Extras, k) {
+				delete(e.Interfaces, k)
+			}
+		}
 		e.Kind = kindOfTypes(e.Types)
 		c.Entries = append(c.Entries, *e)
 	}
 	c.Unresolved = append(c.Unresolved, acc.unresolved...)
+	if acc.loose || len(acc.loaders) < 2 {
+		return
+	}
+	// Independent loaders: each one's required symbols form a kind,
+	// named after its package (and function, when a package has two).
+	byPkg := map[string]int{}
+	for _, l := range acc.loaders {
+		byPkg[l.pkg]++
+	}
+	for _, l := range acc.loaders {
+		name := path.Base(l.pkg)
+		if byPkg[l.pkg] > 1 {
+			name = l.fn
+		}
+		c.Kinds = append(c.Kinds, Kind{Name: name, Symbols: slices.Clone(l.symbols), Sources: l.sources})
+	}
 }

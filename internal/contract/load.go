@@ -12,10 +12,11 @@ import (
 
 // loadProgram lists the patterns and type-checks, with package load, the
 // source packages: the roots keep keeps (nil keeps all), which are the
-// program's SourceRoots, and the packages of the main module(s) they
-// import that link package plugin (only they can call Lookup or wrap
-// it). Their other imports (the standard library, other modules,
-// main-module packages that cannot reach plugin) come from export data.
+// program's SourceRoots, and the packages they import, of the main
+// module(s) or of dependencies (from the module cache or vendor/), that
+// link package plugin (only they can call Lookup or wrap it). Their other
+// imports (the standard library, packages that cannot reach plugin) come
+// from export data.
 func loadProgram(ctx context.Context, o *InferOptions, patterns []string, keep func(p *packages.Package, linksPlugin bool) bool) (*load.Program, error) {
 	// linksPlugin: the package is plugin or imports it, directly or not.
 	linksPlugin := map[string]bool{}
@@ -50,6 +51,10 @@ func loadProgram(ctx context.Context, o *InferOptions, patterns []string, keep f
 		}
 	}
 	opts := load.Options{
+		// Lookups in dependencies (a framework that loads the plugins):
+		// the packages of other modules that link plugin are read from
+		// source too, and only those.
+		Deps: true,
 		Root: func(p *packages.Package) bool {
 			if keep != nil && !keep(p, links(p)) {
 				return false

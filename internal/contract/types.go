@@ -56,11 +56,53 @@ func (e Entry) MatchesType(t types.Type) bool {
 	// Interface alternatives: only their string is known here, so the
 	// check is by method names and canonical signatures.
 	for _, alt := range e.Types {
-		if methods, ok := interfaceMethods(alt); ok && implementsByString(t, methods) {
+		if methods, ok := e.InterfaceMethods(alt); ok && implementsByString(t, methods) {
 			return true
 		}
 	}
 	return false
+}
+
+// InterfaceMethods returns the methods (name to canonical signature,
+// "func(int) error") of the alternative alt when it is an interface: an
+// interface literal, or a named interface whose method set Interfaces
+// records. ok is false otherwise, and for an interface whose methods
+// cannot be told from its string (embedded interfaces).
+func (e Entry) InterfaceMethods(alt string) (map[string]string, bool) {
+	if lit, ok := e.Interfaces[alt]; ok {
+		alt = lit
+	}
+	return interfaceMethods(alt)
+}
+
+// IsInterface reports whether the alternative alt is an interface type
+// (a literal, or a named interface recorded in Interfaces).
+func (e Entry) IsInterface(alt string) bool {
+	_, named := e.Interfaces[alt]
+	return named || strings.HasPrefix(alt, "interface{")
+}
+
+// InterfaceLiteral returns the canonical interface literal of the
+// underlying interface of t, "" when t is not an interface.
+// Embedded interfaces are flattened into their methods, so that the
+// literal alone gives the method set (see InterfaceMethods).
+func InterfaceLiteral(t types.Type) string {
+	it, ok := t.Underlying().(*types.Interface)
+	if !ok {
+		return ""
+	}
+	var w typeWriter
+	w.WriteString("interface{")
+	for i := range it.NumMethods() { // sorted by name (Id)
+		if i > 0 {
+			w.WriteString("; ")
+		}
+		m := it.Method(i)
+		w.WriteString(m.Name())
+		w.signature(m.Signature())
+	}
+	w.WriteString("}")
+	return w.String()
 }
 
 type typeWriter struct {
@@ -659,6 +701,35 @@ func interfaceMethods(s string) (map[string]string, bool) {
 		}
 	}
 	return out, true
+}
+
+// MissingMethod returns the first method (by name) of methods (as
+// InterfaceMethods gives them) that t's method set lacks (have "") or
+// has with another signature; name is "" when t has them all.
+func MissingMethod(t types.Type, methods map[string]string) (name, have, want string) {
+	names := make([]string, 0, len(methods))
+	for n := range methods {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	ms := types.NewMethodSet(t)
+	for _, n := range names {
+		var sel *types.Selection
+		for i := range ms.Len() {
+			if ms.At(i).Obj().Name() == n {
+				sel = ms.At(i)
+			}
+		}
+		if sel == nil {
+			return n, "", methods[n]
+		}
+		var w typeWriter
+		w.signature(sel.Type().(*types.Signature))
+		if w.String() != methods[n] {
+			return n, w.String(), methods[n]
+		}
+	}
+	return "", "", ""
 }
 
 func implementsByString(t types.Type, methods map[string]string) bool {

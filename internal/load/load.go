@@ -72,6 +72,10 @@ type Options struct {
 	// checked from source nor roots with list errors (so a root Root
 	// rejected can still be one), in import path order.
 	Source func(p *packages.Package) bool
+	// Deps extends Source to the packages of other modules the roots
+	// import (from the module cache or the vendor directory): Source is
+	// asked about them too (never about the standard library).
+	Deps bool
 	// ParseComments keeps the comments of the source files.
 	ParseComments bool
 	// Info makes the types.Info of each package: filled for the source
@@ -171,7 +175,7 @@ func Load(ctx context.Context, cfg Config, patterns []string, o Options) (*Progr
 	prog.nroots = len(prog.Source)
 	var extra []*packages.Package
 	for _, p := range prog.All {
-		if !isSource[p] && !bad[p] && p.Module != nil && p.Module.Main && len(p.Errors) == 0 && len(p.GoFiles) > 0 {
+		if !isSource[p] && !bad[p] && p.Module != nil && (p.Module.Main || o.Deps) && len(p.Errors) == 0 && len(p.GoFiles) > 0 {
 			extra = append(extra, p)
 		}
 	}

@@ -1,6 +1,8 @@
 package project
 
 import (
+	"strings"
+
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -67,11 +69,14 @@ func (p *Package) Exported() bool {
 //  4. A package main that declares no func main is a Plugin, whatever it
 //     imports: the go command can build it only with -buildmode=plugin.
 //  5. A package main that declares New (the factory of the pluginapi
-//     convention) or a symbol the contract requires of some plugin (of
-//     any kind or type: a plugin getting it wrong is still a plugin) is a
+//     convention), a symbol the contract requires of some plugin or a
+//     symbol of one of its kinds (of any type: a plugin getting it wrong
+//     is still a plugin) is a
 //     Plugin, never a host, even when it links package plugin through a
 //     framework.
-//  6. A package main that links package plugin is a Host.
+//  6. A package main that links package plugin is a Host; one that
+//     does not and declares a function named New... (NewPlugin: a
+//     factory under the wrong name) is a Plugin.
 //  7. A package main named on the command line without "..." is built
 //     as a Host (a program the user asked for).
 //  8. Anything else is Other.
@@ -104,10 +109,22 @@ func (p *Project) Classify(pkg *Package, c func() *contract.Contract) Kind {
 					return Plugin
 				}
 			}
+			for _, k := range ct.Kinds {
+				for _, s := range k.Symbols {
+					if pkg.Declared[s] {
+						return Plugin
+					}
+				}
+			}
 		}
 	}
 	if pkg.LinksPlugin {
 		return Host
+	}
+	for n := range pkg.Declared {
+		if strings.HasPrefix(n, "New") {
+			return Plugin // a factory under another name (NewPlugin): a plugin getting New wrong
+		}
 	}
 	if pkg.Named {
 		return Host

@@ -114,7 +114,7 @@ func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 	switch {
 	case known:
 		r.From = FromInferred
-	case len(declared) > 0:
+	case len(declared) > 0 || len(p.Config.Kinds) > 0:
 		r.From = FromDeclared
 	default:
 		r.From = FromConvention
@@ -125,11 +125,11 @@ func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 		if len(api) > 0 {
 			conv = api[0]
 		}
-		r.Contract = contract.Resolve(inferred, conv, declared...)
+		r.Contract = contract.WithKinds(contract.Resolve(inferred, conv, declared...), p.Config.Kinds...)
 		r.API = appendUnique(api, conv)
 		return r
 	}
-	r.Contract = contract.Resolve(inferred, "", declared...)
+	r.Contract = contract.WithKinds(contract.Resolve(inferred, "", declared...), p.Config.Kinds...)
 	if len(api) == 0 {
 		api = APIOf(r.Contract)
 	}

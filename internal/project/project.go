@@ -257,6 +257,7 @@ func (p *Project) mergeConfig(dir string) error {
 		m.PluginDirs = append(m.PluginDirs, filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.TrimSuffix(d, "/")))))
 	}
 	m.Symbols = append(m.Symbols, cfg.Symbols...)
+	m.Kinds = append(m.Kinds, cfg.Kinds...)
 	m.API = appendUnique(m.API, cfg.API...)
 	m.Infer = m.Infer && cfg.Infer
 	if m.File == "" {

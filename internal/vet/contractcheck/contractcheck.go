@@ -364,12 +364,64 @@ func run(pass *analysis.Pass, api string, cfg *Config) {
 	}
 	r := &reporter{pass: pass, cfg: cfg, names: importNames(pass.Pkg), reported: map[string]bool{}}
 	convention := common.ClassifyPlugin(pass, api) != nil
-	for _, e := range cfg.Contract.For(cfg.PluginName(dir)) {
+	c := cfg.Contract
+	// The entries of a kind's symbols are judged together: a plugin
+	// that satisfies one kind is fine; otherwise the nearest kind's
+	// problems are reported, saying which kinds there are.
+	held := map[string][]pending{}
+	for _, e := range c.For(cfg.PluginName(dir)) {
 		if convention && cfg.Covered[e.Symbol] && IsConventionEntry(e, api) {
 			continue // factory, apiversion or capabilities checks it
 		}
+		if c.InKind(e.Symbol) {
+			r.hold = &pending{}
+			r.check(e)
+			if r.hold.msg != "" || len(held[e.Symbol]) > 0 {
+				held[e.Symbol] = append(held[e.Symbol], *r.hold)
+			}
+			r.hold = nil
+			continue
+		}
 		r.check(e)
 	}
+	ok, nearest, failed := c.KindVerdict(func(s string) int {
+		st := contract.SymbolOK
+		for _, p := range held[s] {
+			switch {
+			case p.msg == "":
+			case p.category == CatMissing:
+				st = max(st, contract.SymbolMissing)
+			default:
+				st = max(st, contract.SymbolBadType)
+			}
+		}
+		return st
+	})
+	if ok {
+		return
+	}
+	for _, s := range failed {
+		for _, p := range held[s] {
+			if p.msg == "" {
+				continue
+			}
+			msg := p.msg
+			if p.category == CatMissing {
+				msg = "plugin " + c.KindsMessage(nearest, failed) + "; " + msg
+			} else {
+				msg += "; the plugin is none of the host's kinds: " + c.DescribeKinds()
+			}
+			r.report(p.pos, p.end, p.category, msg, p.fix, p.edits)
+		}
+	}
+}
+
+// pending is a diagnostic held back until the plugin's kinds are judged.
+type pending struct {
+	pos, end      token.Pos
+	category, msg string
+	fix           string
+	edits         []analysis.TextEdit
 }
 
 type reporter struct {
@@ -377,9 +429,15 @@ type reporter struct {
 	cfg      *Config
 	names    map[string]string // import path -> package name, for messages
 	reported map[string]bool   // messages already reported (entries of one symbol for all plugins and for this one)
+	// hold, when set, receives the next diagnostic instead of the pass.
+	hold *pending
 }
 
 func (r *reporter) report(pos, end token.Pos, category, msg, fix string, edits []analysis.TextEdit) {
+	if r.hold != nil {
+		*r.hold = pending{pos: pos, end: end, category: category, msg: msg, fix: fix, edits: edits}
+		return
+	}
 	key := fmt.Sprint(pos, "\x00", msg)
 	if r.reported[key] {
 		return
@@ -559,7 +617,39 @@ func (r *reporter) check(e contract.Entry) {
 	} else {
 		msg = fmt.Sprintf("%s has type %s, want %s: the host's assertion fails", sym, got, want)
 	}
-	r.report(pos, end, CatType, r.withOrigin(msg, e), r.declFix(e), nil)
+	fix := r.declFix(e)
+	if why := r.whyNot(e, t); why != "" {
+		msg = fmt.Sprintf("%s: Lookup gives the host a %s, which does not implement %s: %s; the host's assertion fails", sym, got, want, why)
+		fix = "give " + sym + " a type whose method set has " + r.short(e.Types[0]) + "'s methods (Lookup returns a pointer to a variable: pointer and value receivers both count)"
+		if p, ok := t.(*types.Pointer); ok {
+			if _, ok := p.Elem().Underlying().(*types.Pointer); ok && kind == contract.KindVar {
+				fix = "export the value, not a pointer to it: var " + sym + " = <value> (Lookup already returns a pointer)"
+			}
+		}
+	}
+	r.report(pos, end, CatType, r.withOrigin(msg, e), fix, nil)
+}
+
+// whyNot explains why t implements none of the entry's interface
+// alternatives ("" when none of them is an interface): the first
+// alternative's missing method, or its method of another type.
+func (r *reporter) whyNot(e contract.Entry, t types.Type) string {
+	for _, alt := range e.Types {
+		methods, ok := e.InterfaceMethods(alt)
+		if !ok {
+			continue
+		}
+		name, have, want := contract.MissingMethod(t, methods)
+		switch {
+		case name == "":
+			continue
+		case have == "":
+			return fmt.Sprintf("it has no method %s%s", name, r.short("func" + want)[4:])
+		default:
+			return fmt.Sprintf("its method %s has type %s, want %s", name, r.short("func"+have), r.short("func"+want))
+		}
+	}
+	return ""
 }
 
 func objKind(obj types.Object) string {

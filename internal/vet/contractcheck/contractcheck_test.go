@@ -151,3 +151,23 @@ func TestGate(t *testing.T) {
 		})
 	}
 }
+
+// A framework host's contract: two kinds, each an interface to
+// implement. A plugin of one kind passes (value or pointer receivers:
+// Lookup returns a pointer); one of none, of the wrong method or
+// exported as a pointer to a pointer fails, naming the kinds.
+func TestKindsAndInterfaces(t *testing.T) {
+	src := []contract.Source{{Kind: contract.SourceLookup, Pos: "example.com/fw@v1.0.0/loader.go:10"}}
+	c := contract.Merge(&contract.Contract{Entries: []contract.Entry{
+		{Symbol: "HandlerRegisterer", Types: []string{"example.com/fw.Registerer"}, Required: true, Sources: src,
+			Interfaces: map[string]string{"example.com/fw.Registerer": "interface{RegisterHandlers(func(string, func(net/http.Handler) net/http.Handler))}"}},
+		{Symbol: "ClientRegisterer", Types: []string{"example.com/fw.ClientRegisterer"}, Required: true, Sources: src,
+			Interfaces: map[string]string{"example.com/fw.ClientRegisterer": "interface{RegisterClients(func(string, func(net/http.RoundTripper) net/http.RoundTripper))}"}},
+	}, Kinds: []contract.Kind{
+		{Name: "handler", Symbols: []string{"HandlerRegisterer"}},
+		{Name: "client", Symbols: []string{"ClientRegisterer"}},
+	}})
+	analysistest.Run(t, testData, analyzer(c),
+		"example.com/contractcheck/kinds/hello", "example.com/contractcheck/kinds/client", "example.com/contractcheck/kinds/ptrrecv",
+		"example.com/contractcheck/kinds/badsig", "example.com/contractcheck/kinds/ptrptr", "example.com/contractcheck/kinds/none")
+}
