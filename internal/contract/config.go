@@ -228,7 +228,8 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				cfg.Kinds = append(cfg.Kinds, k)
 			}
 		default:
-			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins])", key)		}
+			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins])", key)
+		}
 	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool {
