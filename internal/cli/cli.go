@@ -34,7 +34,7 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		stdio.Getenv = os.Getenv
 	}
 	app := newApp(stdio)
-	err := app.RunContext(ctx, append([]string{"pluginctl"}, args...))
+	err := interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
 	if err != nil {
 		var ee *exitError
 		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
