@@ -16,6 +16,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/version"
 )
 
@@ -40,7 +41,13 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
 			return err // already reported
 		}
-		fmt.Fprintf(stdio.Stderr, "pluginctl: %v\n", err)
+		// Messages quote file names and tool output: escaped line by
+		// line, so that none can forge output on a terminal.
+		lines := strings.Split(err.Error(), "\n")
+		for i, l := range lines {
+			lines[i] = output.Escape(l)
+		}
+		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", strings.Join(lines, "\n"))
 	}
 	return err
 }
