@@ -132,6 +132,9 @@ type Result struct {
 	ManifestPath string
 	// Relinked counts the artifacts go build actually (re)linked.
 	Relinked int
+	// Warnings are what the build left out and why (also written to
+	// Options.Log): a plugin folder with its own go.mod, say.
+	Warnings []string
 	// Elapsed is the build's wall time; GoTime the part of it during which
 	// at least one go command ran. The difference is pluginctl's overhead.
 	Elapsed, GoTime time.Duration
@@ -211,7 +214,15 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, contractErr
 	}
 	targets, srcKey := found.targets, found.sourceKey
+	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
+	for _, w := range warnings {
+		fmt.Fprintf(o.Log, "warning: %s\n", w)
+	}
 	if err := checkTargets(targets, o.Patterns); err != nil {
+		var ee *EnvError
+		if len(warnings) > 0 && errors.As(err, &ee) {
+			ee.Fix += "\n\t" + strings.Join(warnings, "\n\t")
+		}
 		return nil, err
 	}
 
@@ -332,7 +343,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{
-		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked,
+		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked, Warnings: warnings,
 		Elapsed: time.Since(start), GoTime: tl.busy(),
 	}, nil
 }

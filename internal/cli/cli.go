@@ -182,6 +182,9 @@ Examples:
 				return err
 			}
 			if format == "json" {
+				for _, w := range res.Warnings { // text mode: in the build log
+					fmt.Fprintf(stdio.Stderr, "warning: %s\n", w)
+				}
 				enc := json.NewEncoder(stdio.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res.Manifest)
