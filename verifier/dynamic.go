@@ -832,7 +832,7 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 		if reason := c.notPluginReason(path); reason != "" {
 			return Problem{
 				Code:    NotAPlugin,
-				Message: "not a Go plugin (" + reason + "): opening it kills the host with \"fatal error: runtime: no plugin module data\"",
+				Message: "not a Go plugin: " + reason + "; opening it kills the host with \"fatal error: runtime: no plugin module data\"",
 				Detail:  append(detail, "fatal error: "+crash.value),
 				Fix:     "build it with `pluginctl build` (go build -buildmode=plugin)",
 			}
