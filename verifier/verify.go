@@ -238,8 +238,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			return s
 		}
 		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum}, sh, o.Contract, o.APIPackage, !dynamic)
+		skip[i] = hasError(a.Problems) // failed on its own (the host's checksum aside)
 		a.Problems = append(a.Problems, hostProblems...)
-		skip[i] = hasError(a.Problems)
 		readable[i] = f != nil
 		if f != nil {
 			// Only what checkSet needs is kept: memory is bounded by
