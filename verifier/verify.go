@@ -266,10 +266,25 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if sh == nil || sh.apiVersion == "" {
 			blind[APIVersionMismatch] = true // the host's APIVersion is unknown without its metadata
 		}
+		// The set's problems (a duplicate, a conflict) depend on the
+		// artifacts loaded before: after one the static check could not
+		// read, it is blind to them.
+		setBlind := map[Code]bool{DuplicatePlugin: true, PluginConflict: true}
+		for c := range blind {
+			setBlind[c] = true
+		}
+		unreadBefore := false
 		for k, ps := range dyn.rep.Problems() {
 			i := dynIndex[k]
 			a := &r.Artifacts[i]
-			a.Problems = merge(a.Problems, ps, blind, readable[i])
+			b := blind
+			if unreadBefore {
+				b = setBlind
+			}
+			a.Problems = merge(a.Problems, ps, b, readable[i])
+			if !readable[i] {
+				unreadBefore = true
+			}
 		}
 		r.Notes = append(r.Notes, dyn.rep.Notes...)
 	}
