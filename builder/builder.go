@@ -132,6 +132,9 @@ type Result struct {
 	ManifestPath string
 	// Relinked counts the artifacts go build actually (re)linked.
 	Relinked int
+	// Warnings are what the build left out and why (also written to
+	// Options.Log): a plugin folder with its own go.mod, say.
+	Warnings []string
 	// Elapsed is the build's wall time; GoTime the part of it during which
 	// at least one go command ran. The difference is pluginctl's overhead.
 	Elapsed, GoTime time.Duration
@@ -211,7 +214,15 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, contractErr
 	}
 	targets, srcKey := found.targets, found.sourceKey
+	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
+	for _, w := range warnings {
+		fmt.Fprintf(o.Log, "warning: %s\n", w)
+	}
 	if err := checkTargets(targets, o.Patterns); err != nil {
+		var ee *EnvError
+		if len(warnings) > 0 && errors.As(err, &ee) {
+			ee.Fix += "\n\t" + strings.Join(warnings, "\n\t")
+		}
 		return nil, err
 	}
 
@@ -242,16 +253,27 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(o.Dir, out)
 	}
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return nil, &EnvError{Msg: fmt.Sprintf("output directory %s is %s, not a directory", o.Out, fsutil.Describe(fi.Mode())), Fix: "remove it, or build into another directory with --out"}
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, &EnvError{Msg: fmt.Sprintf("creating output directory: %v", err)}
+		return nil, &EnvError{Msg: fmt.Sprintf("creating output directory: %v", err), Fix: "build into another directory with --out"}
 	}
 	unlock, err := lock(ctx, out, o.Log)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
+	// Holding the lock, no other build writes here: staging folders left
+	// behind belong to builds that were killed.
+	removeStaleStages(out)
+	// Every destination is checked before anything is built, so that a
+	// path that cannot be replaced fails the build with nothing written.
+	if err := checkDestinations(out, o.Out, targets); err != nil {
+		return nil, err
+	}
 
-	stage, err := os.MkdirTemp(out, ".pluginctl-stage-")
+	stage, err := os.MkdirTemp(out, stagePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("creating staging directory: %w", err)
 	}
@@ -321,7 +343,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{
-		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked,
+		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked, Warnings: warnings,
 		Elapsed: time.Since(start), GoTime: tl.busy(),
 	}, nil
 }
@@ -582,7 +604,7 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		if src == "" {
 			continue
 		}
-		if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() && fsutil.LinkOrCopy(src, staged) == nil {
+		if seedStage(src, staged, src == final) == nil {
 			seed, _ = os.Stat(staged)
 			break
 		}
@@ -611,7 +633,7 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 	linked = seed == nil || !os.SameFile(seed, after)
 	if linked && slot != "" {
 		if err := os.MkdirAll(filepath.Dir(slot), 0o755); err == nil {
-			fsutil.LinkOrCopy(staged, slot) // best effort: it is only a cache
+			fsutil.Clone(staged, slot) // best effort: it is only a cache
 		}
 	}
 	return linked, string(out), nil

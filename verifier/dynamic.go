@@ -271,8 +271,9 @@ type dynChecker struct {
 	hostGo   string
 	contract *contract.Contract // nil: only plugin.Open
 
-	mu    sync.Mutex
-	files map[string]*artifact.File // artifacts read back, for details
+	mu       sync.Mutex
+	files    map[string]*artifact.File // artifacts read back, for details
+	fileErrs map[string]error          // why an artifact could not be read
 }
 
 // file reads an artifact statically (once), for details the runtime does
@@ -289,9 +290,34 @@ func (c *dynChecker) file(path string) *artifact.File {
 	f, err := artifact.Read(path)
 	if err != nil {
 		f = nil
+		if c.fileErrs == nil {
+			c.fileErrs = map[string]error{}
+		}
+		c.fileErrs[path] = err
+	} else {
+		f.Release() // only what Read found is used: keep memory bounded
 	}
 	c.files[path] = f
 	return f
+}
+
+// notPluginReason returns why the artifact at path is not a Go plugin,
+// as a static reading tells it, or "" when it is one (or unknown).
+func (c *dynChecker) notPluginReason(path string) string {
+	f := c.file(path)
+	var err error
+	if f != nil {
+		err = f.CheckPlugin()
+	} else {
+		c.mu.Lock()
+		err = c.fileErrs[path]
+		c.mu.Unlock()
+	}
+	var np *artifact.NotPluginError
+	if errors.As(err, &np) {
+		return np.Reason
+	}
+	return ""
 }
 
 func (c *dynChecker) apiPkg() string { return c.probe.APIPackage }
@@ -385,6 +411,12 @@ func (c *dynChecker) notes() []string {
 // single classifies the run of one artifact.
 func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (DynamicResult, error) {
 	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.convention}
+	if len(r.Events) == 0 && r.TimedOut {
+		return res, &EnvError{
+			Msg: fmt.Sprintf("dynamic check: the probe did not even start within --timeout %v, before opening %s", c.opts.Timeout, path),
+			Fix: "give it more time (--timeout 10s is the default; a loaded machine needs more), or use `pluginctl verify --static`",
+		}
+	}
 	if len(r.Events) == 0 {
 		// The probe died (or hung) before it opened anything: no plugin
 		// code ran, so this is not the artifact's doing.
@@ -819,17 +851,10 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 		}
 	case crash.kind == "fatal" && strings.Contains(crash.value, "no plugin module data"):
 		f := c.file(path)
-		if f != nil && f.Kind != artifact.KindPlugin {
-			reason := string(f.Kind)
-			if err := f.CheckPlugin(); err != nil {
-				var np *artifact.NotPluginError
-				if errors.As(err, &np) {
-					reason = np.Reason
-				}
-			}
+		if reason := c.notPluginReason(path); reason != "" {
 			return Problem{
 				Code:    NotAPlugin,
-				Message: "not a Go plugin (" + reason + "): opening it kills the host with \"fatal error: runtime: no plugin module data\"",
+				Message: "not a Go plugin: " + reason + "; opening it kills the host with \"fatal error: runtime: no plugin module data\"",
 				Detail:  append(detail, "fatal error: "+crash.value),
 				Fix:     "build it with `pluginctl build` (go build -buildmode=plugin)",
 			}

@@ -37,6 +37,9 @@ const (
 	// BuildSetMismatch warns that an artifact was not built in the same
 	// `pluginctl build` run as the host.
 	BuildSetMismatch Code = "build-set-mismatch"
+	// Unreadable: the file exists but cannot be read (permissions): it
+	// says nothing about the plugin, and the host could not open it either.
+	Unreadable Code = "unreadable"
 )
 
 // Severity says whether a problem fails the artifact.

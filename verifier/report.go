@@ -1,6 +1,10 @@
 package verifier
 
-import "github.com/pluginctl/pluginctl/pluginapi/meta"
+import (
+	"unicode/utf8"
+
+	"github.com/pluginctl/pluginctl/pluginapi/meta"
+)
 
 // Schema is the version of the JSON report; a change that breaks readers
 // gets a new version.
@@ -28,7 +32,11 @@ type Report struct {
 
 // HostInfo describes the host binary.
 type HostInfo struct {
-	Path       string `json:"path"`
+	Path string `json:"path"`
+	// PathBytes holds Path's exact bytes (base64 in JSON) when it is not
+	// valid UTF-8, which JSON strings cannot carry: path shows the bytes
+	// that are not UTF-8 as U+FFFD.
+	PathBytes  []byte `json:"path_bytes,omitempty"`
 	Source     string `json:"source"` // "flag" or the manifest's path
 	GoVersion  string `json:"go_version,omitempty"`
 	Package    string `json:"package,omitempty"`
@@ -39,6 +47,10 @@ type HostInfo struct {
 // ArtifactReport is the verdict on one artifact.
 type ArtifactReport struct {
 	Path string `json:"path"`
+	// PathBytes holds Path's exact bytes (base64 in JSON) when it is not
+	// valid UTF-8, so that a program can find the file again; path then
+	// shows the bytes that are not UTF-8 as U+FFFD.
+	PathBytes []byte `json:"path_bytes,omitempty"`
 	// Name is the plugin's name: its file name without .so.
 	Name string `json:"name"`
 	// OK is true when the artifact has no error (warnings allowed).
@@ -62,8 +74,14 @@ func (r *Report) Failed() bool { return r.Summary.Failed > 0 }
 // finish sets OK and the summary from the problems.
 func (r *Report) finish() {
 	r.Summary = Summary{Checked: len(r.Artifacts)}
+	if r.Host != nil && !utf8.ValidString(r.Host.Path) {
+		r.Host.PathBytes = []byte(r.Host.Path)
+	}
 	for i := range r.Artifacts {
 		a := &r.Artifacts[i]
+		if !utf8.ValidString(a.Path) {
+			a.PathBytes = []byte(a.Path)
+		}
 		a.OK = true
 		for _, p := range a.Problems {
 			if p.Severity == Error {

@@ -2,13 +2,16 @@ package verifier
 
 import (
 	"debug/buildinfo"
+	"debug/elf"
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
@@ -43,6 +46,36 @@ type staticInput struct {
 	note func(string)
 }
 
+// readProblem says why an artifact could not be read as a plugin, with the
+// fix for that reason: a named pipe or a device is no file to build, an
+// unreadable file needs its permissions fixed, not a rebuild.
+func readProblem(path string, err error) Problem {
+	var np *artifact.NotPluginError
+	switch {
+	case errors.As(err, &np) && np.Mode != 0:
+		return Problem{
+			Code:    NotAPlugin,
+			Message: "not a Go plugin: " + np.Reason + " (it was not opened: a host would block on it or fail)",
+			Fix:     "verify the plugin file itself: give its path, not a pipe, device or socket",
+		}
+	case errors.As(err, &np):
+		p := Problem{Code: NotAPlugin, Message: "not a Go plugin: " + np.Reason, Fix: "build it with `pluginctl build` (go build -buildmode=plugin)"}
+		if strings.HasPrefix(np.Reason, "a C shared library") {
+			p.Fix = "a C library is loaded by the dynamic linker, not by plugin.Open: deploy the Go plugin built with `pluginctl build` instead"
+		}
+		return p
+	case errors.Is(err, fs.ErrPermission):
+		return Problem{
+			Code:    Unreadable,
+			Message: "cannot be read: permission denied (nothing is known about the plugin; the host could not open it either)",
+			Fix:     fmt.Sprintf("make it readable by the user running pluginctl and the host (chmod a+r %s), or run as a user who can read it", quotePath(path)),
+		}
+	case errors.Is(err, syscall.ELOOP):
+		return Problem{Code: Unreadable, Message: "a symbolic link loop (too many levels of symbolic links)", Fix: "point the link at the plugin file itself"}
+	}
+	return Problem{Code: Unreadable, Message: "cannot be read: " + err.Error(), Fix: "check the file and the disk it is on"}
+}
+
 // staticHost is the host side of the comparison.
 type staticHost struct {
 	file       *artifact.File
@@ -70,12 +103,7 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 		})
 	}
 	if in.err != nil {
-		var np *artifact.NotPluginError
-		reason := in.err.Error()
-		if errors.As(in.err, &np) {
-			reason = np.Reason
-		}
-		add(Problem{Code: NotAPlugin, Message: "not a Go plugin: " + reason, Fix: "build it with `pluginctl build` (go build -buildmode=plugin)"})
+		add(readProblem(in.path, in.err))
 		return ps
 	}
 	f := in.file
@@ -96,6 +124,9 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 // compareWithHost finds why plugin.Open in the host would refuse f.
 func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 	h := host.file
+	if p := compareELF(f, h); p != nil {
+		return []Problem{*p}
+	}
 	if f.BuildTarget != h.BuildTarget && f.BuildTarget.String() != "" && h.BuildTarget.String() != "" {
 		return []Problem{{
 			Code: NotAPlugin, Severity: Error,
@@ -147,6 +178,85 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 		})
 	}
 	return ps
+}
+
+// compareELF compares the ELF identity the dynamic loader checks
+// (machine, class, byte order, OS ABI) with the host's: a file whose header
+// says aarch64 or FreeBSD is refused by dlopen on an x86-64 Linux host,
+// whatever its build info claims.
+func compareELF(f, h *artifact.File) *Problem {
+	osabi := func(a elf.OSABI) elf.OSABI {
+		if a == elf.ELFOSABI_LINUX { // "GNU": the same system as NONE (System V)
+			return elf.ELFOSABI_NONE
+		}
+		return a
+	}
+	var diffs []string
+	if f.Machine != h.Machine {
+		diffs = append(diffs, fmt.Sprintf("machine: plugin %s, host %s", elfName(f.Machine.String()), elfName(h.Machine.String())))
+	}
+	if f.Class != h.Class {
+		diffs = append(diffs, fmt.Sprintf("class: plugin %s, host %s", className(f.Class), className(h.Class)))
+	}
+	if f.ByteOrder != h.ByteOrder {
+		diffs = append(diffs, fmt.Sprintf("byte order: plugin %s, host %s", orderName(f.ByteOrder), orderName(h.ByteOrder)))
+	}
+	if osabi(f.OSABI) != osabi(h.OSABI) {
+		diffs = append(diffs, fmt.Sprintf("OS ABI: plugin %s, host %s", abiName(osabi(f.OSABI)), abiName(osabi(h.OSABI))))
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	what := []string{}
+	for _, d := range diffs {
+		n, _, _ := strings.Cut(d, ":")
+		what = append(what, n)
+	}
+	fix := "build the plugin for the host's platform with `pluginctl build`"
+	if t := h.BuildTarget; t.String() != "" {
+		fix = fmt.Sprintf("build the plugin for %s, the host's platform (GOOS=%s GOARCH=%s pluginctl build); a file with an edited header is not the file that was built", t, t.GOOS, t.GOARCH)
+	}
+	return &Problem{
+		Code: NotAPlugin, Severity: Error,
+		Message: fmt.Sprintf("its ELF header is for another platform than the host's (%s): the host's dynamic loader refuses it", strings.Join(what, ", ")),
+		Detail:  diffs,
+		Fix:     fix,
+	}
+}
+
+// elfName shortens debug/elf's constant names: EM_AARCH64 -> AARCH64.
+func elfName(s string) string {
+	if _, rest, ok := strings.Cut(s, "_"); ok {
+		return rest
+	}
+	return s
+}
+
+func className(c elf.Class) string {
+	switch c {
+	case elf.ELFCLASS32:
+		return "32-bit"
+	case elf.ELFCLASS64:
+		return "64-bit"
+	}
+	return c.String()
+}
+
+func orderName(d elf.Data) string {
+	switch d {
+	case elf.ELFDATA2LSB:
+		return "little-endian"
+	case elf.ELFDATA2MSB:
+		return "big-endian"
+	}
+	return d.String()
+}
+
+func abiName(a elf.OSABI) string {
+	if a == elf.ELFOSABI_NONE {
+		return "System V (Linux)"
+	}
+	return strings.TrimPrefix(a.String(), "ELFOSABI_")
 }
 
 // mismatchedPackages lists the packages both files link whose fingerprints

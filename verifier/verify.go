@@ -13,18 +13,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
@@ -175,12 +181,29 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		err error
 	}
 	dynDone := make(chan dynResult, 1)
+	// Only regular files the user can read are opened: a named pipe or a
+	// device would only block or time out the probe, and an unreadable
+	// file fails both checks for a reason that is not the plugin's; the
+	// static check says what they are.
+	var dynIndex []int // dynamic check's artifacts, as indexes into paths
 	if dynamic {
+		var dynPaths []string
+		for i, p := range paths {
+			if f, _, err := fsutil.OpenRegular(p); err == nil {
+				f.Close()
+				dynIndex = append(dynIndex, i)
+				dynPaths = append(dynPaths, p)
+			}
+		}
 		go func() {
+			if len(dynPaths) == 0 {
+				dynDone <- dynResult{rep: &DynamicReport{}}
+				return
+			}
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
-			}, paths)
+			}, dynPaths)
 			dynDone <- dynResult{rep, err}
 		}()
 	}
@@ -189,6 +212,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	r.Artifacts = make([]ArtifactReport, len(paths))
 	files := make([]*artifact.File, len(paths))
 	skip := make([]bool, len(paths))
+	readable := make([]bool, len(paths)) // the static check could read it as a plugin
+	hostProblems := checkHostHash(host, mf, mpath, o.Sums)
 	parallel(len(paths), o.Jobs, func(i int) {
 		p := paths[i]
 		a := &r.Artifacts[i]
@@ -221,7 +246,14 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			staticNotes = append(staticNotes, n)
 		}
 		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum, note: note}, sh, o.Contract, o.APIPackage, !dynamic)
-		skip[i] = hasError(a.Problems)
+		skip[i] = hasError(a.Problems) // failed on its own (the host's checksum aside)
+		a.Problems = append(a.Problems, hostProblems...)
+		readable[i] = f != nil
+		if f != nil {
+			// Only what checkSet needs is kept: memory is bounded by
+			// the artifacts read at once, not by all of them.
+			f.Release()
+		}
 	})
 	slices.Sort(staticNotes)
 	r.Notes = append(r.Notes, slices.Compact(staticNotes)...)
@@ -244,9 +276,25 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if sh == nil || sh.apiVersion == "" {
 			blind[APIVersionMismatch] = true // the host's APIVersion is unknown without its metadata
 		}
-		for i, ps := range dyn.rep.Problems() {
+		// The set's problems (a duplicate, a conflict) depend on the
+		// artifacts loaded before: after one the static check could not
+		// read, it is blind to them.
+		setBlind := map[Code]bool{DuplicatePlugin: true, PluginConflict: true}
+		for c := range blind {
+			setBlind[c] = true
+		}
+		unreadBefore := false
+		for k, ps := range dyn.rep.Problems() {
+			i := dynIndex[k]
 			a := &r.Artifacts[i]
-			a.Problems = merge(a.Problems, ps, blind)
+			b := blind
+			if unreadBefore {
+				b = setBlind
+			}
+			a.Problems = merge(a.Problems, ps, b, readable[i])
+			if !readable[i] {
+				unreadBefore = true
+			}
 		}
 		r.Notes = append(r.Notes, dyn.rep.Notes...)
 	}
@@ -279,7 +327,7 @@ func expand(args []string) ([]string, error) {
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		if err != nil {
-			return nil, &EnvError{Msg: fmt.Sprintf("%s: no such file or directory", a)}
+			return nil, statError(a, err)
 		}
 		if !fi.IsDir() {
 			out = append(out, a)
@@ -357,6 +405,65 @@ func resolveHost(flag string, mf *manifest.Manifest, mpath string, paths []strin
 	return f, nil
 }
 
+// statError describes why an artifact argument cannot be used.
+func statError(path string, err error) error {
+	shown := quotePath(path)
+	switch {
+	case errors.Is(err, syscall.ELOOP):
+		return &EnvError{Msg: fmt.Sprintf("%s: a symbolic link loop (too many levels of symbolic links)", shown), Fix: "point the link at the plugin file itself (ls -l shows where it leads)"}
+	case errors.Is(err, fs.ErrPermission):
+		return &EnvError{Msg: fmt.Sprintf("%s: permission denied: a folder on the path cannot be searched", shown), Fix: "give the user running pluginctl access to the folders (chmod a+x), or run it as a user who has it"}
+	case errors.Is(err, syscall.ENOTDIR):
+		return &EnvError{Msg: fmt.Sprintf("%s: a part of the path is a file, not a folder", shown)}
+	case errors.Is(err, fs.ErrNotExist):
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(path)
+			return &EnvError{Msg: fmt.Sprintf("%s: a dangling symbolic link (to %s, which does not exist)", shown, quotePath(target))}
+		}
+		return &EnvError{Msg: fmt.Sprintf("%s: no such file or directory", shown)}
+	}
+	return &EnvError{Msg: fmt.Sprintf("%s: %v", shown, err)}
+}
+
+// quotePath shows a path in a message: as it is when it is printable,
+// else Go-quoted, so that a name with a newline or an escape sequence
+// cannot forge lines of the output.
+func quotePath(p string) string {
+	for _, r := range p {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
+}
+
+// checkHostHash compares the host with the checksum the manifest
+// recorded for it: a host rebuilt or changed after the build no longer
+// belongs to the set its plugins were built with.
+func checkHostHash(host *artifact.File, mf *manifest.Manifest, mpath string, sums sumcache.Cache) []Problem {
+	if host == nil || mf == nil {
+		return nil
+	}
+	e := mf.Lookup(mpath, host.Path)
+	if e == nil || e.SHA256 == "" {
+		return nil
+	}
+	sum, ok := sums.Get(host.Path)
+	if !ok {
+		sum = host.SHA256()
+		sums.Put(host.Path, sum)
+	}
+	if sum == e.SHA256 {
+		return nil
+	}
+	return []Problem{{
+		Code: HashMismatch, Severity: Error, Check: Static,
+		Message: fmt.Sprintf("the host %s differs from the one pluginctl build recorded in the manifest: it was changed or rebuilt after this plugin was built", quotePath(host.Path)),
+		Detail:  []string{"manifest sha256 " + e.SHA256, "host     sha256 " + sum},
+		Fix:     "rebuild the host and its plugins together with `pluginctl build`, and deploy them with their manifest",
+	}}
+}
+
 // parallel calls f(0..n-1), at most jobs at a time.
 func parallel(n, jobs int, f func(i int)) {
 	sem := make(chan struct{}, jobs)
@@ -391,9 +498,24 @@ var staticVisible = map[Code]bool{
 
 // merge combines the two checks' problems and reports a disagreement.
 // blind are the codes the static check could not establish.
-func merge(static, dynamic []Problem, blind map[Code]bool) []Problem {
+//
+// Only a file the static check could read as a plugin can be disagreed
+// about: one it found unreadable, truncated or malformed was already
+// diagnosed, whatever the dynamic check made of it. And only the static
+// problems that predict a load failure count: a checksum that differs
+// from the manifest (a tampered or stale copy) is an error, but one that
+// plugin.Open does not see.
+func merge(static, dynamic []Problem, blind map[Code]bool, staticRead bool) []Problem {
 	out := append(append([]Problem(nil), static...), dynamic...)
-	sFail := hasError(static)
+	if !staticRead {
+		return out
+	}
+	sFail := false
+	for _, p := range static {
+		if p.Severity == Error && staticVisible[p.Code] {
+			sFail = true
+		}
+	}
 	dFail, dVisible := false, false
 	for _, p := range dynamic {
 		if p.Severity == Error {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/version"
 )
 
@@ -34,13 +35,19 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		stdio.Getenv = os.Getenv
 	}
 	app := newApp(stdio)
-	err := app.RunContext(ctx, append([]string{"pluginctl"}, args...))
+	err := interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
 	if err != nil {
 		var ee *exitError
 		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
 			return err // already reported
 		}
-		fmt.Fprintf(stdio.Stderr, "pluginctl: %v\n", err)
+		// Messages quote file names and tool output: escaped line by
+		// line, so that none can forge output on a terminal.
+		lines := strings.Split(err.Error(), "\n")
+		for i, l := range lines {
+			lines[i] = output.Escape(l)
+		}
+		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", strings.Join(lines, "\n"))
 	}
 	return err
 }
@@ -175,6 +182,9 @@ Examples:
 				return err
 			}
 			if format == "json" {
+				for _, w := range res.Warnings { // text mode: in the build log
+					fmt.Fprintf(stdio.Stderr, "warning: %s\n", w)
+				}
 				enc := json.NewEncoder(stdio.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res.Manifest)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -35,6 +36,17 @@ func usageError(format string, args ...any) error {
 // failure reports a failed build or verification whose details were already
 // printed.
 var errFailed = &exitError{ExitFailure, errors.New("")}
+
+// interrupted marks err as the consequence of ctx being cancelled (a
+// signal): whatever failed once the context was done failed because of
+// it, even when a layer below reported it without wrapping
+// context.Canceled (a killed go command, say).
+func interrupted(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &exitError{ExitInterrupted, fmt.Errorf("interrupted: %w", err)}
+}
 
 // ExitCode returns the process exit code for the error Run returned (see
 // diag.ExitCode: every error that ends a command carries its code).

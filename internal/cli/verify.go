@@ -3,15 +3,22 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
@@ -26,12 +33,16 @@ func verifyFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
 		&ucli.StringSliceFlag{Name: "require-capability", Usage: "fail plugins whose Capabilities() lacks NAME (repeatable)"},
-		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output"},
+		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)"},
 		formatFlag(output.Formats...),
 	}
 }
 
 const verifierDefaultTimeout = 10 * time.Second
+
+// minTimeout is the shortest --timeout accepted: below it every artifact
+// would time out before the probe even ran, whatever the plugin does.
+const minTimeout = 100 * time.Millisecond
 
 func verifyCommand(stdio IO) *ucli.Command {
 	return &ucli.Command{
@@ -87,8 +98,8 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	if err != nil {
 		return verifier.Options{}, nil, err
 	}
-	if c.Duration("timeout") <= 0 {
-		return verifier.Options{}, nil, usageError("--timeout must be positive")
+	if t := c.Duration("timeout"); t < minTimeout {
+		return verifier.Options{}, nil, usageError("--timeout %v is too short to verify anything: the probe, a Go program, needs milliseconds just to start and open a plugin; give at least %v (default %v)", t, minTimeout, verifierDefaultTimeout)
 	}
 	if c.IsSet("jobs") && c.Int("jobs") < 1 {
 		return verifier.Options{}, nil, usageError("--jobs must be at least 1")
@@ -163,6 +174,10 @@ func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg stri
 }
 
 func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, paths []string) error {
+	inputs := verifyInputs(o, paths)
+	if err := checkOutput(sink.path, inputs); err != nil {
+		return err
+	}
 	r, err := verifier.Verify(c.Context, o, paths)
 	if err != nil {
 		return err
@@ -171,6 +186,16 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		return err
 	}
 	if sink.path != "" {
+		for _, a := range r.Artifacts {
+			inputs = append(inputs, a.Path)
+		}
+		if r.Host != nil {
+			inputs = append(inputs, r.Host.Path)
+		}
+		// Checked again: the run may have taken a while.
+		if err := checkOutput(sink.path, inputs); err != nil {
+			return err
+		}
 		if err := fsutil.WriteFileAtomic(sink.path, sink.buf.Bytes(), 0o644); err != nil {
 			return usageError("writing --output: %v", err)
 		}
@@ -183,6 +208,77 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		return errFailed
 	}
 	return nil
+}
+
+// verifyInputs lists the files a verification reads: the artifacts (the
+// *.so files of a directory argument), the manifest given or the ones it
+// would find beside them or one folder up, and the host given.
+func verifyInputs(o verifier.Options, args []string) []string {
+	var in []string
+	for _, a := range args {
+		if fi, err := os.Stat(a); err == nil && fi.IsDir() {
+			m, _ := filepath.Glob(filepath.Join(a, "*.so"))
+			in = append(in, m...)
+			in = append(in, filepath.Join(a, manifest.FileName), filepath.Join(filepath.Dir(filepath.Clean(a)), manifest.FileName))
+			continue
+		}
+		dir := filepath.Dir(a)
+		in = append(in, a, filepath.Join(dir, manifest.FileName), filepath.Join(filepath.Dir(dir), manifest.FileName))
+	}
+	for _, p := range []string{o.Manifest, o.Host} {
+		if p != "" {
+			in = append(in, p)
+		}
+	}
+	return in
+}
+
+// checkOutput refuses an --output path whose replacement would destroy
+// data: anything but a regular file (a named pipe, a device, a symbolic
+// link, a directory), or a file the verification reads (an artifact, the
+// manifest, the host).
+func checkOutput(path string, inputs []string) error {
+	if path == "" {
+		return nil
+	}
+	if err := fsutil.CheckReplaceable(path); err != nil {
+		var nr *fsutil.NotRegularError
+		if errors.As(err, &nr) {
+			return usageError("--output %s is %s, not a regular file: refusing to replace it\n\twrite the report to a new or regular file", quoted(path), fsutil.Describe(nr.Mode))
+		}
+		return usageError("--output %s: %v", quoted(path), err)
+	}
+	out, err := os.Stat(path)
+	if err != nil {
+		return nil // a new file
+	}
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); err == nil && os.SameFile(out, fi) {
+			return usageError("--output %s is %s, which this verification reads: refusing to overwrite it\n\twrite the report to another file", quoted(path), inputWord(in))
+		}
+	}
+	return nil
+}
+
+func inputWord(p string) string {
+	switch {
+	case filepath.Base(p) == manifest.FileName:
+		return "the manifest " + quoted(p)
+	case strings.HasSuffix(p, ".so"):
+		return "the artifact " + quoted(p)
+	}
+	return "an input, " + quoted(p)
+}
+
+// quoted shows a path in a message, Go-quoted when it holds anything but
+// printable characters, so that it cannot forge lines of the output.
+func quoted(p string) string {
+	for _, r := range p {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
 }
 
 func checkCommand(stdio IO) *ucli.Command {
@@ -220,6 +316,9 @@ Examples:
 			vo, sink, err := verifyOptions(c, stdio)
 			if err != nil {
 				return err
+			}
+			if err := checkOutput(sink.path, nil); err != nil {
+				return err // before building anything
 			}
 			bo, err := buildOptionsFor(c, stdio, "text")
 			if err != nil {

@@ -3,11 +3,9 @@
 package fsutil
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // WriteFileAtomic writes data to a temporary file beside name and renames
@@ -75,29 +73,8 @@ func copyFile(src, dst string) error {
 
 // ReadFileLimit reads a regular file of at most limit bytes. It never
 // blocks on a FIFO or device (the file is opened non-blocking and must be
-// regular) and never reads more than limit+1 bytes.
+// regular) and never reads more than limit+1 bytes. It is ReadRegular; its
+// errors are *NotRegularError and *TooLargeError.
 func ReadFileLimit(name string, limit int64) ([]byte, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", name, fi.Mode().Type())
-	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d allowed", name, fi.Size(), limit)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: more than the %d bytes allowed", name, limit)
-	}
-	return data, nil
+	return ReadRegular(name, limit)
 }

@@ -61,22 +61,24 @@ func (t *text) paint(code, s string) string {
 
 func (t *text) Report(r *verifier.Report) error {
 	var b strings.Builder
+	// Everything but pluginctl's own words is untrusted (file names, what
+	// a plugin printed, strings read from the artifacts): escaped.
 	if r.Host != nil {
-		fmt.Fprintf(&b, "host %s (%s", r.Host.Path, r.Host.GoVersion)
+		fmt.Fprintf(&b, "host %s (%s", Escape(r.Host.Path), Escape(r.Host.GoVersion))
 		if r.Host.APIVersion != "" {
-			fmt.Fprintf(&b, ", API %s", r.Host.APIVersion)
+			fmt.Fprintf(&b, ", API %s", Escape(r.Host.APIVersion))
 		}
 		fmt.Fprintf(&b, ")\n")
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
+		fmt.Fprintf(&b, "note: %s\n", Escape(n))
 	}
 	for _, a := range r.Artifacts {
 		verdict := t.paint("32", "PASS")
 		if !a.OK {
 			verdict = t.paint("31", "FAIL")
 		}
-		fmt.Fprintf(&b, "%s  %s\n", verdict, a.Path)
+		fmt.Fprintf(&b, "%s  %s\n", verdict, Escape(a.Path))
 		for _, p := range a.Problems {
 			sev := string(p.Severity)
 			if p.Severity == verifier.Warning {
@@ -84,12 +86,12 @@ func (t *text) Report(r *verifier.Report) error {
 			} else {
 				sev = t.paint("31", sev)
 			}
-			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, p.Code, p.Check, p.Message)
+			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, Escape(string(p.Code)), p.Check, Escape(p.Message))
 			for _, d := range p.Detail {
-				fmt.Fprintf(&b, "          %s\n", indentMore(d))
+				fmt.Fprintf(&b, "          %s\n", indentMore(escapeLines(d)))
 			}
 			if p.Fix != "" {
-				fmt.Fprintf(&b, "          fix: %s\n", p.Fix)
+				fmt.Fprintf(&b, "          fix: %s\n", Escape(p.Fix))
 			}
 		}
 	}
