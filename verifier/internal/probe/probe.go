@@ -66,6 +66,18 @@ var mainTemplate string
 //go:embed wire.go
 var wireSource string
 
+//go:embed supervisor_linux.go
+var supervisorSource string
+
+//go:embed tree_linux.go
+var treeSource string
+
+// probeFiles are the files of package probe compiled into every probe
+// program too, as package main.
+func probeFiles() map[string]string {
+	return map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource}
+}
+
 // typeRules versions the rules of classifyTypes and markUncompilable
 // (what a probe records about the contract's types): change it with them.
 const typeRules = "types-1"
@@ -74,7 +86,7 @@ const typeRules = "types-1"
 // records about it changes, so that cached probes of an older pluginctl
 // are rebuilt.
 var generatorVersion = func() string {
-	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + typeRules))
+	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + typeRules))
 	return hex.EncodeToString(h[:8])
 }()
 
@@ -418,13 +430,17 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	if err != nil {
 		return nil, envErr(err, "", "%v", err)
 	}
-	wire := []byte(strings.Replace(wireSource, "package probe", "package main", 1))
 	overlay := struct{ Replace map[string]string }{Replace: map[string]string{
 		filepath.Join(probeDir, "main.go"): filepath.Join(entry, "main.go"),
-		filepath.Join(probeDir, "wire.go"): filepath.Join(entry, "wire.go"),
 	}}
+	files := map[string][]byte{}
+	for name, src := range probeFiles() {
+		overlay.Replace[filepath.Join(probeDir, name)] = filepath.Join(entry, name)
+		files[name] = []byte(strings.Replace(src, "package probe", "package main", 1))
+	}
 	ovl, _ := json.Marshal(overlay)
-	for name, data := range map[string][]byte{"wire.go": wire, "overlay.json": ovl} {
+	files["overlay.json"] = ovl
+	for name, data := range files {
 		if err := writeIfChanged(filepath.Join(entry, name), data); err != nil {
 			return nil, envErr(err, "", "writing the probe source: %v", err)
 		}
@@ -638,7 +654,7 @@ func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string, tc
 	for _, p := range lp.Deps {
 		deps[p] = true
 	}
-	named := []string{"os", "plugin", "runtime"}
+	named := []string{"os", "plugin", "runtime", "syscall"}
 	switch {
 	case deps["fmt"]:
 		d.Fmt = true

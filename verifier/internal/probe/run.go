@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -177,6 +178,10 @@ type Result struct {
 	ReportTruncated                  bool
 	// Duration is the wall time of the run.
 	Duration time.Duration
+	// Isolation describes the child's sandbox; Notes what its
+	// supervisor could not set up.
+	Isolation string
+	Notes     []string
 }
 
 // Completed tells whether the run proved that every stage completed: an
@@ -254,41 +259,56 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "pluginctl-probe-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
 	repR, repW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	defer repR.Close()
-	keyR, keyW, err := os.Pipe()
+	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		repW.Close()
 		return nil, err
 	}
-	defer keyW.Close()
+	defer cfgW.Close()
+	stR, stW, err := os.Pipe()
+	if err != nil {
+		repW.Close()
+		cfgR.Close()
+		return nil, err
+	}
+	defer stR.Close()
 
 	res := &Result{}
 	stdout := &capped{limit: o.OutputLimit}
 	stderr := &capped{limit: o.OutputLimit}
-	cmd := exec.Command(p.Path, args...)
-	cmd.Dir = tmp
-	cmd.Env = childEnv(tmp, o.Env)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.ExtraFiles = []*os.File{repW, keyR} // fd 3, fd 4
-	cmd.SysProcAttr = sysProcAttr()
-	cmd.WaitDelay = time.Second
+	// The probe runs as the host would: argv[0] is the host's path, the
+	// working directory the host's directory; its configuration comes on
+	// a pipe.
+	newCmd := func(iso isolation) *exec.Cmd {
+		cmd := exec.Command(p.Path)
+		cmd.Args = []string{p.Host}
+		cmd.Dir = filepath.Dir(p.Host)
+		cmd.Env = childEnv(o.Env)
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		cmd.ExtraFiles = []*os.File{repW, cfgR, stW} // fd 3, 4, 5
+		cmd.SysProcAttr = sysProcAttr(iso)
+		cmd.WaitDelay = time.Second
+		return cmd
+	}
 	start := time.Now()
-	err = cmd.Start()
+	iso, cmd, err := startIsolated(p.Path, newCmd)
 	repW.Close()
-	keyR.Close()
+	cfgR.Close()
+	stW.Close()
 	if err != nil {
 		return nil, fmt.Errorf("starting the probe: %w", err)
 	}
+	res.Isolation = iso.describe()
 	pid := cmd.Process.Pid
+	supMode := "nons"
+	if iso.namespaces {
+		supMode = "ns"
+	}
 
 	report := &capped{limit: o.OutputLimit}
 	reportDone := make(chan struct{})
@@ -296,52 +316,96 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		io.Copy(report, repR)
 		close(reportDone)
 	}()
+	status := &capped{limit: 4096}
+	statusDone := make(chan struct{})
+	go func() {
+		io.Copy(status, stR)
+		close(statusDone)
+	}()
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
+	// Everything the run started goes: with a PID namespace, its init;
+	// else every process below the supervisor, then its process group.
+	kill := func() {
+		if !iso.namespaces {
+			killTree(pid)
+		}
+		syscall.Kill(pid, syscall.SIGKILL)
+		killGroup(pid)
+	}
 
-	// Limits first, then the key: the probe opens no plugin before it
-	// has the key, so no plugin code runs without the limits.
+	// Limits first, then the configuration: the probe opens no plugin
+	// before it has it, so no plugin code runs without the limits (the
+	// supervisor's limits are inherited).
 	cpu := uint64(2*o.Timeout/time.Second) + 1
 	var as uint64
 	if !p.Sanitizer {
 		as = DefaultAddressSpace
 	}
 	if err := setLimits(pid, cpu, as); err != nil {
-		killGroup(pid)
+		kill()
 		<-waited
 		return nil, fmt.Errorf("setting the probe's resource limits: %w", err)
 	}
-	keyW.Write(key) // a probe that died already shows in the result
-	keyW.Close()
+	cfgW.Write(encodeConfig(roleSupervisor, key, append([]string{p.Path, supMode}, args...))) // a probe that died already shows in the result
+	cfgW.Close()
 
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
-	select {
-	case <-waited:
-	case <-timer.C:
-		res.TimedOut = true
-		killGroup(pid)
-		<-waited
-	case <-ctx.Done():
-		res.Canceled = true
-		killGroup(pid)
-		<-waited
+	// Without a PID namespace, a plugin can stop its parent, the
+	// supervisor: it is continued as often as it is stopped.
+	var tick <-chan time.Time
+	if !iso.namespaces {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		tick = t.C
+	}
+wait:
+	for {
+		select {
+		case <-waited:
+			break wait
+		case <-tick:
+			syscall.Kill(pid, syscall.SIGCONT)
+		case <-timer.C:
+			res.TimedOut = true
+			kill()
+			<-waited
+			break wait
+		case <-ctx.Done():
+			res.Canceled = true
+			kill()
+			<-waited
+			break wait
+		}
 	}
 	// Whatever the plugin left running in the group goes too.
 	killGroup(pid)
 	res.Duration = time.Since(start)
-	select {
-	case <-reportDone:
-	case <-time.After(time.Second): // a descendant outside the group holds the pipe
+	for _, ch := range []chan struct{}{reportDone, statusDone} {
+		select {
+		case <-ch:
+		case <-time.After(time.Second): // a descendant outside the group holds the pipe
+		}
 	}
 	repR.Close()
+	stR.Close()
 	<-reportDone
+	<-statusDone
 
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		res.ExitCode = -1
-		res.Signal = SignalName(ws.Signal())
-	} else {
-		res.ExitCode = cmd.ProcessState.ExitCode()
+	st, _ := status.bytes()
+	probeStatus, notes := parseStatus(key, st)
+	res.Notes = notes
+	switch {
+	case probeStatus != nil && !res.TimedOut && !res.Canceled:
+		res.ExitCode, res.Signal = probeStatus.code, probeStatus.signal
+	default:
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.ExitCode = -1
+			res.Signal = SignalName(ws.Signal())
+		} else {
+			res.ExitCode = cmd.ProcessState.ExitCode()
+		}
 	}
 	res.Stdout, res.StdoutTruncated = stdout.bytes()
 	res.Stderr, res.StderrTruncated = stderr.bytes()
@@ -351,16 +415,55 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	return res, nil
 }
 
+// waitStatus is how the probe ended, as its supervisor saw it.
+type waitStatus struct {
+	code   int
+	signal string
+}
+
+// parseStatus reads the supervisor's status lines: its notes, and the
+// probe's wait status, whose line must be authenticated.
+func parseStatus(key, b []byte) (*waitStatus, []string) {
+	var ws *waitStatus
+	var notes []string
+	k0, k1 := macKey(key)
+	for _, line := range strings.Split(string(b), "\n") {
+		kind, rest, _ := strings.Cut(line, " ")
+		if kind == "exit" || kind == "signal" {
+			body, ok := verifyLine(k0, k1, []byte(line))
+			if !ok {
+				continue
+			}
+			_, rest, _ = strings.Cut(string(body), " ")
+		}
+		switch kind {
+		case "exit":
+			if n, err := strconv.Atoi(rest); err == nil {
+				ws = &waitStatus{code: n}
+			}
+		case "signal":
+			if n, err := strconv.Atoi(rest); err == nil {
+				ws = &waitStatus{code: -1, signal: SignalName(syscall.Signal(n))}
+			}
+		case "note":
+			notes = append(notes, rest)
+		}
+	}
+	return ws, notes
+}
+
 // childEnv is the scrubbed environment: no variable of the parent but
-// PATH and LD_LIBRARY_PATH (which dlopen uses as the host would).
-func childEnv(tmp string, extra []string) []string {
+// PATH, HOME and LD_LIBRARY_PATH (which dlopen uses as the host would).
+func childEnv(extra []string) []string {
 	path := os.Getenv("PATH")
 	if path == "" {
 		path = "/usr/local/bin:/usr/bin:/bin"
 	}
-	env := []string{"PATH=" + path, "HOME=" + tmp, "TMPDIR=" + tmp, "LANG=C", "GOTRACEBACK=single"}
-	if v, ok := os.LookupEnv("LD_LIBRARY_PATH"); ok {
-		env = append(env, "LD_LIBRARY_PATH="+v)
+	env := []string{"PATH=" + path}
+	for _, k := range []string{"HOME", "LD_LIBRARY_PATH"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
 	}
 	return append(env, extra...)
 }
