@@ -101,6 +101,9 @@ type DynamicResult struct {
 	Convention bool
 	// Duration is the wall time of the artifact's probe run.
 	Duration time.Duration
+	// Checked: the dynamic check of this artifact completed (false only
+	// in the partial report of an interrupted check).
+	Checked bool
 }
 
 // DynamicReport is the outcome of CheckDynamic.
@@ -138,7 +141,9 @@ func (r *DynamicReport) Problems() [][]Problem {
 // CheckDynamic opens every artifact in a probe process that mirrors the
 // host, then opens the ones that passed together, in order. The error is
 // an *EnvError (or the context's error) when nothing could be verified:
-// the host was not built from this checkout, no toolchain, no probe.
+// the host was not built from this checkout, no toolchain, no probe. When
+// the context ends during the runs, the report is returned with the
+// context's error: what completed has DynamicResult.Checked.
 func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*DynamicReport, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = probe.DefaultTimeout
@@ -190,6 +195,9 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	}
 
 	rep.Results = make([]DynamicResult, len(artifacts))
+	for i, a := range artifacts {
+		rep.Results[i].Path = a
+	}
 	errs := make([]error, len(artifacts))
 	sem := make(chan struct{}, o.Jobs)
 	var wg sync.WaitGroup
@@ -217,12 +225,14 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 				errs[i] = ctx.Err()
 				return
 			}
-			rep.Results[i], errs[i] = c.single(a, plan, r)
+			res, err := c.single(a, plan, r)
+			res.Checked = err == nil
+			rep.Results[i], errs[i] = res, err
 		}()
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return rep, ctx.Err() // what was done: the report is partial
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -242,6 +252,14 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	if len(set) > 1 {
 		start := time.Now()
 		if err := c.checkSet(ctx, artifacts, set, o.Timeout+2*budget, rep.Results); err != nil {
+			if ctx.Err() != nil {
+				// The set was not checked: neither were its members,
+				// completely.
+				for _, i := range set {
+					rep.Results[i].Checked = false
+				}
+				return rep, ctx.Err()
+			}
 			return nil, dynEnvError(ctx, err)
 		}
 		rep.SetDuration = time.Since(start)
