@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
@@ -116,6 +117,11 @@ type DynamicReport struct {
 	APIPackage string
 	// SetDuration is the wall time of the set check (0 when skipped).
 	SetDuration time.Duration
+	// Runs counts the probe processes started; SetSkipped: the first
+	// run opened every passing artifact cleanly, before any other, so it
+	// was the set check too.
+	Runs       int
+	SetSkipped bool
 	// Contract is the contract the artifacts were checked against (nil:
 	// only plugin.Open).
 	Contract *contract.Contract
@@ -193,46 +199,14 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	for i, a := range artifacts {
 		rep.Results[i].Path = a
 	}
-	errs := make([]error, len(artifacts))
-	sem := make(chan struct{}, o.Jobs)
-	var wg sync.WaitGroup
-	for i, a := range artifacts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			plan := c.plan(a)
-			r, err := p.Run(ctx, probe.RunOptions{
-				Artifacts: []string{a}, Require: o.RequireCapabilities, Timeout: o.Timeout,
-				Checks: plan.checks, Convention: plan.convention,
-			})
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			if r.Canceled {
-				errs[i] = ctx.Err()
-				return
-			}
-			res, err := c.single(a, plan, r)
-			res.Checked = err == nil
-			rep.Results[i], errs[i] = res, err
-		}()
-	}
-	wg.Wait()
+	setChecked, err := c.runAll(ctx, artifacts, rep.Results)
+	rep.SetSkipped = setChecked
+	defer func() { rep.Runs = int(c.runs.Load()) }()
 	if ctx.Err() != nil {
 		return rep, ctx.Err() // what was done: the report is partial
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, dynEnvError(ctx, err)
-		}
+	if err != nil {
+		return nil, dynEnvError(ctx, err)
 	}
 
 	// The set: the artifacts that passed alone, in the order given.
@@ -244,7 +218,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 			budget += rep.Results[i].Duration
 		}
 	}
-	if len(set) > 1 {
+	if len(set) > 1 && !setChecked {
 		start := time.Now()
 		if err := c.checkSet(ctx, artifacts, set, o.Timeout+2*budget, rep.Results); err != nil {
 			if ctx.Err() != nil {
@@ -286,6 +260,7 @@ type dynChecker struct {
 
 	mu    sync.Mutex
 	files map[string]*artifact.File // artifacts read back, for details
+	runs  atomic.Int32              // probe processes started
 }
 
 // file reads an artifact statically (once), for details the runtime does

@@ -20,6 +20,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, ti
 		for k, i := range set {
 			files[k] = paths[i]
 		}
+		c.runs.Add(1)
 		r, err := c.probe.Run(ctx, probe.RunOptions{Set: true, Artifacts: files, Timeout: timeout})
 		if err != nil {
 			return err

@@ -101,6 +101,9 @@ func TestRunHostilePlugins(t *testing.T) {
 	isolations(t, func(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.escape, func(t *testing.T) {
+				// A temporary directory of its own, to see what the run
+				// leaves in it (other processes use the real one).
+				t.Setenv("TMPDIR", t.TempDir())
 				if c.nsOnly && !nsResult.namespaces {
 					t.Skip("a known gap without namespaces")
 				}

@@ -53,13 +53,25 @@ type RunOptions struct {
 	// Init when every lookup succeeded. Only for a host that links the API
 	// package (Probe.APIPackage).
 	Convention bool
-	// Timeout bounds the whole run (default DefaultTimeout).
+	// Plans, when given, are the checks of each artifact (one per
+	// artifact), in place of Checks and Convention: one run checks
+	// several artifacts in sequence, each as its own host would.
+	Plans []Plan
+	// Timeout bounds the load of each artifact (default DefaultTimeout):
+	// the time from the start, or from the probe's authenticated report
+	// that it opens the artifact, to the next such report or the end.
 	Timeout time.Duration
 	// OutputLimit caps stdout, stderr and the report (default
 	// DefaultOutputLimit each); what is beyond it is counted and dropped.
 	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
+}
+
+// Plan is what a run checks on one artifact.
+type Plan struct {
+	Checks     []Check
+	Convention bool
 }
 
 // Check is one symbol of the host's contract.
@@ -229,30 +241,49 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	for _, l := range o.Lookups {
 		args = append(args, "-lookup", l)
 	}
-	for _, c := range o.Checks {
-		sc := symbolCheck{name: c.Symbol, required: c.Required}
-		for _, t := range c.Types {
-			k := p.TypeIndex(t)
-			if k < 0 {
-				return nil, fmt.Errorf("the probe was not built for the type %s of %s", t, c.Symbol)
+	checkArgs := func(checks []Check, convention bool) ([]string, error) {
+		var args []string
+		for _, c := range checks {
+			sc := symbolCheck{name: c.Symbol, required: c.Required}
+			for _, t := range c.Types {
+				k := p.TypeIndex(t)
+				if k < 0 {
+					return nil, fmt.Errorf("the probe was not built for the type %s of %s", t, c.Symbol)
+				}
+				sc.types = append(sc.types, k)
 			}
-			sc.types = append(sc.types, k)
+			args = append(args, "-check", formatSymbolCheck(sc))
 		}
-		args = append(args, "-check", formatSymbolCheck(sc))
-	}
-	if o.Convention {
-		if p.APIPackage == "" {
-			return nil, fmt.Errorf("the host does not link the API package: no convention to check")
+		if convention {
+			if p.APIPackage == "" {
+				return nil, fmt.Errorf("the host does not link the API package: no convention to check")
+			}
+			args = append(args, "-convention")
 		}
-		args = append(args, "-convention")
+		return args, nil
 	}
+	if len(o.Plans) > 0 && len(o.Plans) != len(o.Artifacts) {
+		return nil, fmt.Errorf("%d plans for %d artifacts", len(o.Plans), len(o.Artifacts))
+	}
+	global, err := checkArgs(o.Checks, o.Convention)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, global...)
 	args = append(args, "--")
-	for _, a := range o.Artifacts {
+	for i, a := range o.Artifacts {
 		abs, err := filepath.Abs(a)
 		if err != nil {
 			return nil, err
 		}
 		args = append(args, abs)
+		if len(o.Plans) > 0 && !o.Set {
+			own, err := checkArgs(o.Plans[i].Checks, o.Plans[i].Convention)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, own...)
+		}
 	}
 
 	key := make([]byte, keyLen)
@@ -312,8 +343,11 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 
 	report := &capped{limit: o.OutputLimit}
 	reportDone := make(chan struct{})
+	// Each authenticated "opening" line starts the next artifact's time.
+	opening := make(chan struct{}, 1)
+	watch := &lineWatcher{key: key, stage: stageOpening, seen: opening}
 	go func() {
-		io.Copy(report, repR)
+		io.Copy(io.MultiWriter(report, watch), repR)
 		close(reportDone)
 	}()
 	status := &capped{limit: 4096}
@@ -337,7 +371,7 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	// Limits first, then the configuration: the probe opens no plugin
 	// before it has it, so no plugin code runs without the limits (the
 	// supervisor's limits are inherited).
-	cpu := uint64(2*o.Timeout/time.Second) + 1
+	cpu := uint64(2*time.Duration(max(1, len(o.Artifacts)))*o.Timeout/time.Second) + 1
 	var as uint64
 	if !p.Sanitizer {
 		as = DefaultAddressSpace
@@ -367,6 +401,14 @@ wait:
 			break wait
 		case <-tick:
 			syscall.Kill(pid, syscall.SIGCONT)
+		case <-opening:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			timer.Reset(o.Timeout)
 		case <-timer.C:
 			res.TimedOut = true
 			kill()
@@ -413,6 +455,46 @@ wait:
 	rep, res.ReportTruncated = report.bytes()
 	res.Events, res.Unauthenticated, res.Done = parseReport(key, rep)
 	return res, nil
+}
+
+// lineWatcher reads a report as it is written and signals seen on each
+// authenticated line of one stage. Lines longer than its buffer are
+// skipped: none of the probe's stage lines that it watches is.
+type lineWatcher struct {
+	key   []byte
+	stage string
+	seen  chan<- struct{}
+	buf   []byte
+	skip  bool
+}
+
+func (w *lineWatcher) Write(p []byte) (int, error) {
+	n := len(p)
+	k0, k1 := macKey(w.key)
+	marker := []byte(`,"stage":"` + w.stage + `"`)
+	for len(p) > 0 {
+		nl := bytes.IndexByte(p, '\n')
+		if nl < 0 {
+			if !w.skip && len(w.buf)+len(p) <= 64<<10 {
+				w.buf = append(w.buf, p...)
+			} else {
+				w.buf, w.skip = w.buf[:0], true
+			}
+			break
+		}
+		line := append(w.buf, p[:nl]...)
+		p = p[nl+1:]
+		if !w.skip && bytes.Contains(line, marker) {
+			if _, ok := verifyLine(k0, k1, line); ok {
+				select {
+				case w.seen <- struct{}{}:
+				default:
+				}
+			}
+		}
+		w.buf, w.skip = w.buf[:0], false
+	}
+	return n, nil
 }
 
 // waitStatus is how the probe ended, as its supervisor saw it.
