@@ -248,6 +248,25 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 	}
 
+	cacheDir := cfg.CacheDir
+	if cacheDir == "" {
+		ucd, err := os.UserCacheDir()
+		if err != nil {
+			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
+		}
+		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
+	}
+	// A probe validated for this very host file (same device, inode,
+	// size, modification and change time: any write changes the change
+	// time) is reused without reading the host again.
+	var byID string
+	if id, ok := fileIdentity(host); ok {
+		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), host, g, apiPkg, typesKey)+".id.json")
+		if p, ok := loadValidated(byID); ok {
+			return p, nil
+		}
+	}
+
 	hostData, err := os.ReadFile(host)
 	if err != nil {
 		return nil, envErr(err, "", "reading the host binary: %v", err)
@@ -275,19 +294,14 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 			settings["GOOS"], settings["GOARCH"], runtime.GOOS, runtime.GOARCH)
 	}
 
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		ucd, err := os.UserCacheDir()
-		if err != nil {
-			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
-		}
-		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
-	}
 	// A probe that was built and found to mirror this exact host binary
 	// stays a mirror as long as neither file changes: reuse it without
 	// running go list and go build again.
 	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg, typesKey)+".json")
 	if p, ok := loadValidated(validated); ok {
+		if byID != "" {
+			storeValidated(byID, p)
+		}
 		return p, nil
 	}
 
@@ -487,6 +501,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return nil, notFrom(strings.Join(diffs, "; "))
 	}
 	storeValidated(validated, p) // best effort: only a cache
+	if byID != "" {
+		storeValidated(byID, p)
+	}
 	return p, nil
 }
 
