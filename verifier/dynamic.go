@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -201,7 +202,10 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	}
 	setChecked, err := c.runAll(ctx, artifacts, rep.Results)
 	rep.SetSkipped = setChecked
-	defer func() { rep.Runs = int(c.runs.Load()) }()
+	defer func() {
+		rep.Runs = int(c.runs.Load())
+		rep.Notes = append(rep.Notes, c.sandboxNotes()...)
+	}()
 	if ctx.Err() != nil {
 		return rep, ctx.Err() // what was done: the report is partial
 	}
@@ -236,6 +240,34 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	return rep, nil
 }
 
+// ran records the sandbox of a probe run, for the report's notes.
+func (c *dynChecker) ran(r *probe.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sandbox == nil {
+		c.sandbox = map[string]bool{}
+	}
+	if !r.Namespaces {
+		c.sandbox["the probe ran without its own namespaces: "+r.Isolation+
+			"; a plugin could see other processes and the network (see README.md, What verify protects against)"] = true
+	}
+	for _, n := range r.Notes {
+		c.sandbox["the probe's sandbox: "+n] = true
+	}
+}
+
+// sandboxNotes are the notes ran recorded, sorted.
+func (c *dynChecker) sandboxNotes() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for n := range c.sandbox {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // dynEnvError turns a failure of the check itself into an *EnvError.
 func dynEnvError(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -261,6 +293,8 @@ type dynChecker struct {
 	mu    sync.Mutex
 	files map[string]*artifact.File // artifacts read back, for details
 	runs  atomic.Int32              // probe processes started
+	// sandbox collects what the runs' sandboxes lacked, once each.
+	sandbox map[string]bool
 }
 
 // file reads an artifact statically (once), for details the runtime does

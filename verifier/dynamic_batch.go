@@ -44,6 +44,7 @@ func (c *dynChecker) runAll(ctx context.Context, artifacts []string, results []D
 		if err != nil {
 			return false, err
 		}
+		c.ran(r)
 		if r.Canceled {
 			return false, ctx.Err()
 		}
@@ -198,6 +199,7 @@ func (c *dynChecker) runAlone(ctx context.Context, artifacts []string, plans []d
 				errs[j] = err
 				return
 			}
+			c.ran(r)
 			if r.Canceled {
 				errs[j] = ctx.Err()
 				return

@@ -25,6 +25,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, ti
 		if err != nil {
 			return err
 		}
+		c.ran(r)
 		if r.Canceled {
 			return ctx.Err()
 		}

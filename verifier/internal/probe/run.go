@@ -190,10 +190,13 @@ type Result struct {
 	ReportTruncated                  bool
 	// Duration is the wall time of the run.
 	Duration time.Duration
-	// Isolation describes the child's sandbox; Notes what its
+	// Isolation describes the child's sandbox; Namespaces tells whether
+	// it had its own user, PID, mount and network namespaces (else it ran
+	// in the fallback, which Isolation describes); Notes are what its
 	// supervisor could not set up.
-	Isolation string
-	Notes     []string
+	Isolation  string
+	Namespaces bool
+	Notes      []string
 }
 
 // Completed tells whether the run proved that every stage completed: an
@@ -334,7 +337,7 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the probe: %w", err)
 	}
-	res.Isolation = iso.describe()
+	res.Isolation, res.Namespaces = iso.describe(), iso.namespaces
 	pid := cmd.Process.Pid
 	supMode := "nons"
 	if iso.namespaces {
