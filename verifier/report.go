@@ -25,9 +25,12 @@ type Report struct {
 	// Options.Contract).
 	Contract string `json:"contract,omitempty"`
 	// Notes say what was not checked and why.
-	Notes     []string         `json:"notes,omitempty"`
-	Artifacts []ArtifactReport `json:"artifacts"`
-	Summary   Summary          `json:"summary"`
+	Notes []string `json:"notes,omitempty"`
+	// Interrupted: a signal (or the context's end) stopped the
+	// verification; the artifacts say what was not checked.
+	Interrupted bool             `json:"interrupted,omitempty"`
+	Artifacts   []ArtifactReport `json:"artifacts"`
+	Summary     Summary          `json:"summary"`
 }
 
 // HostInfo describes the host binary.
@@ -59,6 +62,10 @@ type ArtifactReport struct {
 	PluginPath string         `json:"plugin_path,omitempty"`
 	Metadata   *meta.Metadata `json:"metadata,omitempty"`
 	Problems   []Problem      `json:"problems"`
+	// NotChecked are the checks that did not complete for this artifact
+	// (an interrupted verification). Without an error among Problems, the
+	// artifact neither passed nor failed.
+	NotChecked []Check `json:"not_checked,omitempty"`
 }
 
 // Summary counts the verdicts.
@@ -66,6 +73,9 @@ type Summary struct {
 	Checked int `json:"checked"`
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
+	// NotChecked counts the artifacts of an interrupted verification
+	// that have no error but were not checked completely.
+	NotChecked int `json:"not_checked,omitempty"`
 }
 
 // Failed reports whether any artifact failed.
@@ -91,10 +101,14 @@ func (r *Report) finish() {
 		if a.Problems == nil {
 			a.Problems = []Problem{}
 		}
-		if a.OK {
-			r.Summary.Passed++
-		} else {
+		switch {
+		case !a.OK:
 			r.Summary.Failed++
+		case len(a.NotChecked) > 0:
+			a.OK = false
+			r.Summary.NotChecked++
+		default:
+			r.Summary.Passed++
 		}
 	}
 }

@@ -267,6 +267,9 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 
 	if dynamic {
 		dyn := <-dynDone
+		if dyn.err != nil && ctx.Err() != nil && errors.Is(dyn.err, ctx.Err()) {
+			return interrupted(r, dyn.rep), ctx.Err()
+		}
 		if dyn.err != nil {
 			return nil, dyn.err
 		}
@@ -300,6 +303,34 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	}
 	r.finish()
 	return r, nil
+}
+
+// interrupted finishes the partial report of a verification whose
+// dynamic check was interrupted: the static check's problems, the dynamic
+// problems of the artifacts it completed, and the dynamic check marked
+// not checked on the others.
+func interrupted(r *Report, dyn *DynamicReport) *Report {
+	r.Interrupted = true
+	n := 0
+	for i := range r.Artifacts {
+		a := &r.Artifacts[i]
+		if dyn != nil && i < len(dyn.Results) && dyn.Results[i].Checked {
+			a.Problems = merge(a.Problems, dyn.Results[i].Problems, map[Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true}, false)
+			continue
+		}
+		if dyn != nil && i < len(dyn.Results) {
+			for _, p := range dyn.Results[i].Problems {
+				if p.Severity == Error {
+					a.Problems = append(a.Problems, p) // found before the interruption: still true
+				}
+			}
+		}
+		a.NotChecked = append(a.NotChecked, Dynamic)
+		n++
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(r.Artifacts)))
+	r.finish()
+	return r
 }
 
 func (o *Options) defaults() {

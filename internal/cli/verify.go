@@ -179,9 +179,12 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		return err
 	}
 	r, err := verifier.Verify(c.Context, o, paths)
-	if err != nil {
+	if err != nil && (r == nil || !errors.Is(err, context.Canceled)) {
 		return err
 	}
+	// Interrupted (err is the context's): the partial report is written
+	// all the same, and the command ends with ExitInterrupted.
+	interrupted := err
 	if err := sink.w.Report(r); err != nil {
 		return err
 	}
@@ -203,6 +206,10 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 			r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, sink.path)
 	} else if _, err := stdio.Stdout.Write(sink.buf.Bytes()); err != nil {
 		return err
+	}
+	if interrupted != nil {
+		fmt.Fprintf(stdio.Stderr, "pluginctl verify: interrupted; %d artifact(s) not checked\n", r.Summary.NotChecked)
+		return interrupted
 	}
 	if r.Failed() {
 		return errFailed

@@ -66,6 +66,18 @@ var mainTemplate string
 //go:embed wire.go
 var wireSource string
 
+//go:embed supervisor_linux.go
+var supervisorSource string
+
+//go:embed tree_linux.go
+var treeSource string
+
+// probeFiles are the files of package probe compiled into every probe
+// program too, as package main.
+func probeFiles() map[string]string {
+	return map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource}
+}
+
 // typeRules versions the rules of classifyTypes and markUncompilable
 // (what a probe records about the contract's types): change it with them.
 const typeRules = "types-1"
@@ -74,7 +86,7 @@ const typeRules = "types-1"
 // records about it changes, so that cached probes of an older pluginctl
 // are rebuilt.
 var generatorVersion = func() string {
-	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + typeRules))
+	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + typeRules))
 	return hex.EncodeToString(h[:8])
 }()
 
@@ -236,6 +248,25 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 	}
 
+	cacheDir := cfg.CacheDir
+	if cacheDir == "" {
+		ucd, err := os.UserCacheDir()
+		if err != nil {
+			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
+		}
+		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
+	}
+	// A probe validated for this very host file (same device, inode,
+	// size, modification and change time: any write changes the change
+	// time) is reused without reading the host again.
+	var byID string
+	if id, ok := fileIdentity(host); ok {
+		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), host, g, apiPkg, typesKey)+".id.json")
+		if p, ok := loadValidated(byID); ok {
+			return p, nil
+		}
+	}
+
 	hostData, err := os.ReadFile(host)
 	if err != nil {
 		return nil, envErr(err, "", "reading the host binary: %v", err)
@@ -263,19 +294,14 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 			settings["GOOS"], settings["GOARCH"], runtime.GOOS, runtime.GOARCH)
 	}
 
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		ucd, err := os.UserCacheDir()
-		if err != nil {
-			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
-		}
-		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
-	}
 	// A probe that was built and found to mirror this exact host binary
 	// stays a mirror as long as neither file changes: reuse it without
 	// running go list and go build again.
 	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg, typesKey)+".json")
 	if p, ok := loadValidated(validated); ok {
+		if byID != "" {
+			storeValidated(byID, p)
+		}
 		return p, nil
 	}
 
@@ -418,13 +444,17 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	if err != nil {
 		return nil, envErr(err, "", "%v", err)
 	}
-	wire := []byte(strings.Replace(wireSource, "package probe", "package main", 1))
 	overlay := struct{ Replace map[string]string }{Replace: map[string]string{
 		filepath.Join(probeDir, "main.go"): filepath.Join(entry, "main.go"),
-		filepath.Join(probeDir, "wire.go"): filepath.Join(entry, "wire.go"),
 	}}
+	files := map[string][]byte{}
+	for name, src := range probeFiles() {
+		overlay.Replace[filepath.Join(probeDir, name)] = filepath.Join(entry, name)
+		files[name] = []byte(strings.Replace(src, "package probe", "package main", 1))
+	}
 	ovl, _ := json.Marshal(overlay)
-	for name, data := range map[string][]byte{"wire.go": wire, "overlay.json": ovl} {
+	files["overlay.json"] = ovl
+	for name, data := range files {
 		if err := writeIfChanged(filepath.Join(entry, name), data); err != nil {
 			return nil, envErr(err, "", "writing the probe source: %v", err)
 		}
@@ -471,6 +501,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return nil, notFrom(strings.Join(diffs, "; "))
 	}
 	storeValidated(validated, p) // best effort: only a cache
+	if byID != "" {
+		storeValidated(byID, p)
+	}
 	return p, nil
 }
 
@@ -638,7 +671,7 @@ func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string, tc
 	for _, p := range lp.Deps {
 		deps[p] = true
 	}
-	named := []string{"os", "plugin", "runtime"}
+	named := []string{"os", "plugin", "runtime", "syscall"}
 	switch {
 	case deps["fmt"]:
 		d.Fmt = true
