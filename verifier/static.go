@@ -75,6 +75,7 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 	f := in.file
 	if host != nil {
 		ps = append(ps, compareWithHost(f, host)...)
+		ps = append(ps, checkLibc(f, host.file)...)
 	}
 	ps = append(ps, checkSymbols(f, host, c, apiPkg, withTypes)...)
 	for i := range ps {
