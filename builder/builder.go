@@ -108,6 +108,9 @@ type Options struct {
 	// when Interactive. nil discards it.
 	Log         io.Writer
 	Interactive bool
+	// For, when set, builds the plugins of the module for a host at hand
+	// only as a binary (see ForHost and forhost.go); hosts are not built.
+	For *ForHost
 }
 
 // GateInput is what the gate learns about the build.
@@ -141,6 +144,14 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	tl := &timeline{}
 	var env *gocmd.Env
 	var err error
+	var fh *forHost
+	if o.For != nil {
+		if fh, err = prepareFor(&o); err != nil {
+			return nil, err
+		}
+		defer fh.cleanup()
+		g = g.With(fh.env()...)
+	}
 	tl.track(func() { env, err = g.ReadEnv(ctx) })
 	if err != nil {
 		return nil, &EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl) or set --go"}
@@ -151,6 +162,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	ws, err := loadWorkspace(env.GOMOD, env.GOWORK)
 	if err != nil {
 		return nil, err
+	}
+	modArgs := []string{modFlag(ws)}
+	goflags := env.GOFLAGS
+	if fh != nil {
+		modArgs, goflags = fh.mods.Args(), ""
 	}
 	if err := checkCC(env.CC); err != nil {
 		return nil, err
@@ -163,7 +179,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	dopts := discoverOptions{
 		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
-		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
+		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+strings.Join(modArgs, " ")+" "+goflags),
 		Required: func(hosts []*packages.Package) ([]string, error) { return requiredSymbols(ctx, o, cfg, hosts) },
 	}
 	if cfg != nil {
@@ -177,11 +193,17 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fh != nil {
+		targets = onlyPlugins(targets)
+	}
 	if err := checkTargets(targets, o.Patterns); err != nil {
 		return nil, err
 	}
 
 	flags := o.Flags.Args()
+	if fh != nil {
+		flags = fh.host.Args()
+	}
 	base := meta.Metadata{
 		Schema:           meta.Schema,
 		PluginctlVersion: o.Version,
@@ -226,7 +248,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
-		args: append([]string{modFlag(ws)}, flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
+		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
 	// The gate runs beside the compilers; when it fails, they are stopped.
@@ -262,20 +284,32 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, gerr
 	}
 	if err != nil {
+		if fh != nil {
+			return nil, fh.explainCompile(err)
+		}
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var forHosts []string
+	var forRecord *manifest.HostRecord
+	if fh != nil {
+		if err := fh.check(stage, targets); err != nil {
+			return nil, err
+		}
+		forRecord, forHosts = fh.record(out)
+	}
 	m := &manifest.Manifest{
 		Schema: manifest.Schema, PluginctlVersion: o.Version, BuildSet: base.BuildSet,
 		GoVersion: env.GOVERSION, GOOS: env.GOOS, GOARCH: env.GOARCH, Flags: flags,
+		ForHost: forRecord,
 	}
 	for _, mf := range ws.Mods {
 		m.Modules = append(m.Modules, mf.Module.Mod.Path)
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
-	if err := b.commit(m, targets); err != nil {
+	if err := b.commit(m, targets, forHosts); err != nil {
 		return nil, err
 	}
 	return &Result{

@@ -54,8 +54,8 @@ func lock(ctx context.Context, dir string, log io.Writer) (func(), error) {
 
 // commit moves the staged artifacts into place, removes the plugins of the
 // previous build that are no longer built, and writes the manifest last.
-func (b *run) commit(m *manifest.Manifest, ts []*target) error {
-	var hosts []string
+func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) error {
+	hosts := forHosts
 	for _, t := range ts {
 		if t.Kind == Host {
 			hosts = append(hosts, filepath.ToSlash(artifactRel(t)))

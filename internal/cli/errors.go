@@ -58,8 +58,9 @@ func ExitCode(err error) int {
 		ms *builder.MissingSumError
 		me *builder.ModError
 		pe *builder.PackageError
+		fe *builder.ForHostError
 	)
-	if errors.As(err, &ce) || errors.As(err, &ms) || errors.As(err, &me) || errors.As(err, &pe) {
+	if errors.As(err, &ce) || errors.As(err, &ms) || errors.As(err, &me) || errors.As(err, &pe) || errors.As(err, &fe) {
 		return ExitFailure
 	}
 	return ExitUsage

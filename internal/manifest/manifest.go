@@ -33,6 +33,22 @@ type Manifest struct {
 	// Modules are the main modules of the build (several with go.work).
 	Modules   []string   `json:"modules"`
 	Artifacts []Artifact `json:"artifacts"`
+	// ForHost is the released host the plugins were built for
+	// (`pluginctl build --for`), nil for an ordinary build.
+	ForHost *HostRecord `json:"for_host,omitempty"`
+}
+
+// HostRecord identifies the host binary a build was made for.
+type HostRecord struct {
+	// Path is the host binary's absolute path at build time.
+	Path      string `json:"path"`
+	SHA256    string `json:"sha256"`
+	GoVersion string `json:"go_version"`
+	// Pinned are the modules of the plugins' go.mod moved to the host's
+	// versions ("path old => new"); Notes what else the build changed or
+	// could not reproduce.
+	Pinned []string `json:"pinned,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
 }
 
 // Artifact is one built file.
