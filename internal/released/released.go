@@ -530,6 +530,15 @@ func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLan
 	if werr != nil {
 		return werr
 	}
+	// A requirement of the host's module at a version would make go read
+	// that version's go.mod: it is the workspace module.
+	for _, r := range f.Require {
+		if r.Mod.Path == h.Main.Path {
+			if err := w.AddReplace(r.Mod.Path, r.Mod.Version, absSrc, ""); err != nil {
+				return err
+			}
+		}
+	}
 	w.Cleanup()
 	m.GoWork = filepath.Join(m.Dir, "go.work")
 	if err := os.WriteFile(m.GoWork, modfile.Format(w.Syntax), 0o644); err != nil {
