@@ -60,8 +60,12 @@ type Options struct {
 	// empty, goes into the report.
 	ResolveContract func(ctx context.Context, hostPkg string, linksAPI bool) (c *contract.Contract, note string)
 	// Dir is the source checkout the host was built from (default: the
-	// current directory); the dynamic check builds its probe there.
+	// current directory); the dynamic check builds its probe there, or,
+	// when the host's source is not there, from the host's build info.
 	Dir string
+	// HostSrc is the host's source checkout for a released host whose own
+	// packages the plugins import (see DynamicOptions.HostSrc).
+	HostSrc string
 	// Go runs the go command for the dynamic check.
 	Go *gocmd.Go
 	// CacheDir keeps the probe binaries (default: the user cache dir).
@@ -157,6 +161,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
+				HostSrc: o.HostSrc,
 			}, paths)
 			dynDone <- dynResult{rep, err}
 		}()
@@ -203,6 +208,20 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 
 	if dynamic {
 		dyn := <-dynDone
+		var sf *StaticFallbackError
+		if errors.As(dyn.err, &sf) {
+			// Nothing of the host could be reproduced here: the static
+			// check is the verdict, with the types read from DWARF.
+			r.Notes = append(r.Notes, sf.Error())
+			r.Checks = r.Checks[:1]
+			for i, f := range files {
+				if f != nil {
+					r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, typeProblems(f, sh, o.Contract, o.APIPackage, r.Artifacts[i].Problems)...)
+				}
+			}
+			r.finish()
+			return r, nil
+		}
 		if dyn.err != nil {
 			return nil, dyn.err
 		}
@@ -214,6 +233,12 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		}
 		for i, ps := range dyn.rep.Problems() {
 			a := &r.Artifacts[i]
+			if u := linksUnreproduced(files[i], dyn.rep.Unreproduced); len(u) > 0 {
+				// The probe lacks the host's copy of packages this
+				// plugin links: no disagreement can be told there.
+				a.Problems = append(a.Problems, ps...)
+				continue
+			}
 			a.Problems = merge(a.Problems, ps, blind)
 		}
 		r.Notes = append(r.Notes, dyn.rep.Notes...)

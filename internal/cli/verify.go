@@ -22,6 +22,7 @@ func verifyFlags() []ucli.Flag {
 	return []ucli.Flag{
 		expectFlag,
 		&ucli.StringFlag{Name: "host", Usage: "the host binary the plugins are meant for (default: the host named in pluginctl.json)"},
+		&ucli.StringFlag{Name: "host-src", Usage: "the source checkout of a released host whose own packages the plugins import (for the dynamic check's probe)"},
 		&ucli.StringFlag{Name: "manifest", Usage: "the pluginctl.json to use (default: beside the artifacts or one folder up)"},
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
@@ -109,6 +110,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		APIPackage:          c.String("api"),
 		Go:                  goRunner(c, stdio),
 		Sums:                sumcache.Default(),
+		HostSrc:             c.String("host-src"),
 	}
 	expects := c.StringSlice("expect")
 	o.ResolveContract = func(ctx context.Context, hostPkg string, linksAPI bool) (*contract.Contract, string) {
@@ -158,7 +160,12 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 
 func checkCommand(stdio IO) *ucli.Command {
 	bc := buildCommand(stdio)
-	flags := append([]ucli.Flag{}, bc.Flags...)
+	var flags []ucli.Flag
+	for _, f := range bc.Flags {
+		if n := f.Names()[0]; n != "for" && n != "host-src" { // build --for only
+			flags = append(flags, f)
+		}
+	}
 	for _, f := range verifyFlags() {
 		if f.Names()[0] == "format" {
 			continue // build's --format is replaced by verify's

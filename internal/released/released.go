@@ -15,11 +15,11 @@ package released
 
 import (
 	"bytes"
-	"runtime/debug"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"

@@ -127,6 +127,9 @@ type EnvError struct {
 	Fix string
 	// Err is the underlying error, if any.
 	Err error
+	// NoSource: the host's source is not where the probe was to be built
+	// (or another version of it is): BuildReleased may still mirror it.
+	NoSource bool
 }
 
 func (e *EnvError) Error() string {
@@ -176,6 +179,9 @@ type Probe struct {
 	// Types are the contract's types (Config.Types, sorted, without
 	// duplicates), each with how the probe asserts it, or why it cannot.
 	Types []TypeCheck
+	// Released is set when the probe was built from the host's build
+	// info alone (BuildReleased), not from its source.
+	Released *Released `json:",omitempty"`
 }
 
 // TypeIndex returns the index of the canonical type typ in p.Types, or -1.
@@ -347,21 +353,27 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, envErr(err, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+		e := envErr(err, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
 			"cannot find the host's main package %s from %s: %v", bi.Path, g.Dir, err)
+		e.NoSource = true
+		return nil, e
 	}
 	var lp listed
 	if err := json.Unmarshal(out, &lp); err != nil {
 		return nil, envErr(err, "", "decoding go list output: %v", err)
 	}
 	notFrom := func(what string) *EnvError {
-		return envErr(nil, "rebuild it with `pluginctl build`, "+staticFix,
+		e := envErr(nil, "rebuild it with `pluginctl build`, "+staticFix,
 			"the host binary %s was not built from this checkout (%s)", cfg.Host, what)
+		e.NoSource = true
+		return e
 	}
 	switch {
 	case lp.Error != nil:
-		return nil, envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+		e := envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
 			"the host's main package %s is not in the checkout at %s: %s", bi.Path, g.Dir, firstLine(lp.Error.Err))
+		e.NoSource = true
+		return nil, e
 	case len(lp.DepsErrors) > 0:
 		return nil, envErr(nil, "fix the checkout so that the host builds, "+staticFix,
 			"the host's main package %s does not build in %s: %s", bi.Path, g.Dir, firstLine(lp.DepsErrors[0].Err))
