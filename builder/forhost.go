@@ -364,7 +364,7 @@ func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
 	}
 	r := &manifest.HostRecord{Path: abs, SHA256: fh.host.SHA256(), GoVersion: fh.host.GoVersion, Notes: fh.notes}
 	for _, p := range fh.mods.Pins {
-		r.Pinned = append(r.Pinned, fmt.Sprintf("%s %s => %s", p.Path, p.Was, p.Now))
+		r.Pinned = append(r.Pinned, manifest.PinnedModule{Path: p.Path, GoMod: p.Was, Host: p.Now})
 	}
 	var hosts []string
 	if absOut, err := filepath.Abs(out); err == nil {

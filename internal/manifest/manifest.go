@@ -45,10 +45,17 @@ type HostRecord struct {
 	SHA256    string `json:"sha256"`
 	GoVersion string `json:"go_version"`
 	// Pinned are the modules of the plugins' go.mod moved to the host's
-	// versions ("path old => new"); Notes what else the build changed or
-	// could not reproduce.
-	Pinned []string `json:"pinned,omitempty"`
-	Notes  []string `json:"notes,omitempty"`
+	// versions; Notes what else the build changed or could not reproduce.
+	Pinned []PinnedModule `json:"pinned,omitempty"`
+	Notes  []string       `json:"notes,omitempty"`
+}
+
+// PinnedModule is a module the plugins' go.mod has at another version
+// (or replacement) than the host, built at the host's.
+type PinnedModule struct {
+	Path  string `json:"path"`
+	GoMod string `json:"go_mod"`
+	Host  string `json:"host"`
 }
 
 // Artifact is one built file.
