@@ -28,7 +28,7 @@ type StaticFallbackError struct {
 }
 
 func (e *StaticFallbackError) Error() string {
-	return "the dynamic check could not run: " + e.Reason
+	return e.Reason
 }
 
 // buildProbe builds the probe from the host's source, else, when the

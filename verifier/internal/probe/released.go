@@ -277,15 +277,20 @@ func loadProbeFile(out, hostAbs string, h *released.Host, hostPkgs []string, pro
 	return p, nil
 }
 
-// blamedImports returns the probe's imports a failed build names, with
-// the error.
+// blamedImports returns the probe's imports a failed build names (as a
+// whole word of a line of its error), with the line.
 func blamedImports(stderr string, imports []string) map[string]string {
+	want := map[string]bool{}
+	for _, imp := range imports {
+		want[imp] = true
+	}
 	out := map[string]string{}
 	for _, line := range strings.Split(stderr, "\n") {
-		for _, imp := range imports {
-			if strings.Contains(line, `"`+imp+`"`) || strings.Contains(line, " "+imp+":") || strings.Contains(line, " "+imp+" ") || strings.HasSuffix(line, " "+imp) {
-				if _, ok := out[imp]; !ok {
-					out[imp] = strings.TrimSpace(line)
+		for _, w := range strings.Fields(line) {
+			w = strings.Trim(w, "\"';:,()`")
+			if want[w] {
+				if _, ok := out[w]; !ok {
+					out[w] = strings.TrimSpace(line)
 				}
 			}
 		}
