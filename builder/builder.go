@@ -201,8 +201,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	flags := o.Flags.Args()
+	setFlags := flags
 	if fh != nil {
 		flags = fh.host.Args()
+		// One build set per host: the same module built for two hosts
+		// gives two sets.
+		setFlags = append(slices.Clone(flags), "for="+fh.host.SHA256())
 	}
 	base := meta.Metadata{
 		Schema:           meta.Schema,
@@ -211,7 +215,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		GOOS:             env.GOOS,
 		GOARCH:           env.GOARCH,
 		Flags:            flags,
-		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, flags, ws),
+		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, setFlags, ws),
 	}
 	if !strings.Contains(env.GOFLAGS, "-buildvcs=false") {
 		base.VCSRevision, base.VCSModified = vcsInfo(ctx, ws.Root)
