@@ -128,7 +128,9 @@ type EnvError struct {
 	// Err is the underlying error, if any.
 	Err error
 	// NoSource: the host's source is not where the probe was to be built
-	// (or another version of it is): BuildReleased may still mirror it.
+	// (its main package or module is not there; a checkout of it that
+	// differs from the host is no NoSource): BuildReleased may still
+	// mirror the host from its build info.
 	NoSource bool
 }
 
@@ -363,10 +365,8 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return nil, envErr(err, "", "decoding go list output: %v", err)
 	}
 	notFrom := func(what string) *EnvError {
-		e := envErr(nil, "rebuild it with `pluginctl build`, "+staticFix,
+		return envErr(nil, "rebuild it with `pluginctl build`, "+staticFix,
 			"the host binary %s was not built from this checkout (%s)", cfg.Host, what)
-		e.NoSource = true
-		return e
 	}
 	switch {
 	case lp.Error != nil:
@@ -384,7 +384,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		if lp.Module != nil {
 			mod = "module " + lp.Module.Path
 		}
-		return nil, notFrom(fmt.Sprintf("%s is in %s here, the host was built in module %s", bi.Path, mod, bi.Main.Path))
+		e := notFrom(fmt.Sprintf("%s is in %s here, the host was built in module %s", bi.Path, mod, bi.Main.Path))
+		e.NoSource = true // another module's package of that path: the host's source is elsewhere
+		return nil, e
 	}
 	if !slices.Contains(lp.Deps, "plugin") {
 		return nil, envErr(nil, "give the program that loads the plugins with --host",
