@@ -44,6 +44,9 @@ type ForHostError struct {
 	Fix    string
 }
 
+// ExitCode is 1: like a failed build, not a usage error.
+func (e *ForHostError) ExitCode() int { return 1 }
+
 func (e *ForHostError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "building for host %s: %s", e.Host, e.Msg)
