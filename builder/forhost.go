@@ -288,6 +288,7 @@ func (fh *forHost) explainCompile(err error) error {
 			e.Detail = append(e.Detail, "    "+l)
 		}
 	}
+	e.Detail = append(e.Detail, fh.notes...)
 	return e
 }
 
