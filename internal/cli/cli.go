@@ -200,6 +200,20 @@ checkout, needed when the plugins import packages of a host built from a checkou
 			}
 			fmt.Fprintf(stdio.Stdout, "built %d host(s) and %d plugin(s) into %s (build set %s, %d relinked)\n",
 				hosts, plugins, o.Out, res.Manifest.BuildSet, res.Relinked)
+			if fh := res.Manifest.ForHost; fh != nil && o.For != nil {
+				var pins []string
+				for _, p := range fh.Pinned {
+					pins = append(pins, fmt.Sprintf("%s %s -> %s", p.Path, p.GoMod, p.Host))
+				}
+				line := "the plugins' module versions are the host's"
+				if len(pins) > 0 {
+					line = strings.Join(pins, ", ")
+				}
+				fmt.Fprintf(stdio.Stdout, "for host %s (%s): %s; package fingerprints checked\n", o.For.Host, fh.GoVersion, line)
+				for _, n := range fh.Notes {
+					fmt.Fprintf(stdio.Stdout, "note: %s\n", n)
+				}
+			}
 			return nil
 		},
 	}

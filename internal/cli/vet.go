@@ -105,7 +105,14 @@ func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder
 				}
 			}
 		}
-		res, err := vet.Run(ctx, vet.Options{Dir: bo.Dir, Patterns: bo.Patterns, APIPackage: bo.APIPackage, BuildFlags: bo.Flags.Args()})
+		vo := vet.Options{Dir: bo.Dir, Patterns: bo.Patterns, APIPackage: bo.APIPackage, BuildFlags: bo.Flags.Args()}
+		if bo.For != nil {
+			// Vet reads the source with the local toolchain: a toolchain
+			// line of go.mod, which the build for the host ignores, must
+			// not switch it either.
+			vo.Env, vo.BuildFlags = append(os.Environ(), "GOTOOLCHAIN=local"), nil
+		}
+		res, err := vet.Run(ctx, vo)
 		if err != nil {
 			return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
 		}
