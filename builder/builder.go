@@ -111,6 +111,9 @@ type Options struct {
 	// when Interactive. nil discards it.
 	Log         io.Writer
 	Interactive bool
+	// For, when set, builds the plugins of the module for a host at hand
+	// only as a binary (see ForHost and forhost.go); hosts are not built.
+	For *ForHost
 }
 
 // GateInput is what the gate learns about the build.
@@ -148,9 +151,24 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	tl := &timeline{}
-	flags := o.Flags.Args()
-	var p *project.Project
 	var err error
+	var fh *forHost
+	if o.For != nil {
+		if fh, err = prepareFor(&o); err != nil {
+			return nil, err
+		}
+		defer fh.cleanup()
+		o.Go = o.Go.With(fh.env()...)
+	}
+	flags := o.Flags.Args()
+	setFlags := flags
+	if fh != nil {
+		flags = fh.host.Args()
+		// One build set per host: the same module built for two hosts
+		// gives two sets.
+		setFlags = append(slices.Clone(flags), "for="+fh.host.SHA256())
+	}
+	var p *project.Project
 	tl.track(func() {
 		p, err = project.Load(ctx, project.Options{Dir: o.Dir, Go: o.Go, API: nonEmpty(o.APIPackage), Expect: o.Expect, Tags: o.Flags.Tags, BuildFlags: flags})
 	})
@@ -176,6 +194,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	modArgs := []string{modFlag(ws)}
+	goflags := env.GOFLAGS
+	if fh != nil {
+		modArgs, goflags = fh.mods.Args(), ""
+	}
 	if err := checkCC(env.CC); err != nil {
 		return nil, err
 	}
@@ -197,7 +220,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	dopts := discoverOptions{
 		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns, Project: p,
-		Env: append(append(slices.Clone(pkgEnv), buildEnv...), "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
+		Env: append(append(slices.Clone(pkgEnv), buildEnv...), "GOFLAGS="+strings.Join(modArgs, " ")+" "+goflags),
 		Contract: func() *contract.Contract {
 			if r := resolve(); r != nil {
 				return r.Contract
@@ -214,6 +237,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, contractErr
 	}
 	targets, srcKey := found.targets, found.sourceKey
+	if fh != nil {
+		targets = onlyPlugins(targets)
+	}
 	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
 	for _, w := range warnings {
 		fmt.Fprintf(o.Log, "warning: %s\n", w)
@@ -233,7 +259,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		GOOS:             env.GOOS,
 		GOARCH:           env.GOARCH,
 		Flags:            flags,
-		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, flags, ws),
+		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, setFlags, ws),
 	}
 	if !strings.Contains(env.GOFLAGS, "-buildvcs=false") {
 		base.VCSRevision, base.VCSModified = vcsInfo(ctx, ws.Root)
@@ -281,7 +307,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
-		args: append([]string{modFlag(ws)}, flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
+		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
 	// The gate runs beside the compilers; when it fails, they are stopped.
@@ -311,7 +337,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		if srcKey != "" {
 			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+strings.Join(r.API, ",")), ws)
 		}
-		err := o.Gate(ctx, GateInput{SourceKey: key, Project: p, Contract: r})
+		in := GateInput{SourceKey: key, Project: p, Contract: r}
+		if fh != nil {
+			in.Project = nil // vet reads the source with the local toolchain, not the host's
+		}
+		err := o.Gate(ctx, in)
 		if err != nil {
 			cancelBuild()
 		}
@@ -323,14 +353,26 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, gerr
 	}
 	if err != nil {
+		if fh != nil {
+			return nil, fh.explainCompile(err)
+		}
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var forHosts []string
+	var forRecord *manifest.HostRecord
+	if fh != nil {
+		if err := fh.check(stage, targets); err != nil {
+			return nil, err
+		}
+		forRecord, forHosts = fh.record(out)
+	}
 	m := &manifest.Manifest{
 		Schema: manifest.Schema, PluginctlVersion: o.Version, BuildSet: base.BuildSet,
 		GoVersion: env.GOVERSION, GOOS: env.GOOS, GOARCH: env.GOARCH, Flags: flags,
+		ForHost: forRecord,
 	}
 	for _, mf := range ws.Mods {
 		m.Modules = append(m.Modules, mf.Module.Mod.Path)
@@ -339,7 +381,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		m.Contract = &manifest.Contract{API: r.API, From: r.From, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
-	if err := b.commit(m, targets); err != nil {
+	if err := b.commit(m, targets, forHosts); err != nil {
 		return nil, err
 	}
 	return &Result{

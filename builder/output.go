@@ -130,11 +130,8 @@ func seedStage(src, staged string, current bool) error {
 
 // commit moves the staged artifacts into place, removes the plugins of the
 // previous build that are no longer built, and writes the manifest last.
-// The set is replaced whole or not at all: the destinations are checked
-// again first, and when a rename fails anyway, the artifacts already
-// moved are put back as they were.
-func (b *run) commit(m *manifest.Manifest, ts []*target) error {
-	var hosts []string
+func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) error {
+	hosts := forHosts
 	for _, t := range ts {
 		if t.Kind == Host {
 			hosts = append(hosts, filepath.ToSlash(artifactRel(t)))

@@ -70,6 +70,12 @@ type DynamicOptions struct {
 	RequireCapabilities []string
 	// CacheDir keeps the probe binaries (default: the user cache dir).
 	CacheDir string
+	// HostSrc is the host's source checkout, when the host is a released
+	// binary whose own packages the plugins import: the probe is then
+	// built from the host's build info with it as a workspace module.
+	// "" builds from SrcDir, else (when the source is not there) from
+	// the build info alone.
+	HostSrc string
 }
 
 // DynamicResult is what the dynamic check found about one artifact.
@@ -129,6 +135,9 @@ type DynamicReport struct {
 	// Notes are what the check could not do, such as the contract's types
 	// this host cannot assert.
 	Notes []string
+	// Unreproduced are the host's packages a probe built from the host's
+	// build info does not have with the host's fingerprints.
+	Unreproduced map[string]bool
 }
 
 // Problems returns the problems per artifact, in order.
@@ -178,8 +187,12 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	for _, e := range con.Entries {
 		types = append(types, e.Types...)
 	}
-	p, err := probe.Build(ctx, probe.Config{Host: o.Host, SrcDir: o.SrcDir, Go: o.Go, APIPackage: o.APIPackage, CacheDir: o.CacheDir, Types: types})
+	p, err := buildProbe(ctx, probe.Config{Host: o.Host, SrcDir: o.SrcDir, Go: o.Go, APIPackage: o.APIPackage, CacheDir: o.CacheDir, Types: types}, o.HostSrc)
 	if err != nil {
+		var sf *StaticFallbackError
+		if errors.As(err, &sf) {
+			return nil, sf
+		}
 		return nil, dynEnvError(ctx, err)
 	}
 	if (o.Contract == nil || dynIsConvention(o.Contract)) && p.APIPackage == "" {
@@ -191,7 +204,10 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	}
 	rep := &DynamicReport{Probe: p.Path, ProbeBuild: p.BuildTime, Toolchain: p.Toolchain, APIPackage: p.APIPackage, Contract: con}
 	c := &dynChecker{opts: o, probe: p, hostGo: p.HostInfo.GoVersion, contract: con}
-	rep.Notes = c.notes()
+	rep.Notes = append(releasedNotes(p), c.notes()...)
+	if p.Released != nil {
+		rep.Unreproduced = p.Released.UnreproducedPackages()
+	}
 	if len(o.RequireCapabilities) > 0 && p.APIPackage == "" {
 		rep.Notes = append(rep.Notes, "required capabilities were not checked: the host does not link "+o.APIPackage+", whose convention they belong to")
 	}

@@ -109,6 +109,7 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 	f := in.file
 	if host != nil {
 		ps = append(ps, compareWithHost(f, host)...)
+		ps = append(ps, checkLibc(f, host.file)...)
 	}
 	note := in.note
 	if note == nil {

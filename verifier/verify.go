@@ -68,8 +68,12 @@ type Options struct {
 	// none).
 	ResolveContract func(ctx context.Context, hostPkg string, recorded *Recorded) Resolution
 	// Dir is the source checkout the host was built from (default: the
-	// current directory); the dynamic check builds its probe there.
+	// current directory); the dynamic check builds its probe there, or,
+	// when the host's source is not there, from the host's build info.
 	Dir string
+	// HostSrc is the host's source checkout for a released host whose own
+	// packages the plugins import (see DynamicOptions.HostSrc).
+	HostSrc string
 	// Go runs the go command for the dynamic check.
 	Go *gocmd.Go
 	// CacheDir keeps the probe binaries (default: the user cache dir).
@@ -203,6 +207,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
+				HostSrc: o.HostSrc,
 			}, dynPaths)
 			dynDone <- dynResult{rep, err}
 		}()
@@ -270,6 +275,25 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if dyn.err != nil && ctx.Err() != nil && errors.Is(dyn.err, ctx.Err()) {
 			return interrupted(r, dyn.rep), ctx.Err()
 		}
+		var sf *StaticFallbackError
+		if errors.As(dyn.err, &sf) {
+			// Nothing of the host could be reproduced here: the static
+			// check is the verdict, with the types read from DWARF
+			// (the files are read again: the first reading was released).
+			r.Notes = append(r.Notes, sf.Error())
+			r.Checks = r.Checks[:1]
+			for i := range r.Artifacts {
+				if !readable[i] {
+					continue
+				}
+				if f, err := artifact.Read(r.Artifacts[i].Path); err == nil {
+					r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, typeProblems(f, sh, o.Contract, o.APIPackage, r.Artifacts[i].Problems)...)
+					f.Release()
+				}
+			}
+			r.finish()
+			return r, nil
+		}
 		if dyn.err != nil {
 			return nil, dyn.err
 		}
@@ -290,6 +314,12 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		for k, ps := range dyn.rep.Problems() {
 			i := dynIndex[k]
 			a := &r.Artifacts[i]
+			if u := linksUnreproduced(files[i], dyn.rep.Unreproduced); len(u) > 0 {
+				// The probe lacks the host's copy of packages this
+				// plugin links: no disagreement can be told there.
+				a.Problems = append(a.Problems, ps...)
+				continue
+			}
 			b := blind
 			if unreadBefore {
 				b = setBlind
@@ -541,9 +571,11 @@ func merge(static, dynamic []Problem, blind map[Code]bool, staticRead bool) []Pr
 	if !staticRead {
 		return out
 	}
+	// The deploy-target problems (libc.go) show only on the deploy
+	// machine: the dynamic check, run here, cannot confirm them.
 	sFail := false
 	for _, p := range static {
-		if p.Severity == Error && staticVisible[p.Code] {
+		if p.Severity == Error && staticVisible[p.Code] && !deployTargetCodes[p.Code] {
 			sFail = true
 		}
 	}

@@ -21,14 +21,19 @@ cgo on, in parallel, into --out (default bin): hosts to bin/NAME, plugins to
 bin/plugins/NAME.so, plus the manifest bin/pluginctl.json. Every artifact
 embeds build metadata (pluginctl and Go versions, GOOS/GOARCH, flags, module,
 API version, build-set ID) that pluginctl inspect reads from the file and a
-host reads with plugin.Lookup("PluginctlMetadata").
+host reads with plugin.Lookup("PluginctlMetadata"). build --for HOST builds
+only the plugins, for a host at hand only as a binary: with its toolchain,
+build settings and module versions (through a temporary module file; go.mod and
+go.sum are never written), then checks them against its fingerprints.
 
 verify checks plugin files (or directories of *.so) against their host,
 statically (reading the files: package fingerprints, Go version, build
 settings, module versions, symbols, checksums) and dynamically (opening each
 in an isolated, time-limited child with the host's package set), and reports
 every problem with a stable code, its cause and its fix, as text, JSON, JUnit
-XML or GitHub annotations. check is build followed by verify of what it built.
+XML or GitHub annotations. Where the host's source is not at hand, the dynamic
+check's probe is built from the host's build info. check is build followed by
+verify of what it built.
 
 vet runs pluginctl's source checks (factory, apiversion, capabilities, initio,
 sharedstate, apicopy, hostload, contract); build runs it first unless

@@ -153,7 +153,14 @@ Examples:
    pluginctl build                      # ./... into bin/
    pluginctl build --out dist ./...
    pluginctl build --race --tags netgo ./...
-   pluginctl build --plugins './plugins/...' --hosts ./cmd/server`,
+   pluginctl build --plugins './plugins/...' --hosts ./cmd/server
+   pluginctl build --for /opt/gateway/bin/gateway ./...   # plugins for a released host
+
+With --for HOST, only the plugins are built, so that they load in the host binary
+HOST: with its Go toolchain (GOTOOLCHAIN), its build settings and, through a
+temporary module file, its version of every module it links; then every plugin's
+package fingerprints are checked against HOST's. --host-src DIR is the host's source
+checkout, needed when the plugins import packages of a host built from a checkout.`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
 			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
@@ -166,12 +173,17 @@ Examples:
 			&ucli.StringFlag{Name: "ldflags", Usage: "go build -ldflags, applied to every artifact"},
 			apiFlag, expectFlag(),
 			&ucli.BoolFlag{Name: "no-vet", Usage: "do not run pluginctl vet before building"},
+			&ucli.StringFlag{Name: "for", Usage: "build the module's plugins for this released host binary (its toolchain, settings and module versions)"},
+			&ucli.StringFlag{Name: "host-src", Usage: "with --for: the host's source checkout, used as a workspace module"},
 			formatFlag("text", "json"),
 			goFlag,
 		},
 		Action: func(c *ucli.Context) error {
 			o, format, err := buildOptions(c, stdio)
 			if err != nil {
+				return err
+			}
+			if err := forOptions(c, &o); err != nil {
 				return err
 			}
 			if !c.Bool("no-vet") {
@@ -199,6 +211,20 @@ Examples:
 			}
 			fmt.Fprintf(stdio.Stdout, "built %d host(s) and %d plugin(s) into %s (build set %s, %d relinked)\n",
 				hosts, plugins, o.Out, res.Manifest.BuildSet, res.Relinked)
+			if fh := res.Manifest.ForHost; fh != nil && o.For != nil {
+				var pins []string
+				for _, p := range fh.Pinned {
+					pins = append(pins, fmt.Sprintf("%s %s -> %s", p.Path, p.GoMod, p.Host))
+				}
+				line := "the plugins' module versions are the host's"
+				if len(pins) > 0 {
+					line = strings.Join(pins, ", ")
+				}
+				fmt.Fprintf(stdio.Stdout, "for host %s (%s): %s; package fingerprints checked\n", o.For.Host, fh.GoVersion, line)
+				for _, n := range fh.Notes {
+					fmt.Fprintf(stdio.Stdout, "note: %s\n", n)
+				}
+			}
 			return nil
 		},
 	}

@@ -90,3 +90,32 @@ func splitTags(values []string) []string {
 	}
 	return tags
 }
+
+// forOptions validates --for and --host-src of the build command.
+func forOptions(c *ucli.Context, o *builder.Options) error {
+	host, src := c.String("for"), c.String("host-src")
+	if host == "" {
+		if src != "" {
+			return usageError("--host-src needs --for HOST")
+		}
+		return nil
+	}
+	if fi, err := os.Stat(host); err != nil || fi.IsDir() {
+		return usageError("--for %s: no such host binary", host)
+	}
+	if len(c.StringSlice("hosts")) > 0 {
+		return usageError("--for builds plugins only: drop --hosts")
+	}
+	if src != "" {
+		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
+			return usageError("--host-src %s: not a directory", src)
+		}
+	}
+	o.For = &builder.ForHost{Host: host, HostSrc: src}
+	for _, name := range []string{"race", "trimpath", "tags", "gcflags", "ldflags"} {
+		if c.IsSet(name) {
+			o.For.SetFlags = append(o.For.SetFlags, name)
+		}
+	}
+	return nil
+}

@@ -29,6 +29,7 @@ func verifyFlags() []ucli.Flag {
 	return []ucli.Flag{
 		expectFlag(),
 		&ucli.StringFlag{Name: "host", Usage: "the host binary the plugins are meant for (default: the host named in pluginctl.json)"},
+		&ucli.StringFlag{Name: "host-src", Usage: "the source checkout of a released host whose own packages the plugins import (for the dynamic check's probe)"},
 		&ucli.StringFlag{Name: "manifest", Usage: "the pluginctl.json to use (default: beside the artifacts or one folder up)"},
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
@@ -120,6 +121,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		APIPackage:          first(c.StringSlice("api")),
 		Go:                  goRunner(c, stdio),
 		Sums:                sumcache.Default(),
+		HostSrc:             c.String("host-src"),
 	}
 	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
 		return verifyContract(ctx, c, stdio, hostPkg, recorded)
@@ -290,7 +292,12 @@ func quoted(p string) string {
 
 func checkCommand(stdio IO) *ucli.Command {
 	bc := buildCommand(stdio)
-	flags := append([]ucli.Flag{}, bc.Flags...)
+	var flags []ucli.Flag
+	for _, f := range bc.Flags {
+		if n := f.Names()[0]; n != "for" && n != "host-src" { // build --for only
+			flags = append(flags, f)
+		}
+	}
 	have := map[string]bool{}
 	for _, f := range flags {
 		have[f.Names()[0]] = true

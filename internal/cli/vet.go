@@ -83,7 +83,17 @@ func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder
 				return err
 			}
 		}
-		res, err := vet.Run(ctx, vet.Options{Dir: bo.Dir, Project: in.Project, Contract: in.Contract.Contract, APIPackage: in.Contract.PrimaryAPI(), Patterns: bo.Patterns, BuildFlags: bo.Flags.Args()})
+		vo := vet.Options{Dir: bo.Dir, Project: in.Project, Patterns: bo.Patterns, BuildFlags: bo.Flags.Args()}
+		if in.Contract != nil {
+			vo.Contract, vo.APIPackage = in.Contract.Contract, in.Contract.PrimaryAPI()
+		}
+		if bo.For != nil {
+			// Vet reads the source with the local toolchain: a toolchain
+			// line of go.mod, which the build for the host ignores, must
+			// not switch it either.
+			vo.Project, vo.Env, vo.BuildFlags = nil, append(os.Environ(), "GOTOOLCHAIN=local"), nil
+		}
+		res, err := vet.Run(ctx, vo)
 		if err != nil {
 			return fmt.Errorf("vetting: %w", err)
 		}

@@ -39,16 +39,29 @@ type Manifest struct {
 	// their source, with pluginctl.toml's declarations), so that verify
 	// needs neither the source nor the go command to know it.
 	Contract *Contract `json:"contract,omitempty"`
+	// ForHost is the released host the plugins were built for
+	// (`pluginctl build --for`), nil for an ordinary build.
+	ForHost *HostRecord `json:"for_host,omitempty"`
 }
 
-// Contract is the contract recorded by a build.
-type Contract struct {
-	// API are the project's API packages.
-	API []string `json:"api,omitempty"`
-	// From is where the contract came from: inferred, declared or
-	// convention.
-	From string `json:"from"`
-	*contract.Contract
+// HostRecord identifies the host binary a build was made for.
+type HostRecord struct {
+	// Path is the host binary's absolute path at build time.
+	Path      string `json:"path"`
+	SHA256    string `json:"sha256"`
+	GoVersion string `json:"go_version"`
+	// Pinned are the modules of the plugins' go.mod moved to the host's
+	// versions; Notes what else the build changed or could not reproduce.
+	Pinned []PinnedModule `json:"pinned,omitempty"`
+	Notes  []string       `json:"notes,omitempty"`
+}
+
+// PinnedModule is a module the plugins' go.mod has at another version
+// (or replacement) than the host, built at the host's.
+type PinnedModule struct {
+	Path  string `json:"path"`
+	GoMod string `json:"go_mod"`
+	Host  string `json:"host"`
 }
 
 // Artifact is one built file.
@@ -181,3 +194,13 @@ func (m *Manifest) Lookup(manifestPath, path string) *Artifact {
 
 // ErrNoManifest is returned when no manifest exists where one was expected.
 var ErrNoManifest = errors.New("no " + FileName + " found")
+
+// Contract is the contract recorded by a build.
+type Contract struct {
+	// API are the project's API packages.
+	API []string `json:"api,omitempty"`
+	// From is where the contract came from: inferred, declared or
+	// convention.
+	From string `json:"from"`
+	*contract.Contract
+}

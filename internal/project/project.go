@@ -368,7 +368,7 @@ func (p *Project) PackagesEnv() ([]string, error) {
 // Cache returns the cache directory for one kind of entry ("artifacts",
 // "probe", "contract", "vet", "sums"), "" when caching is off.
 func (p *Project) Cache(kind string) string {
-	if p.CacheDir == "" {
+	if p == nil || p.CacheDir == "" {
 		return ""
 	}
 	return filepath.Join(p.CacheDir, kind)

@@ -139,6 +139,11 @@ type EnvError struct {
 	Fix string
 	// Err is the underlying error, if any.
 	Err error
+	// NoSource: the host's source is not where the probe was to be built
+	// (its main package or module is not there; a checkout of it that
+	// differs from the host is no NoSource): BuildReleased may still
+	// mirror the host from its build info.
+	NoSource bool
 }
 
 func (e *EnvError) Error() string {
@@ -188,6 +193,9 @@ type Probe struct {
 	// Types are the contract's types (Config.Types, sorted, without
 	// duplicates), each with how the probe asserts it, or why it cannot.
 	Types []TypeCheck
+	// Released is set when the probe was built from the host's build
+	// info alone (BuildReleased), not from its source.
+	Released *Released `json:",omitempty"`
 }
 
 // TypeIndex returns the index of the canonical type typ in p.Types, or -1.
@@ -373,8 +381,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, envErr(err, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+		e := envErr(err, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
 			"cannot find the host's main package %s from %s: %v", bi.Path, g.Dir, err)
+		e.NoSource = true
+		return nil, e
 	}
 	var lp listed
 	if err := json.Unmarshal(out, &lp); err != nil {
@@ -386,8 +396,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	}
 	switch {
 	case lp.Error != nil:
-		return nil, envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+		e := envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
 			"the host's main package %s is not in the checkout at %s: %s", bi.Path, g.Dir, firstLine(lp.Error.Err))
+		e.NoSource = true
+		return nil, e
 	case len(lp.DepsErrors) > 0:
 		return nil, envErr(nil, "fix the checkout so that the host builds, "+staticFix,
 			"the host's main package %s does not build in %s: %s", bi.Path, g.Dir, firstLine(lp.DepsErrors[0].Err))
@@ -398,7 +410,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		if lp.Module != nil {
 			mod = "module " + lp.Module.Path
 		}
-		return nil, notFrom(fmt.Sprintf("%s is in %s here, the host was built in module %s", bi.Path, mod, bi.Main.Path))
+		e := notFrom(fmt.Sprintf("%s is in %s here, the host was built in module %s", bi.Path, mod, bi.Main.Path))
+		e.NoSource = true // another module's package of that path: the host's source is elsewhere
+		return nil, e
 	}
 	if !slices.Contains(lp.Deps, "plugin") {
 		return nil, envErr(nil, "give the program that loads the plugins with --host",
