@@ -46,6 +46,19 @@ func (c *dynChecker) runAll(ctx context.Context, artifacts []string, results []D
 		}
 		c.ran(r)
 		if r.Canceled {
+			// Interrupted: the artifacts the process finished before the
+			// one it was opening keep their verdict (a clean load in
+			// order), the others stay not checked.
+			if len(r.Events) > 0 {
+				if last := r.Last(-1); last.Stage != probe.StageStarted && last.Stage != probe.StageDone {
+					for k := 0; k < last.Index && k < len(idx); k++ {
+						if res, err := c.single(idx[k], plans[start+k], batchPart(r, k, true)); err == nil && len(res.Problems) == 0 && batchOpened(r, k) {
+							res.Checked = true
+							results[start+k] = res
+						}
+					}
+				}
+			}
 			return false, ctx.Err()
 		}
 		batches++

@@ -41,6 +41,10 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
 			return err // already reported
 		}
+		if err == context.Canceled {
+			fmt.Fprintln(stdio.Stderr, "pluginctl: interrupted")
+			return err
+		}
 		// Messages quote file names and tool output: escaped line by
 		// line, so that none can forge output on a terminal.
 		lines := strings.Split(err.Error(), "\n")

@@ -182,9 +182,10 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		if err := writeIfChanged(filepath.Join(modDir, "main.go"), gen.src); err != nil {
 			return nil, err
 		}
-		wire := []byte(strings.Replace(wireSource, "package probe", "package main", 1))
-		if err := writeIfChanged(filepath.Join(modDir, "wire.go"), wire); err != nil {
-			return nil, err
+		for name, src := range probeFiles() {
+			if err := writeIfChanged(filepath.Join(modDir, name), []byte(strings.Replace(src, "package probe", "package main", 1))); err != nil {
+				return nil, err
+			}
 		}
 		_, err = gb.Output(ctx, "build", args...)
 		if err == nil {
