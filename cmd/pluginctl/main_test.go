@@ -36,6 +36,13 @@ func TestScript(t *testing.T) {
 		}
 		goenv[v] = strings.TrimSpace(string(out))
 	}
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if realGo, err = filepath.Abs(realGo); err != nil {
+		t.Fatal(err)
+	}
 	gosum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +61,11 @@ func TestScript(t *testing.T) {
 			for k, v := range goenv {
 				env.Setenv(k, v)
 			}
+			// Hermetic: the developer's GOFLAGS never leak in; only what
+			// the module proxy needs (GOPROXY, GOSUMDB...) is passed on.
+			env.Setenv("GOFLAGS", "-buildvcs=false")
 			env.Setenv("REPO", repo)
+			env.Setenv("REALGO", realGo)
 			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 			env.Setenv("CGO_ENABLED", "1")
 			return filepath.WalkDir(env.WorkDir, func(path string, d os.DirEntry, err error) error {

@@ -35,6 +35,9 @@ type InferOptions struct {
 	// own, e.g. -trimpath, so that the builds reuse the export data the
 	// inference compiles).
 	BuildFlags []string
+	// Base is the directory positions are relative to; "" means the
+	// main module's root (the common directory of the main modules).
+	Base string
 }
 
 // LoadError is a host package that does not load or type-check.
@@ -102,11 +105,15 @@ func Infer(ctx context.Context, o InferOptions) (*Contract, error) {
 	if len(prog.Errors) > 0 {
 		return nil, &LoadError{Errors: prog.Errors}
 	}
-	return inferProgram(prog), nil
+	base := o.Base
+	if base == "" {
+		base = baseDir(prog)
+	}
+	return inferProgram(prog, base), nil
 }
 
-func inferProgram(prog *load.Program) *Contract {
-	a := newAnalyzer(prog, baseDir(prog))
+func inferProgram(prog *load.Program, base string) *Contract {
+	a := newAnalyzer(prog, base)
 	a.buildCallGraph(a.rootFuncs(prog))
 	c := &Contract{}
 	for _, r := range prog.SourceRoots() {

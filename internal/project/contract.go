@@ -193,7 +193,7 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 			}
 		}
 	}
-	io := contract.InferOptions{Dir: p.Dir, Patterns: patterns, Env: env, Tags: p.Tags, BuildFlags: p.BuildFlags}
+	io := contract.InferOptions{Dir: p.Dir, Patterns: patterns, Env: env, Tags: p.Tags, BuildFlags: p.BuildFlags, Base: p.Root}
 	c, err := contract.Infer(ctx, io)
 	var le *contract.LoadError
 	if errors.As(err, &le) && len(patterns) > 1 {

@@ -256,6 +256,25 @@ func (p *Project) mergeConfig(dir string) error {
 	for _, d := range cfg.PluginDirs {
 		m.PluginDirs = append(m.PluginDirs, filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.TrimSuffix(d, "/")))))
 	}
+	// Positions are relative to the project root, whichever module's
+	// file declares them.
+	if rel, err := filepath.Rel(p.Root, dir); err == nil && rel != "." {
+		prefix := filepath.ToSlash(rel) + "/"
+		for i := range cfg.Symbols {
+			for j := range cfg.Symbols[i].Sources {
+				if s := &cfg.Symbols[i].Sources[j]; s.Pos != "" {
+					s.Pos = prefix + s.Pos
+				}
+			}
+		}
+		for i := range cfg.Kinds {
+			for j := range cfg.Kinds[i].Sources {
+				if s := &cfg.Kinds[i].Sources[j]; s.Pos != "" {
+					s.Pos = prefix + s.Pos
+				}
+			}
+		}
+	}
 	m.Symbols = append(m.Symbols, cfg.Symbols...)
 	m.Kinds = append(m.Kinds, cfg.Kinds...)
 	m.API = appendUnique(m.API, cfg.API...)
@@ -346,7 +365,10 @@ func (p *Project) RootPatterns() []string {
 }
 
 // PackagesEnv is the environment for go/packages: the project's go
-// command first on PATH (see gocmd.Go.PackagesEnv).
+// command first on PATH (see gocmd.Go.PackagesEnv). go/packages looks the
+// go command up on this process's PATH, so with a chosen go (--go,
+// PLUGINCTL_GO) the process's PATH is changed the same way: pluginctl
+// runs one project per process.
 func (p *Project) PackagesEnv() ([]string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -360,6 +382,16 @@ func (p *Project) PackagesEnv() ([]string, error) {
 	env, err := p.Go.PackagesEnv(linkDir)
 	if err != nil {
 		return nil, &diag.EnvError{Msg: err.Error(), Fix: "check --go / PLUGINCTL_GO"}
+	}
+	if p.Go.Binary != "" {
+		// go/packages resolves "go" with this process's PATH, not the
+		// environment it is given: the chosen go goes first on both.
+		for i := len(env) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
+				os.Setenv("PATH", v)
+				break
+			}
+		}
 	}
 	p.pkgEnv = env
 	return env, nil
