@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"io"
 	"os"
 	"os/exec"
@@ -416,8 +417,9 @@ func (o *Options) defaults() error {
 		o.Go = &g
 	}
 	if o.CacheDir == "" {
-		if d, err := os.UserCacheDir(); err == nil {
-			o.CacheDir = filepath.Join(d, "pluginctl", "artifacts")
+		o.CacheDir = cachedir.For(cachedir.Artifacts)
+		if o.CacheDir == "" {
+			o.CacheDir = "off"
 		}
 	}
 	if o.Log == nil {

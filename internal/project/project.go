@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"os"
 	"path/filepath"
 	"slices"
@@ -406,26 +407,17 @@ func (p *Project) Cache(kind string) string {
 	return filepath.Join(p.CacheDir, kind)
 }
 
-// cacheDir resolves the cache root: dir, else $PLUGINCTL_CACHE, else the
-// user cache directory's pluginctl folder; "off" is "".
+// cacheDir resolves the cache root: dir, else package cachedir's root;
+// "off" (or PLUGINCTL_CACHE=off) is "".
 func cacheDir(dir string) string {
-	if dir == "" {
-		dir = os.Getenv("PLUGINCTL_CACHE")
-	}
-	if dir == "off" {
+	if dir == "off" || dir == "" && cachedir.Off() {
 		return ""
 	}
 	if dir != "" {
 		return dir
 	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "pluginctl")
-	}
-	return ""
+	return cachedir.Root()
 }
-
-// DefaultCacheDir is the cache root a project uses when none is given.
-func DefaultCacheDir() string { return cacheDir("") }
 
 func within(root, dir string) bool {
 	rel, err := filepath.Rel(root, dir)

@@ -29,6 +29,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"go/ast"
 	"go/format"
 	"go/parser"
@@ -258,11 +259,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 
 	cacheDir := cfg.CacheDir
 	if cacheDir == "" {
-		ucd, err := os.UserCacheDir()
-		if err != nil {
-			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
+		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
+			return nil, envErr(nil, "set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE", "no cache directory for the probe")
 		}
-		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
 	}
 	// A probe validated for this very host file (same device, inode,
 	// size, modification and change time: any write changes the change

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,11 +98,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	}
 	cacheDir := cfg.CacheDir
 	if cacheDir == "" {
-		ucd, err := os.UserCacheDir()
-		if err != nil {
-			return nil, &EnvError{Host: cfg.Host, Msg: "no cache directory: " + err.Error(), Err: err}
+		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
+			return nil, &EnvError{Host: cfg.Host, Msg: "no cache directory for the probe: set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE"}
 		}
-		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
 	}
 	key := sha256.Sum256([]byte(strings.Join(append([]string{"released", h.SHA256(), hostAbs, hostSrc, apiPkg, generatorVersion, g.Binary}, types...), "\x00")))
 	entry := filepath.Join(cacheDir, "released-"+hex.EncodeToString(key[:12]))
