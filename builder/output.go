@@ -218,6 +218,7 @@ func (b *run) replace(rels []string) error {
 				undo()
 				return fmt.Errorf("moving %s into place: %w (nothing was replaced)", rel, err)
 			}
+			os.Remove(saved) // left by an earlier attempt
 			if err := os.Link(final, saved); err != nil {
 				undo()
 				return fmt.Errorf("moving %s into place: keeping the previous file: %w (nothing was replaced)", rel, err)
