@@ -48,11 +48,12 @@ Run pluginctl COMMAND --help for each command's flags and examples.
 # Environment
 
 	PLUGINCTL_GO     the go command to run (default: go from PATH); also --go
-	PLUGINCTL_CACHE  directory where build keeps the last artifact of each
-	                 package, so that a build into an empty --out need not
-	                 relink; "off" disables it and the checksum cache
-	                 (default: the user cache directory, e.g.
-	                 ~/.cache/pluginctl/artifacts)
+	PLUGINCTL_CACHE  the root of pluginctl's caches (default: the user cache
+	                 directory's pluginctl folder, e.g. ~/.cache/pluginctl):
+	                 artifacts (the last artifact of each package, so that a
+	                 build into an empty --out need not relink), probe, sums
+	                 (checksums), contract (inferred contracts), vet-passed;
+	                 "off" keeps nothing but the probe
 	NO_COLOR         never colour the output
 
 # Exit codes

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"os"
+	"path/filepath"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -70,7 +72,7 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 			LDFlags:  c.String("ldflags"),
 		},
 		Go:          goRunner(c, stdio),
-		CacheDir:    stdio.Getenv("PLUGINCTL_CACHE"),
+		CacheDir:    artifactCache(stdio.Getenv("PLUGINCTL_CACHE")),
 		Sums:        sumcache.Default(),
 		Version:     version.Version(),
 		Log:         stdio.Stderr,
@@ -118,4 +120,14 @@ func forOptions(c *ucli.Context, o *builder.Options) error {
 		}
 	}
 	return nil
+}
+
+// artifactCache is build's artifact cache for PLUGINCTL_CACHE (the root of
+// every cache, or "off"): its artifacts folder.
+func artifactCache(root string) string {
+	switch root {
+	case "", "off":
+		return root
+	}
+	return filepath.Join(root, cachedir.Artifacts)
 }
