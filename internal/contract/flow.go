@@ -1,3 +1,10 @@
+// The flow analysis of a looked-up symbol: where its value and its error
+// go (assignments, returns, arguments, comparisons, type switches) and what
+// the host does when the symbol is missing. It is one algorithm over one
+// set of mutually recursive functions (fromExpr, cond, block, ...); it is
+// kept in one file, past the usual size, so that its invariants read
+// together.
+
 package contract
 
 import (

@@ -1,3 +1,9 @@
+// The apicopy check: every way the API package (or a shared module) can
+// reach the host and a plugin from two places: nested modules, replaces,
+// vendored copies, go.work, version skew. It reads module files rather
+// than packages, unlike every other check; it is one check, kept in one
+// file past the usual size.
+
 package vet
 
 import (

@@ -1,3 +1,8 @@
+// Running a probe: the child's process setup, its authenticated report
+// read with bounds in size and time, and the per-artifact results. The
+// wire format is wire.go's; the sandbox is sys_linux.go's. Long because
+// the result types and the reader that fills them belong together.
+
 package probe
 
 import (
