@@ -9,8 +9,6 @@ package builder
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,17 +17,17 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/tools/go/packages"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -84,8 +82,12 @@ type Options struct {
 	Flags Flags
 	// Jobs is how many go build commands run at once (default NumCPU).
 	Jobs int
-	// APIPackage is the shared API package (default DefaultAPIPackage).
+	// APIPackage is the project's API package; "" means pluginctl.toml's
+	// api, else the one inferred from the hosts' contract.
 	APIPackage string
+	// Expect are contract declarations, NAME=TYPE, merged over
+	// pluginctl.toml's (see pluginctl contract --help).
+	Expect []string
 	// Go runs the go command; nil means go from PATH in Dir.
 	Go *gocmd.Go
 	// CacheDir keeps the last artifact built for each package, so that a
@@ -108,6 +110,9 @@ type Options struct {
 	// when Interactive. nil discards it.
 	Log         io.Writer
 	Interactive bool
+	// For, when set, builds the plugins of the module for a host at hand
+	// only as a binary (see ForHost and forhost.go); hosts are not built.
+	For *ForHost
 }
 
 // GateInput is what the gate learns about the build.
@@ -116,6 +121,10 @@ type GateInput struct {
 	// of the packages, no go.mod/go.sum/go.work and no flag changed: a
 	// gate may remember that it passed on it ("" when unknown).
 	SourceKey string
+	// Project is the build's project model, and Contract the contract
+	// it resolved: the gate checks against the same.
+	Project  *project.Project
+	Contract *project.Resolved
 }
 
 // Result is a finished build.
@@ -125,6 +134,9 @@ type Result struct {
 	ManifestPath string
 	// Relinked counts the artifacts go build actually (re)linked.
 	Relinked int
+	// Warnings are what the build left out and why (also written to
+	// Options.Log): a plugin folder with its own go.mod, say.
+	Warnings []string
 	// Elapsed is the build's wall time; GoTime the part of it during which
 	// at least one go command ran. The difference is pluginctl's overhead.
 	Elapsed, GoTime time.Duration
@@ -137,51 +149,108 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
-	g := o.Go
 	tl := &timeline{}
-	var env *gocmd.Env
 	var err error
+	var fh *forHost
+	if o.For != nil {
+		if fh, err = prepareFor(&o); err != nil {
+			return nil, err
+		}
+		defer fh.cleanup()
+		o.Go = o.Go.With(fh.env()...)
+	}
+	flags := o.Flags.Args()
+	setFlags := flags
+	if fh != nil {
+		flags = fh.host.Args()
+		// One build set per host: the same module built for two hosts
+		// gives two sets.
+		setFlags = append(slices.Clone(flags), "for="+fh.host.SHA256())
+	}
+	var p *project.Project
+	tl.track(func() {
+		p, err = project.Load(ctx, project.Options{Dir: o.Dir, Go: o.Go, API: nonEmpty(o.APIPackage), Expect: o.Expect, Tags: o.Flags.Tags, BuildFlags: flags})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.NeedModule(); err != nil {
+		return nil, err
+	}
+	g := p.Go
+	var env *gocmd.Env
 	tl.track(func() { env, err = g.ReadEnv(ctx) })
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, &EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl) or set --go"}
 	}
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
 	}
-	ws, err := loadWorkspace(env.GOMOD, env.GOWORK)
+	ws, err := loadWorkspace(p.GoMod, p.GoWork)
 	if err != nil {
 		return nil, err
+	}
+	modArgs := []string{modFlag(ws)}
+	goflags := env.GOFLAGS
+	if fh != nil {
+		modArgs, goflags = fh.mods.Args(), ""
 	}
 	if err := checkCC(env.CC); err != nil {
 		return nil, err
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
-	o.Patterns = ws.expandPatterns(o.Dir, o.Patterns)
-	cfg, err := contract.LoadConfig(ws.Root)
-	if err != nil {
-		return nil, &ModError{Err: err}
-	}
-	dopts := discoverOptions{
-		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns,
-		Tags: o.Flags.Tags, Dir: o.Dir, Env: append(g.With(buildEnv...).Env, "GOFLAGS="+modFlag(ws)+" "+env.GOFLAGS),
-		Contract: func(hosts []*packages.Package) (*contract.Contract, error) { return pluginContract(ctx, o, cfg, hosts) },
-	}
-	if cfg != nil {
-		for _, d := range cfg.PluginDirs {
-			dopts.PluginDirs = append(dopts.PluginDirs, filepath.Join(ws.Root, filepath.FromSlash(d)))
-		}
-	}
-	var targets []*target
-	var srcKey string
-	tl.track(func() { targets, srcKey, err = discover(ctx, dopts) })
+	o.Patterns = p.Patterns(o.Patterns)
+	pkgEnv, err := p.PackagesEnv()
 	if err != nil {
 		return nil, err
 	}
+	// The contract: resolved once for the build, lazily (classification
+	// asks for it only for ambiguous package mains), else beside the
+	// builds once the hosts are built.
+	var contractOnce sync.Once
+	var resolved *project.Resolved
+	var contractErr error
+	resolve := func() *project.Resolved {
+		contractOnce.Do(func() { resolved, contractErr = p.Contract(ctx, nil) })
+		return resolved
+	}
+	dopts := discoverOptions{
+		Patterns: o.Patterns, PluginPatterns: o.PluginPatterns, HostPatterns: o.HostPatterns, Project: p,
+		Env: append(append(slices.Clone(pkgEnv), buildEnv...), "GOFLAGS="+strings.Join(modArgs, " ")+" "+goflags),
+		Contract: func() *contract.Contract {
+			if r := resolve(); r != nil {
+				return r.Contract
+			}
+			return nil
+		},
+	}
+	var found *discovered
+	tl.track(func() { found, err = discover(ctx, dopts) })
+	if err != nil {
+		return nil, err
+	}
+	if contractErr != nil {
+		return nil, contractErr
+	}
+	targets, srcKey := found.targets, found.sourceKey
+	if fh != nil {
+		targets = onlyPlugins(targets)
+	}
+	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
+	for _, w := range warnings {
+		fmt.Fprintf(o.Log, "warning: %s\n", w)
+	}
 	if err := checkTargets(targets, o.Patterns); err != nil {
+		var ee *EnvError
+		if len(warnings) > 0 && errors.As(err, &ee) {
+			ee.Fix += "\n\t" + strings.Join(warnings, "\n\t")
+		}
 		return nil, err
 	}
 
-	flags := o.Flags.Args()
 	base := meta.Metadata{
 		Schema:           meta.Schema,
 		PluginctlVersion: o.Version,
@@ -189,7 +258,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		GOOS:             env.GOOS,
 		GOARCH:           env.GOARCH,
 		Flags:            flags,
-		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, flags, ws),
+		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, setFlags, ws),
 	}
 	if !strings.Contains(env.GOFLAGS, "-buildvcs=false") {
 		base.VCSRevision, base.VCSModified = vcsInfo(ctx, ws.Root)
@@ -200,7 +269,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("creating temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	overlay, err := writeOverlay(tmp, targets, base, o.APIPackage)
+	overlay, err := writeOverlay(tmp, targets, base, found.api)
 	if err != nil {
 		return nil, err
 	}
@@ -209,16 +278,27 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(o.Dir, out)
 	}
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return nil, &EnvError{Msg: fmt.Sprintf("output directory %s is %s, not a directory", o.Out, fsutil.Describe(fi.Mode())), Fix: "remove it, or build into another directory with --out"}
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, &EnvError{Msg: fmt.Sprintf("creating output directory: %v", err)}
+		return nil, &EnvError{Msg: fmt.Sprintf("creating output directory: %v", err), Fix: "build into another directory with --out"}
 	}
 	unlock, err := lock(ctx, out, o.Log)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
+	// Holding the lock, no other build writes here: staging folders left
+	// behind belong to builds that were killed.
+	removeStaleStages(out)
+	// Every destination is checked before anything is built, so that a
+	// path that cannot be replaced fails the build with nothing written.
+	if err := checkDestinations(out, o.Out, targets); err != nil {
+		return nil, err
+	}
 
-	stage, err := os.MkdirTemp(out, ".pluginctl-stage-")
+	stage, err := os.MkdirTemp(out, stagePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("creating staging directory: %w", err)
 	}
@@ -226,7 +306,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
-		args: append([]string{modFlag(ws)}, flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
+		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
 	// The gate runs beside the compilers; when it fails, they are stopped.
@@ -237,49 +317,74 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	defer cancelBuild()
 	b.hostsDone = make(chan struct{})
 	gateErr := make(chan error, 1)
-	if o.Gate != nil {
-		go func() {
-			select {
-			case <-b.hostsDone:
-			case <-buildCtx.Done():
-			}
-			key := ""
-			if srcKey != "" {
-				key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage), ws)
-			}
-			err := o.Gate(ctx, GateInput{SourceKey: key})
-			if err != nil {
-				cancelBuild()
-			}
-			gateErr <- err
-		}()
-	} else {
-		gateErr <- nil
-	}
+	go func() {
+		select {
+		case <-b.hostsDone:
+		case <-buildCtx.Done():
+		}
+		r := resolve()
+		if contractErr != nil {
+			cancelBuild()
+			gateErr <- contractErr
+			return
+		}
+		if o.Gate == nil {
+			gateErr <- nil
+			return
+		}
+		key := ""
+		if srcKey != "" {
+			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+strings.Join(r.API, ",")), ws)
+		}
+		in := GateInput{SourceKey: key, Project: p, Contract: r}
+		if fh != nil {
+			in.Project = nil // vet reads the source with the local toolchain, not the host's
+		}
+		err := o.Gate(ctx, in)
+		if err != nil {
+			cancelBuild()
+		}
+		gateErr <- err
+	}()
 	relinked, err := b.buildAll(buildCtx, targets)
 	b.progress.done()
 	if gerr := <-gateErr; gerr != nil {
 		return nil, gerr
 	}
 	if err != nil {
+		if fh != nil {
+			return nil, fh.explainCompile(err)
+		}
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var forHosts []string
+	var forRecord *manifest.HostRecord
+	if fh != nil {
+		if err := fh.check(stage, targets); err != nil {
+			return nil, err
+		}
+		forRecord, forHosts = fh.record(out)
+	}
 	m := &manifest.Manifest{
 		Schema: manifest.Schema, PluginctlVersion: o.Version, BuildSet: base.BuildSet,
 		GoVersion: env.GOVERSION, GOOS: env.GOOS, GOARCH: env.GOARCH, Flags: flags,
+		ForHost: forRecord,
 	}
 	for _, mf := range ws.Mods {
 		m.Modules = append(m.Modules, mf.Module.Mod.Path)
 	}
+	if r := resolve(); r != nil {
+		m.Contract = &manifest.Contract{API: r.API, From: r.From, Contract: r.Contract}
+	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
-	if err := b.commit(m, targets); err != nil {
+	if err := b.commit(m, targets, forHosts); err != nil {
 		return nil, err
 	}
 	return &Result{
-		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked,
+		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked, Warnings: warnings,
 		Elapsed: time.Since(start), GoTime: tl.busy(),
 	}, nil
 }
@@ -301,9 +406,6 @@ func (o *Options) defaults() error {
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
 	}
-	if o.APIPackage == "" {
-		o.APIPackage = DefaultAPIPackage
-	}
 	if o.Go == nil {
 		o.Go = &gocmd.Go{}
 	}
@@ -313,8 +415,9 @@ func (o *Options) defaults() error {
 		o.Go = &g
 	}
 	if o.CacheDir == "" {
-		if d, err := os.UserCacheDir(); err == nil {
-			o.CacheDir = filepath.Join(d, "pluginctl", "artifacts")
+		o.CacheDir = cachedir.For(cachedir.Artifacts)
+		if o.CacheDir == "" {
+			o.CacheDir = "off"
 		}
 	}
 	if o.Log == nil {
@@ -368,7 +471,7 @@ func checkTargets(ts []*target, patterns []string) error {
 	if len(ts) == 0 {
 		return &EnvError{
 			Msg: fmt.Sprintf("no plugins or hosts found in %s", strings.Join(patterns, " ")),
-			Fix: "a plugin is a package main that declares New; a host is a package main that imports \"plugin\"; or name them with --plugins and --hosts",
+			Fix: "a plugin is a package main without func main, or one that declares New or a symbol the hosts look up; a host is a package main with func main that links \"plugin\" (README.md: What is a host, what is a plugin); or name them with --plugins and --hosts",
 		}
 	}
 	byName := map[string]*target{}
@@ -388,20 +491,6 @@ func checkTargets(ts []*target, patterns []string) error {
 	return nil
 }
 
-// artifactRel is the artifact's path inside the output directory.
-func artifactRel(t *target) string {
-	if t.Kind == Plugin {
-		return filepath.Join("plugins", t.Name+".so")
-	}
-	return t.Name
-}
-
-// slotKey identifies the configuration a cached artifact was built with.
-func slotKey(root, goVersion string, flags []string) string {
-	h := sha256.Sum256([]byte(fmt.Sprintf("%s\n%s\n%q", root, goVersion, flags)))
-	return hex.EncodeToString(h[:8])
-}
-
 // vcsInfo returns the checkout's revision and whether it has local changes.
 func vcsInfo(ctx context.Context, dir string) (string, bool) {
 	rev, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
@@ -412,226 +501,11 @@ func vcsInfo(ctx context.Context, dir string) (string, bool) {
 	return strings.TrimSpace(string(rev)), err != nil
 }
 
-// run is one build in progress.
-type run struct {
-	o        Options
-	g        *gocmd.Go
-	out      string
-	stage    string
-	overlay  string
-	args     []string
-	slotKey  string
-	progress *progress
-	timeline *timeline
-	// hostsDone is closed when every host has been built (or failed).
-	hostsDone chan struct{}
-}
-
-// buildAll runs go build for every target, at most o.Jobs at once. The
-// plugin with the most dependencies goes first and the other plugins wait
-// for it: on a cold cache it compiles the standard library in plugin mode
-// once instead of once per job. Hosts do not wait. It returns how many
-// artifacts were relinked.
-func (b *run) buildAll(ctx context.Context, ts []*target) (int, error) {
-	var hosts, plugins []*target
-	for _, t := range ts {
-		if t.Kind == Host {
-			hosts = append(hosts, t)
-		} else {
-			plugins = append(plugins, t)
-		}
-	}
-	sort.SliceStable(plugins, func(i, j int) bool { return plugins[i].NumDeps > plugins[j].NumDeps })
-	var queue []*target
-	seedDone := make(chan struct{})
-	if len(plugins) > 0 {
-		queue = append(queue, plugins[0])
-	} else {
-		close(seedDone)
-	}
-	queue = append(queue, hosts...)
-	if len(plugins) > 1 {
-		queue = append(queue, plugins[1:]...)
-	}
-
-	var (
-		mu       sync.Mutex
-		failures []Failure
-		relinked int
-		next     int
-		wg       sync.WaitGroup
-	)
-	hostsLeft := len(hosts)
-	var closeHosts sync.Once
-	hostDone := func() { closeHosts.Do(func() { close(b.hostsDone) }) }
-	if hostsLeft == 0 {
-		hostDone()
-	}
-	defer hostDone() // also when cancelled
-	for w := 0; w < b.o.Jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if next == len(queue) {
-					mu.Unlock()
-					return
-				}
-				t := queue[next]
-				next++
-				mu.Unlock()
-				if t.Kind == Plugin && t != plugins[0] {
-					select {
-					case <-seedDone:
-					case <-ctx.Done():
-						return
-					}
-				}
-				if ctx.Err() != nil {
-					return
-				}
-				b.progress.start(t)
-				linked, out, err := b.build(ctx, t)
-				if len(plugins) > 0 && t == plugins[0] {
-					close(seedDone)
-				}
-				b.progress.finish(t, filepath.Join(b.o.Out, artifactRel(t)), err)
-				mu.Lock()
-				if err != nil {
-					failures = append(failures, Failure{Package: t.ImportPath, Kind: t.Kind, Output: out})
-				} else if linked {
-					relinked++
-				}
-				if t.Kind == Host {
-					if hostsLeft--; hostsLeft == 0 {
-						hostDone()
-					}
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if len(failures) > 0 {
-		sort.Slice(failures, func(i, j int) bool { return failures[i].Package < failures[j].Package })
-		for _, f := range failures {
-			if e := missingSum(f); e != nil {
-				return 0, e
-			}
-		}
-		return 0, &CompileError{Failures: failures}
-	}
-	return relinked, nil
-}
-
-// build runs go build for one target into the staging directory. It seeds
-// the staged file with the current artifact (or the cached one), so that
-// go build, finding a file with the right build ID, does not relink it.
-func (b *run) build(ctx context.Context, t *target) (linked bool, output string, err error) {
-	staged := filepath.Join(b.stage, artifactRel(t))
-	if err := os.MkdirAll(filepath.Dir(staged), 0o755); err != nil {
-		return false, "", err
-	}
-	final := filepath.Join(b.out, artifactRel(t))
-	slot := b.slotPath(t)
-	var seed os.FileInfo
-	for _, src := range []string{final, slot} {
-		if src == "" {
-			continue
-		}
-		if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() && fsutil.LinkOrCopy(src, staged) == nil {
-			seed, _ = os.Stat(staged)
-			break
-		}
-	}
-	args := []string{"-o", staged, "-overlay", b.overlay}
-	if t.Kind == Plugin {
-		args = append(args, "-buildmode=plugin")
-	}
-	args = append(append(args, b.args...), t.ImportPath)
-	cmd, err := b.g.Command(ctx, "build", args...)
-	if err != nil {
-		return false, "", err
-	}
-	var out []byte
-	b.timeline.track(func() { out, err = cmd.CombinedOutput() })
-	if err != nil {
-		if ctx.Err() != nil {
-			return false, "", ctx.Err()
-		}
-		return false, string(out), err
-	}
-	after, err := os.Stat(staged)
-	if err != nil {
-		return false, string(out), fmt.Errorf("go build wrote no %s", staged)
-	}
-	linked = seed == nil || !os.SameFile(seed, after)
-	if linked && slot != "" {
-		if err := os.MkdirAll(filepath.Dir(slot), 0o755); err == nil {
-			fsutil.LinkOrCopy(staged, slot) // best effort: it is only a cache
-		}
-	}
-	return linked, string(out), nil
-}
-
-func (b *run) slotPath(t *target) string {
-	if b.o.CacheDir == "" || b.o.CacheDir == "off" {
-		return ""
-	}
-	h := sha256.Sum256([]byte(b.slotKey + "\n" + string(t.Kind) + "\n" + t.ImportPath))
-	return filepath.Join(b.o.CacheDir, hex.EncodeToString(h[:12])+"-"+t.Name)
-}
-
-// missingSum turns go build's "missing go.sum entry" into a diagnosis.
-func missingSum(f Failure) error {
-	const marker = "missing go.sum entry for module providing package "
-	i := strings.Index(f.Output, marker)
-	if i < 0 {
-		return nil
-	}
-	rest := f.Output[i+len(marker):]
-	pkg, _, _ := strings.Cut(rest, " ")
-	pkg = strings.Trim(pkg, ";")
-	return &MissingSumError{Module: pkg, Package: f.Package}
-}
-
 var errNoMetadata = errors.New("artifact carries no pluginctl metadata")
 
-// pluginContract returns the contract that tells what a package main
-// must declare to be a plugin (contract.Contract.PluginSymbols): the
-// contract declared in pluginctl.toml and inferred from the hosts that
-// do not use the API package; nil for the convention's New. Hosts of the
-// pluginapi convention need no inference (their plugins declare New), so
-// the common build type-checks nothing.
-func pluginContract(ctx context.Context, o Options, cfg *contract.Config, hosts []*packages.Package) (*contract.Contract, error) {
-	var declared []contract.Entry
-	var kinds []contract.Kind
-	infer := true
-	if cfg != nil {
-		declared, infer, kinds = cfg.Symbols, cfg.Infer, cfg.Kinds
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
 	}
-	var other []string
-	for _, h := range hosts {
-		deps := map[string]bool{}
-		collectDeps(h, deps)
-		if !deps[o.APIPackage] {
-			other = append(other, h.PkgPath)
-		}
-	}
-	var inferred *contract.Contract
-	if infer && len(other) > 0 {
-		c, err := contract.Infer(ctx, contract.InferOptions{Dir: o.Dir, Patterns: other, Tags: o.Flags.Tags})
-		if err != nil {
-			return nil, fmt.Errorf("inferring the plugin contract of %s: %w", strings.Join(other, ", "), err)
-		}
-		inferred = c
-	}
-	if (inferred == nil || len(inferred.Entries) == 0) && len(declared) == 0 && len(kinds) == 0 {
-		return nil, nil // nothing known: the convention's New
-	}
-	return contract.WithKinds(contract.Resolve(inferred, o.APIPackage, declared...), kinds...), nil
+	return []string{s}
 }

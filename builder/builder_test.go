@@ -170,14 +170,22 @@ func TestInterruptLeavesPreviousSet(t *testing.T) {
 		_, err := Build(ctx, Options{Dir: dir, Log: &log, CacheDir: "off", Jobs: 1})
 		done <- err
 	}()
-	// Cancel as soon as the first artifact is built, before the set is
-	// committed.
-	for !strings.Contains(log.String(), "built ") {
+	// Cancel as soon as the first artifact is being built into the
+	// staging folder, before the set is committed (the "built" lines of
+	// the log come only after the commit).
+	for {
+		staged, _ := filepath.Glob(filepath.Join(dir, "bin", stagePrefix+"*", "plugins", "*.so"))
+		if len(staged) > 0 {
+			break
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
 	if err := <-done; err == nil {
 		t.Fatal("cancelled build reported success")
+	}
+	if strings.Contains(log.String(), "built ") {
+		t.Errorf("the log of an interrupted build claims files were written:\n%s", log.String())
 	}
 	after := snapshot(t, filepath.Join(dir, "bin"))
 	for name, sum := range before {

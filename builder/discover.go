@@ -2,13 +2,10 @@ package builder
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -18,6 +15,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/project"
 )
 
 // Kind is what an artifact is.
@@ -48,37 +46,39 @@ type discoverOptions struct {
 	Patterns       []string
 	PluginPatterns []string
 	HostPatterns   []string
-	Tags           []string
-	Dir            string
-	Env            []string
-	// PluginDirs are directories whose main packages are all plugins
-	// (pluginctl.toml's [plugins] dirs, absolute).
-	PluginDirs []string
-	// Contract returns the contract that tells plugins, given the hosts
-	// found (their packages): a package main is a plugin when it
-	// declares its symbols (contract.Contract.PluginSymbols: the
-	// required ones, those of one kind when it has kinds). nil (or a nil
-	// contract) means New.
-	Contract func(hosts []*packages.Package) (*contract.Contract, error)
+	Project        *project.Project
+	// Env is the go command's environment for go list.
+	Env []string
+	// Contract returns the contract in force; Classify asks for it only
+	// for a package main with func main that declares exported names.
+	Contract func() *contract.Contract
 }
 
-// loadMode asks go/packages only for names, files, the import graph and
-// module: enough to classify main packages without type-checking anything.
-const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps | packages.NeedModule
+// discovered is what discover found.
+type discovered struct {
+	targets []*target
+	// sourceKey identifies every source file the targets link.
+	sourceKey string
+	// api is the API package whose APIVersion constant the artifacts
+	// record ("" when none).
+	api string
+}
 
 // discover finds the hosts and plugins among the packages the patterns
-// match. A plugin is a package main declaring a top-level New; a host is a
-// package main that links package plugin. --plugins and --hosts patterns
-// replace that discovery for their kind.
-func discover(ctx context.Context, o discoverOptions) ([]*target, string, error) {
+// match, by the project's one rule (project.Project.Classify), from the
+// import graph and the syntax of the package mains: nothing is compiled
+// or type-checked. --plugins and --hosts patterns replace that discovery
+// for their kind.
+func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 	all := append(append(append([]string(nil), o.Patterns...), o.PluginPatterns...), o.HostPatterns...)
-	cfg := &packages.Config{Mode: loadMode, Context: ctx, Dir: o.Dir, Env: o.Env}
-	if len(o.Tags) > 0 {
-		cfg.BuildFlags = []string{"-tags=" + strings.Join(o.Tags, ",")}
+	cfg, err := o.Project.PackagesConfig(ctx, project.ListMode)
+	if err != nil {
+		return nil, err
 	}
+	cfg.Env = o.Env
 	roots, err := packages.Load(cfg, all...)
 	if err != nil {
-		return nil, "", fmt.Errorf("loading packages: %w", err)
+		return nil, fmt.Errorf("loading packages: %w", err)
 	}
 	var errs []string
 	for _, p := range roots {
@@ -89,14 +89,15 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 		}
 	}
 	if len(errs) > 0 {
-		return nil, "", &PackageError{Errors: errs}
+		return nil, &PackageError{Errors: errs}
 	}
 
+	dir := o.Project.Dir
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
 			return filepath.Clean(p)
 		}
-		return filepath.Join(o.Dir, p)
+		return filepath.Join(dir, p)
 	}
 	matchAny := func(p *packages.Package, pats []string) bool {
 		for _, pat := range pats {
@@ -107,79 +108,133 @@ func discover(ctx context.Context, o discoverOptions) ([]*target, string, error)
 		return false
 	}
 
-	isPlugin := func(p *packages.Package) bool { return declaresAll(p, []string{"New"}) }
-	if o.Contract != nil {
-		var hosts []*packages.Package
-		for _, p := range roots {
-			if deps := map[string]bool{}; p.Name == "main" {
-				collectDeps(p, deps)
-				if deps["plugin"] && declaredNames(p)["main"] {
-					hosts = append(hosts, p) // not a plugin importing its framework
-				}
-			}
-		}
-		c, err := o.Contract(hosts)
-		if err != nil {
-			return nil, "", err
-		}
-		// A contract that requires nothing tells no plugin: New, as
-		// without one.
-		if c != nil && c.PluginSymbols(func(string) bool { return true }) {
-			isPlugin = func(p *packages.Package) bool {
-				declared := declaredNames(p)
-				if len(c.Kinds) > 0 && !declared["main"] {
-					// A framework host's plugin may be of no kind (and
-					// is then refused by verify): a package main without
-					// func main cannot be a program.
-					return true
-				}
-				return c.PluginSymbols(func(s string) bool { return declared[s] })
-			}
-		}
-	}
-	underPluginDir := func(p *packages.Package) bool {
-		for _, d := range o.PluginDirs {
-			if dir := pkgDir(p); dir == d || strings.HasPrefix(dir, d+string(filepath.Separator)) {
-				return true
-			}
-		}
-		return false
-	}
-
-	var out []*target
+	d := &discovered{}
+	var hostPkgs, pluginPkgs []*packages.Package
 	seen := map[string]bool{}
 	for _, p := range roots {
 		if p.Name != "main" || seen[p.PkgPath] {
 			continue
 		}
 		seen[p.PkgPath] = true
+		pkg := project.FromPackages(p)
+		pluginForced := len(o.PluginPatterns) > 0 && matchAny(p, o.PluginPatterns)
+		hostForced := len(o.HostPatterns) > 0 && matchAny(p, o.HostPatterns)
+		switch {
+		case pluginForced:
+			pkg.Forced = project.Plugin
+		case hostForced:
+			pkg.Forced = project.Host
+		case !matchAny(p, o.Patterns):
+			continue // matched only an override pattern of the other kind
+		}
+		pkg.Named = namedExplicitly(p, o.Patterns, abs)
+		kind := o.Project.Classify(pkg, o.Contract)
+		// --plugins / --hosts replace the discovery of their kind.
+		if pkg.Forced == project.Other {
+			switch {
+			case kind == project.Plugin && len(o.PluginPatterns) > 0, kind == project.Host && len(o.HostPatterns) > 0:
+				kind = project.Other
+				if pkg.Named {
+					kind = project.Host
+				}
+			}
+		}
 		deps := map[string]bool{}
 		collectDeps(p, deps)
-		t := &target{ImportPath: p.PkgPath, Dir: pkgDir(p), Deps: deps, NumDeps: len(deps)}
+		t := &target{ImportPath: p.PkgPath, Dir: pkg.Dir, Deps: deps, NumDeps: len(deps)}
 		if p.Module != nil {
 			t.Module, t.ModVersion = p.Module.Path, p.Module.Version
 		}
 		t.Name = path.Base(p.PkgPath)
-		switch {
-		case len(o.PluginPatterns) > 0 && matchAny(p, o.PluginPatterns):
+		switch kind {
+		case project.Plugin:
 			t.Kind = Plugin
-		case len(o.HostPatterns) > 0 && matchAny(p, o.HostPatterns):
+			pluginPkgs = append(pluginPkgs, p)
+		case project.Host:
 			t.Kind = Host
-		case !matchAny(p, o.Patterns):
-			continue // matched only an override pattern of the other kind
-		case len(o.PluginPatterns) == 0 && (underPluginDir(p) || isPlugin(p)):
-			t.Kind = Plugin
-		case len(o.HostPatterns) == 0 && deps["plugin"]:
-			t.Kind = Host
-		case namedExplicitly(p, o.Patterns, abs):
-			t.Kind = Host // a main named on the command line is built as a program
+			hostPkgs = append(hostPkgs, p)
 		default:
 			continue
 		}
-		out = append(out, t)
+		d.targets = append(d.targets, t)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
-	return out, sourceKey(roots), nil
+	sort.Slice(d.targets, func(i, j int) bool { return d.targets[i].ImportPath < d.targets[j].ImportPath })
+	d.sourceKey = project.SourceKey(roots, o.Project.ModuleDirs(), o.Project.GoWork)
+	d.api = metadataAPI(o.Project.API, hostPkgs, pluginPkgs)
+	return d, nil
+}
+
+// metadataAPI returns the API package whose APIVersion constant the
+// artifacts' metadata records: the first declared API package that
+// declares a constant APIVersion, else the package outside the standard
+// library that a host and a plugin both link and that declares one
+// (main-module packages first, then by import path); "" when none does.
+// Only syntax is read.
+func metadataAPI(declared []string, hosts, plugins []*packages.Package) string {
+	byPath := map[string]*packages.Package{}
+	inHost := map[string]bool{}
+	for _, h := range hosts {
+		packages.Visit([]*packages.Package{h}, nil, func(p *packages.Package) {
+			byPath[p.PkgPath] = p
+			inHost[p.PkgPath] = true
+		})
+	}
+	shared := map[string]bool{}
+	for _, pl := range plugins {
+		packages.Visit([]*packages.Package{pl}, nil, func(p *packages.Package) {
+			byPath[p.PkgPath] = p
+			if inHost[p.PkgPath] || len(hosts) == 0 {
+				shared[p.PkgPath] = true
+			}
+		})
+	}
+	for _, api := range declared {
+		if p := byPath[api]; p != nil && declaresConst(p, "APIVersion") {
+			return api
+		}
+	}
+	var cands []*packages.Package
+	for path := range shared {
+		p := byPath[path]
+		if p.Name == "main" || p.Module == nil || !declaresConst(p, "APIVersion") {
+			continue
+		}
+		cands = append(cands, p)
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if a, b := cands[i].Module.Main, cands[j].Module.Main; a != b {
+			return a
+		}
+		return cands[i].PkgPath < cands[j].PkgPath
+	})
+	if len(cands) == 0 {
+		return ""
+	}
+	return cands[0].PkgPath
+}
+
+// declaresConst reports whether the package declares the constant name,
+// from the syntax of its files.
+func declaresConst(p *packages.Package, name string) bool {
+	fset := token.NewFileSet()
+	for _, f := range p.GoFiles {
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, d := range file.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.CONST {
+				for _, s := range gd.Specs {
+					for _, n := range s.(*ast.ValueSpec).Names {
+						if n.Name == name {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // PackageError is a package that cannot be loaded (syntax errors, missing
@@ -199,65 +254,12 @@ func collectDeps(p *packages.Package, seen map[string]bool) {
 	}
 }
 
-func pkgDir(p *packages.Package) string {
-	if p.Dir != "" {
-		return p.Dir
-	}
-	if len(p.GoFiles) > 0 {
-		return filepath.Dir(p.GoFiles[0])
-	}
-	return ""
-}
-
-// declaresAll reports whether the package declares every one of names at
-// top level. Only the declarations are parsed: no type checking, so
-// discovery stays cheap on large modules.
-func declaresAll(p *packages.Package, names []string) bool {
-	declared := declaredNames(p)
-	for _, n := range names {
-		if !declared[n] {
-			return false
-		}
-	}
-	return true
-}
-
-// declaredNames returns the top-level functions and variables the
-// package declares, from its parsed declarations.
-func declaredNames(p *packages.Package) map[string]bool {
-	declared := map[string]bool{}
-	fset := token.NewFileSet()
-	for _, f := range p.GoFiles {
-		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
-		if err != nil {
-			continue
-		}
-		for _, d := range file.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv == nil {
-					declared[d.Name.Name] = true
-				}
-			case *ast.GenDecl:
-				for _, s := range d.Specs {
-					if vs, ok := s.(*ast.ValueSpec); ok {
-						for _, n := range vs.Names {
-							declared[n.Name] = true
-						}
-					}
-				}
-			}
-		}
-	}
-	return declared
-}
-
 // matchPattern reports whether package p matches a go package pattern:
 // a relative or absolute directory (with an optional /... suffix), or an
 // import path where "..." matches any string.
 func matchPattern(pat string, p *packages.Package, abs func(string) string) bool {
 	if strings.HasPrefix(pat, ".") || filepath.IsAbs(pat) {
-		dir := pkgDir(p)
+		dir := project.PackageDir(p)
 		if base, ok := strings.CutSuffix(pat, "/..."); ok {
 			b := abs(base)
 			return dir == b || strings.HasPrefix(dir, b+string(filepath.Separator))
@@ -282,27 +284,4 @@ func namedExplicitly(p *packages.Package, pats []string, abs func(string) string
 		}
 	}
 	return false
-}
-
-// sourceKey identifies the state of every non-standard-library source
-// file the packages link, by name, size and modification time: equal keys
-// mean that nothing a source check (vet) reads has changed.
-func sourceKey(roots []*packages.Package) string {
-	var files []string
-	packages.Visit(roots, nil, func(p *packages.Package) {
-		if p.Module != nil {
-			files = append(files, p.GoFiles...)
-			files = append(files, p.OtherFiles...)
-		}
-	})
-	sort.Strings(files)
-	h := sha256.New()
-	for _, f := range files {
-		fi, err := os.Stat(f)
-		if err != nil {
-			return "" // unknown: never equal
-		}
-		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }

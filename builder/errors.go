@@ -3,22 +3,14 @@ package builder
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // EnvError is a problem with the environment or the invocation, not with
 // the code being built: no module, no C compiler, a locked output
-// directory. Fix says what to do about it.
-type EnvError struct {
-	Msg string
-	Fix string
-}
-
-func (e *EnvError) Error() string {
-	if e.Fix == "" {
-		return e.Msg
-	}
-	return e.Msg + "\n\t" + e.Fix
-}
+// directory. Fix says what to do about it; its ExitCode is 2.
+type EnvError = diag.EnvError
 
 // ModError is a go.mod, go.sum or go.work file that cannot be used; its
 // message starts with file:line.
@@ -26,6 +18,18 @@ type ModError struct{ Err error }
 
 func (e *ModError) Error() string { return e.Err.Error() }
 func (e *ModError) Unwrap() error { return e.Err }
+
+// ExitCode is 1: the module cannot be built.
+func (e *ModError) ExitCode() int { return diag.ExitFailure }
+
+// ExitCode is 1: the module cannot be built.
+func (e *MissingSumError) ExitCode() int { return diag.ExitFailure }
+
+// ExitCode is 1: the build failed.
+func (e *CompileError) ExitCode() int { return diag.ExitFailure }
+
+// ExitCode is 1: the packages cannot be built.
+func (e *PackageError) ExitCode() int { return diag.ExitFailure }
 
 // MissingSumError is a required module without a go.sum entry.
 type MissingSumError struct {

@@ -4,15 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
@@ -52,10 +55,83 @@ func lock(ctx context.Context, dir string, log io.Writer) (func(), error) {
 	return func() { f.Close() }, nil
 }
 
+// stagePrefix names the staging folders builds create inside OUT.
+const stagePrefix = ".pluginctl-stage-"
+
+// removeStaleStages removes the staging folders of builds that were killed
+// before they could clean up. The caller holds the output directory's
+// lock, so no live build owns any of them.
+func removeStaleStages(out string) {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), stagePrefix) {
+			os.RemoveAll(filepath.Join(out, e.Name()))
+		}
+	}
+}
+
+// checkDestinations makes sure every path the build will replace can be
+// replaced by a rename: the plugins folder is a folder, and each artifact
+// and the manifest are regular files or absent. out is the output
+// directory, shown as outName.
+func checkDestinations(out, outName string, ts []*target) error {
+	show := func(rel string) string { return filepath.Join(outName, rel) }
+	for _, t := range ts {
+		if t.Kind != Plugin {
+			continue
+		}
+		dir := filepath.Join(out, "plugins")
+		if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+			return &EnvError{
+				Msg: fmt.Sprintf("cannot write the plugins: %s is %s, not a directory", show("plugins"), fsutil.Describe(fi.Mode())),
+				Fix: fmt.Sprintf("remove or rename %s (nothing was written)", show("plugins")),
+			}
+		}
+		break
+	}
+	rels := []string{manifest.FileName}
+	for _, t := range ts {
+		rels = append(rels, artifactRel(t))
+	}
+	for _, rel := range rels {
+		if err := fsutil.CheckReplaceable(filepath.Join(out, rel)); err != nil {
+			var nr *fsutil.NotRegularError
+			if errors.As(err, &nr) {
+				return &EnvError{
+					Msg: fmt.Sprintf("cannot write %s: it is %s, not a regular file", show(rel), fsutil.Describe(nr.Mode)),
+					Fix: fmt.Sprintf("remove or rename %s (nothing was written)", show(rel)),
+				}
+			}
+			return &EnvError{Msg: fmt.Sprintf("cannot write %s: %v", show(rel), err)}
+		}
+	}
+	return nil
+}
+
+// seedStage puts a copy of src at staged for go build to check. The
+// current artifact of this output directory is hard-linked (the rename at
+// commit puts the same file back), unless it shares its storage with
+// another file (an older pluginctl linked the cache); the cache's copy is
+// cloned, so that no two output directories, nor an output directory and
+// the cache, ever share a file that an in-place write would change in both.
+func seedStage(src, staged string, current bool) error {
+	fi, err := os.Lstat(src)
+	if err != nil || !fi.Mode().IsRegular() {
+		return errors.New("no seed")
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && current && st.Nlink == 1 {
+		return fsutil.LinkOrCopy(src, staged)
+	}
+	return fsutil.Clone(src, staged)
+}
+
 // commit moves the staged artifacts into place, removes the plugins of the
 // previous build that are no longer built, and writes the manifest last.
-func (b *run) commit(m *manifest.Manifest, ts []*target) error {
-	var hosts []string
+func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) error {
+	hosts := forHosts
 	for _, t := range ts {
 		if t.Kind == Host {
 			hosts = append(hosts, filepath.ToSlash(artifactRel(t)))
@@ -74,18 +150,27 @@ func (b *run) commit(m *manifest.Manifest, ts []*target) error {
 		}
 		m.Artifacts = append(m.Artifacts, *a)
 	}
+	if err := checkDestinations(b.out, b.o.Out, ts); err != nil {
+		return err
+	}
 	mpath := filepath.Join(b.out, manifest.FileName)
 	prev, _ := manifest.Read(mpath)
+	byPath := append([]manifest.Artifact(nil), m.Artifacts...)
+	sort.Slice(m.Artifacts, func(i, j int) bool { return m.Artifacts[i].Path < m.Artifacts[j].Path })
+	// The manifest is staged too and moved into place last, with the
+	// artifacts: a reader never sees a manifest of another set.
+	if err := m.Write(filepath.Join(b.stage, manifest.FileName)); err != nil {
+		return fmt.Errorf("writing the manifest: %w", err)
+	}
+	rels := make([]string, 0, len(ts)+1)
+	for _, t := range ts {
+		rels = append(rels, artifactRel(t))
+	}
+	if err := b.replace(append(rels, manifest.FileName)); err != nil {
+		return err
+	}
 	for i, t := range ts {
-		rel := artifactRel(t)
-		final := filepath.Join(b.out, rel)
-		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-			return err
-		}
-		if err := os.Rename(filepath.Join(b.stage, rel), final); err != nil {
-			return fmt.Errorf("moving %s into place: %w", rel, err)
-		}
-		b.o.Sums.Put(final, m.Artifacts[i].SHA256)
+		b.o.Sums.Put(filepath.Join(b.out, artifactRel(t)), byPath[i].SHA256)
 	}
 	if prev != nil {
 		keep := map[string]bool{}
@@ -98,8 +183,54 @@ func (b *run) commit(m *manifest.Manifest, ts []*target) error {
 			}
 		}
 	}
-	sort.Slice(m.Artifacts, func(i, j int) bool { return m.Artifacts[i].Path < m.Artifacts[j].Path })
-	return m.Write(mpath)
+	b.progress.committed()
+	return nil
+}
+
+// replace renames the staged files (paths relative to the staging folder
+// and to OUT) into place, in order. The previous files are first
+// hard-linked into the staging folder, so that a failed rename can undo
+// the ones before it.
+func (b *run) replace(rels []string) error {
+	backup := filepath.Join(b.stage, ".previous")
+	type moved struct{ rel, saved string }
+	var done []moved
+	undo := func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			final := filepath.Join(b.out, done[i].rel)
+			if done[i].saved != "" {
+				os.Rename(done[i].saved, final)
+			} else {
+				os.Remove(final)
+			}
+		}
+	}
+	for _, rel := range rels {
+		final := filepath.Join(b.out, rel)
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			undo()
+			return fmt.Errorf("moving %s into place: %w (nothing was replaced)", rel, err)
+		}
+		saved := ""
+		if _, err := os.Lstat(final); err == nil {
+			saved = filepath.Join(backup, rel)
+			if err := os.MkdirAll(filepath.Dir(saved), 0o755); err != nil {
+				undo()
+				return fmt.Errorf("moving %s into place: %w (nothing was replaced)", rel, err)
+			}
+			os.Remove(saved) // left by an earlier attempt
+			if err := os.Link(final, saved); err != nil {
+				undo()
+				return fmt.Errorf("moving %s into place: keeping the previous file: %w (nothing was replaced)", rel, err)
+			}
+		}
+		if err := os.Rename(filepath.Join(b.stage, rel), final); err != nil {
+			undo()
+			return fmt.Errorf("moving %s into place: %w (nothing was replaced)", rel, err)
+		}
+		done = append(done, moved{rel, saved})
+	}
+	return nil
 }
 
 // describe hashes an artifact and reads its metadata back from the file.
@@ -116,14 +247,17 @@ func describe(name string) (*manifest.Artifact, error) {
 	return &manifest.Artifact{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Metadata: md}, nil
 }
 
-// progress reports the build as it goes: one updating line on a terminal,
-// a line per finished artifact otherwise.
+// progress reports the build as it goes: one updating line on a
+// terminal; otherwise a line per failed artifact as it fails, and the
+// "built ... -> path" lines once the set is in place (never for a file
+// that was not written).
 type progress struct {
 	mu          sync.Mutex
 	w           io.Writer
 	interactive bool
 	total, n    int
 	running     map[*target]bool
+	built       []string // lines printed when the set is committed
 }
 
 func newProgress(w io.Writer, interactive bool, total int) *progress {
@@ -146,16 +280,27 @@ func (p *progress) finish(t *target, path string, err error) {
 	p.n++
 	switch {
 	case p.interactive:
-		fmt.Fprintf(p.w, "\r\033[K[%d/%d] built %s", p.n, p.total, path)
+		fmt.Fprintf(p.w, "\r\033[K[%d/%d] compiled %s", p.n, p.total, t.ImportPath)
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(p.w, "cancelled %-6s %s\n", t.Kind, t.ImportPath)
 	case err != nil:
 		fmt.Fprintf(p.w, "FAIL   %-6s %s\n", t.Kind, t.ImportPath)
 	default:
-		fmt.Fprintf(p.w, "built  %-6s %s -> %s\n", t.Kind, t.ImportPath, path)
+		p.built = append(p.built, fmt.Sprintf("built  %-6s %s -> %s\n", t.Kind, t.ImportPath, path))
 	}
 }
 
 func (p *progress) done() {
 	if p.interactive && p.n > 0 {
 		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// committed prints the artifacts now in place.
+func (p *progress) committed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.built {
+		fmt.Fprint(p.w, l)
 	}
 }

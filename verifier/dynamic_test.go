@@ -74,6 +74,8 @@ func dynCases(f *probetest.Fixtures) []dynCase {
 		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot parse the built-in table", "at " + probetest.Pkg + "/plugins/initpanic.setup"}},
 		{"initexit", p["initexit"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
 		{"forge", p["forge"], []Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
+		{"forgedlsym", p["forgedlsym"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
+		{"escape", p["escape"], nil, nil},
 		{"block", p["block"], []Code{Timeout}, []string{"did not finish within 2s: blocked during plugin.Open"}},
 		{"cabort", p["cabort"], []Code{Crash}, []string{"SIGABRT", "in C code", "abort()"}},
 		{"csegv", p["csegv"], []Code{Crash}, []string{"SIGSEGV: segmentation violation", "in C code", "csegv._Cfunc_crash"}},
@@ -636,5 +638,45 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 	}
 	if rep.Contract != nil || len(rep.Results[0].Problems) != 0 || !slices.Equal(problemCodes(rep.Results[1].Problems), []Code{NotAPlugin}) {
 		t.Errorf("plain host with the convention: contract %v, %v / %v", rep.Contract, rep.Results[0].Problems, rep.Results[1].Problems)
+	}
+}
+
+// TestCheckDynamicBatches: plugins that load cleanly are checked in one
+// process, which is their set check too; a plugin that ends the process
+// is the culprit, checked alone, and the next batch starts after it; the
+// verdicts are those of a check one process per artifact.
+func TestCheckDynamicBatches(t *testing.T) {
+	f := probetest.Get(t)
+	p := f.Plugins
+	cases := []struct {
+		name      string
+		paths     []string
+		codes     [][]Code
+		maxRuns   int
+		setSkiped bool
+	}{
+		{"all clean", []string{p["good"], p["good2"], p["rega"], p["conflicta"]}, [][]Code{nil, nil, nil, nil}, 1, true},
+		{"a culprit in the middle", []string{p["good"], p["initexit"], p["good2"]}, [][]Code{nil, {InitExit}, nil}, 4, false},
+		{"a conflict", []string{p["conflicta"], p["good"], p["conflictb"]}, [][]Code{nil, nil, {PluginConflict}}, 3, false},
+		{"a failure at the end", []string{p["good"], p["good2"], p["nonew"]}, [][]Code{nil, nil, {MissingNew}}, 2, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), c.paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range rep.Results {
+				if got := problemCodes(r.Problems); !slices.Equal(got, c.codes[i]) {
+					t.Errorf("%s: codes %v, want %v\n%s", filepath.Base(c.paths[i]), got, c.codes[i], problemText(r.Problems))
+				}
+				if !r.Checked {
+					t.Errorf("%s: not checked", c.paths[i])
+				}
+			}
+			if rep.Runs > c.maxRuns || rep.SetSkipped != c.setSkiped {
+				t.Errorf("%d probe runs (at most %d), set check skipped %v (want %v)", rep.Runs, c.maxRuns, rep.SetSkipped, c.setSkiped)
+			}
+		})
 	}
 }

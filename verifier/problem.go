@@ -1,8 +1,10 @@
 package verifier
 
+import "github.com/pluginctl/pluginctl/internal/diag"
+
 // Code names one kind of problem. The vocabulary is fixed and documented in
 // README.md; tools match on it, so a code is never renamed.
-type Code string
+type Code = diag.Code
 
 // The problem codes.
 const (
@@ -26,48 +28,41 @@ const (
 	// New (see package contract); the problem names the symbol.
 	MissingSymbol Code = "missing-symbol"
 	BadSymbolType Code = "bad-symbol-type"
+	// BadSymbolValue is a string symbol whose value is not one the host
+	// compares it with and accepts (for APIVersion: APIVersionMismatch).
+	BadSymbolValue Code = "bad-symbol-value"
 	// CheckDisagreement is reported when the static and the dynamic check
 	// reach different verdicts on one artifact: a bug in one of them.
 	CheckDisagreement Code = "check-disagreement"
 	// BuildSetMismatch warns that an artifact was not built in the same
 	// `pluginctl build` run as the host.
 	BuildSetMismatch Code = "build-set-mismatch"
+	// Unreadable: the file exists but cannot be read (permissions): it
+	// says nothing about the plugin, and the host could not open it either.
+	Unreadable Code = "unreadable"
 )
 
 // Severity says whether a problem fails the artifact.
-type Severity string
+type Severity = diag.Severity
 
 const (
 	// Error fails the artifact: the host will not load it or not use it.
-	Error Severity = "error"
+	Error = diag.Error
 	// Warning is worth knowing but the artifact loads and works.
-	Warning Severity = "warning"
+	Warning = diag.Warning
 )
 
 // Check names the check that found a problem.
-type Check string
+type Check = diag.Check
 
 const (
-	Static  Check = "static"
-	Dynamic Check = "dynamic"
-	// Vet is a source-level finding of `pluginctl vet` (package
-	// internal/vet); its Code is the analyzer's name and Pos says where.
-	Vet Check = "vet"
+	Static  = diag.Static
+	Dynamic = diag.Dynamic
+	// Vet is a source-level finding of `pluginctl vet`.
+	Vet = diag.Vet
 )
 
-// Problem is one finding about one artifact. Static and dynamic checks
-// produce the same shape, so that one report lists them side by side.
-type Problem struct {
-	Code     Code     `json:"code"`
-	Severity Severity `json:"severity"`
-	// Message is one line: what is wrong.
-	Message string `json:"message"`
-	// Detail lists the evidence: packages, versions, types, output.
-	Detail []string `json:"detail,omitempty"`
-	Check  Check    `json:"check"`
-	// Fix is a concrete action that removes the problem.
-	Fix string `json:"fix,omitempty"`
-	// Pos is the source position "file:line:col" (file relative to the
-	// directory the check ran in) of a source-level (Check Vet) finding.
-	Pos string `json:"pos,omitempty"`
-}
+// Problem is one finding about one artifact (see diag.Problem). Static
+// and dynamic checks produce the same shape, so that one report lists
+// them side by side.
+type Problem = diag.Problem

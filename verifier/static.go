@@ -4,15 +4,14 @@ import (
 	"debug/buildinfo"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
+	"io/fs"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/manifest"
-	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // The static check reads files and executes nothing. It reproduces what
@@ -42,6 +41,36 @@ type staticInput struct {
 	note func(string)
 }
 
+// readProblem says why an artifact could not be read as a plugin, with the
+// fix for that reason: a named pipe or a device is no file to build, an
+// unreadable file needs its permissions fixed, not a rebuild.
+func readProblem(path string, err error) Problem {
+	var np *artifact.NotPluginError
+	switch {
+	case errors.As(err, &np) && np.Mode != 0:
+		return Problem{
+			Code:    NotAPlugin,
+			Message: "not a Go plugin: " + np.Reason + " (it was not opened: a host would block on it or fail)",
+			Fix:     "verify the plugin file itself: give its path, not a pipe, device or socket",
+		}
+	case errors.As(err, &np):
+		p := Problem{Code: NotAPlugin, Message: "not a Go plugin: " + np.Reason, Fix: "build it with `pluginctl build` (go build -buildmode=plugin)"}
+		if strings.HasPrefix(np.Reason, "a C shared library") {
+			p.Fix = "a C library is loaded by the dynamic linker, not by plugin.Open: deploy the Go plugin built with `pluginctl build` instead"
+		}
+		return p
+	case errors.Is(err, fs.ErrPermission):
+		return Problem{
+			Code:    Unreadable,
+			Message: "cannot be read: permission denied (nothing is known about the plugin; the host could not open it either)",
+			Fix:     fmt.Sprintf("make it readable by the user running pluginctl and the host (chmod a+r %s), or run as a user who can read it", quotePath(path)),
+		}
+	case errors.Is(err, syscall.ELOOP):
+		return Problem{Code: Unreadable, Message: "a symbolic link loop (too many levels of symbolic links)", Fix: "point the link at the plugin file itself"}
+	}
+	return Problem{Code: Unreadable, Message: "cannot be read: " + err.Error(), Fix: "check the file and the disk it is on"}
+}
+
 // staticHost is the host side of the comparison.
 type staticHost struct {
 	file       *artifact.File
@@ -69,17 +98,13 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 		})
 	}
 	if in.err != nil {
-		var np *artifact.NotPluginError
-		reason := in.err.Error()
-		if errors.As(in.err, &np) {
-			reason = np.Reason
-		}
-		add(Problem{Code: NotAPlugin, Message: "not a Go plugin: " + reason, Fix: "build it with `pluginctl build` (go build -buildmode=plugin)"})
+		add(readProblem(in.path, in.err))
 		return ps
 	}
 	f := in.file
 	if host != nil {
 		ps = append(ps, compareWithHost(f, host)...)
+		ps = append(ps, checkLibc(f, host.file)...)
 	}
 	note := in.note
 	if note == nil {
@@ -95,6 +120,9 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 // compareWithHost finds why plugin.Open in the host would refuse f.
 func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 	h := host.file
+	if p := compareELF(f, h); p != nil {
+		return []Problem{*p}
+	}
 	if f.BuildTarget != h.BuildTarget && f.BuildTarget.String() != "" && h.BuildTarget.String() != "" {
 		return []Problem{{
 			Code: NotAPlugin, Severity: Error,
@@ -295,328 +323,11 @@ func dedupe(s []string) []string {
 	return out
 }
 
-// checkSymbols checks the exported symbols against the contract: each
-// entry that applies to the plugin present when required, of the right
-// kind, and (withTypes) of one of the right types as DWARF records it;
-// for the pluginapi convention, also APIVersion's value against the
-// host's.
-func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiPkg string, withTypes bool, note func(string)) []Problem {
-	if isConvention(c) {
-		linksAPI := func(a *artifact.File) bool {
-			_, ok := a.Fingerprints[apiPkg]
-			return ok || (a.Metadata != nil && a.Metadata.APIPackage == apiPkg)
-		}
-		if host != nil && !linksAPI(host.file) || host == nil && !linksAPI(f) {
-			return nil // neither side uses the pluginapi convention
-		}
-	}
-	var ps []Problem
-	exports := f.SortedExports()
-	// The problems of a kind's symbols are held until the kinds are
-	// judged (see contract.Contract.KindVerdict).
-	held := map[string][]Problem{}
-	state := map[string]int{}
-	for _, e := range c.For(f.Path) {
-		p, st := checkEntry(f, e, exports, c, withTypes, note)
-		if p == nil {
-			continue
-		}
-		if !c.InKind(e.Symbol) {
-			ps = append(ps, *p)
-			continue
-		}
-		held[e.Symbol] = append(held[e.Symbol], *p)
-		state[e.Symbol] = max(state[e.Symbol], st)
-	}
-	ps = append(ps, kindProblems(c, held, func(s string) int { return state[s] })...)
-	if isConvention(c) && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
-		if got, err := f.StringVar(pluginapi.SymbolAPIVersion); err == nil && got != host.apiVersion {
-			ps = append(ps, Problem{
-				Code: APIVersionMismatch, Severity: Error,
-				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, host.apiVersion),
-				Detail:  []string{"plugin " + got, "host   " + host.apiVersion},
-				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg)),
-			})
-		}
-	}
-	return ps
-}
-
-// checkEntry checks one entry against the plugin's exports: nil when it
-// passes (or the static check cannot tell), else the problem and
-// contract.SymbolMissing or contract.SymbolBadType.
-func checkEntry(f *artifact.File, e contract.Entry, exports []string, c *contract.Contract, withTypes bool, note func(string)) (*Problem, int) {
-	kind, ok := f.Exported[e.Symbol]
-	missingCode, badCode := MissingSymbol, BadSymbolType
-	if e.Symbol == pluginapi.SymbolNew {
-		missingCode, badCode = MissingNew, BadNewSignature
-	}
-	want := strings.Join(e.Types, " or ")
-	if !ok {
-		if !e.Required {
-			return nil, contract.SymbolOK
-		}
-		p := Problem{
-			Code: missingCode, Severity: Error,
-			Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", e.Symbol, e.Symbol),
-			Detail:  []string{"exported symbols: " + orNone(exports)},
-			Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(e)),
-		}
-		if e.Symbol == pluginapi.SymbolAPIVersion && isConvention(c) {
-			p.Code, p.Message = APIVersionMismatch, "exports no APIVersion: a careful host refuses it"
-		}
-		return &p, contract.SymbolMissing
-	}
-	if e.Kind != "" && string(kind) != e.Kind {
-		return &Problem{
-			Code: badCode, Severity: Error,
-			Message: fmt.Sprintf("%s is a %s, the host expects a %s: its assertion fails", e.Symbol, kindWord(string(kind)), kindWord(e.Kind)),
-			Detail:  []string{"expected " + want},
-			Fix:     fmt.Sprintf("declare %s", declFor(e)),
-		}, contract.SymbolBadType
-	}
-	if !withTypes || len(e.Types) == 0 {
-		return nil, contract.SymbolOK
-	}
-	got, err := f.SymbolType(e.Symbol)
-	if err != nil {
-		return nil, contract.SymbolOK // no DWARF: the dynamic check asserts the type
-	}
-	if kind == artifact.ExportVar {
-		got = "*" + got // what Lookup returns
-	}
-	if e.Matches(got) {
-		return nil, contract.SymbolOK
-	}
-	// Interface alternatives: implemented, not implemented, or not
-	// decidable from the file (then the dynamic check decides).
-	var why []string
-	for _, alt := range e.Types {
-		if e.MaybeInterface(alt) {
-			note(fmt.Sprintf("%s: the contract does not say what %s is (declared, not inferred): whether %s (%s) implements it is left to the dynamic check",
-				f.Path, alt, e.Symbol, got))
-			return nil, contract.SymbolOK
-		}
-		if !e.IsInterface(alt) {
-			continue
-		}
-		v, reason := implementsStatic(f, e, alt, kind, got)
-		switch v {
-		case implYes:
-			return nil, contract.SymbolOK
-		case implUnknown:
-			note(fmt.Sprintf("%s: whether %s (%s) implements %s cannot be told from the file: the dynamic check asserts it as the host does",
-				f.Path, e.Symbol, got, alt))
-			return nil, contract.SymbolOK
-		}
-		why = append(why, reason)
-	}
-	p := Problem{
-		Code: badCode, Severity: Error,
-		Message: fmt.Sprintf("%s has the wrong type: the host's assertion fails", e.Symbol),
-		Detail:  []string{"found    " + got, "expected " + want},
-		Fix:     fmt.Sprintf("declare %s", declFor(e)),
-	}
-	if len(why) > 0 {
-		p.Message = fmt.Sprintf("%s does not implement %s: the host's assertion fails", e.Symbol, want)
-		p.Detail = append(p.Detail, why...)
-		p.Fix = fmt.Sprintf("give %s a type with the interface's methods (Lookup returns a pointer to a variable: value and pointer receivers both count)", e.Symbol)
-		if strings.HasPrefix(got, "**") {
-			p.Fix = fmt.Sprintf("export the value, not a pointer to it (var %s = value): Lookup already returns a pointer", e.Symbol)
-		}
-	}
-	return &p, contract.SymbolBadType
-}
-
-// kindProblems judges the plugin against the contract's kinds, given the
-// problems held for the kinds' symbols: none when it satisfies a kind,
-// else the problems of the nearest kind, saying which kinds there are.
-func kindProblems(c *contract.Contract, held map[string][]Problem, state func(string) int) []Problem {
-	ok, nearest, failed := c.KindVerdict(state)
-	if ok {
-		return nil
-	}
-	var out []Problem
-	for _, s := range failed {
-		for _, p := range held[s] {
-			if p.Code == MissingSymbol || p.Code == MissingNew {
-				p.Message = "plugin " + c.KindsMessage(nearest, failed) + ": " + p.Message
-			} else {
-				p.Detail = append(p.Detail, "the plugin is none of the host's kinds: "+c.DescribeKinds())
-			}
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 const (
 	implNo = iota
 	implYes
 	implUnknown
 )
-
-// implementsStatic tells from the file whether a symbol of kind and
-// type got (what Lookup returns, from DWARF) implements the interface
-// alternative alt of e, with the reason when it does not. It says no
-// only when the file shows it: a function (its type has no methods), a
-// pointer to a pointer or to a type without methods, or a variable of a
-// defined type whose method set, read from DWARF, lacks one of the
-// methods or has it with another signature. Anything else is unknown.
-func implementsStatic(f *artifact.File, e contract.Entry, alt string, kind artifact.ExportKind, got string) (int, string) {
-	methods, ok := e.InterfaceMethods(alt)
-	if !ok {
-		return implUnknown, ""
-	}
-	if len(methods) == 0 {
-		return implYes, ""
-	}
-	names := make([]string, 0, len(methods))
-	for n := range methods {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	if kind == artifact.ExportFunc {
-		return implNo, fmt.Sprintf("a function has no methods: %s needs %s", alt, names[0])
-	}
-	elem := strings.TrimPrefix(got, "*")
-	switch {
-	case strings.HasPrefix(elem, "*"):
-		return implNo, fmt.Sprintf("%s is a pointer to a pointer, which has no methods (%s needs %s)", got, alt, names[0])
-	case unnamedNoMethods(elem):
-		return implNo, fmt.Sprintf("%s has no methods (%s needs %s)", got, alt, names[0])
-	case !definedTypeRE.MatchString(elem):
-		// A struct may promote methods of embedded fields, an instance of
-		// a generic type has its methods under another name: unknown.
-		return implUnknown, ""
-	}
-	dot := strings.LastIndex(elem, ".")
-	if dot < 0 { // a predeclared type: int, string, ...
-		return implNo, fmt.Sprintf("%s has no methods (%s needs %s)", got, alt, names[0])
-	}
-	pkg, name := elem[:dot], elem[dot+1:]
-	for _, m := range names {
-		var sig string
-		found := false
-		for _, full := range []string{pkg + ".(*" + name + ")." + m, pkg + "." + name + "." + m} {
-			t, err := f.SymbolType(full)
-			if err == nil {
-				sig, found = t, true
-				break
-			}
-			if !strings.Contains(err.Error(), "no DWARF entry") {
-				return implUnknown, "" // no DWARF: cannot tell
-			}
-		}
-		if !found {
-			return implNo, fmt.Sprintf("%s has no method %s (%s needs %s%s)", got, m, alt, m, methods[m])
-		}
-		have, ok := dropReceiver(sig)
-		if !ok || strings.Contains(methods[m], "...") {
-			return implUnknown, "" // DWARF shows variadics as slices
-		}
-		h, err1 := contract.CanonicalType("func" + have)
-		w, err2 := contract.CanonicalType("func" + methods[m])
-		if err1 != nil || err2 != nil {
-			return implUnknown, ""
-		}
-		if h != w {
-			return implNo, fmt.Sprintf("its method %s has type %s, want %s (%s)", m, h, w, alt)
-		}
-	}
-	return implYes, ""
-}
-
-// unnamedNoMethods reports whether the DWARF type name t is an unnamed
-// type that has no methods: a slice, array, map, function, channel or
-// empty interface type.
-func unnamedNoMethods(t string) bool {
-	for _, p := range []string{"[", "map[", "func(", "chan ", "<-chan ", "interface {}"} {
-		if strings.HasPrefix(t, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// definedTypeRE matches the DWARF name of a defined (named) type:
-// "int", "example.com/p.T"; not "[]T", "map[...]", "func(...)", "T[int]".
-var definedTypeRE = regexp.MustCompile(`^([\w.\-~/]+\.)?[\pL_][\pL\pN_]*$`)
-
-// dropReceiver turns a method's DWARF type "func(RECV, A, B) R" into its
-// signature without the receiver, "(A, B) R".
-func dropReceiver(sig string) (string, bool) {
-	rest, ok := strings.CutPrefix(sig, "func(")
-	if !ok {
-		return "", false
-	}
-	depth := 0
-	for i, r := range rest {
-		switch r {
-		case '(', '[', '{':
-			depth++
-		case ')', ']', '}':
-			if depth == 0 { // the receiver was the only parameter
-				return "()" + rest[i+1:], true
-			}
-			depth--
-		case ',':
-			if depth == 0 {
-				return "(" + strings.TrimPrefix(rest[i+1:], " "), true
-			}
-		}
-	}
-	return "", false
-}
-
-// isConvention reports whether the contract is the pluginapi convention,
-// not one inferred from a host or declared.
-func isConvention(c *contract.Contract) bool {
-	for _, e := range c.Entries {
-		for _, s := range e.Sources {
-			if s.Kind != contract.SourceConvention {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func kindWord(k string) string {
-	if k == contract.KindVar {
-		return "variable"
-	}
-	return "function"
-}
-
-// declFor renders a declaration that satisfies the entry.
-func declFor(e contract.Entry) string {
-	if len(e.Types) == 0 {
-		return "an exported " + e.Symbol
-	}
-	t := e.Types[0]
-	if e.IsInterface(t) || e.MaybeInterface(t) {
-		return fmt.Sprintf("%s, a variable of a type implementing %s", e.Symbol, t)
-	}
-	if strings.HasPrefix(t, "*") {
-		return fmt.Sprintf("`var %s %s`", e.Symbol, t[1:])
-	}
-	if rest, ok := strings.CutPrefix(t, "func"); ok {
-		return fmt.Sprintf("`func %s%s`", e.Symbol, rest)
-	}
-	return fmt.Sprintf("%s of type %s", e.Symbol, t)
-}
-
-func pkgName(importPath string) string {
-	return importPath[strings.LastIndex(importPath, "/")+1:]
-}
-
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
-}
 
 // checkSet finds problems between artifacts, in load order: a second file
 // with the same plugin path ("plugin already loaded"), and two plugins

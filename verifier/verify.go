@@ -13,17 +13,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
@@ -57,12 +64,16 @@ type Options struct {
 	Contract *contract.Contract
 	// ResolveContract, when set and Contract is nil, is asked for the
 	// contract of the host once it is known: its main package (""
-	// without a host) and whether it links APIPackage. A note, when not
-	// empty, goes into the report.
-	ResolveContract func(ctx context.Context, hostPkg string, linksAPI bool) (c *contract.Contract, note string)
+	// without a host) and the contract the manifest recorded (nil when
+	// none).
+	ResolveContract func(ctx context.Context, hostPkg string, recorded *Recorded) Resolution
 	// Dir is the source checkout the host was built from (default: the
-	// current directory); the dynamic check builds its probe there.
+	// current directory); the dynamic check builds its probe there, or,
+	// when the host's source is not there, from the host's build info.
 	Dir string
+	// HostSrc is the host's source checkout for a released host whose own
+	// packages the plugins import (see DynamicOptions.HostSrc).
+	HostSrc string
 	// Go runs the go command for the dynamic check.
 	Go *gocmd.Go
 	// CacheDir keeps the probe binaries (default: the user cache dir).
@@ -72,19 +83,25 @@ type Options struct {
 	Sums sumcache.Cache
 }
 
-// EnvError is a problem with the invocation or the environment: no such
-// file, no usable host, no Go toolchain. Nothing was verified.
-type EnvError struct {
-	Msg string
-	Fix string
+// Recorded is the contract pluginctl build recorded in the manifest.
+type Recorded = manifest.Contract
+
+// Resolution is what Options.ResolveContract found.
+type Resolution struct {
+	Contract *contract.Contract
+	// API is the project's API package ("" keeps Options.APIPackage).
+	API string
+	// From says where the contract comes from, for the report:
+	// "manifest", "inferred", "declared", "convention".
+	From string
+	// Notes go into the report.
+	Notes []string
 }
 
-func (e *EnvError) Error() string {
-	if e.Fix == "" {
-		return e.Msg
-	}
-	return e.Msg + "\n\t" + e.Fix
-}
+// EnvError is a problem with the invocation or the environment: no such
+// file, no usable host, no Go toolchain. Nothing was verified. Its
+// ExitCode is 2.
+type EnvError = diag.EnvError
 
 // Verify checks every artifact (files, or directories of *.so files) and
 // reports on each, whatever the others did. The error is for environment
@@ -104,20 +121,35 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Contract == nil && o.ResolveContract != nil {
-		pkg, linksAPI := "", false
+	var recorded *Recorded
+	if mf != nil && mf.Contract != nil && mf.Contract.Contract != nil {
+		recorded = mf.Contract
+	}
+	switch {
+	case o.Contract != nil:
+		r.Contract = "given"
+	case o.ResolveContract != nil:
+		pkg := ""
 		if host != nil {
-			_, linksAPI = host.Fingerprints[o.APIPackage]
 			pkg = host.BuildInfo.Path
 		}
-		c, note := o.ResolveContract(ctx, pkg, linksAPI)
-		o.Contract = c
-		if note != "" {
-			r.Notes = append(r.Notes, note)
+		res := o.ResolveContract(ctx, pkg, recorded)
+		o.Contract = res.Contract
+		if res.API != "" {
+			o.APIPackage = res.API
 		}
+		r.Notes = append(r.Notes, res.Notes...)
+		r.Contract = res.From
+	case recorded != nil:
+		o.Contract = recorded.Contract
+		if len(recorded.API) > 0 {
+			o.APIPackage = recorded.API[0]
+		}
+		r.Contract = "manifest"
 	}
 	if o.Contract == nil {
 		o.Contract = contract.Default(o.APIPackage)
+		r.Contract = "convention"
 	}
 	var sh *staticHost
 	if host != nil {
@@ -153,12 +185,30 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		err error
 	}
 	dynDone := make(chan dynResult, 1)
+	// Only regular files the user can read are opened: a named pipe or a
+	// device would only block or time out the probe, and an unreadable
+	// file fails both checks for a reason that is not the plugin's; the
+	// static check says what they are.
+	var dynIndex []int // dynamic check's artifacts, as indexes into paths
 	if dynamic {
+		var dynPaths []string
+		for i, p := range paths {
+			if f, _, err := fsutil.OpenRegular(p); err == nil {
+				f.Close()
+				dynIndex = append(dynIndex, i)
+				dynPaths = append(dynPaths, p)
+			}
+		}
 		go func() {
+			if len(dynPaths) == 0 {
+				dynDone <- dynResult{rep: &DynamicReport{}}
+				return
+			}
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
-			}, paths)
+				HostSrc: o.HostSrc,
+			}, dynPaths)
 			dynDone <- dynResult{rep, err}
 		}()
 	}
@@ -167,6 +217,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	r.Artifacts = make([]ArtifactReport, len(paths))
 	files := make([]*artifact.File, len(paths))
 	skip := make([]bool, len(paths))
+	readable := make([]bool, len(paths)) // the static check could read it as a plugin
+	hostProblems := checkHostHash(host, mf, mpath, o.Sums)
 	parallel(len(paths), o.Jobs, func(i int) {
 		p := paths[i]
 		a := &r.Artifacts[i]
@@ -199,7 +251,14 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			staticNotes = append(staticNotes, n)
 		}
 		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum, note: note}, sh, o.Contract, o.APIPackage, !dynamic)
-		skip[i] = hasError(a.Problems)
+		skip[i] = hasError(a.Problems) // failed on its own (the host's checksum aside)
+		a.Problems = append(a.Problems, hostProblems...)
+		readable[i] = f != nil
+		if f != nil {
+			// Only what checkSet needs is kept: memory is bounded by
+			// the artifacts read at once, not by all of them.
+			f.Release()
+		}
 	})
 	slices.Sort(staticNotes)
 	r.Notes = append(r.Notes, slices.Compact(staticNotes)...)
@@ -213,6 +272,28 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 
 	if dynamic {
 		dyn := <-dynDone
+		if dyn.err != nil && ctx.Err() != nil && errors.Is(dyn.err, ctx.Err()) {
+			return interrupted(r, dyn.rep), ctx.Err()
+		}
+		var sf *StaticFallbackError
+		if errors.As(dyn.err, &sf) {
+			// Nothing of the host could be reproduced here: the static
+			// check is the verdict, with the types read from DWARF
+			// (the files are read again: the first reading was released).
+			r.Notes = append(r.Notes, sf.Error())
+			r.Checks = r.Checks[:1]
+			for i := range r.Artifacts {
+				if !readable[i] {
+					continue
+				}
+				if f, err := artifact.Read(r.Artifacts[i].Path); err == nil {
+					r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, typeProblems(f, sh, o.Contract, o.APIPackage, r.Artifacts[i].Problems)...)
+					f.Release()
+				}
+			}
+			r.finish()
+			return r, nil
+		}
 		if dyn.err != nil {
 			return nil, dyn.err
 		}
@@ -222,14 +303,64 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if sh == nil || sh.apiVersion == "" {
 			blind[APIVersionMismatch] = true // the host's APIVersion is unknown without its metadata
 		}
-		for i, ps := range dyn.rep.Problems() {
+		// The set's problems (a duplicate, a conflict) depend on the
+		// artifacts loaded before: after one the static check could not
+		// read, it is blind to them.
+		setBlind := map[Code]bool{DuplicatePlugin: true, PluginConflict: true}
+		for c := range blind {
+			setBlind[c] = true
+		}
+		unreadBefore := false
+		for k, ps := range dyn.rep.Problems() {
+			i := dynIndex[k]
 			a := &r.Artifacts[i]
-			a.Problems = merge(a.Problems, ps, blind)
+			if u := linksUnreproduced(files[i], dyn.rep.Unreproduced); len(u) > 0 {
+				// The probe lacks the host's copy of packages this
+				// plugin links: no disagreement can be told there.
+				a.Problems = append(a.Problems, ps...)
+				continue
+			}
+			b := blind
+			if unreadBefore {
+				b = setBlind
+			}
+			a.Problems = merge(a.Problems, ps, b, readable[i])
+			if !readable[i] {
+				unreadBefore = true
+			}
 		}
 		r.Notes = append(r.Notes, dyn.rep.Notes...)
 	}
 	r.finish()
 	return r, nil
+}
+
+// interrupted finishes the partial report of a verification whose
+// dynamic check was interrupted: the static check's problems, the dynamic
+// problems of the artifacts it completed, and the dynamic check marked
+// not checked on the others.
+func interrupted(r *Report, dyn *DynamicReport) *Report {
+	r.Interrupted = true
+	n := 0
+	for i := range r.Artifacts {
+		a := &r.Artifacts[i]
+		if dyn != nil && i < len(dyn.Results) && dyn.Results[i].Checked {
+			a.Problems = merge(a.Problems, dyn.Results[i].Problems, map[Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true}, false)
+			continue
+		}
+		if dyn != nil && i < len(dyn.Results) {
+			for _, p := range dyn.Results[i].Problems {
+				if p.Severity == Error {
+					a.Problems = append(a.Problems, p) // found before the interruption: still true
+				}
+			}
+		}
+		a.NotChecked = append(a.NotChecked, Dynamic)
+		n++
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(r.Artifacts)))
+	r.finish()
+	return r
 }
 
 func (o *Options) defaults() {
@@ -257,7 +388,7 @@ func expand(args []string) ([]string, error) {
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		if err != nil {
-			return nil, &EnvError{Msg: fmt.Sprintf("%s: no such file or directory", a)}
+			return nil, statError(a, err)
 		}
 		if !fi.IsDir() {
 			out = append(out, a)
@@ -335,6 +466,65 @@ func resolveHost(flag string, mf *manifest.Manifest, mpath string, paths []strin
 	return f, nil
 }
 
+// statError describes why an artifact argument cannot be used.
+func statError(path string, err error) error {
+	shown := quotePath(path)
+	switch {
+	case errors.Is(err, syscall.ELOOP):
+		return &EnvError{Msg: fmt.Sprintf("%s: a symbolic link loop (too many levels of symbolic links)", shown), Fix: "point the link at the plugin file itself (ls -l shows where it leads)"}
+	case errors.Is(err, fs.ErrPermission):
+		return &EnvError{Msg: fmt.Sprintf("%s: permission denied: a folder on the path cannot be searched", shown), Fix: "give the user running pluginctl access to the folders (chmod a+x), or run it as a user who has it"}
+	case errors.Is(err, syscall.ENOTDIR):
+		return &EnvError{Msg: fmt.Sprintf("%s: a part of the path is a file, not a folder", shown)}
+	case errors.Is(err, fs.ErrNotExist):
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(path)
+			return &EnvError{Msg: fmt.Sprintf("%s: a dangling symbolic link (to %s, which does not exist)", shown, quotePath(target))}
+		}
+		return &EnvError{Msg: fmt.Sprintf("%s: no such file or directory", shown)}
+	}
+	return &EnvError{Msg: fmt.Sprintf("%s: %v", shown, err)}
+}
+
+// quotePath shows a path in a message: as it is when it is printable,
+// else Go-quoted, so that a name with a newline or an escape sequence
+// cannot forge lines of the output.
+func quotePath(p string) string {
+	for _, r := range p {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
+}
+
+// checkHostHash compares the host with the checksum the manifest
+// recorded for it: a host rebuilt or changed after the build no longer
+// belongs to the set its plugins were built with.
+func checkHostHash(host *artifact.File, mf *manifest.Manifest, mpath string, sums sumcache.Cache) []Problem {
+	if host == nil || mf == nil {
+		return nil
+	}
+	e := mf.Lookup(mpath, host.Path)
+	if e == nil || e.SHA256 == "" {
+		return nil
+	}
+	sum, ok := sums.Get(host.Path)
+	if !ok {
+		sum = host.SHA256()
+		sums.Put(host.Path, sum)
+	}
+	if sum == e.SHA256 {
+		return nil
+	}
+	return []Problem{{
+		Code: HashMismatch, Severity: Error, Check: Static,
+		Message: fmt.Sprintf("the host %s differs from the one pluginctl build recorded in the manifest: it was changed or rebuilt after this plugin was built", quotePath(host.Path)),
+		Detail:  []string{"manifest sha256 " + e.SHA256, "host     sha256 " + sum},
+		Fix:     "rebuild the host and its plugins together with `pluginctl build`, and deploy them with their manifest",
+	}}
+}
+
 // parallel calls f(0..n-1), at most jobs at a time.
 func parallel(n, jobs int, f func(i int)) {
 	sem := make(chan struct{}, jobs)
@@ -369,9 +559,26 @@ var staticVisible = map[Code]bool{
 
 // merge combines the two checks' problems and reports a disagreement.
 // blind are the codes the static check could not establish.
-func merge(static, dynamic []Problem, blind map[Code]bool) []Problem {
+//
+// Only a file the static check could read as a plugin can be disagreed
+// about: one it found unreadable, truncated or malformed was already
+// diagnosed, whatever the dynamic check made of it. And only the static
+// problems that predict a load failure count: a checksum that differs
+// from the manifest (a tampered or stale copy) is an error, but one that
+// plugin.Open does not see.
+func merge(static, dynamic []Problem, blind map[Code]bool, staticRead bool) []Problem {
 	out := append(append([]Problem(nil), static...), dynamic...)
-	sFail := hasError(static)
+	if !staticRead {
+		return out
+	}
+	// The deploy-target problems (libc.go) show only on the deploy
+	// machine: the dynamic check, run here, cannot confirm them.
+	sFail := false
+	for _, p := range static {
+		if p.Severity == Error && staticVisible[p.Code] && !deployTargetCodes[p.Code] {
+			sFail = true
+		}
+	}
 	dFail, dVisible := false, false
 	for _, p := range dynamic {
 		if p.Severity == Error {

@@ -66,17 +66,25 @@ func TestMerge(t *testing.T) {
 		static, dynamic []Problem
 		blind           map[Code]bool
 		disagree        bool
+		unread          bool // the static check could not read the file as a plugin
 	}{
-		{"both pass", nil, nil, nil, false},
-		{"warning only", []Problem{w}, nil, nil, false},
-		{"both fail", []Problem{s(PackageMismatch)}, []Problem{d(PackageMismatch)}, nil, false},
-		{"root cause vs symptom", []Problem{s(GoVersionMismatch)}, []Problem{d(Crash)}, nil, false},
-		{"static fails, dynamic loads", []Problem{s(PackageMismatch)}, nil, nil, true},
-		{"dynamic open failure static missed", nil, []Problem{d(PackageMismatch)}, nil, true},
-		{"run-time failure", nil, []Problem{d(InitPanic)}, nil, false},
-		{"blind code", nil, []Problem{d(APIVersionMismatch)}, map[Code]bool{APIVersionMismatch: true}, false},
+		{"both pass", nil, nil, nil, false, false},
+		{"warning only", []Problem{w}, nil, nil, false, false},
+		{"both fail", []Problem{s(PackageMismatch)}, []Problem{d(PackageMismatch)}, nil, false, false},
+		{"root cause vs symptom", []Problem{s(GoVersionMismatch)}, []Problem{d(Crash)}, nil, false, false},
+		{"static fails, dynamic loads", []Problem{s(PackageMismatch)}, nil, nil, true, false},
+		{"dynamic open failure static missed", nil, []Problem{d(PackageMismatch)}, nil, true, false},
+		{"run-time failure", nil, []Problem{d(InitPanic)}, nil, false, false},
+		{"blind code", nil, []Problem{d(APIVersionMismatch)}, map[Code]bool{APIVersionMismatch: true}, false, false},
+		// Issue 13: no disagreement where the static check said what was
+		// wrong and plugin.Open cannot see it, or could not read the file.
+		{"tampered: hash mismatch, loads", []Problem{s(HashMismatch)}, nil, nil, false, false},
+		{"corrupt build info, loads", []Problem{s(NotAPlugin)}, nil, nil, false, true},
+		{"truncated by one byte, crashes", []Problem{s(NotAPlugin)}, []Problem{d(Crash)}, nil, false, true},
+		{"unreadable to static, dynamic package mismatch", nil, []Problem{d(PackageMismatch)}, nil, false, true},
+		{"hash mismatch and a real load failure missed", []Problem{s(HashMismatch)}, []Problem{d(PackageMismatch)}, nil, true, false},
 	} {
-		got := merge(tc.static, tc.dynamic, tc.blind)
+		got := merge(tc.static, tc.dynamic, tc.blind, !tc.unread)
 		has := slices.ContainsFunc(got, func(p Problem) bool { return p.Code == CheckDisagreement })
 		if has != tc.disagree {
 			t.Errorf("%s: disagreement %v, want %v: %+v", tc.name, has, tc.disagree, got)

@@ -37,6 +37,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -46,6 +47,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis/unitchecker"
+
+	"github.com/pluginctl/pluginctl/internal/project"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/vet"
@@ -63,8 +66,8 @@ func main() {
 		}
 		return
 	}
-	api := vet.DefaultAPI
-	flag.StringVar(&api, "api", api, "import `path` of the shared API package, for every analyzer")
+	api := vetToolProject(os.Args[1:])
+	flag.StringVar(&api, "api", api, "import `path` of the project's API package, for every analyzer (default: pluginctl.toml's api, else inferred from the hosts' contract)")
 	unitchecker.Main(vet.Analyzers(&api)...)
 }
 
@@ -88,10 +91,12 @@ func versionFull(w io.Writer) error {
 	if _, err := io.Copy(h, f); err != nil {
 		return err
 	}
-	if wd, err := os.Getwd(); err == nil {
-		if root := contractcheck.ModuleRoot(wd); root != "" {
-			if data, err := os.ReadFile(filepath.Join(root, contract.ConfigFile)); err == nil {
-				fmt.Fprintf(h, "\x00%s\x00", contract.ConfigFile)
+	if p, err := project.Load(context.Background(), project.Options{}); err == nil && p.InModule() {
+		// go vet caches the tool's findings by this identity: it changes
+		// with every pluginctl.toml of the project.
+		for _, d := range append([]string{p.Root}, p.ModuleDirs()...) {
+			if data, err := os.ReadFile(filepath.Join(d, contract.ConfigFile)); err == nil {
+				fmt.Fprintf(h, "\x00%s\x00", filepath.Join(d, contract.ConfigFile))
 				h.Write(data)
 			}
 		}
@@ -102,6 +107,50 @@ func versionFull(w io.Writer) error {
 
 // standalone reports whether the arguments are package patterns rather
 // than what go vet passes (flags, -flags, -V=full, a *.cfg file, help).
+// vetToolProject prepares a go vet -vettool run (one package per
+// process): the project of the package's directory (from the unitchecker
+// .cfg file go vet passes), its contract (pluginctl.toml's declarations
+// over what the hosts imply, inferred once and cached on disk), and the
+// API package the analyzers check against when -api is not given.
+func vetToolProject(args []string) string {
+	api := vet.DefaultAPI
+	var cfgFile string
+	for _, a := range args {
+		if strings.HasSuffix(a, ".cfg") {
+			cfgFile = a
+		}
+	}
+	if cfgFile == "" {
+		return api
+	}
+	data, err := os.ReadFile(cfgFile)
+	if err != nil {
+		return api
+	}
+	var cfg struct {
+		Dir      string
+		Standard map[string]bool
+		VetxOnly bool // a dependency: go vet wants only its facts
+	}
+	if json.Unmarshal(data, &cfg) != nil || cfg.Dir == "" || cfg.VetxOnly {
+		return api
+	}
+	ctx := context.Background()
+	p, err := project.Load(ctx, project.Options{Dir: cfg.Dir})
+	if err != nil || !p.InModule() {
+		return api
+	}
+	r, err := p.Contract(ctx, nil)
+	if err != nil {
+		return api
+	}
+	if a := r.PrimaryAPI(); a != "" {
+		api = a
+	}
+	contractcheck.UseProject(p, r, api)
+	return api
+}
+
 func standalone(args []string) bool {
 	for _, a := range args {
 		switch {

@@ -14,25 +14,41 @@ every plugin loads in its host.
 	pluginctl diff [--format json] A B
 	pluginctl version
 
-build finds the hosts (package main that imports "plugin", directly or through
-another package) and the plugins (package main that declares New) among the
-packages (default ./...), and builds them with -trimpath, -mod=readonly and
+Every command builds one model of the project and asks it everything: the
+root and main modules (go env GOMOD GOWORK, with the chosen go), every
+pluginctl.toml, the project's own API package (declared with api = "..." or
+--api, else the package whose types the hosts assert), the contract in force
+(inferred from the hosts' code, declarations merged over it, cached), and one
+rule for what is a plugin (a package main without func main, or declaring New,
+a symbol the contract requires or a symbol of one of its kinds) and what is a
+host (a package main with func main that links "plugin"); see README.md.
+
+build finds the hosts and plugins among the packages (default ./...) by that
+rule, and builds them with -trimpath, -mod=readonly and
 cgo on, in parallel, into --out (default bin): hosts to bin/NAME, plugins to
 bin/plugins/NAME.so, plus the manifest bin/pluginctl.json. Every artifact
 embeds build metadata (pluginctl and Go versions, GOOS/GOARCH, flags, module,
 API version, build-set ID) that pluginctl inspect reads from the file and a
-host reads with plugin.Lookup("PluginctlMetadata").
+host reads with plugin.Lookup("PluginctlMetadata"). build --for HOST builds
+only the plugins, for a host at hand only as a binary: with its toolchain,
+build settings and module versions (through a temporary module file; go.mod and
+go.sum are never written), then checks them against its fingerprints.
 
 verify checks plugin files (or directories of *.so) against their host,
 statically (reading the files: package fingerprints, Go version, build
 settings, module versions, symbols, checksums) and dynamically (opening each
 in an isolated, time-limited child with the host's package set), and reports
 every problem with a stable code, its cause and its fix, as text, JSON, JUnit
-XML or GitHub annotations. check is build followed by verify of what it built.
+XML or GitHub annotations. Where the host's source is not at hand, the dynamic
+check's probe is built from the host's build info. check is build followed by
+verify of what it built.
 
 vet runs pluginctl's source checks (factory, apiversion, capabilities, initio,
-sharedstate, apicopy, hostload, contract); build runs it first unless
---no-vet. contract prints the symbols the hosts look up in their plugins,
+sharedstate, apicopy, hostload, contract) on every plugin of the project,
+against the project's API package and its hosts' contract; build runs it first
+unless --no-vet, and only its errors (predicted load failures) stop the build.
+build records the contract in pluginctl.json, so verify needs neither the
+source nor the go command to know it. contract prints the symbols the hosts look up in their plugins,
 inferred from their code and declared in pluginctl.toml or with --expect.
 
 inspect prints what an artifact is, its metadata, exported symbols, Go build
@@ -43,11 +59,12 @@ Run pluginctl COMMAND --help for each command's flags and examples.
 # Environment
 
 	PLUGINCTL_GO     the go command to run (default: go from PATH); also --go
-	PLUGINCTL_CACHE  directory where build keeps the last artifact of each
-	                 package, so that a build into an empty --out need not
-	                 relink; "off" disables it and the checksum cache
-	                 (default: the user cache directory, e.g.
-	                 ~/.cache/pluginctl/artifacts)
+	PLUGINCTL_CACHE  the root of pluginctl's caches (default: the user cache
+	                 directory's pluginctl folder, e.g. ~/.cache/pluginctl):
+	                 artifacts (the last artifact of each package, so that a
+	                 build into an empty --out need not relink), probe, sums
+	                 (checksums), contract (inferred contracts), vet-passed;
+	                 "off" keeps nothing but the probe
 	NO_COLOR         never colour the output
 
 # Exit codes

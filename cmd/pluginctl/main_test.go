@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,6 +36,13 @@ func TestScript(t *testing.T) {
 		}
 		goenv[v] = strings.TrimSpace(string(out))
 	}
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if realGo, err = filepath.Abs(realGo); err != nil {
+		t.Fatal(err)
+	}
 	gosum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
@@ -40,11 +50,22 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" { // root reads files whatever their permissions
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			for k, v := range goenv {
 				env.Setenv(k, v)
 			}
+			// Hermetic: the developer's GOFLAGS never leak in; only what
+			// the module proxy needs (GOPROXY, GOSUMDB...) is passed on.
+			env.Setenv("GOFLAGS", "-buildvcs=false")
 			env.Setenv("REPO", repo)
+			env.Setenv("REALGO", realGo)
 			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 			env.Setenv("CGO_ENABLED", "1")
 			return filepath.WalkDir(env.WorkDir, func(path string, d os.DirEntry, err error) error {
@@ -66,4 +87,28 @@ func TestScript(t *testing.T) {
 			})
 		},
 	})
+}
+
+// cmdExit is the script command `exit N CMD ARGS...`: it runs CMD like
+// exec and asserts that it exits with status N exactly; its stdout and
+// stderr are kept for the stdout and stderr commands that follow.
+func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exit N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exit: %q is not an exit status", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exit: running %s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
 }

@@ -24,12 +24,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
 	"unicode"
 
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
 
@@ -74,6 +75,9 @@ func (t Target) String() string {
 type NotPluginError struct {
 	Path   string
 	Reason string
+	// Mode is the file's type when it is not a regular file (a named
+	// pipe, a device...), else 0.
+	Mode fs.FileMode
 }
 
 func (e *NotPluginError) Error() string {
@@ -99,6 +103,12 @@ type File struct {
 	BuildTarget Target
 	// ELFType is the ELF file type (ET_EXEC or ET_DYN).
 	ELFType elf.Type
+	// Machine, Class, ByteOrder and OSABI are the ELF header's fields, as
+	// the dynamic loader compares them with the program's.
+	Machine   elf.Machine
+	Class     elf.Class
+	ByteOrder elf.Data
+	OSABI     elf.OSABI
 
 	// BuildInfo is the Go build info; nil for a C library.
 	BuildInfo *buildinfo.BuildInfo
@@ -146,25 +156,26 @@ type File struct {
 // Read reads the artifact at path. Errors about the file's contents are
 // *NotPluginError; errors opening or reading it are returned wrapped.
 func Read(path string) (*File, error) {
-	fi, err := os.Stat(path)
+	// Opened without blocking (a named pipe has no writer to wait for)
+	// and checked with fstat: what is read is what was checked.
+	f, fi, err := fsutil.OpenRegular(path)
 	if err != nil {
+		var nr *fsutil.NotRegularError
+		if errors.As(err, &nr) {
+			if nr.Mode.IsDir() {
+				return nil, &NotPluginError{Path: path, Reason: "is a directory"}
+			}
+			return nil, &NotPluginError{Path: path, Reason: "not a regular file: " + fsutil.Describe(nr.Mode), Mode: nr.Mode}
+		}
 		return nil, fmt.Errorf("reading artifact: %w", err)
 	}
+	defer f.Close()
 	switch {
-	case fi.IsDir():
-		return nil, &NotPluginError{Path: path, Reason: "is a directory"}
-	case !fi.Mode().IsRegular():
-		return nil, &NotPluginError{Path: path, Reason: "not a regular file (" + fi.Mode().Type().String() + ")"}
 	case fi.Size() == 0:
 		return nil, &NotPluginError{Path: path, Reason: "empty file"}
 	case fi.Size() > MaxSize:
 		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (%d bytes, limit %d)", fi.Size(), MaxSize)}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading artifact: %w", err)
-	}
-	defer f.Close()
 	// Read into a buffer of the size Stat saw, plus one byte to notice a
 	// file that grew since; never read more than MaxSize+1 bytes.
 	data := make([]byte, fi.Size()+1)
@@ -263,7 +274,8 @@ func readBytes(name string, data []byte) (*File, error) {
 		return nil, notPlugin("%s", reason)
 	}
 
-	f := &File{Path: name, Size: int64(len(data)), ELFType: ef.Type, data: data}
+	f := &File{Path: name, Size: int64(len(data)), ELFType: ef.Type, data: data,
+		Machine: ef.Machine, Class: ef.Class, ByteOrder: ef.Data, OSABI: ef.OSABI}
 	f.ELFTarget = elfTarget(ef)
 	for _, s := range ef.Sections {
 		switch {
@@ -289,7 +301,8 @@ func readBytes(name string, data []byte) (*File, error) {
 		if ef.Section(".go.buildinfo") != nil {
 			return nil, notPlugin("unreadable Go build info (%v)", biErr)
 		}
-		if ef.Type == elf.ET_DYN && !hasInterp(ef) {
+		if ef.Type == elf.ET_DYN && (!hasInterp(ef) || hasSoname(ef)) {
+			// A shared library; some (libc.so.6) can also be run.
 			f.Kind = KindCLibrary
 			f.Metadata = findMetadata(data)
 			return f, nil
@@ -440,6 +453,13 @@ func classify(ef *elf.File, buildMode string, havePluginPath bool) (Kind, string
 	}
 }
 
+// hasSoname reports whether the file names itself with DT_SONAME, as
+// shared libraries do.
+func hasSoname(ef *elf.File) bool {
+	names, err := ef.DynString(elf.DT_SONAME)
+	return err == nil && len(names) > 0
+}
+
 func hasInterp(ef *elf.File) bool {
 	for _, p := range ef.Progs {
 		if p.Type == elf.PT_INTERP {
@@ -522,4 +542,24 @@ func (f *File) SHA256() string {
 		f.sum = hex.EncodeToString(sum[:])
 	})
 	return f.sum
+}
+
+// ErrReleased is returned by SymbolType and StringVar after Release.
+var ErrReleased = errors.New("the file's contents were released")
+
+// Release drops the file's contents and its decoded DWARF, keeping
+// everything Read found (kind, build info, fingerprints, exports,
+// metadata, and the SHA-256 if it was computed). Callers that examine many
+// files call it once they have what they need, so that memory is bounded
+// by the files being examined at once, not by all of them. Afterwards
+// SymbolType and StringVar fail with ErrReleased and SHA256 returns the
+// digest only if it had been computed.
+func (f *File) Release() {
+	f.dwarfOnce.Do(func() {})
+	f.sumOnce.Do(func() {})
+	f.data = nil
+	f.dwarf = nil
+	if f.dwarfErr == nil {
+		f.dwarfErr = ErrReleased
+	}
 }

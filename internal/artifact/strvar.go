@@ -24,6 +24,9 @@ func (f *File) StringVar(name string) (s string, err error) {
 	if f.Kind != KindPlugin || f.PluginPath == "" {
 		return "", errors.New("not a plugin")
 	}
+	if f.data == nil {
+		return "", ErrReleased
+	}
 	ef, err := elf.NewFile(bytes.NewReader(f.data))
 	if err != nil {
 		return "", err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/version"
 )
 
@@ -34,13 +35,23 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		stdio.Getenv = os.Getenv
 	}
 	app := newApp(stdio)
-	err := app.RunContext(ctx, append([]string{"pluginctl"}, args...))
+	err := interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
 	if err != nil {
 		var ee *exitError
 		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
 			return err // already reported
 		}
-		fmt.Fprintf(stdio.Stderr, "pluginctl: %v\n", err)
+		if err == context.Canceled {
+			fmt.Fprintln(stdio.Stderr, "pluginctl: interrupted")
+			return err
+		}
+		// Messages quote file names and tool output: escaped line by
+		// line, so that none can forge output on a terminal.
+		lines := strings.Split(err.Error(), "\n")
+		for i, l := range lines {
+			lines[i] = output.Escape(l)
+		}
+		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", strings.Join(lines, "\n"))
 	}
 	return err
 }
@@ -134,9 +145,10 @@ func buildCommand(stdio IO) *ucli.Command {
 		Name:      "build",
 		Usage:     "build every host and plugin of the module with one toolchain and one set of flags",
 		ArgsUsage: "[packages]",
-		Description: `Build finds the hosts (package main that imports "plugin", directly or not) and the
-plugins (package main that declares New) among the packages (default ./...), and
-builds them all with the same toolchain, module graph and flags, in parallel:
+		Description: `Build finds the hosts and the plugins among the packages (default ./...) by one
+rule (README.md, "What is a host, what is a plugin"): a package main without func
+main, or declaring a required symbol of the hosts' contract, is a plugin; a package
+main with func main that links package plugin is a host. It builds them all with the same toolchain, module graph and flags, in parallel:
 hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build
 metadata (see pluginctl inspect); OUT/pluginctl.json lists the set. go.mod and
 go.sum are never modified. A failed build leaves the previous artifacts as they were.
@@ -145,7 +157,14 @@ Examples:
    pluginctl build                      # ./... into bin/
    pluginctl build --out dist ./...
    pluginctl build --race --tags netgo ./...
-   pluginctl build --plugins './plugins/...' --hosts ./cmd/server`,
+   pluginctl build --plugins './plugins/...' --hosts ./cmd/server
+   pluginctl build --for /opt/gateway/bin/gateway ./...   # plugins for a released host
+
+With --for HOST, only the plugins are built, so that they load in the host binary
+HOST: with its Go toolchain (GOTOOLCHAIN), its build settings and, through a
+temporary module file, its version of every module it links; then every plugin's
+package fingerprints are checked against HOST's. --host-src DIR is the host's source
+checkout, needed when the plugins import packages of a host built from a checkout.`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
 			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
@@ -156,14 +175,19 @@ Examples:
 			&ucli.BoolFlag{Name: "race", Usage: "build every artifact with the race detector"},
 			&ucli.StringFlag{Name: "gcflags", Usage: "go build -gcflags, applied to every artifact"},
 			&ucli.StringFlag{Name: "ldflags", Usage: "go build -ldflags, applied to every artifact"},
-			&ucli.StringFlag{Name: "api", Value: builder.DefaultAPIPackage, Usage: "import path of the shared API package whose APIVersion is recorded"},
+			apiFlag, expectFlag(),
 			&ucli.BoolFlag{Name: "no-vet", Usage: "do not run pluginctl vet before building"},
+			&ucli.StringFlag{Name: "for", Usage: "build the module's plugins for this released host binary (its toolchain, settings and module versions)"},
+			&ucli.StringFlag{Name: "host-src", Usage: "with --for: the host's source checkout, used as a workspace module"},
 			formatFlag("text", "json"),
 			goFlag,
 		},
 		Action: func(c *ucli.Context) error {
 			o, format, err := buildOptions(c, stdio)
 			if err != nil {
+				return err
+			}
+			if err := forOptions(c, &o); err != nil {
 				return err
 			}
 			if !c.Bool("no-vet") {
@@ -174,6 +198,9 @@ Examples:
 				return err
 			}
 			if format == "json" {
+				for _, w := range res.Warnings { // text mode: in the build log
+					fmt.Fprintf(stdio.Stderr, "warning: %s\n", w)
+				}
 				enc := json.NewEncoder(stdio.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res.Manifest)
@@ -188,6 +215,20 @@ Examples:
 			}
 			fmt.Fprintf(stdio.Stdout, "built %d host(s) and %d plugin(s) into %s (build set %s, %d relinked)\n",
 				hosts, plugins, o.Out, res.Manifest.BuildSet, res.Relinked)
+			if fh := res.Manifest.ForHost; fh != nil && o.For != nil {
+				var pins []string
+				for _, p := range fh.Pinned {
+					pins = append(pins, fmt.Sprintf("%s %s -> %s", p.Path, p.GoMod, p.Host))
+				}
+				line := "the plugins' module versions are the host's"
+				if len(pins) > 0 {
+					line = strings.Join(pins, ", ")
+				}
+				fmt.Fprintf(stdio.Stdout, "for host %s (%s): %s; package fingerprints checked\n", o.For.Host, fh.GoVersion, line)
+				for _, n := range fh.Notes {
+					fmt.Fprintf(stdio.Stdout, "note: %s\n", n)
+				}
+			}
 			return nil
 		},
 	}

@@ -2,19 +2,23 @@ package cli
 
 import (
 	"cmp"
-	"context"
+	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/pluginctl/pluginctl/internal/contract"
-	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/internal/project"
 )
+
+var apiFlag = &ucli.StringSliceFlag{
+	Name:  "api",
+	Usage: "import path of the project's API package (repeatable; default: pluginctl.toml's api, else the package whose types the hosts assert)",
+}
+
+var tagsFlag = &ucli.StringSliceFlag{Name: "tags", Usage: "build tags (comma-separated or repeated)"}
 
 // expectFlag returns a new --expect flag. Its values keep their commas
 // (a plugin list "a,b:Sym=T", a type "func(int, string)"): it is a
@@ -47,89 +51,19 @@ func expectValues(c *ucli.Context) []string {
 	return nil
 }
 
-// contractSpec is what the contract is resolved from.
-type contractSpec struct {
-	dir     string   // where to look for the module root and run go list
-	hosts   []string // host packages to infer from ("" = the config's, else ./...)
-	api     string
-	expects []string
-	infer   bool // false when there is no source to infer from (verify --static)
+// projectOptions are the flags every command that models the project
+// reads: --go, --api, --expect, --tags (each only where the command has it).
+func projectOptions(c *ucli.Context, stdio IO) project.Options {
+	o := project.Options{Go: goRunner(c, stdio), API: c.StringSlice("api"), Expect: expectValues(c), Tags: splitTags(c.StringSlice("tags"))}
+	if d := stdio.Getenv("PLUGINCTL_CACHE"); d != "" {
+		o.CacheDir = d
+	}
+	return o
 }
 
-// resolveContract returns the contract in force: the one inferred from
-// the hosts' code, with pluginctl.toml and --expect declarations merged
-// over it, or the pluginapi convention when nothing is known.
-func resolveContract(ctx context.Context, s contractSpec) (*contract.Contract, error) {
-	var declared []contract.Entry
-	infer := s.infer
-	hosts := s.hosts
-	cfg, root := contractConfig(s.dir)
-	if root != "" {
-		if cfg.err != nil {
-			return nil, usageError("%v", cfg.err)
-		}
-		if cfg := cfg.Config; cfg != nil {
-			declared = append(declared, cfg.Symbols...)
-			infer = infer && cfg.Infer
-			if len(hosts) == 0 {
-				hosts = cfg.Hosts
-			}
-		}
-	}
-	for _, e := range s.expects {
-		entry, err := contract.ParseExpect(e)
-		if err != nil {
-			return nil, usageError("--expect %q: %v", e, err)
-		}
-		declared = append(declared, entry)
-	}
-	var inferred *contract.Contract
-	if infer && root != "" {
-		c, err := contract.Infer(ctx, contract.InferOptions{Dir: s.dir, Patterns: hosts})
-		if err != nil {
-			return nil, fmt.Errorf("inferring the contract from the hosts: %w", err)
-		}
-		inferred = c
-	}
-	api := s.api
-	if api == "" {
-		api = pluginapi.ImportPath
-	}
-	var kinds []contract.Kind
-	if cfg.Config != nil {
-		kinds = cfg.Config.Kinds
-	}
-	return contract.WithKinds(contract.Resolve(inferred, api, declared...), kinds...), nil
-}
-
-type loadedConfig struct {
-	*contract.Config
-	err error
-}
-
-// contractConfig reads pluginctl.toml at the module root above dir; root
-// is "" outside a module.
-func contractConfig(dir string) (loadedConfig, string) {
-	root := moduleRoot(dir)
-	if root == "" {
-		return loadedConfig{}, ""
-	}
-	cfg, err := contract.LoadConfig(root)
-	return loadedConfig{cfg, err}, root
-}
-
-// moduleRoot is the directory of the go.work or go.mod above dir, or "".
-func moduleRoot(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		for _, f := range []string{"go.work", "go.mod"} {
-			if _, err := os.Stat(filepath.Join(d, f)); err == nil {
-				return d
-			}
-		}
-		if filepath.Dir(d) == d {
-			return ""
-		}
-	}
+// loadProject builds the command's one project model.
+func loadProject(c *ucli.Context, stdio IO) (*project.Project, error) {
+	return project.Load(c.Context, projectOptions(c, stdio))
 }
 
 func contractCommand(stdio IO) *ucli.Command {
@@ -155,23 +89,22 @@ Examples:
    pluginctl contract
    pluginctl contract --format json ./cmd/server
    pluginctl contract --expect 'Handler=func(net/http.ResponseWriter, *net/http.Request)'`,
-		Flags: []ucli.Flag{formatFlag("text", "json"), expectFlag(),
-			&ucli.StringFlag{Name: "api", Value: pluginapi.ImportPath, Usage: "import path of the shared API package of the convention"}},
+		Flags: []ucli.Flag{formatFlag("text", "json"), expectFlag(), apiFlag, tagsFlag, goFlag},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, "text", "json")
 			if err != nil {
 				return err
 			}
-			wd, err := os.Getwd()
+			p, err := loadProject(c, stdio)
 			if err != nil {
 				return err
 			}
-			ct, err := resolveContract(c.Context, contractSpec{dir: wd, hosts: c.Args().Slice(), api: c.String("api"), expects: expectValues(c), infer: true})
+			ct, err := p.Contract(c.Context, c.Args().Slice())
 			if err != nil {
 				return err
 			}
 			if format == "json" {
-				js, err := ct.JSON()
+				js, err := json.MarshalIndent(ct, "", "  ")
 				if err != nil {
 					return err
 				}
@@ -184,10 +117,15 @@ Examples:
 	}
 }
 
-func writeContract(w io.Writer, c *contract.Contract) {
+func writeContract(w io.Writer, r *project.Resolved) {
+	c := r.Contract
 	if len(c.Hosts) > 0 {
 		fmt.Fprintf(w, "hosts: %s\n", strings.Join(c.Hosts, ", "))
 	}
+	if len(r.API) > 0 {
+		fmt.Fprintf(w, "api: %s\n", strings.Join(r.API, ", "))
+	}
+	fmt.Fprintf(w, "from: %s\n", r.From)
 	if len(c.Kinds) > 0 {
 		fmt.Fprintln(w, "kinds: each plugin must have every symbol of one kind")
 		for _, k := range c.Kinds {
@@ -241,8 +179,18 @@ func writeContract(w io.Writer, c *contract.Contract) {
 		if from = slices.Compact(from); len(from) > 0 {
 			fmt.Fprintf(w, "%-18s from %s\n", "", strings.Join(from, ", "))
 		}
+		if len(e.Values) > 0 {
+			var vals []string
+			for _, v := range e.Values {
+				vals = append(vals, fmt.Sprintf("%q (%s)", v.Value, v.Pos))
+			}
+			fmt.Fprintf(w, "%-18s value %s\n", "", strings.Join(vals, " or "))
+		}
 	}
 	for _, u := range c.Unresolved {
 		fmt.Fprintf(w, "unresolved         %s: %s\n", u.Pos, u.Reason)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
 }

@@ -5,19 +5,15 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // Exit codes, documented in cmd/pluginctl/doc.go.
 const (
-	ExitOK = 0
-	// ExitFailure: a build failed, or an artifact failed verification.
-	ExitFailure = 1
-	// ExitUsage: bad flags or arguments, or an environment problem (no
-	// module, no Go toolchain, no C compiler, a missing file).
-	ExitUsage = 2
-	// ExitInterrupted: stopped by a signal before finishing.
-	ExitInterrupted = 130
+	ExitOK          = diag.ExitOK
+	ExitFailure     = diag.ExitFailure
+	ExitUsage       = diag.ExitUsage
+	ExitInterrupted = diag.ExitInterrupted
 )
 
 // exitError carries an exit code to main.
@@ -41,26 +37,17 @@ func usageError(format string, args ...any) error {
 // printed.
 var errFailed = &exitError{ExitFailure, errors.New("")}
 
-// ExitCode returns the process exit code for the error Run returned.
-func ExitCode(err error) int {
-	if err == nil {
-		return ExitOK
+// interrupted marks err as the consequence of ctx being cancelled (a
+// signal): whatever failed once the context was done failed because of
+// it, even when a layer below reported it without wrapping
+// context.Canceled (a killed go command, say).
+func interrupted(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, context.Canceled) {
+		return err
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if errors.Is(err, context.Canceled) {
-		return ExitInterrupted
-	}
-	var (
-		ce *builder.CompileError
-		ms *builder.MissingSumError
-		me *builder.ModError
-		pe *builder.PackageError
-	)
-	if errors.As(err, &ce) || errors.As(err, &ms) || errors.As(err, &me) || errors.As(err, &pe) {
-		return ExitFailure
-	}
-	return ExitUsage
+	return &exitError{ExitInterrupted, fmt.Errorf("interrupted: %w", err)}
 }
+
+// ExitCode returns the process exit code for the error Run returned (see
+// diag.ExitCode: every error that ends a command carries its code).
+func ExitCode(err error) int { return diag.ExitCode(err) }

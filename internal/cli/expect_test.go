@@ -35,9 +35,9 @@ func TestExpectKeepsCommas(t *testing.T) {
 			t.Errorf("%s --expect: got %q, want %q", cmd.Name, got, vals)
 		}
 	}
-	// contract, verify, check, vet.
-	if seen != 4 {
-		t.Errorf("%d commands take --expect, want 4", seen)
+	// build, contract, verify, check, vet.
+	if seen != 5 {
+		t.Errorf("%d commands take --expect, want 5", seen)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier"
 )
@@ -101,42 +102,42 @@ Examples:
 }
 
 func writeInspect(w io.Writer, f *artifact.File, syms map[string]symbolInfo, fps map[string]string) {
-	fmt.Fprintf(w, "%s\n", f.Path)
-	fmt.Fprintf(w, "kind         %s\n", f.Kind)
+	safef(w, "%s\n", f.Path)
+	safef(w, "kind         %s\n", f.Kind)
 	if f.PluginPath != "" {
-		fmt.Fprintf(w, "plugin path  %s\n", f.PluginPath)
+		safef(w, "plugin path  %s\n", f.PluginPath)
 	}
-	fmt.Fprintf(w, "target       %s\n", f.BuildTarget)
-	fmt.Fprintf(w, "size         %d bytes, sha256 %s\n", f.Size, f.SHA256())
+	safef(w, "target       %s\n", f.BuildTarget)
+	safef(w, "size         %d bytes, sha256 %s\n", f.Size, f.SHA256())
 	if md := f.Metadata; md == nil {
-		fmt.Fprintf(w, "metadata: none (not built by pluginctl build)\n")
+		safef(w, "metadata: none (not built by pluginctl build)\n")
 	} else {
-		fmt.Fprintf(w, "metadata:\n")
-		fmt.Fprintf(w, "  kind        %s\n  package     %s\n  module      %s %s\n  go          %s %s/%s\n  flags       %s\n  api         %s %s\n  build set   %s\n  pluginctl   %s\n",
+		safef(w, "metadata:\n")
+		safef(w, "  kind        %s\n  package     %s\n  module      %s %s\n  go          %s %s/%s\n  flags       %s\n  api         %s %s\n  build set   %s\n  pluginctl   %s\n",
 			md.Kind, md.Package, md.Module, md.ModuleVersion, md.GoVersion, md.GOOS, md.GOARCH, strings.Join(md.Flags, " "), md.APIPackage, md.APIVersion, md.BuildSet, md.PluginctlVersion)
 		if md.VCSRevision != "" {
-			fmt.Fprintf(w, "  vcs         %s (modified: %v)\n", md.VCSRevision, md.VCSModified)
+			safef(w, "  vcs         %s (modified: %v)\n", md.VCSRevision, md.VCSModified)
 		}
 	}
 	if f.Kind == artifact.KindPlugin {
-		fmt.Fprintf(w, "exported symbols:\n")
+		safef(w, "exported symbols:\n")
 		for _, name := range f.SortedExports() {
 			s := syms[name]
-			fmt.Fprintf(w, "  %-20s %-4s %s\n", name, s.Kind, s.Type)
+			safef(w, "  %-20s %-4s %s\n", name, s.Kind, s.Type)
 		}
 	}
-	fmt.Fprintf(w, "build info:\n")
+	safef(w, "build info:\n")
 	for _, line := range splitLines(f.BuildInfo.String()) {
-		fmt.Fprintf(w, "  %s\n", line)
+		safef(w, "  %s\n", line)
 	}
-	fmt.Fprintf(w, "fingerprints (%d packages):\n", len(fps))
+	safef(w, "fingerprints (%d packages):\n", len(fps))
 	keys := make([]string, 0, len(fps))
 	for k := range fps {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(w, "  %s %s\n", fps[k], k)
+		safef(w, "  %s %s\n", fps[k], k)
 	}
 }
 
@@ -179,20 +180,20 @@ Examples:
 				}
 			} else {
 				w := stdio.Stdout
-				fmt.Fprintf(w, "a: %s\nb: %s\n", a.Path, b.Path)
+				safef(w, "a: %s\nb: %s\n", a.Path, b.Path)
 				if d.GoVersion != "" {
-					fmt.Fprintf(w, "go version: %s\n", d.GoVersion)
+					safef(w, "go version: %s\n", d.GoVersion)
 				}
 				for _, s := range d.Settings {
-					fmt.Fprintf(w, "setting %s\n", s)
+					safef(w, "setting %s\n", s)
 				}
 				for _, m := range d.Modules {
-					fmt.Fprintf(w, "module %s\n", m)
+					safef(w, "module %s\n", m)
 				}
 				for _, p := range d.Packages {
-					fmt.Fprintf(w, "package %s: fingerprints differ\n", p)
+					safef(w, "package %s: fingerprints differ\n", p)
 				}
-				fmt.Fprintf(w, "%d package(s) differ; %d only in a, %d only in b\n", len(d.Packages), d.OnlyA, d.OnlyB)
+				safef(w, "%d package(s) differ; %d only in a, %d only in b\n", len(d.Packages), d.OnlyA, d.OnlyB)
 			}
 			if !d.Empty() {
 				return errFailed
@@ -200,4 +201,20 @@ Examples:
 			return nil
 		},
 	}
+}
+
+// safef is fmt.Fprintf for text built from an artifact's contents: its
+// string arguments (names, paths, build info read from the file) are
+// escaped (output.Escape), so that no file can forge lines or send
+// escape sequences to the terminal.
+func safef(w io.Writer, format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = output.Escape(v)
+		case fmt.Stringer:
+			args[i] = output.Escape(v.String())
+		}
+	}
+	fmt.Fprintf(w, format, args...)
 }

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"os"
+	"path/filepath"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -60,7 +62,8 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		HostPatterns:   c.StringSlice("hosts"),
 		Out:            c.String("out"),
 		Jobs:           c.Int("jobs"),
-		APIPackage:     c.String("api"),
+		APIPackage:     first(c.StringSlice("api")),
+		Expect:         expectValues(c),
 		Flags: builder.Flags{
 			Trimpath: c.Bool("trimpath"),
 			Race:     c.Bool("race"),
@@ -69,7 +72,7 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 			LDFlags:  c.String("ldflags"),
 		},
 		Go:          goRunner(c, stdio),
-		CacheDir:    stdio.Getenv("PLUGINCTL_CACHE"),
+		CacheDir:    artifactCache(stdio.Getenv("PLUGINCTL_CACHE")),
 		Sums:        sumcache.Default(),
 		Version:     version.Version(),
 		Log:         stdio.Stderr,
@@ -88,4 +91,43 @@ func splitTags(values []string) []string {
 		tags = append(tags, strings.FieldsFunc(t, func(r rune) bool { return r == ',' || r == ' ' })...)
 	}
 	return tags
+}
+
+// forOptions validates --for and --host-src of the build command.
+func forOptions(c *ucli.Context, o *builder.Options) error {
+	host, src := c.String("for"), c.String("host-src")
+	if host == "" {
+		if src != "" {
+			return usageError("--host-src needs --for HOST")
+		}
+		return nil
+	}
+	if fi, err := os.Stat(host); err != nil || fi.IsDir() {
+		return usageError("--for %s: no such host binary", host)
+	}
+	if len(c.StringSlice("hosts")) > 0 {
+		return usageError("--for builds plugins only: drop --hosts")
+	}
+	if src != "" {
+		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
+			return usageError("--host-src %s: not a directory", src)
+		}
+	}
+	o.For = &builder.ForHost{Host: host, HostSrc: src}
+	for _, name := range []string{"race", "trimpath", "tags", "gcflags", "ldflags"} {
+		if c.IsSet(name) {
+			o.For.SetFlags = append(o.For.SetFlags, name)
+		}
+	}
+	return nil
+}
+
+// artifactCache is build's artifact cache for PLUGINCTL_CACHE (the root of
+// every cache, or "off"): its artifacts folder.
+func artifactCache(root string) string {
+	switch root {
+	case "", "off":
+		return root
+	}
+	return filepath.Join(root, cachedir.Artifacts)
 }

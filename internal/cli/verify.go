@@ -3,17 +3,24 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/output"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/verifier"
 )
@@ -22,16 +29,21 @@ func verifyFlags() []ucli.Flag {
 	return []ucli.Flag{
 		expectFlag(),
 		&ucli.StringFlag{Name: "host", Usage: "the host binary the plugins are meant for (default: the host named in pluginctl.json)"},
+		&ucli.StringFlag{Name: "host-src", Usage: "the source checkout of a released host whose own packages the plugins import (for the dynamic check's probe)"},
 		&ucli.StringFlag{Name: "manifest", Usage: "the pluginctl.json to use (default: beside the artifacts or one folder up)"},
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
 		&ucli.StringSliceFlag{Name: "require-capability", Usage: "fail plugins whose Capabilities() lacks NAME (repeatable)"},
-		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output"},
+		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)"},
 		formatFlag(output.Formats...),
 	}
 }
 
 const verifierDefaultTimeout = 10 * time.Second
+
+// minTimeout is the shortest --timeout accepted: below it every artifact
+// would time out before the probe even ran, whatever the plugin does.
+const minTimeout = 100 * time.Millisecond
 
 func verifyCommand(stdio IO) *ucli.Command {
 	return &ucli.Command{
@@ -58,7 +70,7 @@ Examples:
    pluginctl verify --host /usr/local/bin/server --format github plugins/*.so
    pluginctl verify --format junit --output verify.xml bin/plugins`,
 		Flags: append(verifyFlags(), &ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "artifacts checked at once (default: number of CPUs)"},
-			&ucli.StringFlag{Name: "api", Value: verifier.DefaultAPIPackage, Usage: "import path of the shared API package"}, goFlag),
+			apiFlag, goFlag),
 		Action: func(c *ucli.Context) error {
 			o, w, err := verifyOptions(c, stdio)
 			if err != nil {
@@ -87,8 +99,8 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	if err != nil {
 		return verifier.Options{}, nil, err
 	}
-	if c.Duration("timeout") <= 0 {
-		return verifier.Options{}, nil, usageError("--timeout must be positive")
+	if t := c.Duration("timeout"); t < minTimeout {
+		return verifier.Options{}, nil, usageError("--timeout %v is too short to verify anything: the probe, a Go program, needs milliseconds just to start and open a plugin; give at least %v (default %v)", t, minTimeout, verifierDefaultTimeout)
 	}
 	if c.IsSet("jobs") && c.Int("jobs") < 1 {
 		return verifier.Options{}, nil, usageError("--jobs must be at least 1")
@@ -106,42 +118,89 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Timeout:             c.Duration("timeout"),
 		Jobs:                c.Int("jobs"),
 		RequireCapabilities: c.StringSlice("require-capability"),
-		APIPackage:          c.String("api"),
+		APIPackage:          first(c.StringSlice("api")),
 		Go:                  goRunner(c, stdio),
 		Sums:                sumcache.Default(),
+		HostSrc:             c.String("host-src"),
 	}
-	expects := expectValues(c)
-	o.ResolveContract = func(ctx context.Context, hostPkg string, linksAPI bool) (*contract.Contract, string) {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, ""
-		}
-		if cfg, _ := contractConfig(wd); linksAPI && cfg.Config == nil && cfg.err == nil && len(expects) == 0 {
-			return contract.Default(o.APIPackage), "" // a pluginapi host: the convention
-		}
-		var hosts []string
-		if hostPkg != "" {
-			hosts = []string{hostPkg}
-		}
-		ct, err := resolveContract(ctx, contractSpec{dir: wd, hosts: hosts, api: o.APIPackage, expects: expects, infer: hostPkg != ""})
-		if err != nil {
-			ct, _ = resolveContract(ctx, contractSpec{dir: wd, api: o.APIPackage, expects: expects})
-			return ct, fmt.Sprintf("the host's contract could not be inferred from the source (%v): checked against the declared contract or the pluginapi convention", err)
-		}
-		return ct, ""
+	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
+		return verifyContract(ctx, c, stdio, hostPkg, recorded)
 	}
 	return o, sink, nil
 }
 
-func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, paths []string) error {
-	r, err := verifier.Verify(c.Context, o, paths)
+// verifyContract resolves the contract verify checks against: the one
+// pluginctl build recorded in the manifest (with --expect merged over it),
+// without running the go command; else the project model's, inferred from
+// the host's source when it is at hand.
+func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
+	po := projectOptions(c, stdio)
+	if recorded != nil {
+		var declared []contract.Entry
+		for _, e := range po.Expect {
+			entry, err := contract.ParseExpect(e)
+			if err == nil {
+				declared = append(declared, entry)
+			}
+		}
+		api := c.StringSlice("api")
+		if len(api) == 0 {
+			api = recorded.API
+		}
+		res := verifier.Resolution{Contract: contract.Merge(recorded.Contract, declared...), From: "manifest"}
+		if len(api) > 0 {
+			res.API = api[0]
+		}
+		return res
+	}
+	p, err := project.Load(ctx, po)
 	if err != nil {
+		return verifier.Resolution{Notes: []string{"the contract could not be resolved (" + err.Error() + "): checked against the pluginapi convention"}}
+	}
+	var hosts []string
+	if hostPkg != "" && p.InModule() {
+		hosts = []string{hostPkg}
+	}
+	var r *project.Resolved
+	if len(hosts) > 0 {
+		r, err = p.Contract(ctx, hosts)
+	}
+	if r == nil || err != nil {
+		r = p.Declared()
+	}
+	res := verifier.Resolution{Contract: r.Contract, API: r.PrimaryAPI(), From: r.From, Notes: r.Notes}
+	if r.From == project.FromConvention && hostPkg != "" {
+		res.Notes = append(res.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+res.API)
+	}
+	return res
+}
+
+func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, paths []string) error {
+	inputs := verifyInputs(o, paths)
+	if err := checkOutput(sink.path, inputs); err != nil {
 		return err
 	}
+	r, err := verifier.Verify(c.Context, o, paths)
+	if err != nil && (r == nil || !errors.Is(err, context.Canceled)) {
+		return err
+	}
+	// Interrupted (err is the context's): the partial report is written
+	// all the same, and the command ends with ExitInterrupted.
+	interrupted := err
 	if err := sink.w.Report(r); err != nil {
 		return err
 	}
 	if sink.path != "" {
+		for _, a := range r.Artifacts {
+			inputs = append(inputs, a.Path)
+		}
+		if r.Host != nil {
+			inputs = append(inputs, r.Host.Path)
+		}
+		// Checked again: the run may have taken a while.
+		if err := checkOutput(sink.path, inputs); err != nil {
+			return err
+		}
 		if err := fsutil.WriteFileAtomic(sink.path, sink.buf.Bytes(), 0o644); err != nil {
 			return usageError("writing --output: %v", err)
 		}
@@ -150,18 +209,102 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 	} else if _, err := stdio.Stdout.Write(sink.buf.Bytes()); err != nil {
 		return err
 	}
+	if interrupted != nil {
+		fmt.Fprintf(stdio.Stderr, "pluginctl verify: interrupted; %d artifact(s) not checked\n", r.Summary.NotChecked)
+		return interrupted
+	}
 	if r.Failed() {
 		return errFailed
 	}
 	return nil
 }
 
+// verifyInputs lists the files a verification reads: the artifacts (the
+// *.so files of a directory argument), the manifest given or the ones it
+// would find beside them or one folder up, and the host given.
+func verifyInputs(o verifier.Options, args []string) []string {
+	var in []string
+	for _, a := range args {
+		if fi, err := os.Stat(a); err == nil && fi.IsDir() {
+			m, _ := filepath.Glob(filepath.Join(a, "*.so"))
+			in = append(in, m...)
+			in = append(in, filepath.Join(a, manifest.FileName), filepath.Join(filepath.Dir(filepath.Clean(a)), manifest.FileName))
+			continue
+		}
+		dir := filepath.Dir(a)
+		in = append(in, a, filepath.Join(dir, manifest.FileName), filepath.Join(filepath.Dir(dir), manifest.FileName))
+	}
+	for _, p := range []string{o.Manifest, o.Host} {
+		if p != "" {
+			in = append(in, p)
+		}
+	}
+	return in
+}
+
+// checkOutput refuses an --output path whose replacement would destroy
+// data: anything but a regular file (a named pipe, a device, a symbolic
+// link, a directory), or a file the verification reads (an artifact, the
+// manifest, the host).
+func checkOutput(path string, inputs []string) error {
+	if path == "" {
+		return nil
+	}
+	if err := fsutil.CheckReplaceable(path); err != nil {
+		var nr *fsutil.NotRegularError
+		if errors.As(err, &nr) {
+			return usageError("--output %s is %s, not a regular file: refusing to replace it\n\twrite the report to a new or regular file", quoted(path), fsutil.Describe(nr.Mode))
+		}
+		return usageError("--output %s: %v", quoted(path), err)
+	}
+	out, err := os.Stat(path)
+	if err != nil {
+		return nil // a new file
+	}
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); err == nil && os.SameFile(out, fi) {
+			return usageError("--output %s is %s, which this verification reads: refusing to overwrite it\n\twrite the report to another file", quoted(path), inputWord(in))
+		}
+	}
+	return nil
+}
+
+func inputWord(p string) string {
+	switch {
+	case filepath.Base(p) == manifest.FileName:
+		return "the manifest " + quoted(p)
+	case strings.HasSuffix(p, ".so"):
+		return "the artifact " + quoted(p)
+	}
+	return "an input, " + quoted(p)
+}
+
+// quoted shows a path in a message, Go-quoted when it holds anything but
+// printable characters, so that it cannot forge lines of the output.
+func quoted(p string) string {
+	for _, r := range p {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
+}
+
 func checkCommand(stdio IO) *ucli.Command {
 	bc := buildCommand(stdio)
-	flags := append([]ucli.Flag{}, bc.Flags...)
+	var flags []ucli.Flag
+	for _, f := range bc.Flags {
+		if n := f.Names()[0]; n != "for" && n != "host-src" { // build --for only
+			flags = append(flags, f)
+		}
+	}
+	have := map[string]bool{}
+	for _, f := range flags {
+		have[f.Names()[0]] = true
+	}
 	for _, f := range verifyFlags() {
-		if f.Names()[0] == "format" {
-			continue // build's --format is replaced by verify's
+		if have[f.Names()[0]] {
+			continue // build's --format is replaced by verify's; --expect, --api are shared
 		}
 		flags = append(flags, f)
 	}
@@ -187,6 +330,9 @@ Examples:
 			vo, sink, err := verifyOptions(c, stdio)
 			if err != nil {
 				return err
+			}
+			if err := checkOutput(sink.path, nil); err != nil {
+				return err // before building anything
 			}
 			bo, err := buildOptionsFor(c, stdio, "text")
 			if err != nil {

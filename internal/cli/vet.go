@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/vet"
 )
@@ -33,42 +35,20 @@ Examples:
    pluginctl vet ./...
    pluginctl vet --format github ./...
    pluginctl vet --format json ./plugins/...`,
-		Flags: []ucli.Flag{
-			formatFlag(vet.Formats...),
-			&ucli.StringSliceFlag{Name: "tags", Usage: "build tags (comma-separated or repeated)"},
-			&ucli.StringFlag{Name: "api", Value: vet.DefaultAPI, Usage: "import path of the shared API package"},
-			expectFlag(),
-		},
+		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag(), goFlag},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, vet.Formats...)
 			if err != nil {
 				return err
 			}
-			o, err := vetOptions(c)
+			p, err := loadProject(c, stdio)
 			if err != nil {
 				return err
 			}
-			o.Patterns = c.Args().Slice()
-			if expects := expectValues(c); len(expects) > 0 {
-				// vet resolves the contract itself; with --expect, the
-				// declarations are merged here.
-				ct, err := resolveContract(c.Context, contractSpec{dir: o.Dir, api: o.APIPackage, expects: expects, infer: true})
-				if err != nil {
-					return err
-				}
-				o.Contract = ct
-			}
+			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags}
 			return runVet(c.Context, o, stdio.Stdout, format)
 		},
 	}
-}
-
-func vetOptions(c *ucli.Context) (vet.Options, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return vet.Options{}, err
-	}
-	return vet.Options{Dir: wd, APIPackage: c.String("api"), Tags: splitTags(c.StringSlice("tags"))}, nil
 }
 
 // runVet runs the analyzers and writes the findings; it fails when any
@@ -76,7 +56,7 @@ func vetOptions(c *ucli.Context) (vet.Options, error) {
 func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) error {
 	res, err := vet.Run(ctx, o)
 	if err != nil {
-		return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
+		return fmt.Errorf("vetting: %w", err)
 	}
 	if err := res.Write(w, format); err != nil {
 		return err
@@ -96,18 +76,26 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) erro
 func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder.GateInput) error {
 	return func(ctx context.Context, in builder.GateInput) error {
 		var passed string
-		if in.SourceKey != "" && bo.CacheDir != "off" {
-			if d, err := os.UserCacheDir(); err == nil {
-				passed = filepath.Join(d, "pluginctl", "vet-passed", in.SourceKey)
-				if warnings, err := os.ReadFile(passed); err == nil {
-					_, err := stderr.Write(warnings)
-					return err
-				}
+		if dir := in.Project.Cache("vet-passed"); in.SourceKey != "" && dir != "" {
+			passed = filepath.Join(dir, in.SourceKey)
+			if warnings, err := os.ReadFile(passed); err == nil {
+				_, err := stderr.Write(warnings)
+				return err
 			}
 		}
-		res, err := vet.Run(ctx, vet.Options{Dir: bo.Dir, Patterns: bo.Patterns, APIPackage: bo.APIPackage, BuildFlags: bo.Flags.Args()})
+		vo := vet.Options{Dir: bo.Dir, Project: in.Project, Patterns: bo.Patterns, BuildFlags: bo.Flags.Args()}
+		if in.Contract != nil {
+			vo.Contract, vo.APIPackage = in.Contract.Contract, in.Contract.PrimaryAPI()
+		}
+		if bo.For != nil {
+			// Vet reads the source with the local toolchain: a toolchain
+			// line of go.mod, which the build for the host ignores, must
+			// not switch it either.
+			vo.Project, vo.Env, vo.BuildFlags = nil, append(os.Environ(), "GOTOOLCHAIN=local"), nil
+		}
+		res, err := vet.Run(ctx, vo)
 		if err != nil {
-			return &exitError{ExitUsage, fmt.Errorf("vetting: %w", err)}
+			return fmt.Errorf("vetting: %w", err)
 		}
 		typeErrors := len(res.Errors) > 0
 		res.Errors = nil
@@ -121,8 +109,7 @@ func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder
 			return err
 		}
 		if res.Summary.Errors > 0 {
-			fmt.Fprintln(stderr, "pluginctl: vet found errors; fix them, or build with --no-vet")
-			return errFailed
+			return &vetGateError{res: res}
 		}
 		if passed != "" && !typeErrors && os.MkdirAll(filepath.Dir(passed), 0o755) == nil {
 			fsutil.WriteFileAtomic(passed, out.Bytes(), 0o644) // best effort: only a cache
@@ -130,3 +117,29 @@ func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder
 		return nil
 	}
 }
+
+// vetGateError is a build stopped by vet errors: it names each plugin (or
+// package) with an error and why; the builds it cancelled are not
+// failures of their own.
+type vetGateError struct{ res *vet.Result }
+
+func (e *vetGateError) Error() string {
+	var b strings.Builder
+	b.WriteString("vet found errors that predict a failure at load time; the build was stopped:")
+	for pkg, fs := range e.res.ByPackage() {
+		for _, f := range fs {
+			if f.Severity != diag.Error {
+				continue
+			}
+			where := pkg
+			if where == "" {
+				where = "module"
+			}
+			fmt.Fprintf(&b, "\n\t%s: %s: %s", where, f.Code, f.Message)
+		}
+	}
+	b.WriteString("\n\tfix them (see above), or build anyway with --no-vet")
+	return b.String()
+}
+
+func (e *vetGateError) ExitCode() int { return diag.ExitFailure }

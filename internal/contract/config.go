@@ -47,6 +47,10 @@ const ConfigFile = "pluginctl.toml"
 //	[plugins]
 //	dirs = ["plugins/"]        # every package main under these folders is a plugin
 //
+//	api = "example.com/app/pluginapi"   # top level, before any table: the
+//	                           # project's API package(s) (a string or a list);
+//	                           # default: inferred from the contract's types
+//
 // Declared symbols are merged over the inferred contract (Merge): a
 // [[symbol]] replaces the type and the requirement of the inferred entry
 // with the same name and plugins, and adds one otherwise.
@@ -63,6 +67,9 @@ type Config struct {
 	// PluginDirs are [plugins] dirs, as written (slash-separated,
 	// relative to the module root).
 	PluginDirs []string
+	// API are the import paths of the project's API packages (top-level
+	// api, a string or a list).
+	API []string
 	// Kinds are the [[kind]] tables, in file order, each with a
 	// SourceConfig source: they replace the inferred kinds (WithKinds).
 	Kinds []Kind
@@ -158,6 +165,17 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 					fail(line, "unknown key plugins.%s (want dirs)", k)
 				}
 			}
+		case "api":
+			line := lines.top(key)
+			if str, ok := val.(string); ok {
+				val = []any{str}
+			}
+			cfg.API = stringList(val, func(msg string) { fail(line, "api: %s", msg) })
+			for _, a := range cfg.API {
+				if a == "" || strings.ContainsAny(a, " \t\\") || strings.HasPrefix(a, ".") {
+					fail(line, "api: %q is not an import path", a)
+				}
+			}
 		case "symbol":
 			list, ok := val.([]map[string]any)
 			if anys, isList := val.([]any); isList { // symbol = [{...}, ...]
@@ -210,7 +228,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				cfg.Kinds = append(cfg.Kinds, k)
 			}
 		default:
-			fail(lines.top(key), "unknown key %s (want [contract], [[symbol]], [[kind]], [plugins])", key)
+			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins])", key)
 		}
 	}
 	if len(errs) > 0 {

@@ -115,6 +115,43 @@ type Entry struct {
 	// extensions such as a logger registration): never required, listed
 	// for information.
 	Extras []string `json:"extras,omitempty"`
+	// Values are the values the host accepts for a string symbol (a
+	// *string variable such as APIVersion): the constants it compares the
+	// looked-up value with (`*v != api.APIVersion`, `switch *v {...}`),
+	// sorted, each with the host line. Empty means any value.
+	Values []Value `json:"values,omitempty"`
+}
+
+// Value is one accepted value of a string symbol.
+type Value struct {
+	Value string `json:"value"`
+	// Pos is "file:line" of the comparison in the host.
+	Pos string `json:"pos,omitempty"`
+}
+
+// Accepts reports whether the entry accepts the string value v (any
+// value when the host compares it with nothing).
+func (e Entry) Accepts(v string) bool {
+	if len(e.Values) == 0 {
+		return true
+	}
+	for _, x := range e.Values {
+		if x.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ValueList returns the accepted values, without positions.
+func (e Entry) ValueList() []string {
+	var out []string
+	for _, v := range e.Values {
+		if !slices.Contains(out, v.Value) {
+			out = append(out, v.Value)
+		}
+	}
+	return out
 }
 
 // Source is one origin of an entry.
@@ -352,6 +389,48 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 		}
 		e.Required = d.Required
 		e.Sources = append(d.Sources, e.Sources...)
+		if len(d.Values) > 0 {
+			e.Values = d.Values
+		}
+	}
+	out.normalize()
+	return out
+}
+
+// Union returns the contract of several hosts inferred apart: their
+// hosts, entries and unresolved lookups together.
+func Union(cs ...*Contract) *Contract {
+	out := &Contract{}
+	for _, c := range cs {
+		out.Hosts = append(out.Hosts, c.Hosts...)
+		out.Unresolved = append(out.Unresolved, c.Unresolved...)
+		for _, k := range c.Kinds {
+			out.Kinds = append(out.Kinds, k.clone())
+		}
+		for _, e := range c.Entries {
+			i := slices.IndexFunc(out.Entries, func(o Entry) bool { return o.Symbol == e.Symbol && o.Plugins == e.Plugins })
+			if i < 0 {
+				out.Entries = append(out.Entries, e.clone())
+				continue
+			}
+			o := &out.Entries[i]
+			if len(o.Types) > 0 && len(e.Types) > 0 {
+				o.Types = append(o.Types, e.Types...)
+			} else {
+				o.Types = nil // one host takes any type
+			}
+			o.Required = o.Required || e.Required
+			o.Sources = append(o.Sources, e.Sources...)
+			o.Values = append(o.Values, e.Values...)
+			o.Extras = append(o.Extras, e.Extras...)
+			for k, v := range e.Interfaces {
+				if o.Interfaces == nil {
+					o.Interfaces = map[string]string{}
+				}
+				o.Interfaces[k] = v
+			}
+			o.Kind = kindOfTypes(o.Types)
+		}
 	}
 	out.normalize()
 	return out
@@ -360,6 +439,7 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 func (e Entry) clone() Entry {
 	e.Types = slices.Clone(e.Types)
 	e.Sources = slices.Clone(e.Sources)
+	e.Values = slices.Clone(e.Values)
 	e.Extras = slices.Clone(e.Extras)
 	if e.Interfaces != nil {
 		m := make(map[string]string, len(e.Interfaces))
@@ -390,6 +470,8 @@ func (c *Contract) normalize() {
 		rest := e.Sources[n:]
 		slices.SortFunc(rest, compareSource)
 		e.Sources = append(e.Sources[:n:n], slices.Compact(rest)...)
+		slices.SortFunc(e.Values, func(a, b Value) int { return cmp.Or(cmp.Compare(a.Value, b.Value), comparePos(a.Pos, b.Pos)) })
+		e.Values = slices.Compact(e.Values)
 		if e.Sources == nil {
 			e.Sources = []Source{}
 		}

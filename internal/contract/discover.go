@@ -110,13 +110,12 @@ func MissingRequired(pkg *packages.Package, c *Contract) []Entry {
 	return out
 }
 
-// DefinesRequired reports whether pkg is a plugin of the contract, for
-// build discovery: a package main that defines every required symbol of
-// c applying to it (by name and kind, and by type when pkg was
-// type-checked). It is false when no required entry applies: a contract
-// of optional symbols alone cannot tell plugins from other programs
-// (declare [plugins] dirs then).
-func DefinesRequired(pkg *packages.Package, c *Contract) bool {
+// SatisfiesRequired is the contract's verdict on a package main: it
+// defines every required symbol of c applying to it (by name and kind,
+// and by type when pkg was type-checked). It is false when no required
+// entry applies. It does not say what a package is (a plugin getting its
+// symbols wrong is still a plugin): that is project.Classify's.
+func SatisfiesRequired(pkg *packages.Package, c *Contract) bool {
 	if pkg.Name != "main" || len(c.Required(path.Base(pkg.PkgPath))) == 0 {
 		return false
 	}

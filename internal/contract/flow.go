@@ -1,3 +1,10 @@
+// The flow analysis of a looked-up symbol: where its value and its error
+// go (assignments, returns, arguments, comparisons, type switches) and what
+// the host does when the symbol is missing. It is one algorithm over one
+// set of mutually recursive functions (fromExpr, cond, block, ...); it is
+// kept in one file, past the usual size, so that its invariants read
+// together.
+
 package contract
 
 import (
@@ -54,6 +61,7 @@ type flow struct {
 	errV     verdict // from Lookup's error
 	okV      verdict // from failed comma-ok, nil checks, type switch defaults, plain assertions
 	asserts  []assertion
+	values   []valueSite  // constants the asserted value is compared with
 	problems []Unresolved // assertions whose type is not known
 	seen     map[string]bool
 	// nameHelpers are the calls that passed the symbol name down to the
@@ -265,6 +273,7 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 		}
 		n := len(fl.asserts)
 		fl.addType(f, info.TypeOf(p.Type), p.Pos(), stack)
+		fl.valuesFrom(f, p)
 		if ok := a.commaOkVar(f, p); ok != nil {
 			var v verdict
 			np := len(fl.paths)

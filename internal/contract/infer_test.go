@@ -147,9 +147,9 @@ func TestInferErrors(t *testing.T) {
 	}
 }
 
-// TestDefinesRequired classifies the fixture plugins against the multi
+// TestSatisfiesRequired classifies the fixture plugins against the multi
 // host's contract, from syntax alone and with types.
-func TestDefinesRequired(t *testing.T) {
+func TestSatisfiesRequired(t *testing.T) {
 	c := infer(t, fixtures+"/hosts/multi")
 	plugins := []string{fixtures + "/plugins/seven", fixtures + "/plugins/noseven", fixtures + "/plugins/badseven", fixtures + "/hosts/multi"}
 	want := map[string][2]bool{ // syntax only, with types
@@ -172,14 +172,14 @@ func TestDefinesRequired(t *testing.T) {
 	for i, set := range [][]*packages.Package{listed, typed.SourceRoots()} {
 		for _, p := range set {
 			name := filepath.Base(p.PkgPath)
-			if got := DefinesRequired(p, c); got != want[name][i] {
-				t.Errorf("DefinesRequired(%s, typed=%v) = %v, want %v (missing %v)", name, i == 1, got, want[name][i], MissingRequired(p, c))
+			if got := SatisfiesRequired(p, c); got != want[name][i] {
+				t.Errorf("SatisfiesRequired(%s, typed=%v) = %v, want %v (missing %v)", name, i == 1, got, want[name][i], MissingRequired(p, c))
 			}
 		}
 	}
 	// A contract with optional entries only never makes a plugin.
 	opt := Merge(nil, Entry{Symbol: "Seven", Types: []string{"*int"}})
-	if DefinesRequired(typed.SourceRoots()[0], opt) {
+	if SatisfiesRequired(typed.SourceRoots()[0], opt) {
 		t.Error("a contract without required entries made a plugin")
 	}
 }
@@ -221,7 +221,7 @@ func TestRealHostAgrees(t *testing.T) {
 		build("-buildmode=plugin", "-o", so, fixtures+"/plugins/"+name)
 		out, err := exec.Command(host, so).CombinedOutput()
 		accepted := err == nil
-		if want := DefinesRequired(p, c); accepted != want {
+		if want := SatisfiesRequired(p, c); accepted != want {
 			t.Errorf("%s: the host accepted it: %v, the contract says %v (%s)", name, accepted, want, out)
 		}
 	}

@@ -82,5 +82,5 @@ func loadProgram(ctx context.Context, o *InferOptions, patterns []string, keep f
 			}
 		},
 	}
-	return load.Load(ctx, load.Config{Dir: o.Dir, Env: o.Env, Tags: o.Tags}, patterns, opts)
+	return load.Load(ctx, load.Config{Dir: o.Dir, Env: o.Env, Tags: o.Tags, BuildFlags: o.BuildFlags}, patterns, opts)
 }

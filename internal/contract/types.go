@@ -1,3 +1,8 @@
+// Canonical type strings: writing go/types types and parsing Go syntax
+// into the same canonical form, and comparing types (interfaces by method
+// set) without the packages loaded. Two printers of one grammar, kept in
+// one file, past the usual size, so that they stay in step.
+
 package contract
 
 import (

@@ -7,10 +7,14 @@ package gocmd
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -130,4 +134,66 @@ func (g *Go) ReadEnv(ctx context.Context) (*Env, error) {
 		return nil, fmt.Errorf("decoding go env: %w", err)
 	}
 	return &e, nil
+}
+
+// PackagesEnv returns the environment to hand golang.org/x/tools/go/packages
+// (which runs "go" from PATH): g's environment with the directory of
+// g.Binary first on PATH, so that go/packages runs the same go command as
+// everything else. When the binary is not named "go" (a wrapper script),
+// a directory holding a "go" symlink to it is made under linkDir (stable
+// per binary, so repeated calls reuse it). GOPACKAGESDRIVER is turned off:
+// no external driver decides what a package is.
+func (g *Go) PackagesEnv(linkDir string) ([]string, error) {
+	env := g.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = append(append([]string(nil), env...), "GOPACKAGESDRIVER=off")
+	if g.Binary == "" {
+		return env, nil
+	}
+	bin := g.Binary
+	if !strings.ContainsRune(bin, os.PathSeparator) {
+		p, err := exec.LookPath(bin)
+		if err != nil {
+			return nil, fmt.Errorf("finding the go command %q: %w", bin, err)
+		}
+		bin = p
+	}
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(bin)
+	if filepath.Base(bin) != "go" {
+		sum := sha256.Sum256([]byte(bin))
+		dir = filepath.Join(linkDir, "gobin", hex.EncodeToString(sum[:8]))
+		link := filepath.Join(dir, "go")
+		if target, err := os.Readlink(link); err != nil || target != bin {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("preparing the go command for go/packages: %w", err)
+			}
+			tmp := link + ".tmp" + strconv.Itoa(os.Getpid())
+			os.Remove(tmp)
+			if err := os.Symlink(bin, tmp); err != nil {
+				return nil, fmt.Errorf("preparing the go command for go/packages: %w", err)
+			}
+			if err := os.Rename(tmp, link); err != nil {
+				return nil, fmt.Errorf("preparing the go command for go/packages: %w", err)
+			}
+		}
+	}
+	path := ""
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
+			path = v
+			break
+		}
+	}
+	if path != "" {
+		path = dir + string(os.PathListSeparator) + path
+	} else {
+		path = dir
+	}
+	return append(env, "PATH="+path), nil
 }

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
@@ -33,6 +35,33 @@ type Manifest struct {
 	// Modules are the main modules of the build (several with go.work).
 	Modules   []string   `json:"modules"`
 	Artifacts []Artifact `json:"artifacts"`
+	// Contract is the hosts' contract the build resolved (inferred from
+	// their source, with pluginctl.toml's declarations), so that verify
+	// needs neither the source nor the go command to know it.
+	Contract *Contract `json:"contract,omitempty"`
+	// ForHost is the released host the plugins were built for
+	// (`pluginctl build --for`), nil for an ordinary build.
+	ForHost *HostRecord `json:"for_host,omitempty"`
+}
+
+// HostRecord identifies the host binary a build was made for.
+type HostRecord struct {
+	// Path is the host binary's absolute path at build time.
+	Path      string `json:"path"`
+	SHA256    string `json:"sha256"`
+	GoVersion string `json:"go_version"`
+	// Pinned are the modules of the plugins' go.mod moved to the host's
+	// versions; Notes what else the build changed or could not reproduce.
+	Pinned []PinnedModule `json:"pinned,omitempty"`
+	Notes  []string       `json:"notes,omitempty"`
+}
+
+// PinnedModule is a module the plugins' go.mod has at another version
+// (or replacement) than the host, built at the host's.
+type PinnedModule struct {
+	Path  string `json:"path"`
+	GoMod string `json:"go_mod"`
+	Host  string `json:"host"`
 }
 
 // Artifact is one built file.
@@ -48,20 +77,79 @@ type Artifact struct {
 	Metadata *meta.Metadata `json:"metadata,omitempty"`
 }
 
-// Read reads a manifest file.
+// MaxSize is the largest manifest Read accepts: a manifest lists a few
+// hundred bytes per artifact, so even thousands of artifacts stay far below.
+const MaxSize = 16 << 20
+
+// Read reads a manifest file. The file is untrusted input (verify --static
+// runs on downloaded folders): it must be a regular file (a named pipe, a
+// device such as /dev/zero, or a symbolic link to one is refused without
+// blocking on it) of at most MaxSize bytes, and valid (see Parse).
 func Read(name string) (*Manifest, error) {
-	data, err := os.ReadFile(name)
+	data, err := fsutil.ReadRegular(name, MaxSize)
 	if err != nil {
+		var nr *fsutil.NotRegularError
+		var tl *fsutil.TooLargeError
+		switch {
+		case errors.As(err, &nr):
+			return nil, fmt.Errorf("manifest %s is %s, not a regular file", name, fsutil.Describe(nr.Mode))
+		case errors.As(err, &tl):
+			return nil, fmt.Errorf("manifest %s is larger than %d MiB: not a manifest pluginctl wrote", name, MaxSize>>20)
+		}
 		return nil, err
+	}
+	m, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest %s: %w", name, err)
+	}
+	return m, nil
+}
+
+// Parse decodes and validates a manifest: the schema is this one, and
+// every artifact path is a relative path inside the manifest's folder
+// (no "..", not absolute), so that no manifest can make pluginctl read or
+// run a file elsewhere.
+func Parse(data []byte) (*Manifest, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("larger than %d bytes", MaxSize)
 	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("reading manifest %s: %w", name, err)
+		return nil, err
 	}
 	if m.Schema != Schema {
-		return nil, fmt.Errorf("reading manifest %s: unknown schema %q (want %q)", name, m.Schema, Schema)
+		return nil, fmt.Errorf("unknown schema %q (want %q)", m.Schema, Schema)
+	}
+	for _, a := range m.Artifacts {
+		if !localPath(a.Path) {
+			return nil, fmt.Errorf("artifact path %q is not a path inside the manifest's folder", a.Path)
+		}
+		for _, h := range a.Hosts {
+			if !localPath(h) {
+				return nil, fmt.Errorf("host path %q of %s is not a path inside the manifest's folder", h, a.Path)
+			}
+		}
+		if a.SHA256 != "" && !isHex(a.SHA256, 64) {
+			return nil, fmt.Errorf("artifact %s: sha256 %q is not 64 hexadecimal digits", a.Path, a.SHA256)
+		}
 	}
 	return &m, nil
+}
+
+func localPath(p string) bool {
+	return p != "" && !strings.ContainsRune(p, 0) && !strings.Contains(p, "\\") && filepath.IsLocal(filepath.FromSlash(p))
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Write writes the manifest to name atomically.
@@ -106,3 +194,13 @@ func (m *Manifest) Lookup(manifestPath, path string) *Artifact {
 
 // ErrNoManifest is returned when no manifest exists where one was expected.
 var ErrNoManifest = errors.New("no " + FileName + " found")
+
+// Contract is the contract recorded by a build.
+type Contract struct {
+	// API are the project's API packages.
+	API []string `json:"api,omitempty"`
+	// From is where the contract came from: inferred, declared or
+	// convention.
+	From string `json:"from"`
+	*contract.Contract
+}

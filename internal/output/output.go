@@ -61,22 +61,29 @@ func (t *text) paint(code, s string) string {
 
 func (t *text) Report(r *verifier.Report) error {
 	var b strings.Builder
+	// Everything but pluginctl's own words is untrusted (file names, what
+	// a plugin printed, strings read from the artifacts): escaped.
 	if r.Host != nil {
-		fmt.Fprintf(&b, "host %s (%s", r.Host.Path, r.Host.GoVersion)
+		fmt.Fprintf(&b, "host %s (%s", Escape(r.Host.Path), Escape(r.Host.GoVersion))
 		if r.Host.APIVersion != "" {
-			fmt.Fprintf(&b, ", API %s", r.Host.APIVersion)
+			fmt.Fprintf(&b, ", API %s", Escape(r.Host.APIVersion))
 		}
 		fmt.Fprintf(&b, ")\n")
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
+		fmt.Fprintf(&b, "note: %s\n", Escape(n))
 	}
 	for _, a := range r.Artifacts {
 		verdict := t.paint("32", "PASS")
-		if !a.OK {
+		suffix := ""
+		switch {
+		case !a.OK && len(a.NotChecked) > 0 && !hasError(a.Problems):
+			verdict = t.paint("33", "SKIP")
+			suffix = "  (not checked: " + notChecked(a) + ")"
+		case !a.OK:
 			verdict = t.paint("31", "FAIL")
 		}
-		fmt.Fprintf(&b, "%s  %s\n", verdict, a.Path)
+		fmt.Fprintf(&b, "%s  %s%s\n", verdict, Escape(a.Path), Escape(suffix))
 		for _, p := range a.Problems {
 			sev := string(p.Severity)
 			if p.Severity == verifier.Warning {
@@ -84,12 +91,12 @@ func (t *text) Report(r *verifier.Report) error {
 			} else {
 				sev = t.paint("31", sev)
 			}
-			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, p.Code, p.Check, p.Message)
+			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, Escape(string(p.Code)), p.Check, Escape(p.Message))
 			for _, d := range p.Detail {
-				fmt.Fprintf(&b, "          %s\n", indentMore(d))
+				fmt.Fprintf(&b, "          %s\n", indentMore(escapeLines(d)))
 			}
 			if p.Fix != "" {
-				fmt.Fprintf(&b, "          fix: %s\n", p.Fix)
+				fmt.Fprintf(&b, "          fix: %s\n", Escape(p.Fix))
 			}
 		}
 	}
@@ -97,10 +104,39 @@ func (t *text) Report(r *verifier.Report) error {
 	for i, c := range r.Checks {
 		checks[i] = string(c)
 	}
-	fmt.Fprintf(&b, "%d checked, %d passed, %d failed (checks: %s)\n",
-		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, strings.Join(checks, ", "))
+	fmt.Fprintf(&b, "%d checked, %d passed, %d failed%s (checks: %s)\n",
+		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r), strings.Join(checks, ", "))
 	_, err := io.WriteString(t.w, b.String())
 	return err
+}
+
+// hasError reports whether ps has an error.
+func hasError(ps []verifier.Problem) bool {
+	for _, p := range ps {
+		if p.Severity == verifier.Error {
+			return true
+		}
+	}
+	return false
+}
+
+// notChecked lists the checks an interrupted verification did not
+// complete for a.
+func notChecked(a verifier.ArtifactReport) string {
+	s := make([]string, len(a.NotChecked))
+	for i, c := range a.NotChecked {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ") + ", interrupted"
+}
+
+// notCheckedSummary is ", N not checked (interrupted)" for an interrupted
+// report, else "".
+func notCheckedSummary(r *verifier.Report) string {
+	if !r.Interrupted {
+		return ""
+	}
+	return fmt.Sprintf(", %d not checked (interrupted)", r.Summary.NotChecked)
 }
 
 func indentMore(s string) string {
@@ -120,14 +156,20 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr,omitempty"`
 	Cases    []junitCase `xml:"testcase"`
 }
 
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -137,7 +179,7 @@ type junitFailure struct {
 }
 
 func (j *junit) Report(r *verifier.Report) error {
-	s := junitSuite{Name: "pluginctl verify", Tests: r.Summary.Checked, Failures: r.Summary.Failed}
+	s := junitSuite{Name: "pluginctl verify", Tests: r.Summary.Checked, Failures: r.Summary.Failed, Skipped: r.Summary.NotChecked}
 	for _, a := range r.Artifacts {
 		c := junitCase{Name: a.Path, Classname: "pluginctl.verify"}
 		var errs, warns []string
@@ -155,6 +197,8 @@ func (j *junit) Report(r *verifier.Report) error {
 		}
 		if first != nil {
 			c.Failure = &junitFailure{Message: first.Message, Type: string(first.Code), Text: strings.Join(errs, "\n\n")}
+		} else if len(a.NotChecked) > 0 {
+			c.Skipped = &junitSkipped{Message: "not checked: " + notChecked(a)}
 		}
 		c.SystemOut = strings.Join(warns, "\n\n")
 		s.Cases = append(s.Cases, c)
@@ -205,7 +249,7 @@ func (g *github) Report(r *verifier.Report) error {
 			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, EscapeProperty(a.Path), EscapeProperty("pluginctl "+string(p.Code)), EscapeData(body))
 		}
 	}
-	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed)
+	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed%s\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r))
 	_, err := io.WriteString(g.w, b.String())
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,16 +21,7 @@ type Cache struct{ Dir string }
 
 // Default is the cache in the user cache directory, or none when there is
 // no such directory or PLUGINCTL_CACHE is "off".
-func Default() Cache {
-	if os.Getenv("PLUGINCTL_CACHE") == "off" {
-		return Cache{}
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return Cache{}
-	}
-	return Cache{Dir: filepath.Join(d, "pluginctl", "sums")}
-}
+func Default() Cache { return Cache{Dir: cachedir.For(cachedir.Sums)} }
 
 // identity describes the file at path as it is now.
 func identity(path string) (string, bool) {

@@ -1,3 +1,9 @@
+// The apicopy check: every way the API package (or a shared module) can
+// reach the host and a plugin from two places: nested modules, replaces,
+// vendored copies, go.work, version skew. It reads module files rather
+// than packages, unlike every other check; it is one check, kept in one
+// file past the usual size.
+
 package vet
 
 import (
@@ -10,7 +16,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -283,34 +288,8 @@ func slicesContains(s []string, v string) bool {
 	return false
 }
 
-// findWork returns the go.work file in use, as the go command finds it.
-func (a *apicopyRun) findWork() string { return findWork(a.o.Dir, a.env) }
-
-func findWork(dir string, env []string) string {
-	gowork := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "GOWORK="); ok {
-			gowork = v
-		}
-	}
-	switch gowork {
-	case "off":
-		return ""
-	case "":
-	default:
-		return gowork
-	}
-	for d := dir; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-			return filepath.Join(d, "go.work")
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return ""
-		}
-		d = parent
-	}
-}
+// findWork returns the go.work file in use (the project's).
+func (a *apicopyRun) findWork() string { return a.o.Project.GoWork }
 
 // mainRequireLine finds the require of mod in the main build's go.mod
 // files.
@@ -619,9 +598,7 @@ func (a *apicopyRun) cacheDir(path, version, sub string) string {
 		}
 	}
 	if a.modcache == "" {
-		cmd := exec.Command("go", "env", "GOMODCACHE")
-		cmd.Dir, cmd.Env = a.o.Dir, a.env
-		if out, err := cmd.Output(); err == nil {
+		if out, err := a.o.Project.Go.Output(context.Background(), "env", "GOMODCACHE"); err == nil {
 			a.modcache = strings.TrimSpace(string(out))
 		}
 	}

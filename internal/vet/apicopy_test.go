@@ -38,6 +38,13 @@ func main() {
 	if s, ok := v.(*string); !ok || *s != pluginapi.APIVersion {
 		return
 	}
+	n, err := p.Lookup("New")
+	if err != nil {
+		return
+	}
+	if newFn, ok := n.(func() pluginapi.Plugin); ok {
+		_ = newFn()
+	}
 }
 `
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"go/types"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,14 +14,14 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
-	"github.com/pluginctl/pluginctl/internal/load"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/output"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
 	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
@@ -85,9 +84,13 @@ type Options struct {
 	Dir string
 	// Patterns are the package patterns; none means ./... .
 	Patterns []string
-	// APIPackage is the import path of the shared API package; ""
-	// means DefaultAPI.
+	// APIPackage is the import path of the project's API package; ""
+	// means the project's (declared, or inferred from the contract's
+	// types; DefaultAPI when nothing says otherwise).
 	APIPackage string
+	// Project is the project model; nil means Run loads it from Dir, Env,
+	// Tags and BuildFlags (project.Load).
+	Project *project.Project
 	// Env is the go command's environment; nil means os.Environ().
 	Env []string
 	// Tags are build tags (-tags).
@@ -216,7 +219,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if len(o.Patterns) == 0 {
 		o.Patterns = []string{"./..."}
 	}
-	o.APIPackage = cmp.Or(o.APIPackage, DefaultAPI)
 	if o.Env == nil {
 		o.Env = os.Environ()
 	}
@@ -226,22 +228,55 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, fmt.Errorf("unknown check %q (want one of %s)", c, strings.Join(Checks, ", "))
 		}
 	}
-
-	o.Patterns = expandWorkspace(o.Dir, o.Env, o.Patterns)
-	// The contract is inferred from the hosts while the packages load.
-	ictx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	plan := planContract(ictx, &o)
-	l, err := loadPackages(ctx, &o, func(roots []*packages.Package) { plan.listed(ictx, &o, roots) })
+	if o.Project == nil {
+		var api []string
+		if o.APIPackage != "" {
+			api = []string{o.APIPackage}
+		}
+		p, err := project.Load(ctx, project.Options{Dir: o.Dir, Go: &gocmd.Go{Env: o.Env}, API: api, Tags: o.Tags, BuildFlags: o.BuildFlags})
+		if err != nil {
+			return nil, err
+		}
+		o.Project = p
+	}
+	if err := o.Project.NeedModule(); err != nil {
+		return nil, err
+	}
+	env, err := o.Project.PackagesEnv()
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Dir: o.Dir, API: o.APIPackage, Errors: l.Errors}
-	api := o.APIPackage
+	o.Env = env
 
-	// Hosts and what they link.
+	o.Patterns = o.Project.Patterns(o.Patterns)
+	// The contract is resolved (inferred from the hosts) while the
+	// packages load.
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	plan := planContract(ictx, &o)
+	l, err := loadPackages(ctx, &o, nil)
+	if err != nil {
+		return nil, err
+	}
+	contractOf := func() *contract.Contract {
+		if r := plan.wait(); r != nil {
+			return r.Contract
+		}
+		return nil
+	}
+	api := o.APIPackage
+	if api == "" {
+		if r := plan.wait(); r != nil {
+			api = r.PrimaryAPI()
+		}
+		api = cmp.Or(api, DefaultAPI)
+	}
+	o.APIPackage = api
+	res := &Result{Dir: o.Dir, API: api, Errors: l.Errors}
+
+	// Hosts and plugins, by the project's one rule.
 	hostDeps := map[string]bool{}
-	var hosts, mains []*packages.Package
+	var hosts, plugins []*packages.Package
 	for _, p := range l.Roots {
 		if p.Name == "" {
 			continue // a pattern or list error, reported in Errors
@@ -250,27 +285,28 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if p.Name != "main" {
 			continue
 		}
-		deps := map[string]bool{}
-		collectDeps(p, deps)
-		if !declaresNew(p) && declaresMain(p) && deps["plugin"] {
+		switch o.Project.Classify(project.FromPackages(p), contractOf) {
+		case project.Host:
 			res.Hosts = append(res.Hosts, p.PkgPath)
 			hosts = append(hosts, p)
+			deps := map[string]bool{}
+			collectDeps(p, deps)
 			for d := range deps {
 				hostDeps[d] = true
 			}
-			continue
+		case project.Plugin:
+			res.Plugins = append(res.Plugins, p.PkgPath)
+			plugins = append(plugins, p)
 		}
-		mains = append(mains, p)
 	}
 
 	// The contract, and the plugins under it.
-	cr, cerrs := plan.finish(ctx, &o, hosts)
+	cr, cerrs := plan.finish(&o, api, hosts)
 	res.Errors = append(res.Errors, cerrs...)
 	res.Contract = cr.c
-	for _, p := range mains {
-		if cr.isPlugin(p) {
-			res.Plugins = append(res.Plugins, p.PkgPath)
-		}
+	cr.cfg.Plugins = map[string]bool{}
+	for _, p := range plugins {
+		cr.cfg.Plugins[p.PkgPath] = true
 	}
 	analyzers := cr.analyzers(&api, selected)
 
@@ -451,26 +487,6 @@ func collectDeps(p *packages.Package, seen map[string]bool) {
 	}
 }
 
-// declaresNew reports whether a package declares a top-level New, which
-// makes a package main a plugin for `pluginctl build`.
-func declaresNew(p *packages.Package) bool {
-	if p.Types != nil && p.Types.Scope().Lookup("New") != nil {
-		return true
-	}
-	return false
-}
-
-// declaresMain reports whether a package declares func main: a package
-// main without it cannot be a program (a host), only a plugin, whatever
-// it links (a plugin importing the framework that loads it).
-func declaresMain(p *packages.Package) bool {
-	if p.Types == nil {
-		return true // unknown: as before
-	}
-	_, ok := p.Types.Scope().Lookup("main").(*types.Func)
-	return ok
-}
-
 // Formats are the output formats Write accepts.
 var Formats = []string{"text", "json", "github"}
 
@@ -559,27 +575,4 @@ func (r *Result) writeGitHub(w io.Writer) error {
 	fmt.Fprintf(&b, "pluginctl vet: %s\n", r.summaryLine())
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// expandWorkspace rewrites "./..." in workspace mode, where the go
-// command accepts it only inside a module, into one pattern per workspace
-// module below dir (as pluginctl build does).
-func expandWorkspace(dir string, env, patterns []string) []string {
-	wf := findWork(dir, env)
-	if wf == "" || !slices.Contains(patterns, "./...") {
-		return patterns
-	}
-	data, err := os.ReadFile(wf)
-	if err != nil {
-		return patterns
-	}
-	w, err := modfile.ParseWork(wf, data, nil)
-	if err != nil {
-		return patterns
-	}
-	var dirs []string
-	for _, u := range w.Use {
-		dirs = append(dirs, absFrom(filepath.Dir(wf), u.Path))
-	}
-	return load.ExpandWorkspace(dir, dirs, patterns)
 }

@@ -60,10 +60,14 @@ func TestFixtureCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string][]string{}
+	failing := map[string]bool{}
 	for _, f := range res.Findings {
 		name := strings.TrimPrefix(f.Package, "github.com/pluginctl/pluginctl/testdata/plugins/")
 		got[name] = append(got[name], string(f.Code))
-		if f.Severity != verifier.Error || f.Check != verifier.Vet || f.Fix == "" || !strings.HasPrefix(f.Pos, "testdata/plugins/"+name+"/") {
+		if f.Severity == verifier.Error {
+			failing[name] = true
+		}
+		if f.Check != verifier.Vet || f.Fix == "" || !strings.HasPrefix(f.Pos, "testdata/plugins/"+name+"/") {
 			t.Errorf("%s: %+v", name, f.Problem)
 		}
 	}
@@ -73,6 +77,11 @@ func TestFixtureCorpus(t *testing.T) {
 		}
 		if strings.Join(got[name], ",") != strings.Join(want, ",") {
 			t.Errorf("%s: findings %v, want %v", name, got[name], want)
+		}
+		// Every plugin broken in its source fails to load or takes its
+		// host down: at least one finding is an error.
+		if len(want) > 0 && !failing[name] {
+			t.Errorf("%s: no error among %v", name, got[name])
 		}
 	}
 }

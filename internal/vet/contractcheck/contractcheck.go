@@ -5,12 +5,7 @@
 package contractcheck
 
 import (
-	"fmt"
-	"go/ast"
-	"go/token"
-	"go/types"
-	"os"
-	"path"
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +14,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 )
 
@@ -72,6 +68,13 @@ type Config struct {
 	// they recognize (common.ClassifyPlugin), such an entry is left to
 	// them.
 	Covered map[string]bool
+	// Plugins, when not nil, are the import paths of the plugins, as
+	// the project classified them (pluginctl vet); nil means IsPlugin
+	// classifies the package under analysis itself with Project's rule
+	// (go vet -vettool).
+	Plugins map[string]bool
+	// Project is the project model the configuration comes from.
+	Project *project.Project
 }
 
 // Analyzer checks the contract declared in pluginctl.toml against the
@@ -106,55 +109,58 @@ func NewAnalyzer(api *string, config func(pass *analysis.Pass, api string) (*Con
 	return a
 }
 
-var declared sync.Map // module root -> declaredResult
+// vettool is the project of a go vet -vettool process (one package per
+// process): set once by UseProject, or loaded from the first package's
+// directory.
+var vettool struct {
+	once sync.Once
+	cfg  *Config
+	err  error
+}
 
-type declaredResult struct {
-	cfg *Config
-	err error
+// UseProject makes DeclaredConfig use p's contract r (pluginctl-vet sets
+// it before the analyzers run).
+func UseProject(p *project.Project, r *project.Resolved, api string) {
+	vettool.once.Do(func() { vettool.cfg = ConfigFor(p, r, api) })
+}
+
+// ConfigFor is the configuration of project p under contract r.
+func ConfigFor(p *project.Project, r *project.Resolved, api string) *Config {
+	if r == nil {
+		return nil
+	}
+	_, covered := Coverage(r.Contract, api)
+	return &Config{Contract: r.Contract, Root: p.Root, PluginDirs: p.Config.PluginDirs, Covered: covered, Hosts: slices.Clone(r.Contract.Hosts), Project: p}
 }
 
 // DeclaredConfig is the configuration of go vet -vettool runs: the
-// contract declared in pluginctl.toml at the root of the module
-// containing the package (the nearest directory above it with a go.mod),
-// resolved without inference; the convention analyzers check the
-// convention's symbols. nil when there is no pluginctl.toml.
+// project of the package's directory (project.Load), its contract as
+// Project.Contract resolves it (pluginctl.toml's declarations over what
+// the hosts imply, inferred once and cached on disk by the sources it
+// read). nil outside a module.
 func DeclaredConfig(pass *analysis.Pass, api string) (*Config, error) {
-	dir := PackageDir(pass)
-	if dir == "" {
-		return nil, nil
-	}
-	root := ModuleRoot(dir)
-	if root == "" {
-		return nil, nil
-	}
-	if r, ok := declared.Load(root); ok {
-		return r.(declaredResult).cfg, r.(declaredResult).err
-	}
-	cfg, err := DeclaredConfigAt(root, api)
-	declared.Store(root, declaredResult{cfg, err})
-	return cfg, err
-}
-
-// DeclaredConfigAt reads root/pluginctl.toml and returns the
-// configuration DeclaredConfig uses (nil without the file or without
-// symbols and plugin dirs).
-func DeclaredConfigAt(root, api string) (*Config, error) {
-	pc, err := contract.LoadConfig(root)
-	if err != nil || pc == nil {
-		return nil, err
-	}
-	if len(pc.Symbols) == 0 && len(pc.PluginDirs) == 0 && len(pc.Kinds) == 0 {
-		return nil, nil
-	}
-	c := contract.WithKinds(contract.Resolve(nil, api, pc.Symbols...), pc.Kinds...)
-	_, covered := Coverage(c, api)
-	cfg := &Config{
-		Contract:   c,
-		Root:       root,
-		PluginDirs: PluginDirs(root, pc.PluginDirs),
-		Covered:    covered,
-	}
-	return cfg, nil
+	vettool.once.Do(func() {
+		dir := PackageDir(pass)
+		if dir == "" {
+			return
+		}
+		ctx := context.Background()
+		p, err := project.Load(ctx, project.Options{Dir: dir})
+		if err != nil {
+			vettool.err = err
+			return
+		}
+		if !p.InModule() {
+			return
+		}
+		r, err := p.Contract(ctx, nil)
+		if err != nil {
+			vettool.err = err
+			return
+		}
+		vettool.cfg = ConfigFor(p, r, api)
+	})
+	return vettool.cfg, vettool.err
 }
 
 // ConventionChecks maps the convention analyzers to the symbols they
@@ -179,16 +185,15 @@ func ConventionSymbols() map[string]bool {
 }
 
 // Coverage says which convention analyzers (ConventionChecks) run under
-// c, and which symbols they then check: all of them for a conventional
-// contract; otherwise those whose symbols c has as the convention has
-// them (a host that loads plugins with pluginapi/loader and looks up
-// more), the others being the contract check's.
+// c, and which symbols they then check: those whose symbols c has as the
+// convention has them (all of them for the convention itself, or for a
+// nil contract); a host that looks up only New is not held to
+// APIVersion. The contract check does the rest.
 func Coverage(c *contract.Contract, api string) (enabled, covered map[string]bool) {
 	enabled, covered = map[string]bool{}, map[string]bool{}
-	conventional := Conventional(c, api)
 	for name, syms := range ConventionChecks {
 		for _, s := range syms {
-			if conventional || HasConventionEntry(c, api, s) {
+			if c == nil || HasConventionEntry(c, api, s) {
 				enabled[name] = true
 				covered[s] = true
 			}
@@ -215,7 +220,7 @@ func Gate(a *analysis.Analyzer, api *string, config func(pass *analysis.Pass, ap
 			return run(pass)
 		}
 		cfg, err := config(pass, *api)
-		if err != nil || cfg == nil || Conventional(cfg.Contract, *api) {
+		if err != nil || cfg == nil || cfg.Contract == nil {
 			return run(pass) // a bad pluginctl.toml is the contract analyzer's to report
 		}
 		enabled, covered := Coverage(cfg.Contract, *api)
@@ -248,21 +253,6 @@ func PluginDirs(root string, dirs []string) []string {
 		out = append(out, filepath.Clean(d))
 	}
 	return out
-}
-
-// ModuleRoot returns the nearest directory at or above dir holding a
-// go.mod, "" if there is none.
-func ModuleRoot(dir string) string {
-	for d := filepath.Clean(dir); ; {
-		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !fi.IsDir() {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return ""
-		}
-		d = parent
-	}
 }
 
 // PackageDir returns the directory of the package under analysis (of
@@ -330,46 +320,35 @@ func HasConventionEntry(c *contract.Contract, api, symbol string) bool {
 }
 
 // PluginName is the name of the plugin in dir, as Entry.Applies matches
-// it: dir relative to root (slash-separated), or its base name.
-func PluginName(root, dir string) string {
-	if root != "" {
-		if rel, err := filepath.Rel(root, dir); err == nil && filepath.IsLocal(rel) {
+// it (see project.Project.PluginName).
+func (cfg *Config) PluginName(dir string) string {
+	if cfg.Project != nil {
+		return cfg.Project.PluginName(dir)
+	}
+	if cfg.Root != "" {
+		if rel, err := filepath.Rel(cfg.Root, dir); err == nil && filepath.IsLocal(rel) {
 			return filepath.ToSlash(rel)
 		}
 	}
 	return filepath.Base(dir)
 }
 
-// IsPlugin reports whether the package pkg, in directory dir, is a
-// plugin under cfg's contract: a package main, not a host, that lies
-// under one of cfg.PluginDirs or declares at top level a required symbol
-// of the contract that applies to it (of any kind or type: a plugin
-// getting it wrong is still a plugin).
-func IsPlugin(pkg *types.Package, dir string, cfg *Config) bool {
-	if pkg == nil || pkg.Name() != "main" || cfg == nil || slices.Contains(cfg.Hosts, pkg.Path()) {
+// IsPlugin reports whether the package under analysis is a plugin: as
+// the project classified it (cfg.Plugins), else by the project's one rule
+// (project.Project.Classify) applied to its syntax.
+func IsPlugin(pass *analysis.Pass, cfg *Config) bool {
+	if pass.Pkg == nil || pass.Pkg.Name() != "main" || cfg == nil {
 		return false
 	}
-	for _, d := range cfg.PluginDirs {
-		if rel, err := filepath.Rel(d, dir); err == nil && (rel == "." || filepath.IsLocal(rel)) {
-			return true
-		}
+	if cfg.Plugins != nil {
+		return cfg.Plugins[pass.Pkg.Path()]
 	}
-	if cfg.Contract == nil || pkg.Scope() == nil {
-		return false
+	p := cfg.Project
+	if p == nil {
+		p = &project.Project{Root: cfg.Root, Config: &contract.Config{PluginDirs: cfg.PluginDirs}}
 	}
-	if len(cfg.Contract.Kinds) > 0 {
-		// A package main without func main cannot be a program: with
-		// kinds (a framework host), it is a plugin that may be of none.
-		if _, isFunc := pkg.Scope().Lookup("main").(*types.Func); !isFunc {
-			return true
-		}
-	}
-	for _, e := range cfg.Contract.Required(PluginName(cfg.Root, dir)) {
-		if pkg.Scope().Lookup(e.Symbol) != nil {
-			return true
-		}
-	}
-	return false
+	pkg := project.FromSyntax(pass.Pkg, PackageDir(pass), pass.Files)
+	return p.Classify(pkg, func() *contract.Contract { return cfg.Contract }) == project.Plugin
 }
 
 func run(pass *analysis.Pass, api string, cfg *Config) {
@@ -377,7 +356,7 @@ func run(pass *analysis.Pass, api string, cfg *Config) {
 		return
 	}
 	dir := PackageDir(pass)
-	if !IsPlugin(pass.Pkg, dir, cfg) {
+	if !IsPlugin(pass, cfg) {
 		return
 	}
 	r := &reporter{pass: pass, cfg: cfg, names: importNames(pass.Pkg), reported: map[string]bool{}}
@@ -387,7 +366,7 @@ func run(pass *analysis.Pass, api string, cfg *Config) {
 	// that satisfies one kind is fine; otherwise the nearest kind's
 	// problems are reported, saying which kinds there are.
 	held := map[string][]pending{}
-	for _, e := range c.For(PluginName(cfg.Root, dir)) {
+	for _, e := range c.For(cfg.PluginName(dir)) {
 		if convention && cfg.Covered[e.Symbol] && IsConventionEntry(e, api) {
 			continue // factory, apiversion or capabilities checks it
 		}
@@ -432,431 +411,4 @@ func run(pass *analysis.Pass, api string, cfg *Config) {
 			r.report(p.pos, p.end, p.category, msg, p.fix, p.edits)
 		}
 	}
-}
-
-// pending is a diagnostic held back until the plugin's kinds are judged.
-type pending struct {
-	pos, end      token.Pos
-	category, msg string
-	fix           string
-	edits         []analysis.TextEdit
-}
-
-type reporter struct {
-	pass     *analysis.Pass
-	cfg      *Config
-	names    map[string]string // import path -> package name, for messages
-	reported map[string]bool   // messages already reported (entries of one symbol for all plugins and for this one)
-	// hold, when set, receives the next diagnostic instead of the pass.
-	hold *pending
-}
-
-func (r *reporter) report(pos, end token.Pos, category, msg, fix string, edits []analysis.TextEdit) {
-	if r.hold != nil {
-		*r.hold = pending{pos: pos, end: end, category: category, msg: msg, fix: fix, edits: edits}
-		return
-	}
-	key := fmt.Sprint(pos, "\x00", msg)
-	if r.reported[key] {
-		return
-	}
-	r.reported[key] = true
-	common.Report(r.pass, pos, end, category, msg, fix, edits)
-}
-
-// importNames maps the import paths pkg reaches to package names.
-func importNames(pkg *types.Package) map[string]string {
-	out := map[string]string{}
-	var walk func(p *types.Package)
-	walk = func(p *types.Package) {
-		for _, q := range p.Imports() {
-			if _, ok := out[q.Path()]; !ok {
-				out[q.Path()] = q.Name()
-				walk(q)
-			}
-		}
-	}
-	walk(pkg)
-	out[pkg.Path()] = pkg.Name()
-	return out
-}
-
-// short writes a canonical type string with package names.
-func (r *reporter) short(typ string) string {
-	s, err := contract.GoSyntax(typ, func(p string) string {
-		if n, ok := r.names[p]; ok {
-			return n
-		}
-		return path.Base(p)
-	})
-	if err != nil {
-		return typ
-	}
-	return s
-}
-
-// types returns the entry's types for a message, and found written the
-// same way: with package names, unless that makes found look like one
-// of the entry's types (two packages of the same name), then in full.
-func (r *reporter) types(e contract.Entry, found string) (want, got string) {
-	shortWant := make([]string, len(e.Types))
-	clash := false
-	got = r.short(found)
-	for i, t := range e.Types {
-		shortWant[i] = r.short(t)
-		if found != "" && shortWant[i] == got && t != found {
-			clash = true
-		}
-	}
-	if clash {
-		return strings.Join(e.Types, " or "), found
-	}
-	return strings.Join(shortWant, " or "), got
-}
-
-// origin says where the host expects the symbol: the first source's
-// position, as "file:line" relative to cfg.Dir ("" when unknown).
-func (r *reporter) origin(e contract.Entry) string {
-	for _, s := range e.Sources {
-		if s.Pos == "" {
-			continue
-		}
-		if s.Kind == contract.SourceExpect {
-			return "--expect " + s.Pos
-		}
-		file, line, ok := strings.Cut(s.Pos, ":")
-		if ok && r.cfg.Root != "" && r.cfg.Dir != "" && r.cfg.Root != r.cfg.Dir && !filepath.IsAbs(file) {
-			if rel, err := filepath.Rel(r.cfg.Dir, filepath.Join(r.cfg.Root, filepath.FromSlash(file))); err == nil {
-				return filepath.ToSlash(rel) + ":" + line
-			}
-		}
-		return s.Pos
-	}
-	return ""
-}
-
-func (r *reporter) withOrigin(msg string, e contract.Entry) string {
-	if o := r.origin(e); o != "" {
-		return msg + " (" + o + ")"
-	}
-	return msg
-}
-
-// decl is the declaration a plugin needs for the entry's first type:
-// "var Seven int", "func Double(int) int"; "" when the entry has no
-// type or a type that is neither.
-func (r *reporter) decl(e contract.Entry) string {
-	if len(e.Types) == 0 {
-		return ""
-	}
-	t := r.short(e.Types[0])
-	switch contract.KindOf(e.Types[0]) {
-	case contract.KindVar:
-		return "var " + e.Symbol + " " + strings.TrimPrefix(t, "*")
-	case contract.KindFunc:
-		return "func " + e.Symbol + strings.TrimPrefix(t, "func")
-	}
-	return ""
-}
-
-func (r *reporter) declFix(e contract.Entry) string {
-	if d := r.decl(e); d != "" {
-		return "declare " + d
-	}
-	if len(e.Types) > 0 {
-		want, _ := r.types(e, "")
-		return "export " + e.Symbol + " as " + want
-	}
-	return "export " + e.Symbol
-}
-
-func (r *reporter) check(e contract.Entry) {
-	scope := r.pass.Pkg.Scope()
-	obj := scope.Lookup(e.Symbol)
-	if obj == nil {
-		if e.Required {
-			r.missing(e)
-		}
-		return
-	}
-	pos, end := obj.Pos(), obj.Pos()+token.Pos(len(obj.Name()))
-	sym := e.Symbol
-	var t types.Type
-	var kind string
-	switch o := obj.(type) {
-	case *types.Func:
-		if o.Signature().TypeParams().Len() > 0 {
-			r.report(pos, end, CatKind,
-				r.withOrigin(fmt.Sprintf("%s is a generic function: a plugin exports only instantiated code, so the host's Lookup(%q) fails", sym, sym), e),
-				r.declFix(e), nil)
-			return
-		}
-		t, kind = o.Type(), contract.KindFunc
-	case *types.Var:
-		t, kind = types.NewPointer(o.Type()), contract.KindVar
-	case *types.Const:
-		fix, edits := r.declFix(e), r.constToVar(o, e)
-		if edits != nil {
-			fix = "declare " + sym + " with var instead of const"
-		}
-		r.report(pos, end, CatKind,
-			r.withOrigin(fmt.Sprintf("%s is a constant: constants are not plugin symbols, the host's Lookup(%q) fails", sym, sym), e),
-			fix, edits)
-		return
-	default:
-		r.report(pos, end, CatKind,
-			r.withOrigin(fmt.Sprintf("%s is a %s: only functions and variables are plugin symbols, the host's Lookup(%q) fails", sym, objKind(obj), sym), e),
-			r.declFix(e), nil)
-		return
-	}
-	found := contract.TypeString(t)
-	if e.Kind != "" && kind != e.Kind {
-		want, got := r.types(e, found)
-		switch kind {
-		case contract.KindVar:
-			elem := strings.TrimPrefix(got, "*")
-			r.report(pos, end, CatKind,
-				r.withOrigin(fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a %s, but it wants a function, %s", sym, elem, got, want), e),
-				r.declFix(e), r.varToFunc(obj.(*types.Var), e))
-		default:
-			r.report(pos, end, CatKind,
-				r.withOrigin(fmt.Sprintf("%s is a function of type %s, but the host wants a variable: Lookup must give it %s", sym, got, want), e),
-				r.declFix(e), nil)
-		}
-		return
-	}
-	if e.MatchesType(t) {
-		return
-	}
-	// A declared defined type whose method set the contract does not
-	// record: an interface to implement, when the plugin links its
-	// package; otherwise vet cannot tell (the dynamic check asserts it).
-	for _, alt := range e.Types {
-		if !e.MaybeInterface(alt) {
-			continue
-		}
-		it, linked := r.linkedInterface(alt)
-		if !linked || it != nil && types.Implements(t, it) {
-			return
-		}
-	}
-	want, got := r.types(e, found)
-	var msg string
-	if kind == contract.KindVar {
-		msg = fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a %s, want %s: the host's assertion fails", sym, strings.TrimPrefix(got, "*"), got, want)
-	} else {
-		msg = fmt.Sprintf("%s has type %s, want %s: the host's assertion fails", sym, got, want)
-	}
-	fix := r.declFix(e)
-	if why := r.whyNot(e, t); why != "" {
-		msg = fmt.Sprintf("%s: Lookup gives the host a %s, which does not implement %s: %s; the host's assertion fails", sym, got, want, why)
-		fix = "give " + sym + " a type whose method set has " + r.short(e.Types[0]) + "'s methods (Lookup returns a pointer to a variable: pointer and value receivers both count)"
-		if p, ok := t.(*types.Pointer); ok && kind == contract.KindVar {
-			switch p.Elem().Underlying().(type) {
-			case *types.Pointer:
-				fix = "export the value, not a pointer to it: var " + sym + " = <value> (Lookup already returns a pointer)"
-			case *types.Interface:
-				fix = "declare " + sym + " with its concrete type, not an interface type (var " + sym + " = <value>): Lookup returns a pointer to the variable, and a pointer to an interface has no methods"
-			}
-		}
-	}
-	r.report(pos, end, CatType, r.withOrigin(msg, e), fix, nil)
-}
-
-// linkedInterface returns the interface named by the qualified type name
-// alt ("example.com/fw.Registerer"); linked is false when the package
-// does not link alt's package (or it has no such type), it is nil when
-// alt is not an interface.
-func (r *reporter) linkedInterface(alt string) (it *types.Interface, linked bool) {
-	dot := strings.LastIndex(alt, ".")
-	path, name := alt[:dot], alt[dot+1:]
-	seen := map[*types.Package]bool{}
-	var find func(p *types.Package) *types.Package
-	find = func(p *types.Package) *types.Package {
-		if seen[p] {
-			return nil
-		}
-		seen[p] = true
-		if p.Path() == path {
-			return p
-		}
-		for _, q := range p.Imports() {
-			if f := find(q); f != nil {
-				return f
-			}
-		}
-		return nil
-	}
-	pkg := find(r.pass.Pkg)
-	if pkg == nil {
-		return nil, false
-	}
-	obj, ok := pkg.Scope().Lookup(name).(*types.TypeName)
-	if !ok {
-		return nil, false
-	}
-	it, _ = obj.Type().Underlying().(*types.Interface)
-	return it, true
-}
-
-// whyNot explains why t implements none of the entry's interface
-// alternatives ("" when none of them is an interface): the first
-// alternative's missing method, or its method of another type.
-func (r *reporter) whyNot(e contract.Entry, t types.Type) string {
-	for _, alt := range e.Types {
-		methods, ok := e.InterfaceMethods(alt)
-		if !ok && e.MaybeInterface(alt) {
-			if it, _ := r.linkedInterface(alt); it != nil {
-				methods, ok = contract.Entry{}.InterfaceMethods(contract.InterfaceLiteral(it))
-			}
-		}
-		if !ok {
-			continue
-		}
-		name, have, want := contract.MissingMethod(t, methods)
-		switch {
-		case name == "":
-			continue
-		case have == "":
-			return fmt.Sprintf("it has no method %s%s", name, r.short("func" + want)[4:])
-		default:
-			return fmt.Sprintf("its method %s has type %s, want %s", name, r.short("func"+have), r.short("func"+want))
-		}
-	}
-	return ""
-}
-
-func objKind(obj types.Object) string {
-	switch obj.(type) {
-	case *types.TypeName:
-		return "type"
-	case *types.Const:
-		return "constant"
-	}
-	return "declaration"
-}
-
-// missing reports a required symbol the plugin does not declare, at the
-// near miss (a top-level name equal to the symbol but for case and
-// underscores) when there is one, else at the package clause.
-func (r *reporter) missing(e contract.Entry) {
-	sym := e.Symbol
-	var near []types.Object
-	scope := r.pass.Pkg.Scope()
-	for _, n := range scope.Names() {
-		if n != sym && n != "main" && n != "init" && fold(n) == fold(sym) {
-			near = append(near, scope.Lookup(n))
-		}
-	}
-	want := ""
-	if len(e.Types) > 0 {
-		want, _ = r.types(e, "")
-		want = " as " + want
-	}
-	msg := fmt.Sprintf("plugin has no %s: the host looks up %q%s and refuses the plugin without it", sym, sym, want)
-	fix := r.declFix(e)
-	var edits []analysis.TextEdit
-	pos := token.NoPos
-	if len(near) > 0 {
-		names := make([]string, len(near))
-		for i, o := range near {
-			names[i] = o.Name()
-		}
-		msg = fmt.Sprintf("plugin has no %s, only %s: the host looks up %q%s and refuses the plugin without it", sym, strings.Join(names, ", "), sym, want)
-		first := near[0]
-		pos = first.Pos()
-		if len(near) == 1 && satisfies(first, e) {
-			fix = "rename " + first.Name() + " to " + sym
-			edits = r.rename(first, sym)
-		}
-	}
-	if !pos.IsValid() {
-		pos = r.packageClause()
-	}
-	end := pos
-	if len(near) > 0 {
-		end = pos + token.Pos(len(near[0].Name()))
-	}
-	r.report(pos, end, CatMissing, r.withOrigin(msg, e), fix, edits)
-}
-
-func fold(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
-
-// satisfies reports whether obj, renamed, would satisfy e.
-func satisfies(obj types.Object, e contract.Entry) bool {
-	var t types.Type
-	var kind string
-	switch o := obj.(type) {
-	case *types.Func:
-		if o.Signature().TypeParams().Len() > 0 {
-			return false
-		}
-		t, kind = o.Type(), contract.KindFunc
-	case *types.Var:
-		t, kind = types.NewPointer(o.Type()), contract.KindVar
-	default:
-		return false
-	}
-	return (e.Kind == "" || e.Kind == kind) && e.MatchesType(t)
-}
-
-// rename renames obj's declaration and its uses in the package.
-func (r *reporter) rename(obj types.Object, name string) []analysis.TextEdit {
-	edits := []analysis.TextEdit{{Pos: obj.Pos(), End: obj.Pos() + token.Pos(len(obj.Name())), NewText: []byte(name)}}
-	var uses []*ast.Ident
-	for id, o := range r.pass.TypesInfo.Uses {
-		if o == obj {
-			uses = append(uses, id)
-		}
-	}
-	slices.SortFunc(uses, func(a, b *ast.Ident) int { return int(a.Pos() - b.Pos()) })
-	for _, id := range uses {
-		edits = append(edits, analysis.TextEdit{Pos: id.Pos(), End: id.End(), NewText: []byte(name)})
-	}
-	return edits
-}
-
-// packageClause is the position of the package name in the package's
-// first file (the one declaring main when there is one).
-func (r *reporter) packageClause() token.Pos {
-	if m := r.pass.Pkg.Scope().Lookup("main"); m != nil {
-		if f := common.FileOf(r.pass, m.Pos()); f != nil {
-			return f.Name.Pos()
-		}
-	}
-	if len(r.pass.Files) > 0 {
-		return r.pass.Files[0].Name.Pos()
-	}
-	return token.NoPos
-}
-
-// varToFunc rewrites "var F = func(...) ... {...}" as "func F(...) ...
-// {...}" when the function literal has a type the entry accepts.
-func (r *reporter) varToFunc(v *types.Var, e contract.Entry) []analysis.TextEdit {
-	decl, spec := common.Decl(r.pass, v)
-	gd, _ := decl.(*ast.GenDecl)
-	vs, _ := spec.(*ast.ValueSpec)
-	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 || vs.Type != nil {
-		return nil
-	}
-	lit, ok := vs.Values[0].(*ast.FuncLit)
-	if !ok || !e.MatchesType(r.pass.TypesInfo.TypeOf(lit)) {
-		return nil
-	}
-	return []analysis.TextEdit{{Pos: gd.Pos(), End: lit.Type.Func + 4, NewText: []byte("func " + v.Name())}}
-}
-
-// constToVar turns "const C = value" into "var C = value" when the
-// variable this makes has a type the entry accepts.
-func (r *reporter) constToVar(c *types.Const, e contract.Entry) []analysis.TextEdit {
-	decl, spec := common.Decl(r.pass, c)
-	gd, _ := decl.(*ast.GenDecl)
-	vs, _ := spec.(*ast.ValueSpec)
-	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 {
-		return nil
-	}
-	if !e.MatchesType(types.NewPointer(types.Default(c.Type()))) || (e.Kind != "" && e.Kind != contract.KindVar) {
-		return nil
-	}
-	return []analysis.TextEdit{{Pos: gd.TokPos, End: gd.TokPos + token.Pos(len("const")), NewText: []byte("var")}}
 }

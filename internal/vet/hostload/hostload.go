@@ -66,7 +66,18 @@ func run(pass *analysis.Pass, api string) {
 	if !common.ImportsDirectly(pass.Pkg, "plugin") || pass.Pkg.Path() == api+"/loader" {
 		return
 	}
-	loaderFix := fmt.Sprintf("load plugins with %s/loader (loader.Load), which checks APIVersion first and asserts every symbol with comma-ok", api)
+	// The loader exists for pluginctl's own API package; a project's own
+	// API gets the advice without it.
+	loaderFix := ""
+	if api == common.DefaultAPI {
+		loaderFix = fmt.Sprintf(", or load plugins with %s/loader (loader.Load), which checks APIVersion first and asserts every symbol with comma-ok", api)
+	}
+	// An API package without an APIVersion constant has nothing to check
+	// first: the version advice is for APIs that have one.
+	versioned := false
+	if a := common.FindAPI(pass.Pkg, api); a != nil {
+		_, versioned = a.Scope().Lookup(common.SymbolAPIVersion).(*types.Const)
+	}
 
 	// Comma-ok assertions: v, ok := x.(T) and var v, ok = x.(T).
 	commaOK := map[*ast.TypeAssertExpr]bool{}
@@ -123,7 +134,7 @@ func run(pass *analysis.Pass, api string) {
 			t := types.TypeString(pass.TypesInfo.TypeOf(ta.Type), common.Qualifier(pass.Pkg))
 			common.Report(pass, ta.Pos(), ta.End(), catUnchecked,
 				fmt.Sprintf("type assertion of a looked-up plugin symbol to %s without comma-ok: a plugin whose symbol has another type panics the host", t),
-				"use v, ok := sym.("+t+") and skip the plugin when !ok, or "+loaderFix, nil)
+				"use v, ok := sym.("+t+") and skip the plugin when !ok"+loaderFix, nil)
 			return true
 		})
 	}
@@ -141,6 +152,9 @@ func run(pass *analysis.Pass, api string) {
 		checksVersion = true
 	}
 	if !checksVersion {
+		if !versioned {
+			return
+		}
 		sites := opens
 		if len(sites) == 0 && len(lookups) > 0 {
 			sites = []*ast.CallExpr{lookups[0].call}
@@ -148,7 +162,7 @@ func run(pass *analysis.Pass, api string) {
 		for _, c := range sites {
 			common.Report(pass, c.Pos(), c.End(), catNoVersion,
 				"plugins are opened here but APIVersion is never looked up: a plugin built against another API is trusted until it breaks",
-				"look up APIVersion first and compare *sym.(*string) with the host's APIVersion, or "+loaderFix, nil)
+				"look up APIVersion first and compare *sym.(*string) with the host's APIVersion"+loaderFix, nil)
 		}
 		return
 	}
@@ -180,7 +194,7 @@ func run(pass *analysis.Pass, api string) {
 			}
 			common.Report(pass, l.call.Pos(), l.call.End(), catOrder,
 				fmt.Sprintf("looks up %s before checking APIVersion: nothing from a plugin should be trusted before its API version matches", name),
-				"look up and compare APIVersion first, or "+loaderFix, nil)
+				"look up and compare APIVersion first"+loaderFix, nil)
 		}
 	}
 }

@@ -21,7 +21,6 @@ package probe
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -29,26 +28,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/format"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"syscall"
-	"text/template"
 	"time"
+
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 
 	"debug/buildinfo"
 
-	"github.com/pluginctl/pluginctl/internal/artifact"
-	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
@@ -66,6 +58,18 @@ var mainTemplate string
 //go:embed wire.go
 var wireSource string
 
+//go:embed supervisor_linux.go
+var supervisorSource string
+
+//go:embed tree_linux.go
+var treeSource string
+
+// probeFiles are the files of package probe compiled into every probe
+// program too, as package main.
+func probeFiles() map[string]string {
+	return map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource}
+}
+
 // typeRules versions the rules of classifyTypes and markUncompilable
 // (what a probe records about the contract's types): change it with them.
 const typeRules = "types-1"
@@ -74,7 +78,7 @@ const typeRules = "types-1"
 // records about it changes, so that cached probes of an older pluginctl
 // are rebuilt.
 var generatorVersion = func() string {
-	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + typeRules))
+	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + typeRules))
 	return hex.EncodeToString(h[:8])
 }()
 
@@ -127,6 +131,11 @@ type EnvError struct {
 	Fix string
 	// Err is the underlying error, if any.
 	Err error
+	// NoSource: the host's source is not where the probe was to be built
+	// (its main package or module is not there; a checkout of it that
+	// differs from the host is no NoSource): BuildReleased may still
+	// mirror the host from its build info.
+	NoSource bool
 }
 
 func (e *EnvError) Error() string {
@@ -176,6 +185,9 @@ type Probe struct {
 	// Types are the contract's types (Config.Types, sorted, without
 	// duplicates), each with how the probe asserts it, or why it cannot.
 	Types []TypeCheck
+	// Released is set when the probe was built from the host's build
+	// info alone (BuildReleased), not from its source.
+	Released *Released `json:",omitempty"`
 }
 
 // TypeIndex returns the index of the canonical type typ in p.Types, or -1.
@@ -236,6 +248,23 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 	}
 
+	cacheDir := cfg.CacheDir
+	if cacheDir == "" {
+		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
+			return nil, envErr(nil, "set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE", "no cache directory for the probe")
+		}
+	}
+	// A probe validated for this very host file (same device, inode,
+	// size, modification and change time: any write changes the change
+	// time) is reused without reading the host again.
+	var byID string
+	if id, ok := fileIdentity(host); ok {
+		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), host, g, apiPkg, typesKey)+".id.json")
+		if p, ok := loadValidated(byID); ok {
+			return p, nil
+		}
+	}
+
 	hostData, err := os.ReadFile(host)
 	if err != nil {
 		return nil, envErr(err, "", "reading the host binary: %v", err)
@@ -263,19 +292,14 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 			settings["GOOS"], settings["GOARCH"], runtime.GOOS, runtime.GOARCH)
 	}
 
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		ucd, err := os.UserCacheDir()
-		if err != nil {
-			return nil, envErr(err, "set $HOME or $XDG_CACHE_HOME, or give a cache directory", "no cache directory: %v", err)
-		}
-		cacheDir = filepath.Join(ucd, "pluginctl", "probe")
-	}
 	// A probe that was built and found to mirror this exact host binary
 	// stays a mirror as long as neither file changes: reuse it without
 	// running go list and go build again.
 	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg, typesKey)+".json")
 	if p, ok := loadValidated(validated); ok {
+		if byID != "" {
+			storeValidated(byID, p)
+		}
 		return p, nil
 	}
 
@@ -347,8 +371,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, envErr(err, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+		e := envErr(err, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
 			"cannot find the host's main package %s from %s: %v", bi.Path, g.Dir, err)
+		e.NoSource = true
+		return nil, e
 	}
 	var lp listed
 	if err := json.Unmarshal(out, &lp); err != nil {
@@ -360,8 +386,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	}
 	switch {
 	case lp.Error != nil:
-		return nil, envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
+		e := envErr(nil, "run pluginctl in the checkout the host was built from (or give its directory), "+staticFix,
 			"the host's main package %s is not in the checkout at %s: %s", bi.Path, g.Dir, firstLine(lp.Error.Err))
+		e.NoSource = true
+		return nil, e
 	case len(lp.DepsErrors) > 0:
 		return nil, envErr(nil, "fix the checkout so that the host builds, "+staticFix,
 			"the host's main package %s does not build in %s: %s", bi.Path, g.Dir, firstLine(lp.DepsErrors[0].Err))
@@ -372,7 +400,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		if lp.Module != nil {
 			mod = "module " + lp.Module.Path
 		}
-		return nil, notFrom(fmt.Sprintf("%s is in %s here, the host was built in module %s", bi.Path, mod, bi.Main.Path))
+		e := notFrom(fmt.Sprintf("%s is in %s here, the host was built in module %s", bi.Path, mod, bi.Main.Path))
+		e.NoSource = true // another module's package of that path: the host's source is elsewhere
+		return nil, e
 	}
 	if !slices.Contains(lp.Deps, "plugin") {
 		return nil, envErr(nil, "give the program that loads the plugins with --host",
@@ -418,13 +448,17 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	if err != nil {
 		return nil, envErr(err, "", "%v", err)
 	}
-	wire := []byte(strings.Replace(wireSource, "package probe", "package main", 1))
 	overlay := struct{ Replace map[string]string }{Replace: map[string]string{
 		filepath.Join(probeDir, "main.go"): filepath.Join(entry, "main.go"),
-		filepath.Join(probeDir, "wire.go"): filepath.Join(entry, "wire.go"),
 	}}
+	files := map[string][]byte{}
+	for name, src := range probeFiles() {
+		overlay.Replace[filepath.Join(probeDir, name)] = filepath.Join(entry, name)
+		files[name] = []byte(strings.Replace(src, "package probe", "package main", 1))
+	}
 	ovl, _ := json.Marshal(overlay)
-	for name, data := range map[string][]byte{"wire.go": wire, "overlay.json": ovl} {
+	files["overlay.json"] = ovl
+	for name, data := range files {
 		if err := writeIfChanged(filepath.Join(entry, name), data); err != nil {
 			return nil, envErr(err, "", "writing the probe source: %v", err)
 		}
@@ -471,69 +505,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return nil, notFrom(strings.Join(diffs, "; "))
 	}
 	storeValidated(validated, p) // best effort: only a cache
+	if byID != "" {
+		storeValidated(byID, p)
+	}
 	return p, nil
-}
-
-// validatedKey names the record of a probe checked against one host
-// binary (by content), from one checkout, go command and generator.
-func validatedKey(hostSum [32]byte, host string, g *gocmd.Go, apiPkg, typesKey string) string {
-	k := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion, typesKey,
-	}, "\x00")))
-	return hex.EncodeToString(k[:16])
-}
-
-// validatedProbe is the record: the probe, and the identity of its file
-// when it was checked.
-type validatedProbe struct {
-	Probe *Probe
-	Size  int64
-	Mtime time.Time
-	Ino   uint64
-}
-
-func fileID(path string) (int64, time.Time, uint64, bool) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0, time.Time{}, 0, false
-	}
-	var ino uint64
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
-	}
-	return fi.Size(), fi.ModTime(), ino, true
-}
-
-func storeValidated(record string, p *Probe) {
-	size, mtime, ino, ok := fileID(p.Path)
-	if !ok {
-		return
-	}
-	data, err := json.Marshal(validatedProbe{Probe: p, Size: size, Mtime: mtime, Ino: ino})
-	if err != nil || os.MkdirAll(filepath.Dir(record), 0o755) != nil {
-		return
-	}
-	tmp := record + ".tmp"
-	if os.WriteFile(tmp, data, 0o644) == nil {
-		os.Rename(tmp, record)
-	}
-}
-
-func loadValidated(record string) (*Probe, bool) {
-	data, err := os.ReadFile(record)
-	if err != nil {
-		return nil, false
-	}
-	var v validatedProbe
-	if json.Unmarshal(data, &v) != nil || v.Probe == nil {
-		return nil, false
-	}
-	size, mtime, ino, ok := fileID(v.Probe.Path)
-	if !ok || size != v.Size || !mtime.Equal(v.Mtime) || ino != v.Ino {
-		return nil, false
-	}
-	v.Probe.BuildTime = 0
-	return v.Probe, true
 }
 
 // firstLine is the first line of a go command's error, without its
@@ -587,513 +562,8 @@ func overlayDir(dir, importPath string) (string, string, error) {
 	return "", "", fmt.Errorf("no free directory name for the probe below %s", dir)
 }
 
-// templateData feeds main.go.tmpl.
-type templateData struct {
-	HostPath    string
-	Name        string
-	GoDebug     []string
-	Fmt         bool
-	Reflect     bool
-	API         string
-	Blank       []string
-	TypeImports []typeImport
-	Types       []templateType
-}
-
-// typeImport is a package the contract's types mention, imported by name.
-type typeImport struct{ Name, Path string }
-
-// templateType is one entry of the probe's assertion table.
-type templateType struct {
-	Type   string
-	Func   string // the assertion function; "" when Reason is set
-	Go     string
-	Reason string
-}
-
-// generated is the probe's source.
-type generated struct {
-	src []byte
-	// named are the packages the probe imports by name (beyond the
-	// host's imports and the contract's types' packages).
-	named []string
-	// lines maps each line of an assertion function to its type (an
-	// index into the TypeChecks), to blame compile errors.
-	lines map[int]int
-}
-
-// assertFunc names the assertion function of type k.
-func assertFunc(k int) string { return fmt.Sprintf("assertType%d", k) }
-
-// generate returns the probe's main.go for the host and the contract's
-// types tcs.
-func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck) (*generated, error) {
-	d := templateData{HostPath: host, Name: dirName}
-	for _, s := range bi.Settings {
-		if s.Key == "DefaultGODEBUG" && s.Value != "" {
-			d.GoDebug = strings.Split(s.Value, ",")
-		}
-	}
-	deps := map[string]bool{}
-	for _, p := range lp.Deps {
-		deps[p] = true
-	}
-	named := []string{"os", "plugin", "runtime"}
-	switch {
-	case deps["fmt"]:
-		d.Fmt = true
-		named = append(named, "fmt")
-	case deps["reflect"]:
-		d.Reflect = true
-		named = append(named, "reflect")
-	}
-	if deps[apiPkg] {
-		d.API = apiPkg
-		named = append(named, apiPkg)
-	}
-	blank := map[string]bool{}
-	for _, imp := range lp.Imports {
-		switch {
-		case imp == "C":
-			// cgo code links these; the host has them.
-			for _, p := range []string{"runtime/cgo", "syscall", "unsafe"} {
-				if deps[p] {
-					blank[p] = true
-				}
-			}
-		case strings.HasPrefix(imp, "vendor/"), imp == "unsafe" && !deps["unsafe"]:
-		default:
-			blank[imp] = true
-		}
-	}
-	for _, n := range named {
-		delete(blank, n)
-	}
-	for p := range blank {
-		d.Blank = append(d.Blank, p)
-	}
-	sort.Strings(d.Blank)
-
-	// The contract's types: only the packages of the assertable ones are
-	// imported, each under the name typeImportName gives it.
-	imports := map[string]bool{}
-	for k, tc := range tcs {
-		tt := templateType{Type: tc.Type, Reason: tc.Reason}
-		if tc.Reason == "" {
-			tt.Func, tt.Go = assertFunc(k), tc.Go
-			for _, imp := range tc.Imports {
-				imports[imp] = true
-			}
-		}
-		d.Types = append(d.Types, tt)
-	}
-	for _, imp := range typeImportOrder(tcs) {
-		if imports[imp.Path] {
-			d.TypeImports = append(d.TypeImports, imp)
-		}
-	}
-
-	t, err := template.New("main.go").Parse(mainTemplate)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, d); err != nil {
-		return nil, err
-	}
-	src, err := format.Source(buf.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("internal error: generated probe does not parse: %v\n%s", err, buf.Bytes())
-	}
-	gen := &generated{src: src, named: named, lines: map[int]int{}}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "main.go", src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, fmt.Errorf("internal error: generated probe does not parse: %v", err)
-	}
-	funcs := map[string]int{}
-	for k := range tcs {
-		funcs[assertFunc(k)] = k
-	}
-	for _, decl := range f.Decls {
-		if fd, ok := decl.(*ast.FuncDecl); ok {
-			if k, ok := funcs[fd.Name.Name]; ok {
-				for l := fset.Position(fd.Pos()).Line; l <= fset.Position(fd.End()).Line; l++ {
-					gen.lines[l] = k
-				}
-			}
-		}
-	}
-	return gen, nil
-}
-
-// typeImportOrder returns every package the types tcs mention, sorted,
-// with the name the probe imports it under: ctype0, ctype1, ...
-func typeImportOrder(tcs []TypeCheck) []typeImport {
-	var paths []string
-	for _, tc := range tcs {
-		paths = append(paths, tc.Imports...)
-	}
-	slices.Sort(paths)
-	paths = slices.Compact(paths)
-	out := make([]typeImport, len(paths))
-	for i, p := range paths {
-		out[i] = typeImport{Name: fmt.Sprintf("ctype%d", i), Path: p}
-	}
-	return out
-}
-
-// classifyTypes decides, for each contract type, whether the host can
-// assert it, and how the probe writes it. The probe may link no package
-// the host does not link, so it imports a type's packages only when the
-// host's package set (go list -deps of its main package) has them; a type
-// that mentions another package cannot be asserted by the host either:
-// the host would link every package whose types it names. Nor can a type
-// of the host's own package main, of an internal package the host's main
-// package may not import, of a vendored standard library package, or a
-// type with an unexported name.
-func classifyTypes(types []string, lp listed) []TypeCheck {
-	deps := map[string]bool{}
-	for _, d := range lp.Deps {
-		deps[d] = true
-	}
-	tcs := make([]TypeCheck, len(types))
-	for i, typ := range types {
-		tc := TypeCheck{Type: typ}
-		canon, err := contract.CanonicalType(typ)
-		if err != nil {
-			tc.Reason = err.Error()
-			tcs[i] = tc
-			continue
-		}
-		tc.Imports = contract.TypeImports(canon)
-		for _, imp := range tc.Imports {
-			if r := importProblem(imp, lp.ImportPath, deps); r != "" {
-				tc.Reason = r
-				break
-			}
-		}
-		tcs[i] = tc
-	}
-	names := map[string]string{}
-	for _, imp := range typeImportOrder(tcs) {
-		names[imp.Path] = imp.Name
-	}
-	for i := range tcs {
-		tc := &tcs[i]
-		if tc.Reason != "" {
-			continue
-		}
-		goSyntax, err := contract.GoSyntax(tc.Type, func(p string) string { return names[p] })
-		if err != nil {
-			tc.Reason = err.Error()
-			continue
-		}
-		if r := unexportedName(goSyntax, names); r != "" {
-			tc.Reason = r
-			continue
-		}
-		tc.Go = goSyntax
-	}
-	return tcs
-}
-
-// importProblem says why a type of package imp cannot be asserted by the
-// host whose main package is hostPkg and which links the packages deps,
-// "" when it can.
-func importProblem(imp, hostPkg string, deps map[string]bool) string {
-	switch {
-	case imp == "unsafe":
-		return "" // no code, nothing linked
-	case imp == hostPkg || imp == "main":
-		return fmt.Sprintf("its package %s is the host's package main, which no other package can import: "+
-			"the probe cannot name the type (nor can a plugin, unless it is an interface); "+
-			"declare it in a package the host imports", imp)
-	case !deps[imp]:
-		return fmt.Sprintf("it mentions package %s, which the host does not link: "+
-			"a host that asserted this type would link it (a contract for another host, or other build tags?)", imp)
-	case strings.HasPrefix(imp, "vendor/") || strings.Contains(imp, "/vendor/"):
-		return fmt.Sprintf("it mentions the vendored package %s, which only its vendoring packages can import", imp)
-	}
-	if parent, ok := internalParent(imp); ok && hostPkg != parent && !strings.HasPrefix(hostPkg, parent+"/") {
-		return fmt.Sprintf("it mentions package %s, internal to %s, which the host's main package cannot import", imp, cmp.Or(parent, "the standard library"))
-	}
-	return ""
-}
-
-// internalParent returns the parent of the last "internal" element of
-// an import path: only packages below it may import the path.
-func internalParent(path string) (string, bool) {
-	switch {
-	case strings.HasSuffix(path, "/internal"):
-		return strings.TrimSuffix(path, "/internal"), true
-	case strings.Contains(path, "/internal/"):
-		return path[:strings.LastIndex(path, "/internal/")], true
-	case path == "internal" || strings.HasPrefix(path, "internal/"):
-		return "", true
-	}
-	return "", false
-}
-
-// unexportedName returns why the Go syntax of a type cannot be written
-// outside its packages: it names an unexported identifier of one.
-func unexportedName(goSyntax string, names map[string]string) string {
-	expr, err := parser.ParseExpr(goSyntax)
-	if err != nil {
-		return "not a Go type: " + goSyntax
-	}
-	paths := map[string]string{}
-	for p, n := range names {
-		paths[n] = p
-	}
-	var reason string
-	ast.Inspect(expr, func(n ast.Node) bool {
-		sel, ok := n.(*ast.SelectorExpr)
-		if !ok || reason != "" {
-			return reason == ""
-		}
-		if id, ok := sel.X.(*ast.Ident); ok && paths[id.Name] != "" && !sel.Sel.IsExported() {
-			reason = fmt.Sprintf("it names %s.%s, which is not exported: only its own package can name it", paths[id.Name], sel.Sel.Name)
-		}
-		return true
-	})
-	return reason
-}
-
 // compileErrorRE matches a compile error in the probe's main.go.
 var compileErrorRE = regexp.MustCompile(`(?m)(?:^|[\s/])main\.go:(\d+)(?::\d+)?: (.*)$`)
 
-// markUncompilable gives a Reason to every type whose assertion function
-// a compile error of the probe (the go command's stderr) is in, and
-// reports whether every error was in one: the probe is worth building
-// again without them.
-func markUncompilable(tcs []TypeCheck, lines map[int]int, stderr string) bool {
-	ms := compileErrorRE.FindAllStringSubmatch(stderr, -1)
-	if len(ms) == 0 {
-		return false
-	}
-	marked := map[int]string{}
-	for _, m := range ms {
-		line, _ := strconv.Atoi(m[1])
-		k, ok := lines[line]
-		if !ok {
-			return false // not the contract's fault
-		}
-		if _, seen := marked[k]; !seen {
-			marked[k] = strings.TrimSpace(m[2])
-		}
-	}
-	// The message names the packages by their import names: name them
-	// by path.
-	var oldnew []string
-	imps := typeImportOrder(tcs)
-	for i := len(imps) - 1; i >= 0; i-- { // ctype10 before ctype1
-		oldnew = append(oldnew, imps[i].Name+".", imps[i].Path+".")
-	}
-	unalias := strings.NewReplacer(oldnew...)
-	for k, msg := range marked {
-		tcs[k].Reason = "it does not compile with the host's packages: " + unalias.Replace(msg)
-		tcs[k].Go = ""
-	}
-	return true
-}
-
-func writeIfChanged(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-// lockDir takes an exclusive lock on dir/lock, so that two pluginctl
-// processes do not build one probe at once.
-func lockDir(ctx context.Context, dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, err
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
 // pruneAge is how long a probe that no run has used stays in the cache.
 const pruneAge = 14 * 24 * time.Hour
-
-// prune removes the cache entries (other than keep) that no run has used
-// for pruneAge: go build touches a probe's mtime whenever it checks it.
-// Entries locked by another pluginctl are left alone.
-func prune(cacheDir, keep string) {
-	entries, err := os.ReadDir(cacheDir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		dir := filepath.Join(cacheDir, e.Name())
-		if !e.IsDir() || dir == keep {
-			continue
-		}
-		fi, err := os.Stat(filepath.Join(dir, "probe"))
-		if err == nil && time.Since(fi.ModTime()) < pruneAge {
-			continue
-		}
-		if err != nil {
-			if fi, err := os.Stat(dir); err != nil || time.Since(fi.ModTime()) < pruneAge {
-				continue
-			}
-		}
-		lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
-		if err != nil {
-			continue
-		}
-		if syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
-			os.RemoveAll(dir)
-		}
-		lock.Close()
-	}
-}
-
-// mirrorDiffs compares the probe with the host: Go version, build
-// settings, module versions, and every package fingerprint the host has.
-func mirrorDiffs(hostPath, probePath string) ([]string, error) {
-	h, err := artifact.Read(hostPath)
-	if err != nil {
-		return nil, err
-	}
-	p, err := artifact.Read(probePath)
-	if err != nil {
-		return nil, err
-	}
-	return compareBuilds(h, p), nil
-}
-
-// compareBuilds lists what differs between the host h and its probe p.
-func compareBuilds(h, p *artifact.File) []string {
-	var diffs []string
-	hb, pb := h.BuildInfo, p.BuildInfo
-	if hb.GoVersion != pb.GoVersion {
-		diffs = append(diffs, fmt.Sprintf("Go version: host %s, checkout %s", hb.GoVersion, pb.GoVersion))
-	}
-	for _, d := range diffMaps(settingsOf(hb), settingsOf(pb)) {
-		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") {
-			continue
-		}
-		diffs = append(diffs, fmt.Sprintf("build setting %s: host %s, checkout %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
-	}
-	if hb.Main.Path != pb.Main.Path {
-		diffs = append(diffs, fmt.Sprintf("main module: host %s, checkout %s", hb.Main.Path, pb.Main.Path))
-	}
-	for _, d := range diffMaps(modulesOf(hb), modulesOf(pb)) {
-		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", d.key, orElse(d.h, "does not use it"), orElse(d.p, "does not use it")))
-	}
-	var fps []string
-	for pkg, fp := range h.Fingerprints {
-		if pkg == "main" {
-			continue
-		}
-		if pfp, ok := p.Fingerprints[pkg]; !ok {
-			fps = append(fps, pkg+" (not linked by the probe)")
-		} else if pfp != fp {
-			fps = append(fps, pkg)
-		}
-	}
-	if len(fps) > 0 {
-		sort.Strings(fps)
-		const max = 5
-		s := "package fingerprint differs: " + strings.Join(fps[:min(max, len(fps))], ", ")
-		if len(fps) > max {
-			s += fmt.Sprintf(" and %d more", len(fps)-max)
-		}
-		diffs = append(diffs, s)
-	}
-	return diffs
-}
-
-func settingsOf(bi *buildinfo.BuildInfo) map[string]string {
-	m := map[string]string{}
-	for _, s := range bi.Settings {
-		m[s.Key] = s.Value
-	}
-	return m
-}
-
-func modulesOf(bi *buildinfo.BuildInfo) map[string]string {
-	m := map[string]string{}
-	for _, d := range bi.Deps {
-		v := d.Version + " " + d.Sum
-		if r := d.Replace; r != nil {
-			v += " => " + r.Path + " " + r.Version + " " + r.Sum
-		}
-		m[d.Path] = strings.TrimSpace(v)
-	}
-	return m
-}
-
-// mapDiff is one key whose value differs between the host's map and the
-// probe's; a nil value means the key is absent on that side.
-type mapDiff struct {
-	key  string
-	h, p *string
-}
-
-// diffMaps lists the keys of h and p whose values differ, sorted.
-func diffMaps(h, p map[string]string) []mapDiff {
-	var keys []string
-	for k := range h {
-		keys = append(keys, k)
-	}
-	for k := range p {
-		if _, ok := h[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	var out []mapDiff
-	for _, k := range keys {
-		hv, hok := h[k]
-		pv, pok := p[k]
-		if hok && pok && hv == pv {
-			continue
-		}
-		d := mapDiff{key: k}
-		if hok {
-			d.h = &hv
-		}
-		if pok {
-			d.p = &pv
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
-func quotedOr(v *string, absent string) string {
-	if v == nil {
-		return absent
-	}
-	return fmt.Sprintf("%q", *v)
-}
-
-func orElse(v *string, absent string) string {
-	if v == nil {
-		return absent
-	}
-	return *v
-}

@@ -1,3 +1,8 @@
+// Running a probe: the child's process setup, its authenticated report
+// read with bounds in size and time, and the per-artifact results. The
+// wire format is wire.go's; the sandbox is sys_linux.go's. Long because
+// the result types and the reader that fills them belong together.
+
 package probe
 
 import (
@@ -12,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -52,13 +58,25 @@ type RunOptions struct {
 	// Init when every lookup succeeded. Only for a host that links the API
 	// package (Probe.APIPackage).
 	Convention bool
-	// Timeout bounds the whole run (default DefaultTimeout).
+	// Plans, when given, are the checks of each artifact (one per
+	// artifact), in place of Checks and Convention: one run checks
+	// several artifacts in sequence, each as its own host would.
+	Plans []Plan
+	// Timeout bounds the load of each artifact (default DefaultTimeout):
+	// the time from the start, or from the probe's authenticated report
+	// that it opens the artifact, to the next such report or the end.
 	Timeout time.Duration
 	// OutputLimit caps stdout, stderr and the report (default
 	// DefaultOutputLimit each); what is beyond it is counted and dropped.
 	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
+}
+
+// Plan is what a run checks on one artifact.
+type Plan struct {
+	Checks     []Check
+	Convention bool
 }
 
 // Check is one symbol of the host's contract.
@@ -177,6 +195,13 @@ type Result struct {
 	ReportTruncated                  bool
 	// Duration is the wall time of the run.
 	Duration time.Duration
+	// Isolation describes the child's sandbox; Namespaces tells whether
+	// it had its own user, PID, mount and network namespaces (else it ran
+	// in the fallback, which Isolation describes); Notes are what its
+	// supervisor could not set up.
+	Isolation  string
+	Namespaces bool
+	Notes      []string
 }
 
 // Completed tells whether the run proved that every stage completed: an
@@ -224,124 +249,213 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	for _, l := range o.Lookups {
 		args = append(args, "-lookup", l)
 	}
-	for _, c := range o.Checks {
-		sc := symbolCheck{name: c.Symbol, required: c.Required}
-		for _, t := range c.Types {
-			k := p.TypeIndex(t)
-			if k < 0 {
-				return nil, fmt.Errorf("the probe was not built for the type %s of %s", t, c.Symbol)
+	checkArgs := func(checks []Check, convention bool) ([]string, error) {
+		var args []string
+		for _, c := range checks {
+			sc := symbolCheck{name: c.Symbol, required: c.Required}
+			for _, t := range c.Types {
+				k := p.TypeIndex(t)
+				if k < 0 {
+					return nil, fmt.Errorf("the probe was not built for the type %s of %s", t, c.Symbol)
+				}
+				sc.types = append(sc.types, k)
 			}
-			sc.types = append(sc.types, k)
+			args = append(args, "-check", formatSymbolCheck(sc))
 		}
-		args = append(args, "-check", formatSymbolCheck(sc))
-	}
-	if o.Convention {
-		if p.APIPackage == "" {
-			return nil, fmt.Errorf("the host does not link the API package: no convention to check")
+		if convention {
+			if p.APIPackage == "" {
+				return nil, fmt.Errorf("the host does not link the API package: no convention to check")
+			}
+			args = append(args, "-convention")
 		}
-		args = append(args, "-convention")
+		return args, nil
 	}
+	if len(o.Plans) > 0 && len(o.Plans) != len(o.Artifacts) {
+		return nil, fmt.Errorf("%d plans for %d artifacts", len(o.Plans), len(o.Artifacts))
+	}
+	global, err := checkArgs(o.Checks, o.Convention)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, global...)
 	args = append(args, "--")
-	for _, a := range o.Artifacts {
+	for i, a := range o.Artifacts {
 		abs, err := filepath.Abs(a)
 		if err != nil {
 			return nil, err
 		}
 		args = append(args, abs)
+		if len(o.Plans) > 0 && !o.Set {
+			own, err := checkArgs(o.Plans[i].Checks, o.Plans[i].Convention)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, own...)
+		}
 	}
 
 	key := make([]byte, keyLen)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "pluginctl-probe-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
 	repR, repW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	defer repR.Close()
-	keyR, keyW, err := os.Pipe()
+	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		repW.Close()
 		return nil, err
 	}
-	defer keyW.Close()
+	defer cfgW.Close()
+	stR, stW, err := os.Pipe()
+	if err != nil {
+		repW.Close()
+		cfgR.Close()
+		return nil, err
+	}
+	defer stR.Close()
 
 	res := &Result{}
 	stdout := &capped{limit: o.OutputLimit}
 	stderr := &capped{limit: o.OutputLimit}
-	cmd := exec.Command(p.Path, args...)
-	cmd.Dir = tmp
-	cmd.Env = childEnv(tmp, o.Env)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.ExtraFiles = []*os.File{repW, keyR} // fd 3, fd 4
-	cmd.SysProcAttr = sysProcAttr()
-	cmd.WaitDelay = time.Second
+	// The probe runs as the host would: argv[0] is the host's path, the
+	// working directory the host's directory; its configuration comes on
+	// a pipe.
+	newCmd := func(iso isolation) *exec.Cmd {
+		cmd := exec.Command(p.Path)
+		cmd.Args = []string{p.Host}
+		cmd.Dir = filepath.Dir(p.Host)
+		cmd.Env = childEnv(o.Env)
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		cmd.ExtraFiles = []*os.File{repW, cfgR, stW} // fd 3, 4, 5
+		cmd.SysProcAttr = sysProcAttr(iso)
+		cmd.WaitDelay = time.Second
+		return cmd
+	}
 	start := time.Now()
-	err = cmd.Start()
+	iso, cmd, err := startIsolated(p.Path, newCmd)
 	repW.Close()
-	keyR.Close()
+	cfgR.Close()
+	stW.Close()
 	if err != nil {
 		return nil, fmt.Errorf("starting the probe: %w", err)
 	}
+	res.Isolation, res.Namespaces = iso.describe(), iso.namespaces
 	pid := cmd.Process.Pid
+	supMode := "nons"
+	if iso.namespaces {
+		supMode = "ns"
+	}
 
 	report := &capped{limit: o.OutputLimit}
 	reportDone := make(chan struct{})
+	// Each authenticated "opening" line starts the next artifact's time.
+	opening := make(chan struct{}, 1)
+	watch := &lineWatcher{key: key, stage: stageOpening, seen: opening}
 	go func() {
-		io.Copy(report, repR)
+		io.Copy(io.MultiWriter(report, watch), repR)
 		close(reportDone)
+	}()
+	status := &capped{limit: 4096}
+	statusDone := make(chan struct{})
+	go func() {
+		io.Copy(status, stR)
+		close(statusDone)
 	}()
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
+	// Everything the run started goes: with a PID namespace, its init;
+	// else every process below the supervisor, then its process group.
+	kill := func() {
+		if !iso.namespaces {
+			killTree(pid)
+		}
+		syscall.Kill(pid, syscall.SIGKILL)
+		killGroup(pid)
+	}
 
-	// Limits first, then the key: the probe opens no plugin before it
-	// has the key, so no plugin code runs without the limits.
-	cpu := uint64(2*o.Timeout/time.Second) + 1
+	// Limits first, then the configuration: the probe opens no plugin
+	// before it has it, so no plugin code runs without the limits (the
+	// supervisor's limits are inherited).
+	cpu := uint64(2*time.Duration(max(1, len(o.Artifacts)))*o.Timeout/time.Second) + 1
 	var as uint64
 	if !p.Sanitizer {
 		as = DefaultAddressSpace
 	}
 	if err := setLimits(pid, cpu, as); err != nil {
-		killGroup(pid)
+		kill()
 		<-waited
 		return nil, fmt.Errorf("setting the probe's resource limits: %w", err)
 	}
-	keyW.Write(key) // a probe that died already shows in the result
-	keyW.Close()
+	cfgW.Write(encodeConfig(roleSupervisor, key, append([]string{p.Path, supMode}, args...))) // a probe that died already shows in the result
+	cfgW.Close()
 
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
-	select {
-	case <-waited:
-	case <-timer.C:
-		res.TimedOut = true
-		killGroup(pid)
-		<-waited
-	case <-ctx.Done():
-		res.Canceled = true
-		killGroup(pid)
-		<-waited
+	// Without a PID namespace, a plugin can stop its parent, the
+	// supervisor: it is continued as often as it is stopped.
+	var tick <-chan time.Time
+	if !iso.namespaces {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		tick = t.C
+	}
+wait:
+	for {
+		select {
+		case <-waited:
+			break wait
+		case <-tick:
+			syscall.Kill(pid, syscall.SIGCONT)
+		case <-opening:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			timer.Reset(o.Timeout)
+		case <-timer.C:
+			res.TimedOut = true
+			kill()
+			<-waited
+			break wait
+		case <-ctx.Done():
+			res.Canceled = true
+			kill()
+			<-waited
+			break wait
+		}
 	}
 	// Whatever the plugin left running in the group goes too.
 	killGroup(pid)
 	res.Duration = time.Since(start)
-	select {
-	case <-reportDone:
-	case <-time.After(time.Second): // a descendant outside the group holds the pipe
+	for _, ch := range []chan struct{}{reportDone, statusDone} {
+		select {
+		case <-ch:
+		case <-time.After(time.Second): // a descendant outside the group holds the pipe
+		}
 	}
 	repR.Close()
+	stR.Close()
 	<-reportDone
+	<-statusDone
 
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		res.ExitCode = -1
-		res.Signal = SignalName(ws.Signal())
-	} else {
-		res.ExitCode = cmd.ProcessState.ExitCode()
+	st, _ := status.bytes()
+	probeStatus, notes := parseStatus(key, st)
+	res.Notes = notes
+	switch {
+	case probeStatus != nil && !res.TimedOut && !res.Canceled:
+		res.ExitCode, res.Signal = probeStatus.code, probeStatus.signal
+	default:
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.ExitCode = -1
+			res.Signal = SignalName(ws.Signal())
+		} else {
+			res.ExitCode = cmd.ProcessState.ExitCode()
+		}
 	}
 	res.Stdout, res.StdoutTruncated = stdout.bytes()
 	res.Stderr, res.StderrTruncated = stderr.bytes()
@@ -351,16 +465,95 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	return res, nil
 }
 
+// lineWatcher reads a report as it is written and signals seen on each
+// authenticated line of one stage. Lines longer than its buffer are
+// skipped: none of the probe's stage lines that it watches is.
+type lineWatcher struct {
+	key   []byte
+	stage string
+	seen  chan<- struct{}
+	buf   []byte
+	skip  bool
+}
+
+func (w *lineWatcher) Write(p []byte) (int, error) {
+	n := len(p)
+	k0, k1 := macKey(w.key)
+	marker := []byte(`,"stage":"` + w.stage + `"`)
+	for len(p) > 0 {
+		nl := bytes.IndexByte(p, '\n')
+		if nl < 0 {
+			if !w.skip && len(w.buf)+len(p) <= 64<<10 {
+				w.buf = append(w.buf, p...)
+			} else {
+				w.buf, w.skip = w.buf[:0], true
+			}
+			break
+		}
+		line := append(w.buf, p[:nl]...)
+		p = p[nl+1:]
+		if !w.skip && bytes.Contains(line, marker) {
+			if _, ok := verifyLine(k0, k1, line); ok {
+				select {
+				case w.seen <- struct{}{}:
+				default:
+				}
+			}
+		}
+		w.buf, w.skip = w.buf[:0], false
+	}
+	return n, nil
+}
+
+// waitStatus is how the probe ended, as its supervisor saw it.
+type waitStatus struct {
+	code   int
+	signal string
+}
+
+// parseStatus reads the supervisor's status lines: its notes, and the
+// probe's wait status, whose line must be authenticated.
+func parseStatus(key, b []byte) (*waitStatus, []string) {
+	var ws *waitStatus
+	var notes []string
+	k0, k1 := macKey(key)
+	for _, line := range strings.Split(string(b), "\n") {
+		kind, rest, _ := strings.Cut(line, " ")
+		if kind == "exit" || kind == "signal" {
+			body, ok := verifyLine(k0, k1, []byte(line))
+			if !ok {
+				continue
+			}
+			_, rest, _ = strings.Cut(string(body), " ")
+		}
+		switch kind {
+		case "exit":
+			if n, err := strconv.Atoi(rest); err == nil {
+				ws = &waitStatus{code: n}
+			}
+		case "signal":
+			if n, err := strconv.Atoi(rest); err == nil {
+				ws = &waitStatus{code: -1, signal: SignalName(syscall.Signal(n))}
+			}
+		case "note":
+			notes = append(notes, rest)
+		}
+	}
+	return ws, notes
+}
+
 // childEnv is the scrubbed environment: no variable of the parent but
-// PATH and LD_LIBRARY_PATH (which dlopen uses as the host would).
-func childEnv(tmp string, extra []string) []string {
+// PATH, HOME and LD_LIBRARY_PATH (which dlopen uses as the host would).
+func childEnv(extra []string) []string {
 	path := os.Getenv("PATH")
 	if path == "" {
 		path = "/usr/local/bin:/usr/bin:/bin"
 	}
-	env := []string{"PATH=" + path, "HOME=" + tmp, "TMPDIR=" + tmp, "LANG=C", "GOTRACEBACK=single"}
-	if v, ok := os.LookupEnv("LD_LIBRARY_PATH"); ok {
-		env = append(env, "LD_LIBRARY_PATH="+v)
+	env := []string{"PATH=" + path}
+	for _, k := range []string{"HOME", "LD_LIBRARY_PATH"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
 	}
 	return append(env, extra...)
 }

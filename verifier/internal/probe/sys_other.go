@@ -4,13 +4,28 @@ package probe
 
 import (
 	"os"
+	"os/exec"
 	"syscall"
 )
 
 // The dynamic check needs Linux; elsewhere the probe runs without a
 // process group or limits, and setLimits refuses.
 
-func sysProcAttr() *syscall.SysProcAttr { return nil }
+type isolation struct {
+	namespaces bool
+	refused    string
+}
+
+func (i isolation) describe() string { return "none: the dynamic check's sandbox needs Linux" }
+
+func startIsolated(exe string, newCmd func(isolation) *exec.Cmd) (isolation, *exec.Cmd, error) {
+	cmd := newCmd(isolation{})
+	return isolation{}, cmd, cmd.Start()
+}
+
+func hideEnvironment() {}
+
+func sysProcAttr(iso isolation) *syscall.SysProcAttr { return nil }
 
 func killGroup(pid int) {
 	if p, err := os.FindProcess(pid); err == nil {
@@ -18,4 +33,8 @@ func killGroup(pid int) {
 	}
 }
 
+func killTree(pid int) { killGroup(pid) }
+
 func setLimits(pid int, cpu, as uint64) error { return errUnsupported }
+
+func fileIdentity(path string) (string, bool) { return "", false }

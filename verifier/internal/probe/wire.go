@@ -300,3 +300,74 @@ func parseSymbolCheck(s string) (symbolCheck, bool) {
 	}
 	return c, true
 }
+
+// The configuration. pluginctl starts the probe program as a supervisor
+// (see supervisor_linux.go), which starts the probe proper; each reads its
+// configuration from fd 4 until EOF, so that nothing on the command line
+// or in the environment says what the program is for:
+//
+//	<role byte> <keyLen bytes of key> <arg> NUL <arg> NUL ...
+const (
+	roleSupervisor = 's'
+	roleProbe      = 'p'
+)
+
+// maxConfig bounds the configuration a probe reads.
+const maxConfig = 1 << 24
+
+// config is a decoded configuration.
+type config struct {
+	role byte
+	key  [keyLen]byte
+	args []string
+}
+
+// encodeConfig returns the configuration's bytes.
+func encodeConfig(role byte, key []byte, args []string) []byte {
+	b := make([]byte, 0, 1+keyLen+64*len(args))
+	b = append(b, role)
+	b = append(b, key[:keyLen]...)
+	for _, a := range args {
+		b = append(b, a...)
+		b = append(b, 0)
+	}
+	return b
+}
+
+// parseConfig decodes a configuration.
+func parseConfig(b []byte) (config, bool) {
+	var c config
+	if len(b) < 1+keyLen || b[0] != roleSupervisor && b[0] != roleProbe {
+		return c, false
+	}
+	c.role = b[0]
+	copy(c.key[:], b[1:1+keyLen])
+	rest := b[1+keyLen:]
+	for len(rest) > 0 {
+		i := 0
+		for i < len(rest) && rest[i] != 0 {
+			i++
+		}
+		if i == len(rest) {
+			return c, false // an unterminated argument
+		}
+		c.args = append(c.args, string(rest[:i]))
+		rest = rest[i+1:]
+	}
+	return c, true
+}
+
+// atoi parses a non-negative decimal number of at most 9 digits.
+func atoi(s string) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}

@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
@@ -61,16 +63,26 @@ func Report(pass *analysis.Pass, pos, end token.Pos, category, msg, fix string, 
 }
 
 // warnings lists the "analyzer/category" pairs that are warnings; every
-// other finding is an error.
+// other finding is an error. An error predicts that a plugin will fail to
+// load, or will crash, exit or hang its host (a missing or mistyped
+// contract symbol, a wrong API version value, an init that exits, panics
+// or blocks, two copies of the API package); everything else is advice:
+// I/O or registration in init, unsynchronised shared state, and host-side
+// advice (hostload: Go's own plugin tests and many production hosts
+// assert without comma-ok, and a build tool must still build them).
 var warnings = map[string]bool{
-	"apiversion/literal":    true, // equals the API today, goes stale later
-	"initio/cgo":            true,
-	"sharedstate/write":     true,
-	"hostload/no-version":   true,
-	"hostload/order":        true,
-	"apicopy/same-bytes":    true,
-	"apicopy/nested-module": true,
-	"apicopy/plugin-skew":   true,
+	"apiversion/literal":           true, // equals the API today, goes stale later
+	"initio/cgo":                   true,
+	"initio/io":                    true,
+	"initio/host":                  true,
+	"initio/register":              true,
+	"sharedstate/write":            true,
+	"hostload/unchecked-assertion": true,
+	"hostload/no-version":          true,
+	"hostload/order":               true,
+	"apicopy/same-bytes":           true,
+	"apicopy/nested-module":        true,
+	"apicopy/plugin-skew":          true,
 }
 
 // IsWarning reports whether a finding of analyzer with category is a
@@ -150,6 +162,16 @@ type Plugin struct {
 // analysis, or nil if it is not a plugin package.
 func ClassifyPlugin(pass *analysis.Pass, api string) *Plugin {
 	if pass.Pkg.Name() != "main" {
+		return nil
+	}
+	// The project's one rule decides (from the syntax: a package main
+	// without func main, or declaring New, is a plugin; one with func main
+	// linking plugin is a host).
+	dir := ""
+	if len(pass.Files) > 0 {
+		dir = filepath.Dir(pass.Fset.Position(pass.Files[0].Package).Filename)
+	}
+	if (&project.Project{Config: &contract.Config{}}).Classify(project.FromSyntax(pass.Pkg, dir, pass.Files), nil) != project.Plugin {
 		return nil
 	}
 	p := &Plugin{API: FindAPI(pass.Pkg, api)}

@@ -45,7 +45,7 @@ type Fixtures struct {
 // PluginNames are the plugins under testdata/plugins.
 var PluginNames = []string{
 	"good", "good2", "nonew", "badnew", "stale", "newpanic", "initerr", "initpanic",
-	"initexit", "forge", "block", "cabort", "conflicta", "conflictb", "env", "noisy", "rega", "regb", "csegv", "selfkill",
+	"initexit", "forge", "forgedlsym", "escape", "block", "cabort", "conflicta", "conflictb", "env", "noisy", "rega", "regb", "csegv", "selfkill",
 }
 
 // Pkg is the import path of the probe package's testdata.

@@ -29,7 +29,51 @@ func (plug) Name() string {
 		"cpu=" + strconv.FormatUint(cpu.Cur, 10),
 		"pgid=" + strconv.FormatBool(syscall.Getpgrp() == os.Getpid()),
 		"wd=" + wd,
+		"args=" + strings.Join(os.Args, " "),
+		"fds=" + strings.Join(fds(), ","),
+		"leak=" + leak(),
+		"ppid=" + strconv.Itoa(os.Getppid()),
 	}, "|")
+}
+
+// fds lists the process's open file descriptors.
+func fds() []string {
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return []string{err.Error()}
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	var out []string
+	for _, n := range names {
+		if t, err := os.Readlink("/proc/self/fd/" + n); err == nil && !strings.HasSuffix(t, "/fd") && !strings.HasPrefix(t, "/proc/") &&
+			!strings.HasPrefix(t, "anon_inode:") && !strings.HasPrefix(t, "/sys/fs/cgroup/") { // the Go runtime's own
+			out = append(out, n+":"+t)
+		}
+	}
+	return out
+}
+
+// leak looks for the test's secret in the environment of every process
+// it can see, its parent's and grandparent's first: the pids where it
+// was found, or "none".
+func leak() string {
+	d, err := os.Open("/proc")
+	if err != nil {
+		return "none"
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	var found []string
+	for _, n := range names {
+		if b, err := os.ReadFile("/proc/" + n + "/environ"); err == nil && strings.Contains(string(b), "PLUGINCTL_TEST_SECRET=hunter2") {
+			found = append(found, n)
+		}
+	}
+	if len(found) == 0 {
+		return "none"
+	}
+	return strings.Join(found, ",")
 }
 
 func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {

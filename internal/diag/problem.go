@@ -1,0 +1,44 @@
+package diag
+
+// Code names one kind of problem. The vocabulary is fixed and documented in
+// README.md; tools match on it, so a code is never renamed.
+type Code string
+
+// Severity says whether a problem fails the artifact (or the build).
+type Severity string
+
+const (
+	// Error predicts a failure: the host will not load the plugin, will
+	// not use it, or will crash or exit because of it.
+	Error Severity = "error"
+	// Warning is worth knowing, but the artifact loads and works.
+	Warning Severity = "warning"
+)
+
+// Check names the check that found a problem.
+type Check string
+
+const (
+	Static  Check = "static"
+	Dynamic Check = "dynamic"
+	// Vet is a source-level finding of `pluginctl vet`; its Code is the
+	// analyzer's name.
+	Vet Check = "vet"
+)
+
+// Problem is one finding about one artifact or package. Every check
+// produces the same shape, so that one report lists them side by side.
+type Problem struct {
+	Code     Code     `json:"code"`
+	Severity Severity `json:"severity"`
+	// Message is one line: what is wrong.
+	Message string `json:"message"`
+	// Detail lists the evidence: packages, versions, types, output.
+	Detail []string `json:"detail,omitempty"`
+	Check  Check    `json:"check"`
+	// Fix is a concrete action that removes the problem.
+	Fix string `json:"fix,omitempty"`
+	// Pos is the source position "file:line:col" (relative to the
+	// directory the check ran in) of a source-level finding.
+	Pos string `json:"pos,omitempty"`
+}

@@ -1,0 +1,59 @@
+package output
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/pluginctl/pluginctl/verifier"
+)
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"bin/plugins/good.so":   "bin/plugins/good.so",
+		"tab\there":             "tab\there",
+		"évidemment.so":         "évidemment.so",
+		"evil\nPASS  forged.so": `evil\nPASS  forged.so`,
+		"cr\rPASS":              `cr\rPASS`,
+		"esc\x1b[2K.so":         `esc\x1b[2K.so`,
+		"bad\xffname.so":        `bad\xffname.so`,
+		"c1\u0085.so":           `c1\u0085.so`,
+		"rtl\u202egnp.so":       `rtl\u202egnp.so`,
+		"del\x7f.so":            `del\x7f.so`,
+	} {
+		if got := Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTextCannotBeForged: a file name, a message or a detail line of
+// untrusted text cannot start a line of its own or carry an escape
+// sequence to the terminal.
+func TestTextCannotBeForged(t *testing.T) {
+	r := &verifier.Report{
+		Schema: verifier.Schema,
+		Host:   &verifier.HostInfo{Path: "host\x1b[1A"},
+		Artifacts: []verifier.ArtifactReport{{
+			Path: "x.so\nPASS  forged.so", OK: false,
+			Problems: []verifier.Problem{{Code: verifier.InitPanic, Severity: verifier.Error, Check: verifier.Dynamic,
+				Message: "panics: \rPASS  forged2.so",
+				Detail:  []string{"panic: first\nPASS  forged3.so\x1b[2K"}}},
+		}},
+		Summary: verifier.Summary{Checked: 1, Failed: 1},
+	}
+	var buf bytes.Buffer
+	w, _ := New("text", &buf, false)
+	if err := w.Report(r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\r") {
+		t.Errorf("control characters reach the terminal:\n%q", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "PASS") {
+			t.Errorf("forged line %q in:\n%s", l, out)
+		}
+	}
+}

@@ -1,0 +1,354 @@
+package verifier
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/pluginapi/meta"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe"
+)
+
+// contractChecks turns the probe's checks of the contract's entries into
+// problems: a required symbol missing, a symbol of none of the entry's
+// types (optional ones too: the host's assertion fails and it refuses
+// the plugin). missing-new and bad-new-signature for New, missing-symbol
+// and bad-symbol-type for every other symbol.
+func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Event, add func(Problem)) {
+	if res.Symbols == nil {
+		res.Symbols = map[string]string{}
+	}
+	// The problems of a kind's symbols are held until the kinds are
+	// judged (see kindProblems).
+	held := map[string][]Problem{}
+	state := map[string]int{}
+	direct := add
+	for k, ent := range plan.entries {
+		r, ok := e.Check(k)
+		if !ok {
+			continue
+		}
+		add := direct
+		if c.contract.InKind(ent.Symbol) {
+			add = func(p Problem) {
+				held[ent.Symbol] = append(held[ent.Symbol], p)
+				st := contract.SymbolBadType
+				if p.Code == MissingSymbol || p.Code == MissingNew {
+					st = contract.SymbolMissing
+				}
+				state[ent.Symbol] = max(state[ent.Symbol], st)
+			}
+		}
+		if r.Found || res.Symbols[ent.Symbol] == "" {
+			res.Symbols[ent.Symbol] = r.Type
+		}
+		missing, bad := MissingSymbol, BadSymbolType
+		if ent.Symbol == pluginapi.SymbolNew {
+			missing, bad = MissingNew, BadNewSignature
+		}
+		want := dynWant(ent)
+		switch {
+		case !r.Found:
+			if !ent.Required {
+				continue
+			}
+			add(Problem{
+				Code:    missing,
+				Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", ent.Symbol, ent.Symbol),
+				Detail:  []string{dynLine(r.Error), "expected " + want},
+				Fix:     fmt.Sprintf("declare %s in the plugin's package main", dynDecl(ent)),
+			})
+		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
+			// The host's assertion succeeds; then its comparison.
+			if len(ent.Values) > 0 && strings.HasPrefix(r.Type, "*string") {
+				if p, bad := valueProblem(ent, r.Value, c.opts.APIPackage); bad {
+					add(p)
+				}
+			}
+		default:
+			found := dynLine(r.Type)
+			p := Problem{
+				Code:    bad,
+				Message: fmt.Sprintf("%s is %s, not %s: the host's type assertion fails", ent.Symbol, found, want),
+				Detail:  []string{"found    " + found, "expected " + want},
+				Fix:     fmt.Sprintf("declare %s", dynDecl(ent)),
+			}
+			unassertable := 0
+			for j, idx := range r.Unassertable {
+				typ, reason := "", ""
+				if n, err := strconv.Atoi(idx); err == nil && n >= 0 && n < len(c.probe.Types) {
+					typ, reason = c.probe.Types[n].Type, c.probe.Types[n].Reason
+				}
+				if j < len(r.Reasons) {
+					reason = r.Reasons[j]
+				}
+				if typ == "" {
+					continue
+				}
+				unassertable++
+				line := fmt.Sprintf("the host cannot assert %s: %s", typ, reason)
+				if (contract.Entry{Types: []string{typ}}).Matches(r.Type) {
+					line = fmt.Sprintf("the plugin's %s prints like %s, which the host cannot assert: %s", ent.Symbol, typ, reason)
+				}
+				p.Detail = append(p.Detail, dynLine(line))
+			}
+			if unassertable == len(ent.Types) {
+				p.Message = fmt.Sprintf("%s is %s; the contract expects %s, which this host cannot assert: the contract is not the host's", ent.Symbol, found, want)
+				p.Fix = fmt.Sprintf("correct the contract's type of %s (pluginctl.toml or --expect) to the one the host asserts", ent.Symbol)
+			}
+			add(p)
+		}
+	}
+	for _, p := range kindProblems(c.contract, held, func(s string) int { return state[s] }) {
+		direct(p)
+	}
+}
+
+// dynWant is the types an entry accepts, for a message.
+func dynWant(e contract.Entry) string {
+	if len(e.Types) == 0 {
+		return "any type"
+	}
+	return strings.Join(e.Types, " or ")
+}
+
+// dynDecl is a declaration that satisfies the entry.
+func dynDecl(e contract.Entry) string {
+	if len(e.Types) == 0 {
+		return "an exported " + e.Symbol
+	}
+	t := e.Types[0]
+	if e.IsInterface(t) || e.MaybeInterface(t) {
+		return fmt.Sprintf("%s, a variable of a type implementing %s", e.Symbol, t)
+	}
+	if rest, ok := strings.CutPrefix(t, "*"); ok {
+		return fmt.Sprintf("`var %s %s`", e.Symbol, rest)
+	}
+	if rest, ok := strings.CutPrefix(t, "func("); ok {
+		return fmt.Sprintf("`func %s(%s`", e.Symbol, rest)
+	}
+	return fmt.Sprintf("%s of type %s", e.Symbol, t)
+}
+
+// lookups turns the convention's looked-up symbols into problems, as
+// package pluginapi/loader would refuse the plugin.
+func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
+	if res.Symbols == nil {
+		res.Symbols = map[string]string{}
+	}
+	for name, s := range e.Symbols {
+		res.Symbols[name] = s.Type
+	}
+	api := c.apiPkg()
+	short := dynPkgName(api)
+	ver := e.Symbols["APIVersion"]
+	switch {
+	case !ver.Found:
+		add(Problem{
+			Code:    APIVersionMismatch,
+			Message: "exports no APIVersion: a careful host refuses it",
+			Detail:  []string{"the host wants " + e.WantAPIVersion},
+			Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` in the plugin's package main", short),
+		})
+	case !ver.OK:
+		add(Problem{
+			Code:    APIVersionMismatch,
+			Message: fmt.Sprintf("APIVersion is %s, not a string variable: the host's assertion to *string fails", ver.Type),
+			Detail:  []string{"found    " + ver.Type, "expected *string"},
+			Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` (a variable, not a constant or function)", short),
+		})
+	default:
+		res.APIVersion = ver.Value
+		if ver.Value != e.WantAPIVersion {
+			add(Problem{
+				Code:    APIVersionMismatch,
+				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", ver.Value, e.WantAPIVersion),
+				Detail:  []string{"plugin " + ver.Value, "host   " + e.WantAPIVersion},
+				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", short),
+			})
+		}
+	}
+	wantNew := "func() " + short + ".Plugin"
+	switch s := e.Symbols["New"]; {
+	case !s.Found:
+		var others []string
+		for name, x := range e.Symbols {
+			if x.Found && name != "New" {
+				others = append(others, name)
+			}
+		}
+		sort.Strings(others)
+		add(Problem{
+			Code:    MissingNew,
+			Message: "exports no New: the host's Lookup(\"New\") fails",
+			Detail:  []string{dynLine(s.Error), "exported API symbols: " + dynOrNone(others)},
+			Fix:     fmt.Sprintf("declare `func New() %s.Plugin` in the plugin's package main", short),
+		})
+	case !s.OK:
+		add(Problem{
+			Code:    BadNewSignature,
+			Message: fmt.Sprintf("New is %s, not %s: the host's comma-ok assertion fails", s.Type, wantNew),
+			Detail:  []string{"found    " + s.Type, "expected " + wantNew},
+			Fix:     fmt.Sprintf("declare New as `func New() %s.Plugin`", short),
+		})
+	}
+	for _, opt := range []struct{ name, want string }{
+		{"Capabilities", "func() []string"},
+		{"Init", "func(" + short + ".Host) error"},
+		{"PluginctlMetadata", "*string"},
+	} {
+		s := e.Symbols[opt.name]
+		if s.Found && !s.OK {
+			add(Problem{
+				Code:    BadSymbolType,
+				Message: fmt.Sprintf("%s is %s, not %s: the host's comma-ok assertion fails and it skips the plugin", opt.name, s.Type, opt.want),
+				Detail:  []string{"found    " + s.Type, "expected " + opt.want},
+				Fix:     fmt.Sprintf("declare %s with the type %s, or remove it", opt.name, opt.want),
+			})
+		}
+	}
+	if s := e.Symbols["PluginctlMetadata"]; s.Found && s.OK {
+		md, err := meta.Parse([]byte(s.Value))
+		if err != nil {
+			add(Problem{
+				Code:    BadNewSignature,
+				Message: "PluginctlMetadata is not valid pluginctl build metadata: a careful host skips the plugin",
+				Detail:  []string{dynLine(err.Error())},
+				Fix:     "do not declare PluginctlMetadata yourself: `pluginctl build` writes it",
+			})
+		} else {
+			res.Metadata = md
+		}
+	}
+}
+
+// capabilities checks the required capabilities, after a complete run.
+func (c *dynChecker) capabilities(res *DynamicResult, r *probe.Result, add func(Problem)) {
+	if len(c.opts.RequireCapabilities) == 0 || dynHasError(res.Problems) {
+		return
+	}
+	if res.Symbols["Capabilities"] == "" {
+		add(Problem{
+			Code:    MissingCapability,
+			Message: fmt.Sprintf("exports no Capabilities: the host requires %s", strings.Join(c.opts.RequireCapabilities, ", ")),
+			Fix:     fmt.Sprintf("declare `func Capabilities() []string` returning %q", c.opts.RequireCapabilities),
+		})
+		return
+	}
+	var missing []string
+	for _, want := range c.opts.RequireCapabilities {
+		if !slices.Contains(res.Capabilities, want) {
+			missing = append(missing, want)
+		}
+	}
+	if len(missing) > 0 {
+		add(Problem{
+			Code:    MissingCapability,
+			Message: fmt.Sprintf("lacks the required capability %s: the host skips it", strings.Join(missing, ", ")),
+			Detail:  []string{fmt.Sprintf("Capabilities() = %q", res.Capabilities), fmt.Sprintf("required: %q", c.opts.RequireCapabilities)},
+			Fix:     "implement the capability and add it to Capabilities(), or do not require it of this plugin",
+		})
+	}
+}
+
+// openError classifies plugin.Open's error.
+func (c *dynChecker) openError(path, msg string) Problem {
+	reason := msg
+	if strings.HasPrefix(msg, `plugin.Open("`) {
+		if i := strings.Index(msg, `"): `); i >= 0 {
+			reason = msg[i+len(`"): `):]
+		}
+	}
+	detail := []string{dynLine(msg)}
+	const differentPkg = "plugin was built with a different version of package "
+	switch {
+	case strings.HasPrefix(reason, differentPkg):
+		pkg := strings.TrimSpace(strings.TrimSuffix(reason[len(differentPkg):], " (previous failure)"))
+		p := Problem{
+			Code:    PackageMismatch,
+			Message: "the host refuses it: built with a different version of package " + pkg,
+			Detail:  append(detail, "package "+pkg),
+			Fix:     "rebuild the plugin from the host's checkout, with the host's toolchain and flags: `pluginctl build`",
+		}
+		c.explainMismatch(&p, path, pkg)
+		return p
+	case reason == "plugin already loaded":
+		return Problem{
+			Code:    DuplicatePlugin,
+			Message: "the host refuses it: a plugin with the same plugin path is already loaded",
+			Detail:  detail,
+			Fix:     "deploy one of the two files; a renamed copy is still the same plugin",
+		}
+	case strings.Contains(reason, "cannot open shared object file") && !strings.HasPrefix(reason, path) && !strings.HasPrefix(reason, dynAbs(path)):
+		return Problem{
+			Code:    NotAPlugin,
+			Message: "dlopen fails: a shared library it needs is missing",
+			Detail:  detail,
+			Fix:     "install the missing library on the host's machine (or set LD_LIBRARY_PATH), or build the plugin without it",
+		}
+	default:
+		why := reason
+		if i := strings.LastIndex(reason, ": "); i >= 0 && (strings.HasPrefix(reason, path) || strings.HasPrefix(reason, dynAbs(path))) {
+			why = reason[i+2:]
+		}
+		p := Problem{
+			Code:    NotAPlugin,
+			Message: "not a loadable Go plugin: " + dynLine(why),
+			Detail:  detail,
+			Fix:     "build it with `pluginctl build` (go build -buildmode=plugin)",
+		}
+		if f := c.file(path); f != nil && f.Kind != artifact.KindPlugin {
+			if err := f.CheckPlugin(); err != nil {
+				p.Detail = append(p.Detail, err.Error())
+			}
+		}
+		return p
+	}
+}
+
+// explainMismatch adds what the build info says about a package mismatch.
+func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
+	f, h := c.file(path), c.file(c.probe.Host)
+	if f == nil || h == nil || f.BuildInfo == nil || h.BuildInfo == nil {
+		return
+	}
+	fb, hb := f.BuildInfo, h.BuildInfo
+	if fb.GoVersion != hb.GoVersion {
+		p.Detail = append(p.Detail, fmt.Sprintf("Go version: plugin %s, host %s", fb.GoVersion, hb.GoVersion))
+		p.Fix = "rebuild the plugin with the host's toolchain: GOTOOLCHAIN=" + strings.Fields(hb.GoVersion)[0] + " pluginctl build"
+		return
+	}
+	fs, hs := map[string]string{}, map[string]string{}
+	for _, s := range fb.Settings {
+		fs[s.Key] = s.Value
+	}
+	for _, s := range hb.Settings {
+		hs[s.Key] = s.Value
+	}
+	var settings []string
+	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath", "-gcflags", "-asmflags", "-tags", "-pgo", "GOEXPERIMENT", "GOAMD64", "GOARM64", "CGO_CFLAGS"} {
+		if fs[k] != hs[k] {
+			settings = append(settings, fmt.Sprintf("%s: plugin %q, host %q", k, fs[k], hs[k]))
+		}
+	}
+	if len(settings) > 0 {
+		p.Detail = append(p.Detail, settings...)
+		p.Fix = "build the host and its plugins with one set of flags: `pluginctl build`"
+		return
+	}
+	pm, pv := moduleOf(pkg, f.BuildInfo)
+	hm, hv := moduleOf(pkg, h.BuildInfo)
+	switch {
+	case pm != "" && pm == hm && pv != hv:
+		p.Detail = append(p.Detail, fmt.Sprintf("module %s: plugin %s, host %s", pm, pv, hv))
+		p.Fix = fmt.Sprintf("build the plugin against %s %s, the host's version (go get %s@%s), then rebuild with `pluginctl build`", pm, hv, pm, hv)
+	case pm != "" && pm == hm:
+		p.Detail = append(p.Detail, fmt.Sprintf("module %s %s on both sides, different source: another copy of it or an edited checkout (the type identity trap)", pm, pv))
+		p.Fix = "build the host and the plugin from one checkout with `pluginctl build`"
+	}
+}

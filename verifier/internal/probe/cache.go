@@ -1,0 +1,286 @@
+// The probe cache: validated probes remembered by host file identity,
+// one lock per entry, old entries pruned; and the mirror check that a
+// probe links exactly the host's packages and settings.
+
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"debug/buildinfo"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+)
+
+// validatedKey names the record of a probe checked against one host
+// binary (by content), from one checkout, go command and generator.
+func validatedKey(hostSum [32]byte, host string, g *gocmd.Go, apiPkg, typesKey string) string {
+	k := sha256.Sum256([]byte(strings.Join([]string{
+		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion, typesKey,
+	}, "\x00")))
+	return hex.EncodeToString(k[:16])
+}
+
+// validatedProbe is the record: the probe, and the identity of its file
+// when it was checked.
+type validatedProbe struct {
+	Probe *Probe
+	Size  int64
+	Mtime time.Time
+	Ino   uint64
+}
+
+func fileID(path string) (int64, time.Time, uint64, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, time.Time{}, 0, false
+	}
+	var ino uint64
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		ino = st.Ino
+	}
+	return fi.Size(), fi.ModTime(), ino, true
+}
+
+func storeValidated(record string, p *Probe) {
+	size, mtime, ino, ok := fileID(p.Path)
+	if !ok {
+		return
+	}
+	data, err := json.Marshal(validatedProbe{Probe: p, Size: size, Mtime: mtime, Ino: ino})
+	if err != nil || os.MkdirAll(filepath.Dir(record), 0o755) != nil {
+		return
+	}
+	tmp := record + ".tmp"
+	if os.WriteFile(tmp, data, 0o644) == nil {
+		os.Rename(tmp, record)
+	}
+}
+
+func loadValidated(record string) (*Probe, bool) {
+	data, err := os.ReadFile(record)
+	if err != nil {
+		return nil, false
+	}
+	var v validatedProbe
+	if json.Unmarshal(data, &v) != nil || v.Probe == nil {
+		return nil, false
+	}
+	size, mtime, ino, ok := fileID(v.Probe.Path)
+	if !ok || size != v.Size || !mtime.Equal(v.Mtime) || ino != v.Ino {
+		return nil, false
+	}
+	v.Probe.BuildTime = 0
+	return v.Probe, true
+}
+
+func writeIfChanged(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// lockDir takes an exclusive lock on dir/lock, so that two pluginctl
+// processes do not build one probe at once.
+func lockDir(ctx context.Context, dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// prune removes the cache entries (other than keep) that no run has used
+// for pruneAge: go build touches a probe's mtime whenever it checks it.
+// Entries locked by another pluginctl are left alone.
+func prune(cacheDir, keep string) {
+	entries, err := os.ReadDir(cacheDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		dir := filepath.Join(cacheDir, e.Name())
+		if !e.IsDir() || dir == keep {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(dir, "probe"))
+		if err == nil && time.Since(fi.ModTime()) < pruneAge {
+			continue
+		}
+		if err != nil {
+			if fi, err := os.Stat(dir); err != nil || time.Since(fi.ModTime()) < pruneAge {
+				continue
+			}
+		}
+		lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.RemoveAll(dir)
+		}
+		lock.Close()
+	}
+}
+
+// mirrorDiffs compares the probe with the host: Go version, build
+// settings, module versions, and every package fingerprint the host has.
+func mirrorDiffs(hostPath, probePath string) ([]string, error) {
+	h, err := artifact.Read(hostPath)
+	if err != nil {
+		return nil, err
+	}
+	p, err := artifact.Read(probePath)
+	if err != nil {
+		return nil, err
+	}
+	return compareBuilds(h, p), nil
+}
+
+// compareBuilds lists what differs between the host h and its probe p.
+func compareBuilds(h, p *artifact.File) []string {
+	var diffs []string
+	hb, pb := h.BuildInfo, p.BuildInfo
+	if hb.GoVersion != pb.GoVersion {
+		diffs = append(diffs, fmt.Sprintf("Go version: host %s, checkout %s", hb.GoVersion, pb.GoVersion))
+	}
+	for _, d := range diffMaps(settingsOf(hb), settingsOf(pb)) {
+		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") {
+			continue
+		}
+		diffs = append(diffs, fmt.Sprintf("build setting %s: host %s, checkout %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
+	}
+	if hb.Main.Path != pb.Main.Path {
+		diffs = append(diffs, fmt.Sprintf("main module: host %s, checkout %s", hb.Main.Path, pb.Main.Path))
+	}
+	for _, d := range diffMaps(modulesOf(hb), modulesOf(pb)) {
+		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", d.key, orElse(d.h, "does not use it"), orElse(d.p, "does not use it")))
+	}
+	var fps []string
+	for pkg, fp := range h.Fingerprints {
+		if pkg == "main" {
+			continue
+		}
+		if pfp, ok := p.Fingerprints[pkg]; !ok {
+			fps = append(fps, pkg+" (not linked by the probe)")
+		} else if pfp != fp {
+			fps = append(fps, pkg)
+		}
+	}
+	if len(fps) > 0 {
+		sort.Strings(fps)
+		const max = 5
+		s := "package fingerprint differs: " + strings.Join(fps[:min(max, len(fps))], ", ")
+		if len(fps) > max {
+			s += fmt.Sprintf(" and %d more", len(fps)-max)
+		}
+		diffs = append(diffs, s)
+	}
+	return diffs
+}
+
+func settingsOf(bi *buildinfo.BuildInfo) map[string]string {
+	m := map[string]string{}
+	for _, s := range bi.Settings {
+		m[s.Key] = s.Value
+	}
+	return m
+}
+
+func modulesOf(bi *buildinfo.BuildInfo) map[string]string {
+	m := map[string]string{}
+	for _, d := range bi.Deps {
+		v := d.Version + " " + d.Sum
+		if r := d.Replace; r != nil {
+			v += " => " + r.Path + " " + r.Version + " " + r.Sum
+		}
+		m[d.Path] = strings.TrimSpace(v)
+	}
+	return m
+}
+
+// mapDiff is one key whose value differs between the host's map and the
+// probe's; a nil value means the key is absent on that side.
+type mapDiff struct {
+	key  string
+	h, p *string
+}
+
+// diffMaps lists the keys of h and p whose values differ, sorted.
+func diffMaps(h, p map[string]string) []mapDiff {
+	var keys []string
+	for k := range h {
+		keys = append(keys, k)
+	}
+	for k := range p {
+		if _, ok := h[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []mapDiff
+	for _, k := range keys {
+		hv, hok := h[k]
+		pv, pok := p[k]
+		if hok && pok && hv == pv {
+			continue
+		}
+		d := mapDiff{key: k}
+		if hok {
+			d.h = &hv
+		}
+		if pok {
+			d.p = &pv
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func quotedOr(v *string, absent string) string {
+	if v == nil {
+		return absent
+	}
+	return fmt.Sprintf("%q", *v)
+}
+
+func orElse(v *string, absent string) string {
+	if v == nil {
+		return absent
+	}
+	return *v
+}

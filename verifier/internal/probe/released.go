@@ -1,0 +1,308 @@
+package probe
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pluginctl/pluginctl/internal/cachedir"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/released"
+)
+
+// Released says how a probe built from a host's build info alone mirrors
+// the host: which of the host's packages it has with the host's very
+// fingerprint, and which not, and why.
+type Released struct {
+	// HostSHA256 is the host binary's hash (the cache key).
+	HostSHA256 string
+	// HostSrc is the host's source checkout used as a workspace module,
+	// "" when none was given.
+	HostSrc string
+	// Reproduced counts the host's packages the probe has with the
+	// host's fingerprint; Unreproduced are the others, each "pkg: why".
+	Reproduced   int
+	Unreproduced []string
+	// Notes are what else could not be reproduced (no -trimpath, ...).
+	Notes []string
+}
+
+// UnreproducedPackages returns the import paths of r.Unreproduced.
+func (r *Released) UnreproducedPackages() map[string]bool {
+	out := map[string]bool{}
+	for _, u := range r.Unreproduced {
+		p, _, _ := strings.Cut(u, ": ")
+		out[p] = true
+	}
+	return out
+}
+
+// releasedDir is the probe module's directory name and the last element
+// of its module path, below the host's main module path (so that the
+// host module's internal packages are importable from it).
+const releasedDir = "pluginctl_probe"
+
+// NothingReproducedError says that no probe can stand in for the host:
+// the dynamic check cannot run, the static check is all there is.
+type NothingReproducedError struct {
+	Host   string
+	Reason string
+}
+
+func (e *NothingReproducedError) Error() string {
+	return "the dynamic check cannot mirror host " + e.Host + " from its build info: " + e.Reason
+}
+
+// BuildReleased builds a probe for a host whose source is not at hand,
+// from its build info alone: in a temporary module that requires every
+// module the host links at the host's version, with the host's toolchain
+// and build settings, blank-importing every package of the host it can
+// import. With hostSrc (the host's module checkout), the host's own
+// packages are built as a workspace module too. The probe is then
+// compared with the host package by package; it is cached by the host's
+// sha256. A *NothingReproducedError means the probe cannot stand in for
+// the host at all.
+func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, error) {
+	hostAbs, err := filepath.Abs(cfg.Host)
+	if err != nil {
+		return nil, err
+	}
+	h, err := released.Read(cfg.Host)
+	if err != nil {
+		return nil, &NothingReproducedError{Host: cfg.Host, Reason: err.Error()}
+	}
+	apiPkg := cfg.APIPackage
+	if apiPkg == "" {
+		apiPkg = DefaultAPIPackage
+	}
+	types := slices.Clone(cfg.Types)
+	slices.Sort(types)
+	types = slices.Compact(types)
+	g := cfg.Go
+	if g == nil {
+		g = &gocmd.Go{}
+	}
+	if hostSrc != "" {
+		if hostSrc, err = filepath.Abs(hostSrc); err != nil {
+			return nil, err
+		}
+	}
+	cacheDir := cfg.CacheDir
+	if cacheDir == "" {
+		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
+			return nil, &EnvError{Host: cfg.Host, Msg: "no cache directory for the probe: set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE"}
+		}
+	}
+	key := sha256.Sum256([]byte(strings.Join(append([]string{"released", h.SHA256(), hostAbs, hostSrc, apiPkg, generatorVersion, g.Binary}, types...), "\x00")))
+	entry := filepath.Join(cacheDir, "released-"+hex.EncodeToString(key[:12]))
+	validated := filepath.Join(cacheDir, "validated", "released-"+hex.EncodeToString(key[:16])+".json")
+	if p, ok := loadValidated(validated); ok && p.Released != nil {
+		return p, nil
+	}
+	if lim := h.Limits(); len(lim) > 0 && strings.Contains(lim[len(lim)-1], "nothing built here can be run") {
+		return nil, &NothingReproducedError{Host: cfg.Host, Reason: lim[len(lim)-1]}
+	}
+	if err := os.MkdirAll(entry, 0o755); err != nil {
+		return nil, &EnvError{Host: cfg.Host, Msg: "creating the probe cache: " + err.Error(), Err: err}
+	}
+	unlock, err := lockDir(ctx, entry)
+	if err != nil {
+		return nil, &EnvError{Host: cfg.Host, Msg: "locking the probe cache: " + err.Error(), Err: err}
+	}
+	defer unlock()
+
+	// The probe's module: nothing but a go line; the module files that
+	// pin the host's versions are written beside it.
+	modDir := filepath.Join(entry, releasedDir)
+	if err := os.MkdirAll(modDir, 0o755); err != nil {
+		return nil, err
+	}
+	probePkg := h.Main.Path + "/" + releasedDir
+	hostLang := strings.TrimPrefix(h.GoVersion, "go")
+	if err := writeIfChanged(filepath.Join(modDir, "go.mod"), []byte("module "+probePkg+"\n\ngo "+hostLang+"\n")); err != nil {
+		return nil, err
+	}
+	mods, err := h.WriteModFiles(modDir, hostSrc)
+	if err != nil {
+		return nil, &NothingReproducedError{Host: cfg.Host, Reason: err.Error()}
+	}
+	defer os.RemoveAll(mods.Dir)
+
+	// What the probe imports: every package of the host it can import.
+	rel := &Released{HostSHA256: h.SHA256(), HostSrc: hostSrc, Notes: h.Limits()}
+	var hostPkgs []string
+	for pkg := range h.File.Fingerprints {
+		hostPkgs = append(hostPkgs, pkg)
+	}
+	sort.Strings(hostPkgs)
+	skipped := map[string]string{}
+	var imports []string
+	for _, pkg := range hostPkgs {
+		if pkg == "main" || strings.HasPrefix(pkg, "vendor/") || strings.Contains(pkg, "/vendor/") {
+			continue
+		}
+		mod := h.ModuleOf(pkg)
+		if mod == h.Main.Path && hostSrc != "" {
+			// from the workspace module
+		} else if r := h.ModuleReason(mod); r != "" && mod != "" {
+			skipped[pkg] = r
+			continue
+		}
+		if parent, ok := internalParent(pkg); ok && probePkg != parent && !strings.HasPrefix(probePkg, parent+"/") {
+			continue // linked through the packages that import it
+		}
+		imports = append(imports, pkg)
+	}
+
+	lp := listed{ImportPath: h.File.BuildInfo.Path, Name: "main", Imports: imports, Deps: hostPkgs}
+	tcs := classifyTypes(types, lp)
+	env := append(h.Env(""), mods.Env()...)
+	gb := &gocmd.Go{Binary: g.Binary, Dir: modDir, Env: g.Env}
+	gb = gb.With(env...)
+	out := filepath.Join(entry, "probe")
+	args := append(append(mods.Args(), h.Args()...), "-o", out, ".")
+	start := time.Now()
+	var named []string
+	for attempt := 0; ; attempt++ {
+		lp.Imports = imports
+		gen, err := generate(hostAbs, h.File.BuildInfo, lp, apiPkg, tcs)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeIfChanged(filepath.Join(modDir, "main.go"), gen.src); err != nil {
+			return nil, err
+		}
+		for name, src := range probeFiles() {
+			if err := writeIfChanged(filepath.Join(modDir, name), []byte(strings.Replace(src, "package probe", "package main", 1))); err != nil {
+				return nil, err
+			}
+		}
+		_, err = gb.Output(ctx, "build", args...)
+		if err == nil {
+			named = gen.named
+			break
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var ge *gocmd.Error
+		if !errors.As(err, &ge) || attempt >= 6 {
+			return nil, &NothingReproducedError{Host: cfg.Host, Reason: "building the probe failed: " + firstLines(err.Error(), 6)}
+		}
+		// A package the probe cannot import (a module the proxy does
+		// not serve, a package that does not build here) is left out
+		// and named; anything else fails the probe.
+		if markUncompilable(tcs, gen.lines, ge.Stderr) {
+			continue
+		}
+		bad := blamedImports(ge.Stderr, imports)
+		if len(bad) == 0 {
+			return nil, &NothingReproducedError{Host: cfg.Host, Reason: "building the probe failed: " + firstLines(ge.Stderr, 6)}
+		}
+		for pkg, why := range bad {
+			skipped[pkg] = "not built: " + why
+			imports = slices.DeleteFunc(imports, func(s string) bool { return s == pkg })
+		}
+	}
+	buildTime := time.Since(start)
+
+	pf, err := artifact.Read(out)
+	if err != nil {
+		return nil, &EnvError{Host: cfg.Host, Msg: "reading the probe back: " + err.Error(), Err: err}
+	}
+	if pf.BuildInfo.GoVersion != h.File.BuildInfo.GoVersion {
+		return nil, &NothingReproducedError{Host: cfg.Host, Reason: fmt.Sprintf("the probe was built by %s, the host by %s", pf.BuildInfo.GoVersion, h.File.BuildInfo.GoVersion)}
+	}
+	for _, d := range diffMaps(settingsOf(h.File.BuildInfo), settingsOf(pf.BuildInfo)) {
+		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") || d.key == "-buildmode" || d.key == "-ldflags" {
+			continue
+		}
+		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
+	}
+	for _, pkg := range hostPkgs {
+		if pkg == "main" {
+			continue
+		}
+		fp, ok := pf.Fingerprints[pkg]
+		switch {
+		case ok && fp == h.File.Fingerprints[pkg]:
+			rel.Reproduced++
+		case skipped[pkg] != "":
+			rel.Unreproduced = append(rel.Unreproduced, pkg+": "+skipped[pkg])
+		case !ok:
+			rel.Unreproduced = append(rel.Unreproduced, pkg+": not linked by the probe")
+		default:
+			mod := h.ModuleOf(pkg)
+			why := "compiled differently (standard library)"
+			if mod != "" {
+				why = fmt.Sprintf("compiled differently from module %s %s", mod, h.VersionOf(mod))
+			}
+			rel.Unreproduced = append(rel.Unreproduced, pkg+": "+why)
+		}
+	}
+	if fp, ok := pf.Fingerprints["runtime"]; !ok || fp != h.File.Fingerprints["runtime"] {
+		reason := "even package runtime differs from the host's"
+		if len(rel.Notes) > 0 {
+			reason += ": " + strings.Join(rel.Notes, "; ")
+		}
+		return nil, &NothingReproducedError{Host: cfg.Host, Reason: reason}
+	}
+	p, _ := loadProbeFile(out, hostAbs, h, hostPkgs, probePkg, modDir, args, env, tcs, rel, apiPkg)
+	p.BuildTime, p.ProbeImports = buildTime, named
+	storeValidated(validated, p)
+	return p, nil
+}
+
+// loadProbeFile assembles the Probe of a built released probe.
+func loadProbeFile(out, hostAbs string, h *released.Host, hostPkgs []string, probePkg, modDir string, args, env []string, tcs []TypeCheck, rel *Released, apiPkg string) (*Probe, error) {
+	src, _ := os.ReadFile(filepath.Join(modDir, "main.go"))
+	p := &Probe{
+		Path: out, Host: hostAbs, HostInfo: h.File.BuildInfo, Package: h.File.BuildInfo.Path, Dir: modDir,
+		HostDeps: hostPkgs, Source: src, ProbePackage: probePkg,
+		BuildFlags: args, BuildEnv: env, Toolchain: h.GoVersion, Types: tcs, Released: rel,
+		Sanitizer: h.Settings["-race"] == "true" || h.Settings["-msan"] == "true" || h.Settings["-asan"] == "true",
+	}
+	if slices.Contains(hostPkgs, apiPkg) {
+		p.APIPackage = apiPkg
+	}
+	return p, nil
+}
+
+// blamedImports returns the probe's imports a failed build names (as a
+// whole word of a line of its error), with the line.
+func blamedImports(stderr string, imports []string) map[string]string {
+	want := map[string]bool{}
+	for _, imp := range imports {
+		want[imp] = true
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(stderr, "\n") {
+		for _, w := range strings.Fields(line) {
+			w = strings.Trim(w, "\"';:,()`")
+			if want[w] {
+				if _, ok := out[w]; !ok {
+					out[w] = strings.TrimSpace(line)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], "...")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,199 @@
+package probe
+
+// This file is compiled twice, like wire.go: into package probe (where
+// only its helpers are used) and into every generated probe program,
+// whose main calls readConfig and, for the supervisor role, supervise. It
+// imports only os and syscall, which every Go program links.
+//
+// pluginctl starts the probe program as a supervisor, which starts the
+// probe proper as its only child and reports how it ended on fd 5:
+//
+//	exit N | signal N    the probe's wait status
+//	note TEXT            something the sandbox could not do
+//
+// The supervisor runs no plugin code. With namespaces (its first argument
+// "ns") it is PID 1 of a new PID namespace: the probe cannot see or
+// signal pluginctl, a SIGSTOP or SIGKILL the probe sends its parent is
+// ignored (the kernel protects a namespace's init), and every process of
+// the namespace dies with the supervisor. It mounts a private /proc, so
+// the probe sees no other process. Without namespaces ("nons") it is a
+// child subreaper: descendants that setsid or lose their parent stay
+// below it, and it kills them all once the probe has ended.
+
+import (
+	"os"
+	"syscall"
+)
+
+// readConfig reads the configuration from fd until EOF and closes it.
+func readConfig(fd int) config {
+	f := os.NewFile(uintptr(fd), "config")
+	if f == nil {
+		fail("started without the configuration pipe")
+	}
+	var b []byte
+	buf := make([]byte, 4096)
+	for len(b) <= maxConfig {
+		n, err := f.Read(buf)
+		b = append(b, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	f.Close()
+	c, ok := parseConfig(b)
+	if !ok || len(b) > maxConfig {
+		fail("bad configuration: this program is started by pluginctl verify; it is of no use on its own")
+	}
+	return c
+}
+
+const (
+	prSetChildSubreaper = 36
+	prSetDumpable       = 4
+)
+
+// supervise runs the probe: cfg.args are the probe program's path, "ns"
+// or "nons", and the probe's own arguments.
+func supervise(cfg config) {
+	if len(cfg.args) < 2 {
+		fail("bad supervisor configuration")
+	}
+	exe, mode := cfg.args[0], cfg.args[1]
+	status := os.NewFile(5, "status")
+	if status == nil {
+		fail("started without the status pipe")
+	}
+	syscall.CloseOnExec(5)
+	closeInherited()
+	if mode == "check" || mode == "ns" {
+		// A private copy of the mount tree, and a /proc that shows only
+		// this PID namespace. "check" is pluginctl's trial of the
+		// namespaces: it runs no probe.
+		msg := ""
+		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+			msg = "making / private in the mount namespace: " + err.Error()
+		} else if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
+			msg = "mounting /proc in the PID namespace: " + err.Error()
+		} else if os.Getpid() != 1 {
+			msg = "not PID 1 of a new PID namespace"
+		}
+		if mode == "check" {
+			if msg == "" {
+				status.WriteString("ok\n")
+			} else {
+				status.WriteString("refused " + msg + "\n")
+			}
+			os.Exit(0)
+		}
+		if msg != "" {
+			status.WriteString("note " + msg + "\n")
+		}
+	} else if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		status.WriteString("note PR_SET_CHILD_SUBREAPER: " + errno.Error() + "\n")
+	}
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		fail("creating the configuration pipe: " + err.Error())
+	}
+	argv0 := exe
+	if len(os.Args) > 0 {
+		argv0 = os.Args[0]
+	}
+	pid, err := syscall.ForkExec(exe, []string{argv0}, &syscall.ProcAttr{
+		Env:   os.Environ(),
+		Files: []uintptr{0, 1, 2, 3, r.Fd()},
+		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+	})
+	r.Close()
+	if err != nil {
+		fail("starting the probe: " + err.Error())
+	}
+	// The report pipe is the probe's: once it and its children are gone,
+	// pluginctl reads EOF.
+	syscall.Close(3)
+	w.Write(encodeConfig(roleProbe, cfg.key[:], cfg.args[2:]))
+	w.Close()
+
+	var ws syscall.WaitStatus
+	for {
+		wpid, err := syscall.Wait4(-1, &ws, 0, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			fail("waiting for the probe: " + err.Error())
+		}
+		if wpid == pid {
+			break
+		}
+		// An orphan of the probe's, reparented here.
+	}
+	// The status line is authenticated like the report: a plugin that
+	// writes to this pipe (through /proc/1/fd) cannot fake it.
+	line := []byte("exit ")
+	if ws.Signaled() {
+		line = appendInt([]byte("signal "), int(ws.Signal()))
+	} else {
+		line = appendInt(line, ws.ExitStatus())
+	}
+	k0, k1 := macKey(cfg.key[:])
+	status.Write(append(appendMAC(line, k0, k1, line), '\n'))
+	if mode != "ns" {
+		// What the probe left running: its descendants are below this
+		// process, a subreaper. (With a PID namespace they die with it.)
+		for round := 0; round < 100; round++ {
+			kids := descendants(os.Getpid())
+			if len(kids) == 0 {
+				break
+			}
+			for _, k := range kids {
+				killTree(k)
+			}
+			for {
+				var ws syscall.WaitStatus
+				if wpid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil); wpid <= 0 && err != syscall.EINTR {
+					break
+				}
+			}
+		}
+	}
+	status.Close()
+	os.Exit(0)
+}
+
+// fail ends the probe program for a reason of its own, not a plugin's:
+// exit status 111, which pluginctl reads together with the report.
+func fail(msg string) {
+	os.Stderr.WriteString("pluginctl probe: " + msg + "\n")
+	os.Exit(111)
+}
+
+// closeInherited closes the descriptors above 2 that this program did not
+// open and pluginctl did not pass (3 to 5): whatever pluginctl's own
+// parent leaked into it. Everything the Go runtime opens is
+// close-on-exec; an inherited descriptor is not.
+func closeInherited() {
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	self := int(d.Fd())
+	var leaked []int
+	for _, name := range names {
+		fd, ok := atoi(name)
+		if !ok || fd <= 5 || fd == self {
+			continue
+		}
+		flags, _, errno := syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+		if errno == 0 && flags&syscall.FD_CLOEXEC == 0 {
+			leaked = append(leaked, fd)
+		}
+	}
+	d.Close()
+	for _, fd := range leaked {
+		syscall.Close(fd)
+	}
+}

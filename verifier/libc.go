@@ -1,0 +1,101 @@
+package verifier
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+)
+
+// Deploy-target checks: what a plugin needs from the C side of the
+// machine, against what its host needs there. The host runs on the
+// deploy machine, so that machine has the host's C library and at least
+// the GLIBC symbol versions the host requires; a plugin that requires a
+// newer one (it was linked on a newer glibc), or another C library, fails
+// there with "version `GLIBC_2.38' not found" although it loads on the
+// build machine. The dynamic check, running on the build machine, cannot
+// see this: these problems are no disagreement with it.
+
+// LibcMismatch: the plugin needs another C library than the host, or
+// newer GLIBC symbol versions than the host requires.
+const LibcMismatch Code = "libc-mismatch"
+
+// ExtraLibrary warns that the plugin needs shared libraries (DT_NEEDED)
+// the host does not: the deploy machine must have them.
+const ExtraLibrary Code = "extra-library"
+
+// deployTargetCodes are the problems only the deploy machine shows.
+var deployTargetCodes = map[Code]bool{LibcMismatch: true, ExtraLibrary: true}
+
+// checkLibc compares the C-side needs of plugin f with its host's.
+func checkLibc(f, host *artifact.File) []Problem {
+	pl, err := f.Libc()
+	if err != nil {
+		return nil // the rest of the static check reports a malformed file
+	}
+	hl, err := host.Libc()
+	if err != nil {
+		return nil
+	}
+	return compareLibc(pl, hl)
+}
+
+// compareLibc is checkLibc on what was read.
+func compareLibc(pl, hl *artifact.Libc) []Problem {
+	var ps []Problem
+	switch {
+	case pl.Flavor != "" && hl.Flavor != "" && pl.Flavor != hl.Flavor:
+		ps = append(ps, Problem{
+			Code: LibcMismatch, Severity: Error,
+			Message: fmt.Sprintf("linked against %s, the host against %s: it does not load where the host runs", pl.Flavor, hl.Flavor),
+			Detail: []string{
+				"plugin needs " + orNone(pl.Needed),
+				"host   needs " + orNone(hl.Needed) + interpNote(hl),
+			},
+			Fix: fmt.Sprintf("build the plugin on a %s system like the host's (the host's build image), with `pluginctl build --for HOST`", hl.Flavor),
+		})
+	case pl.GlibcMax != "" && hl.GlibcMax != "" && artifact.CompareGlibc(pl.GlibcMax, hl.GlibcMax) > 0:
+		syms := pl.SymbolsAbove(hl.GlibcMax)
+		detail := []string{fmt.Sprintf("plugin requires %s, host requires at most %s", pl.GlibcMax, hl.GlibcMax)}
+		const max = 8
+		if len(syms) > max {
+			syms = append(syms[:max:max], fmt.Sprintf("and %d more", len(syms)-max))
+		}
+		detail = append(detail, "symbols above the host's: "+strings.Join(syms, ", "))
+		ps = append(ps, Problem{
+			Code: LibcMismatch, Severity: Error,
+			Message: fmt.Sprintf("requires glibc symbol version %s, the host only %s: where the host runs on an older glibc, loading fails with \"version `%s' not found\"", pl.GlibcMax, hl.GlibcMax, pl.GlibcMax),
+			Detail:  detail,
+			Fix:     fmt.Sprintf("build the plugin on a system whose glibc is not newer than the deploy machine's (the host's build image), or avoid the C functions above %s", hl.GlibcMax),
+		})
+	}
+	var extra []string
+	for _, n := range pl.Needed {
+		if !slices.Contains(hl.Needed, n) && !isLibcName(n) {
+			extra = append(extra, n)
+		}
+	}
+	if len(extra) > 0 {
+		ps = append(ps, Problem{
+			Code: ExtraLibrary, Severity: Warning,
+			Message: "needs shared libraries the host does not: " + strings.Join(extra, ", "),
+			Detail:  []string{"plugin needs " + orNone(pl.Needed), "host   needs " + orNone(hl.Needed)},
+			Fix:     "make sure the deploy machine (or image) has them, or link them statically",
+		})
+	}
+	return ps
+}
+
+func interpNote(l *artifact.Libc) string {
+	if l.Interp == "" {
+		return ""
+	}
+	return " (interpreter " + l.Interp + ")"
+}
+
+// isLibcName tells the C library itself, which the libc-mismatch check
+// covers.
+func isLibcName(n string) bool {
+	return n == "libc.so.6" || n == "libc.so" || strings.HasPrefix(n, "libc.musl-")
+}

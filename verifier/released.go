@@ -1,0 +1,108 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe"
+)
+
+// Verifying on a deploy machine: when the host's source is not where
+// verify runs (a release folder, an unpacked image), the dynamic check
+// builds its probe from the host's build info alone (probe.BuildReleased:
+// a temporary module at the host's module versions, the host's toolchain
+// and settings), checks it package by package against the host, and
+// names what it could not reproduce. Only when nothing can be reproduced
+// does verify fall back to the static check, saying why.
+
+// StaticFallbackError is returned by CheckDynamic when no probe can stand
+// in for the host: Verify then reports the static check alone, with the
+// reason as a note; it is no environment error.
+type StaticFallbackError struct {
+	Reason string
+}
+
+func (e *StaticFallbackError) Error() string {
+	return e.Reason
+}
+
+// buildProbe builds the probe from the host's source, else, when the
+// source is not at hand, from its build info.
+func buildProbe(ctx context.Context, cfg probe.Config, hostSrc string) (*probe.Probe, error) {
+	if hostSrc == "" {
+		p, err := probe.Build(ctx, cfg)
+		var pe *probe.EnvError
+		if err == nil || !errors.As(err, &pe) || !pe.NoSource {
+			return p, err
+		}
+	}
+	p, err := probe.BuildReleased(ctx, cfg, hostSrc)
+	var ne *probe.NothingReproducedError
+	if errors.As(err, &ne) {
+		return nil, &StaticFallbackError{Reason: ne.Error() + "; only the static check ran"}
+	}
+	return p, err
+}
+
+// releasedNotes describes a probe built from the host's build info.
+func releasedNotes(p *probe.Probe) []string {
+	r := p.Released
+	if r == nil {
+		return nil
+	}
+	src := "no source at hand"
+	if r.HostSrc != "" {
+		src = "with the host's source " + r.HostSrc
+	}
+	notes := []string{fmt.Sprintf("the dynamic check's probe was built from the host's build info (%s): toolchain %s, the host's module versions and settings; %d of the host's packages reproduced with the host's fingerprints, %d not",
+		src, p.Toolchain, r.Reproduced, len(r.Unreproduced))}
+	if len(r.Unreproduced) > 0 {
+		const max = 20
+		u := r.Unreproduced
+		more := ""
+		if len(u) > max {
+			u, more = u[:max], fmt.Sprintf(" (and %d more)", len(r.Unreproduced)-max)
+		}
+		notes = append(notes, "packages not reproduced (a plugin linking one is judged by the static check for it): "+strings.Join(u, "; ")+more)
+	}
+	return append(notes, r.Notes...)
+}
+
+// linksUnreproduced returns the packages f shares with the host that the
+// released probe does not have with the host's fingerprint: for them the
+// probe cannot stand in for the host.
+func linksUnreproduced(f *artifact.File, unrepro map[string]bool) []string {
+	if f == nil || len(unrepro) == 0 {
+		return nil
+	}
+	var out []string
+	for pkg := range f.Fingerprints {
+		if unrepro[pkg] {
+			out = append(out, pkg)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// typeProblems are the DWARF type problems of checkSymbols that the
+// static check left to the dynamic one, when that one could not run.
+func typeProblems(f *artifact.File, sh *staticHost, c *contract.Contract, apiPkg string, have []Problem) []Problem {
+	seen := map[Code]bool{}
+	for _, p := range have {
+		seen[p.Code] = true
+	}
+	var out []Problem
+	for _, p := range checkSymbols(f, sh, c, apiPkg, true, func(string) {}) {
+		if (p.Code == BadNewSignature || p.Code == BadSymbolType) && !seen[p.Code] {
+			p.Check = Static
+			out = append(out, p)
+		}
+	}
+	return out
+}
