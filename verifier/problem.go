@@ -31,6 +31,9 @@ const (
 	// BadSymbolValue is a string symbol whose value is not one the host
 	// compares it with and accepts (for APIVersion: APIVersionMismatch).
 	BadSymbolValue Code = "bad-symbol-value"
+	// BadMetadata is an exported PluginctlMetadata that is not valid
+	// pluginctl build metadata (pluginapi/loader skips such a plugin).
+	BadMetadata Code = "bad-metadata"
 	// CheckDisagreement is reported when the static and the dynamic check
 	// reach different verdicts on one artifact: a bug in one of them.
 	CheckDisagreement Code = "check-disagreement"
