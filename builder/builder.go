@@ -177,15 +177,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := p.NeedModule(); err != nil {
 		return nil, err
 	}
-	g := p.Go
-	var env *gocmd.Env
-	tl.track(func() { env, err = g.ReadEnv(ctx) })
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl) or set --go"}
-	}
+	g, env := p.Go, p.Env
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
 	}
