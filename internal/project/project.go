@@ -26,6 +26,7 @@ import (
 	"sync"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/load"
 
 	"golang.org/x/mod/modfile"
 
@@ -331,24 +332,7 @@ func (p *Project) Patterns(patterns []string) []string {
 	if p.GoWork == "" {
 		return patterns
 	}
-	var out []string
-	for _, pat := range patterns {
-		if pat != "./..." {
-			out = append(out, pat)
-			continue
-		}
-		for _, m := range p.Modules {
-			rel, err := filepath.Rel(p.Dir, m.Dir)
-			if err != nil || !filepath.IsLocal(rel) && rel != "." {
-				continue
-			}
-			out = append(out, "./"+filepath.ToSlash(filepath.Join(rel, "...")))
-		}
-	}
-	if len(out) == 0 {
-		return patterns
-	}
-	return out
+	return load.ExpandWorkspace(p.Dir, p.ModuleDirs(), patterns)
 }
 
 // RootPatterns are the patterns naming every package of the project
