@@ -105,7 +105,7 @@ type Project struct {
 
 	mu        sync.Mutex
 	pkgEnv    []string
-	contracts map[string]*Resolved
+	contracts map[string]*resolution
 }
 
 // Load builds the project model for a command run in o.Dir. Outside a
