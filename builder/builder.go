@@ -121,8 +121,9 @@ type GateInput struct {
 	// of the packages, no go.mod/go.sum/go.work and no flag changed: a
 	// gate may remember that it passed on it ("" when unknown).
 	SourceKey string
-	// Project is the build's project model, and Contract the contract
-	// it resolved: the gate checks against the same.
+	// Project is the build's project model (nil when the gate must load
+	// its own), whose Contract the gate resolves: the build shares the
+	// resolution. Contract, when set, is already resolved.
 	Project  *project.Project
 	Contract *project.Resolved
 }
@@ -177,15 +178,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := p.NeedModule(); err != nil {
 		return nil, err
 	}
-	g := p.Go
-	var env *gocmd.Env
-	tl.track(func() { env, err = g.ReadEnv(ctx) })
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl) or set --go"}
-	}
+	g, env := p.Go, p.Env
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
 	}
@@ -322,21 +315,21 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		case <-b.hostsDone:
 		case <-buildCtx.Done():
 		}
-		r := resolve()
-		if contractErr != nil {
-			cancelBuild()
-			gateErr <- contractErr
-			return
-		}
 		if o.Gate == nil {
-			gateErr <- nil
+			// The contract for the manifest, beside the plugin builds.
+			if resolve(); contractErr != nil {
+				cancelBuild()
+			}
+			gateErr <- contractErr
 			return
 		}
 		key := ""
 		if srcKey != "" {
-			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+strings.Join(r.API, ",")), ws)
+			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage, fmt.Sprintf("expect=%q", o.Expect)), ws)
 		}
-		in := GateInput{SourceKey: key, Project: p, Contract: r}
+		// The gate resolves the contract through the project, beside its
+		// own loading: the build shares that one resolution.
+		in := GateInput{SourceKey: key, Project: p}
 		if fh != nil {
 			in.Project = nil // vet reads the source with the local toolchain, not the host's
 		}
@@ -376,7 +369,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	for _, mf := range ws.Mods {
 		m.Modules = append(m.Modules, mf.Module.Mod.Path)
 	}
-	if r := resolve(); r != nil {
+	r := resolve()
+	if contractErr != nil {
+		return nil, contractErr
+	}
+	if r != nil {
 		m.Contract = &manifest.Contract{API: r.API, From: r.From, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
 
 // EnvError is a problem with the environment or the invocation, not with
@@ -87,3 +89,10 @@ func indent(s string) string {
 	s = strings.TrimRight(s, "\n")
 	return "\t" + strings.ReplaceAll(s, "\n", "\n\t")
 }
+
+// GoCommand is how the go command runs (the binary, directory and
+// environment): Options.Go. Exported here so that a Go program can set it.
+type GoCommand = gocmd.Go
+
+// SumCache remembers artifact checksums by file identity: Options.Sums.
+type SumCache = sumcache.Cache

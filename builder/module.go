@@ -11,8 +11,6 @@ import (
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
-
-	"github.com/pluginctl/pluginctl/internal/load"
 )
 
 // workspace is the module graph input of one build: the go.mod files of
@@ -175,13 +173,4 @@ func (ws *workspace) checkSums(sums map[string]bool) error {
 func fileExists(name string) bool {
 	_, err := os.Stat(name)
 	return err == nil
-}
-
-// expandPatterns rewrites "./..." in workspace mode into one pattern per
-// workspace module below dir (see load.ExpandWorkspace).
-func (ws *workspace) expandPatterns(dir string, patterns []string) []string {
-	if ws.Work == "" {
-		return patterns
-	}
-	return load.ExpandWorkspace(dir, ws.ModDirs, patterns)
 }

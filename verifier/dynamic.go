@@ -487,11 +487,11 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 			add(dynPanicProblem(e))
 		case probe.StageReturned:
 			switch e.Func {
-			case "Capabilities":
+			case pluginapi.SymbolCapabilities:
 				res.Capabilities = e.List
 			case "Name":
 				res.Name = e.Value
-			case "New":
+			case pluginapi.SymbolNew:
 				if e.Nil {
 					// A run-time failure of the factory, like a panic: no
 					// file inspection can see it.
@@ -501,7 +501,7 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 						Fix:     "return a non-nil value from New; report failures from Init as an error",
 					})
 				}
-			case "Init":
+			case pluginapi.SymbolInit:
 				if e.Error != "" {
 					add(Problem{
 						Code:    InitPanic,

@@ -146,7 +146,7 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 	}
 	api := c.apiPkg()
 	short := dynPkgName(api)
-	ver := e.Symbols["APIVersion"]
+	ver := e.Symbols[pluginapi.SymbolAPIVersion]
 	switch {
 	case !ver.Found:
 		add(Problem{
@@ -174,11 +174,11 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 		}
 	}
 	wantNew := "func() " + short + ".Plugin"
-	switch s := e.Symbols["New"]; {
+	switch s := e.Symbols[pluginapi.SymbolNew]; {
 	case !s.Found:
 		var others []string
 		for name, x := range e.Symbols {
-			if x.Found && name != "New" {
+			if x.Found && name != pluginapi.SymbolNew {
 				others = append(others, name)
 			}
 		}
@@ -198,9 +198,9 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 		})
 	}
 	for _, opt := range []struct{ name, want string }{
-		{"Capabilities", "func() []string"},
-		{"Init", "func(" + short + ".Host) error"},
-		{"PluginctlMetadata", "*string"},
+		{pluginapi.SymbolCapabilities, "func() []string"},
+		{pluginapi.SymbolInit, "func(" + short + ".Host) error"},
+		{pluginapi.SymbolMetadata, "*string"},
 	} {
 		s := e.Symbols[opt.name]
 		if s.Found && !s.OK {
@@ -212,11 +212,11 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 			})
 		}
 	}
-	if s := e.Symbols["PluginctlMetadata"]; s.Found && s.OK {
+	if s := e.Symbols[pluginapi.SymbolMetadata]; s.Found && s.OK {
 		md, err := meta.Parse([]byte(s.Value))
 		if err != nil {
 			add(Problem{
-				Code:    BadNewSignature,
+				Code:    BadMetadata,
 				Message: "PluginctlMetadata is not valid pluginctl build metadata: a careful host skips the plugin",
 				Detail:  []string{dynLine(err.Error())},
 				Fix:     "do not declare PluginctlMetadata yourself: `pluginctl build` writes it",

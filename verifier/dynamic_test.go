@@ -69,6 +69,7 @@ func dynCases(f *probetest.Fixtures) []dynCase {
 		{"nonew", p["nonew"], []Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
 		{"badnew", p["badnew"], []Code{BadNewSignature}, []string{"found    func() *main.plug", "expected func() pluginapi.Plugin"}},
 		{"stale", p["stale"], []Code{APIVersionMismatch}, []string{`APIVersion is "v0", the host wants "v1"`}},
+		{"badmeta", p["badmeta"], []Code{BadMetadata}, []string{"PluginctlMetadata is not valid pluginctl build metadata"}},
 		{"newpanic", p["newpanic"], []Code{InitPanic}, []string{"New panics: newpanic: no configuration", "at " + probetest.Pkg + "/plugins/newpanic.New (", "main.go:20)"}},
 		{"initerr", p["initerr"], []Code{InitPanic}, []string{"Init returned an error", "initerr: database unreachable"}},
 		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot parse the built-in table", "at " + probetest.Pkg + "/plugins/initpanic.setup"}},

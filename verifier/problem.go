@@ -1,6 +1,11 @@
 package verifier
 
-import "github.com/pluginctl/pluginctl/internal/diag"
+import (
+	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
+)
 
 // Code names one kind of problem. The vocabulary is fixed and documented in
 // README.md; tools match on it, so a code is never renamed.
@@ -31,6 +36,9 @@ const (
 	// BadSymbolValue is a string symbol whose value is not one the host
 	// compares it with and accepts (for APIVersion: APIVersionMismatch).
 	BadSymbolValue Code = "bad-symbol-value"
+	// BadMetadata is an exported PluginctlMetadata that is not valid
+	// pluginctl build metadata (pluginapi/loader skips such a plugin).
+	BadMetadata Code = "bad-metadata"
 	// CheckDisagreement is reported when the static and the dynamic check
 	// reach different verdicts on one artifact: a bug in one of them.
 	CheckDisagreement Code = "check-disagreement"
@@ -66,3 +74,17 @@ const (
 // and dynamic checks produce the same shape, so that one report lists
 // them side by side.
 type Problem = diag.Problem
+
+// GoCommand is how the go command runs (the binary, directory and
+// environment): Options.Go. Exported here so that a Go program can set it.
+type GoCommand = gocmd.Go
+
+// SumCache remembers artifact checksums by file identity: Options.Sums.
+type SumCache = sumcache.Cache
+
+// Contract is what a host looks up in its plugins (Options.Contract), and
+// ContractEntry one symbol of it; see `pluginctl contract`.
+type (
+	Contract      = contract.Contract
+	ContractEntry = contract.Entry
+)

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -126,8 +128,9 @@ type vetGateError struct{ res *vet.Result }
 func (e *vetGateError) Error() string {
 	var b strings.Builder
 	b.WriteString("vet found errors that predict a failure at load time; the build was stopped:")
-	for pkg, fs := range e.res.ByPackage() {
-		for _, f := range fs {
+	byPkg := e.res.ByPackage()
+	for _, pkg := range slices.Sorted(maps.Keys(byPkg)) {
+		for _, f := range byPkg[pkg] {
 			if f.Severity != diag.Error {
 				continue
 			}

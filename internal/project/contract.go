@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 
@@ -68,13 +69,37 @@ func (p *Project) Contract(ctx context.Context, hosts []string) (*Resolved, erro
 		hosts = p.Config.Hosts
 	}
 	key := strings.Join(hosts, "\x00")
+	// One resolution per key for the command: callers that ask at once
+	// (build's discovery, its vet gate, the manifest) share it.
 	p.mu.Lock()
-	if r, ok := p.contracts[key]; ok {
-		p.mu.Unlock()
-		return r, nil
+	if p.contracts == nil {
+		p.contracts = map[string]*resolution{}
+	}
+	call := p.contracts[key]
+	if call == nil {
+		call = &resolution{}
+		p.contracts[key] = call
 	}
 	p.mu.Unlock()
+	call.once.Do(func() { call.r, call.err = p.resolveContract(ctx, hosts) })
+	if call.err != nil && ctx.Err() == nil && errors.Is(call.err, context.Canceled) {
+		// Cancelled for an earlier caller only: try again for this one.
+		p.mu.Lock()
+		delete(p.contracts, key)
+		p.mu.Unlock()
+		return p.Contract(ctx, hosts)
+	}
+	return call.r, call.err
+}
 
+// resolution is one Contract call, shared.
+type resolution struct {
+	once sync.Once
+	r    *Resolved
+	err  error
+}
+
+func (p *Project) resolveContract(ctx context.Context, hosts []string) (*Resolved, error) {
 	var inferred *contract.Contract
 	var notes []string
 	if p.Config.Infer && p.InModule() {
@@ -93,12 +118,6 @@ func (p *Project) Contract(ctx context.Context, hosts []string) (*Resolved, erro
 	}
 	r := p.resolve(inferred)
 	r.Notes = append(r.Notes, notes...)
-	p.mu.Lock()
-	if p.contracts == nil {
-		p.contracts = map[string]*Resolved{}
-	}
-	p.contracts[key] = r
-	p.mu.Unlock()
 	return r, nil
 }
 
@@ -303,8 +322,9 @@ func (p *Project) sourceKey(ctx context.Context, env []string, patterns []string
 }
 
 // SourceKey identifies the state of every non-standard-library source
-// file the packages link and of the module files (go.mod, go.sum of each
-// module dir, go.work), by name, size and modification time: equal keys
+// file the packages link and of the module files (go.mod, go.sum and
+// pluginctl.toml of each module dir, go.work), by name, size and
+// modification time: equal keys
 // mean that nothing a source check reads has changed. "" when a file
 // cannot be read.
 func SourceKey(roots []*packages.Package, modDirs []string, gowork string) string {
@@ -316,17 +336,17 @@ func SourceKey(roots []*packages.Package, modDirs []string, gowork string) strin
 		}
 	})
 	for _, d := range modDirs {
-		files = append(files, filepath.Join(d, "go.mod"), filepath.Join(d, "go.sum"))
+		files = append(files, filepath.Join(d, "go.mod"), filepath.Join(d, "go.sum"), filepath.Join(d, contract.ConfigFile))
 	}
 	if gowork != "" {
-		files = append(files, gowork, gowork+".sum")
+		files = append(files, gowork, gowork+".sum", filepath.Join(filepath.Dir(gowork), contract.ConfigFile))
 	}
 	sort.Strings(files)
 	files = slices.Compact(files)
 	h := sha256.New()
 	for _, f := range files {
 		fi, err := os.Stat(f)
-		if os.IsNotExist(err) && (strings.HasSuffix(f, ".sum")) {
+		if os.IsNotExist(err) && (strings.HasSuffix(f, ".sum") || filepath.Base(f) == contract.ConfigFile) {
 			fmt.Fprintf(h, "%s absent\n", f)
 			continue
 		}

@@ -19,12 +19,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/load"
 
 	"golang.org/x/mod/modfile"
 
@@ -91,8 +93,10 @@ type Project struct {
 	API []string
 	// Expect are the --expect declarations, parsed.
 	Expect []contract.Entry
-	// Go is the go command, with the project directory as its Dir.
-	Go *gocmd.Go
+	// Go is the go command, with the project directory as its Dir, and
+	// Env what `go env` said of it.
+	Go  *gocmd.Go
+	Env *gocmd.Env
 	// Tags and BuildFlags as in Options.
 	Tags       []string
 	BuildFlags []string
@@ -101,7 +105,7 @@ type Project struct {
 
 	mu        sync.Mutex
 	pkgEnv    []string
-	contracts map[string]*Resolved
+	contracts map[string]*resolution
 }
 
 // Load builds the project model for a command run in o.Dir. Outside a
@@ -138,11 +142,12 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 		}
 		p.Expect = append(p.Expect, entry)
 	}
-	gomod, gowork, err := goEnv(ctx, g)
+	env, err := goEnv(ctx, g)
 	if err != nil {
 		return nil, err
 	}
-	p.GoMod, p.GoWork = gomod, gowork
+	p.Env = env
+	p.GoMod, p.GoWork = env.GOMOD, env.GOWORK
 	if err := p.readModules(); err != nil {
 		return nil, err
 	}
@@ -151,28 +156,24 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 	return p, nil
 }
 
-// goEnv asks the go command where the module and workspace are: the one
-// root finder.
-func goEnv(ctx context.Context, g *gocmd.Go) (gomod, gowork string, err error) {
-	out, err := g.Output(ctx, "env", "GOMOD", "GOWORK")
+// goEnv asks the go command where the module and workspace are (the one
+// root finder), with the rest of what pluginctl reads of `go env`, in one
+// call.
+func goEnv(ctx context.Context, g *gocmd.Go) (*gocmd.Env, error) {
+	env, err := g.ReadEnv(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", "", ctx.Err()
+			return nil, ctx.Err()
 		}
-		return "", "", &diag.EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl), or name it with --go or PLUGINCTL_GO"}
+		return nil, &diag.EnvError{Msg: fmt.Sprintf("running the go command: %v", err), Fix: "install Go (https://go.dev/dl), or name it with --go or PLUGINCTL_GO", Err: err}
 	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	for len(lines) < 2 {
-		lines = append(lines, "")
+	if env.GOMOD == os.DevNull {
+		env.GOMOD = ""
 	}
-	gomod, gowork = strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1])
-	if gomod == os.DevNull {
-		gomod = ""
+	if env.GOWORK == "off" {
+		env.GOWORK = ""
 	}
-	if gowork == "off" {
-		gowork = ""
-	}
-	return gomod, gowork, nil
+	return env, nil
 }
 
 // readModules reads go.work's use list (or the one go.mod) and every
@@ -331,24 +332,7 @@ func (p *Project) Patterns(patterns []string) []string {
 	if p.GoWork == "" {
 		return patterns
 	}
-	var out []string
-	for _, pat := range patterns {
-		if pat != "./..." {
-			out = append(out, pat)
-			continue
-		}
-		for _, m := range p.Modules {
-			rel, err := filepath.Rel(p.Dir, m.Dir)
-			if err != nil || !filepath.IsLocal(rel) && rel != "." {
-				continue
-			}
-			out = append(out, "./"+filepath.ToSlash(filepath.Join(rel, "...")))
-		}
-	}
-	if len(out) == 0 {
-		return patterns
-	}
-	return out
+	return load.ExpandWorkspace(p.Dir, p.ModuleDirs(), patterns)
 }
 
 // RootPatterns are the patterns naming every package of the project

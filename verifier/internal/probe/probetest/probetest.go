@@ -44,7 +44,7 @@ type Fixtures struct {
 
 // PluginNames are the plugins under testdata/plugins.
 var PluginNames = []string{
-	"good", "good2", "nonew", "badnew", "stale", "newpanic", "initerr", "initpanic",
+	"good", "good2", "nonew", "badnew", "stale", "badmeta", "newpanic", "initerr", "initpanic",
 	"initexit", "forge", "forgedlsym", "escape", "block", "cabort", "conflicta", "conflictb", "env", "noisy", "rega", "regb", "csegv", "selfkill",
 }
 
