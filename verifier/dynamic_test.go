@@ -493,8 +493,14 @@ func TestCheckDynamicContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.APIPackage != "" || len(rep.Notes) != 0 {
-		t.Errorf("APIPackage %q, notes %q", rep.APIPackage, rep.Notes)
+	var notes []string // but the sandbox's, which depend on the kernel
+	for _, n := range rep.Notes {
+		if !strings.HasPrefix(n, "the probe ran without its own namespaces") && !strings.HasPrefix(n, "the probe's sandbox") {
+			notes = append(notes, n)
+		}
+	}
+	if rep.APIPackage != "" || len(notes) != 0 {
+		t.Errorf("APIPackage %q, notes %q", rep.APIPackage, notes)
 	}
 	for i, c := range cases {
 		r := rep.Results[i]

@@ -273,7 +273,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if dynamic {
 		dyn := <-dynDone
 		if dyn.err != nil && ctx.Err() != nil && errors.Is(dyn.err, ctx.Err()) {
-			return interrupted(r, dyn.rep), ctx.Err()
+			return interrupted(r, dyn.rep, dynIndex, readable), ctx.Err()
 		}
 		var sf *StaticFallbackError
 		if errors.As(dyn.err, &sf) {
@@ -339,17 +339,21 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 // dynamic check was interrupted: the static check's problems, the dynamic
 // problems of the artifacts it completed, and the dynamic check marked
 // not checked on the others.
-func interrupted(r *Report, dyn *DynamicReport) *Report {
+func interrupted(r *Report, dyn *DynamicReport, dynIndex []int, readable []bool) *Report {
 	r.Interrupted = true
 	n := 0
-	for i := range r.Artifacts {
+	// The dynamic results are those of the artifacts of dynIndex (the
+	// others were never handed to the dynamic check: the static check
+	// says what they are).
+	blind := map[Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true, DuplicatePlugin: true, PluginConflict: true}
+	for k, i := range dynIndex {
 		a := &r.Artifacts[i]
-		if dyn != nil && i < len(dyn.Results) && dyn.Results[i].Checked {
-			a.Problems = merge(a.Problems, dyn.Results[i].Problems, map[Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true}, false)
+		if dyn != nil && k < len(dyn.Results) && dyn.Results[k].Checked {
+			a.Problems = merge(a.Problems, dyn.Results[k].Problems, blind, readable[i])
 			continue
 		}
-		if dyn != nil && i < len(dyn.Results) {
-			for _, p := range dyn.Results[i].Problems {
+		if dyn != nil && k < len(dyn.Results) {
+			for _, p := range dyn.Results[k].Problems {
 				if p.Severity == Error {
 					a.Problems = append(a.Problems, p) // found before the interruption: still true
 				}
@@ -358,7 +362,7 @@ func interrupted(r *Report, dyn *DynamicReport) *Report {
 		a.NotChecked = append(a.NotChecked, Dynamic)
 		n++
 	}
-	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(r.Artifacts)))
+	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(dynIndex)))
 	r.finish()
 	return r
 }

@@ -76,6 +76,8 @@ Run pluginctl COMMAND --help for each command's flags and examples.
 	2    usage or environment error: bad flags or arguments, not in a module,
 	     no Go toolchain or C compiler, no such file, two artifacts with one
 	     name, nothing to build
-	130  interrupted (SIGINT/SIGTERM); the previous artifacts are untouched
+	130  interrupted (SIGINT/SIGTERM); the previous artifacts are untouched;
+	     verify and check still write their report (to --output when given),
+	     with what was not checked marked so
 */
 package main

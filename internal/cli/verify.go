@@ -211,7 +211,7 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 	}
 	if interrupted != nil {
 		fmt.Fprintf(stdio.Stderr, "pluginctl verify: interrupted; %d artifact(s) not checked\n", r.Summary.NotChecked)
-		return interrupted
+		return &exitError{ExitInterrupted, errors.New("")} // reported
 	}
 	if r.Failed() {
 		return errFailed

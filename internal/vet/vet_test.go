@@ -51,6 +51,8 @@ func TestFixtureCorpus(t *testing.T) {
 		"inithang":  {"initio", "initio"},
 		"initabort": {"initio"},
 		"initforge": {"initio", "initio", "initio"},
+		// C calls, output, exits and a system call, all in init.
+		"initforgedlsym": {"initio", "initio", "initio", "initio", "initio", "initio", "initio", "initio", "initio"},
 		// Broken by the build, not the source.
 		"good": nil, "apicopy": nil, "gotoolchain": nil, "mainnoopt": nil,
 		"nocap": nil, "noopt": nil, "notrim": nil, "race": nil,

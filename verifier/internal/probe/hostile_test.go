@@ -15,23 +15,23 @@ import (
 	"time"
 )
 
-// isolations runs f with namespaces (when this kernel allows them) and
-// without, as a kernel that refuses them would.
-func isolations(t *testing.T, f func(t *testing.T)) {
+// isolations runs f with namespaces (when this kernel allows them, as
+// the probe p finds) and without, as a kernel that refuses them would.
+func isolations(t *testing.T, p *Probe, f func(t *testing.T)) {
 	t.Run("namespaces", func(t *testing.T) {
-		setIsolation(t, nil)
+		setIsolation(t, p, nil)
 		f(t)
 	})
 	t.Run("fallback", func(t *testing.T) {
-		setIsolation(t, &isolation{refused: "turned off by the test"})
+		setIsolation(t, p, &isolation{refused: "turned off by the test"})
 		f(t)
 	})
 }
 
 // setIsolation makes the runs of this test use iso (nil: what the kernel
-// allows), then restores what was detected.
-func setIsolation(t *testing.T, iso *isolation) {
-	nsOnce.Do(func() { nsResult = tryNamespaces(os.Args[0]) })
+// allows, tried with the probe p), then restores what was detected.
+func setIsolation(t *testing.T, p *Probe, iso *isolation) {
+	nsOnce.Do(func() { nsResult = tryNamespaces(p.Path) })
 	saved := nsResult
 	if iso != nil {
 		nsResult = *iso
@@ -98,7 +98,7 @@ func TestRunHostilePlugins(t *testing.T) {
 		// children then escape to init (README: the fallback's limits).
 		{escape: "setpgid,killparent", signal: "SIGKILL", either: true, nsOnly: true},
 	}
-	isolations(t, func(t *testing.T) {
+	isolations(t, p, func(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.escape, func(t *testing.T) {
 				// A temporary directory of its own, to see what the run

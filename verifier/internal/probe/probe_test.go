@@ -298,6 +298,10 @@ func TestBuildRefusesACheckoutWithoutTheHost(t *testing.T) {
 func TestRunSandbox(t *testing.T) {
 	f, p := built(t)
 	t.Setenv("PLUGINCTL_TEST_SECRET", "hunter2")
+	isolations(t, p, func(t *testing.T) { testSandbox(t, f, p) })
+}
+
+func testSandbox(t *testing.T, f *probetest.Fixtures, p *Probe) {
 	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["env"]}, Timeout: 5 * time.Second, Convention: true})
 	if err != nil {
 		t.Fatal(err)
@@ -332,7 +336,13 @@ func TestRunSandbox(t *testing.T) {
 		t.Error("the child saw the parent's secret")
 	}
 	// Nor anywhere in /proc: pluginctl's own environment has it.
-	if info["leak"] != "none" {
+	switch {
+	case info["leak"] == "none":
+	case !r.Namespaces && os.Getuid() == 0:
+		// Root without namespaces has CAP_SYS_PTRACE: a non-dumpable
+		// pluginctl does not stop it (README: the fallback's limits).
+		t.Logf("as root without namespaces the child reads /proc/{%s}/environ, as documented", info["leak"])
+	default:
 		t.Errorf("the child read the parent's secret in /proc/{%s}/environ (%s)", info["leak"], r.Isolation)
 	}
 	if info["core"] != "0" {

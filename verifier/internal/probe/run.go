@@ -66,8 +66,9 @@ type RunOptions struct {
 	// the time from the start, or from the probe's authenticated report
 	// that it opens the artifact, to the next such report or the end.
 	Timeout time.Duration
-	// OutputLimit caps stdout, stderr and the report (default
-	// DefaultOutputLimit each); what is beyond it is counted and dropped.
+	// OutputLimit caps stdout and stderr (default DefaultOutputLimit
+	// each), and the report for each artifact; what is beyond it is
+	// counted and dropped.
 	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
@@ -349,7 +350,9 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		supMode = "ns"
 	}
 
-	report := &capped{limit: o.OutputLimit}
+	// The report grows with the artifacts a run checks (each can carry
+	// 64 KiB of metadata): one limit per artifact, up to 64 MiB.
+	report := &capped{limit: min(o.OutputLimit*max(1, len(o.Artifacts)), max(o.OutputLimit, 64<<20))}
 	reportDone := make(chan struct{})
 	// Each authenticated "opening" line starts the next artifact's time.
 	opening := make(chan struct{}, 1)

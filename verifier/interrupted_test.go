@@ -1,0 +1,48 @@
+package verifier
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestInterruptedReport: the partial report of an interrupted dynamic
+// check keeps what completed, marks the rest not checked, and maps the
+// dynamic results to the artifacts they are about (a file that is not
+// regular is never handed to the dynamic check).
+func TestInterruptedReport(t *testing.T) {
+	r := &Report{Artifacts: []ArtifactReport{
+		{Path: "a.so"},
+		{Path: "fifo.so", Problems: []Problem{{Code: NotAPlugin, Severity: Error, Check: Static}}},
+		{Path: "b.so"},
+		{Path: "c.so"},
+	}}
+	dyn := &DynamicReport{Results: []DynamicResult{
+		{Path: "a.so", Checked: true},
+		{Path: "b.so", Problems: []Problem{{Code: InitPanic, Severity: Error, Check: Dynamic}}}, // found, then interrupted
+		{Path: "c.so"},
+	}}
+	interrupted(r, dyn, []int{0, 2, 3}, []bool{true, false, true, true})
+	want := []struct {
+		ok         bool
+		notChecked []Check
+		codes      []Code
+	}{
+		{true, nil, nil},
+		{false, nil, []Code{NotAPlugin}},
+		{false, []Check{Dynamic}, []Code{InitPanic}},
+		{false, []Check{Dynamic}, nil},
+	}
+	for i, w := range want {
+		a := r.Artifacts[i]
+		var codes []Code
+		for _, p := range a.Problems {
+			codes = append(codes, p.Code)
+		}
+		if a.OK != w.ok || !slices.Equal(a.NotChecked, w.notChecked) || !slices.Equal(codes, w.codes) {
+			t.Errorf("%s: ok %v, not checked %v, codes %v; want %v, %v, %v", a.Path, a.OK, a.NotChecked, codes, w.ok, w.notChecked, w.codes)
+		}
+	}
+	if !r.Interrupted || r.Summary != (Summary{Checked: 4, Passed: 1, Failed: 2, NotChecked: 1}) {
+		t.Errorf("interrupted %v, summary %+v", r.Interrupted, r.Summary)
+	}
+}
