@@ -108,6 +108,11 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	if c.Bool("static") && len(c.StringSlice("require-capability")) > 0 {
 		return verifier.Options{}, nil, usageError("--require-capability needs the dynamic check: it calls Capabilities(); drop --static")
 	}
+	for _, e := range expectValues(c) {
+		if _, err := contract.ParseExpect(e); err != nil {
+			return verifier.Options{}, nil, usageError("--expect %q: %v", e, err)
+		}
+	}
 	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
 	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
 	sink.w, _ = output.New(format, sink.buf, color)
@@ -138,8 +143,7 @@ func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg stri
 	if recorded != nil {
 		var declared []contract.Entry
 		for _, e := range po.Expect {
-			entry, err := contract.ParseExpect(e)
-			if err == nil {
+			if entry, err := contract.ParseExpect(e); err == nil { // checked by verifyOptions
 				declared = append(declared, entry)
 			}
 		}
