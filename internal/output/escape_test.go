@@ -42,18 +42,20 @@ func TestTextCannotBeForged(t *testing.T) {
 		}},
 		Summary: verifier.Summary{Checked: 1, Failed: 1},
 	}
-	var buf bytes.Buffer
-	w, _ := New("text", &buf, false)
-	if err := w.Report(r); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	if strings.ContainsAny(out, "\x1b\r") {
-		t.Errorf("control characters reach the terminal:\n%q", out)
-	}
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "PASS") {
-			t.Errorf("forged line %q in:\n%s", l, out)
+	for _, format := range []string{"text", "github", "junit"} {
+		var buf bytes.Buffer
+		w, _ := New(format, &buf, false)
+		if err := w.Report(r); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if strings.ContainsAny(out, "\x1b\r") {
+			t.Errorf("%s: control characters reach the terminal:\n%q", format, out)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "PASS") {
+				t.Errorf("%s: forged line %q in:\n%s", format, l, out)
+			}
 		}
 	}
 }

@@ -181,7 +181,7 @@ type junitFailure struct {
 func (j *junit) Report(r *verifier.Report) error {
 	s := junitSuite{Name: "pluginctl verify", Tests: r.Summary.Checked, Failures: r.Summary.Failed, Skipped: r.Summary.NotChecked}
 	for _, a := range r.Artifacts {
-		c := junitCase{Name: a.Path, Classname: "pluginctl.verify"}
+		c := junitCase{Name: Escape(a.Path), Classname: "pluginctl.verify"}
 		var errs, warns []string
 		var first *verifier.Problem
 		for i, p := range a.Problems {
@@ -239,14 +239,16 @@ func (g *github) Report(r *verifier.Report) error {
 			if p.Severity == verifier.Warning {
 				cmd = "warning"
 			}
-			body := p.Message
-			if len(p.Detail) > 0 {
-				body += "\n" + strings.Join(p.Detail, "\n")
+			// Each line escaped on its own (no control character, no
+			// invisible one), then joined for GitHub's own escaping.
+			lines := []string{Escape(p.Message)}
+			for _, d := range p.Detail {
+				lines = append(lines, Escape(d))
 			}
 			if p.Fix != "" {
-				body += "\nfix: " + p.Fix
+				lines = append(lines, "fix: "+Escape(p.Fix))
 			}
-			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, EscapeProperty(a.Path), EscapeProperty("pluginctl "+string(p.Code)), EscapeData(body))
+			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, EscapeProperty(Escape(a.Path)), EscapeProperty("pluginctl "+string(p.Code)), EscapeData(strings.Join(lines, "\n")))
 		}
 	}
 	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed%s\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r))
