@@ -147,6 +147,9 @@ type File struct {
 
 	data      []byte
 	sumOnce   sync.Once
+	libcOnce  sync.Once
+	libc      *Libc
+	libcErr   error
 	sum       string
 	dwarfOnce sync.Once
 	dwarf     *dwarf.Data

@@ -28,10 +28,16 @@ type Libc struct {
 	GlibcSymbols map[string][]string
 }
 
-// Libc reads the file's dynamic section and imported symbol versions.
-// The file's data was checked by Read; a malformed dynamic section is an
-// error, never a panic.
-func (f *File) Libc() (l *Libc, err error) {
+// Libc reads the file's dynamic section and imported symbol versions,
+// once per File (a host is compared with every artifact). The file's data
+// was checked by Read; a malformed dynamic section is an error, never a
+// panic.
+func (f *File) Libc() (*Libc, error) {
+	f.libcOnce.Do(func() { f.libc, f.libcErr = f.readLibc() })
+	return f.libc, f.libcErr
+}
+
+func (f *File) readLibc() (l *Libc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			l, err = nil, fmt.Errorf("malformed ELF dynamic section: %v", r)
