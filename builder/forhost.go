@@ -118,11 +118,6 @@ func (fh *forHost) env() []string {
 	return append(fh.host.Env(""), fh.mods.Env()...)
 }
 
-// args are the go build flags: module files and the host's settings.
-func (fh *forHost) args() []string {
-	return append(fh.mods.Args(), fh.host.Args()...)
-}
-
 // checkOwnModule refuses, before anything is built, plugins whose module
 // requires the host's own (devel) main module without its source: its
 // packages cannot be reproduced from any version.

@@ -309,18 +309,6 @@ func (p *Project) ModuleDirs() []string {
 	return out
 }
 
-// ModuleOf returns the main module containing dir, nil if none.
-func (p *Project) ModuleOf(dir string) *Module {
-	var best *Module
-	for i := range p.Modules {
-		m := &p.Modules[i]
-		if within(m.Dir, dir) && (best == nil || len(m.Dir) > len(best.Dir)) {
-			best = m
-		}
-	}
-	return best
-}
-
 // Patterns rewrites "./..." for a go.work workspace, where the go command
 // accepts it only inside a module, into one pattern per workspace module
 // below Dir, so that the whole workspace is one build list. Other

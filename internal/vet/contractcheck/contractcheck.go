@@ -241,20 +241,6 @@ func Gate(a *analysis.Analyzer, api *string, config func(pass *analysis.Pass, ap
 	return a
 }
 
-// PluginDirs turns [plugins] dirs (slash-separated, relative to root)
-// into absolute directories.
-func PluginDirs(root string, dirs []string) []string {
-	var out []string
-	for _, d := range dirs {
-		d = filepath.FromSlash(strings.TrimSuffix(d, "/"))
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(root, d)
-		}
-		out = append(out, filepath.Clean(d))
-	}
-	return out
-}
-
 // PackageDir returns the directory of the package under analysis (of
 // its first file), "" when unknown.
 func PackageDir(pass *analysis.Pass) string {

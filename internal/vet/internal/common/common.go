@@ -304,11 +304,6 @@ func ShortPos(fset *token.FileSet, pos token.Pos) string {
 	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
 }
 
-// TypeString formats t relative to pkg.
-func TypeString(t types.Type, pkg *types.Package) string {
-	return types.TypeString(t, Qualifier(pkg))
-}
-
 // Decl returns the top-level declaration of obj in pass's files: a
 // *ast.FuncDecl, or the *ast.GenDecl and *ast.ValueSpec / *ast.TypeSpec.
 func Decl(pass *analysis.Pass, obj types.Object) (ast.Decl, ast.Spec) {
