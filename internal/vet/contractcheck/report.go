@@ -255,24 +255,7 @@ func (r *reporter) check(e contract.Entry) {
 func (r *reporter) linkedInterface(alt string) (it *types.Interface, linked bool) {
 	dot := strings.LastIndex(alt, ".")
 	path, name := alt[:dot], alt[dot+1:]
-	seen := map[*types.Package]bool{}
-	var find func(p *types.Package) *types.Package
-	find = func(p *types.Package) *types.Package {
-		if seen[p] {
-			return nil
-		}
-		seen[p] = true
-		if p.Path() == path {
-			return p
-		}
-		for _, q := range p.Imports() {
-			if f := find(q); f != nil {
-				return f
-			}
-		}
-		return nil
-	}
-	pkg := find(r.pass.Pkg)
+	pkg := common.FindAPI(r.pass.Pkg, path) // any linked package, as the API is found
 	if pkg == nil {
 		return nil, false
 	}
