@@ -1,10 +1,15 @@
 // Package bench measures pluginctl against the plain go command baseline,
-// in the same run, on generated modules. Run it with
+// in the same run, on generated modules laid out as users write theirs
+// (fixture.GenerateModule: the module's own API package, a host in the
+// reference design's style, N tiny plugins; and a variant whose host asserts
+// plainly). Run it with
 //
 //	go test -run '^$' -bench . -benchtime 1x ./bench
 //
 // (see README.md, "Benchmarks"). The benchmarks report ratios: pluginctl's
-// time divided by the baseline's.
+// time divided by the baseline's. BENCH_ROUNDS (default 2) sets how many
+// alternating rounds BenchmarkBuild runs; each figure is the minimum over
+// the rounds.
 package bench
 
 import (
@@ -13,81 +18,159 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/fixture"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/version"
 )
 
-// BenchmarkBuild compares `pluginctl build` with a sequential shell loop
-// of go build (the host, then each plugin: what a Makefile does) for N
-// plugins: cold caches, a warm cache with an empty bin/ (a CI runner with
-// a cache), and nothing changed.
+// variant is one generated module the benchmarks run on.
+type variant struct {
+	host string // "reference" or "plain" (fixture.WithPlainHost)
+	n    int
+}
+
+func (v variant) String() string { return fmt.Sprintf("host=%s/plugins=%d", v.host, v.n) }
+
+func (v variant) generate(b *testing.B) string {
+	var opts []fixture.ModuleOption
+	if v.host == "plain" {
+		opts = append(opts, fixture.WithPlainHost())
+	}
+	return fixture.GenerateModule(b, b.TempDir(), v.n, opts...)
+}
+
+// BenchmarkBuild compares `pluginctl build` (default flags: vet included)
+// with a sequential shell loop of go build -trimpath (the host, then each
+// plugin: what a Makefile does) for N plugins: cold caches, a warm cache
+// with an empty output directory (a CI runner that restored its caches),
+// with and without pluginctl's own cache, and nothing changed.
 func BenchmarkBuild(b *testing.B) {
 	pluginctl := buildPluginctl(b)
-	for _, n := range []int{10, 50} {
-		b.Run(fmt.Sprintf("plugins=%d", n), func(b *testing.B) {
-			mod := fixture.GenerateModule(b, b.TempDir(), n)
+	for _, v := range []variant{{"reference", 10}, {"reference", 50}, {"plain", 10}} {
+		b.Run(v.String(), func(b *testing.B) {
+			mod := v.generate(b)
 			for i := 0; i < b.N; i++ {
-				ctl := func(extra ...string) func(env []string) {
-					return func(env []string) {
-						run(b, mod, env, pluginctl, append([]string{"build", "--out", "ctl"}, extra...)...)
-					}
+				var t times
+				for range rounds() {
+					t.min(buildRound(b, pluginctl, mod, v.n))
 				}
-				loop := func(env []string) { buildLoop(b, mod, "loop", n, env) }
-				clean := func() {
-					os.RemoveAll(filepath.Join(mod, "loop"))
-					os.RemoveAll(filepath.Join(mod, "ctl"))
-				}
-
-				// Cold: a fresh go build cache and pluginctl cache each.
-				// "pluginctl" is the build alone (--no-vet, what a build
-				// loop does); "pluginctl+vet" the default, which also
-				// type-checks every package with pluginctl vet.
-				loopCold := timeIt(b, loop, freshCaches(b)...)
-				clean()
-				ctlColdVet := timeIt(b, ctl(), freshCaches(b)...)
-				clean()
-				caches := freshCaches(b)
-				ctlCold := timeIt(b, ctl("--no-vet"), caches...)
-
-				// Warm cache, empty output directory.
-				clean()
-				loopWarm := timeIt(b, loop, caches...)
-				ctlWarm := timeIt(b, ctl("--no-vet"), caches...)
-				os.RemoveAll(filepath.Join(mod, "ctl"))
-				ctlWarmNoSlots := timeIt(b, ctl("--no-vet"), append(caches, "PLUGINCTL_CACHE=off")...)
-
-				// Nothing changed.
-				loopSame := timeIt(b, loop, caches...)
-				ctlSame := timeIt(b, ctl("--no-vet"), caches...)
-				timeIt(b, ctl(), caches...) // vets once; nothing changes after it
-				ctlSameVet := timeIt(b, ctl(), caches...)
-
-				// pluginctl's own share of a nothing-changed build.
-				res, err := builder.Build(context.Background(), builder.Options{Dir: mod, Out: "ctl"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				overhead := float64(res.Elapsed-res.GoTime) / float64(res.Elapsed)
-
-				b.ReportMetric(loopCold.Seconds(), "loop-cold-s")
-				b.ReportMetric(ratio(ctlCold, loopCold), "cold-ratio")
-				b.ReportMetric(ratio(ctlColdVet, loopCold), "cold+vet-ratio")
-				b.ReportMetric(loopWarm.Seconds(), "loop-warm-s")
-				b.ReportMetric(ratio(ctlWarm, loopWarm), "warm-empty-ratio")
-				b.ReportMetric(ratio(ctlWarmNoSlots, loopWarm), "warm-empty-nocache-ratio")
-				b.ReportMetric(loopSame.Seconds(), "loop-same-s")
-				b.ReportMetric(ratio(ctlSame, loopSame), "same-ratio")
-				b.ReportMetric(ratio(ctlSameVet, loopSame), "same+vet-ratio")
-				b.ReportMetric(100*overhead, "overhead-%")
+				b.ReportMetric(t["loop-cold"].Seconds(), "loop-cold-s")
+				b.ReportMetric(ratio(t["ctl-cold"], t["loop-cold"]), "cold-ratio")
+				b.ReportMetric(ratio(t["ctl-cold-novet"], t["loop-cold"]), "cold-novet-ratio")
+				b.ReportMetric(t["loop-warm"].Seconds(), "loop-warm-s")
+				b.ReportMetric(ratio(t["ctl-warm"], t["loop-warm"]), "warm-empty-ratio")
+				b.ReportMetric(ratio(t["ctl-warm-nocache"], t["loop-warm"]), "warm-empty-nocache-ratio")
+				b.ReportMetric(t["loop-same"].Seconds(), "loop-same-s")
+				b.ReportMetric(ratio(t["ctl-same"], t["loop-same"]), "same-ratio")
+				b.ReportMetric(ratio(t["ctl-same-novet"], t["loop-same"]), "same-novet-ratio")
+				b.ReportMetric(100*t.overhead(), "overhead-%")
+				b.Logf("%s: %s", v, t)
 			}
 		})
 	}
 }
 
+// buildRound measures each case once. The loop and pluginctl each use
+// their own caches, as two CI runners would: a fresh go build cache and
+// pluginctl cache for the cold builds, then the caches they filled.
+func buildRound(b *testing.B, pluginctl, mod string, n int) times {
+	t := times{}
+	ctl := func(name string, caches []string, extra ...string) {
+		start := time.Now()
+		run(b, mod, env(caches...), pluginctl, append([]string{"build", "--out", "ctl"}, extra...)...)
+		t[name] = time.Since(start)
+	}
+	loop := func(name string, caches []string) {
+		start := time.Now()
+		buildLoop(b, mod, "loop", n, env(caches...))
+		t[name] = time.Since(start)
+	}
+	rm := func(out string) {
+		if err := os.RemoveAll(filepath.Join(mod, out)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	loopCaches, ctlCaches, noVetCaches := freshCaches(b), freshCaches(b), freshCaches(b)
+	defer removeCaches(loopCaches, ctlCaches, noVetCaches)
+
+	// Cold.
+	rm("loop")
+	loop("loop-cold", loopCaches)
+	rm("ctl")
+	ctl("ctl-cold-novet", noVetCaches, "--no-vet")
+	rm("ctl")
+	ctl("ctl-cold", ctlCaches)
+
+	// Warm caches, empty output directory.
+	rm("loop")
+	loop("loop-warm", loopCaches)
+	rm("ctl")
+	ctl("ctl-warm-nocache", append(ctlCaches, "PLUGINCTL_CACHE=off"))
+	rm("ctl")
+	ctl("ctl-warm", ctlCaches)
+
+	// Nothing changed.
+	loop("loop-same", loopCaches)
+	ctl("ctl-same", ctlCaches)
+	ctl("ctl-same-novet", ctlCaches, "--no-vet")
+
+	// pluginctl's own share of a nothing-changed build (without vet,
+	// which the command line adds): everything but the go commands.
+	res, err := builder.Build(context.Background(), builder.Options{
+		Dir: mod, Out: "ctl", Flags: builder.Flags{Trimpath: true}, Version: version.Version(),
+		CacheDir: cacheValue(ctlCaches, "PLUGINCTL_CACHE"), Go: &gocmd.Go{Env: env(ctlCaches...)},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Relinked != 0 {
+		b.Errorf("a nothing-changed build through the library relinked %d artifacts", res.Relinked)
+	}
+	t["same-elapsed"], t["same-gotime"] = res.Elapsed, res.GoTime
+	return t
+}
+
+// times are named durations.
+type times map[string]time.Duration
+
+// min keeps the smaller of each.
+func (t *times) min(u times) {
+	if *t == nil {
+		*t = u
+		return
+	}
+	for k, d := range u {
+		if old, ok := (*t)[k]; !ok || d < old {
+			(*t)[k] = d
+		}
+	}
+}
+
+func (t times) overhead() float64 {
+	return float64(t["same-elapsed"]-t["same-gotime"]) / float64(t["same-elapsed"])
+}
+
+func (t times) String() string {
+	s := ""
+	for _, k := range []string{"loop-cold", "ctl-cold", "ctl-cold-novet", "loop-warm", "ctl-warm", "ctl-warm-nocache", "loop-same", "ctl-same", "ctl-same-novet", "same-elapsed", "same-gotime"} {
+		s += fmt.Sprintf(" %s=%v", k, t[k].Round(time.Millisecond))
+	}
+	return s
+}
+
 func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
+
+func rounds() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_ROUNDS")); err == nil && n > 0 {
+		return n
+	}
+	return 2
+}
 
 // buildLoop is the baseline: go build of the host, then of each plugin,
 // one after the other, with the flags pluginctl uses by default.
@@ -99,25 +182,52 @@ func buildLoop(b *testing.B, mod, out string, n int, env []string) {
 	}
 }
 
-func timeIt(b *testing.B, f func(env []string), env ...string) time.Duration {
-	start := time.Now()
-	f(append(os.Environ(), env...))
-	return time.Since(start)
-}
+// env is the process's environment with extra settings appended (later
+// entries win).
+func env(extra ...string) []string { return append(os.Environ(), extra...) }
 
+// freshCaches returns the settings of an empty go build cache and an
+// empty pluginctl cache, in a directory of their own.
 func freshCaches(b *testing.B) []string {
-	d := b.TempDir()
-	return []string{"GOCACHE=" + filepath.Join(d, "go-build"), "XDG_CACHE_HOME=" + filepath.Join(d, "cache")}
+	d, err := os.MkdirTemp("", "pluginctl-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []string{
+		"GOCACHE=" + filepath.Join(d, "go-build"),
+		"PLUGINCTL_CACHE=" + filepath.Join(d, "pluginctl"),
+		"XDG_CACHE_HOME=" + filepath.Join(d, "cache"),
+	}
 }
 
-func run(b *testing.B, dir string, env []string, name string, args ...string) {
+// removeCaches removes the directories of freshCaches (a cold go build
+// cache of 50 plugins is several hundred megabytes).
+func removeCaches(sets ...[]string) {
+	for _, s := range sets {
+		os.RemoveAll(filepath.Dir(cacheValue(s, "GOCACHE")))
+	}
+}
+
+func cacheValue(settings []string, name string) string {
+	v := ""
+	for _, s := range settings {
+		if len(s) > len(name) && s[:len(name)+1] == name+"=" {
+			v = s[len(name)+1:]
+		}
+	}
+	return v
+}
+
+func run(b *testing.B, dir string, env []string, name string, args ...string) []byte {
 	b.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		b.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
+	return out
 }
 
 // buildPluginctl builds the command under test once.

@@ -1,69 +1,123 @@
 package bench
 
 import (
-	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/pluginctl/pluginctl/builder"
-	"github.com/pluginctl/pluginctl/internal/fixture"
-	"github.com/pluginctl/pluginctl/internal/sumcache"
-	"github.com/pluginctl/pluginctl/verifier"
 )
 
 // BenchmarkVerify compares `pluginctl verify` (static only, and full:
-// static plus one isolated child per artifact, in parallel) with the
-// baseline of one host process that plugin.Opens every plugin in a loop,
-// in the same run, for N plugins.
+// static plus the dynamic probe) with the baseline of one process of the
+// module's own host opening every plugin in a loop, in the same run, for
+// N plugins built by `pluginctl build` (which records the host's contract
+// in the manifest). Both are the commands a user runs, process start
+// included. The probe is built by a first full verify, not measured; after
+// it neither check may run the go command: every go command pluginctl
+// could start (PLUGINCTL_GO, and go on PATH) is a wrapper that logs its
+// arguments, and the benchmark fails if any ran. Each figure is the median
+// of 5 alternating runs. static-marginal-ms/artifact is what one more
+// artifact adds to a static check: (static on N - static on 1) / (N-1).
 func BenchmarkVerify(b *testing.B) {
-	for _, n := range []int{10, 50} {
-		b.Run(fmt.Sprintf("plugins=%d", n), func(b *testing.B) {
-			mod := fixture.GenerateModule(b, b.TempDir(), n)
-			// As on the command line, the build tells the checksum cache
-			// what it wrote, so that verify need not hash the files again.
-			sums := sumcache.Cache{Dir: b.TempDir()}
-			res, err := builder.Build(context.Background(), builder.Options{Dir: mod, Out: "bin", Sums: sums})
-			if err != nil {
-				b.Fatal(err)
+	pluginctl := buildPluginctl(b)
+	for _, v := range []variant{{"reference", 10}, {"reference", 50}, {"plain", 10}} {
+		b.Run(v.String(), func(b *testing.B) {
+			mod := v.generate(b)
+			cache := "PLUGINCTL_CACHE=" + filepath.Join(b.TempDir(), "pluginctl")
+			run(b, mod, env(cache), pluginctl, "build")
+			plugins, err := filepath.Glob(filepath.Join(mod, "bin", "plugins", "*.so"))
+			if err != nil || len(plugins) != v.n {
+				b.Fatalf("built %d plugins (%v), want %d", len(plugins), err, v.n)
 			}
 			host := filepath.Join(mod, "bin", "host")
-			var plugins []string
-			for _, a := range res.Manifest.Artifacts {
-				if a.Kind == "plugin" {
-					plugins = append(plugins, filepath.Join(mod, "bin", filepath.FromSlash(a.Path)))
-				}
+			goLog, goEnv := goLogger(b)
+			verifyEnv := env(append([]string{cache}, goEnv...)...)
+			verifyOn := func(paths []string, args ...string) []byte {
+				return run(b, mod, verifyEnv, pluginctl, append(append([]string{"verify"}, args...), paths...)...)
 			}
-			verify := func(static bool, sums sumcache.Cache) time.Duration {
-				start := time.Now()
-				r, err := verifier.Verify(context.Background(), verifier.Options{Host: host, Static: static, Dir: mod, Sums: sums}, plugins)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if r.Failed() {
-					b.Fatalf("verification failed: %+v", r.Artifacts)
-				}
-				return time.Since(start)
+			verify := func(args ...string) []byte { return verifyOn([]string{"bin/plugins"}, args...) }
+
+			// The first full check builds and caches the probe.
+			verify()
+			b.Logf("%s: go commands of the first full verify (the probe's build): %q", v, readLog(b, goLog))
+			if err := os.WriteFile(goLog, nil, 0o644); err != nil {
+				b.Fatal(err)
 			}
-			verify(false, sumcache.Cache{}) // builds and caches the probe: not part of the measurement
+			var report struct{ Contract string }
+			if err := json.Unmarshal(verify("--static", "--format", "json"), &report); err != nil || report.Contract != "manifest" {
+				b.Errorf("verify --static read the contract from %q (%v), want the manifest", report.Contract, err)
+			}
+
 			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				run(b, mod, os.Environ(), host, plugins...)
-				baseline := time.Since(start)
-				static := verify(true, sums)
-				full := verify(false, sums)
-				fullHashing := verify(false, sumcache.Cache{})
-				b.ReportMetric(baseline.Seconds()*1000, "baseline-ms")
-				b.ReportMetric(static.Seconds()*1000, "static-ms")
-				b.ReportMetric(static.Seconds()*1000/float64(n), "static-ms/artifact")
-				b.ReportMetric(full.Seconds()*1000, "full-ms")
-				b.ReportMetric(ratio(full, baseline), "full/baseline")
-				b.ReportMetric(ratio(fullHashing, baseline), "full-hashing/baseline")
-				b.ReportMetric(ratio(static, baseline), "static/baseline")
-				b.ReportMetric(ratio(full, static), "full/static")
+				var baseline, static, static1, full []time.Duration
+				timeIt := func(ds *[]time.Duration, f func()) {
+					start := time.Now()
+					f()
+					*ds = append(*ds, time.Since(start))
+				}
+				for range 5 {
+					timeIt(&baseline, func() { run(b, mod, env(), host, plugins...) })
+					timeIt(&static, func() { verify("--static") })
+					timeIt(&static1, func() { verifyOn(plugins[:1], "--static") })
+					timeIt(&full, func() { verify() })
+				}
+				if cmds := readLog(b, goLog); len(cmds) > 0 {
+					b.Errorf("verify ran the go command with the contract in the manifest and the probe cached: %q", cmds)
+				}
+				bm, sm, s1, fm := median(baseline), median(static), median(static1), median(full)
+				b.ReportMetric(ms(bm), "baseline-ms")
+				b.ReportMetric(ms(sm), "static-ms")
+				b.ReportMetric(ms(sm)/float64(v.n), "static-ms/artifact")
+				// What one more artifact costs, without the fixed part
+				// (process start, the host, the manifest).
+				b.ReportMetric((ms(sm)-ms(s1))/float64(v.n-1), "static-marginal-ms/artifact")
+				b.ReportMetric(ms(fm), "full-ms")
+				b.ReportMetric(ratio(fm, bm), "full/baseline")
+				b.ReportMetric(ratio(fm, sm), "full/static")
+				b.Logf("%s: baseline %v, static %v, static on 1 plugin %v, full %v", v, baseline, static, static1, full)
 			}
 		})
 	}
 }
+
+// goLogger returns a log file and the settings that make every go command
+// pluginctl starts (PLUGINCTL_GO, or go from PATH) a wrapper that appends
+// its arguments to the log and then runs the real go.
+func goLogger(b *testing.B) (log string, settings []string) {
+	real, err := exec.LookPath("go")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	log = filepath.Join(dir, "go.log")
+	wrapper := filepath.Join(dir, "go")
+	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> %q\nexec %q \"$@\"\n", log, real)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return log, []string{"PLUGINCTL_GO=" + wrapper, "PATH=" + dir + string(os.PathListSeparator) + os.Getenv("PATH")}
+}
+
+func readLog(b *testing.B, log string) []string {
+	data, err := os.ReadFile(log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return slices.DeleteFunc(strings.Split(string(data), "\n"), func(s string) bool { return s == "" })
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return d.Seconds() * 1000 }
