@@ -61,10 +61,6 @@ type Options struct {
 type Module struct {
 	Path string // module path
 	Dir  string // absolute directory of its go.mod
-	// GoVersion is its go directive ("" without one).
-	GoVersion string
-	// Config is its own pluginctl.toml (nil without one).
-	Config *contract.Config
 }
 
 // Project is the model of one project.
@@ -216,16 +212,12 @@ func (p *Project) readModules() error {
 		}
 		if f, err := modfile.ParseLax(name, data, nil); err == nil && f.Module != nil {
 			m.Path = f.Module.Mod.Path
-			if f.Go != nil {
-				m.GoVersion = f.Go.Version
-			}
 		}
 		if d != p.Root {
 			if err := p.mergeConfig(d); err != nil {
 				return err
 			}
 		}
-		m.Config, _ = contract.LoadConfig(d) // errors reported by mergeConfig
 		p.Modules = append(p.Modules, m)
 	}
 	return nil
