@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,8 +126,13 @@ func Random() uint32 { return uint32(C.rnd()) }
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pl.Flavor != "glibc" || len(pl.GlibcSymbols["GLIBC_2.36"]) == 0 {
+	if pl.Flavor != "glibc" || artifact.CompareGlibc(pl.GlibcMax, "GLIBC_2.36") < 0 {
 		t.Skipf("arc4random is not GLIBC_2.36 here: %+v", pl)
+	}
+	// The version comes from the version needs; the symbols are read when
+	// a message names them.
+	if above := pl.SymbolsAbove("GLIBC_2.35"); !slices.Contains(above, "arc4random@GLIBC_2.36") {
+		t.Errorf("symbols above GLIBC_2.35: %q", above)
 	}
 	hf, err := artifact.Read(host)
 	if err != nil {
