@@ -54,11 +54,8 @@ func expectValues(c *ucli.Context) []string {
 // projectOptions are the flags every command that models the project
 // reads: --go, --api, --expect, --tags (each only where the command has it).
 func projectOptions(c *ucli.Context, stdio IO) project.Options {
-	o := project.Options{Go: goRunner(c, stdio), API: c.StringSlice("api"), Expect: expectValues(c), Tags: splitTags(c.StringSlice("tags"))}
-	if d := stdio.Getenv("PLUGINCTL_CACHE"); d != "" {
-		o.CacheDir = d
-	}
-	return o
+	// The cache root is package cachedir's ($PLUGINCTL_CACHE).
+	return project.Options{Go: goRunner(c, stdio), API: c.StringSlice("api"), Expect: expectValues(c), Tags: splitTags(c.StringSlice("tags"))}
 }
 
 // loadProject builds the command's one project model.

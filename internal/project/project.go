@@ -255,18 +255,10 @@ func (p *Project) mergeConfig(dir string) error {
 	if rel, err := filepath.Rel(p.Root, dir); err == nil && rel != "." {
 		prefix := filepath.ToSlash(rel) + "/"
 		for i := range cfg.Symbols {
-			for j := range cfg.Symbols[i].Sources {
-				if s := &cfg.Symbols[i].Sources[j]; s.Pos != "" {
-					s.Pos = prefix + s.Pos
-				}
-			}
+			prefixPositions(cfg.Symbols[i].Sources, prefix)
 		}
 		for i := range cfg.Kinds {
-			for j := range cfg.Kinds[i].Sources {
-				if s := &cfg.Kinds[i].Sources[j]; s.Pos != "" {
-					s.Pos = prefix + s.Pos
-				}
-			}
+			prefixPositions(cfg.Kinds[i].Sources, prefix)
 		}
 	}
 	m.Symbols = append(m.Symbols, cfg.Symbols...)
@@ -277,6 +269,16 @@ func (p *Project) mergeConfig(dir string) error {
 		m.File = cfg.File
 	}
 	return nil
+}
+
+// prefixPositions makes the sources' positions relative to a parent
+// directory.
+func prefixPositions(srcs []contract.Source, prefix string) {
+	for i := range srcs {
+		if srcs[i].Pos != "" {
+			srcs[i].Pos = prefix + srcs[i].Pos
+		}
+	}
 }
 
 // InModule reports whether the command runs inside a module or
