@@ -31,16 +31,22 @@ func isolations(t *testing.T, p *Probe, f func(t *testing.T)) {
 // setIsolation makes the runs of this test use iso (nil: what the kernel
 // allows, tried with the probe p), then restores what was detected.
 func setIsolation(t *testing.T, p *Probe, iso *isolation) {
-	nsOnce.Do(func() { nsResult = tryNamespaces(p.Path) })
-	saved := nsResult
+	if _, err := p.Run(context.Background(), RunOptions{}); err != nil { // the first run tries the namespaces
+		t.Fatal(err)
+	}
+	saved := isolationToTry()
 	if iso != nil {
-		nsResult = *iso
+		nsMu.Lock()
+		nsResult, nsKnown = *iso, true
+		nsMu.Unlock()
 		hideEnvironment()
-	} else if !nsResult.namespaces {
-		t.Skipf("no namespaces here: %s", nsResult.refused)
+	} else if !saved.namespaces {
+		t.Skipf("no namespaces here: %s", saved.refused)
 	}
 	t.Cleanup(func() {
-		nsResult = saved
+		nsMu.Lock()
+		nsResult, nsKnown = saved, true
+		nsMu.Unlock()
 		// Dumpable again, as the namespaces need it for an unprivileged
 		// user (it writes the child's uid_map).
 		syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 1, 0)
@@ -104,7 +110,7 @@ func TestRunHostilePlugins(t *testing.T) {
 				// A temporary directory of its own, to see what the run
 				// leaves in it (other processes use the real one).
 				t.Setenv("TMPDIR", t.TempDir())
-				if c.nsOnly && !nsResult.namespaces {
+				if c.nsOnly && !isolationToTry().namespaces {
 					t.Skip("a known gap without namespaces")
 				}
 				before := probeTempDirs(t)

@@ -299,22 +299,37 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
+	// The first probe of the process is also the trial of the
+	// namespaces: when its supervisor refuses them, it runs again
+	// without (the refusal is remembered for every later probe).
+	for {
+		res, refused, err := p.run(ctx, o, args, key)
+		if refused == "" {
+			return res, err
+		}
+		namespacesRefused(refused)
+	}
+}
+
+// run is one start of the probe. refused is set, and nothing ran, when
+// the supervisor could not set up the namespaces it was started in.
+func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte) (*Result, string, error) {
 	repR, repW, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer repR.Close()
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		repW.Close()
-		return nil, err
+		return nil, "", err
 	}
 	defer cfgW.Close()
 	stR, stW, err := os.Pipe()
 	if err != nil {
 		repW.Close()
 		cfgR.Close()
-		return nil, err
+		return nil, "", err
 	}
 	defer stR.Close()
 
@@ -336,12 +351,12 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		return cmd
 	}
 	start := time.Now()
-	iso, cmd, err := startIsolated(p.Path, newCmd)
+	iso, cmd, err := startIsolated(newCmd)
 	repW.Close()
 	cfgR.Close()
 	stW.Close()
 	if err != nil {
-		return nil, fmt.Errorf("starting the probe: %w", err)
+		return nil, "", fmt.Errorf("starting the probe: %w", err)
 	}
 	res.Isolation, res.Namespaces = iso.describe(), iso.namespaces
 	pid := cmd.Process.Pid
@@ -390,7 +405,7 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if err := setLimits(pid, cpu, as); err != nil {
 		kill()
 		<-waited
-		return nil, fmt.Errorf("setting the probe's resource limits: %w", err)
+		return nil, "", fmt.Errorf("setting the probe's resource limits: %w", err)
 	}
 	cfgW.Write(encodeConfig(roleSupervisor, key, append([]string{p.Path, supMode}, args...))) // a probe that died already shows in the result
 	cfgW.Close()
@@ -447,7 +462,13 @@ wait:
 	<-statusDone
 
 	st, _ := status.bytes()
-	probeStatus, notes := parseStatus(key, st)
+	probeStatus, notes, refused := parseStatus(key, st)
+	if iso.namespaces {
+		if refused != "" {
+			return nil, refused, nil
+		}
+		namespacesWorked()
+	}
 	res.Notes = notes
 	switch {
 	case probeStatus != nil && !res.TimedOut && !res.Canceled:
@@ -465,7 +486,7 @@ wait:
 	var rep []byte
 	rep, res.ReportTruncated = report.bytes()
 	res.Events, res.Unauthenticated, res.Done = parseReport(key, rep)
-	return res, nil
+	return res, "", nil
 }
 
 // lineWatcher reads a report as it is written and signals seen on each
@@ -516,9 +537,7 @@ type waitStatus struct {
 
 // parseStatus reads the supervisor's status lines: its notes, and the
 // probe's wait status, whose line must be authenticated.
-func parseStatus(key, b []byte) (*waitStatus, []string) {
-	var ws *waitStatus
-	var notes []string
+func parseStatus(key, b []byte) (ws *waitStatus, notes []string, refused string) {
 	k0, k1 := macKey(key)
 	for _, line := range strings.Split(string(b), "\n") {
 		kind, rest, _ := strings.Cut(line, " ")
@@ -540,9 +559,11 @@ func parseStatus(key, b []byte) (*waitStatus, []string) {
 			}
 		case "note":
 			notes = append(notes, rest)
+		case "refused":
+			refused = rest
 		}
 	}
-	return ws, notes
+	return ws, notes, refused
 }
 
 // childEnv is the scrubbed environment: no variable of the parent but

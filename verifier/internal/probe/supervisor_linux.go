@@ -10,6 +10,7 @@ package probe
 //
 //	exit N | signal N    the probe's wait status
 //	note TEXT            something the sandbox could not do
+//	refused TEXT         the namespaces could not be set up: no probe ran
 //
 // The supervisor runs no plugin code. With namespaces (its first argument
 // "ns") it is PID 1 of a new PID namespace: the probe cannot see or
@@ -66,10 +67,11 @@ func supervise(cfg config) {
 	}
 	syscall.CloseOnExec(5)
 	closeInherited()
-	if mode == "check" || mode == "ns" {
+	if mode == "ns" {
 		// A private copy of the mount tree, and a /proc that shows only
-		// this PID namespace. "check" is pluginctl's trial of the
-		// namespaces: it runs no probe.
+		// this PID namespace. This is also pluginctl's trial of the
+		// namespaces: when they cannot be set up, the supervisor starts
+		// no probe and pluginctl runs it again without them.
 		msg := ""
 		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 			msg = "making / private in the mount namespace: " + err.Error()
@@ -78,16 +80,9 @@ func supervise(cfg config) {
 		} else if os.Getpid() != 1 {
 			msg = "not PID 1 of a new PID namespace"
 		}
-		if mode == "check" {
-			if msg == "" {
-				status.WriteString("ok\n")
-			} else {
-				status.WriteString("refused " + msg + "\n")
-			}
-			os.Exit(0)
-		}
 		if msg != "" {
-			status.WriteString("note " + msg + "\n")
+			status.WriteString("refused " + msg + "\n")
+			os.Exit(0)
 		}
 	} else if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
 		status.WriteString("note PR_SET_CHILD_SUBREAPER: " + errno.Error() + "\n")

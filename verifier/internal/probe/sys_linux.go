@@ -1,14 +1,11 @@
 package probe
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
-	"time"
 	"unsafe"
 )
 
@@ -27,92 +24,69 @@ func (i isolation) describe() string {
 	return "no namespaces (" + i.refused + "): own process group under a subreaper, scrubbed environment, pluginctl made non-dumpable"
 }
 
-// The namespaces are tried once per process, for real: by starting a
-// probe's supervisor in them and letting it mount its /proc.
+// The namespaces are tried for real, by the first probe of the process
+// itself: pluginctl starts its supervisor in them, and the supervisor
+// mounts its own /proc before it starts the probe, or refuses (see
+// supervise). On a refusal, that probe and every later one run without
+// namespaces. No trial child is started before the first probe.
 var (
-	nsOnce   sync.Once
+	nsMu     sync.Mutex
+	nsKnown  bool // nsResult holds what was tried, or PLUGINCTL_PROBE_NAMESPACES
 	nsResult isolation
 )
 
 // NamespacesEnv turns the namespaces off when set to "off".
 const NamespacesEnv = "PLUGINCTL_PROBE_NAMESPACES"
 
-func detectIsolation(exe string) isolation {
-	nsOnce.Do(func() {
-		nsResult = tryNamespaces(exe)
+// isolationToTry is the sandbox the next probe starts in: namespaces,
+// unless they were refused or turned off.
+func isolationToTry() isolation {
+	nsMu.Lock()
+	defer nsMu.Unlock()
+	if !nsKnown && os.Getenv(NamespacesEnv) == "off" {
+		nsResult, nsKnown = isolation{refused: NamespacesEnv + "=off"}, true
+	}
+	if nsKnown {
 		if !nsResult.namespaces {
 			hideEnvironment()
 		}
-	})
-	return nsResult
-}
-
-func tryNamespaces(exe string) isolation {
-	if os.Getenv(NamespacesEnv) == "off" {
-		return isolation{refused: NamespacesEnv + "=off"}
-	}
-	cfgR, cfgW, err := os.Pipe()
-	if err != nil {
-		return isolation{refused: err.Error()}
-	}
-	defer cfgW.Close()
-	stR, stW, err := os.Pipe()
-	if err != nil {
-		cfgR.Close()
-		return isolation{refused: err.Error()}
-	}
-	defer stR.Close()
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		cfgR.Close()
-		stW.Close()
-		return isolation{refused: err.Error()}
-	}
-	defer null.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe)
-	cmd.Env = childEnv(nil)
-	cmd.ExtraFiles = []*os.File{null, cfgR, stW}
-	cmd.SysProcAttr = sysProcAttr(isolation{namespaces: true})
-	err = cmd.Start()
-	cfgR.Close()
-	stW.Close()
-	if err != nil {
-		return isolation{refused: "the kernel refused them: " + err.Error()}
-	}
-	cfgW.Write(encodeConfig(roleSupervisor, make([]byte, keyLen), []string{exe, "check"}))
-	cfgW.Close()
-	out := &capped{limit: 4096}
-	readDone := make(chan struct{})
-	go func() {
-		buf := make([]byte, 512)
-		for {
-			n, err := stR.Read(buf)
-			out.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		close(readDone)
-	}()
-	werr := cmd.Wait()
-	<-readDone
-	b, _ := out.bytes()
-	if s := strings.TrimSpace(string(b)); s != "ok" {
-		if s == "" && werr != nil {
-			s = werr.Error()
-		}
-		return isolation{refused: strings.TrimPrefix(s, "refused ")}
+		return nsResult
 	}
 	return isolation{namespaces: true}
 }
 
-// startIsolated starts the command newCmd makes, in namespaces where the
-// kernel allows them.
-func startIsolated(exe string, newCmd func(isolation) *exec.Cmd) (isolation, *exec.Cmd, error) {
-	iso := detectIsolation(exe)
+// namespacesWorked records that a probe ran in its namespaces.
+func namespacesWorked() {
+	nsMu.Lock()
+	defer nsMu.Unlock()
+	if !nsKnown {
+		nsResult, nsKnown = isolation{namespaces: true}, true
+	}
+}
+
+// namespacesRefused records why the namespaces could not be used: the
+// kernel refused to create them, or the supervisor could not set them
+// up. Every later probe runs without them.
+func namespacesRefused(why string) isolation {
+	nsMu.Lock()
+	defer nsMu.Unlock()
+	nsResult, nsKnown = isolation{refused: why}, true
+	hideEnvironment()
+	return nsResult
+}
+
+// startIsolated starts the command newCmd makes, in namespaces unless
+// they are known not to work here; when the kernel refuses to create
+// them, it starts it again without.
+func startIsolated(newCmd func(isolation) *exec.Cmd) (isolation, *exec.Cmd, error) {
+	iso := isolationToTry()
 	cmd := newCmd(iso)
+	err := cmd.Start()
+	if err == nil || !iso.namespaces {
+		return iso, cmd, err
+	}
+	iso = namespacesRefused("the kernel refused them: " + err.Error())
+	cmd = newCmd(iso)
 	return iso, cmd, cmd.Start()
 }
 

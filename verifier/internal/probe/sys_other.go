@@ -18,12 +18,16 @@ type isolation struct {
 
 func (i isolation) describe() string { return "none: the dynamic check's sandbox needs Linux" }
 
-func startIsolated(exe string, newCmd func(isolation) *exec.Cmd) (isolation, *exec.Cmd, error) {
+func startIsolated(newCmd func(isolation) *exec.Cmd) (isolation, *exec.Cmd, error) {
 	cmd := newCmd(isolation{})
 	return isolation{}, cmd, cmd.Start()
 }
 
 func hideEnvironment() {}
+
+func namespacesWorked() {}
+
+func namespacesRefused(why string) isolation { return isolation{refused: why} }
 
 func sysProcAttr(iso isolation) *syscall.SysProcAttr { return nil }
 
