@@ -44,6 +44,13 @@ type Flags struct {
 	Tags     []string
 	GCFlags  string
 	LDFlags  string
+	// CompressDWARF keeps the linker's default of compressing the DWARF
+	// debug info. Without it, pluginctl links with -compressdwarf=false:
+	// a plugin's link takes about a quarter less time and the static
+	// check reads types without inflating them, for files about a quarter
+	// larger (debug info is never loaded into memory). LDFlags that set
+	// -compressdwarf themselves win.
+	CompressDWARF bool
 }
 
 // Args returns the flags as go build arguments, in a fixed order.
@@ -61,8 +68,12 @@ func (f Flags) Args() []string {
 	if f.GCFlags != "" {
 		a = append(a, "-gcflags="+f.GCFlags)
 	}
-	if f.LDFlags != "" {
-		a = append(a, "-ldflags="+f.LDFlags)
+	ld := f.LDFlags
+	if !f.CompressDWARF {
+		ld = strings.TrimSpace("-compressdwarf=false " + ld)
+	}
+	if ld != "" {
+		a = append(a, "-ldflags="+ld)
 	}
 	return a
 }

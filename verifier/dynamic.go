@@ -15,6 +15,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
@@ -70,6 +71,11 @@ type DynamicOptions struct {
 	RequireCapabilities []string
 	// CacheDir keeps the probe binaries (default: the user cache dir).
 	CacheDir string
+	// Sums and FactsDir are Options.Sums and Options.FactsDir: the
+	// artifacts are read (for what the runtime does not tell) through
+	// the same cache as the static check's.
+	Sums     sumcache.Cache
+	FactsDir string
 	// HostSrc is the host's source checkout, when the host is a released
 	// binary whose own packages the plugins import: the probe is then
 	// built from the host's build info with it as a workspace module.
@@ -325,7 +331,8 @@ func (c *dynChecker) file(path string) *artifact.File {
 	if c.files == nil {
 		c.files = map[string]*artifact.File{}
 	}
-	f, err := artifact.Read(path)
+	cache := artifact.Cache{Dir: c.opts.FactsDir, Sums: c.opts.Sums}
+	f, err := cache.Read(path)
 	if err != nil {
 		f = nil
 		if c.fileErrs == nil {
@@ -333,6 +340,7 @@ func (c *dynChecker) file(path string) *artifact.File {
 		}
 		c.fileErrs[path] = err
 	} else {
+		cache.Save(f)
 		f.Release() // only what Read found is used: keep memory bounded
 	}
 	c.files[path] = f

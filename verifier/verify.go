@@ -81,7 +81,14 @@ type Options struct {
 	// Sums remembers the artifacts' checksums by file identity, so that
 	// an unchanged file is not hashed again; the zero value hashes always.
 	Sums sumcache.Cache
+	// FactsDir remembers what the checks read from each artifact and
+	// host, by its SHA-256 (from Sums): a file checked before is not read
+	// again (see artifact.Cache). "" reads every file every time.
+	FactsDir string
 }
+
+// files reads artifacts through the facts cache.
+func (o Options) files() artifact.Cache { return artifact.Cache{Dir: o.FactsDir, Sums: o.Sums} }
 
 // Recorded is the contract pluginctl build recorded in the manifest.
 type Recorded = manifest.Contract
@@ -117,7 +124,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, err := resolveHost(o.Host, mf, mpath, paths, r)
+	cache := o.files()
+	host, err := resolveHost(cache, o.Host, mf, mpath, paths, r)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +215,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
-				HostSrc: o.HostSrc,
+				HostSrc: o.HostSrc, Sums: o.Sums, FactsDir: o.FactsDir,
 			}, dynPaths)
 			dynDone <- dynResult{rep, err}
 		}()
@@ -223,7 +231,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		p := paths[i]
 		a := &r.Artifacts[i]
 		a.Path, a.Name = p, strings.TrimSuffix(filepath.Base(p), ".so")
-		f, err := artifact.Read(p)
+		f, err := cache.Read(p)
 		if err == nil {
 			if err = f.CheckPlugin(); err != nil {
 				f = nil
@@ -255,6 +263,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		a.Problems = append(a.Problems, hostProblems...)
 		readable[i] = f != nil
 		if f != nil {
+			cache.Save(f)
 			// Only what checkSet needs is kept: memory is bounded by
 			// the artifacts read at once, not by all of them.
 			f.Release()
@@ -269,6 +278,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	for i, ps := range checkSet(paths, files, skip, hostFile) {
 		r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, ps...)
 	}
+	cache.Save(hostFile)
 
 	if dynamic {
 		dyn := <-dynDone
@@ -286,8 +296,9 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 				if !readable[i] {
 					continue
 				}
-				if f, err := artifact.Read(r.Artifacts[i].Path); err == nil {
+				if f, err := cache.Read(r.Artifacts[i].Path); err == nil {
 					r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, typeProblems(f, sh, o.Contract, o.APIPackage, r.Artifacts[i].Problems)...)
+					cache.Save(f)
 					f.Release()
 				}
 			}
@@ -429,7 +440,7 @@ func findManifest(explicit string, paths []string) (*manifest.Manifest, string, 
 
 // resolveHost picks the host: --host, else the host the manifest names
 // for the first plugin, else the manifest's only host.
-func resolveHost(flag string, mf *manifest.Manifest, mpath string, paths []string, r *Report) (*artifact.File, error) {
+func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath string, paths []string, r *Report) (*artifact.File, error) {
 	path, source := flag, "flag"
 	if path == "" && mf != nil {
 		source = mpath
@@ -455,7 +466,7 @@ func resolveHost(flag string, mf *manifest.Manifest, mpath string, paths []strin
 	if path == "" {
 		return nil, nil
 	}
-	f, err := artifact.Read(path)
+	f, err := files.Read(path)
 	if err != nil {
 		var np *artifact.NotPluginError
 		if errors.As(err, &np) {

@@ -37,6 +37,24 @@ import (
 // MaxSize is the largest file Read accepts. Real plugins are a few MB.
 const MaxSize = 1 << 30
 
+// Hash is an 8-byte package hash (a fingerprint or a link hash). It is
+// written as hex text, in JSON too.
+type Hash [8]byte
+
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// MarshalText writes h as hex.
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText reads the hex MarshalText writes.
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != 2*len(h) {
+		return fmt.Errorf("package hash %q: not %d hex digits", b, 2*len(h))
+	}
+	_, err := hex.Decode(h[:], b)
+	return err
+}
+
 // Kind is what a readable artifact is.
 type Kind string
 
@@ -120,11 +138,11 @@ type File struct {
 	// compares between host and plugin. Read from .dynsym, or from
 	// .symtab when there is no .dynsym. Empty for a host that does not
 	// link package plugin with cgo.
-	Fingerprints map[string][8]byte
+	Fingerprints map[string]Hash
 	// LinkHashes maps package paths to the go:link.pkgname.N /
 	// go:link.pkglinkhash.N pairs of a plugin's .symtab: the hashes the
 	// plugin was linked against (nil when stripped).
-	LinkHashes map[string][8]byte
+	LinkHashes map[string]Hash
 
 	// PluginPath is a plugin's plugin path: its main package's import
 	// path, or plugin/unnamed-<sha1> when it was built from files.
@@ -144,8 +162,13 @@ type File struct {
 	// present (-ldflags=-s removes both, -w only DWARF).
 	HasSymtab bool
 	HasDWARF  bool
+	// DWARFCompressed tells whether the DWARF is compressed (the
+	// linker's default; -ldflags=-compressdwarf=false leaves it plain).
+	DWARFCompressed bool
 
 	data      []byte
+	dataMu    sync.Mutex
+	released  bool
 	sumOnce   sync.Once
 	libcOnce  sync.Once
 	libc      *Libc
@@ -154,6 +177,15 @@ type File struct {
 	dwarfOnce sync.Once
 	dwarf     *dwarf.Data
 	dwarfErr  error
+
+	// cache is the Cache the file was read with (nil: none); cached
+	// tells that it was answered from there, with what the lazy readers
+	// had found (facts), and factsNew that they found more since.
+	cache    *Cache
+	cached   bool
+	factsMu  sync.Mutex
+	facts    facts
+	factsNew bool
 }
 
 // Read reads the artifact at path. Errors about the file's contents are
@@ -286,6 +318,7 @@ func readBytes(name string, data []byte) (*File, error) {
 			f.HasSymtab = true
 		case s.Name == ".debug_info" || s.Name == ".zdebug_info":
 			f.HasDWARF = true
+			f.DWARFCompressed = s.Flags&elf.SHF_COMPRESSED != 0 || s.Name == ".zdebug_info"
 		}
 	}
 
@@ -341,7 +374,7 @@ func readBytes(name string, data []byte) (*File, error) {
 	var haveThisPluginPath bool
 	if sym != nil {
 		names := map[string]string{} // N -> package path
-		hashes := map[string][8]byte{}
+		hashes := map[string]Hash{}
 		sym.each(func(s rawSym) {
 			if !bytes.HasPrefix(s.name, []byte("go:link.")) {
 				return
@@ -358,14 +391,14 @@ func readBytes(name string, data []byte) (*File, error) {
 				}
 			case bytes.HasPrefix(rest, []byte("pkglinkhash.")):
 				if b, ok := symData(ef, data, s); ok && len(b) == 8 {
-					hashes[string(rest[len("pkglinkhash."):])] = [8]byte(b)
+					hashes[string(rest[len("pkglinkhash."):])] = Hash(b)
 				}
 			}
 		})
 		for n, h := range hashes {
 			if p, ok := names[n]; ok {
 				if f.LinkHashes == nil {
-					f.LinkHashes = map[string][8]byte{}
+					f.LinkHashes = map[string]Hash{}
 				}
 				f.LinkHashes[p] = h
 			}
@@ -373,7 +406,7 @@ func readBytes(name string, data []byte) (*File, error) {
 	}
 
 	// Fingerprints, from .dynsym or else .symtab.
-	f.Fingerprints = map[string][8]byte{}
+	f.Fingerprints = map[string]Hash{}
 	fpTab := dyn
 	if fpTab == nil {
 		fpTab = sym
@@ -385,7 +418,7 @@ func readBytes(name string, data []byte) (*File, error) {
 				return
 			}
 			if b, ok := symData(ef, data, s); ok && len(b) >= 8 {
-				f.Fingerprints[string(s.name[len(prefix):])] = [8]byte(b[:8])
+				f.Fingerprints[string(s.name[len(prefix):])] = Hash(b[:8])
 			}
 		})
 	}
@@ -560,7 +593,9 @@ var ErrReleased = errors.New("the file's contents were released")
 func (f *File) Release() {
 	f.dwarfOnce.Do(func() {})
 	f.sumOnce.Do(func() {})
-	f.data = nil
+	f.dataMu.Lock()
+	f.data, f.released = nil, true
+	f.dataMu.Unlock()
 	f.dwarf = nil
 	if f.dwarfErr == nil {
 		f.dwarfErr = ErrReleased

@@ -278,7 +278,7 @@ func TestFingerprints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][8]byte{}
+	want := map[string]Hash{}
 	for _, s := range syms {
 		pkg, ok := strings.CutPrefix(s.Name, "go:link.pkghashbytes.")
 		if !ok || s.Section == elf.SHN_UNDEF {
@@ -418,13 +418,13 @@ func hasSetting(f *File, key, value string) bool {
 	return false
 }
 
-func mapsEqual(a, b map[string][8]byte) bool {
+func mapsEqual(a, b map[string]Hash) bool {
 	return len(diffKeys(a, b)) == 0
 }
 
 // diffKeys returns the sorted keys whose values differ or that are in
 // only one of a and b.
-func diffKeys(a, b map[string][8]byte) []string {
+func diffKeys(a, b map[string]Hash) []string {
 	var d []string
 	for k, v := range a {
 		if w, ok := b[k]; !ok || w != v {

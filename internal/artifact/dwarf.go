@@ -18,15 +18,7 @@ import (
 // It is best-effort: parameter names are left out, and a variadic
 // parameter shows as a slice. A file without DWARF (-ldflags=-w or -s)
 // gives an error saying so. DWARF is read on the first call only.
-func (f *File) SymbolType(name string) (typ string, err error) {
-	defer func() {
-		if !recoverPanics {
-			return
-		}
-		if r := recover(); r != nil {
-			typ, err = "", fmt.Errorf("reading DWARF of %s: malformed debug info (parser panic: %v)", f.Path, r)
-		}
-	}()
+func (f *File) SymbolType(name string) (string, error) {
 	pkg := f.PluginPath
 	if f.Kind != KindPlugin || pkg == "" {
 		pkg = "main"
@@ -35,15 +27,36 @@ func (f *File) SymbolType(name string) (typ string, err error) {
 	if !strings.HasPrefix(name, pkg+".") {
 		full = pkg + "." + name
 	}
+	if a, ok := f.remembered(f.facts.Types, full); ok {
+		t, err := a.result()
+		return t, f.typeError(full, err)
+	}
+	t, err := f.symbolType(pkg, full)
+	f.remember(&f.facts.Types, full, t, err)
+	return t, f.typeError(full, err)
+}
+
+func (f *File) typeError(full string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("reading type of %s in %s: %w", full, f.Path, err)
+}
+
+func (f *File) symbolType(pkg, full string) (typ string, err error) {
+	defer func() {
+		if !recoverPanics {
+			return
+		}
+		if r := recover(); r != nil {
+			typ, err = "", fmt.Errorf("reading DWARF: malformed debug info (parser panic: %v)", r)
+		}
+	}()
 	d, err := f.loadDWARF()
 	if err != nil {
-		return "", fmt.Errorf("reading type of %s in %s: %w", full, f.Path, err)
+		return "", err
 	}
-	t, err := symbolType(d, pkg, full)
-	if err != nil {
-		return "", fmt.Errorf("reading type of %s in %s: %w", full, f.Path, err)
-	}
-	return t, nil
+	return symbolType(d, pkg, full)
 }
 
 // dwarfSizeFactor bounds the claimed uncompressed size of the DWARF
@@ -56,7 +69,12 @@ func (f *File) loadDWARF() (*dwarf.Data, error) {
 			f.dwarfErr = ErrNoDWARF
 			return
 		}
-		ef, err := elf.NewFile(bytes.NewReader(f.data))
+		data, err := f.contents()
+		if err != nil {
+			f.dwarfErr = err
+			return
+		}
+		ef, err := elf.NewFile(bytes.NewReader(data))
 		if err != nil {
 			f.dwarfErr = fmt.Errorf("reading DWARF: %w", err)
 			return
@@ -67,7 +85,7 @@ func (f *File) loadDWARF() (*dwarf.Data, error) {
 				total += min(s.Size, 1<<40)
 			}
 		}
-		if limit := dwarfSizeFactor*uint64(len(f.data)) + 1<<20; total > limit {
+		if limit := dwarfSizeFactor*uint64(len(data)) + 1<<20; total > limit {
 			f.dwarfErr = fmt.Errorf("reading DWARF: debug sections claim %d bytes uncompressed, more than %d", total, limit)
 			return
 		}

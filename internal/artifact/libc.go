@@ -130,8 +130,26 @@ func glibcFromVerneed(ef *elf.File) (max string, ok bool) {
 // was checked by Read; a malformed dynamic section is an error, never a
 // panic.
 func (f *File) Libc() (*Libc, error) {
-	f.libcOnce.Do(func() { f.libc, f.libcErr = f.readLibc() })
+	f.libcOnce.Do(func() {
+		f.libc, f.libcErr = f.readLibc()
+		if f.libcErr == nil {
+			f.factsMu.Lock()
+			f.factsNew = true
+			f.factsMu.Unlock()
+		}
+	})
 	return f.libc, f.libcErr
+}
+
+// glibcSymbols reads the imported symbols of f by GLIBC version; nil
+// when its contents are gone.
+func (f *File) glibcSymbols() map[string][]string {
+	data, err := f.contents()
+	if err != nil {
+		return nil
+	}
+	m, _ := glibcSymbols(data)
+	return m
 }
 
 func (f *File) readLibc() (l *Libc, err error) {
@@ -140,7 +158,11 @@ func (f *File) readLibc() (l *Libc, err error) {
 			l, err = nil, fmt.Errorf("malformed ELF dynamic section: %v", r)
 		}
 	}()
-	ef, err := elf.NewFile(bytes.NewReader(f.data))
+	data, err := f.contents()
+	if err != nil {
+		return nil, err
+	}
+	ef, err := elf.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
@@ -164,10 +186,7 @@ func (f *File) readLibc() (l *Libc, err error) {
 		l.GlibcMax = max
 		// Read from the file when asked (before Release: the static
 		// check names the symbols right away); never keeps its data.
-		l.symbols = func() map[string][]string {
-			m, _ := glibcSymbols(f.data)
-			return m
-		}
+		l.symbols = f.glibcSymbols
 	} else {
 		m, err := glibcSymbolsOf(ef)
 		if err != nil && len(l.Needed) > 0 {

@@ -15,7 +15,16 @@ import (
 //
 // Only statically initialised variables can be read; one set by code in an
 // init function reads as "" or fails.
-func (f *File) StringVar(name string) (s string, err error) {
+func (f *File) StringVar(name string) (string, error) {
+	if a, ok := f.remembered(f.facts.Strings, name); ok {
+		return a.result()
+	}
+	s, err := f.stringVar(name)
+	f.remember(&f.facts.Strings, name, s, err)
+	return s, err
+}
+
+func (f *File) stringVar(name string) (s string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s, err = "", fmt.Errorf("reading %s: malformed ELF (parser panic: %v)", name, r)
@@ -24,10 +33,11 @@ func (f *File) StringVar(name string) (s string, err error) {
 	if f.Kind != KindPlugin || f.PluginPath == "" {
 		return "", errors.New("not a plugin")
 	}
-	if f.data == nil {
-		return "", ErrReleased
+	data, err := f.contents()
+	if err != nil {
+		return "", err
 	}
-	ef, err := elf.NewFile(bytes.NewReader(f.data))
+	ef, err := elf.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return "", err
 	}
@@ -61,7 +71,7 @@ func (f *File) StringVar(name string) (s string, err error) {
 	if n == 0 {
 		return "", nil
 	}
-	if n > uint64(len(f.data)) {
+	if n > uint64(len(data)) {
 		return "", fmt.Errorf("%s: implausible length %d", full, n)
 	}
 	b, ok := readAt(ef, ptr, n)

@@ -23,7 +23,7 @@ type synth struct {
 	noBI     bool   // leave out the build info
 	noSymtab bool   // leave out .symtab (like -ldflags=-s)
 	plugin   string // go:link.thispluginpath value
-	hashes   map[string][8]byte
+	hashes   map[string]Hash
 	funcs    []string // global STT_FUNC symbols
 	vars     []string // global STT_OBJECT symbols
 	metaJSON string   // appended to .rodata
@@ -274,7 +274,7 @@ func synthPlugin(class elf.Class, order binary.ByteOrder, machine elf.Machine, g
 		settings: "-buildmode=plugin\nGOARCH=" + goarch + "\nGOOS=linux",
 		path:     "example.com/p",
 		plugin:   "example.com/p",
-		hashes: map[string][8]byte{
+		hashes: map[string]Hash{
 			"runtime":       {1, 2, 3, 4, 5, 6, 7, 8},
 			"example.com/p": {9, 10, 11, 12, 13, 14, 15, 16},
 		},
@@ -285,7 +285,7 @@ func synthPlugin(class elf.Class, order binary.ByteOrder, machine elf.Machine, g
 }
 
 func TestSynthetic(t *testing.T) {
-	wantFP := map[string][8]byte{
+	wantFP := map[string]Hash{
 		"runtime":       {1, 2, 3, 4, 5, 6, 7, 8},
 		"example.com/p": {9, 10, 11, 12, 13, 14, 15, 16},
 	}
@@ -313,7 +313,7 @@ func TestSynthetic(t *testing.T) {
 			s := synthPlugin(elf.ELFCLASS64, binary.LittleEndian, elf.EM_X86_64, "amd64")
 			s.noSymtab, s.path = true, "command-line-arguments"
 			const p = "plugin/unnamed-0123456789012345678901234567890123456789"
-			s.hashes = map[string][8]byte{"runtime": {1, 2, 3, 4, 5, 6, 7, 8}, p: {9, 10, 11, 12, 13, 14, 15, 16}}
+			s.hashes = map[string]Hash{"runtime": {1, 2, 3, 4, 5, 6, 7, 8}, p: {9, 10, 11, 12, 13, 14, 15, 16}}
 			s.funcs, s.vars = []string{p + ".New", p + ".T.M"}, []string{p + ".APIVersion"}
 			return s
 		}(), target: Target{"linux", "amd64"}, source: "fingerprints", noFP: true},

@@ -1,6 +1,7 @@
 // Package cachedir decides where pluginctl keeps what it caches: one root
 // ($PLUGINCTL_CACHE, else the user cache directory's pluginctl folder) with
-// one folder per kind (artifacts, probe, sums, contract, vet-passed, gobin).
+// one folder per kind (artifacts, probe, sums, facts, contract, vet-passed,
+// gobin).
 // PLUGINCTL_CACHE=off keeps nothing that is only a cache; the probe, which
 // the dynamic check cannot run without, is still built under the user
 // cache directory.
@@ -16,6 +17,7 @@ const (
 	Artifacts = "artifacts"  // the last artifact built per package (builder)
 	Probe     = "probe"      // the dynamic check's probe programs
 	Sums      = "sums"       // artifact checksums by file identity
+	Facts     = "facts"      // what was read from each artifact, by its checksum
 	Contract  = "contract"   // inferred contracts, by the sources read
 	VetPassed = "vet-passed" // vet runs without errors, by the sources vetted
 	GoBin     = "gobin"      // "go" links to a chosen go command, for go/packages

@@ -38,6 +38,17 @@ func readArtifact(name string) (*artifact.File, error) {
 	return f, nil
 }
 
+// debugInfo says whether f has DWARF, and whether it is compressed.
+func debugInfo(f *artifact.File) string {
+	switch {
+	case !f.HasDWARF:
+		return "none (stripped with -ldflags=-w or -s)"
+	case f.DWARFCompressed:
+		return "DWARF, compressed"
+	}
+	return "DWARF, uncompressed"
+}
+
 type symbolInfo struct {
 	Kind string `json:"kind"`
 	Type string `json:"type,omitempty"`
@@ -91,9 +102,10 @@ Examples:
 					SHA256       string                `json:"sha256"`
 					Metadata     *meta.Metadata        `json:"metadata"`
 					Exported     map[string]symbolInfo `json:"exported,omitempty"`
+					DebugInfo    string                `json:"debug_info"`
 					BuildInfo    any                   `json:"build_info"`
 					Fingerprints map[string]string     `json:"fingerprints"`
-				}{f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256(), f.Metadata, syms, f.BuildInfo, fps})
+				}{f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256(), f.Metadata, syms, debugInfo(f), f.BuildInfo, fps})
 			}
 			writeInspect(stdio.Stdout, f, syms, fps)
 			return nil
@@ -109,6 +121,7 @@ func writeInspect(w io.Writer, f *artifact.File, syms map[string]symbolInfo, fps
 	}
 	safef(w, "target       %s\n", f.BuildTarget)
 	safef(w, "size         %d bytes, sha256 %s\n", f.Size, f.SHA256())
+	safef(w, "debug info   %s\n", debugInfo(f))
 	if md := f.Metadata; md == nil {
 		safef(w, "metadata: none (not built by pluginctl build)\n")
 	} else {

@@ -70,6 +70,8 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 			Tags:     tags,
 			GCFlags:  c.String("gcflags"),
 			LDFlags:  c.String("ldflags"),
+
+			CompressDWARF: c.Bool("compress-dwarf"),
 		},
 		Go:          goRunner(c, stdio),
 		CacheDir:    artifactCache(stdio.Getenv("PLUGINCTL_CACHE")),

@@ -16,6 +16,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
@@ -126,6 +127,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		APIPackage:          first(c.StringSlice("api")),
 		Go:                  goRunner(c, stdio),
 		Sums:                sumcache.Default(),
+		FactsDir:            cachedir.For(cachedir.Facts),
 		HostSrc:             c.String("host-src"),
 	}
 	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/version"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
@@ -312,7 +313,7 @@ func (p *Project) sourceKey(ctx context.Context, env []string, patterns []string
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "contract/v2\n%s\n%q\n%q\n%q\n", toolID(), patterns, p.Tags, p.BuildFlags)
+	fmt.Fprintf(h, "contract/v2\n%s\n%q\n%q\n%q\n", version.ToolID(), patterns, p.Tags, p.BuildFlags)
 	k := SourceKey(roots, p.ModuleDirs(), p.GoWork)
 	if k == "" {
 		return ""
@@ -356,19 +357,4 @@ func SourceKey(roots []*packages.Package, modDirs []string, gowork string) strin
 		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// toolID identifies this pluginctl binary (its path, size and
-// modification time), so that a rebuilt pluginctl does not reuse what an
-// older inference cached.
-func toolID() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return exe
-	}
-	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())
 }

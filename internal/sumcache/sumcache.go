@@ -23,7 +23,11 @@ type Cache struct{ Dir string }
 // no such directory or PLUGINCTL_CACHE is "off".
 func Default() Cache { return Cache{Dir: cachedir.For(cachedir.Sums)} }
 
-// identity describes the file at path as it is now.
+// Identity describes the file at path as it is now: what Get compares.
+// A reader takes it before reading a file and remembers the sum with
+// PutAs, so that a file changed while it was read is not remembered.
+func Identity(path string) (string, bool) { return identity(path) }
+
 func identity(path string) (string, bool) {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
@@ -69,11 +73,18 @@ func (c Cache) Get(path string) (string, bool) {
 // Put remembers sum for the file at path as it is now. Errors are
 // ignored: it is only a cache.
 func (c Cache) Put(path, sum string) {
+	if id, ok := identity(path); ok {
+		c.PutAs(path, id, sum)
+	}
+}
+
+// PutAs remembers sum for the file at path if its identity is still id
+// (from Identity, taken before the file was read).
+func (c Cache) PutAs(path, id, sum string) {
 	if c.Dir == "" {
 		return
 	}
-	id, ok := identity(path)
-	if !ok || os.MkdirAll(c.Dir, 0o755) != nil {
+	if now, ok := identity(path); !ok || now != id || os.MkdirAll(c.Dir, 0o755) != nil {
 		return
 	}
 	e := c.entry(path)

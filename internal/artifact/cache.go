@@ -1,0 +1,235 @@
+package artifact
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
+	"github.com/pluginctl/pluginctl/internal/version"
+)
+
+// Cache remembers what was read from a file by the file's SHA-256, as
+// the go command's build cache remembers what it compiled: what Read finds
+// in a file, and the answers of its lazy readers (SymbolType, StringVar,
+// Libc), are a function of its bytes alone. The SHA-256 itself comes from
+// Sums, which remembers it by the file's identity (device, inode, size,
+// modification and change time): an artifact checked before is not read
+// again, and a rewritten or replaced one always is. Entries are keyed by
+// the pluginctl binary too (version.ToolID), so that a new pluginctl
+// reads every file afresh. The zero Cache remembers nothing.
+type Cache struct {
+	Dir  string
+	Sums sumcache.Cache
+}
+
+// maxEntry bounds a cache entry read back: real ones are a few KB.
+const maxEntry = 8 << 20
+
+// toolKey is the part of an entry's name that identifies the binary.
+var toolKey = sync.OnceValue(func() string {
+	h := sha256.Sum256([]byte("artifact-facts/v1\n" + version.ToolID()))
+	return hex.EncodeToString(h[:6])
+})
+
+// entry is a cached File: its exported fields and what its lazy readers
+// found.
+type entry struct {
+	File  *File  `json:"file"`
+	Facts *facts `json:"facts"`
+}
+
+// facts are the answers of a File's lazy readers, by symbol name.
+type facts struct {
+	Types   map[string]answer `json:"types,omitempty"`
+	Strings map[string]answer `json:"strings,omitempty"`
+	Libc    *Libc             `json:"libc,omitempty"`
+}
+
+// answer is a lazy reader's result: a value or an error.
+type answer struct {
+	Value   string `json:"value,omitempty"`
+	Err     string `json:"err,omitempty"`
+	NoDWARF bool   `json:"no_dwarf,omitempty"` // the error is ErrNoDWARF
+}
+
+func (a answer) result() (string, error) {
+	switch {
+	case a.NoDWARF:
+		return "", ErrNoDWARF
+	case a.Err != "":
+		return "", errorString(a.Err)
+	}
+	return a.Value, nil
+}
+
+func answerOf(v string, err error) answer {
+	if err == nil {
+		return answer{Value: v}
+	}
+	return answer{Err: err.Error(), NoDWARF: errors.Is(err, ErrNoDWARF)}
+}
+
+// rereadError is a failure to read a cached file's contents again.
+type rereadError struct{ err error }
+
+func (e *rereadError) Error() string { return e.err.Error() }
+func (e *rereadError) Unwrap() error { return e.err }
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func (c Cache) path(sum string) string {
+	return filepath.Join(c.Dir, sum[:2], sum+"-"+toolKey()+".json")
+}
+
+// Read is Read, answered from the cache when the file at path is one
+// read before.
+func (c Cache) Read(path string) (*File, error) {
+	if c.Dir == "" {
+		return Read(path)
+	}
+	id, known := sumcache.Identity(path)
+	if sum, ok := c.Sums.Get(path); ok && known {
+		if f := c.load(path, sum); f != nil {
+			return f, nil
+		}
+	}
+	f, err := Read(path)
+	if err != nil {
+		return nil, err
+	}
+	f.cache = &c
+	if known {
+		c.Sums.PutAs(path, id, f.SHA256())
+	}
+	return f, nil
+}
+
+func (c Cache) load(path, sum string) *File {
+	r, _, err := fsutil.OpenRegular(c.path(sum))
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, maxEntry+1))
+	if err != nil || len(data) > maxEntry {
+		return nil
+	}
+	var e entry
+	if json.Unmarshal(data, &e) != nil || e.File == nil || e.File.Kind == "" {
+		return nil
+	}
+	f := e.File
+	f.Path = path
+	f.sum = sum
+	f.sumOnce.Do(func() {})
+	f.cache = &c
+	f.cached = true
+	if e.Facts != nil {
+		f.facts = *e.Facts
+	}
+	if l := f.facts.Libc; l != nil {
+		f.libcOnce.Do(func() {})
+		f.libc = l
+		if l.GlibcSymbols == nil {
+			l.symbols = f.glibcSymbols
+		}
+	}
+	return f
+}
+
+// Save remembers f, read with c.Read, with what its lazy readers found so
+// far; it writes only when there is something new. Errors are ignored: it
+// is only a cache.
+func (c Cache) Save(f *File) {
+	if c.Dir == "" || f == nil || f.cache == nil {
+		return
+	}
+	f.factsMu.Lock()
+	defer f.factsMu.Unlock()
+	if f.cached && !f.factsNew {
+		return
+	}
+	sum := f.SHA256()
+	if sum == "" {
+		return
+	}
+	if f.libc != nil && f.libcErr == nil {
+		f.facts.Libc = f.libc
+	}
+	data, err := json.Marshal(entry{File: f, Facts: &f.facts})
+	if err != nil {
+		return
+	}
+	dst := c.path(sum)
+	if os.MkdirAll(filepath.Dir(dst), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil && cerr == nil {
+		if os.Rename(tmp.Name(), dst) == nil {
+			f.cached, f.factsNew = true, false
+			return
+		}
+	}
+	os.Remove(tmp.Name())
+}
+
+// remembered returns a lazy reader's cached answer.
+func (f *File) remembered(m map[string]answer, name string) (answer, bool) {
+	f.factsMu.Lock()
+	defer f.factsMu.Unlock()
+	a, ok := m[name]
+	return a, ok
+}
+
+// remember records a lazy reader's answer, for Save.
+func (f *File) remember(m *map[string]answer, name string, v string, err error) {
+	var re *rereadError
+	if errors.Is(err, ErrReleased) || errors.As(err, &re) {
+		return // not an answer about the file's contents
+	}
+	f.factsMu.Lock()
+	defer f.factsMu.Unlock()
+	if *m == nil {
+		*m = map[string]answer{}
+	}
+	(*m)[name] = answerOf(v, err)
+	f.factsNew = true
+}
+
+// contents returns the file's bytes: read again from its path when the
+// File came from a cache and a question was not answered there (the
+// bytes must still have the remembered SHA-256).
+func (f *File) contents() ([]byte, error) {
+	f.dataMu.Lock()
+	defer f.dataMu.Unlock()
+	if f.data != nil || f.released || !f.cached {
+		if f.data == nil {
+			return nil, ErrReleased
+		}
+		return f.data, nil
+	}
+	g, err := Read(f.Path)
+	if err != nil {
+		return nil, &rereadError{err}
+	}
+	if g.SHA256() != f.sum {
+		return nil, &rereadError{fmt.Errorf("%s changed while it was being checked", f.Path)}
+	}
+	f.data = g.data
+	return f.data, nil
+}

@@ -1,0 +1,149 @@
+package artifact
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pluginctl/pluginctl/internal/sumcache"
+)
+
+// TestCache: a file read before is answered from the cache, with the same
+// facts as a fresh reading, without its contents; a question not answered
+// before reads the file again; a rewritten file is read afresh.
+func TestCache(t *testing.T) {
+	fx := fixtures(t)
+	dir := t.TempDir()
+	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
+	plugin := filepath.Join(dir, "p.so")
+	copyFile(t, fx.Plugin, plugin)
+
+	fresh, err := Read(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.Read(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.cached {
+		t.Fatal("answered from an empty cache")
+	}
+	wantType, _ := fresh.SymbolType("Make")
+	wantVersion, _ := fresh.StringVar("APIVersion")
+	_, wantMissing := fresh.SymbolType("Nothing")
+	if got, _ := first.SymbolType("Make"); got != wantType || got == "" {
+		t.Fatalf("SymbolType(Make) = %q, want %q", got, wantType)
+	}
+	first.SymbolType("Nothing")
+	if _, err := first.Libc(); err != nil {
+		t.Fatal(err)
+	}
+	c.Save(first)
+
+	second, err := c.Read(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.cached || second.data != nil {
+		t.Fatalf("not answered from the cache (cached %v, contents read %v)", second.cached, second.data != nil)
+	}
+	if a, b := exported(t, fresh), exported(t, second); a != b {
+		t.Errorf("cached facts differ from a fresh reading:\n%s\n%s", a, b)
+	}
+	if second.SHA256() != fresh.SHA256() {
+		t.Errorf("SHA256 = %s, want %s", second.SHA256(), fresh.SHA256())
+	}
+	if got, _ := second.SymbolType("Make"); got != wantType {
+		t.Errorf("cached SymbolType(Make) = %q, want %q", got, wantType)
+	}
+	if _, err := second.SymbolType("Nothing"); err == nil || err.Error() != wantMissing.Error() {
+		t.Errorf("cached SymbolType(Nothing) error = %v, want %v", err, wantMissing)
+	}
+	if l, err := second.Libc(); err != nil || l.GlibcMax == "" && len(l.Needed) == 0 {
+		t.Errorf("cached Libc = %+v, %v", l, err)
+	}
+	if second.data != nil {
+		t.Fatal("a remembered answer read the file")
+	}
+	// A question not asked before reads the file again.
+	if got, err := second.StringVar("APIVersion"); err != nil || got != wantVersion {
+		t.Errorf("StringVar(APIVersion) = %q, %v, want %q", got, err, wantVersion)
+	}
+	if second.data == nil {
+		t.Error("StringVar answered without the file")
+	}
+	c.Save(second)
+	if third, _ := c.Read(plugin); third.data != nil {
+		t.Error("not answered from the cache after the second Save")
+	} else if got, _ := third.StringVar("APIVersion"); got != wantVersion || third.data != nil {
+		t.Errorf("StringVar(APIVersion) = %q from the cache (read again: %v)", got, third.data != nil)
+	}
+
+	// The same path, other contents: read afresh.
+	copyFile(t, fx.PluginNoDWARF, plugin)
+	other, err := c.Read(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.cached || other.HasDWARF {
+		t.Fatalf("a rewritten file was answered from the cache (DWARF %v)", other.HasDWARF)
+	}
+	if _, err := other.SymbolType("Make"); !errors.Is(err, ErrNoDWARF) {
+		t.Errorf("SymbolType without DWARF: %v", err)
+	}
+	c.Save(other)
+	again, _ := c.Read(plugin)
+	if _, err := again.SymbolType("Make"); !again.cached || !errors.Is(err, ErrNoDWARF) {
+		t.Errorf("cached SymbolType without DWARF: %v (cached %v)", err, again.cached)
+	}
+
+	// A cached File whose file changed under it refuses to answer from
+	// the other contents.
+	copyFile(t, fx.Plugin, plugin)
+	c.Save(readCached(t, c, plugin))
+	f := readCached(t, c, plugin)
+	copyFile(t, fx.PluginTrim, plugin)
+	if _, err := f.StringVar("Other"); err == nil {
+		t.Error("a changed file answered a cached File's question")
+	}
+}
+
+func readCached(t *testing.T, c Cache, path string) *File {
+	t.Helper()
+	f, err := c.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := to + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exported renders what Read found, for comparison.
+func exported(t *testing.T, f *File) string {
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	delete(m, "Path")
+	b, _ = json.Marshal(m)
+	return string(b)
+}
