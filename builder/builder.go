@@ -111,6 +111,10 @@ type Options struct {
 	// Sums is told the checksum of every artifact written, so that a
 	// verification right after the build need not hash the files again.
 	Sums sumcache.Cache
+	// FactsDir, when set, is told what verify reads from every artifact
+	// written (verifier.Options.FactsDir; see artifact.Cache), so that a
+	// verification right after the build need not read the files again.
+	FactsDir string
 	// Gate, when set, runs after the module and the packages were checked,
 	// while the artifacts compile (pluginctl vet, for the command line);
 	// its error fails the build before anything is written to Out.

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -139,8 +140,13 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 	}
 	for _, t := range ts {
 		rel := artifactRel(t)
-		staged := filepath.Join(b.stage, rel)
-		a, err := describe(staged)
+		b.describedMu.Lock()
+		d, ok := b.described[t]
+		b.describedMu.Unlock()
+		a, err := d.a, d.err
+		if !ok {
+			a, err = b.describe(filepath.Join(b.stage, rel))
+		}
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", rel, err)
 		}
@@ -233,8 +239,9 @@ func (b *run) replace(rels []string) error {
 	return nil
 }
 
-// describe hashes an artifact and reads its metadata back from the file.
-func describe(name string) (*manifest.Artifact, error) {
+// describe hashes an artifact and reads its metadata back from the file,
+// and tells the facts cache what verify will ask of it (Options.FactsDir).
+func (b *run) describe(name string) (*manifest.Artifact, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, err
@@ -244,7 +251,9 @@ func describe(name string) (*manifest.Artifact, error) {
 	if err != nil {
 		return nil, errNoMetadata
 	}
-	return &manifest.Artifact{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Metadata: md}, nil
+	a := &manifest.Artifact{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Metadata: md}
+	artifact.Cache{Dir: b.o.FactsDir}.Prime(name, a.SHA256, data)
+	return a, nil
 }
 
 // progress reports the build as it goes: one updating line on a

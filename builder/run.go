@@ -17,6 +17,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/manifest"
 )
 
 // artifactRel is the artifact's path inside the output directory.
@@ -46,6 +47,16 @@ type run struct {
 	timeline *timeline
 	// hostsDone is closed when every host has been built (or failed).
 	hostsDone chan struct{}
+	// described holds what each built artifact is, read by the worker
+	// that built it (see describe).
+	describedMu sync.Mutex
+	described   map[*target]described
+}
+
+// described is describe's result for one staged artifact.
+type described struct {
+	a   *manifest.Artifact
+	err error
 }
 
 // buildAll runs go build for every target, at most o.Jobs at once. The
@@ -196,6 +207,14 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 			fsutil.Clone(staged, slot) // best effort: it is only a cache
 		}
 	}
+	// Read back here, beside the other builds, not at commit.
+	a, err := b.describe(staged)
+	b.describedMu.Lock()
+	if b.described == nil {
+		b.described = map[*target]described{}
+	}
+	b.described[t] = described{a, err}
+	b.describedMu.Unlock()
 	return linked, string(out), nil
 }
 

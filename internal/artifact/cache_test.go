@@ -147,3 +147,43 @@ func exported(t *testing.T, f *File) string {
 	b, _ = json.Marshal(m)
 	return string(b)
 }
+
+// TestCachePrime: what a writer of the file primes answers the questions
+// verify asks without reading the file.
+func TestCachePrime(t *testing.T) {
+	fx := fixtures(t)
+	dir := t.TempDir()
+	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
+	plugin := filepath.Join(dir, "p.so")
+	copyFile(t, fx.Plugin, plugin)
+	data, err := os.ReadFile(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := ReadBytes(plugin, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Prime("staged/p.so", fresh.SHA256(), data)
+	c.Sums.Put(plugin, fresh.SHA256())
+	f := readCached(t, c, plugin)
+	if !f.cached {
+		t.Fatal("a primed file was read")
+	}
+	for _, name := range fresh.SortedExports() {
+		want, wantErr := fresh.SymbolType(name)
+		got, err := f.SymbolType(name)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Errorf("SymbolType(%s) = %q, %v; want %q, %v", name, got, err, want, wantErr)
+		}
+	}
+	if got, err := f.StringVar("APIVersion"); err != nil || got != "v1" {
+		t.Errorf("StringVar(APIVersion) = %q, %v", got, err)
+	}
+	if _, err := f.Libc(); err != nil {
+		t.Error(err)
+	}
+	if f.data != nil {
+		t.Error("a primed answer read the file")
+	}
+}
