@@ -175,9 +175,6 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 	if err := b.replace(append(rels, manifest.FileName)); err != nil {
 		return err
 	}
-	for i, t := range ts {
-		b.o.Sums.Put(filepath.Join(b.out, artifactRel(t)), byPath[i].SHA256)
-	}
 	if prev != nil {
 		keep := map[string]bool{}
 		for _, a := range m.Artifacts {
@@ -188,6 +185,12 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 				os.Remove(filepath.Join(b.out, filepath.FromSlash(a.Path)))
 			}
 		}
+	}
+	// The sums are remembered once the staging folder is gone: removing
+	// its links to the artifacts changes their change time.
+	os.RemoveAll(b.stage)
+	for i, t := range ts {
+		b.o.Sums.Put(filepath.Join(b.out, artifactRel(t)), byPath[i].SHA256)
 	}
 	b.progress.committed()
 	return nil

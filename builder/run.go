@@ -18,6 +18,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
 
 // artifactRel is the artifact's path inside the output directory.
@@ -47,6 +48,9 @@ type run struct {
 	timeline *timeline
 	// hostsDone is closed when every host has been built (or failed).
 	hostsDone chan struct{}
+	// prev is the output directory's manifest before the build (nil
+	// when there is none or it cannot be read).
+	prev *manifest.Manifest
 	// described holds what each built artifact is, read by the worker
 	// that built it (see describe).
 	describedMu sync.Mutex
@@ -170,13 +174,21 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 	}
 	final := filepath.Join(b.out, artifactRel(t))
 	slot := b.slotPath(t)
+	// The output directory's file, when its sum is remembered: if go
+	// build keeps it, it need not be read again (see reuse).
+	known, knownOK := b.o.Sums.Get(final)
+	knownID, _ := sumcache.Identity(final)
 	var seed os.FileInfo
+	var seedID string
 	for _, src := range []string{final, slot} {
 		if src == "" {
 			continue
 		}
 		if seedStage(src, staged, src == final) == nil {
 			seed, _ = os.Stat(staged)
+			if src == final {
+				seedID, _ = sumcache.Identity(staged)
+			}
 			break
 		}
 	}
@@ -208,7 +220,13 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		}
 	}
 	// Read back here, beside the other builds, not at commit.
-	a, err := b.describe(staged)
+	var a *manifest.Artifact
+	if !linked && knownOK && seedID != "" && sumcache.SameContents(knownID, seedID) {
+		a = b.reuse(t, known)
+	}
+	if a == nil {
+		a, err = b.describe(staged)
+	}
 	b.describedMu.Lock()
 	if b.described == nil {
 		b.described = map[*target]described{}
@@ -216,6 +234,24 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 	b.described[t] = described{a, err}
 	b.describedMu.Unlock()
 	return linked, string(out), nil
+}
+
+// reuse returns the previous manifest's record of t's artifact when go
+// build kept the output directory's file (the staged link to it: go build
+// replaces a file it relinks, and only sets the modification time of one
+// it keeps), the file was unchanged from the identity its sum was
+// remembered with until it was linked into the staging folder, and the
+// record has that sum. nil when any of that is not so.
+func (b *run) reuse(t *target, sum string) *manifest.Artifact {
+	if b.prev == nil {
+		return nil
+	}
+	for _, a := range b.prev.Artifacts {
+		if a.Path == filepath.ToSlash(artifactRel(t)) && a.SHA256 == sum && a.Metadata != nil {
+			return &manifest.Artifact{SHA256: a.SHA256, Size: a.Size, Metadata: a.Metadata}
+		}
+	}
+	return nil
 }
 
 func (b *run) slotPath(t *target) string {

@@ -12,6 +12,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -27,6 +28,16 @@ func Default() Cache { return Cache{Dir: cachedir.For(cachedir.Sums)} }
 // A reader takes it before reading a file and remembers the sum with
 // PutAs, so that a file changed while it was read is not remembered.
 func Identity(path string) (string, bool) { return identity(path) }
+
+// SameContents reports whether identities a and b (from Identity) are of
+// the same file with the same size and modification time, whatever their
+// change times: as before and after a hard link to it was made, which
+// changes only the change time. Writing the file changes its modification
+// time, unless the writer sets it back on purpose.
+func SameContents(a, b string) bool {
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	return len(fa) == 5 && len(fb) == 5 && slices.Equal(fa[:4], fb[:4])
+}
 
 func identity(path string) (string, bool) {
 	fi, err := os.Stat(path)
