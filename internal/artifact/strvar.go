@@ -44,18 +44,17 @@ func (f *File) stringVar(name string) (s string, err error) {
 	if ef.Class != elf.ELFCLASS64 {
 		return "", errors.New("only 64-bit files are supported")
 	}
-	syms, err := ef.DynamicSymbols()
-	if err != nil {
-		return "", fmt.Errorf("reading .dynsym: %w", err)
+	syms, err := symbolTable(ef, data, elf.SHT_DYNSYM)
+	if err != nil || syms == nil {
+		return "", fmt.Errorf("reading .dynsym: %v", orNoTable(err))
 	}
 	full := f.PluginPath + "." + name
 	var addr uint64
-	for _, sym := range syms {
-		if sym.Name == full && elf.ST_TYPE(sym.Info) == elf.STT_OBJECT {
-			addr = sym.Value
-			break
+	syms.each(func(sym rawSym) {
+		if addr == 0 && string(sym.name) == full && elf.ST_TYPE(sym.info) == elf.STT_OBJECT {
+			addr = sym.value
 		}
-	}
+	})
 	if addr == 0 {
 		return "", fmt.Errorf("no variable %s", full)
 	}
@@ -126,4 +125,11 @@ func relativeAddend(ef *elf.File, addr uint64) (uint64, bool) {
 		}
 	}
 	return 0, false
+}
+
+func orNoTable(err error) error {
+	if err == nil {
+		return errors.New("no dynamic symbol table")
+	}
+	return err
 }
