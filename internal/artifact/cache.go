@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
@@ -32,6 +33,15 @@ type Cache struct {
 
 // maxEntry bounds a cache entry read back: real ones are a few KB.
 const maxEntry = 8 << 20
+
+// Entries not used for trimAge are removed, at most once per
+// trimInterval, as the go command trims its build cache; an entry used is
+// marked so at most once per touchAfter.
+const (
+	trimAge      = 5 * 24 * time.Hour
+	trimInterval = 24 * time.Hour
+	touchAfter   = time.Hour
+)
 
 // toolKey is the part of an entry's name that identifies the binary.
 var toolKey = sync.OnceValue(func() string {
@@ -115,11 +125,14 @@ func (c Cache) Read(path string) (*File, error) {
 }
 
 func (c Cache) load(path, sum string) *File {
-	r, _, err := fsutil.OpenRegular(c.path(sum))
+	r, fi, err := fsutil.OpenRegular(c.path(sum))
 	if err != nil {
 		return nil
 	}
 	defer r.Close()
+	if now := time.Now(); now.Sub(fi.ModTime()) > touchAfter {
+		os.Chtimes(c.path(sum), now, now)
+	}
 	data, err := io.ReadAll(io.LimitReader(r, maxEntry+1))
 	if err != nil || len(data) > maxEntry {
 		return nil
@@ -182,6 +195,7 @@ func (c Cache) Save(f *File) {
 	if cerr := tmp.Close(); err == nil && cerr == nil {
 		if os.Rename(tmp.Name(), dst) == nil {
 			f.cached, f.factsNew = true, false
+			c.trim()
 			return
 		}
 	}
@@ -214,6 +228,38 @@ func (c Cache) Prime(name, sum string, data []byte) {
 	}
 	f.Libc()
 	c.Save(f)
+}
+
+// trimmed holds the cache directories trimmed by this process.
+var trimmed sync.Map
+
+// trim removes the entries not used for trimAge, when the last trim is
+// older than trimInterval (the modification time of trim.txt).
+func (c Cache) trim() {
+	if _, done := trimmed.LoadOrStore(c.Dir, true); done {
+		return
+	}
+	stamp := filepath.Join(c.Dir, "trim.txt")
+	now := time.Now()
+	if fi, err := os.Stat(stamp); err == nil && now.Sub(fi.ModTime()) < trimInterval {
+		return
+	}
+	if os.WriteFile(stamp, nil, 0o644) != nil {
+		return
+	}
+	dirs, _ := os.ReadDir(c.Dir)
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		sub := filepath.Join(c.Dir, d.Name())
+		entries, _ := os.ReadDir(sub)
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > trimAge {
+				os.Remove(filepath.Join(sub, e.Name()))
+			}
+		}
+	}
 }
 
 // remembered returns a lazy reader's cached answer.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
@@ -185,5 +187,40 @@ func TestCachePrime(t *testing.T) {
 	}
 	if f.data != nil {
 		t.Error("a primed answer read the file")
+	}
+}
+
+// TestCacheTrim: entries unused for trimAge go when a Save finds the last
+// trim older than trimInterval; an entry used is marked used.
+func TestCacheTrim(t *testing.T) {
+	fx := fixtures(t)
+	dir := t.TempDir()
+	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
+	old := time.Now().Add(-trimAge - time.Hour)
+	stale := filepath.Join(c.Dir, "ab", strings.Repeat("ab", 32)+"-"+toolKey()+".json")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(stale, []byte("{}"), 0o644)
+	os.Chtimes(stale, old, old)
+	stamp := filepath.Join(c.Dir, "trim.txt")
+	os.WriteFile(stamp, nil, 0o644)
+	os.Chtimes(stamp, old, old)
+
+	plugin := filepath.Join(dir, "p.so")
+	copyFile(t, fx.Plugin, plugin)
+	c.Save(readCached(t, c, plugin))
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("an entry unused for longer than trimAge was kept")
+	}
+	// The entry just written is used: reading it marks it so.
+	f := readCached(t, c, plugin)
+	entry := c.path(f.SHA256())
+	os.Chtimes(entry, old, old)
+	if g := readCached(t, c, plugin); !g.cached {
+		t.Fatal("not answered from the cache")
+	}
+	if fi, err := os.Stat(entry); err != nil || time.Since(fi.ModTime()) > time.Minute {
+		t.Errorf("a used entry was not marked used (%v)", err)
 	}
 }

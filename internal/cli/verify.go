@@ -62,6 +62,12 @@ opens each artifact in a separate, time-limited process built with the host's ow
 package set and toolchain, so a plugin that panics, exits, hangs or crashes in its
 init cannot take pluginctl down. Every problem has a stable code (see README.md).
 
+What the checks read from each file is remembered by its SHA-256 (the sum itself
+by the file's identity: device, inode, size, modification and change time), in
+$PLUGINCTL_CACHE/facts: a file checked before, or just written by pluginctl
+build, is not read again; a rewritten or replaced one always is.
+PLUGINCTL_CACHE=off reads every file every time.
+
 Exit status: 0 if every artifact passed, 1 if any failed, 2 on usage or
 environment errors.
 
