@@ -91,6 +91,9 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 	if len(errs) > 0 {
 		return nil, &PackageError{Errors: errs}
 	}
+	if len(o.PluginPatterns) == 0 && len(o.HostPatterns) == 0 {
+		o.Project.Listed(o.Patterns, roots)
+	}
 
 	dir := o.Project.Dir
 	abs := func(p string) string {

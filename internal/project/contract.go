@@ -282,13 +282,15 @@ func (p *Project) PackagesConfig(ctx context.Context, mode packages.LoadMode) (*
 // List loads the packages the patterns match (ListMode) and summarizes
 // the package mains among them; packages with list errors are skipped.
 func (p *Project) List(ctx context.Context, patterns []string) ([]*Package, error) {
-	cfg, err := p.PackagesConfig(ctx, ListMode)
-	if err != nil {
-		return nil, err
-	}
-	roots, err := packages.Load(cfg, patterns...)
-	if err != nil {
-		return nil, fmt.Errorf("listing packages: %w", err)
+	roots, ok := p.listedRoots(patterns)
+	if !ok {
+		cfg, err := p.PackagesConfig(ctx, ListMode)
+		if err != nil {
+			return nil, err
+		}
+		if roots, err = packages.Load(cfg, patterns...); err != nil {
+			return nil, fmt.Errorf("listing packages: %w", err)
+		}
 	}
 	var out []*Package
 	for _, r := range roots {
@@ -303,14 +305,16 @@ func (p *Project) List(ctx context.Context, patterns []string) ([]*Package, erro
 // command's flags, the module files, and every non-standard source file
 // the hosts link, by name, size and modification time. "" when unknown.
 func (p *Project) sourceKey(ctx context.Context, env []string, patterns []string) string {
-	cfg, err := p.PackagesConfig(ctx, ListMode)
-	if err != nil {
-		return ""
-	}
-	cfg.Env = env
-	roots, err := packages.Load(cfg, patterns...)
-	if err != nil {
-		return ""
+	roots, ok := p.listedPackages(patterns)
+	if !ok {
+		cfg, err := p.PackagesConfig(ctx, ListMode)
+		if err != nil {
+			return ""
+		}
+		cfg.Env = env
+		if roots, err = packages.Load(cfg, patterns...); err != nil {
+			return ""
+		}
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "contract/v2\n%s\n%q\n%q\n%q\n", version.ToolID(), patterns, p.Tags, p.BuildFlags)

@@ -102,6 +102,7 @@ type Project struct {
 	mu        sync.Mutex
 	pkgEnv    []string
 	contracts map[string]*resolution
+	listed    *listing
 }
 
 // Load builds the project model for a command run in o.Dir. Outside a
