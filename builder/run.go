@@ -176,8 +176,7 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 	slot := b.slotPath(t)
 	// The output directory's file, when its sum is remembered: if go
 	// build keeps it, it need not be read again (see reuse).
-	known, knownOK := b.o.Sums.Get(final)
-	knownID, _ := sumcache.Identity(final)
+	known, knownID, knownOK := b.o.Sums.Lookup(final)
 	var seed os.FileInfo
 	var seedID string
 	for _, src := range []string{final, slot} {

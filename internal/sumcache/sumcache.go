@@ -63,22 +63,29 @@ func (c Cache) entry(path string) string {
 // Get returns the remembered sum of the file at path, if its identity has
 // not changed since Put.
 func (c Cache) Get(path string) (string, bool) {
+	sum, _, ok := c.Lookup(path)
+	return sum, ok
+}
+
+// Lookup is Get, also returning the identity the file had when its sum
+// was found.
+func (c Cache) Lookup(path string) (sum, id string, ok bool) {
 	if c.Dir == "" {
-		return "", false
+		return "", "", false
 	}
-	id, ok := identity(path)
+	id, ok = identity(path)
 	if !ok {
-		return "", false
+		return "", "", false
 	}
 	data, err := os.ReadFile(c.entry(path))
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	gotID, sum, ok := strings.Cut(strings.TrimSpace(string(data)), "\n")
 	if !ok || gotID != id || len(sum) != 64 {
-		return "", false
+		return "", "", false
 	}
-	return sum, true
+	return sum, id, true
 }
 
 // Put remembers sum for the file at path as it is now. Errors are
