@@ -16,11 +16,7 @@ import (
 // facts as a fresh reading, without its contents; a question not answered
 // before reads the file again; a rewritten file is read afresh.
 func TestCache(t *testing.T) {
-	fx := fixtures(t)
-	dir := t.TempDir()
-	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
-	plugin := filepath.Join(dir, "p.so")
-	copyFile(t, fx.Plugin, plugin)
+	fx, c, plugin := newCache(t)
 
 	fresh, err := Read(plugin)
 	if err != nil {
@@ -113,6 +109,18 @@ func TestCache(t *testing.T) {
 	}
 }
 
+// newCache returns the fixtures, an empty Cache and a copy of the fixture
+// plugin to read through it.
+func newCache(t *testing.T) (*fixtureSet, Cache, string) {
+	t.Helper()
+	fx := fixtures(t)
+	dir := t.TempDir()
+	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
+	plugin := filepath.Join(dir, "p.so")
+	copyFile(t, fx.Plugin, plugin)
+	return fx, c, plugin
+}
+
 func readCached(t *testing.T, c Cache, path string) *File {
 	t.Helper()
 	f, err := c.Read(path)
@@ -153,11 +161,7 @@ func exported(t *testing.T, f *File) string {
 // TestCachePrime: what a writer of the file primes answers the questions
 // verify asks without reading the file.
 func TestCachePrime(t *testing.T) {
-	fx := fixtures(t)
-	dir := t.TempDir()
-	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
-	plugin := filepath.Join(dir, "p.so")
-	copyFile(t, fx.Plugin, plugin)
+	_, c, plugin := newCache(t)
 	data, err := os.ReadFile(plugin)
 	if err != nil {
 		t.Fatal(err)
@@ -193,9 +197,7 @@ func TestCachePrime(t *testing.T) {
 // TestCacheTrim: entries unused for trimAge go when a Save finds the last
 // trim older than trimInterval; an entry used is marked used.
 func TestCacheTrim(t *testing.T) {
-	fx := fixtures(t)
-	dir := t.TempDir()
-	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
+	_, c, plugin := newCache(t)
 	old := time.Now().Add(-trimAge - time.Hour)
 	stale := filepath.Join(c.Dir, "ab", strings.Repeat("ab", 32)+"-"+toolKey()+".json")
 	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
@@ -207,8 +209,6 @@ func TestCacheTrim(t *testing.T) {
 	os.WriteFile(stamp, nil, 0o644)
 	os.Chtimes(stamp, old, old)
 
-	plugin := filepath.Join(dir, "p.so")
-	copyFile(t, fx.Plugin, plugin)
 	c.Save(readCached(t, c, plugin))
 	if _, err := os.Stat(stale); err == nil {
 		t.Error("an entry unused for longer than trimAge was kept")
