@@ -8,6 +8,8 @@
 // compares), plugin path, exported symbols, embedded pluginctl metadata and
 // content hash. A file that is no ELF object pluginctl can use gives a
 // *NotPluginError saying why. SymbolType reads DWARF only when asked.
+// Cache (cache.go) remembers all of it by the file's content, so that a
+// file read before is not read again.
 //
 // The package never panics on malformed input: every size it reads is
 // bounded by the size of the file, and a panic inside the standard ELF
