@@ -61,7 +61,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 				Code:    missing,
 				Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", ent.Symbol, ent.Symbol),
 				Detail:  []string{dynLine(r.Error), "expected " + want},
-				Fix:     fmt.Sprintf("declare %s in the plugin's package main", dynDecl(ent)),
+				Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(ent)),
 			})
 		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
 			// The host's assertion succeeds; then its comparison.
@@ -76,7 +76,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 				Code:    bad,
 				Message: fmt.Sprintf("%s is %s, not %s: the host's type assertion fails", ent.Symbol, found, want),
 				Detail:  []string{"found    " + found, "expected " + want},
-				Fix:     fmt.Sprintf("declare %s", dynDecl(ent)),
+				Fix:     fmt.Sprintf("declare %s", declFor(ent)),
 			}
 			unassertable := 0
 			for j, idx := range r.Unassertable {
@@ -115,24 +115,6 @@ func dynWant(e contract.Entry) string {
 		return "any type"
 	}
 	return strings.Join(e.Types, " or ")
-}
-
-// dynDecl is a declaration that satisfies the entry.
-func dynDecl(e contract.Entry) string {
-	if len(e.Types) == 0 {
-		return "an exported " + e.Symbol
-	}
-	t := e.Types[0]
-	if e.IsInterface(t) || e.MaybeInterface(t) {
-		return fmt.Sprintf("%s, a variable of a type implementing %s", e.Symbol, t)
-	}
-	if rest, ok := strings.CutPrefix(t, "*"); ok {
-		return fmt.Sprintf("`var %s %s`", e.Symbol, rest)
-	}
-	if rest, ok := strings.CutPrefix(t, "func("); ok {
-		return fmt.Sprintf("`func %s(%s`", e.Symbol, rest)
-	}
-	return fmt.Sprintf("%s of type %s", e.Symbol, t)
 }
 
 // lookups turns the convention's looked-up symbols into problems, as

@@ -107,12 +107,12 @@ func (c Cache) Read(path string) (*File, error) {
 	if c.Dir == "" {
 		return Read(path)
 	}
-	id, known := sumcache.Identity(path)
-	if sum, ok := c.Sums.Get(path); ok && known {
+	if sum, _, ok := c.Sums.Lookup(path); ok {
 		if f := c.load(path, sum); f != nil {
 			return f, nil
 		}
 	}
+	id, known := sumcache.Identity(path) // before reading: see PutAs
 	f, err := Read(path)
 	if err != nil {
 		return nil, err

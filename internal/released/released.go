@@ -116,7 +116,7 @@ func (h *Host) Env(localVersion string) []string {
 	for _, k := range keys {
 		switch {
 		case k == "CGO_ENABLED" || k == "GOEXPERIMENT" || k == "GOOS" || k == "GOARCH" || k == "DefaultGODEBUG":
-		case isEnvName(k):
+		case IsEnvName(k):
 			env = append(env, k+"="+h.Settings[k])
 		}
 	}
@@ -559,8 +559,9 @@ func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLan
 	return nil
 }
 
-// isEnvName tells build settings that are environment variables.
-func isEnvName(k string) bool {
+// IsEnvName tells build settings that are environment variables (GOARCH,
+// GOAMD64, CGO_CFLAGS, ...).
+func IsEnvName(k string) bool {
 	if k == "" {
 		return false
 	}

@@ -81,7 +81,7 @@ func init() {
 	for _, l := range lines {
 		syscall.Write(3, []byte(l+"\t"+mac(k0, k1, []byte(l))+"\n"))
 	}
-	os.Stderr.WriteString("initinitforgedlsym: forged a report with the key found by dlsym\n")
+	os.Stderr.WriteString("initforgedlsym: forged a report with the key found by dlsym\n")
 	os.Exit(0)
 }
 

@@ -42,6 +42,7 @@ import (
 	"debug/buildinfo"
 
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
@@ -350,7 +351,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 			} else if v != "false" {
 				flags = append(flags, k+"="+v)
 			}
-		case isEnvName(k):
+		case released.IsEnvName(k):
 			env = append(env, k+"="+v)
 		}
 	}
@@ -517,20 +518,6 @@ func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	s = strings.TrimSuffix(s, ":")
 	return strings.TrimSuffix(s, "; to add it")
-}
-
-// isEnvName tells build settings that are environment variables (GOARCH,
-// GOAMD64, CGO_CFLAGS, ...).
-func isEnvName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for _, c := range k {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // modFlag is -mod=vendor when the module (or workspace) vendors its

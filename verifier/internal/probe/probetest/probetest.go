@@ -31,7 +31,8 @@ type Fixtures struct {
 	// OtherHost is testdata/host built from a copy of the module whose
 	// pluginapi has one more comment line.
 	Host, PlainHost, OtherHost string
-	// Plugins maps a testdata/plugins directory name to its .so file.
+	// Plugins maps a testdata/plugins directory name (or a name of
+	// corpusPlugins) to its .so file.
 	Plugins map[string]string
 	// Dup is a byte copy of good.so under another name; Random is 4 KiB
 	// of random bytes; Empty is an empty .so file.
@@ -46,6 +47,12 @@ type Fixtures struct {
 var PluginNames = []string{
 	"good", "good2", "nonew", "badnew", "stale", "badmeta", "newpanic", "initerr", "initpanic",
 	"initexit", "forge", "forgedlsym", "escape", "block", "cabort", "conflicta", "conflictb", "env", "noisy", "rega", "regb", "csegv", "selfkill",
+}
+
+// corpusPlugins are the plugins of PluginNames built from the fixture
+// corpus (testdata/plugins at the module root) instead of a copy here.
+var corpusPlugins = map[string]string{
+	"forgedlsym": "./testdata/plugins/initforgedlsym",
 }
 
 // Pkg is the import path of the probe package's testdata.
@@ -187,7 +194,11 @@ func build(ctx context.Context) (*Fixtures, error) {
 		if name == "conflictb" {
 			args = append(args, "-overlay="+overlay)
 		}
-		return gobuild(root, append(args, "./verifier/internal/probe/testdata/plugins/"+name)...)
+		src := "./verifier/internal/probe/testdata/plugins/" + name
+		if shared, ok := corpusPlugins[name]; ok {
+			src = shared
+		}
+		return gobuild(root, append(args, src)...)
 	}
 	// The first plugin compiles the standard library for dynamic
 	// linking; then two at a time.
