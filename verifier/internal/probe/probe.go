@@ -83,6 +83,19 @@ var generatorVersion = func() string {
 	return hex.EncodeToString(h[:8])
 }()
 
+// apiAndTypes returns the API package (DefaultAPIPackage when unset) and
+// the contract's types, sorted and without duplicates: what a probe is
+// built for.
+func (cfg Config) apiAndTypes() (string, []string) {
+	api := cfg.APIPackage
+	if api == "" {
+		api = DefaultAPIPackage
+	}
+	types := slices.Clone(cfg.Types)
+	slices.Sort(types)
+	return api, slices.Compact(types)
+}
+
 // Config says which host to mirror and where its source is.
 type Config struct {
 	// Host is the host binary.
@@ -226,13 +239,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	envErr := func(err error, fix, format string, args ...any) *EnvError {
 		return &EnvError{Host: cfg.Host, Msg: fmt.Sprintf(format, args...), Fix: fix, Err: err}
 	}
-	apiPkg := cfg.APIPackage
-	if apiPkg == "" {
-		apiPkg = DefaultAPIPackage
-	}
-	types := slices.Clone(cfg.Types)
-	slices.Sort(types)
-	types = slices.Compact(types)
+	apiPkg, types := cfg.apiAndTypes()
 	typesSum := sha256.Sum256([]byte(strings.Join(types, "\x00")))
 	typesKey := hex.EncodeToString(typesSum[:])
 	g := cfg.Go

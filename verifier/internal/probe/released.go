@@ -81,13 +81,7 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	if err != nil {
 		return nil, &NothingReproducedError{Host: cfg.Host, Reason: err.Error()}
 	}
-	apiPkg := cfg.APIPackage
-	if apiPkg == "" {
-		apiPkg = DefaultAPIPackage
-	}
-	types := slices.Clone(cfg.Types)
-	slices.Sort(types)
-	types = slices.Compact(types)
+	apiPkg, types := cfg.apiAndTypes()
 	g := cfg.Go
 	if g == nil {
 		g = &gocmd.Go{}
