@@ -19,25 +19,6 @@ func TestDropReceiver(t *testing.T) {
 	}
 }
 
-// Only a defined type's name counts as one: the static check reads its
-// methods; any other type but a struct or interface has none.
-func TestDefinedTypeRE(t *testing.T) {
-	for s, want := range map[string]bool{
-		"example.com/gw/plugins/hello.registerer": true,
-		"int":                     true,
-		"net/http.Client":         true,
-		"[]string":                false,
-		"map[string]int":          false,
-		"func(int) int":           false,
-		"example.com/p.List[int]": false,
-		"*example.com/p.T":        false,
-	} {
-		if got := definedTypeRE.MatchString(s); got != want {
-			t.Errorf("definedTypeRE(%q) = %v, want %v", s, got, want)
-		}
-	}
-}
-
 func TestUnnamedNoMethods(t *testing.T) {
 	for s, want := range map[string]bool{
 		"[]string":             true,

@@ -6,7 +6,6 @@ package verifier
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -248,7 +247,7 @@ func implementsStatic(f *artifact.File, e contract.Entry, alt string, kind artif
 		return implNo, fmt.Sprintf("%s is a pointer to a pointer, which has no methods (%s needs %s)", got, alt, names[0])
 	case unnamedNoMethods(elem):
 		return implNo, fmt.Sprintf("%s has no methods (%s needs %s)", got, alt, names[0])
-	case !definedTypeRE.MatchString(elem):
+	case !contract.IsDefinedTypeName(elem):
 		// A struct may promote methods of embedded fields, an instance of
 		// a generic type has its methods under another name: unknown.
 		return implUnknown, ""
@@ -301,10 +300,6 @@ func unnamedNoMethods(t string) bool {
 	}
 	return false
 }
-
-// definedTypeRE matches the DWARF name of a defined (named) type:
-// "int", "example.com/p.T"; not "[]T", "map[...]", "func(...)", "T[int]".
-var definedTypeRE = regexp.MustCompile(`^([\w.\-~/]+\.)?[\pL_][\pL\pN_]*$`)
 
 // dropReceiver turns a method's DWARF type "func(RECV, A, B) R" into its
 // signature without the receiver, "(A, B) R".

@@ -11,10 +11,13 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 )
 
 // The canonical type string is types.TypeString with full import paths,
@@ -91,12 +94,38 @@ func (e Entry) MaybeInterface(alt string) bool {
 	if _, ok := e.Interfaces[alt]; ok {
 		return false
 	}
-	return definedTypeName.MatchString(alt) && strings.Contains(alt, ".")
+	return strings.Contains(alt, ".") && IsDefinedTypeName(alt)
 }
 
-// definedTypeName matches a qualified defined type name, without type
-// arguments: example.com/p.T.
-var definedTypeName = regexp.MustCompile(`^[\w.\-~/]+\.[\pL_][\pL\pN_]*$`)
+// IsDefinedTypeName reports whether s names a defined type, qualified or
+// not, without type arguments: "int", "example.com/p.T"; not "[]T",
+// "map[K]V", "func()", "T[int]". It is a function rather than a regular
+// expression so that starting pluginctl does not compile Unicode tables.
+func IsDefinedTypeName(s string) bool {
+	name := s
+	if dot := strings.LastIndexByte(s, '.'); dot >= 0 {
+		pkg := s[:dot]
+		name = s[dot+1:]
+		if pkg == "" || strings.IndexFunc(pkg, func(r rune) bool { return !isPathRune(r) }) >= 0 {
+			return false
+		}
+	}
+	if name == "" {
+		return false
+	}
+	for i, r := range name {
+		if !(r == '_' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isPathRune reports whether r may appear in the import path of a type's
+// name: ASCII letters, digits, and _ . - ~ /.
+func isPathRune(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_.-~/", r))
+}
 
 // IsInterface reports whether the alternative alt is an interface type
 // (a literal, or a named interface recorded in Interfaces).
@@ -338,7 +367,7 @@ func GoSyntax(typ string, qualify func(importPath string) string) (string, error
 // TypeImports returns the import paths a type string mentions, sorted.
 func TypeImports(typ string) []string {
 	var out []string
-	for _, m := range qualifiedRE.FindAllStringSubmatch(typ, -1) {
+	for _, m := range qualifiedRE().FindAllStringSubmatch(typ, -1) {
 		out = append(out, m[1])
 	}
 	slices.Sort(out)
@@ -355,12 +384,12 @@ func shortType(s string) (string, error) {
 // qualifiedRE matches a qualified identifier: an import path (segments
 // starting with a letter, digit or _) and the identifier after its last
 // dot.
-var qualifiedRE = regexp.MustCompile(`([A-Za-z0-9_~][A-Za-z0-9_~\-]*(?:[./][A-Za-z0-9_~][A-Za-z0-9_~\-]*)*)\.([A-Za-z_][A-Za-z0-9_]*)`)
+var qualifiedRE = lazyregexp.New(`([A-Za-z0-9_~][A-Za-z0-9_~\-]*(?:[./][A-Za-z0-9_~][A-Za-z0-9_~\-]*)*)\.([A-Za-z_][A-Za-z0-9_]*)`)
 
 // shortQualified reports whether every qualifier in s is a bare package
 // name (no "/" and no "."), as in reflect's type strings.
 func shortQualified(s string) bool {
-	for _, m := range qualifiedRE.FindAllStringSubmatch(s, -1) {
+	for _, m := range qualifiedRE().FindAllStringSubmatch(s, -1) {
 		if strings.ContainsAny(m[1], "/.") {
 			return false
 		}
@@ -383,8 +412,8 @@ func formatTypeWith(s string, qualify func(string) string) (string, error) {
 		return "", fmt.Errorf("empty type")
 	}
 	var quals []string
-	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
-		sub := qualifiedRE.FindStringSubmatch(m)
+	rewritten := qualifiedRE().ReplaceAllStringFunc(s, func(m string) string {
+		sub := qualifiedRE().FindStringSubmatch(m)
 		quals = append(quals, sub[1])
 		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
 	})
@@ -692,8 +721,8 @@ func interfaceMethods(s string) (map[string]string, bool) {
 		return nil, false
 	}
 	var quals []string
-	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
-		sub := qualifiedRE.FindStringSubmatch(m)
+	rewritten := qualifiedRE().ReplaceAllStringFunc(s, func(m string) string {
+		sub := qualifiedRE().FindStringSubmatch(m)
 		quals = append(quals, sub[1])
 		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
 	})

@@ -30,7 +30,7 @@ import (
 // binary (by content), from one checkout, go command and generator.
 func validatedKey(hostSum [32]byte, host string, g *gocmd.Go, apiPkg, typesKey string) string {
 	k := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion, typesKey,
+		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion(), typesKey,
 	}, "\x00")))
 	return hex.EncodeToString(k[:16])
 }

@@ -30,14 +30,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 
 	"debug/buildinfo"
 
@@ -78,10 +79,10 @@ const typeRules = "types-1"
 // generatorVersion changes whenever the generated program or what Build
 // records about it changes, so that cached probes of an older pluginctl
 // are rebuilt.
-var generatorVersion = func() string {
+var generatorVersion = sync.OnceValue(func() string {
 	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + typeRules))
 	return hex.EncodeToString(h[:8])
-}()
+})
 
 // apiAndTypes returns the API package (DefaultAPIPackage when unset) and
 // the contract's types, sorted and without duplicates: what a probe is
@@ -437,7 +438,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// The cache entry: one per host binary, checkout directory and
 	// generator.
 	key := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion, local.GOROOT, local.GOVERSION, typesKey,
+		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey,
 	}, "\x00")))
 	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
 	prune(cacheDir, entry)
@@ -557,7 +558,7 @@ func overlayDir(dir, importPath string) (string, string, error) {
 }
 
 // compileErrorRE matches a compile error in the probe's main.go.
-var compileErrorRE = regexp.MustCompile(`(?m)(?:^|[\s/])main\.go:(\d+)(?::\d+)?: (.*)$`)
+var compileErrorRE = lazyregexp.New(`(?m)(?:^|[\s/])main\.go:(\d+)(?::\d+)?: (.*)$`)
 
 // pruneAge is how long a probe that no run has used stays in the cache.
 const pruneAge = 14 * 24 * time.Hour
