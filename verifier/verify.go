@@ -226,7 +226,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	files := make([]*artifact.File, len(paths))
 	skip := make([]bool, len(paths))
 	readable := make([]bool, len(paths)) // the static check could read it as a plugin
-	hostProblems := checkHostHash(host, mf, mpath, o.Sums)
+	hostProblems := checkHostHash(cache, host, mf, mpath)
 	parallel(len(paths), o.Jobs, func(i int) {
 		p := paths[i]
 		a := &r.Artifacts[i]
@@ -245,14 +245,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if f != nil {
 			a.PluginPath, a.Metadata = f.PluginPath, f.Metadata
 		}
-		sum := func() string {
-			if s, ok := o.Sums.Get(p); ok {
-				return s
-			}
-			s := f.SHA256()
-			o.Sums.Put(p, s)
-			return s
-		}
+		sum := func() string { return cache.Sum(f) }
 		note := func(n string) {
 			notesMu.Lock()
 			defer notesMu.Unlock()
@@ -516,7 +509,7 @@ func quotePath(p string) string {
 // checkHostHash compares the host with the checksum the manifest
 // recorded for it: a host rebuilt or changed after the build no longer
 // belongs to the set its plugins were built with.
-func checkHostHash(host *artifact.File, mf *manifest.Manifest, mpath string, sums sumcache.Cache) []Problem {
+func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manifest, mpath string) []Problem {
 	if host == nil || mf == nil {
 		return nil
 	}
@@ -524,11 +517,7 @@ func checkHostHash(host *artifact.File, mf *manifest.Manifest, mpath string, sum
 	if e == nil || e.SHA256 == "" {
 		return nil
 	}
-	sum, ok := sums.Get(host.Path)
-	if !ok {
-		sum = host.SHA256()
-		sums.Put(host.Path, sum)
-	}
+	sum := files.Sum(host)
 	if sum == e.SHA256 {
 		return nil
 	}

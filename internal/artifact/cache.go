@@ -124,6 +124,21 @@ func (c Cache) Read(path string) (*File, error) {
 	return f, nil
 }
 
+// Sum returns the SHA-256 of f, read with c.Read: already known when c
+// keeps facts (found by Sums, or computed when f was read), else
+// remembered by Sums, else computed and remembered.
+func (c Cache) Sum(f *File) string {
+	if c.Dir != "" {
+		return f.SHA256()
+	}
+	if s, ok := c.Sums.Get(f.Path); ok {
+		return s
+	}
+	s := f.SHA256()
+	c.Sums.Put(f.Path, s)
+	return s
+}
+
 func (c Cache) load(path, sum string) *File {
 	r, fi, err := fsutil.OpenRegular(c.path(sum))
 	if err != nil {

@@ -1,6 +1,8 @@
 package artifact
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -223,4 +225,49 @@ func TestCacheTrim(t *testing.T) {
 	if fi, err := os.Stat(entry); err != nil || time.Since(fi.ModTime()) > time.Minute {
 		t.Errorf("a used entry was not marked used (%v)", err)
 	}
+}
+
+// TestCacheSum: Sum is the file's SHA-256 however it is known (from the
+// facts cache, the sums alone, or the bytes), and it is remembered by the
+// sums when it had to be computed.
+func TestCacheSum(t *testing.T) {
+	_, c, plugin := newCache(t)
+	data, err := os.ReadFile(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := hex.EncodeToString(sha256Of(data))
+	for _, tc := range []struct {
+		name string
+		c    Cache
+	}{
+		{"facts", c},
+		{"sums only", Cache{Sums: c.Sums}},
+		{"nothing", Cache{}},
+	} {
+		for round := range 2 { // the second round is answered from what the first remembered
+			f := readCached(t, tc.c, plugin)
+			if got := tc.c.Sum(f); got != want {
+				t.Errorf("%s, round %d: Sum = %s, want %s", tc.name, round, got, want)
+			}
+			tc.c.Save(f)
+		}
+		if tc.c.Sums.Dir != "" {
+			if got, ok := tc.c.Sums.Get(plugin); !ok || got != want {
+				t.Errorf("%s: sums remember %q, %v; want %s", tc.name, got, ok, want)
+			}
+		}
+	}
+	// A file rewritten in place has a new sum.
+	if err := os.WriteFile(plugin, append(data, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Sum(readCached(t, c, plugin)); got == want {
+		t.Errorf("Sum of a rewritten file = %s, the old sum", got)
+	}
+}
+
+func sha256Of(b []byte) []byte {
+	s := sha256.Sum256(b)
+	return s[:]
 }
