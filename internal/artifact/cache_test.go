@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,7 +133,7 @@ func readCached(t *testing.T, c Cache, path string) *File {
 	return f
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	data, err := os.ReadFile(from)
 	if err != nil {
@@ -270,4 +271,53 @@ func TestCacheSum(t *testing.T) {
 func sha256Of(b []byte) []byte {
 	s := sha256.Sum256(b)
 	return s[:]
+}
+
+func TestPackHashes(t *testing.T) {
+	h := Hash{1, 2, 3, 4, 5, 6, 7, 8}
+	for _, m := range []map[string]Hash{
+		nil,
+		{},
+		{"errors": h, "example.com/api": {8, 7}, "plugin/unnamed-0a1b": {}},
+		{"a path with spaces": h, "x 0102030405060708": h}, // a hostile file's
+	} {
+		s, ok := packHashes(m)
+		if !ok {
+			t.Errorf("packHashes(%v) refused", m)
+			continue
+		}
+		got, ok := unpackHashes(s)
+		if !ok || (got == nil) != (m == nil) || !maps.Equal(got, m) {
+			t.Errorf("unpackHashes(packHashes(%v)) = %v, %v", m, got, ok)
+		}
+	}
+	if _, ok := packHashes(map[string]Hash{"x 0102030405060708\ny": h}); ok {
+		t.Error("packHashes packed a path with a newline, which would read back as two")
+	}
+	for _, s := range []string{"errors\n", "errors 01\n", "errors zz02030405060708\n"} {
+		if m, ok := unpackHashes(&s); ok {
+			t.Errorf("unpackHashes(%q) = %v, want a refusal", s, m)
+		}
+	}
+}
+
+// BenchmarkCacheLoad reads one remembered plugin back from the cache:
+// what the static check pays per artifact it saw before.
+func BenchmarkCacheLoad(b *testing.B) {
+	fx := fixtures(b)
+	dir := b.TempDir()
+	c := Cache{Dir: filepath.Join(dir, "facts"), Sums: sumcache.Cache{Dir: filepath.Join(dir, "sums")}}
+	plugin := filepath.Join(dir, "p.so")
+	copyFile(b, fx.Plugin, plugin)
+	f, err := c.Read(plugin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Save(f)
+	b.ResetTimer()
+	for range b.N {
+		if f, err := c.Read(plugin); err != nil || !f.cached {
+			b.Fatalf("not answered from the cache: %v", err)
+		}
+	}
 }
