@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/buildinfo"
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
@@ -38,11 +39,8 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
-	"github.com/pluginctl/pluginctl/internal/lazyregexp"
-
-	"debug/buildinfo"
-
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
