@@ -303,27 +303,28 @@ func quoted(p string) string {
 }
 
 func checkCommand(stdio IO) *ucli.Command {
-	bc := buildCommand(stdio)
+	// Each flag's name is asked for once: urfave/cli computes it with a
+	// regular expression, and every command builds this one.
 	var flags []ucli.Flag
-	for _, f := range bc.Flags {
-		if n := f.Names()[0]; n != "for" && n != "host-src" { // build --for only
+	have := map[string]bool{}
+	add := func(f ucli.Flag, n string) {
+		switch {
+		case have[n]: // --expect, --api are shared
+		case n == "format": // verify's formats, not build's
+			have[n] = true
+			flags = append(flags, formatFlag(output.Formats...))
+		default:
+			have[n] = true
 			flags = append(flags, f)
 		}
 	}
-	have := map[string]bool{}
-	for _, f := range flags {
-		have[f.Names()[0]] = true
+	for _, f := range buildCommand(stdio).Flags {
+		if n := f.Names()[0]; n != "for" && n != "host-src" { // build --for only
+			add(f, n)
+		}
 	}
 	for _, f := range verifyFlags() {
-		if have[f.Names()[0]] {
-			continue // build's --format is replaced by verify's; --expect, --api are shared
-		}
-		flags = append(flags, f)
-	}
-	for i, f := range flags {
-		if f.Names()[0] == "format" {
-			flags[i] = formatFlag(output.Formats...)
-		}
+		add(f, f.Names()[0])
 	}
 	return &ucli.Command{
 		Name:      "check",
