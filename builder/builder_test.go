@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
 // writeModule writes a small module with a host and two plugins that use
@@ -23,15 +25,7 @@ func writeModule(t *testing.T) string {
 		"plugins/a/a.go":   "package main\n\nfunc New() int { return 1 }\n",
 		"plugins/b/b.go":   "package main\n\nfunc New() int { return 2 }\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fixture.WriteFiles(t, dir, files)
 	return dir
 }
 

@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -102,13 +101,7 @@ import "C"
 func Random() uint32 { return uint32(C.rnd()) }
 `,
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fixture.WriteFiles(t, dir, files)
 	g := &gocmd.Go{Dir: dir, Env: fixture.Env()}
 	ctx := context.Background()
 	host, plug := filepath.Join(dir, "host"), filepath.Join(dir, "rnd.so")

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 )
 
@@ -46,15 +47,7 @@ func main() {
 `,
 		"plugins/filter/main.go": "package main\n\nimport \"example.com/shop/api\"\n\ntype f struct{}\n\nfunc (f) Name() string { return \"filter\" }\n\nfunc New() api.Plugin { return f{} }\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fixture.WriteFiles(t, dir, files)
 	// A go command that logs its verbs.
 	log := filepath.Join(t.TempDir(), "go.log")
 	wrapper := filepath.Join(t.TempDir(), "go")
