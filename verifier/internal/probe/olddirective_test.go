@@ -2,10 +2,10 @@ package probe
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 )
 
@@ -70,15 +70,7 @@ func (hello) Greet(name string) string { return "hello, " + name }
 func New() api.Greeter { return hello{} }
 `,
 			}
-			for name, data := range files {
-				path := filepath.Join(dir, filepath.FromSlash(name))
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			fixture.WriteFiles(t, dir, files)
 			g := &gocmd.Go{Dir: dir}
 			ctx := context.Background()
 			host, plug := filepath.Join(dir, "bin", "host"), filepath.Join(dir, "bin", "hello.so")
