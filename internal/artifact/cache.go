@@ -1,17 +1,14 @@
 package artifact
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -48,80 +45,22 @@ const (
 
 // toolKey is the part of an entry's name that identifies the binary.
 var toolKey = sync.OnceValue(func() string {
-	h := sha256.Sum256([]byte("artifact-facts/v2\n" + version.ToolID()))
+	h := sha256.Sum256([]byte("artifact-facts/v3\n" + version.ToolID()))
 	return hex.EncodeToString(h[:6])
 })
 
-// entry is a cached File: its exported fields and what its lazy readers
-// found.
-type entry struct {
-	File  *cachedFile `json:"file"`
-	Facts *facts      `json:"facts"`
-}
-
-// cachedFile is a File as the cache writes it: its package hashes, most
-// of an entry, are one string of "path hex" lines each, nil for a nil
-// map: an entry reads back in a third less time than with JSON objects
-// (BenchmarkCacheLoad). A path is what follows go:link.pkghashbytes. in the file's
-// symbols, which a hostile file could make anything: one with a newline
-// is not cached. These fields hide File's own of the same names from
-// encoding/json.
-type cachedFile struct {
-	*File
-	Fingerprints *string `json:",omitempty"`
-	LinkHashes   *string `json:",omitempty"`
-}
-
-func packHashes(m map[string]Hash) (*string, bool) {
-	if m == nil {
-		return nil, true
-	}
-	var b strings.Builder
-	for _, p := range slices.Sorted(maps.Keys(m)) {
-		if strings.Contains(p, "\n") {
-			return nil, false
-		}
-		h := m[p]
-		b.WriteString(p)
-		b.WriteByte(' ')
-		b.WriteString(h.String())
-		b.WriteByte('\n')
-	}
-	s := b.String()
-	return &s, true
-}
-
-func unpackHashes(s *string) (map[string]Hash, bool) {
-	if s == nil {
-		return nil, true
-	}
-	m := make(map[string]Hash, strings.Count(*s, "\n"))
-	for line := range strings.Lines(*s) {
-		line = strings.TrimSuffix(line, "\n")
-		sp := strings.LastIndexByte(line, ' ')
-		var h Hash
-		if x := line[sp+1:]; sp < 0 || len(x) != 2*len(h) {
-			return nil, false
-		} else if _, err := hex.Decode(h[:], []byte(x)); err != nil {
-			return nil, false
-		}
-		m[line[:sp]] = h
-	}
-	return m, true
-}
-
 // facts are the answers of a File's lazy readers, by symbol name.
 type facts struct {
-	Types   map[string]answer `json:"types,omitempty"`
-	Strings map[string]answer `json:"strings,omitempty"`
-	Libc    *Libc             `json:"libc,omitempty"`
+	Types   map[string]answer
+	Strings map[string]answer
+	Libc    *Libc
 }
 
 // answer is a lazy reader's result: a value or an error.
 type answer struct {
-	Value   string `json:"value,omitempty"`
-	Err     string `json:"err,omitempty"`
-	NoDWARF bool   `json:"no_dwarf,omitempty"` // the error is ErrNoDWARF
+	Value   string
+	Err     string
+	NoDWARF bool // the error is ErrNoDWARF
 }
 
 func (a answer) result() (string, error) {
@@ -152,7 +91,7 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 func (c Cache) path(sum string) string {
-	return filepath.Join(c.Dir, sum[:2], sum+"-"+toolKey()+".json")
+	return filepath.Join(c.Dir, sum[:2], sum+"-"+toolKey())
 }
 
 // Read is Read, answered from the cache when the file at path is one
@@ -202,19 +141,16 @@ func (c Cache) load(path, sum string) *File {
 	if now := time.Now(); now.Sub(fi.ModTime()) > touchAfter {
 		os.Chtimes(c.path(sum), now, now)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxEntry+1))
-	if err != nil || len(data) > maxEntry {
+	if fi.Size() > maxEntry {
 		return nil
 	}
-	e := entry{File: &cachedFile{File: new(File)}}
-	if json.Unmarshal(data, &e) != nil || e.File == nil || e.File.File == nil || e.File.Kind == "" {
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxEntry+1)); err != nil || buf.Len() > maxEntry {
 		return nil
 	}
-	f := e.File.File
-	var ok1, ok2 bool
-	f.Fingerprints, ok1 = unpackHashes(e.File.Fingerprints)
-	f.LinkHashes, ok2 = unpackHashes(e.File.LinkHashes)
-	if !ok1 || !ok2 {
+	data := buf.Bytes()
+	f, fs, ok := decodeEntry(data)
+	if !ok || f.Kind == "" {
 		return nil
 	}
 	f.Path = path
@@ -222,9 +158,7 @@ func (c Cache) load(path, sum string) *File {
 	f.sumOnce.Do(func() {})
 	f.cache = &c
 	f.cached = true
-	if e.Facts != nil {
-		f.facts = *e.Facts
-	}
+	f.facts = *fs
 	if l := f.facts.Libc; l != nil {
 		f.libcOnce.Do(func() {})
 		f.libc = l
@@ -254,18 +188,7 @@ func (c Cache) Save(f *File) {
 	if f.libc != nil && f.libcErr == nil {
 		f.facts.Libc = f.libc
 	}
-	fingerprints, ok1 := packHashes(f.Fingerprints)
-	linkHashes, ok2 := packHashes(f.LinkHashes)
-	if !ok1 || !ok2 {
-		return
-	}
-	data, err := json.Marshal(entry{
-		File:  &cachedFile{File: f, Fingerprints: fingerprints, LinkHashes: linkHashes},
-		Facts: &f.facts,
-	})
-	if err != nil {
-		return
-	}
+	data := encodeEntry(f, &f.facts)
 	dst := c.path(sum)
 	if os.MkdirAll(filepath.Dir(dst), 0o755) != nil {
 		return

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,7 +201,7 @@ func TestCachePrime(t *testing.T) {
 func TestCacheTrim(t *testing.T) {
 	_, c, plugin := newCache(t)
 	old := time.Now().Add(-trimAge - time.Hour)
-	stale := filepath.Join(c.Dir, "ab", strings.Repeat("ab", 32)+"-"+toolKey()+".json")
+	stale := filepath.Join(c.Dir, "ab", strings.Repeat("ab", 32)+"-"+toolKey())
 	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -271,34 +270,6 @@ func TestCacheSum(t *testing.T) {
 func sha256Of(b []byte) []byte {
 	s := sha256.Sum256(b)
 	return s[:]
-}
-
-func TestPackHashes(t *testing.T) {
-	h := Hash{1, 2, 3, 4, 5, 6, 7, 8}
-	for _, m := range []map[string]Hash{
-		nil,
-		{},
-		{"errors": h, "example.com/api": {8, 7}, "plugin/unnamed-0a1b": {}},
-		{"a path with spaces": h, "x 0102030405060708": h}, // a hostile file's
-	} {
-		s, ok := packHashes(m)
-		if !ok {
-			t.Errorf("packHashes(%v) refused", m)
-			continue
-		}
-		got, ok := unpackHashes(s)
-		if !ok || (got == nil) != (m == nil) || !maps.Equal(got, m) {
-			t.Errorf("unpackHashes(packHashes(%v)) = %v, %v", m, got, ok)
-		}
-	}
-	if _, ok := packHashes(map[string]Hash{"x 0102030405060708\ny": h}); ok {
-		t.Error("packHashes packed a path with a newline, which would read back as two")
-	}
-	for _, s := range []string{"errors\n", "errors 01\n", "errors zz02030405060708\n"} {
-		if m, ok := unpackHashes(&s); ok {
-			t.Errorf("unpackHashes(%q) = %v, want a refusal", s, m)
-		}
-	}
 }
 
 // BenchmarkCacheLoad reads one remembered plugin back from the cache:
