@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -399,11 +401,42 @@ func shortQualified(s string) bool {
 
 const qualPrefix = "ᐸq"
 
+// formatted remembers formatType's answers: a check asks the same few
+// type strings of every artifact, and each answer costs a parse. It keeps
+// at most maxFormatted, for a program that checks many projects.
+var (
+	formatted      sync.Map // formatKey -> formatAnswer
+	formattedCount atomic.Int64
+)
+
+const maxFormatted = 4096
+
+type formatKey struct {
+	s     string
+	short bool
+}
+
+type formatAnswer struct {
+	s   string
+	err error
+}
+
 func formatType(s string, short bool) (string, error) {
-	if short {
-		return formatTypeWith(s, shortPkgName)
+	k := formatKey{s, short}
+	if a, ok := formatted.Load(k); ok {
+		return a.(formatAnswer).s, a.(formatAnswer).err
 	}
-	return formatTypeWith(s, nil)
+	qualify := shortPkgName
+	if !short {
+		qualify = nil
+	}
+	out, err := formatTypeWith(s, qualify)
+	if formattedCount.Load() < maxFormatted {
+		if _, loaded := formatted.LoadOrStore(k, formatAnswer{out, err}); !loaded {
+			formattedCount.Add(1)
+		}
+	}
+	return out, err
 }
 
 func formatTypeWith(s string, qualify func(string) string) (string, error) {

@@ -158,3 +158,19 @@ func TestGoSyntax(t *testing.T) {
 		t.Errorf("not Go: %v", err)
 	}
 }
+
+// TestFormatTypeRemembered: formatType's remembered answers are the ones
+// it computes, the short form and the full one apart, errors included.
+func TestFormatTypeRemembered(t *testing.T) {
+	for _, s := range []string{"func() example.com/shop/pluginapi.Plugin", "*example.com/x/v2.Config", "func(", ""} {
+		for _, short := range []bool{true, false, true} {
+			want, wantErr := formatTypeWith(s, map[bool]func(string) string{true: shortPkgName}[short])
+			for range 2 {
+				got, err := formatType(s, short)
+				if got != want || (err == nil) != (wantErr == nil) {
+					t.Errorf("formatType(%q, %v) = %q, %v; want %q, %v", s, short, got, err, want, wantErr)
+				}
+			}
+		}
+	}
+}
