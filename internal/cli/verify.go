@@ -188,9 +188,12 @@ func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg stri
 }
 
 func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, paths []string) error {
-	inputs := verifyInputs(o, paths)
-	if err := checkOutput(sink.path, inputs); err != nil {
-		return err
+	var inputs []string // what --output must not replace
+	if sink.path != "" {
+		inputs = verifyInputs(o, paths)
+		if err := checkOutput(sink.path, inputs); err != nil {
+			return err
+		}
 	}
 	r, err := verifier.Verify(c.Context, o, paths)
 	if err != nil && (r == nil || !errors.Is(err, context.Canceled)) {
