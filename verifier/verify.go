@@ -227,6 +227,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	skip := make([]bool, len(paths))
 	readable := make([]bool, len(paths)) // the static check could read it as a plugin
 	hostProblems := checkHostHash(cache, host, mf, mpath)
+	entries := mf.Index(mpath)
 	parallel(len(paths), o.Jobs, func(i int) {
 		p := paths[i]
 		a := &r.Artifacts[i]
@@ -238,10 +239,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			}
 		}
 		files[i] = f
-		var entry *manifest.Artifact
-		if mf != nil {
-			entry = mf.Lookup(mpath, p)
-		}
+		entry := entries.Lookup(p)
 		if f != nil {
 			a.PluginPath, a.Metadata = f.PluginPath, f.Metadata
 		}

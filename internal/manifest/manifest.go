@@ -174,20 +174,51 @@ func Find(artifact string) (string, bool) {
 	return "", false
 }
 
-// Lookup returns the entry for the file at path, or nil.
+// Lookup returns the entry for the file at path, or nil. To look up many
+// files, build an Index once.
 func (m *Manifest) Lookup(manifestPath, path string) *Artifact {
+	return m.Index(manifestPath).Lookup(path)
+}
+
+// Index finds the entries of a manifest by the files they describe.
+type Index struct {
+	m      *Manifest
+	byPath map[string]int // absolute path -> first entry
+}
+
+// Index indexes m, read from manifestPath, whose entries' paths are
+// relative to its folder. A nil Manifest gives an Index that finds
+// nothing.
+func (m *Manifest) Index(manifestPath string) *Index {
+	ix := &Index{m: m}
+	if m == nil {
+		return ix
+	}
+	base, err := filepath.Abs(filepath.Dir(manifestPath))
+	if err != nil {
+		return ix
+	}
+	ix.byPath = make(map[string]int, len(m.Artifacts))
+	for i := range m.Artifacts {
+		p := filepath.Join(base, filepath.FromSlash(m.Artifacts[i].Path))
+		if _, dup := ix.byPath[p]; !dup {
+			ix.byPath[p] = i
+		}
+	}
+	return ix
+}
+
+// Lookup returns the entry for the file at path, or nil.
+func (ix *Index) Lookup(path string) *Artifact {
+	if len(ix.byPath) == 0 {
+		return nil
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil
 	}
-	base, err := filepath.Abs(filepath.Dir(manifestPath))
-	if err != nil {
-		return nil
-	}
-	for i := range m.Artifacts {
-		if filepath.Join(base, filepath.FromSlash(m.Artifacts[i].Path)) == abs {
-			return &m.Artifacts[i]
-		}
+	if i, ok := ix.byPath[abs]; ok {
+		return &ix.m.Artifacts[i]
 	}
 	return nil
 }

@@ -185,3 +185,47 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestIndex: an entry is found by the file it describes, under any
+// spelling of its path; the first of two entries for one file wins.
+func TestIndex(t *testing.T) {
+	dir := t.TempDir()
+	m := &Manifest{Artifacts: []Artifact{
+		{Path: "host", Kind: "host"},
+		{Path: "plugins/a.so", Package: "first"},
+		{Path: "./plugins/b.so"},
+		{Path: "plugins/a.so", Package: "second"},
+	}}
+	mpath := filepath.Join(dir, FileName)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, filepath.Join(dir, "plugins", "b.so"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := m.Index(mpath)
+	for _, tc := range []struct {
+		path string
+		want *Artifact
+	}{
+		{filepath.Join(dir, "host"), &m.Artifacts[0]},
+		{filepath.Join(dir, "plugins", "a.so"), &m.Artifacts[1]},
+		{filepath.Join(dir, "plugins", "..", "plugins", "a.so"), &m.Artifacts[1]},
+		{rel, &m.Artifacts[2]},
+		{filepath.Join(dir, "plugins", "c.so"), nil},
+		{filepath.Join(dir, "other", "host"), nil},
+	} {
+		if got := ix.Lookup(tc.path); got != tc.want {
+			t.Errorf("Lookup(%q) = %+v, want %+v", tc.path, got, tc.want)
+		}
+		if got := m.Lookup(mpath, tc.path); got != tc.want {
+			t.Errorf("Manifest.Lookup(%q) = %+v, want %+v", tc.path, got, tc.want)
+		}
+	}
+	var none *Manifest
+	if got := none.Index(mpath).Lookup(filepath.Join(dir, "host")); got != nil {
+		t.Errorf("a nil manifest found %+v", got)
+	}
+}
