@@ -47,3 +47,21 @@ func TestCheckFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagName: flagName gives what Names()[0] gives, for every flag of
+// every command.
+func TestFlagName(t *testing.T) {
+	app := newApp(IO{Stdout: io.Discard, Stderr: io.Discard})
+	n := 0
+	for _, c := range app.Commands {
+		for _, f := range c.Flags {
+			n++
+			if got, want := flagName(f), f.Names()[0]; got != want {
+				t.Errorf("%s: flagName = %q, Names()[0] = %q", c.Name, got, want)
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d flags seen", n)
+	}
+}

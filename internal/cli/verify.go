@@ -305,9 +305,30 @@ func quoted(p string) string {
 	return p
 }
 
+// flagName is f's name as declared: what f.Names()[0] returns for the
+// flag types pluginctl declares, without the regular expression urfave/cli
+// runs to compute it (about 2 KB of allocations a flag).
+func flagName(f ucli.Flag) string {
+	switch f := f.(type) {
+	case *ucli.StringFlag:
+		return f.Name
+	case *ucli.BoolFlag:
+		return f.Name
+	case *ucli.IntFlag:
+		return f.Name
+	case *ucli.DurationFlag:
+		return f.Name
+	case *ucli.StringSliceFlag:
+		return f.Name
+	case *ucli.GenericFlag:
+		return f.Name
+	}
+	return f.Names()[0]
+}
+
 func checkCommand(stdio IO) *ucli.Command {
-	// Each flag's name is asked for once: urfave/cli computes it with a
-	// regular expression, and every command builds this one.
+	// Flags are told apart by flagName, not Names: urfave/cli computes
+	// names with a regular expression, and every command builds this one.
 	var flags []ucli.Flag
 	have := map[string]bool{}
 	add := func(f ucli.Flag, n string) {
@@ -322,12 +343,12 @@ func checkCommand(stdio IO) *ucli.Command {
 		}
 	}
 	for _, f := range buildCommand(stdio).Flags {
-		if n := f.Names()[0]; n != "for" && n != "host-src" { // build --for only
+		if n := flagName(f); n != "for" && n != "host-src" { // build --for only
 			add(f, n)
 		}
 	}
 	for _, f := range verifyFlags() {
-		add(f, f.Names()[0])
+		add(f, flagName(f))
 	}
 	return &ucli.Command{
 		Name:      "check",
