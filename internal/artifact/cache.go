@@ -100,10 +100,8 @@ func (c Cache) Read(path string) (*File, error) {
 	if c.Dir == "" {
 		return Read(path)
 	}
-	if sum, _, ok := c.Sums.Lookup(path); ok {
-		if f := c.load(path, sum); f != nil {
-			return f, nil
-		}
+	if f, ok := c.Remembered(path); ok {
+		return f, nil
 	}
 	id, known := sumcache.Identity(path) // before reading: see PutAs
 	f, err := Read(path)
@@ -115,6 +113,20 @@ func (c Cache) Read(path string) (*File, error) {
 		c.Sums.PutAs(path, id, f.SHA256())
 	}
 	return f, nil
+}
+
+// Remembered is Read answered from the cache alone: false when the file
+// at path was not read before as it is now (or c keeps no facts).
+func (c Cache) Remembered(path string) (*File, bool) {
+	if c.Dir == "" {
+		return nil, false
+	}
+	sum, _, ok := c.Sums.Lookup(path)
+	if !ok {
+		return nil, false
+	}
+	f := c.load(path, sum)
+	return f, f != nil
 }
 
 // Sum returns the SHA-256 of f, read with c.Read: already known when c

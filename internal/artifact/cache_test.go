@@ -272,6 +272,35 @@ func sha256Of(b []byte) []byte {
 	return s[:]
 }
 
+// TestCacheRemembered: Remembered answers only what a Read saved, for the
+// file as it is now, and never reads the file itself.
+func TestCacheRemembered(t *testing.T) {
+	_, c, plugin := newCache(t)
+	if _, ok := c.Remembered(plugin); ok {
+		t.Fatal("remembered before any Read")
+	}
+	f := readCached(t, c, plugin)
+	c.Save(f)
+	g, ok := c.Remembered(plugin)
+	if !ok || !g.cached || g.Path != plugin || g.SHA256() != f.SHA256() || g.PluginPath != f.PluginPath {
+		t.Fatalf("after Save: Remembered = %+v, %v", g, ok)
+	}
+	// Rewritten in place (new identity): no longer remembered.
+	data, err := os.ReadFile(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plugin, append(data, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Remembered(plugin); ok {
+		t.Error("a rewritten file is still remembered")
+	}
+	if _, ok := (Cache{Sums: c.Sums}).Remembered(plugin); ok {
+		t.Error("a cache without a facts directory remembered a file")
+	}
+}
+
 // BenchmarkCacheLoad reads one remembered plugin back from the cache:
 // what the static check pays per artifact it saw before.
 func BenchmarkCacheLoad(b *testing.B) {
