@@ -12,6 +12,9 @@ import (
 // its handler.
 const handlerDelay = 5 * time.Millisecond
 
+// handlerInstalled is called once the handler is in place (for tests).
+var handlerInstalled = func() {}
+
 // Interruptible returns a context cancelled by SIGINT or SIGTERM, and the
 // function that releases it. The handler is installed handlerDelay after
 // the call, off the caller's goroutine, and not at all by a command that
@@ -31,6 +34,7 @@ func Interruptible(parent context.Context) (context.Context, context.CancelFunc)
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 		defer signal.Stop(ch)
+		handlerInstalled()
 		select {
 		case <-ch:
 			cancel()
