@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"reflect"
 	"testing"
+
+	"github.com/pluginctl/pluginctl/internal/binenc/binenctest"
 )
 
 // TestEntryRoundTrip fills every exported field of a File and of its
@@ -13,9 +15,8 @@ import (
 // Libc later) reads back zero and fails the test.
 func TestEntryRoundTrip(t *testing.T) {
 	f, fs := new(File), new(facts)
-	n := 0
-	fill(reflect.ValueOf(f).Elem(), &n, nil)
-	fill(reflect.ValueOf(fs).Elem(), &n, nil)
+	binenctest.Fill(f)
+	binenctest.Fill(fs)
 	f.Path = "" // not stored: the entry is found by content, under any path
 	data := encodeEntry(f, fs)
 	g, gs, ok := decodeEntry(data)
@@ -23,13 +24,8 @@ func TestEntryRoundTrip(t *testing.T) {
 		t.Fatal("decodeEntry refused what encodeEntry wrote")
 	}
 	g.Path = "x"
-	for _, v := range []struct {
-		name string
-		v    reflect.Value
-	}{{"File", reflect.ValueOf(g).Elem()}, {"facts", reflect.ValueOf(gs).Elem()}} {
-		for _, zero := range zeroLeaves(v.v, v.name, nil) {
-			t.Errorf("%s reads back zero", zero)
-		}
+	for _, zero := range append(binenctest.ZeroLeaves(g, "File"), binenctest.ZeroLeaves(gs, "facts")...) {
+		t.Errorf("%s reads back zero", zero)
 	}
 	g.Path = ""
 	if again := encodeEntry(g, gs); !bytes.Equal(again, data) {
@@ -66,9 +62,8 @@ func TestEntryNil(t *testing.T) {
 // panic and without allocating what a forged count asks for.
 func TestEntryMalformed(t *testing.T) {
 	f, fs := new(File), new(facts)
-	n := 0
-	fill(reflect.ValueOf(f).Elem(), &n, nil)
-	fill(reflect.ValueOf(fs).Elem(), &n, nil)
+	binenctest.Fill(f)
+	binenctest.Fill(fs)
 	data := encodeEntry(f, fs)
 	for i := range len(data) {
 		if _, _, ok := decodeEntry(data[:i]); ok {
@@ -91,9 +86,8 @@ func TestEntryMalformed(t *testing.T) {
 
 func FuzzDecodeEntry(f *testing.F) {
 	g, gs := new(File), new(facts)
-	n := 0
-	fill(reflect.ValueOf(g).Elem(), &n, nil)
-	fill(reflect.ValueOf(gs).Elem(), &n, nil)
+	binenctest.Fill(g)
+	binenctest.Fill(gs)
 	f.Add(encodeEntry(g, gs))
 	f.Add(encodeEntry(&File{Kind: KindPlugin}, &facts{}))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -111,101 +105,3 @@ func FuzzDecodeEntry(f *testing.F) {
 	})
 }
 
-// fill sets every exported leaf below v to a distinct non-zero value. A
-// type that contains itself (debug.Module's Replace) is filled two deep;
-// the pointer below is left nil.
-func fill(v reflect.Value, n *int, above []reflect.Type) {
-	*n++
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString("s" + string(rune('a'+*n%26)) + string(rune('0'+*n%10)) + string(rune('A'+*n/26%26)))
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		v.SetInt(int64(*n%100 + 1))
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetUint(uint64(*n%100 + 1))
-	case reflect.Array:
-		for i := range v.Len() {
-			fill(v.Index(i), n, above)
-		}
-	case reflect.Pointer:
-		if nested(above, v.Type().Elem()) {
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem(), n, append(above, v.Type().Elem()))
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
-		for i := range 2 {
-			fill(v.Index(i), n, above)
-		}
-	case reflect.Map:
-		v.Set(reflect.MakeMap(v.Type()))
-		for range 2 {
-			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-			fill(k, n, above)
-			fill(e, n, above)
-			v.SetMapIndex(k, e)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fill(v.Field(i), n, append(above, v.Type()))
-			}
-		}
-	}
-}
-
-// zeroLeaves names the exported leaves below v that are zero, skipping
-// what fill left nil.
-func zeroLeaves(v reflect.Value, name string, above []reflect.Type) []string {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if nested(above, v.Type().Elem()) {
-			return nil
-		}
-		if v.IsNil() {
-			return []string{name}
-		}
-		return zeroLeaves(v.Elem(), name, append(above, v.Type().Elem()))
-	case reflect.Slice, reflect.Map:
-		if v.Len() == 0 {
-			return []string{name}
-		}
-		var out []string
-		if v.Kind() == reflect.Slice {
-			for i := range v.Len() {
-				out = append(out, zeroLeaves(v.Index(i), name+"[i]", above)...)
-			}
-		} else {
-			for _, k := range v.MapKeys() {
-				out = append(out, zeroLeaves(v.MapIndex(k), name+"[k]", above)...)
-			}
-		}
-		return out
-	case reflect.Struct:
-		var out []string
-		for i := range v.NumField() {
-			if f := v.Type().Field(i); f.IsExported() {
-				out = append(out, zeroLeaves(v.Field(i), name+"."+f.Name, append(above, v.Type()))...)
-			}
-		}
-		return out
-	}
-	if v.IsZero() {
-		return []string{name}
-	}
-	return nil
-}
-
-// nested tells whether t is already two deep in above.
-func nested(above []reflect.Type, t reflect.Type) bool {
-	n := 0
-	for _, a := range above {
-		if a == t {
-			n++
-		}
-	}
-	return n >= 2
-}
