@@ -104,4 +104,3 @@ func FuzzDecodeEntry(f *testing.F) {
 		}
 	})
 }
-
