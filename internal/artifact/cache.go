@@ -2,8 +2,6 @@ package artifact
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/binenc"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
-	"github.com/pluginctl/pluginctl/internal/version"
 )
 
 // Cache remembers what was read from a file by the file's SHA-256, as
@@ -44,10 +42,7 @@ const (
 )
 
 // toolKey is the part of an entry's name that identifies the binary.
-var toolKey = sync.OnceValue(func() string {
-	h := sha256.Sum256([]byte("artifact-facts/v3\n" + version.ToolID()))
-	return hex.EncodeToString(h[:6])
-})
+var toolKey = sync.OnceValue(func() string { return binenc.Key("artifact-facts/v3") })
 
 // facts are the answers of a File's lazy readers, by symbol name.
 type facts struct {

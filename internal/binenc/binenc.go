@@ -8,10 +8,21 @@
 package binenc
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 
+	"github.com/pluginctl/pluginctl/internal/version"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
+
+// Key is the part of a cache entry's name that identifies the kind of
+// entry (e.g. "artifact-facts/v3") and the running binary
+// (version.ToolID): a rebuilt pluginctl reads no entry an older one wrote.
+func Key(kind string) string {
+	h := sha256.Sum256([]byte(kind + "\n" + version.ToolID()))
+	return hex.EncodeToString(h[:6])
+}
 
 // Encoder appends fields to B.
 type Encoder struct{ B []byte }
