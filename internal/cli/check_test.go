@@ -65,3 +65,26 @@ func TestFlagName(t *testing.T) {
 		t.Errorf("only %d flags seen", n)
 	}
 }
+
+// TestFastNames: every flag of every command answers Names from its
+// slice (none of pluginctl's flag kinds is left to urfave/cli's regular
+// expression), with the names the flag declares.
+func TestFastNames(t *testing.T) {
+	stdio := IO{Stdout: io.Discard, Stderr: io.Discard}
+	raw := map[string][]ucli.Flag{}
+	for _, c := range []*ucli.Command{buildCommand(stdio), verifyCommand(stdio), checkCommand(stdio), vetCommand(stdio), contractCommand(stdio), inspectCommand(stdio), diffCommand(stdio)} {
+		raw[c.Name] = c.Flags
+	}
+	for _, c := range newApp(stdio).Commands {
+		for i, f := range c.Flags {
+			switch f.(type) {
+			case stringFlag, boolFlag, intFlag, durationFlag, stringSliceFlag, genericFlag:
+			default:
+				t.Errorf("%s: flag %v (%T) left to urfave/cli's names", c.Name, f.Names(), f)
+			}
+			if r, ok := raw[c.Name]; ok && !slices.Equal(f.Names(), r[i].Names()) {
+				t.Errorf("%s: flag %d names %v, declared %v", c.Name, i, f.Names(), r[i].Names())
+			}
+		}
+	}
+}
