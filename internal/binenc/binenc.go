@@ -27,13 +27,16 @@ func Key(kind string) string {
 // Encoder appends fields to B.
 type Encoder struct{ B []byte }
 
+// Uint writes n as a varint.
 func (e *Encoder) Uint(n uint64) { e.B = binary.AppendUvarint(e.B, n) }
 
+// Str writes s, length first.
 func (e *Encoder) Str(s string) {
 	e.Uint(uint64(len(s)))
 	e.B = append(e.B, s...)
 }
 
+// Bool writes v as 0 or 1.
 func (e *Encoder) Bool(v bool) {
 	if v {
 		e.Uint(1)
@@ -51,6 +54,7 @@ func (e *Encoder) Count(n int, isNil bool) {
 	}
 }
 
+// Strs writes ss, or nil.
 func (e *Encoder) Strs(ss []string) {
 	e.Count(len(ss), ss == nil)
 	for _, s := range ss {
@@ -98,6 +102,7 @@ func (d *Decoder) Done() bool { return !d.bad && d.off == len(d.b) }
 // Fail marks the entry malformed.
 func (d *Decoder) Fail() { d.bad = true }
 
+// Uint reads what Encoder.Uint wrote.
 func (d *Decoder) Uint() uint64 {
 	if d.bad {
 		return 0
@@ -111,6 +116,7 @@ func (d *Decoder) Uint() uint64 {
 	return n
 }
 
+// Str reads what Encoder.Str wrote.
 func (d *Decoder) Str() string {
 	n := d.Uint()
 	if d.bad || n > uint64(len(d.b)-d.off) {
@@ -134,6 +140,7 @@ func (d *Decoder) Raw(n int) []byte {
 	return b
 }
 
+// Bool reads what Encoder.Bool wrote; anything but 0 or 1 is malformed.
 func (d *Decoder) Bool() bool {
 	switch d.Uint() {
 	case 0:
@@ -160,6 +167,7 @@ func (d *Decoder) Count(min int) (n int, ok bool) {
 	return int(c - 1), true
 }
 
+// Strs reads what Encoder.Strs wrote.
 func (d *Decoder) Strs() []string {
 	n, ok := d.Count(1)
 	if !ok {
