@@ -13,25 +13,49 @@ import ucli "github.com/urfave/cli/v2"
 func fastNames(flags []ucli.Flag) []ucli.Flag {
 	out := make([]ucli.Flag, len(flags))
 	for i, f := range flags {
-		names := f.Names()
-		switch f := f.(type) {
-		case *ucli.StringFlag:
-			out[i] = stringFlag{f, names}
-		case *ucli.BoolFlag:
-			out[i] = boolFlag{f, names}
-		case *ucli.IntFlag:
-			out[i] = intFlag{f, names}
-		case *ucli.DurationFlag:
-			out[i] = durationFlag{f, names}
-		case *ucli.StringSliceFlag:
-			out[i] = stringSliceFlag{f, names}
-		case *ucli.GenericFlag:
-			out[i] = genericFlag{f, names}
-		default:
-			out[i] = f
-		}
+		out[i], _ = fast(f)
 	}
 	return out
+}
+
+// flagName is f's name: its first name as declared.
+func flagName(f ucli.Flag) string {
+	if _, names := fast(f); names != nil {
+		return names[0]
+	}
+	return f.Names()[0]
+}
+
+// fast returns f answering Names from its names as declared (Name, then
+// Aliases: what urfave/cli's expression returns for names without commas
+// or spaces, as TestFastNames checks), and those names; f itself and nil
+// for a kind of flag pluginctl does not declare.
+func fast(f ucli.Flag) (ucli.Flag, []string) {
+	switch f := f.(type) {
+	case *ucli.StringFlag:
+		n := declared(f.Name, f.Aliases)
+		return stringFlag{f, n}, n
+	case *ucli.BoolFlag:
+		n := declared(f.Name, f.Aliases)
+		return boolFlag{f, n}, n
+	case *ucli.IntFlag:
+		n := declared(f.Name, f.Aliases)
+		return intFlag{f, n}, n
+	case *ucli.DurationFlag:
+		n := declared(f.Name, f.Aliases)
+		return durationFlag{f, n}, n
+	case *ucli.StringSliceFlag:
+		n := declared(f.Name, f.Aliases)
+		return stringSliceFlag{f, n}, n
+	case *ucli.GenericFlag:
+		n := declared(f.Name, f.Aliases)
+		return genericFlag{f, n}, n
+	}
+	return f, nil
+}
+
+func declared(name string, aliases []string) []string {
+	return append([]string{name}, aliases...)
 }
 
 type stringFlag struct {
