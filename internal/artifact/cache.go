@@ -1,10 +1,8 @@
 package artifact
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -140,22 +138,13 @@ func (c Cache) Sum(f *File) string {
 }
 
 func (c Cache) load(path, sum string) *File {
-	r, fi, err := fsutil.OpenRegular(c.path(sum))
+	data, mod, err := fsutil.ReadRegularModTime(c.path(sum), maxEntry)
 	if err != nil {
 		return nil
 	}
-	defer r.Close()
-	if now := time.Now(); now.Sub(fi.ModTime()) > touchAfter {
+	if now := time.Now(); now.Sub(mod) > touchAfter {
 		os.Chtimes(c.path(sum), now, now)
 	}
-	if fi.Size() > maxEntry {
-		return nil
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(r, maxEntry+1)); err != nil || buf.Len() > maxEntry {
-		return nil
-	}
-	data := buf.Bytes()
 	f, fs, ok := decodeEntry(data)
 	if !ok || f.Kind == "" {
 		return nil

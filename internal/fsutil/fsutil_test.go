@@ -108,3 +108,26 @@ func TestCloneIsIndependent(t *testing.T) {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
+
+// TestReadRegularModTime: the fast path returns what os reads and stats,
+// empty files included; a missing file is os's not-exist error.
+func TestReadRegularModTime(t *testing.T) {
+	dir := t.TempDir()
+	for _, content := range [][]byte{nil, []byte("x"), bytes.Repeat([]byte("ab\n"), 5000)} {
+		p := filepath.Join(dir, "f")
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		when := time.Date(2026, 1, 2, 3, 4, 5, 6789, time.UTC)
+		if err := os.Chtimes(p, when, when); err != nil {
+			t.Fatal(err)
+		}
+		data, mod, err := ReadRegularModTime(p, 1<<20)
+		if err != nil || !bytes.Equal(data, content) || !mod.Equal(when) {
+			t.Errorf("%d bytes: read %d bytes, modified %v, %v; want %v", len(content), len(data), mod, err, when)
+		}
+	}
+	if _, _, err := ReadRegularModTime(filepath.Join(dir, "missing"), 1024); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,6 +52,9 @@ func identity(path string) (string, bool) {
 	return fmt.Sprintf("%d %d %d %d.%d %d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec), true
 }
 
+// maxEntry bounds an entry read back: real ones are a line.
+const maxEntry = 4096
+
 func (c Cache) entry(path string) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -77,7 +81,7 @@ func (c Cache) Lookup(path string) (sum, id string, ok bool) {
 	if !ok {
 		return "", "", false
 	}
-	data, err := os.ReadFile(c.entry(path))
+	data, err := fsutil.ReadRegular(c.entry(path), maxEntry)
 	if err != nil {
 		return "", "", false
 	}
