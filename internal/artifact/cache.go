@@ -32,11 +32,10 @@ const maxEntry = 8 << 20
 
 // Entries not used for trimAge are removed, at most once per
 // trimInterval, as the go command trims its build cache; an entry used is
-// marked so at most once per touchAfter.
+// marked so at most once per binenc.TouchAfter (binenc.ReadEntry).
 const (
 	trimAge      = 5 * 24 * time.Hour
 	trimInterval = 24 * time.Hour
-	touchAfter   = time.Hour
 )
 
 // toolKey is the part of an entry's name that identifies the binary.
@@ -138,12 +137,9 @@ func (c Cache) Sum(f *File) string {
 }
 
 func (c Cache) load(path, sum string) *File {
-	data, mod, err := fsutil.ReadRegularModTime(c.path(sum), maxEntry)
-	if err != nil {
+	data, ok := binenc.ReadEntry(c.path(sum), maxEntry)
+	if !ok {
 		return nil
-	}
-	if now := time.Now(); now.Sub(mod) > touchAfter {
-		os.Chtimes(c.path(sum), now, now)
 	}
 	f, fs, ok := decodeEntry(data)
 	if !ok || f.Kind == "" {
@@ -189,19 +185,10 @@ func (c Cache) Save(f *File) {
 	if os.MkdirAll(filepath.Dir(dst), 0o755) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
-	if err != nil {
-		return
+	if fsutil.WriteFileAtomic(dst, data, 0o644) == nil {
+		f.cached, f.factsNew = true, false
+		c.trim()
 	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil && cerr == nil {
-		if os.Rename(tmp.Name(), dst) == nil {
-			f.cached, f.factsNew = true, false
-			c.trim()
-			return
-		}
-	}
-	os.Remove(tmp.Name())
 }
 
 // Prime remembers the file whose contents are data and whose SHA-256 is

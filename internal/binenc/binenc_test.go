@@ -1,8 +1,11 @@
 package binenc
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/pluginctl/pluginctl/internal/binenc/binenctest"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -96,5 +99,38 @@ func TestMalformed(t *testing.T) {
 	}
 	if _, ok := NewDecoder([]byte("best\n"), magic); ok {
 		t.Error("another magic was accepted")
+	}
+}
+
+// TestReadEntry: an entry last marked used more than TouchAfter ago is
+// marked again when read; a recent one is left alone; a missing one is
+// not read.
+func TestReadEntry(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "entry")
+	if err := os.WriteFile(p, []byte(magic), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		age     time.Duration
+		touched bool
+	}{{2 * TouchAfter, true}, {TouchAfter / 2, false}} {
+		then := time.Now().Add(-tc.age).Truncate(time.Second)
+		if err := os.Chtimes(p, then, then); err != nil {
+			t.Fatal(err)
+		}
+		if data, ok := ReadEntry(p, 1024); !ok || string(data) != magic {
+			t.Fatalf("ReadEntry = %q, %v", data, ok)
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if touched := !fi.ModTime().Equal(then); touched != tc.touched {
+			t.Errorf("entry %v old: marked used %v, want %v", tc.age, touched, tc.touched)
+		}
+	}
+	if _, ok := ReadEntry(filepath.Join(dir, "missing"), 1024); ok {
+		t.Error("a missing entry was read")
 	}
 }

@@ -17,7 +17,7 @@ const (
 	Artifacts = "artifacts"  // the last artifact built per package (builder)
 	Probe     = "probe"      // the dynamic check's probe programs
 	Sums      = "sums"       // artifact checksums by file identity
-	Facts     = "facts"      // what was read from each artifact, by its checksum
+	Facts     = "facts"      // what was read from each artifact and manifest, by its checksum
 	Contract  = "contract"   // inferred contracts, by the sources read
 	VetPassed = "vet-passed" // vet runs without errors, by the sources vetted
 	GoBin     = "gobin"      // "go" links to a chosen go command, for go/packages
