@@ -18,7 +18,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,7 +50,11 @@ func (v variant) generate(b *testing.B) string {
 // with a sequential shell loop of go build -trimpath (the host, then each
 // plugin: what a Makefile does) for N plugins: cold caches, a warm cache
 // with an empty output directory (a CI runner that restored its caches),
-// with and without pluginctl's own cache, and nothing changed.
+// with and without pluginctl's own cache, and nothing changed. For the
+// cold builds it also reports their CPU time (cold-cpu-ratio: pluginctl's
+// ÷ the loop's) and the ratio pluginctl would reach with every core busy
+// from start to end (cold-floor-ratio): a cold build is CPU-bound, and the
+// two say how much of the cold ratio is left to the schedule.
 func BenchmarkBuild(b *testing.B) {
 	pluginctl := buildPluginctl(b)
 	for _, v := range []variant{{"reference", 10}, {"reference", 50}, {"plain", 10}} {
@@ -62,6 +68,8 @@ func BenchmarkBuild(b *testing.B) {
 				b.ReportMetric(t["loop-cold"].Seconds(), "loop-cold-s")
 				b.ReportMetric(ratio(t["ctl-cold"], t["loop-cold"]), "cold-ratio")
 				b.ReportMetric(ratio(t["ctl-cold-novet"], t["loop-cold"]), "cold-novet-ratio")
+				b.ReportMetric(ratio(t["ctl-cold-cpu"], t["loop-cold-cpu"]), "cold-cpu-ratio")
+				b.ReportMetric(t.floor(), "cold-floor-ratio")
 				b.ReportMetric(t["loop-warm"].Seconds(), "loop-warm-s")
 				b.ReportMetric(ratio(t["ctl-warm"], t["loop-warm"]), "warm-empty-ratio")
 				b.ReportMetric(ratio(t["ctl-warm-nocache"], t["loop-warm"]), "warm-empty-nocache-ratio")
@@ -81,14 +89,12 @@ func BenchmarkBuild(b *testing.B) {
 func buildRound(b *testing.B, pluginctl, mod string, n int) times {
 	t := times{}
 	ctl := func(name string, caches []string, extra ...string) {
-		start := time.Now()
-		run(b, mod, env(caches...), pluginctl, append([]string{"build", "--out", "ctl"}, extra...)...)
-		t[name] = time.Since(start)
+		t.measure(name, func() {
+			run(b, mod, env(caches...), pluginctl, append([]string{"build", "--out", "ctl"}, extra...)...)
+		})
 	}
 	loop := func(name string, caches []string) {
-		start := time.Now()
-		buildLoop(b, mod, "loop", n, env(caches...))
-		t[name] = time.Since(start)
+		t.measure(name, func() { buildLoop(b, mod, "loop", n, env(caches...)) })
 	}
 	rm := func(out string) {
 		if err := os.RemoveAll(filepath.Join(mod, out)); err != nil {
@@ -135,8 +141,30 @@ func buildRound(b *testing.B, pluginctl, mod string, n int) times {
 	return t
 }
 
-// times are named durations.
+// times are named durations: wall times, and under NAME+"-cpu" the CPU
+// time (user and system) of the processes each measured step ran.
 type times map[string]time.Duration
+
+// measure runs f and records its wall time as name and the CPU time of
+// the commands it ran, and of their descendants, as name+"-cpu".
+func (t times) measure(name string, f func()) {
+	cpu := childrenCPU()
+	start := time.Now()
+	f()
+	t[name] = time.Since(start)
+	t[name+"-cpu"] = childrenCPU() - cpu
+}
+
+// childrenCPU is the CPU time of this process's waited-for children and
+// of their own waited-for descendants (getrusage RUSAGE_CHILDREN): every
+// go command, compiler, linker and C compiler a build ran.
+func childrenCPU() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &u); err != nil {
+		panic(err)
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
 
 // min keeps the smaller of each.
 func (t *times) min(u times) {
@@ -151,13 +179,20 @@ func (t *times) min(u times) {
 	}
 }
 
+// floor is the cold ratio pluginctl would reach if it kept every core
+// busy from start to end: its cold build's CPU time spread over the
+// cores, divided by the loop's wall time.
+func (t times) floor() float64 {
+	return t["ctl-cold-cpu"].Seconds() / float64(runtime.NumCPU()) / t["loop-cold"].Seconds()
+}
+
 func (t times) overhead() float64 {
 	return float64(t["same-elapsed"]-t["same-gotime"]) / float64(t["same-elapsed"])
 }
 
 func (t times) String() string {
 	s := ""
-	for _, k := range []string{"loop-cold", "ctl-cold", "ctl-cold-novet", "loop-warm", "ctl-warm", "ctl-warm-nocache", "loop-same", "ctl-same", "ctl-same-novet", "same-elapsed", "same-gotime"} {
+	for _, k := range []string{"loop-cold", "loop-cold-cpu", "ctl-cold", "ctl-cold-cpu", "ctl-cold-novet", "ctl-cold-novet-cpu", "loop-warm", "ctl-warm", "ctl-warm-nocache", "loop-same", "ctl-same", "ctl-same-novet", "same-elapsed", "same-gotime"} {
 		s += fmt.Sprintf(" %s=%v", k, t[k].Round(time.Millisecond))
 	}
 	return s
