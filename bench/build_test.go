@@ -7,7 +7,7 @@
 //	go test -run '^$' -bench . -benchtime 1x ./bench
 //
 // (see README.md, "Benchmarks"). The benchmarks report ratios: pluginctl's
-// time divided by the baseline's. BENCH_ROUNDS (default 2) sets how many
+// time divided by the baseline's. BENCH_ROUNDS (default 3) sets how many
 // alternating rounds BenchmarkBuild runs; each figure is the minimum over
 // the rounds.
 package bench
@@ -62,8 +62,8 @@ func BenchmarkBuild(b *testing.B) {
 			mod := v.generate(b)
 			for i := 0; i < b.N; i++ {
 				var t times
-				for range rounds() {
-					t.min(buildRound(b, pluginctl, mod, v.n))
+				for r := range rounds() {
+					t.min(buildRound(b, pluginctl, mod, v.n, r))
 				}
 				b.ReportMetric(t["loop-cold"].Seconds(), "loop-cold-s")
 				b.ReportMetric(ratio(t["ctl-cold"], t["loop-cold"]), "cold-ratio")
@@ -86,7 +86,12 @@ func BenchmarkBuild(b *testing.B) {
 // buildRound measures each case once. The loop and pluginctl each use
 // their own caches, as two CI runners would: a fresh go build cache and
 // pluginctl cache for the cold builds, then the caches they filled.
-func buildRound(b *testing.B, pluginctl, mod string, n int) times {
+// Round r starts the three cold builds at the r-th of them, so that over
+// the rounds each is measured first, second and third: on a shared
+// machine the CPU time of the same cold build varies by a fifth from one
+// build to the next, and the minimum over the rounds should not favour
+// whichever side always runs in the same place.
+func buildRound(b *testing.B, pluginctl, mod string, n, r int) times {
 	t := times{}
 	ctl := func(name string, caches []string, extra ...string) {
 		t.measure(name, func() {
@@ -104,13 +109,15 @@ func buildRound(b *testing.B, pluginctl, mod string, n int) times {
 	loopCaches, ctlCaches, noVetCaches := freshCaches(b), freshCaches(b), freshCaches(b)
 	defer removeCaches(loopCaches, ctlCaches, noVetCaches)
 
-	// Cold.
-	rm("loop")
-	loop("loop-cold", loopCaches)
-	rm("ctl")
-	ctl("ctl-cold-novet", noVetCaches, "--no-vet")
-	rm("ctl")
-	ctl("ctl-cold", ctlCaches)
+	// Cold, in turn.
+	cold := []func(){
+		func() { rm("loop"); loop("loop-cold", loopCaches) },
+		func() { rm("ctl"); ctl("ctl-cold-novet", noVetCaches, "--no-vet") },
+		func() { rm("ctl"); ctl("ctl-cold", ctlCaches) },
+	}
+	for i := range cold {
+		cold[(r+i)%len(cold)]()
+	}
 
 	// Warm caches, empty output directory.
 	rm("loop")
@@ -204,7 +211,7 @@ func rounds() int {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_ROUNDS")); err == nil && n > 0 {
 		return n
 	}
-	return 2
+	return 3
 }
 
 // buildLoop is the baseline: go build of the host, then of each plugin,
