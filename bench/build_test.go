@@ -188,7 +188,8 @@ func (t *times) min(u times) {
 
 // floor is the cold ratio pluginctl would reach if it kept every core
 // busy from start to end: its cold build's CPU time spread over the
-// cores, divided by the loop's wall time.
+// cores, divided by the loop's wall time (each the minimum over the
+// rounds, like every other figure).
 func (t times) floor() float64 {
 	return t["ctl-cold-cpu"].Seconds() / float64(runtime.NumCPU()) / t["loop-cold"].Seconds()
 }
