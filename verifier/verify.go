@@ -273,7 +273,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	}
 	parallel(len(unread), o.Jobs, func(k int) {
 		i := unread[k]
-		f, err := cache.Read(paths[i])
+		f, err := cache.ReadFresh(paths[i])
 		check(i, f, err)
 	})
 	slices.Sort(staticNotes)

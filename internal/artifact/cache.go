@@ -89,11 +89,17 @@ func (c Cache) path(sum string) string {
 // Read is Read, answered from the cache when the file at path is one
 // read before.
 func (c Cache) Read(path string) (*File, error) {
-	if c.Dir == "" {
-		return Read(path)
-	}
 	if f, ok := c.Remembered(path); ok {
 		return f, nil
+	}
+	return c.ReadFresh(path)
+}
+
+// ReadFresh is Read for a file Remembered did not answer: it reads the
+// file without asking the cache again, and remembers its checksum.
+func (c Cache) ReadFresh(path string) (*File, error) {
+	if c.Dir == "" {
+		return Read(path)
 	}
 	id, known := sumcache.Identity(path) // before reading: see PutAs
 	f, err := Read(path)
