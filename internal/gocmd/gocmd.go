@@ -1,5 +1,6 @@
 // Package gocmd owns every go subprocess pluginctl starts: one constructor
-// that sets the context, directory, environment and go binary, allows only
+// that sets the context, directory, environment (with a garbage collector
+// setting that spends less CPU time, see GOGC) and go binary, allows only
 // the read-only or building verbs pluginctl needs, and stops a cancelled
 // command gently (interrupt, wait, then kill).
 package gocmd
@@ -53,7 +54,7 @@ func (g *Go) Command(ctx context.Context, verb string, args ...string) (*exec.Cm
 	if env == nil {
 		env = os.Environ()
 	}
-	cmd.Env = append([]string(nil), env...)
+	cmd.Env = gcEnv(append([]string(nil), env...))
 	// Interrupt first so that go removes its temporary files, then kill.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
 	cmd.WaitDelay = WaitDelay
@@ -148,7 +149,7 @@ func (g *Go) PackagesEnv(linkDir string) ([]string, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	env = append(append([]string(nil), env...), "GOPACKAGESDRIVER=off")
+	env = gcEnv(append(append([]string(nil), env...), "GOPACKAGESDRIVER=off"))
 	if g.Binary == "" {
 		return env, nil
 	}
