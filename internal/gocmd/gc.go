@@ -20,10 +20,11 @@ import (
 // go's cache keys).
 const GOGC = "400"
 
-// gcEnv returns env with GOGC and a soft memory limit (GOMEMLIMIT: this
-// machine's memory divided by its CPUs, which bounds what the larger heap
-// goal can cost when every CPU runs a compiler) added, when env sets
-// neither GOGC nor GOMEMLIMIT and the machine's memory is known. Otherwise
+// gcEnv returns env with GOGC and a soft memory limit (GOMEMLIMIT: the
+// memory this process may use, the machine's or its cgroup's when lower,
+// divided by GOMAXPROCS, the compilers go build runs at once; it bounds what
+// the larger heap goal can cost when every CPU runs one) added, when env
+// sets neither GOGC nor GOMEMLIMIT and the memory is known. Otherwise
 // it returns env unchanged: a GOGC or GOMEMLIMIT of the user's, even empty,
 // is theirs to keep.
 func gcEnv(env []string) []string {
@@ -42,7 +43,7 @@ func gcEnv(env []string) []string {
 // memLimit is the GOMEMLIMIT gcEnv sets, in bytes; 0 when the machine's
 // memory is not known.
 var memLimit = sync.OnceValue(func() uint64 {
-	return limitFor(totalMemory(), runtime.NumCPU())
+	return limitFor(totalMemory(), runtime.GOMAXPROCS(0))
 })
 
 // limitFor divides total bytes of memory among cpus.
