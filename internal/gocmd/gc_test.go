@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
 func TestGCEnv(t *testing.T) {
@@ -66,20 +69,13 @@ func TestGCSharedCache(t *testing.T) {
 		t.Skip("this machine's memory is not known: pluginctl leaves GOGC alone")
 	}
 	dir := t.TempDir()
-	files := map[string]string{
+	// The time makes the package new to go's cache: the first build
+	// must compile it.
+	fixture.WriteFiles(t, dir, map[string]string{
 		"go.mod":     "module example.com/gcshared\n\ngo 1.21\n",
-		"greet/g.go": "package greet\n\nfunc Hello() string { return \"hello, " + strconv.Itoa(os.Getpid()) + "\" }\n",
+		"greet/g.go": "package greet\n\nfunc Hello() string { return \"hello, " + strconv.FormatInt(time.Now().UnixNano(), 10) + "\" }\n",
 		"cmd/m/m.go": "package main\n\nimport \"example.com/gcshared/greet\"\n\nfunc main() { println(greet.Hello()) }\n",
-	}
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GOGC=") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
