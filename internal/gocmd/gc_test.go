@@ -40,6 +40,28 @@ func TestGCEnv(t *testing.T) {
 	}
 }
 
+// TestPackagesEnvGC: go/packages' go commands get the same setting as
+// the ones Command starts.
+func TestPackagesEnvGC(t *testing.T) {
+	if memLimit() == 0 {
+		t.Skip("this machine's memory is not known: pluginctl leaves GOGC alone")
+	}
+	env, err := (&Go{Env: []string{"PATH=/bin"}}).PackagesEnv(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(env, "GOGC="+GOGC) {
+		t.Errorf("PackagesEnv = %q, want GOGC=%s in it", env, GOGC)
+	}
+	env, err = (&Go{Env: []string{"PATH=/bin", "GOGC=100"}}).PackagesEnv(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(env, "GOGC="+GOGC) {
+		t.Errorf("PackagesEnv = %q: the user's GOGC=100 was overridden", env)
+	}
+}
+
 func TestLimitFor(t *testing.T) {
 	for _, tc := range []struct {
 		total uint64
