@@ -266,13 +266,8 @@ func (c *dynChecker) openError(path, msg string) Problem {
 			Detail:  detail,
 			Fix:     "deploy one of the two files; a renamed copy is still the same plugin",
 		}
-	case strings.Contains(reason, "cannot open shared object file") && !strings.HasPrefix(reason, path) && !strings.HasPrefix(reason, dynAbs(path)):
-		return Problem{
-			Code:    NotAPlugin,
-			Message: "dlopen fails: a shared library it needs is missing",
-			Detail:  detail,
-			Fix:     "install the missing library on the host's machine (or set LD_LIBRARY_PATH), or build the plugin without it",
-		}
+	case envLoadFailure(reason, path):
+		return envLoadProblem(reason, detail)
 	default:
 		why := reason
 		if i := strings.LastIndex(reason, ": "); i >= 0 && (strings.HasPrefix(reason, path) || strings.HasPrefix(reason, dynAbs(path))) {
@@ -332,5 +327,55 @@ func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
 	case pm != "" && pm == hm:
 		p.Detail = append(p.Detail, fmt.Sprintf("module %s %s on both sides, different source: another copy of it or an edited checkout (the type identity trap)", pm, pv))
 		p.Fix = "build the host and the plugin from one checkout with `pluginctl build`"
+	}
+}
+
+// envLoadFailure reports whether a dlopen error is about the machine's C
+// side rather than the plugin file at path: a shared library it needs
+// that is not found, a libc symbol version the machine lacks, an
+// undefined C symbol.
+func envLoadFailure(reason, path string) bool {
+	self := strings.HasPrefix(reason, path+": ") || strings.HasPrefix(reason, dynAbs(path)+": ")
+	switch {
+	case strings.Contains(reason, "cannot open shared object file"):
+		return !self || strings.Count(reason, ": ") > 2
+	case strings.Contains(reason, "version `") && strings.Contains(reason, "' not found"):
+		return true
+	case strings.Contains(reason, "undefined symbol: "):
+		return true
+	}
+	return false
+}
+
+// envLoadProblem classifies a dlopen failure of the environment.
+func envLoadProblem(reason string, detail []string) Problem {
+	switch {
+	case strings.Contains(reason, "cannot open shared object file"):
+		lib := reason
+		if i := strings.Index(reason, ": cannot open shared object file"); i >= 0 {
+			lib = reason[:i]
+			if j := strings.LastIndex(lib, ": "); j >= 0 {
+				lib = lib[j+2:]
+			}
+		}
+		return Problem{
+			Code:    MissingLibrary,
+			Message: fmt.Sprintf("dlopen fails: the shared library %s it needs is not found on this machine", lib),
+			Detail:  detail,
+			Fix:     fmt.Sprintf("install %s where the host runs (or add its folder to LD_LIBRARY_PATH), or build the plugin without it", lib),
+		}
+	case strings.Contains(reason, "version `"):
+		return Problem{
+			Code:    LibcMismatch,
+			Message: "dlopen fails: it needs a C library symbol version this machine does not have",
+			Detail:  detail,
+			Fix:     "build the plugin on a system with the host's C library (the host's build image), with `pluginctl build --for HOST`",
+		}
+	}
+	return Problem{
+		Code:    LoaderEnvironment,
+		Message: "dlopen fails: a C symbol it needs is defined by no library loaded before it",
+		Detail:  detail,
+		Fix:     "link the library that defines it into the plugin (#cgo LDFLAGS), or make the host load it first",
 	}
 }

@@ -25,8 +25,19 @@ const LibcMismatch Code = "libc-mismatch"
 // the host does not: the deploy machine must have them.
 const ExtraLibrary Code = "extra-library"
 
+// MissingLibrary: dlopen fails because a shared library the plugin needs
+// (DT_NEEDED) cannot be found where it is opened. It is the deploy
+// environment's failure (install the library, set LD_LIBRARY_PATH), not
+// the plugin's or pluginctl's: never not-a-plugin, never a disagreement.
+const MissingLibrary Code = "missing-library"
+
+// LoaderEnvironment: dlopen fails for another reason of the machine's C
+// side (a missing symbol version of libc, an undefined C symbol, a
+// library of another class): the environment, not the plugin file.
+const LoaderEnvironment Code = "loader-environment"
+
 // deployTargetCodes are the problems only the deploy machine shows.
-var deployTargetCodes = map[Code]bool{LibcMismatch: true, ExtraLibrary: true}
+var deployTargetCodes = map[Code]bool{LibcMismatch: true, ExtraLibrary: true, MissingLibrary: true, LoaderEnvironment: true}
 
 // checkLibc compares the C-side needs of plugin f with its host's.
 func checkLibc(f, host *artifact.File) []Problem {
