@@ -473,7 +473,10 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 		}
 	}
 	add := func(p Problem) {
-		p.Check, p.Severity = Dynamic, Error
+		p.Check = Dynamic
+		if p.Severity != Warning {
+			p.Severity = Error
+		}
 		res.Problems = append(res.Problems, p)
 	}
 	if !r.Completed() {

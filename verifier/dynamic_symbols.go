@@ -33,7 +33,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 		if !ok {
 			continue
 		}
-		add := direct
+		add := func(p Problem) { direct(scoped(c.contract, res.Path, ent, p)) }
 		if c.contract.InKind(ent.Symbol) {
 			add = func(p Problem) {
 				held[ent.Symbol] = append(held[ent.Symbol], p)

@@ -42,13 +42,14 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 			continue
 		}
 		if !c.InKind(e.Symbol) {
-			ps = append(ps, *p)
+			ps = append(ps, scoped(c, f.Path, e, *p))
 			continue
 		}
 		held[e.Symbol] = append(held[e.Symbol], *p)
 		state[e.Symbol] = max(state[e.Symbol], st)
 	}
 	ps = append(ps, kindProblems(c, held, func(s string) int { return state[s] })...)
+	ps = append(ps, unresolvedProblems(c, f.Path)...)
 	valued := false
 	for _, e := range c.For(f.Path) {
 		if len(e.Values) == 0 || f.Exported[e.Symbol] != artifact.ExportVar {
@@ -330,6 +331,9 @@ func dropReceiver(sig string) (string, bool) {
 // isConvention reports whether the contract is the pluginapi convention,
 // not one inferred from a host or declared.
 func isConvention(c *contract.Contract) bool {
+	if len(c.Unresolved) > 0 {
+		return false
+	}
 	for _, e := range c.Entries {
 		for _, s := range e.Sources {
 			if s.Kind != contract.SourceConvention {
@@ -374,4 +378,62 @@ func orNone(s []string) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
+}
+
+// scoped says which plugin a contract problem concerns: one the host
+// opens by name ("as metrics, opened at host/main.go:31"), or one it
+// opens from a path pluginctl cannot tell: then the problem is a
+// warning, with the declaration that makes it exact.
+func scoped(c *contract.Contract, path string, e contract.Entry, p Problem) Problem {
+	switch {
+	case e.Uncertain != "":
+		p.Severity = Warning
+		p.Message = fmt.Sprintf("if the host opens it at %s: %s", e.Uncertain, p.Message)
+		p.Detail = append(p.Detail, fmt.Sprintf("the host looks %s up on a plugin it opens at %s from a path pluginctl cannot tell; it opens other plugins by name", e.Symbol, e.Uncertain))
+		typ := strings.Join(e.Types, "|")
+		if typ == "" {
+			typ = "TYPE"
+		}
+		p.Fix = fmt.Sprintf("declare which plugins it concerns: [[symbol]] name = %q plugins = \"NAME\" in pluginctl.toml, or --expect 'NAME:%s=%s'", e.Symbol, e.Symbol, typ)
+	case e.Plugins != "":
+		if k, ok := c.KindOf(path); ok && k.Plugins == e.Plugins {
+			var at []string
+			for _, s := range k.Sources {
+				if s.Pos != "" && !slices.Contains(at, s.Pos) {
+					at = append(at, s.Pos)
+				}
+			}
+			p.Message = fmt.Sprintf("as %s (the host opens it by name at %s, and needs %s of it): %s", k.Name, strings.Join(at, ", "), strings.Join(k.Symbols, ", "), p.Message)
+		}
+	}
+	return p
+}
+
+// UnresolvedLookup warns that the host looks up a symbol whose name
+// pluginctl cannot tell (read from configuration): it was not checked.
+const UnresolvedLookup Code = "unresolved-lookup"
+
+// unresolvedProblems warns, on each plugin it may concern, of every
+// lookup of the contract whose symbol name is not known and that no
+// declaration answers.
+func unresolvedProblems(c *contract.Contract, path string) []Problem {
+	var ps []Problem
+	for _, u := range c.Unresolved {
+		if u.Plugins != "" && !(contract.Entry{Plugins: u.Plugins}).Applies(path) || c.Answers(u) {
+			continue
+		}
+		typ := strings.Join(u.Types, "|")
+		msg := fmt.Sprintf("the host looks up a symbol whose name pluginctl cannot tell at %s (%s)", u.Pos, u.Reason)
+		if typ != "" {
+			msg += ", asserting " + strings.Join(u.Types, " or ")
+		} else {
+			typ = "TYPE"
+		}
+		ps = append(ps, Problem{
+			Code: UnresolvedLookup, Severity: Warning, Check: Static,
+			Message: msg + ": not checked",
+			Fix:     fmt.Sprintf("declare it: [[symbol]] name = \"NAME\" type = %q in pluginctl.toml, or --expect 'NAME=%s'", strings.Join(u.Types, " | "), typ),
+		})
+	}
+	return ps
 }

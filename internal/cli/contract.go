@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"io"
 	"slices"
 	"strings"
@@ -123,16 +124,29 @@ func writeContract(w io.Writer, r *project.Resolved) {
 		fmt.Fprintf(w, "api: %s\n", strings.Join(r.API, ", "))
 	}
 	fmt.Fprintf(w, "from: %s\n", r.From)
-	if len(c.Kinds) > 0 {
-		fmt.Fprintln(w, "kinds: each plugin must have every symbol of one kind")
-		for _, k := range c.Kinds {
+	var choice, tied []contract.Kind
+	for _, k := range c.Kinds {
+		if k.Plugins != "" {
+			tied = append(tied, k)
+		} else {
+			choice = append(choice, k)
+		}
+	}
+	writeKinds := func(title string, ks []contract.Kind) {
+		if len(ks) == 0 {
+			return
+		}
+		fmt.Fprintln(w, title)
+		for _, k := range ks {
 			var from []string
 			for _, s := range k.Sources {
 				from = append(from, cmp.Or(s.Pos, s.Kind))
 			}
-			fmt.Fprintf(w, "  %-16s %s   from %s\n", k.Name, strings.Join(k.Symbols, ", "), strings.Join(from, ", "))
+			fmt.Fprintf(w, "  %-16s %s   from %s\n", k.Name, strings.Join(k.Symbols, ", "), strings.Join(slices.Compact(from), ", "))
 		}
 	}
+	writeKinds("kinds: each plugin must have every symbol of one kind", choice)
+	writeKinds("plugins the host opens by name: each file must have every symbol of its kind", tied)
 	for _, e := range c.Entries {
 		req := "optional"
 		if e.Required {
@@ -147,7 +161,7 @@ func writeContract(w io.Writer, r *project.Resolved) {
 			line += "   plugins: " + e.Plugins
 		}
 		var kinds []string
-		for _, k := range c.Kinds {
+		for _, k := range choice {
 			if slices.Contains(k.Symbols, e.Symbol) {
 				kinds = append(kinds, k.Name)
 			}
@@ -176,6 +190,9 @@ func writeContract(w io.Writer, r *project.Resolved) {
 		if from = slices.Compact(from); len(from) > 0 {
 			fmt.Fprintf(w, "%-18s from %s\n", "", strings.Join(from, ", "))
 		}
+		if e.Uncertain != "" {
+			fmt.Fprintf(w, "%-18s warning: looked up on a plugin opened at %s whose file pluginctl cannot tell: declare it ([[symbol]] name = %q plugins = \"NAME\" in pluginctl.toml, or --expect NAME:%s=TYPE)\n", "", e.Uncertain, e.Symbol, e.Symbol)
+		}
 		if len(e.Values) > 0 {
 			var vals []string
 			for _, v := range e.Values {
@@ -185,7 +202,12 @@ func writeContract(w io.Writer, r *project.Resolved) {
 		}
 	}
 	for _, u := range c.Unresolved {
-		fmt.Fprintf(w, "unresolved         %s: %s\n", u.Pos, u.Reason)
+		line := fmt.Sprintf("unresolved         %s: %s", u.Pos, u.Reason)
+		if len(u.Types) > 0 {
+			line += "; asserted to " + strings.Join(u.Types, " | ")
+		}
+		fmt.Fprintln(w, line)
+		fmt.Fprintf(w, "%-18s warning: not checked; declare it: [[symbol]] name = \"NAME\" type = %q in pluginctl.toml, or --expect NAME=%s\n", "", cmp.Or(strings.Join(u.Types, " | "), "TYPE"), cmp.Or(strings.Join(u.Types, "|"), "TYPE"))
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)

@@ -7,7 +7,6 @@ import (
 	"go/ast"
 	"go/token"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -22,6 +21,14 @@ type accumulator struct {
 	// such symbol's origin is not known.
 	loaders map[token.Pos]*loader
 	loose   bool
+	// tied are the lookups on plugins the host opens by name, by the
+	// plugin's full name (see fullName).
+	tied map[string]*loader
+	// opens are, per entry, where the plugin of an untied lookup made at
+	// a single open (not in a loop) is opened; certain marks the entries
+	// with a lookup on every plugin of a folder or list.
+	opens   map[*Entry][]string
+	certain map[*Entry]bool
 }
 
 type loader struct {
@@ -29,10 +36,14 @@ type loader struct {
 	fn      string // their function
 	symbols []string
 	sources []Source
+	// loop: the plugins are opened in a loop (a folder's files).
+	loop bool
+	at   token.Pos // the open
 }
 
 func newAccumulator(a *analyzer) *accumulator {
-	return &accumulator{a: a, entries: map[[2]string]*Entry{}, loaders: map[token.Pos]*loader{}}
+	return &accumulator{a: a, entries: map[[2]string]*Entry{}, loaders: map[token.Pos]*loader{},
+		tied: map[string]*loader{}, opens: map[*Entry][]string{}, certain: map[*Entry]bool{}}
 }
 
 func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugItem, fl *flow) {
@@ -82,9 +93,9 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 			continue
 		}
 		var plugPath string
-		if plug.kind == plugConst {
+		if plug.kind == plugConst && plugin != "" {
 			for _, p := range plug.paths {
-				if strings.TrimSuffix(path.Base(filepath.ToSlash(p)), ".so") == plugin {
+				if fullName(p) == plugin {
 					plugPath = p
 				}
 			}
@@ -95,12 +106,28 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 			} else {
 				l := acc.loaders[plug.origin]
 				if l == nil {
-					l = &loader{pkg: f.pkg.PkgPath, fn: f.top.name}
+					l = &loader{pkg: f.pkg.PkgPath, fn: f.top.name, at: plug.origin}
 					acc.loaders[plug.origin] = l
 				}
+				l.loop = l.loop || plug.loop
 				l.symbols = append(l.symbols, name.names...)
 				l.sources = append(l.sources, Source{Kind: SourceLookup, Pos: a.pos(namePos)})
 			}
+		}
+		if plugin != "" {
+			l := acc.tied[plugin]
+			if l == nil {
+				l = &loader{pkg: f.pkg.PkgPath, fn: f.top.name}
+				acc.tied[plugin] = l
+			}
+			if required {
+				l.symbols = append(l.symbols, name.names...)
+			}
+			at := plug.origin
+			if !at.IsValid() {
+				at = namePos
+			}
+			l.sources = append(l.sources, Source{Kind: SourceLookup, Pos: a.pos(at), Plugin: plugPath})
 		}
 		for _, sym := range name.names {
 			key := [2]string{sym, plugin}
@@ -108,6 +135,13 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 			if e == nil {
 				e = &Entry{Symbol: sym, Plugins: plugin}
 				acc.entries[key] = e
+			}
+			if plugin == "" {
+				if plug.loop || !plug.origin.IsValid() {
+					acc.certain[e] = true
+				} else {
+					acc.opens[e] = append(acc.opens[e], a.pos(plug.origin))
+				}
 			}
 			e.Required = e.Required || required
 			e.Types = append(e.Types, typs...)
@@ -134,6 +168,8 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 }
 
 func (acc *accumulator) finish(c *Contract) {
+	rename := shortNames(acc.tied)
+	anyTied := len(acc.tied) > 0
 	for _, e := range acc.entries {
 		slices.Sort(e.Types)
 		e.Types = slices.Compact(e.Types)
@@ -145,31 +181,88 @@ func (acc *accumulator) finish(c *Contract) {
 			}
 		}
 		e.Kind = kindOfTypes(e.Types)
+		if n, ok := rename[e.Plugins]; ok {
+			e.Plugins = n
+		}
+		// A lookup on a plugin the host opens at one place, from a path
+		// pluginctl cannot tell, while it opens other plugins by name:
+		// which plugin it concerns is not known.
+		if anyTied && e.Plugins == "" && !acc.certain[e] && len(acc.opens[e]) > 0 {
+			ps := acc.opens[e]
+			slices.SortFunc(ps, comparePos)
+			e.Uncertain = strings.Join(slices.Compact(ps), ", ")
+		}
 		c.Entries = append(c.Entries, *e)
 	}
+	for i := range acc.unresolved {
+		if n, ok := rename[acc.unresolved[i].Plugins]; ok {
+			acc.unresolved[i].Plugins = n
+		}
+	}
 	c.Unresolved = append(c.Unresolved, acc.unresolved...)
-	if acc.loose || len(acc.loaders) < 2 {
+	// The plugins the host opens by name: each is of its own kind, and
+	// must have every required symbol of it.
+	for full, l := range acc.tied {
+		name := full
+		if n, ok := rename[full]; ok {
+			name = n
+		}
+		c.Kinds = append(c.Kinds, Kind{Name: name, Plugins: name, Symbols: append([]string{}, l.symbols...), Sources: l.sources})
+	}
+	var loaders []*loader
+	for _, l := range acc.loaders {
+		if anyTied && !l.loop {
+			continue // uncertain lookups: warnings, no kind
+		}
+		loaders = append(loaders, l)
+	}
+	if acc.loose || len(loaders) < 2 {
 		return
 	}
 	// Independent loaders: each one's required symbols form a kind,
-	// named after its package (the shortest distinguishing end of its
-	// path: lura's loaders are all packages named plugin), and function
-	// when a package has two.
+	// named after where it opens its plugins: its package (the shortest
+	// distinguishing end of its path: lura's loaders are all packages
+	// named plugin), its function when a package has two, the open's
+	// line when a function has two.
 	byPkg := map[string]int{}
+	byFn := map[string]int{}
 	var pkgs []string
-	for _, l := range acc.loaders {
+	for _, l := range loaders {
 		if byPkg[l.pkg]++; byPkg[l.pkg] == 1 {
 			pkgs = append(pkgs, l.pkg)
 		}
+		byFn[l.pkg+" "+l.fn]++
 	}
 	names := uniqueSuffixes(pkgs)
-	for _, l := range acc.loaders {
+	for _, l := range loaders {
 		name := names[l.pkg]
 		if byPkg[l.pkg] > 1 {
 			name += "." + strings.TrimPrefix(l.fn, path.Base(l.pkg)+".")
 		}
+		if byFn[l.pkg+" "+l.fn] > 1 {
+			name = acc.a.pos(l.at)
+		}
 		c.Kinds = append(c.Kinds, Kind{Name: name, Symbols: slices.Clone(l.symbols), Sources: l.sources})
 	}
+}
+
+// shortNames maps the full names of the plugins opened by name
+// ("plugins/auth") to their file names ("auth") when no other plugin
+// opened by name has that file name: a plugin is matched by its file
+// name, and by its folder only where two share a name (plugin1 and
+// sub/plugin1).
+func shortNames(tied map[string]*loader) map[string]string {
+	byBase := map[string]int{}
+	for full := range tied {
+		byBase[path.Base(full)]++
+	}
+	out := map[string]string{}
+	for full := range tied {
+		if b := path.Base(full); b != full && byBase[b] == 1 {
+			out[full] = b
+		}
+	}
+	return out
 }
 
 // uniqueSuffixes maps each import path to its shortest trailing run of

@@ -77,8 +77,14 @@ type Kind struct {
 	// Symbols are the kind's required symbols, sorted.
 	Symbols []string `json:"symbols"`
 	// Sources say where the kind comes from: the loader's Lookup calls,
-	// or the pluginctl.toml line.
+	// the plugin.Open calls of a plugin opened by name, or the
+	// pluginctl.toml line.
 	Sources []Source `json:"sources,omitempty"`
+	// Plugins, when set, is the plugin the host opens by name (as for
+	// Entry.Plugins): the kind is that file's, which must have every one
+	// of its symbols (its entries say so); it is not one of the kinds a
+	// plugin may choose from.
+	Plugins string `json:"plugins,omitempty"`
 }
 
 // Entry is one symbol of the contract.
@@ -103,6 +109,13 @@ type Entry struct {
 	Plugins string `json:"plugins,omitempty"`
 	// Sources say where the entry came from, sorted.
 	Sources []Source `json:"sources"`
+	// Uncertain, when set, says that the host makes this lookup on a
+	// plugin it opens at these places ("host/main.go:42") from a path
+	// pluginctl cannot tell, while it opens other plugins by name: the
+	// entry may concern any plugin, and verify reports a failure of it
+	// as a warning until pluginctl.toml (plugins = ...) or --expect
+	// declares the symbol.
+	Uncertain string `json:"uncertain,omitempty"`
 	// Interfaces maps each alternative of Types that is a named interface
 	// type to its method set, as a canonical interface literal
 	// ("interface{Close() error}"): the host asserts to an interface, so
@@ -218,13 +231,39 @@ func (c *Contract) For(pluginName string) []Entry {
 	if c == nil {
 		return nil
 	}
-	var out []Entry
+	// A plugin the host opens by name is matched by the most specific
+	// name: sub/plugin1.so is sub/plugin1's, not plugin1's.
+	best := 0
 	for _, e := range c.Entries {
-		if e.Applies(pluginName) {
-			out = append(out, e)
+		if e.tied() && e.Applies(pluginName) {
+			best = max(best, strings.Count(e.Plugins, "/")+1)
 		}
 	}
+	var out []Entry
+	for _, e := range c.Entries {
+		if !e.Applies(pluginName) {
+			continue
+		}
+		if e.tied() && strings.Count(e.Plugins, "/")+1 < best {
+			continue
+		}
+		out = append(out, e)
+	}
 	return out
+}
+
+// tied reports whether the entry was inferred for one plugin the host
+// opens by name.
+func (e Entry) tied() bool {
+	if e.Plugins == "" || strings.Contains(e.Plugins, ",") || len(e.Sources) == 0 {
+		return false
+	}
+	for _, s := range e.Sources {
+		if s.Kind != SourceLookup {
+			return false
+		}
+	}
+	return true
 }
 
 // Required returns the required entries that apply to pluginName.
@@ -388,10 +427,18 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 			e.Interfaces = d.Interfaces
 		}
 		e.Required = d.Required
+		e.Uncertain = ""
 		e.Sources = append(d.Sources, e.Sources...)
 		if len(d.Values) > 0 {
 			e.Values = d.Values
 		}
+	}
+	// A declaration says which plugins a symbol concerns: the inferred
+	// lookup of it on an unknown plugin is answered.
+	if len(declared) > 0 {
+		out.Entries = slices.DeleteFunc(out.Entries, func(e Entry) bool {
+			return e.Uncertain != "" && slices.ContainsFunc(declared, func(d Entry) bool { return d.Symbol == e.Symbol })
+		})
 	}
 	out.normalize()
 	return out
@@ -529,4 +576,30 @@ func (c *Contract) JSON() ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// Answers reports whether a declaration answers the unresolved lookup u:
+// a declared symbol (pluginctl.toml or --expect) of one of the types
+// asserted on it, or any declared symbol when it asserts none.
+func (c *Contract) Answers(u Unresolved) bool {
+	for _, e := range c.Entries {
+		declared := false
+		for _, s := range e.Sources {
+			if s.Kind == SourceConfig || s.Kind == SourceExpect {
+				declared = true
+			}
+		}
+		if !declared {
+			continue
+		}
+		if len(u.Types) == 0 || len(e.Types) == 0 {
+			return true
+		}
+		for _, t := range u.Types {
+			if slices.Contains(e.Types, t) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -9,10 +9,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"path"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -36,9 +33,17 @@ type plugItem struct {
 	// framework's opener) where it is one: lookups on plugins of
 	// different origins are independent loaders (see Contract.Kinds).
 	origin token.Pos
+	// loop: the plugin is opened in a loop (over a folder's files, a
+	// list): it stands for many plugins, not one the host names.
+	loop bool
+	// A deferred plugin.Open path (plugPathExpr): the expression, the
+	// function it is in, and the calls bound so far (see evalStr).
+	pathFn   *fn
+	pathExpr ast.Expr
+	env      []*callSite
 }
 
-func (p plugItem) isParam() bool { return p.kind == plugRecvParam || p.kind == plugPathParam }
+func (p plugItem) isParam() bool { return p.kind == plugRecvParam || p.kind == plugPathExpr }
 
 // paramIndex returns the index of v among f's parameters (-1 for the
 // receiver).
@@ -183,6 +188,7 @@ func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
 	case *ast.CallExpr:
 		it := a.evalPluginCall(f, x, 0, depth+1)
 		it.origin = x.Pos()
+		it.loop = it.loop || a.inLoop(x)
 		return it
 	case *ast.Ident:
 		v, ok := info.Uses[x].(*types.Var)
@@ -204,6 +210,7 @@ func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
 				}
 				it := a.evalPluginCall(d.fn, call, d.tuple, depth+1)
 				it.origin = call.Pos()
+				it.loop = it.loop || a.inLoop(call)
 				items = append(items, it)
 			default:
 				items = append(items, a.evalPlugin(d.fn, d.rhs, depth+1))
@@ -221,7 +228,7 @@ func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int)
 		if idx != 0 || len(call.Args) != 1 {
 			return plugItem{}
 		}
-		return a.evalPath(f, call.Args[0])
+		return a.pathItem(f, call.Args[0], nil)
 	}
 	g := a.callee(info, call)
 	if g == nil || g.sig == nil || depth > 6 {
@@ -256,12 +263,12 @@ func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int)
 		if it.isParam() {
 			arg := argAt(cs, it.param)
 			switch {
+			case it.kind == plugPathExpr:
+				it = a.extend(it, cs)
 			case arg == nil:
 				it = plugItem{}
-			case it.kind == plugRecvParam:
-				it = a.evalPlugin(f, arg, depth+1)
 			default:
-				it = a.evalPath(f, arg)
+				it = a.evalPlugin(f, arg, depth+1)
 			}
 		}
 		items = append(items, it)
@@ -284,6 +291,9 @@ func joinPlugs(items []plugItem) plugItem {
 	}
 	out := joinPlugKinds(items)
 	out.origin = origin
+	for _, it := range items {
+		out.loop = out.loop || it.loop
+	}
 	return out
 }
 
@@ -293,7 +303,7 @@ func joinPlugKinds(items []plugItem) plugItem {
 		switch {
 		case it.kind == plugConst && out.kind == plugConst:
 			out.paths = append(slices.Clip(out.paths), it.paths...)
-		case it.kind == out.kind && it.isParam() && it.param == out.param:
+		case it.kind == plugRecvParam && out.kind == plugRecvParam && it.param == out.param:
 		default:
 			return plugItem{}
 		}
@@ -303,34 +313,6 @@ func joinPlugKinds(items []plugItem) plugItem {
 		out.paths = slices.Compact(out.paths)
 	}
 	return out
-}
-
-// evalPath says which plugin file the path expression e in f names.
-func (a *analyzer) evalPath(f *fn, e ast.Expr) plugItem {
-	e = unparen(e)
-	if vals, ok := a.constStrings(f, e, 0); ok {
-		return plugItem{kind: plugConst, paths: vals}
-	}
-	info := f.info()
-	if call, ok := e.(*ast.CallExpr); ok && (isFunc(info, call, "path/filepath.Join") || isFunc(info, call, "path.Join")) && call.Ellipsis == token.NoPos {
-		var elems []string
-		for _, arg := range call.Args {
-			vals, ok := a.constStrings(f, arg, 0)
-			if !ok || len(vals) != 1 {
-				return plugItem{}
-			}
-			elems = append(elems, filepath.ToSlash(vals[0]))
-		}
-		return plugItem{kind: plugConst, paths: []string{path.Join(elems...)}}
-	}
-	if id, ok := e.(*ast.Ident); ok {
-		if v, ok := info.Uses[id].(*types.Var); ok {
-			if i, ok := paramIndex(f, v); ok {
-				return plugItem{kind: plugPathParam, param: i}
-			}
-		}
-	}
-	return plugItem{}
 }
 
 func isFunc(info *types.Info, call *ast.CallExpr, fullName string) bool {
@@ -357,23 +339,30 @@ func argAt(cs *callSite, i int) ast.Expr {
 	return call.Args[i]
 }
 
-// plugPathOrigin is the origin of a plugin opened from a path parameter:
-// the open call is known, whatever the path.
-func plugPathOrigin(p plugItem) token.Pos {
-	if p.kind == plugPathParam {
-		return p.origin
-	}
-	return token.NoPos
-}
-
-// pluginNames turns constant plugin paths into entry plugin names.
+// pluginNames turns the plugin paths into the full names of the plugins
+// (see fullName): "" for any plugin.
 func pluginNames(p plugItem) []string {
 	if p.kind != plugConst {
 		return []string{""}
 	}
 	var out []string
 	for _, s := range p.paths {
-		out = append(out, strings.TrimSuffix(path.Base(filepath.ToSlash(s)), ".so"))
+		out = append(out, fullName(s))
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// inLoop reports whether n is inside a for or range statement of its
+// function.
+func (a *analyzer) inLoop(n ast.Node) bool {
+	for p := a.parent[n]; p != nil; p = a.parent[p] {
+		switch p.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return true
+		case *ast.FuncDecl, *ast.FuncLit:
+			return false
+		}
+	}
+	return false
 }

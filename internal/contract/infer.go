@@ -292,7 +292,7 @@ const (
 	plugAll       plugKind = iota // any plugin
 	plugConst                     // opened from constant paths
 	plugRecvParam                 // a *plugin.Plugin parameter
-	plugPathParam                 // opened from a path parameter
+	plugPathExpr                  // opened from a path depending on parameters
 )
 
 // walkUp resolves the name and the plugin of a Lookup in f that depend
@@ -316,9 +316,10 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 		if name.isPar {
 			name = nameItem{reason: fmt.Sprintf("symbol name from parameter %s of %s, which is not called directly", paramName(f, name.param), f.name), pos: name.pos}
 		}
-		if plug.isParam() {
-			plug = plugItem{origin: plugPathOrigin(plug)}
+		if plug.kind == plugRecvParam {
+			plug = plugItem{}
 		}
+		plug = a.finalPath(plug)
 		emit(name, plug, chain, min(nameAt, len(chain)))
 		return
 	}
@@ -335,15 +336,13 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 			}
 		}
 		if plug.isParam() {
-			if arg := argAt(cs, plug.param); arg == nil {
+			switch arg := argAt(cs, plug.param); {
+			case plug.kind == plugPathExpr:
+				p2 = a.extend(plug, cs) // opened here, whatever the path
+			case arg == nil:
 				p2 = plugItem{}
-			} else if plug.kind == plugRecvParam {
+			default:
 				p2 = a.evalPlugin(cs.caller, arg, 0)
-			} else {
-				p2 = a.evalPath(cs.caller, arg)
-			}
-			if o := plugPathOrigin(plug); o.IsValid() {
-				p2.origin = o // opened here, whatever the path
 			}
 		}
 		a.walkUp(cs.caller, n2, p2, append(slices.Clip(chain), cs), nameAt, emit)

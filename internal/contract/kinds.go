@@ -27,8 +27,19 @@ func (c *Contract) normalizeKinds() {
 	slices.SortStableFunc(c.Kinds, func(a, b Kind) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), slices.Compare(a.Symbols, b.Symbols))
 	})
-	var out []Kind
+	var out, tied []Kind
 	for _, k := range c.Kinds {
+		if k.Plugins != "" {
+			if i := slices.IndexFunc(tied, func(o Kind) bool { return o.Plugins == k.Plugins }); i >= 0 {
+				tied[i].Symbols = append(tied[i].Symbols, k.Symbols...)
+				tied[i].Sources = append(tied[i].Sources, k.Sources...)
+				slices.Sort(tied[i].Symbols)
+				tied[i].Symbols = slices.Compact(tied[i].Symbols)
+				continue
+			}
+			tied = append(tied, k)
+			continue
+		}
 		if len(k.Symbols) == 0 {
 			continue
 		}
@@ -41,7 +52,41 @@ func (c *Contract) normalizeKinds() {
 	if len(out) < 2 {
 		out = nil
 	}
-	c.Kinds = out
+	c.Kinds = append(out, tied...)
+	if len(c.Kinds) == 0 {
+		c.Kinds = nil
+	}
+}
+
+// choice returns the kinds a plugin may choose from: those not tied to
+// one plugin opened by name.
+func (c *Contract) choice() []Kind {
+	if c == nil {
+		return nil
+	}
+	var out []Kind
+	for _, k := range c.Kinds {
+		if k.Plugins == "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// KindOf returns the kind of the plugin named pluginName when the host
+// opens it by name (see Kind.Plugins), the most specific match.
+func (c *Contract) KindOf(pluginName string) (Kind, bool) {
+	var best Kind
+	n := 0
+	for _, k := range c.Kinds {
+		if k.Plugins == "" || !(Entry{Plugins: k.Plugins}).Applies(pluginName) {
+			continue
+		}
+		if m := strings.Count(k.Plugins, "/") + 1; m > n {
+			best, n = k, m
+		}
+	}
+	return best, n > 0
 }
 
 // WithKinds returns c with its kinds replaced by the declared ones (when
@@ -53,7 +98,7 @@ func WithKinds(c *Contract, declared ...Kind) *Contract {
 		return c
 	}
 	out := Merge(c)
-	out.Kinds = nil
+	out.Kinds = slices.DeleteFunc(out.Kinds, func(k Kind) bool { return k.Plugins == "" })
 	for _, k := range declared {
 		out.Kinds = append(out.Kinds, k.clone())
 		for _, s := range k.Symbols {
@@ -65,7 +110,7 @@ func WithKinds(c *Contract, declared ...Kind) *Contract {
 	out.normalize()
 	// Declared kinds stay even when only one is declared: it still
 	// names the symbols.
-	if len(out.Kinds) == 0 {
+	if len(out.choice()) == 0 {
 		for _, k := range declared {
 			out.Kinds = append(out.Kinds, k.clone())
 		}
@@ -79,7 +124,7 @@ func (c *Contract) InKind(symbol string) bool {
 	if c == nil {
 		return false
 	}
-	for _, k := range c.Kinds {
+	for _, k := range c.choice() {
 		if slices.Contains(k.Symbols, symbol) {
 			return true
 		}
@@ -103,11 +148,11 @@ const (
 // symbols it has; then the first by name) and failed are its failing
 // symbols.
 func (c *Contract) KindVerdict(state func(symbol string) int) (ok bool, nearest Kind, failed []string) {
-	if c == nil || len(c.Kinds) == 0 {
+	if len(c.choice()) == 0 {
 		return true, Kind{}, nil
 	}
 	best, bestOK := -1, 0
-	for _, k := range c.Kinds {
+	for _, k := range c.choice() {
 		var f []string
 		score := 0
 		for _, s := range k.Symbols {
@@ -131,7 +176,7 @@ func (c *Contract) KindVerdict(state func(symbol string) int) (ok bool, nearest 
 // "handler (HandlerRegisterer), client (ClientRegisterer)".
 func (c *Contract) DescribeKinds() string {
 	var parts []string
-	for _, k := range c.Kinds {
+	for _, k := range c.choice() {
 		parts = append(parts, fmt.Sprintf("%s (%s)", k.Name, strings.Join(k.Symbols, ", ")))
 	}
 	return strings.Join(parts, ", ")
@@ -164,7 +209,7 @@ func (c *Contract) PluginSymbols(declared func(string) bool) bool {
 			return false
 		}
 	}
-	if len(c.Kinds) == 0 {
+	if len(c.choice()) == 0 {
 		return n > 0
 	}
 	ok, _, _ := c.KindVerdict(func(s string) int {

@@ -21,7 +21,7 @@ import (
 // decoders by reflection on first use). The zero Cache remembers nothing.
 type Cache struct{ Dir string }
 
-var cacheKey = sync.OnceValue(func() string { return binenc.Key("manifest/v1") })
+var cacheKey = sync.OnceValue(func() string { return binenc.Key("manifest/v2") })
 
 // maxEntry bounds a remembered manifest read back.
 const maxEntry = 2 * MaxSize

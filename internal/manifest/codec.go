@@ -118,6 +118,7 @@ func encodeContract(e *binenc.Encoder, c *contract.Contract) {
 			e.Str(v.Value)
 			e.Str(v.Pos)
 		}
+		e.Str(en.Uncertain)
 	}
 	e.Count(len(c.Unresolved), c.Unresolved == nil)
 	for _, u := range c.Unresolved {
@@ -132,6 +133,7 @@ func encodeContract(e *binenc.Encoder, c *contract.Contract) {
 		e.Str(k.Name)
 		e.Strs(k.Symbols)
 		encodeSources(e, k.Sources)
+		e.Str(k.Plugins)
 	}
 }
 
@@ -160,6 +162,7 @@ func decodeContract(d *binenc.Decoder) *contract.Contract {
 					en.Values[j] = contract.Value{Value: d.Str(), Pos: d.Str()}
 				}
 			}
+			en.Uncertain = d.Str()
 		}
 	}
 	if n, ok := d.Count(5); ok {
@@ -171,7 +174,7 @@ func decodeContract(d *binenc.Decoder) *contract.Contract {
 	if n, ok := d.Count(3); ok {
 		c.Kinds = make([]contract.Kind, n)
 		for i := range c.Kinds {
-			c.Kinds[i] = contract.Kind{Name: d.Str(), Symbols: d.Strs(), Sources: decodeSources(d)}
+			c.Kinds[i] = contract.Kind{Name: d.Str(), Symbols: d.Strs(), Sources: decodeSources(d), Plugins: d.Str()}
 		}
 	}
 	return c
