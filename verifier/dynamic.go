@@ -235,18 +235,27 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		return nil, dynEnvError(ctx, err)
 	}
 
-	// The set: the artifacts that passed alone, in the order given.
+	// The set, in the order given: what the host's process opens. The
+	// artifacts that failed alone are opened too (their packages and C
+	// symbols stay in the process and may break later ones), unless they
+	// end the process; only the artifacts that passed alone get the
+	// set's problems.
 	var set []int
 	var budget time.Duration
+	passed := map[int]bool{}
 	for i := range rep.Results {
+		if endsProcess(rep.Results[i].Problems) {
+			continue
+		}
+		set = append(set, i)
+		budget += rep.Results[i].Duration
 		if !dynHasError(rep.Results[i].Problems) {
-			set = append(set, i)
-			budget += rep.Results[i].Duration
+			passed[i] = true
 		}
 	}
-	if len(set) > 1 && !setChecked {
+	if len(passed) > 0 && len(set) > 1 && !setChecked {
 		start := time.Now()
-		if err := c.checkSet(ctx, artifacts, set, o.Timeout+2*budget, rep.Results); err != nil {
+		if err := c.checkSet(ctx, artifacts, set, passed, o.Timeout+2*budget, rep.Results); err != nil {
 			if ctx.Err() != nil {
 				// The set was not checked: neither were its members,
 				// completely.
@@ -528,4 +537,16 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 		c.capabilities(&res, r, add)
 	}
 	return res, nil
+}
+
+// endsProcess reports whether an artifact's problems say that loading it
+// ends (or hangs) the host's process: it cannot be opened with others.
+func endsProcess(ps []Problem) bool {
+	for _, p := range ps {
+		switch p.Code {
+		case Crash, Timeout, InitExit, InitPanic, GoVersionMismatch:
+			return true
+		}
+	}
+	return false
 }

@@ -13,7 +13,7 @@ import (
 // checkSet opens the artifacts of set (indexes into paths) in one
 // process, in order, and adds the conflicts to results. A child that dies
 // is run again without the artifact it died on.
-func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, timeout time.Duration, results []DynamicResult) error {
+func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, passed map[int]bool, timeout time.Duration, results []DynamicResult) error {
 	reported := map[int]bool{} // artifacts (indexes into paths) with a set problem
 	for len(set) > 1 {
 		files := make([]string, len(set))
@@ -37,7 +37,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, ti
 			}
 		}
 		add := func(k int, p Problem) {
-			if reported[set[k]] {
+			if reported[set[k]] || !passed[set[k]] {
 				return // the same outcome, again, in a rerun
 			}
 			reported[set[k]] = true

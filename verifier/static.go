@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -329,61 +331,144 @@ const (
 	implUnknown
 )
 
-// checkSet finds problems between artifacts, in load order: a second file
-// with the same plugin path ("plugin already loaded"), and two plugins
-// that link different versions of a package the host does not link (the
-// second one is refused). files[i] is nil for an unreadable artifact;
-// skip[i] marks artifacts that failed on their own.
-func checkSet(paths []string, files []*artifact.File, skip []bool, host *artifact.File) [][]Problem {
+// checkSet models the host's process loading the artifacts in order
+// (files[i] is nil for an unreadable artifact; alone[i] are its problems
+// on its own). The global scope holds the host's symbols, then those of
+// every plugin dlopen loaded so far, including the plugins whose Open
+// then failed: their packages and C symbols stay. Found: a plugin path
+// already loaded by an Open that succeeded ("plugin already loaded"); a
+// package whose first definition in the scope, an earlier plugin's,
+// has another fingerprint; a C symbol an earlier plugin or the host
+// defines first, which this plugin's code then calls. Each problem names
+// the earlier file that causes it.
+func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *artifact.File) [][]Problem {
 	out := make([][]Problem, len(files))
-	byPath := map[string]int{}
-	firstFP := map[string]int{} // package -> index of first plugin linking it
-	for i, f := range files {
-		if f == nil || f.Kind != artifact.KindPlugin {
-			continue
+	type def struct {
+		fp artifact.Hash
+		at int // -1: the host
+	}
+	scope := map[string]def{}
+	csyms := map[string]int{}
+	if host != nil {
+		for pkg, fp := range host.Fingerprints {
+			scope[pkg] = def{fp, -1}
 		}
-		if j, ok := byPath[f.PluginPath]; ok {
+		for _, s := range host.CSymbols {
+			csyms[s] = -1
+		}
+	}
+	loaded := map[string]int{} // plugin path -> the artifact whose Open succeeded
+	failed := make([]bool, len(files))
+	for i, f := range files {
+		if f == nil || f.Kind != artifact.KindPlugin || hasCode(alone[i], NotAPlugin) {
+			continue // dlopen refuses it: nothing enters the scope
+		}
+		failed[i] = opensBadly(alone[i])
+		earlier := func(j int) string {
+			if failed[j] {
+				return paths[j] + " (whose Open failed, but whose packages and C symbols stay in the process)"
+			}
+			return paths[j]
+		}
+		if j, ok := loaded[f.PluginPath]; ok {
 			out[i] = append(out[i], Problem{
 				Code: DuplicatePlugin, Severity: Error, Check: Static,
 				Message: fmt.Sprintf("same plugin as %s (plugin path %s): the host refuses the second with \"plugin already loaded\"", paths[j], f.PluginPath),
 				Fix:     "deploy one of the two files; a renamed copy is still the same plugin",
 			})
-			continue
-		}
-		byPath[f.PluginPath] = i
-		if skip[i] {
-			continue
-		}
-		var conflicts []string
-		for pkg, fp := range f.Fingerprints {
-			if host != nil {
-				if _, ok := host.Fingerprints[pkg]; ok {
+			failed[i] = true
+		} else if !failed[i] {
+			var conflicts []string
+			first, firstPkg := -1, ""
+			for _, pkg := range slices.Sorted(maps.Keys(f.Fingerprints)) {
+				d, ok := scope[pkg]
+				// The plugin's own package main is its own (the runtime
+				// does not compare it).
+				if !ok || d.at < 0 || d.fp == f.Fingerprints[pkg] || pkg == f.PluginPath {
 					continue
 				}
+				conflicts = append(conflicts, fmt.Sprintf("%s: differs from %s", pkg, paths[d.at]))
+				if first < 0 || d.at < first {
+					first, firstPkg = d.at, pkg
+				}
 			}
-			j, ok := firstFP[pkg]
-			if !ok {
-				continue
-			}
-			if files[j].Fingerprints[pkg] != fp {
-				conflicts = append(conflicts, fmt.Sprintf("%s: differs from %s", pkg, paths[j]))
+			if len(conflicts) > 0 {
+				msg := fmt.Sprintf("links another version of package %s than %s, loaded before it: the host refuses this one", firstPkg, earlier(first))
+				if !hasError(alone[i]) {
+					msg += "; it loads alone"
+				}
+				out[i] = append(out[i], Problem{
+					Code: PluginConflict, Severity: Error, Check: Static,
+					Message: msg,
+					Detail:  conflicts,
+					Fix:     fmt.Sprintf("build all plugins from one module graph with `pluginctl build`, so that they share one version of every package, or remove %s from the folder", paths[first]),
+				})
+				failed[i] = true
 			}
 		}
-		if len(conflicts) > 0 {
-			sort.Strings(conflicts)
-			out[i] = append(out[i], Problem{
-				Code: PluginConflict, Severity: Error, Check: Static,
-				Message: "links another version of a package than a plugin loaded before it: the host refuses this one",
-				Detail:  conflicts,
-				Fix:     "build all plugins from one module graph with `pluginctl build`, so that they share one version of every package",
-			})
-			continue
+		if !failed[i] {
+			loaded[f.PluginPath] = i
+			// C functions defined first elsewhere: this plugin's code
+			// calls those (RTLD_GLOBAL).
+			var clash []string
+			first := -2
+			for _, s := range f.CSymbols {
+				if j, ok := csyms[s]; ok {
+					clash = append(clash, s)
+					if first == -2 {
+						first = j
+					}
+				}
+			}
+			if len(clash) > 0 {
+				who := "the host"
+				if first >= 0 {
+					who = earlier(first)
+				}
+				out[i] = append(out[i], Problem{
+					Code: CSymbolConflict, Severity: Error, Check: Static,
+					Message: fmt.Sprintf("defines the C symbol %s, which %s defines first: plugins are opened RTLD_GLOBAL, so this plugin's code calls the other's %s", clash[0], who, clash[0]),
+					Detail:  []string{"C symbols defined by both: " + strings.Join(clash, ", ")},
+					Fix:     "give the C functions of each plugin their own names (a prefix), or make them static",
+				})
+			}
 		}
-		for pkg := range f.Fingerprints {
-			if _, ok := firstFP[pkg]; !ok {
-				firstFP[pkg] = i
+		// dlopen loaded it: its symbols stay, whatever Open did next.
+		for pkg, fp := range f.Fingerprints {
+			if _, ok := scope[pkg]; !ok {
+				scope[pkg] = def{fp, i}
+			}
+		}
+		for _, s := range f.CSymbols {
+			if _, ok := csyms[s]; !ok {
+				csyms[s] = i
 			}
 		}
 	}
 	return out
+}
+
+// openFailures are the problems that make plugin.Open itself fail (the
+// plugin path is not registered); the others come after a successful Open.
+var openFailures = map[Code]bool{
+	GoVersionMismatch: true, BuildSettingMismatch: true, PackageMismatch: true, DuplicatePlugin: true,
+	PluginConflict: true, Unreadable: true, NotAPlugin: true, LibcMismatch: true, MissingLibrary: true, LoaderEnvironment: true,
+}
+
+func opensBadly(ps []Problem) bool {
+	for _, p := range ps {
+		if p.Severity == Error && openFailures[p.Code] {
+			return true
+		}
+	}
+	return false
+}
+
+func hasCode(ps []Problem, c Code) bool {
+	for _, p := range ps {
+		if p.Code == c && p.Severity == Error {
+			return true
+		}
+	}
+	return false
 }

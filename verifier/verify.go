@@ -282,7 +282,11 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if sh != nil {
 		hostFile = sh.file
 	}
-	for i, ps := range checkSet(paths, files, skip, hostFile) {
+	alone := make([][]Problem, len(paths))
+	for i := range r.Artifacts {
+		alone[i] = r.Artifacts[i].Problems
+	}
+	for i, ps := range checkSet(paths, files, alone, hostFile) {
 		r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, ps...)
 	}
 	cache.Save(hostFile)

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -156,6 +157,13 @@ type File struct {
 	// (PluginPath.<Name> with an upper-case Name): what plugin.Lookup
 	// finds. Methods and closures are not in it.
 	Exported map[string]ExportKind
+
+	// CSymbols are the C functions and variables a plugin defines in
+	// .dynsym (from its cgo code or C libraries linked in), sorted,
+	// without Go's and runtime/cgo's own: plugins are opened
+	// RTLD_GLOBAL, so a name an earlier plugin (or the host) defines
+	// first is the one every later plugin calls.
+	CSymbols []string
 
 	// Metadata is the pluginctl build metadata, nil if absent.
 	Metadata *meta.Metadata
@@ -453,6 +461,7 @@ func readBytes(name string, data []byte) (*File, error) {
 			f.Exported = exports(fpTab, f.PluginPath)
 		}
 	}
+	f.CSymbols = cSymbols(dyn)
 	f.Metadata = findMetadata(data)
 	return f, nil
 }
@@ -533,6 +542,40 @@ func exports(t *symTable, path string) map[string]ExportKind {
 		}
 	})
 	return out
+}
+
+// cSymbols lists the defined global C functions and objects of a
+// dynamic symbol table, leaving out Go's symbols (with a dot, type:,
+// go:) and those of runtime/cgo and the toolchain, which every cgo
+// plugin and host has alike.
+func cSymbols(t *symTable) []string {
+	if t == nil {
+		return nil
+	}
+	var out []string
+	t.each(func(s rawSym) {
+		if s.shndx == uint16(elf.SHN_UNDEF) || bytes.IndexByte(s.name, '.') >= 0 {
+			return
+		}
+		if b := elf.ST_BIND(s.info); b != elf.STB_GLOBAL && b != elf.STB_WEAK {
+			return
+		}
+		if t := elf.ST_TYPE(s.info); t != elf.STT_FUNC && t != elf.STT_OBJECT {
+			return
+		}
+		name := string(s.name)
+		for _, p := range []string{"type:", "go:", "_cgo", "x_cgo", "crosscall", "x_crosscall", "expandAVX512", "__", "_init", "_fini", "_rt0"} {
+			if strings.HasPrefix(name, p) {
+				return
+			}
+		}
+		if name == "fatalf" || name == "_edata" || name == "_end" || name == "_IO_stdin_used" {
+			return
+		}
+		out = append(out, name)
+	})
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // isExportedIdent reports whether b is a Go identifier starting with an

@@ -39,7 +39,7 @@ const (
 )
 
 // toolKey is the part of an entry's name that identifies the binary.
-var toolKey = sync.OnceValue(func() string { return binenc.Key("artifact-facts/v3") })
+var toolKey = sync.OnceValue(func() string { return binenc.Key("artifact-facts/v4") })
 
 // facts are the answers of a File's lazy readers, by symbol name.
 type facts struct {
