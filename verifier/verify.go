@@ -159,6 +159,15 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		o.Contract = contract.Default(o.APIPackage)
 		r.Contract = "convention"
 	}
+	// A folder is the files the host would open from it, in its order.
+	if rule := o.Contract.Folder; rule != nil {
+		var notes []string
+		paths, notes, err = expandRule(args, rule)
+		if err != nil {
+			return nil, err
+		}
+		r.Notes = append(r.Notes, notes...)
+	}
 	var sh *staticHost
 	if host != nil {
 		sh = &staticHost{file: host}
@@ -428,6 +437,61 @@ func expand(args []string) ([]string, error) {
 		out = append(out, m...)
 	}
 	return out, nil
+}
+
+// expandRule turns the arguments into artifact paths with the host's
+// folder rule: a directory stands for the files the host opens from it,
+// in its order (subfolders included when it walks them); the files it
+// leaves out are listed in a note. An undeterminable rule is a warning,
+// and the *.so files are checked.
+func expandRule(args []string, rule *contract.Folder) ([]string, []string, error) {
+	var out, notes []string
+	dirs := false
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, nil, statError(a, err)
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		dirs = true
+		if rule.Unknown != "" {
+			m, err := expand([]string{a})
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, m...)
+			continue
+		}
+		open, left, err := rule.Files(a)
+		if err != nil {
+			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: %v", quotePath(a), err)}
+		}
+		if len(open) == 0 {
+			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: the host opens no file of it: its rule is %s", quotePath(a), rule)}
+		}
+		out = append(out, open...)
+		if len(left) > 0 {
+			var shown []string
+			for _, l := range left {
+				shown = append(shown, quotePath(l))
+			}
+			const max = 10
+			if len(shown) > max {
+				shown = append(shown[:max], fmt.Sprintf("and %d more", len(left)-max))
+			}
+			notes = append(notes, fmt.Sprintf("%s: %d file(s) the host does not open (its rule: %s) were not checked: %s",
+				quotePath(a), len(left), rule, strings.Join(shown, ", ")))
+		}
+	}
+	if dirs && rule.Unknown != "" {
+		notes = append(notes, fmt.Sprintf("warning: which files of a folder the host opens could not be determined (%s): the *.so files were checked; declare the rule in pluginctl.toml ([folder] match = \"*.so\", recursive = true|false, fold_case = true|false)", rule.Unknown))
+	} else if dirs {
+		notes = append(notes, "the host's folder rule: "+rule.String())
+	}
+	return out, notes, nil
 }
 
 func findManifest(mc manifest.Cache, explicit string, paths []string) (*manifest.Manifest, string, error) {

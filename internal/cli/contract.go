@@ -201,6 +201,11 @@ func writeContract(w io.Writer, r *project.Resolved) {
 			fmt.Fprintf(w, "%-18s value %s\n", "", strings.Join(vals, " or "))
 		}
 	}
+	if f := c.Folder; f != nil && f.Unknown != "" {
+		fmt.Fprintf(w, "folder: warning: which files of a folder the host opens is not known: %s; declare it in pluginctl.toml ([folder] match, recursive, fold_case)\n", f.Unknown)
+	} else if f != nil {
+		fmt.Fprintf(w, "folder: %s\n", f)
+	}
 	for _, u := range c.Unresolved {
 		line := fmt.Sprintf("unresolved         %s: %s", u.Pos, u.Reason)
 		if len(u.Types) > 0 {

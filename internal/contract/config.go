@@ -47,6 +47,11 @@ const ConfigFile = "pluginctl.toml"
 //	[plugins]
 //	dirs = ["plugins/"]        # every package main under these folders is a plugin
 //
+//	[folder]                   # which files of a folder the host opens (default:
+//	match = "*.so"             # inferred from where it lists the folder); a
+//	recursive = false          # file name pattern, subfolders too, names
+//	fold_case = false          # compared lower-cased
+//
 //	api = "example.com/app/pluginapi"   # top level, before any table: the
 //	                           # project's API package(s) (a string or a list);
 //	                           # default: inferred from the contract's types
@@ -73,6 +78,9 @@ type Config struct {
 	// Kinds are the [[kind]] tables, in file order, each with a
 	// SourceConfig source: they replace the inferred kinds (WithKinds).
 	Kinds []Kind
+	// Folder is the [folder] table: the host's rule for the files of a
+	// folder it opens, replacing the inferred one.
+	Folder *Folder
 }
 
 // ConfigError is a problem in the configuration file, at a line (0 when
@@ -227,8 +235,39 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				seen[k.Name] = line
 				cfg.Kinds = append(cfg.Kinds, k)
 			}
+		case "folder":
+			t, ok := val.(map[string]any)
+			if !ok {
+				fail(lines.top(key), "folder must be a table: [folder]")
+				continue
+			}
+			r := &Folder{How: "declared", Pos: name + ":" + strconv.Itoa(lines.top(key))}
+			for _, k := range sortedKeys(t) {
+				line := lines.key("folder", 0, k)
+				switch k {
+				case "match":
+					m, ok := t[k].(string)
+					if _, err := path.Match(m, ""); !ok || err != nil || strings.Contains(m, "/") {
+						fail(line, "folder.match must be a file name pattern such as \"*.so\"")
+					}
+					r.Match = m
+				case "recursive", "fold_case":
+					b, ok := t[k].(bool)
+					if !ok {
+						fail(line, "folder.%s must be true or false", k)
+					}
+					if k == "recursive" {
+						r.Recursive = b
+					} else {
+						r.FoldCase = b
+					}
+				default:
+					fail(line, "unknown key folder.%s (want match, recursive, fold_case)", k)
+				}
+			}
+			cfg.Folder = r
 		default:
-			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins])", key)
+			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins], [folder])", key)
 		}
 	}
 	if len(errs) > 0 {

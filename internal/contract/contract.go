@@ -67,6 +67,10 @@ type Contract struct {
 	// opened at different places: each loader's required symbols form
 	// one kind), or declared ([[kind]] in pluginctl.toml).
 	Kinds []Kind `json:"kinds,omitempty"`
+	// Folder is how the host picks the files of a folder it opens:
+	// inferred from where it lists the folder, or declared; nil when it
+	// lists none.
+	Folder *Folder `json:"folder,omitempty"`
 }
 
 // Kind is one set of symbols a plugin may satisfy (see Contract.Kinds).
@@ -391,6 +395,7 @@ func kindOfTypes(ts []string) string {
 func Merge(inferred *Contract, declared ...Entry) *Contract {
 	out := &Contract{}
 	if inferred != nil {
+		out.Folder = inferred.Folder
 		out.Hosts = slices.Clone(inferred.Hosts)
 		out.Unresolved = slices.Clone(inferred.Unresolved)
 		for _, k := range inferred.Kinds {
@@ -449,6 +454,13 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 func Union(cs ...*Contract) *Contract {
 	out := &Contract{}
 	for _, c := range cs {
+		if c.Folder != nil {
+			if out.Folder == nil {
+				out.Folder = c.Folder
+			} else if *out.Folder != *c.Folder {
+				out.Folder = &Folder{Pos: c.Folder.Pos, Unknown: "the hosts list their folders in different ways"}
+			}
+		}
 		out.Hosts = append(out.Hosts, c.Hosts...)
 		out.Unresolved = append(out.Unresolved, c.Unresolved...)
 		for _, k := range c.Kinds {

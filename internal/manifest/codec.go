@@ -135,6 +135,15 @@ func encodeContract(e *binenc.Encoder, c *contract.Contract) {
 		encodeSources(e, k.Sources)
 		e.Str(k.Plugins)
 	}
+	e.Bool(c.Folder != nil)
+	if r := c.Folder; r != nil {
+		e.Str(r.How)
+		e.Bool(r.Recursive)
+		e.Str(r.Match)
+		e.Bool(r.FoldCase)
+		e.Str(r.Pos)
+		e.Str(r.Unknown)
+	}
 }
 
 func decodeContract(d *binenc.Decoder) *contract.Contract {
@@ -176,6 +185,9 @@ func decodeContract(d *binenc.Decoder) *contract.Contract {
 		for i := range c.Kinds {
 			c.Kinds[i] = contract.Kind{Name: d.Str(), Symbols: d.Strs(), Sources: decodeSources(d), Plugins: d.Str()}
 		}
+	}
+	if d.Bool() {
+		c.Folder = &contract.Folder{How: d.Str(), Recursive: d.Bool(), Match: d.Str(), FoldCase: d.Bool(), Pos: d.Str(), Unknown: d.Str()}
 	}
 	return c
 }

@@ -146,10 +146,12 @@ func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 			conv = api[0]
 		}
 		r.Contract = contract.WithKinds(contract.Resolve(inferred, conv, declared...), p.Config.Kinds...)
+		p.declareFolder(r.Contract)
 		r.API = appendUnique(api, conv)
 		return r
 	}
 	r.Contract = contract.WithKinds(contract.Resolve(inferred, "", declared...), p.Config.Kinds...)
+	p.declareFolder(r.Contract)
 	if len(api) == 0 {
 		api = APIOf(r.Contract)
 	}
@@ -361,4 +363,11 @@ func SourceKey(roots []*packages.Package, modDirs []string, gowork string) strin
 		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// declareFolder puts pluginctl.toml's [folder] rule over the inferred one.
+func (p *Project) declareFolder(c *contract.Contract) {
+	if p.Config != nil && p.Config.Folder != nil && c != nil {
+		c.Folder = p.Config.Folder
+	}
 }

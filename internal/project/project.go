@@ -264,6 +264,9 @@ func (p *Project) mergeConfig(dir string) error {
 	}
 	m.Symbols = append(m.Symbols, cfg.Symbols...)
 	m.Kinds = append(m.Kinds, cfg.Kinds...)
+	if cfg.Folder != nil && m.Folder == nil {
+		m.Folder = cfg.Folder
+	}
 	m.API = appendUnique(m.API, cfg.API...)
 	m.Infer = m.Infer && cfg.Infer
 	if m.File == "" {

@@ -1,0 +1,341 @@
+// The host's rule for the files of a folder it opens: how it lists the
+// folder and which names it keeps.
+
+package contract
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// Folder is the host's rule for the files of a folder it opens as
+// plugins (see Contract.Folder): inferred from the host's source where
+// it lists the folder, or declared ([folder] in pluginctl.toml).
+type Folder struct {
+	// How the host lists the folder: "readdir" (os.ReadDir: its entries,
+	// in name order), "glob" (filepath.Glob, name order), "walk"
+	// (filepath.Walk/WalkDir: the folder and its subfolders, in lexical
+	// order) or "declared".
+	How string `json:"how"`
+	// Recursive: files in subfolders too.
+	Recursive bool `json:"recursive,omitempty"`
+	// Match is the pattern (path.Match syntax) a file name must match:
+	// "*.so"; "" keeps every file.
+	Match string `json:"match,omitempty"`
+	// FoldCase: the name is compared lower-cased (Legacy.SO matches *.so).
+	FoldCase bool `json:"fold_case,omitempty"`
+	// Pos is "file:line" of the listing in the host, or of the
+	// pluginctl.toml table.
+	Pos string `json:"pos,omitempty"`
+	// Unknown, when set, says why the rule could not be determined: the
+	// files of a folder given to verify are then the *.so files, with a
+	// warning.
+	Unknown string `json:"unknown,omitempty"`
+}
+
+// String describes the rule for a message.
+func (r *Folder) String() string {
+	if r.Unknown != "" {
+		return "not known: " + r.Unknown
+	}
+	var b strings.Builder
+	b.WriteString("every file of the folder")
+	if r.Recursive {
+		b.WriteString(" and its subfolders")
+	}
+	if r.Match != "" {
+		if r.FoldCase {
+			b.WriteString(" whose lower-cased name matches " + r.Match)
+		} else {
+			b.WriteString(" whose name matches " + r.Match)
+		}
+	}
+	if r.Recursive {
+		b.WriteString(", in lexical order")
+	} else {
+		b.WriteString(", in name order")
+	}
+	fmt.Fprintf(&b, " (%s", r.How)
+	if r.Pos != "" {
+		b.WriteString(" at " + r.Pos)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// Keeps reports whether the rule keeps the file name.
+func (r *Folder) Keeps(name string) bool {
+	if r.Match == "" {
+		return true
+	}
+	pat := r.Match
+	if r.FoldCase {
+		name, pat = strings.ToLower(name), strings.ToLower(pat)
+	}
+	ok, _ := path.Match(pat, name)
+	return ok
+}
+
+// Files lists the files of dir the host opens, in its order, and the
+// files it leaves out.
+func (r *Folder) Files(dir string) (open, left []string, err error) {
+	if !r.Recursive {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			if e.IsDir() {
+				if r.Keeps(e.Name()) {
+					continue
+				}
+				_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+					if err == nil && !d.IsDir() {
+						left = append(left, q)
+					}
+					return nil
+				})
+				continue
+			}
+			if r.Keeps(e.Name()) {
+				open = append(open, p)
+			} else {
+				left = append(left, p)
+			}
+		}
+		return open, left, nil
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if r.Keeps(d.Name()) {
+			open = append(open, p)
+		} else {
+			left = append(left, p)
+		}
+		return nil
+	})
+	return open, left, err
+}
+
+// listing is a call that lists a folder.
+type listing struct {
+	how   string
+	f     *fn
+	call  *ast.CallExpr
+	match string // from a glob pattern
+}
+
+// inferFolder finds how the host lists the folder of its plugins: a
+// listing call (os.ReadDir, filepath.Glob, filepath.Walk/WalkDir,
+// fs.WalkDir) in a function that opens plugins (or whose literals do),
+// and the filter on the names there (strings.HasSuffix, filepath.Ext
+// compared with a constant, strings.EqualFold, strings.ToLower,
+// strings.Contains). nil when the host lists no folder and opens no
+// plugin in a loop over something unknown.
+func (a *analyzer) inferFolder() *Folder {
+	var lists []listing
+	opensIn := map[*fn]bool{} // top functions opening plugins
+	var loopOpens []token.Pos
+	for _, f := range a.all {
+		if !a.reachable[f] {
+			continue
+		}
+		info := f.info()
+		walkOwn(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			switch {
+			case isFunc(info, call, "plugin.Open"):
+				opensIn[f.top] = true
+				if len(call.Args) == 1 && a.inLoop(call) {
+					loopOpens = append(loopOpens, call.Pos())
+				}
+			case isFunc(info, call, "os.ReadDir"), isFunc(info, call, "io/ioutil.ReadDir"),
+				isFunc(info, call, "(*os.File).ReadDir"), isFunc(info, call, "(*os.File).Readdirnames"), isFunc(info, call, "(*os.File).Readdir"):
+				lists = append(lists, listing{how: "readdir", f: f, call: call})
+			case isFunc(info, call, "path/filepath.Glob"):
+				l := listing{how: "glob", f: f, call: call}
+				if len(call.Args) == 1 {
+					if vals, _ := a.evalStr(f, call.Args[0], nil, 0); len(vals) == 1 {
+						l.match = path.Base(filepath.ToSlash(vals[0]))
+					}
+				}
+				lists = append(lists, l)
+			case isFunc(info, call, "path/filepath.Walk"), isFunc(info, call, "path/filepath.WalkDir"), isFunc(info, call, "io/fs.WalkDir"):
+				lists = append(lists, listing{how: "walk", f: f, call: call})
+			}
+			return true
+		})
+	}
+	var near []listing
+	for _, l := range lists {
+		if opensIn[l.f.top] {
+			near = append(near, l)
+		}
+	}
+	if len(near) == 0 {
+		// The functions that call (up to a few calls away) one that
+		// opens plugins: a listing there feeds the opens.
+		reach := map[*fn]bool{}
+		byTop := map[*fn][]*fn{}
+		for _, h := range a.all {
+			byTop[h.top] = append(byTop[h.top], h)
+		}
+		var up func(g *fn, depth int)
+		up = func(g *fn, depth int) {
+			if depth > 4 {
+				return
+			}
+			for _, h := range byTop[g] {
+				for _, cs := range a.callers[h] {
+					if !reach[cs.caller.top] {
+						reach[cs.caller.top] = true
+						up(cs.caller.top, depth+1)
+					}
+				}
+			}
+		}
+		for g := range opensIn {
+			up(g, 0)
+		}
+		for _, l := range lists {
+			if reach[l.f.top] {
+				near = append(near, l)
+			}
+		}
+	}
+	if len(near) == 0 {
+		if len(loopOpens) > 0 {
+			return &Folder{Pos: a.pos(loopOpens[0]), Unknown: fmt.Sprintf("the host opens plugins in a loop at %s over files pluginctl cannot tell how it lists", a.pos(loopOpens[0]))}
+		}
+		return nil
+	}
+	hows := map[string]bool{}
+	for _, l := range near {
+		hows[l.how] = true
+	}
+	if len(hows) > 1 {
+		var ps []string
+		for _, l := range near {
+			ps = append(ps, l.how+" at "+a.pos(l.call.Pos()))
+		}
+		return &Folder{Pos: a.pos(near[0].call.Pos()), Unknown: "the host lists folders in several ways: " + strings.Join(ps, ", ")}
+	}
+	l := near[0]
+	r := &Folder{How: l.how, Recursive: l.how == "walk", Pos: a.pos(l.call.Pos())}
+	if l.how == "glob" {
+		if l.match == "" || strings.Contains(l.match, "/") {
+			r.Unknown = "the pattern of filepath.Glob at " + r.Pos + " is not a constant pluginctl can read"
+		}
+		r.Match = l.match
+		return r
+	}
+	r.Match, r.FoldCase = a.nameFilter(l.f.top)
+	return r
+}
+
+// nameFilter finds the filter a function (and its literals) applies to
+// file names: the pattern and whether it folds case.
+func (a *analyzer) nameFilter(top *fn) (string, bool) {
+	var match string
+	fold := false
+	var fns []*fn
+	for _, f := range a.all {
+		if f.top == top {
+			fns = append(fns, f)
+		}
+	}
+	constStr := func(f *fn, e ast.Expr) (string, bool) {
+		tv, ok := f.info().Types[unparen(e)]
+		if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
+			return "", false
+		}
+		return constant.StringVal(tv.Value), true
+	}
+	// lowered reports whether e is strings.ToLower(x) or ToUpper(x), and
+	// returns x.
+	lowered := func(f *fn, e ast.Expr) (ast.Expr, bool) {
+		if c, ok := unparen(e).(*ast.CallExpr); ok && len(c.Args) == 1 &&
+			(isFunc(f.info(), c, "strings.ToLower") || isFunc(f.info(), c, "strings.ToUpper")) {
+			return c.Args[0], true
+		}
+		return e, false
+	}
+	isExt := func(f *fn, e ast.Expr) (bool, bool) {
+		e, low := lowered(f, e)
+		c, ok := unparen(e).(*ast.CallExpr)
+		return ok && (isFunc(f.info(), c, "path/filepath.Ext") || isFunc(f.info(), c, "path.Ext")), low
+	}
+	for _, f := range fns {
+		info := f.info()
+		walkOwn(f, func(n ast.Node) bool {
+			if match != "" {
+				return false
+			}
+			switch x := n.(type) {
+			case *ast.CallExpr:
+				switch {
+				case len(x.Args) == 2 && isFunc(info, x, "strings.HasSuffix"):
+					if c, ok := constStr(f, x.Args[1]); ok {
+						_, low := lowered(f, x.Args[0])
+						match, fold = "*"+c, low
+					}
+				case len(x.Args) == 2 && isFunc(info, x, "strings.Contains"):
+					if c, ok := constStr(f, x.Args[1]); ok {
+						_, low := lowered(f, x.Args[0])
+						match, fold = "*"+c+"*", low
+					}
+				case len(x.Args) == 2 && isFunc(info, x, "strings.EqualFold"):
+					for i, arg := range x.Args {
+						if ext, _ := isExt(f, arg); ext {
+							if c, ok := constStr(f, x.Args[1-i]); ok {
+								match, fold = "*"+c, true
+							}
+						}
+					}
+				}
+			case *ast.BinaryExpr:
+				if x.Op != token.EQL && x.Op != token.NEQ {
+					return true
+				}
+				for _, pair := range [][2]ast.Expr{{x.X, x.Y}, {x.Y, x.X}} {
+					if ext, low := isExt(f, pair[0]); ext {
+						if c, ok := constStr(f, pair[1]); ok {
+							match, fold = "*"+c, low
+						}
+					}
+				}
+			case *ast.CaseClause:
+				// switch filepath.Ext(name) { case ".so": }
+				if sw, ok := a.parent[a.parent[x]].(*ast.SwitchStmt); ok && sw.Tag != nil && len(x.List) > 0 {
+					if ext, low := isExt(f, sw.Tag); ext {
+						if c, ok := constStr(f, x.List[0]); ok {
+							match, fold = "*"+c, low
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	if fold {
+		match = strings.ToLower(match)
+	}
+	return match, fold
+}
+
