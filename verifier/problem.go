@@ -27,11 +27,11 @@ const (
 	Crash                Code = "crash"
 	DuplicatePlugin      Code = "duplicate-plugin"
 	PluginConflict       Code = "plugin-conflict"
+	HashMismatch         Code = "hash-mismatch"
 	// CSymbolConflict: the plugin defines a C symbol that an earlier
 	// plugin or the host defines first; opened RTLD_GLOBAL, its code
 	// calls the other's.
 	CSymbolConflict Code = "c-symbol-conflict"
-	HashMismatch         Code = "hash-mismatch"
 	// MissingSymbol and BadSymbolType are MissingNew and BadNewSignature
 	// for any symbol of the host's contract other than the convention's
 	// New (see package contract); the problem names the symbol.

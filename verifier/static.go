@@ -348,13 +348,13 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 		at int // -1: the host
 	}
 	scope := map[string]def{}
-	csyms := map[string]int{}
+	csyms := map[string]def{}
 	if host != nil {
 		for pkg, fp := range host.Fingerprints {
 			scope[pkg] = def{fp, -1}
 		}
-		for _, s := range host.CSymbols {
-			csyms[s] = -1
+		for s, h := range host.CSymbols {
+			csyms[s] = def{h, -1}
 		}
 	}
 	loaded := map[string]int{} // plugin path -> the artifact whose Open succeeded
@@ -412,11 +412,11 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 			// calls those (RTLD_GLOBAL).
 			var clash []string
 			first := -2
-			for _, s := range f.CSymbols {
-				if j, ok := csyms[s]; ok {
+			for _, s := range slices.Sorted(maps.Keys(f.CSymbols)) {
+				if d, ok := csyms[s]; ok && d.fp != f.CSymbols[s] {
 					clash = append(clash, s)
 					if first == -2 {
-						first = j
+						first = d.at
 					}
 				}
 			}
@@ -439,9 +439,9 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 				scope[pkg] = def{fp, i}
 			}
 		}
-		for _, s := range f.CSymbols {
+		for s, h := range f.CSymbols {
 			if _, ok := csyms[s]; !ok {
-				csyms[s] = i
+				csyms[s] = def{h, i}
 			}
 		}
 	}

@@ -81,6 +81,11 @@ type Options struct {
 	// Sums remembers the artifacts' checksums by file identity, so that
 	// an unchanged file is not hashed again; the zero value hashes always.
 	Sums sumcache.Cache
+	// Order is the order the host opens the artifacts in (the set is
+	// checked as one process in that order): "" or "given", the
+	// arguments' order, a folder's files in the host's own order; "name",
+	// all sorted by path, as os.ReadDir and filepath.Walk list them.
+	Order string
 	// FactsDir remembers what the checks read from each artifact and
 	// host, by its SHA-256 (from Sums): a file checked before is not read
 	// again (see artifact.Cache). "" reads every file every time.
@@ -167,6 +172,9 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			return nil, err
 		}
 		r.Notes = append(r.Notes, notes...)
+	}
+	if o.Order == "name" {
+		slices.SortStableFunc(paths, func(a, b string) int { return strings.Compare(filepath.ToSlash(a), filepath.ToSlash(b)) })
 	}
 	var sh *staticHost
 	if host != nil {

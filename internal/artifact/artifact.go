@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -158,12 +157,14 @@ type File struct {
 	// finds. Methods and closures are not in it.
 	Exported map[string]ExportKind
 
-	// CSymbols are the C functions and variables a plugin defines in
-	// .dynsym (from its cgo code or C libraries linked in), sorted,
-	// without Go's and runtime/cgo's own: plugins are opened
-	// RTLD_GLOBAL, so a name an earlier plugin (or the host) defines
-	// first is the one every later plugin calls.
-	CSymbols []string
+	// CSymbols are the C functions a file defines in .dynsym (from its
+	// cgo code or C libraries linked in), without Go's and runtime/cgo's
+	// own, each with a hash of its size and code (a definition that is
+	// the same code in two files is harmless); nil without .symtab,
+	// which tells Go's text apart. Plugins are opened RTLD_GLOBAL, so a name an
+	// earlier plugin (or the host) defines first is the one every later
+	// plugin calls.
+	CSymbols map[string]Hash
 
 	// Metadata is the pluginctl build metadata, nil if absent.
 	Metadata *meta.Metadata
@@ -461,7 +462,7 @@ func readBytes(name string, data []byte) (*File, error) {
 			f.Exported = exports(fpTab, f.PluginPath)
 		}
 	}
-	f.CSymbols = cSymbols(dyn)
+	f.CSymbols = cSymbols(ef, data, dyn, sym)
 	f.Metadata = findMetadata(data)
 	return f, nil
 }
@@ -548,12 +549,31 @@ func exports(t *symTable, path string) map[string]ExportKind {
 // dynamic symbol table, leaving out Go's symbols (with a dot, type:,
 // go:) and those of runtime/cgo and the toolchain, which every cgo
 // plugin and host has alike.
-func cSymbols(t *symTable) []string {
-	if t == nil {
+//
+// Go's own text (its assembly too, such as crypto's p256IsZero, whose
+// names have no dot) lies between runtime.text and runtime.etext, which
+// .symtab gives: without .symtab (-ldflags=-s) nothing is listed.
+func cSymbols(ef *elf.File, data []byte, t, symtab *symTable) map[string]Hash {
+	if t == nil || symtab == nil {
 		return nil
 	}
-	var out []string
+	var lo, hi uint64
+	symtab.each(func(s rawSym) {
+		switch string(s.name) {
+		case "runtime.text":
+			lo = s.value
+		case "runtime.etext":
+			hi = s.value
+		}
+	})
+	if hi <= lo {
+		return nil
+	}
+	var out map[string]Hash
 	t.each(func(s rawSym) {
+		if elf.ST_TYPE(s.info) != elf.STT_FUNC || lo <= s.value && s.value < hi {
+			return
+		}
 		if s.shndx == uint16(elf.SHN_UNDEF) || bytes.IndexByte(s.name, '.') >= 0 {
 			return
 		}
@@ -572,10 +592,17 @@ func cSymbols(t *symTable) []string {
 		if name == "fatalf" || name == "_edata" || name == "_end" || name == "_IO_stdin_used" {
 			return
 		}
-		out = append(out, name)
+		h := sha256.New()
+		fmt.Fprintf(h, "%d:%d:", elf.ST_TYPE(s.info), s.size)
+		if b, ok := symData(ef, data, s); ok && elf.ST_TYPE(s.info) == elf.STT_FUNC {
+			h.Write(b)
+		}
+		if out == nil {
+			out = map[string]Hash{}
+		}
+		out[name] = Hash(h.Sum(nil)[:8])
 	})
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }
 
 // isExportedIdent reports whether b is a Go identifier starting with an

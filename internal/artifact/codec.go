@@ -45,7 +45,7 @@ func encodeEntry(f *File, fs *facts) []byte {
 		e.Str(k)
 		e.Str(string(f.Exported[k]))
 	}
-	e.Strs(f.CSymbols)
+	encodeHashes(e, f.CSymbols)
 	e.Meta(f.Metadata)
 	e.Bool(f.HasSymtab)
 	e.Bool(f.HasDWARF)
@@ -85,7 +85,7 @@ func decodeEntry(data []byte) (*File, *facts, bool) {
 			f.Exported[k] = ExportKind(d.Str())
 		}
 	}
-	f.CSymbols = d.Strs()
+	f.CSymbols = decodeHashes(d)
 	f.Metadata = d.Meta()
 	f.HasSymtab = d.Bool()
 	f.HasDWARF = d.Bool()

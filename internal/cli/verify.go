@@ -35,6 +35,7 @@ func verifyFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
 		&ucli.StringSliceFlag{Name: "require-capability", Usage: "fail plugins whose Capabilities() lacks NAME (repeatable)"},
+		&ucli.StringFlag{Name: "order", Usage: "the order the host opens the artifacts in: given (the arguments' order; a folder's files in the host's own order) or name (all sorted by path, as os.ReadDir and filepath.Walk list them)"},
 		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)"},
 		formatFlag(output.Formats...),
 	}
@@ -109,6 +110,9 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	if t := c.Duration("timeout"); t < minTimeout {
 		return verifier.Options{}, nil, usageError("--timeout %v is too short to verify anything: the probe, a Go program, needs milliseconds just to start and open a plugin; give at least %v (default %v)", t, minTimeout, verifierDefaultTimeout)
 	}
+	if o := c.String("order"); o != "" && o != "given" && o != "name" {
+		return verifier.Options{}, nil, usageError("--order %q: want given or name", o)
+	}
 	if c.IsSet("jobs") && c.Int("jobs") < 1 {
 		return verifier.Options{}, nil, usageError("--jobs must be at least 1")
 	}
@@ -135,6 +139,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Sums:                sumcache.Default(),
 		FactsDir:            cachedir.For(cachedir.Facts),
 		HostSrc:             c.String("host-src"),
+		Order:               c.String("order"),
 	}
 	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
 		return verifyContract(ctx, c, stdio, hostPkg, recorded)

@@ -338,4 +338,3 @@ func (a *analyzer) nameFilter(top *fn) (string, bool) {
 	}
 	return match, fold
 }
-
