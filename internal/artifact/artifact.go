@@ -584,12 +584,12 @@ func cSymbols(ef *elf.File, data []byte, t, symtab *symTable) map[string]Hash {
 			return
 		}
 		name := string(s.name)
-		for _, p := range []string{"type:", "go:", "_cgo", "x_cgo", "crosscall", "x_crosscall", "expandAVX512", "__", "_init", "_fini", "_rt0"} {
+		for _, p := range []string{"type:", "go:", "_cgo", "x_cgo", "xx_cgo", "crosscall", "x_crosscall", "expandAVX512", "__", "_init", "_fini", "_rt0", "darwin_arm_init"} {
 			if strings.HasPrefix(name, p) {
 				return
 			}
 		}
-		if name == "fatalf" || name == "_edata" || name == "_end" || name == "_IO_stdin_used" {
+		if name == "fatalf" || name == "threadentry" || name == "_edata" || name == "_end" || name == "_IO_stdin_used" {
 			return
 		}
 		h := sha256.New()

@@ -54,7 +54,11 @@ func verifyCommand(stdio IO) *ucli.Command {
 		ArgsUsage: "ARTIFACT...",
 		Description: `Verify checks plugin files (or directories of *.so files) against the host they are
 meant for: the --host binary, else the host named in the pluginctl.json written by
-pluginctl build beside them or one folder up.
+pluginctl build beside them or one folder up. A directory stands for the files the
+host's own folder rule opens (os.ReadDir, Glob, Walk and its name filter, inferred
+from its source or [folder] in pluginctl.toml), and the set is checked as the
+host's one process, in load order (--order): plugins loaded before, even failed
+ones, can break later ones.
 
 Two checks feed one report. The static check reads the files and executes nothing:
 package fingerprints (what plugin.Open compares), Go version, build settings,
