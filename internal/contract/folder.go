@@ -94,9 +94,6 @@ func (r *Folder) Files(dir string) (open, left []string, err error) {
 		for _, e := range entries {
 			p := filepath.Join(dir, e.Name())
 			if e.IsDir() {
-				if r.Keeps(e.Name()) {
-					continue
-				}
 				_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
 					if err == nil && !d.IsDir() {
 						left = append(left, q)
@@ -162,7 +159,7 @@ func (a *analyzer) inferFolder() *Folder {
 			switch {
 			case isFunc(info, call, "plugin.Open"):
 				opensIn[f.top] = true
-				if len(call.Args) == 1 && a.inLoop(call) {
+				if len(call.Args) == 1 && a.opensUnknownInLoop(f, call) {
 					loopOpens = append(loopOpens, call.Pos())
 				}
 			case isFunc(info, call, "os.ReadDir"), isFunc(info, call, "io/ioutil.ReadDir"),
@@ -211,10 +208,19 @@ func (a *analyzer) inferFolder() *Folder {
 			}
 		}
 		for g := range opensIn {
+			reach[g] = true
 			up(g, 0)
 		}
 		for _, l := range lists {
-			if reach[l.f.top] {
+			// In such a function, or in one it calls (Load calling
+			// Files, then LoadFiles).
+			called := false
+			for _, h := range byTop[l.f.top] {
+				for _, cs := range a.callers[h] {
+					called = called || reach[cs.caller.top]
+				}
+			}
+			if reach[l.f.top] || called {
 				near = append(near, l)
 			}
 		}
@@ -245,15 +251,20 @@ func (a *analyzer) inferFolder() *Folder {
 		r.Match = l.match
 		return r
 	}
-	r.Match, r.FoldCase = a.nameFilter(l.f.top)
+	var unknown token.Pos
+	r.Match, r.FoldCase, unknown = a.nameFilter(l.f.top)
+	if unknown.IsValid() {
+		r.Unknown = fmt.Sprintf("the host filters the names at %s with a value pluginctl cannot tell", a.pos(unknown))
+	}
 	return r
 }
 
 // nameFilter finds the filter a function (and its literals) applies to
 // file names: the pattern and whether it folds case.
-func (a *analyzer) nameFilter(top *fn) (string, bool) {
+func (a *analyzer) nameFilter(top *fn) (string, bool, token.Pos) {
 	var match string
 	fold := false
+	var unknown token.Pos
 	var fns []*fn
 	for _, f := range a.all {
 		if f.top == top {
@@ -263,6 +274,12 @@ func (a *analyzer) nameFilter(top *fn) (string, bool) {
 	constStr := func(f *fn, e ast.Expr) (string, bool) {
 		tv, ok := f.info().Types[unparen(e)]
 		if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
+			if vals, free := a.evalStr(f, e, nil, 0); !free && len(vals) == 1 && !strings.Contains(vals[0], "*") {
+				return vals[0], true
+			}
+			if !unknown.IsValid() {
+				unknown = e.Pos()
+			}
 			return "", false
 		}
 		return constant.StringVal(tv.Value), true
@@ -300,6 +317,11 @@ func (a *analyzer) nameFilter(top *fn) (string, bool) {
 						_, low := lowered(f, x.Args[0])
 						match, fold = "*"+c+"*", low
 					}
+				case len(x.Args) == 2 && (isFunc(info, x, "path/filepath.Match") || isFunc(info, x, "path.Match")):
+					if c, ok := constStr(f, x.Args[0]); ok {
+						_, low := lowered(f, x.Args[1])
+						match, fold = c, low
+					}
 				case len(x.Args) == 2 && isFunc(info, x, "strings.EqualFold"):
 					for i, arg := range x.Args {
 						if ext, _ := isExt(f, arg); ext {
@@ -336,5 +358,33 @@ func (a *analyzer) nameFilter(top *fn) (string, bool) {
 	if fold {
 		match = strings.ToLower(match)
 	}
-	return match, fold
+	if match != "" {
+		unknown = token.NoPos
+	}
+	return match, fold, unknown
+}
+
+// opensUnknownInLoop reports whether the plugin.Open call (in f) opens
+// files pluginctl cannot name in a loop: its own, or one around a call
+// of f.
+func (a *analyzer) opensUnknownInLoop(f *fn, call *ast.CallExpr) bool {
+	vals, free := a.evalStr(f, call.Args[0], nil, 0)
+	known := !free
+	for _, v := range vals {
+		if fullName(v) == "" {
+			known = false
+		}
+	}
+	if known {
+		return false
+	}
+	if a.inLoop(call) {
+		return true
+	}
+	for _, cs := range a.callers[f] {
+		if a.inLoop(cs.call) {
+			return true
+		}
+	}
+	return false
 }

@@ -33,6 +33,8 @@ var hosts = []struct{ name, pattern string }{
 	{"funcvars", fixtures + "/hosts/funcvars"},
 	{"extensions", fixtures + "/hosts/extensions"},
 	{"convention", fixtures + "/hosts/convention"},
+	{"byname", fixtures + "/hosts/byname"},
+	{"walker", fixtures + "/hosts/walker"},
 	{"textpipe", "./examples/textpipe/cmd/host"},
 }
 
