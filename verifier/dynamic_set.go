@@ -42,6 +42,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, pa
 			}
 			reported[set[k]] = true
 			p.Check, p.Severity = Dynamic, Error
+			p.Message += "; it loads alone"
 			res := &results[set[k]]
 			res.Problems = append(res.Problems, p)
 		}
@@ -52,7 +53,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, pa
 			}
 			switch e.Stage {
 			case probe.StageOpenError:
-				add(k, c.setOpenError(paths, set, k, e.Error))
+				add(k, c.setOpenError(paths, set, passed, k, e.Error))
 			case probe.StageOpened:
 				if e.SameAs != nil && *e.SameAs >= 0 && *e.SameAs < k {
 					add(k, Problem{
@@ -96,7 +97,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, pa
 
 // setOpenError classifies an open error in the set check: the artifact
 // opened alone, so the plugins before it are the reason.
-func (c *dynChecker) setOpenError(paths []string, set []int, k int, msg string) Problem {
+func (c *dynChecker) setOpenError(paths []string, set []int, passed map[int]bool, k int, msg string) Problem {
 	path := paths[set[k]]
 	p := c.openError(path, msg)
 	switch p.Code {
@@ -123,7 +124,11 @@ func (c *dynChecker) setOpenError(paths []string, set []int, k int, msg string) 
 			for _, i := range set[:k] {
 				if g := c.file(paths[i]); g != nil {
 					if fp, ok := g.Fingerprints[pkg]; ok && fp != f.Fingerprints[pkg] {
-						others = append(others, paths[i])
+						o := paths[i]
+						if !passed[i] {
+							o += " (whose Open failed, but whose packages and C symbols stay in the process)"
+						}
+						others = append(others, o)
 					}
 				}
 			}
