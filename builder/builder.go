@@ -173,6 +173,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 		defer fh.cleanup()
+		fh.userGo = o.Go
 		o.Go = o.Go.With(fh.env()...)
 	}
 	flags := o.Flags.Args()
@@ -222,7 +223,13 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	var resolved *project.Resolved
 	var contractErr error
 	resolve := func() *project.Resolved {
-		contractOnce.Do(func() { resolved, contractErr = p.Contract(ctx, nil) })
+		contractOnce.Do(func() {
+			if fh != nil {
+				resolved, contractErr = fh.resolveContract(ctx, p)
+				return
+			}
+			resolved, contractErr = p.Contract(ctx, nil)
+		})
 		return resolved
 	}
 	dopts := discoverOptions{
@@ -235,6 +242,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			return nil
 		},
 	}
+	if fh != nil {
+		dopts.Classify = forClassify
+	}
 	var found *discovered
 	tl.track(func() { found, err = discover(ctx, dopts) })
 	if err != nil {
@@ -246,6 +256,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	targets, srcKey := found.targets, found.sourceKey
 	if fh != nil {
 		targets = onlyPlugins(targets)
+		if len(targets) == 0 && len(o.PluginPatterns) == 0 {
+			return nil, fh.noPlugins(o.Patterns, resolve())
+		}
 	}
 	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
 	for _, w := range warnings {
@@ -348,6 +361,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		in := GateInput{SourceKey: key, Project: p}
 		if fh != nil {
 			in.Project = nil // vet reads the source with the local toolchain, not the host's
+			// The released host's contract, not the module's own.
+			if in.Contract = resolve(); contractErr != nil {
+				cancelBuild()
+				gateErr <- contractErr
+				return
+			}
 		}
 		err := o.Gate(ctx, in)
 		if err != nil {
@@ -390,7 +409,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, contractErr
 	}
 	if r != nil {
-		m.Contract = &manifest.Contract{API: r.API, From: r.From, Contract: r.Contract}
+		m.Contract = &manifest.Contract{API: r.API, From: r.From, Source: r.Source, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
 	if err := b.commit(m, targets, forHosts); err != nil {

@@ -52,6 +52,9 @@ type discoverOptions struct {
 	// Contract returns the contract in force; Classify asks for it only
 	// for a package main with func main that declares exported names.
 	Contract func() *contract.Contract
+	// Classify, when set, replaces Project.Classify (a build for a
+	// released host: forClassify).
+	Classify func(pkg *project.Package, c func() *contract.Contract) project.Kind
 }
 
 // discovered is what discover found.
@@ -131,7 +134,11 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 			continue // matched only an override pattern of the other kind
 		}
 		pkg.Named = namedExplicitly(p, o.Patterns, abs)
-		kind := o.Project.Classify(pkg, o.Contract)
+		classify := o.Project.Classify
+		if o.Classify != nil {
+			classify = o.Classify
+		}
+		kind := classify(pkg, o.Contract)
 		// --plugins / --hosts replace the discovery of their kind.
 		if pkg.Forced == project.Other {
 			switch {

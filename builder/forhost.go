@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/released"
 )
@@ -31,6 +32,9 @@ type ForHost struct {
 	// "tags", "gcflags", "ldflags", "trimpath"): one that contradicts the
 	// host's build is refused.
 	SetFlags []string
+	// Offline reads the host's contract from the module cache only:
+	// nothing is downloaded to read it.
+	Offline bool
 }
 
 // ForHostError is a build for a host that cannot give plugins the host
@@ -65,6 +69,8 @@ type forHost struct {
 	host  *released.Host
 	mods  *released.ModFiles
 	notes []string
+	// userGo is the go command before the host's environment was added.
+	userGo *gocmd.Go
 }
 
 // prepareFor reads the host, refuses contradicting flags, and writes the

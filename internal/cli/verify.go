@@ -322,7 +322,7 @@ func checkCommand(stdio IO) *ucli.Command {
 		}
 	}
 	for _, f := range buildCommand(stdio).Flags {
-		if n := flagName(f); n != "for" && n != "host-src" { // build --for only
+		if n := flagName(f); n != "for" && n != "host-src" && n != "no-download" { // build --for only
 			add(f, n)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // entryMagic starts every remembered manifest (see Cache).
-const entryMagic = "pluginctl-manifest\n"
+const entryMagic = "pluginctl-manifest/2\n"
 
 func encode(m *Manifest) []byte {
 	e := &binenc.Encoder{B: make([]byte, 0, 4096)}
@@ -33,6 +33,7 @@ func encode(m *Manifest) []byte {
 	if c := m.Contract; c != nil {
 		e.Strs(c.API)
 		e.Str(c.From)
+		e.Str(c.Source)
 		encodeContract(e, c.Contract)
 	}
 	e.Bool(m.ForHost != nil)
@@ -74,7 +75,8 @@ func decode(data []byte) (*Manifest, bool) {
 		}
 	}
 	if d.Bool() {
-		m.Contract = &Contract{API: d.Strs(), From: d.Str(), Contract: decodeContract(d)}
+		m.Contract = &Contract{API: d.Strs(), From: d.Str(), Source: d.Str()}
+		m.Contract.Contract = decodeContract(d)
 	}
 	if d.Bool() {
 		h := &HostRecord{Path: d.Str(), SHA256: d.Str(), GoVersion: d.Str()}
