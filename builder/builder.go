@@ -394,7 +394,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		if err := fh.check(stage, targets); err != nil {
 			return nil, err
 		}
-		forRecord, forHosts = fh.record(out)
+		forRecord = fh.record()
 	}
 	m := &manifest.Manifest{
 		Schema: manifest.Schema, PluginctlVersion: o.Version, BuildSet: base.BuildSet,

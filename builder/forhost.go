@@ -360,9 +360,11 @@ func versionIn(f *artifact.File, mod string) string {
 	return "(not linked)"
 }
 
-// record is the host as the manifest records it; Hosts the host's path
-// relative to the output directory (so that verify finds it).
-func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
+// record is the host as the manifest records it: by absolute path and
+// sha256 (verify finds it there, or is given it with --host, and checks
+// the sum). The artifacts name no host: a manifest's host paths are
+// inside its folder, and a released host is not.
+func (fh *forHost) record() *manifest.HostRecord {
 	abs, err := filepath.Abs(fh.o.Host)
 	if err != nil {
 		abs = fh.o.Host
@@ -371,11 +373,5 @@ func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
 	for _, p := range fh.mods.Pins {
 		r.Pinned = append(r.Pinned, manifest.PinnedModule{Path: p.Path, GoMod: p.Was, Host: p.Now})
 	}
-	var hosts []string
-	if absOut, err := filepath.Abs(out); err == nil {
-		if rel, err := filepath.Rel(absOut, abs); err == nil {
-			hosts = []string{filepath.ToSlash(rel)}
-		}
-	}
-	return r, hosts
+	return r
 }
