@@ -94,6 +94,9 @@ func prepareFor(o *Options) (*forHost, error) {
 	}
 	fh := &forHost{o: fo, host: h}
 	fh.notes = append(fh.notes, h.Limits()...)
+	if left := h.LeftOut(); len(left) > 0 {
+		fh.notes = append(fh.notes, "left out of the plugins' build, as loading does not depend on them: "+strings.Join(left, "; "))
+	}
 	if u := h.Unsummed(); len(u) > 0 {
 		fh.notes = append(fh.notes, "the host records no checksum for "+strings.Join(u, ", ")+" (built from a vendor directory?): built from the module proxy's copy, which the fingerprint check then proves or refutes")
 	}

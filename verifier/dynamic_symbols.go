@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -314,9 +315,16 @@ func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
 	}
 	var settings []string
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath", "-gcflags", "-asmflags", "-tags", "-pgo", "GOEXPERIMENT", "GOAMD64", "GOARM64", "CGO_CFLAGS"} {
-		if fs[k] != hs[k] {
-			settings = append(settings, fmt.Sprintf("%s: plugin %q, host %q", k, fs[k], hs[k]))
+		if fs[k] == hs[k] {
+			continue
 		}
+		if isPerPackage(k) {
+			fp, hp := released.ParsePackageFlag(fs[k]), released.ParsePackageFlag(hs[k])
+			if fp.For(pkg, fb.Main.Path, false) == hp.For(pkg, hb.Main.Path, false) {
+				continue // applies to pkg alike on both sides
+			}
+		}
+		settings = append(settings, fmt.Sprintf("%s: plugin %q, host %q", k, fs[k], hs[k]))
 	}
 	if len(settings) > 0 {
 		p.Detail = append(p.Detail, settings...)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -111,6 +112,11 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 		note = func(string) {}
 	}
 	ps = append(ps, checkSymbols(f, host, c, apiPkg, withTypes, note)...)
+	if withTypes {
+		if n := strippedNote(in.path, f, c); n != "" {
+			note(n)
+		}
+	}
 	for i := range ps {
 		ps[i].Check = Static
 	}
@@ -132,7 +138,7 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 	}
 	var ps []Problem
 	mismatched := mismatchedPackages(f, h)
-	settings := settingDiffs(f.BuildInfo, h.BuildInfo, "plugin", "host")
+	settings := judgeFlags(settingDiffs(f.BuildInfo, h.BuildInfo, "plugin", "host"), f, h)
 	pv, hv := f.BuildInfo.GoVersion, h.BuildInfo.GoVersion
 	switch {
 	case pv != hv:
@@ -147,6 +153,11 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 			Fix:     fmt.Sprintf("rebuild the plugin with the host's toolchain: GOTOOLCHAIN=%s pluginctl build", hv),
 		})
 	case len(mismatched) > 0 && len(settings) > 0:
+		// Versions first: a module at another version is named even
+		// when a flag difference changes fingerprints too.
+		if v := versionDiffering(mismatched, f, h); len(v) > 0 {
+			ps = append(ps, packageMismatch(v, f, h))
+		}
 		detail := settings
 		detail = append(detail, packagesLine(mismatched))
 		ps = append(ps, Problem{
@@ -386,4 +397,42 @@ func checkSet(paths []string, files []*artifact.File, skip []bool, host *artifac
 		}
 	}
 	return out
+}
+
+// versionDiffering are the packages of pkgs whose module has another
+// version (or replacement) in f than in h.
+func versionDiffering(pkgs []string, f, h *artifact.File) []string {
+	var out []string
+	for _, pkg := range pkgs {
+		pm, pv := moduleOf(pkg, f.BuildInfo)
+		hm, hv := moduleOf(pkg, h.BuildInfo)
+		if pm != "" && pm == hm && pv != hv {
+			out = append(out, pkg)
+		}
+	}
+	return out
+}
+
+// strippedNote says which checks a stripped plugin (-ldflags -w or -s)
+// kept the static check from running: the types of the contract's
+// symbols it exports are read from DWARF. "" when nothing was missed.
+func strippedNote(path string, f *artifact.File, c *contract.Contract) string {
+	if f.HasDWARF || f.Kind != artifact.KindPlugin || c == nil {
+		return ""
+	}
+	var syms []string
+	for _, e := range c.For(f.Path) {
+		if _, ok := f.Exported[e.Symbol]; ok && len(e.Types) > 0 && !slices.Contains(syms, e.Symbol) {
+			syms = append(syms, e.Symbol)
+		}
+	}
+	if len(syms) == 0 {
+		return ""
+	}
+	how := "-ldflags=-w"
+	if !f.HasSymtab {
+		how = "-ldflags=-s"
+	}
+	return fmt.Sprintf("%s: stripped (built with %s, no DWARF): the static check could not check the types of %s; only their presence was checked (the dynamic check asserts the types; rebuild without -s/-w to check them statically)",
+		quotePath(path), how, strings.Join(syms, ", "))
 }
