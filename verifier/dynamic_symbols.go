@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
-	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
