@@ -155,7 +155,7 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 		if p.Module != nil {
 			t.Module, t.ModVersion = p.Module.Path, p.Module.Version
 		}
-		t.Name = path.Base(p.PkgPath)
+		t.Name = execName(p.PkgPath)
 		switch kind {
 		case project.Plugin:
 			t.Kind = Plugin
@@ -294,4 +294,28 @@ func namedExplicitly(p *packages.Package, pats []string, abs func(string) string
 		}
 	}
 	return false
+}
+
+// execName is the name go build gives the program of package importPath:
+// its last element, or the one before a major-version suffix
+// (example.com/server/v2 is "server", not "v2").
+func execName(importPath string) string {
+	elem := path.Base(importPath)
+	if elem != importPath && isVersionElement(elem) {
+		elem = path.Base(path.Dir(importPath))
+	}
+	return elem
+}
+
+// isVersionElement reports whether s is a major-version suffix (v2, v3...).
+func isVersionElement(s string) bool {
+	if len(s) < 2 || s[0] != 'v' || s[1] == '0' || s[1] == '1' && len(s) == 2 {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

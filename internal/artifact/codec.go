@@ -38,6 +38,7 @@ func encodeEntry(f *File, fs *facts) []byte {
 	e.Str(f.BuildMode)
 	encodeHashes(e, f.Fingerprints)
 	encodeHashes(e, f.LinkHashes)
+	e.Strs(f.LinkOrder)
 	e.Str(f.PluginPath)
 	e.Str(f.PluginPathSource)
 	e.Count(len(f.Exported), f.Exported == nil)
@@ -75,6 +76,7 @@ func decodeEntry(data []byte) (*File, *facts, bool) {
 	f.BuildMode = d.Str()
 	f.Fingerprints = decodeHashes(d)
 	f.LinkHashes = decodeHashes(d)
+	f.LinkOrder = d.Strs()
 	f.PluginPath = d.Str()
 	f.PluginPathSource = d.Str()
 	if n, ok := d.Count(2); ok {
