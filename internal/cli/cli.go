@@ -165,10 +165,15 @@ Examples:
    pluginctl build --for /opt/gateway/bin/gateway ./...   # plugins for a released host
 
 With --for HOST, only the plugins are built, so that they load in the host binary
-HOST: with its Go toolchain (GOTOOLCHAIN), its build settings and, through a
-temporary module file, its version of every module it links; then every plugin's
-package fingerprints are checked against HOST's. --host-src DIR is the host's source
-checkout, needed when the plugins import packages of a host built from a checkout.`,
+HOST: with its Go toolchain (GOTOOLCHAIN), the build settings loading depends on
+(not -s, -w, -X) and, through a temporary module file, its version of every module
+it links; then every plugin's package fingerprints are checked against HOST's.
+HOST's contract is read from --host-src DIR, else from its own module at the version
+its build info records, else from the modules it links that load plugins (fetched
+read-only through the go command; --no-download: the module cache only); a package
+main is a plugin when it declares a symbol of it or has no func main. --host-src DIR
+is also needed when the plugins import packages of a host built from a checkout.
+Then, in the output folder: pluginctl verify plugins.`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
 			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
