@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -167,8 +168,12 @@ var errNoLoaders = errors.New("no loaders")
 // recorded version, else its vcs.revision resolved through the module
 // proxy. how says where it came from, or, with no version, why none.
 func (h *Host) mainVersion(ctx context.Context, o ContractOptions) (ver, how string) {
-	if !h.Devel() {
-		return h.Main.Version, "the version the host's build info records"
+	if v := h.Main.Version; v != "" && v != "(devel)" {
+		how = "the version the host's build info records"
+		if clean, dirty := strings.CutSuffix(v, "+dirty"); dirty {
+			v, how = clean, how+"; the host was built with local changes, the contract is that of the commit"
+		}
+		return v, how
 	}
 	rev := h.Settings["vcs.revision"]
 	if rev == "" {
@@ -222,7 +227,10 @@ func (h *Host) inferFromCache(ctx context.Context, o ContractOptions, mainVer st
 	}
 	hh := *h
 	if mainVer != "" {
+		// Required at that version: a dependency of the temporary module.
 		hh.Main.Version = mainVer
+		hh.Settings = maps.Clone(h.Settings)
+		delete(hh.Settings, "vcs")
 	} else {
 		hh.Main.Version = "(devel)"
 	}

@@ -231,10 +231,13 @@ func (h *Host) Limits() []string {
 	return out
 }
 
-// Devel reports whether the host's main module has no version ("(devel)":
-// built from a checkout, not with go install M@v).
+// Devel reports whether the host was built from a checkout, not with go
+// install M@v: its main module has no version ("(devel)"), or one the go
+// command stamped from the checkout's VCS (build info with vcs settings,
+// Go 1.24 and later). Either way its packages were compiled as main-module
+// packages, whose fingerprints carry no version.
 func (h *Host) Devel() bool {
-	return h.Main.Version == "" || h.Main.Version == "(devel)"
+	return h.Main.Version == "" || h.Main.Version == "(devel)" || h.Settings["vcs"] != ""
 }
 
 // ModuleReason says why the packages of the host's module path cannot be
