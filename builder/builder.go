@@ -128,6 +128,12 @@ type Options struct {
 	// For, when set, builds the plugins of the module for a host at hand
 	// only as a binary (see ForHost and forhost.go); hosts are not built.
 	For *ForHost
+	// GOOS and GOARCH select the target platform of every artifact ("":
+	// the go command's, from GOOS/GOARCH in the environment or go env).
+	// For another platform than this machine's, the C compiler is CC
+	// (CC_FOR_TARGET, CC_FOR_<GOOS>_<GOARCH>) or Debian's cross compiler
+	// on PATH (see cross.go). With For, the host's platform is the target.
+	GOOS, GOARCH string
 }
 
 // GateInput is what the gate learns about the build.
@@ -175,6 +181,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		defer fh.cleanup()
 		o.Go = o.Go.With(fh.env()...)
 	}
+	if tenv, err := o.targetEnv(fh); err != nil {
+		return nil, err
+	} else if tenv != nil {
+		o.Go = o.Go.With(tenv...)
+	}
 	flags := o.Flags.Args()
 	setFlags := flags
 	if fh != nil {
@@ -193,6 +204,15 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := p.NeedModule(); err != nil {
 		return nil, err
 	}
+	// Another platform's C compiler, before anything is built: every go
+	// command of the build (vet's too, through the project) gets it.
+	cc, err := crossCC(p.Go, p.Env)
+	if err != nil {
+		return nil, err
+	}
+	if cc != "" {
+		p.Go = p.Go.With("CC=" + cc)
+	}
 	g, env := p.Go, p.Env
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
@@ -206,8 +226,10 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if fh != nil {
 		modArgs, goflags = fh.mods.Args(), ""
 	}
-	if err := checkCC(env.CC); err != nil {
-		return nil, err
+	if cc == "" {
+		if err := checkCC(env.CC); err != nil {
+			return nil, err
+		}
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
 	o.Patterns = p.Patterns(o.Patterns)
