@@ -300,6 +300,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			r.Notes = append(r.Notes, sf.Error())
 			r.Checks = r.Checks[:1]
 			for i := range r.Artifacts {
+				r.Artifacts[i].Notes = append(r.Artifacts[i].Notes, "not loaded: the dynamic check did not run (see the report's notes); the verdict is the static check's")
 				if !readable[i] {
 					continue
 				}
