@@ -129,6 +129,11 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if host != nil {
+		if why := host.CannotLoadPlugins(); why != "" {
+			return hostCannotLoad(r, host, paths, why), nil
+		}
+	}
 	var recorded *Recorded
 	if mf != nil && mf.Contract != nil && mf.Contract.Contract != nil {
 		recorded = mf.Contract
