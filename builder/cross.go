@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/released"
 	platform "github.com/pluginctl/pluginctl/internal/target"
 )
 
@@ -99,5 +100,19 @@ func getenv(env []string) func(string) string {
 			}
 		}
 		return ""
+	}
+}
+
+// checkHostPlatform refuses a host whose ELF header and build info name
+// two architectures: the dynamic loader goes by the header, the build by
+// the build info, and plugins built for one do not load in the other.
+func checkHostPlatform(path string, h *released.Host) error {
+	e, b := h.File.ELFTarget.GOARCH, h.File.BuildTarget.GOARCH
+	if e == "" || b == "" || e == b {
+		return nil
+	}
+	return &ForHostError{
+		Host: path, Msg: fmt.Sprintf("its ELF header is for %s, its build info says GOARCH=%s: plugins built for it would not load", e, b),
+		Fix: "give the host binary as it was built (a file with an edited header is not the file that was built)",
 	}
 }

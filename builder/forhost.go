@@ -82,6 +82,9 @@ func prepareFor(o *Options) (*forHost, error) {
 		}
 		return nil, err
 	}
+	if err := checkHostPlatform(fo.Host, h); err != nil { // cross.go
+		return nil, err
+	}
 	if err := checkForFlags(o.Flags, fo.SetFlags, h); err != nil {
 		return nil, err
 	}
