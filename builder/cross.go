@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/gocmd"
@@ -71,16 +72,12 @@ func lookable(name, path string) bool {
 		fi, err := os.Stat(name)
 		return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
 	}
-	old := os.Getenv("PATH")
-	if path == old || path == "" {
+	if path == "" {
 		_, err := exec.LookPath(name)
 		return err == nil
 	}
-	for _, dir := range strings.Split(path, string(os.PathListSeparator)) {
-		if dir == "" {
-			continue
-		}
-		if fi, err := os.Stat(dir + string(os.PathSeparator) + name); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+	for _, dir := range filepath.SplitList(path) {
+		if fi, err := os.Stat(filepath.Join(dir, name)); dir != "" && err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
 			return true
 		}
 	}
