@@ -339,6 +339,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
+	b.shared = newShared(env.GOCACHEPROG, b.g.Env, env.GOVERSION, flags, o.CacheDir)
+	defer func() {
+		if w := b.shared.close(); w != "" {
+			fmt.Fprintf(o.Log, "warning: %s\n", w)
+		}
+	}()
 	b.prev, _ = manifest.Read(filepath.Join(out, manifest.FileName))
 	// The gate runs beside the compilers; when it fails, they are stopped.
 	// It starts once the hosts are built: their packages are then in the

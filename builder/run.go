@@ -46,6 +46,8 @@ type run struct {
 	slotKey  string
 	progress *progress
 	timeline *timeline
+	// shared is the GOCACHEPROG program's store of artifacts (nil: none).
+	shared *shared
 	// hostsDone is closed when every host has been built (or failed).
 	hostsDone chan struct{}
 	// prev is the output directory's manifest before the build (nil
@@ -191,6 +193,11 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 			break
 		}
 	}
+	if seed == nil {
+		if p := b.shared.get(t); p != "" && seedStage(p, staged, false) == nil {
+			seed, _ = os.Stat(staged)
+		}
+	}
 	args := []string{"-o", staged, "-overlay", b.overlay}
 	if t.Kind == Plugin {
 		args = append(args, "-buildmode=plugin")
@@ -217,6 +224,9 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		if err := os.MkdirAll(filepath.Dir(slot), 0o755); err == nil {
 			fsutil.Clone(staged, slot) // best effort: it is only a cache
 		}
+	}
+	if linked {
+		b.shared.put(t, staged)
 	}
 	// Read back here, beside the other builds, not at commit.
 	var a *manifest.Artifact

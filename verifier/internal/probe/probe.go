@@ -270,8 +270,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// time) is reused without reading the host again.
 	var byID string
 	if id, ok := fileIdentity(host); ok {
-		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), host, g, apiPkg, typesKey)+".id.json")
+		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), g, apiPkg, typesKey)+".id.json")
 		if p, ok := loadValidated(byID); ok {
+			p.Host = host
 			return p, nil
 		}
 	}
@@ -306,8 +307,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// A probe that was built and found to mirror this exact host binary
 	// stays a mirror as long as neither file changes: reuse it without
 	// running go list and go build again.
-	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg, typesKey)+".json")
+	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, g, apiPkg, typesKey)+".json")
 	if p, ok := loadValidated(validated); ok {
+		p.Host = host
 		if byID != "" {
 			storeValidated(byID, p)
 		}
@@ -423,7 +425,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 
 	// The probe's source.
 	tcs := classifyTypes(types, lp)
-	gen, err := generate(host, bi, lp, apiPkg, tcs)
+	gen, err := generate(bi, lp, apiPkg, tcs)
 	if err != nil {
 		return nil, err
 	}
@@ -437,10 +439,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		p.APIPackage = apiPkg
 	}
 
-	// The cache entry: one per host binary, checkout directory and
-	// generator.
+	// The cache entry: one per host binary (by content: a copy of it
+	// elsewhere shares it), checkout directory and generator.
 	key := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey,
+		hex.EncodeToString(hostSum[:]), lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey,
 	}, "\x00")))
 	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
 	prune(cacheDir, entry)
@@ -496,7 +498,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 		var ge *gocmd.Error
 		if attempt < 8 && errors.As(err, &ge) && markUncompilable(tcs, gen.lines, ge.Stderr) {
-			if gen, err = generate(host, bi, lp, apiPkg, tcs); err != nil {
+			if gen, err = generate(bi, lp, apiPkg, tcs); err != nil {
 				return nil, err
 			}
 			p.Source, p.ProbeImports = gen.src, gen.named
