@@ -334,12 +334,15 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer os.RemoveAll(stage)
 
+	// Cached artifacts are kept per toolchain and platform: builds for
+	// two platforms do not evict each other's.
+	toolTarget := env.GOVERSION + " " + env.GOOS + "/" + env.GOARCH
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
-		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
+		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, toolTarget, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
-	b.shared = newShared(env.GOCACHEPROG, b.g.Env, env.GOVERSION, flags, o.CacheDir)
+	b.shared = newShared(env.GOCACHEPROG, b.g.Env, toolTarget, flags, o.CacheDir)
 	defer func() {
 		if w := b.shared.close(); w != "" {
 			fmt.Fprintf(o.Log, "warning: %s\n", w)
