@@ -389,11 +389,18 @@ func readBytes(name string, data []byte) (*File, error) {
 	// .symtab: the plugin path and the plugin's link hashes.
 	var thisPluginPath string
 	var haveThisPluginPath bool
+	var text goText // Go's text, for cSymbols
 	if sym != nil {
 		names := map[string]string{} // N -> package path
 		hashes := map[string]Hash{}
 		sym.each(func(s rawSym) {
 			if !bytes.HasPrefix(s.name, []byte("go:link.")) {
+				switch string(s.name) {
+				case "runtime.text":
+					text.lo = s.value
+				case "runtime.etext":
+					text.hi = s.value
+				}
 				return
 			}
 			rest := s.name[len("go:link."):]
@@ -469,7 +476,7 @@ func readBytes(name string, data []byte) (*File, error) {
 			f.Exported = exports(fpTab, f.PluginPath)
 		}
 	}
-	f.CSymbols = cSymbols(ef, data, dyn, sym)
+	f.CSymbols = cSymbols(ef, data, dyn, text)
 	f.Metadata = findMetadata(data)
 	return f, nil
 }
@@ -552,7 +559,11 @@ func exports(t *symTable, path string) map[string]ExportKind {
 	return out
 }
 
-// cSymbols lists the defined global C functions and objects of a
+// goText is the address range of Go's text: runtime.text to
+// runtime.etext, from .symtab.
+type goText struct{ lo, hi uint64 }
+
+// cSymbols lists the defined global C functions of a
 // dynamic symbol table, leaving out Go's symbols (with a dot, type:,
 // go:) and those of runtime/cgo and the toolchain, which every cgo
 // plugin and host has alike.
@@ -560,20 +571,9 @@ func exports(t *symTable, path string) map[string]ExportKind {
 // Go's own text (its assembly too, such as crypto's p256IsZero, whose
 // names have no dot) lies between runtime.text and runtime.etext, which
 // .symtab gives: without .symtab (-ldflags=-s) nothing is listed.
-func cSymbols(ef *elf.File, data []byte, t, symtab *symTable) map[string]Hash {
-	if t == nil || symtab == nil {
-		return nil
-	}
-	var lo, hi uint64
-	symtab.each(func(s rawSym) {
-		switch string(s.name) {
-		case "runtime.text":
-			lo = s.value
-		case "runtime.etext":
-			hi = s.value
-		}
-	})
-	if hi <= lo {
+func cSymbols(ef *elf.File, data []byte, t *symTable, text goText) map[string]Hash {
+	lo, hi := text.lo, text.hi
+	if t == nil || hi <= lo {
 		return nil
 	}
 	var out map[string]Hash
