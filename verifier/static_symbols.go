@@ -50,6 +50,9 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 	}
 	ps = append(ps, kindProblems(c, held, func(s string) int { return state[s] })...)
 	ps = append(ps, unresolvedProblems(c, f.Path)...)
+	if p, ok := notOpened(c, f.Path); ok {
+		ps = append(ps, p)
+	}
 	valued := false
 	for _, e := range c.For(f.Path) {
 		if len(e.Values) == 0 || f.Exported[e.Symbol] != artifact.ExportVar {
@@ -436,4 +439,35 @@ func unresolvedProblems(c *contract.Contract, path string) []Problem {
 		})
 	}
 	return ps
+}
+
+// NotOpened warns that the host opens its plugins by name and none of
+// those names is this file's: nothing of its contract applies to it.
+const NotOpened Code = "not-opened"
+
+// notOpened reports a file that no plugin the host opens by name is,
+// when the host looks nothing up on any other plugin.
+func notOpened(c *contract.Contract, path string) (Problem, bool) {
+	var names []string
+	for _, k := range c.Kinds {
+		if k.Plugins != "" {
+			names = append(names, k.Name)
+		}
+	}
+	if len(names) == 0 {
+		return Problem{}, false
+	}
+	if _, ok := c.KindOf(path); ok {
+		return Problem{}, false
+	}
+	for _, e := range c.Entries {
+		if e.Plugins == "" {
+			return Problem{}, false // looked up on other plugins too
+		}
+	}
+	return Problem{
+		Code: NotOpened, Severity: Warning, Check: Static,
+		Message: fmt.Sprintf("the host opens its plugins by name (%s), and none is this file: nothing of its contract was checked", strings.Join(names, ", ")),
+		Fix:     "name the file as the host opens it, or declare what it must export ([[symbol]] with plugins = in pluginctl.toml)",
+	}, true
 }

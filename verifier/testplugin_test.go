@@ -116,6 +116,11 @@ func TestGoTestplugin(t *testing.T) {
 					t.Errorf("static=%v: %s fails, the host loads it:\n%s", static, a.Path, text)
 				}
 			}
+			for _, p := range a.Problems {
+				if p.Code == NotOpened {
+					t.Errorf("static=%v: %s: not-opened, but the host opens it by name: %s", static, a.Path, p.Message)
+				}
+			}
 			if slices.Contains(errorCodes(a), string(CheckDisagreement)) {
 				t.Errorf("static=%v: %s: check-disagreement:\n%s", static, a.Path, text)
 			}

@@ -142,7 +142,11 @@ func writeContract(w io.Writer, r *project.Resolved) {
 			for _, s := range k.Sources {
 				from = append(from, cmp.Or(s.Pos, s.Kind))
 			}
-			fmt.Fprintf(w, "  %-16s %s   from %s\n", k.Name, strings.Join(k.Symbols, ", "), strings.Join(slices.Compact(from), ", "))
+			syms := strings.Join(k.Symbols, ", ")
+			if syms == "" {
+				syms = "(nothing looked up)"
+			}
+			fmt.Fprintf(w, "  %-16s %s   from %s\n", k.Name, syms, strings.Join(slices.Compact(from), ", "))
 		}
 	}
 	writeKinds("kinds: each plugin must have every symbol of one kind", choice)

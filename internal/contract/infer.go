@@ -173,6 +173,7 @@ func inferProgram(prog *load.Program, base string) *Contract {
 		})
 	}
 	acc.finish(c)
+	a.namedOpens(c)
 	c.Folder = a.inferFolder()
 	c.normalize()
 	return c

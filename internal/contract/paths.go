@@ -325,3 +325,44 @@ func fullName(glob string) string {
 	}
 	return dir + "/" + name
 }
+
+// namedOpens adds a kind without symbols for each plugin the host opens
+// by a constant name without looking anything up in it (plugin2-dup.so
+// in Go's plugin tests), when it opens others by name: the host does
+// open that file.
+func (a *analyzer) namedOpens(c *Contract) {
+	tied := map[string]bool{}
+	for _, k := range c.Kinds {
+		if k.Plugins != "" {
+			tied[k.Plugins] = true
+		}
+	}
+	if len(tied) == 0 {
+		return
+	}
+	for _, f := range a.all {
+		if !a.reachable[f] {
+			continue
+		}
+		walkOwn(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 || !isFunc(f.info(), call, "plugin.Open") {
+				return true
+			}
+			vals, free := a.evalStr(f, call.Args[0], nil, 0)
+			if free {
+				return true
+			}
+			for _, v := range vals {
+				name := fullName(v)
+				if name == "" || tied[name] || tied[path.Base(name)] {
+					continue
+				}
+				tied[name] = true
+				c.Kinds = append(c.Kinds, Kind{Name: name, Plugins: name, Symbols: []string{},
+					Sources: []Source{{Kind: SourceLookup, Pos: a.pos(call.Pos()), Plugin: v}}})
+			}
+			return true
+		})
+	}
+}
