@@ -35,7 +35,13 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		stdio.Getenv = os.Getenv
 	}
 	app := newApp(stdio)
-	err := interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
+	args, err := normalize(app, args)
+	if err == nil {
+		if len(args) == 1 && args[0] == "--version" {
+			args = []string{"version"}
+		}
+		err = interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
+	}
 	if err != nil {
 		var ee *exitError
 		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	app := newApp(IO{})
+	tests := []struct {
+		args []string
+		want string // joined by spaces; "error: ..." for an error's start
+	}{
+		{[]string{"check", "./...", "--format", "github"}, "check --format github -- ./..."},
+		{[]string{"check", "./...", "--format=github", "-o", "out", "./x"}, "check --format=github -o out -- ./... ./x"},
+		{[]string{"build", "--race", "./..."}, "build --race -- ./..."},
+		{[]string{"build", "./...", "--trimpath=false"}, "build --trimpath=false -- ./..."},
+		{[]string{"verify", "a.so", "--static", "b.so"}, "verify --static -- a.so b.so"},
+		{[]string{"inspect", "--", "--format"}, "inspect -- --format"},
+		{[]string{"inspect", "x", "--", "-y"}, "inspect -- x -y"},
+		{[]string{"vet", "./...", "--help"}, "vet --help -- ./..."},
+		{[]string{"diff", "-", "b"}, "diff -- - b"},
+		{[]string{"version"}, "version"},
+		{[]string{"--version"}, "--version"},
+		{[]string{"help", "check"}, "help check"},
+		{[]string{"chek"}, `error: unknown command "chek"; did you mean "check"?`},
+		{[]string{"zzzzzz"}, `error: unknown command "zzzzzz"` + "\n"},
+		{[]string{"help", "bogus"}, `error: unknown command "bogus"`},
+		{[]string{"check", "--fromat", "json"}, "error: flag provided but not defined: --fromat; did you mean --format?"},
+		{[]string{"check", "--jbos=2"}, "error: flag provided but not defined: --jbos; did you mean --jobs?"},
+		{[]string{"verify", "x.so", "--timeout"}, "error: flag needs an argument: --timeout"},
+	}
+	for _, tt := range tests {
+		got, err := normalize(app, tt.args)
+		s := strings.Join(got, " ")
+		if err != nil {
+			s = "error: " + err.Error()
+		}
+		if !strings.HasPrefix(s+"\n", tt.want) && s != tt.want {
+			t.Errorf("normalize(%q) = %q, want %q", tt.args, s, tt.want)
+		}
+	}
+}
+
+func TestClosest(t *testing.T) {
+	names := []string{"build", "verify", "check", "vet", "contract", "inspect", "diff", "version", "completion"}
+	for in, want := range map[string]string{"biuld": "build", "vrify": "verify", "vett": "vet", "contracts": "contract", "xyzzy": "", "complete": "completion"} {
+		if got := closest(in, names); got != want {
+			t.Errorf("closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := slices.Index(names, closest("diff", names)); got != 6 {
+		t.Errorf("exact name not found first")
+	}
+}
