@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -35,6 +36,7 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		stdio.Getenv = os.Getenv
 	}
 	app := newApp(stdio)
+	defer gocmd.Trace(nil)
 	args, err := normalize(app, args)
 	if err == nil {
 		if len(args) == 1 && args[0] == "--version" {
@@ -71,7 +73,8 @@ func asExit(err error, target **exitError) bool {
 }
 
 func newApp(stdio IO) *ucli.App {
-	app := &ucli.App{
+	var app *ucli.App
+	app = &ucli.App{
 		Name:  "pluginctl",
 		Usage: "build Go plugins and their hosts in one step, and prove they load before you ship them",
 		UsageText: `pluginctl build [flags] [packages]
@@ -81,7 +84,8 @@ func newApp(stdio IO) *ucli.App {
    pluginctl contract [--format json] [host packages]
    pluginctl inspect [--format json] FILE
    pluginctl diff [--format json] A B
-   pluginctl version`,
+   pluginctl version
+   pluginctl completion bash|zsh|fish`,
 		Description: "See `pluginctl COMMAND --help` and README.md.",
 		Version:     version.Version(),
 		Reader:      stdio.Stdin,
@@ -102,6 +106,7 @@ func newApp(stdio IO) *ucli.App {
 			contractCommand(stdio),
 			inspectCommand(stdio),
 			diffCommand(stdio),
+			completionCommand(stdio, func() *ucli.App { return app }),
 			{
 				Name:  "version",
 				Usage: "print pluginctl's version and the Go version it was built with",
@@ -110,7 +115,8 @@ checkout), the Go toolchain that built it and its GOOS/GOARCH. The same version
 is recorded in the metadata of every artifact pluginctl build writes.
 
 Example:
-   pluginctl version`,
+   pluginctl version
+   pluginctl completion bash|zsh|fish`,
 				Action: func(c *ucli.Context) error {
 					if c.Args().Present() {
 						return usageError("version takes no arguments")
@@ -122,6 +128,17 @@ Example:
 		},
 	}
 	for _, c := range app.Commands {
+		if slices.ContainsFunc(c.Flags, func(f ucli.Flag) bool { return f == verboseFlag }) {
+			c.Before = func(c *ucli.Context) error {
+				if c.Bool("verbose") && c.Bool("quiet") {
+					return usageError("-v and -q contradict each other: give one")
+				}
+				if c.Bool("verbose") {
+					gocmd.Trace(stdio.Stderr)
+				}
+				return nil
+			}
+		}
 		name := c.Name
 		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
 			return usageError("%v (see pluginctl %s --help)", err, name)
@@ -140,6 +157,13 @@ func goRunner(c *ucli.Context, stdio IO) *gocmd.Go {
 	}
 	return &gocmd.Go{Binary: bin}
 }
+
+// verboseFlag and quietFlag are the Go tools' -v and -q: -v shows each go
+// command run (as go build -x does), -q only the problems.
+var (
+	verboseFlag = &ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each go command pluginctl runs, as it starts"}
+	quietFlag   = &ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the problems: no progress, no passing artifacts"}
+)
 
 var goFlag = &ucli.StringFlag{Name: "go", Usage: "the go command to use (default: $PLUGINCTL_GO, else go from PATH)"}
 
@@ -191,7 +215,7 @@ checkout, needed when the plugins import packages of a host built from a checkou
 			&ucli.StringFlag{Name: "for", Usage: "build the module's plugins for this released host binary (its toolchain, settings and module versions)"},
 			&ucli.StringFlag{Name: "host-src", Usage: "with --for: the host's source checkout, used as a workspace module"},
 			formatFlag("text", "json"),
-			goFlag,
+			goFlag, verboseFlag, quietFlag,
 		},
 		Action: func(c *ucli.Context) error {
 			o, format, err := buildOptions(c, stdio)
@@ -215,6 +239,9 @@ checkout, needed when the plugins import packages of a host built from a checkou
 				enc := json.NewEncoder(stdio.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res.Manifest)
+			}
+			if c.Bool("quiet") {
+				return nil
 			}
 			hosts, plugins := 0, 0
 			for _, a := range res.Manifest.Artifacts {

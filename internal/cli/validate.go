@@ -81,7 +81,7 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		Log:         stdio.Stderr,
 		Interactive: format == "text" && isTerminal(stdio.Stderr, stdio.Getenv),
 	}
-	if format == "json" {
+	if format == "json" || c.Bool("quiet") {
 		o.Log = nil // JSON never carries progress
 	}
 	return o, nil

@@ -77,7 +77,7 @@ Examples:
    pluginctl verify --host /usr/local/bin/server --format github plugins/*.so
    pluginctl verify --format junit --output verify.xml bin/plugins`,
 		Flags: append(verifyFlags(), &ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "artifacts checked at once (default: number of CPUs)"},
-			apiFlag, goFlag),
+			apiFlag, goFlag, verboseFlag, quietFlag),
 		Action: func(c *ucli.Context) error {
 			o, w, err := verifyOptions(c, stdio)
 			if err != nil {
@@ -123,6 +123,9 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
 	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
 	sink.w, _ = output.New(format, sink.buf, color)
+	if c.Bool("quiet") {
+		sink.w = output.Quiet(sink.w)
+	}
 	o := verifier.Options{
 		Host:                c.String("host"),
 		Manifest:            c.String("manifest"),

@@ -37,7 +37,7 @@ Examples:
    pluginctl vet ./...
    pluginctl vet --format github ./...
    pluginctl vet --format json ./plugins/...`,
-		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag(), goFlag},
+		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag(), goFlag, verboseFlag, quietFlag},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, vet.Formats...)
 			if err != nil {
@@ -48,17 +48,20 @@ Examples:
 				return err
 			}
 			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags}
-			return runVet(c.Context, o, stdio.Stdout, format)
+			return runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet"))
 		},
 	}
 }
 
 // runVet runs the analyzers and writes the findings; it fails when any
 // finding is an error.
-func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) error {
+func runVet(ctx context.Context, o vet.Options, w io.Writer, format string, quiet bool) error {
 	res, err := vet.Run(ctx, o)
 	if err != nil {
 		return fmt.Errorf("vetting: %w", err)
+	}
+	if quiet && format == "text" && len(res.Findings) == 0 && len(res.Errors) == 0 {
+		return nil // -q: nothing to say
 	}
 	if err := res.Write(w, format); err != nil {
 		return err

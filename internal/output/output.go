@@ -50,6 +50,16 @@ func (j *jsonWriter) Report(r *verifier.Report) error {
 type text struct {
 	w     io.Writer
 	color bool
+	quiet bool
+}
+
+// Quiet makes a text writer print only the artifacts with a problem and
+// the summary (pluginctl -q); the other formats are unchanged.
+func Quiet(w Writer) Writer {
+	if t, ok := w.(*text); ok {
+		t.quiet = true
+	}
+	return w
 }
 
 func (t *text) paint(code, s string) string {
@@ -82,6 +92,9 @@ func (t *text) Report(r *verifier.Report) error {
 			suffix = "  (not checked: " + notChecked(a) + ")"
 		case !a.OK:
 			verdict = t.paint("31", "FAIL")
+		}
+		if t.quiet && a.OK && len(a.Problems) == 0 {
+			continue
 		}
 		fmt.Fprintf(&b, "%s  %s%s\n", verdict, Escape(a.Path), Escape(suffix))
 		for _, p := range a.Problems {
