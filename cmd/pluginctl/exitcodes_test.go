@@ -152,4 +152,3 @@ func table(t *testing.T, text, heading string, row *regexp.Regexp) []int {
 	}
 	return codes
 }
-
