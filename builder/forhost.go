@@ -367,7 +367,9 @@ func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
 	}
 	var hosts []string
 	if absOut, err := filepath.Abs(out); err == nil {
-		if rel, err := filepath.Rel(absOut, abs); err == nil {
+		// Only a host inside OUT is named by a path relative to it: the
+		// manifest's readers refuse any other (ForHost keeps its path).
+		if rel, err := filepath.Rel(absOut, abs); err == nil && filepath.IsLocal(rel) {
 			hosts = []string{filepath.ToSlash(rel)}
 		}
 	}

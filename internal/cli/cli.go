@@ -225,6 +225,9 @@ checkout, needed when the plugins import packages of a host built from a checkou
 			if err := forOptions(c, &o); err != nil {
 				return err
 			}
+			if err := rebase(c.Context, c, stdio, &o); err != nil {
+				return err
+			}
 			if !c.Bool("no-vet") {
 				o.Gate = vetGate(o, stdio.Stderr)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/output"
@@ -308,6 +309,47 @@ func quoted(p string) string {
 	return p
 }
 
+// local is p relative to wd, as the user would type it, when p is in the
+// project at root; else p.
+func local(wd, root, p string) string {
+	if rel, err := filepath.Rel(root, p); err != nil || !filepath.IsLocal(rel) {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil {
+		return rel
+	}
+	return p
+}
+
+// configHost is the host of pluginctl.toml (host = "PATH") for check's
+// verification when the build made none and no --host or --for was
+// given: there is no pass without a host.
+func configHost(c *ucli.Context, stdio IO, dir string) (string, error) {
+	po := projectOptions(c, stdio)
+	po.Dir = dir
+	p, err := project.Load(c.Context, po)
+	if err != nil {
+		return "", err
+	}
+	if h := p.Config.Host; h != "" {
+		if fi, err := os.Stat(h); err != nil || fi.IsDir() {
+			return "", &diag.EnvError{
+				Msg: fmt.Sprintf("%s names host %s: no such host binary", p.Config.File, quoted(h)),
+				Fix: "build or download the host there, or fix host = in " + p.Config.File,
+			}
+		}
+		return h, nil
+	}
+	return "", &diag.EnvError{
+		Msg: "no host to verify the plugins against: the packages built hold no host, and none was given; a plugin is never passed without its host",
+		Fix: "give one of:\n" +
+			"\t\tbuild it: name the host's package too (pluginctl check ./... from the project root, or --hosts PKG)\n" +
+			"\t\t--host BINARY   a host binary already built\n" +
+			"\t\t--for HOST      build the plugins for a released host binary, then verify against it\n" +
+			"\t\thost = \"PATH\" in pluginctl.toml, the host binary to verify against",
+	}
+}
+
 func checkCommand(stdio IO) *ucli.Command {
 	// Flags are told apart by flagName, not Names: urfave/cli computes
 	// names with a regular expression, and every command builds this one.
@@ -325,9 +367,7 @@ func checkCommand(stdio IO) *ucli.Command {
 		}
 	}
 	for _, f := range buildCommand(stdio).Flags {
-		if n := flagName(f); n != "for" && n != "host-src" { // build --for only
-			add(f, n)
-		}
+		add(f, flagName(f))
 	}
 	for _, f := range verifyFlags() {
 		add(f, flagName(f))
@@ -337,12 +377,19 @@ func checkCommand(stdio IO) *ucli.Command {
 		Usage:     "build, then verify exactly the plugins just built: the one-step CI gate",
 		ArgsUsage: "[packages]",
 		Description: `Check runs pluginctl build with the given flags, then pluginctl verify on every
-plugin the build wrote, against the host(s) it built. Build progress goes to
-standard error, the verification report to standard output (or --output).
+plugin the build wrote, against a host: the one(s) it built, else --host BINARY,
+else --for HOST (the plugins are built for that released host binary, then
+verified against it), else host = "PATH" in pluginctl.toml. With none of these it
+fails (exit 2): a plugin is never passed without a host. Run from a subfolder, it
+acts on the project (patterns relative to where it runs) and writes bin/ at the
+project root. Build progress goes to standard error, the report to standard
+output (or --output), in the chosen format whatever fails: vet errors, compile
+errors and module errors are reported like verify's problems.
 
 Examples:
    pluginctl check ./...
-   pluginctl check --format github ./...
+   pluginctl check ./... --format github --output report.xml
+   pluginctl check --for /opt/gateway/bin/gateway ./plugins/...
    pluginctl check --format junit --output verify.xml ./...`,
 		Flags: flags,
 		Action: func(c *ucli.Context) error {
@@ -357,6 +404,18 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if c.String("for") != "" {
+				if vo.Host != "" {
+					return usageError("--for HOST builds for HOST and verifies against it: drop --host")
+				}
+				if err := forOptions(c, &bo); err != nil {
+					return err
+				}
+			}
+			wd := bo.Dir
+			if err := rebase(c.Context, c, stdio, &bo); err != nil {
+				return err
+			}
 			if !c.Bool("no-vet") {
 				bo.Gate = vetGate(bo, stdio.Stderr)
 			}
@@ -365,21 +424,29 @@ Examples:
 				return err
 			}
 			var plugins []string
+			hosts := 0
 			base := filepath.Dir(res.ManifestPath)
 			for _, a := range res.Manifest.Artifacts {
-				if a.Kind == string(builder.Plugin) {
-					p := filepath.Join(base, filepath.FromSlash(a.Path))
-					if rel, err := filepath.Rel(bo.Dir, p); err == nil && filepath.IsLocal(rel) {
-						p = rel // report paths as the user would type them
-					}
-					plugins = append(plugins, p)
+				if a.Kind != string(builder.Plugin) {
+					hosts++
+					continue
 				}
+				plugins = append(plugins, local(wd, bo.Dir, filepath.Join(base, filepath.FromSlash(a.Path))))
 			}
 			if len(plugins) == 0 {
 				return usageError("the build produced no plugins to verify")
 			}
-			vo.Manifest, _ = filepath.Rel(bo.Dir, res.ManifestPath)
-			vo.Dir = bo.Dir
+			switch {
+			case bo.For != nil:
+				vo.Host = bo.For.Host
+			case vo.Host != "" || hosts > 0:
+			default:
+				if vo.Host, err = configHost(c, stdio, bo.Dir); err != nil {
+					return err
+				}
+			}
+			vo.Manifest = local(wd, bo.Dir, res.ManifestPath)
+			vo.Dir = wd
 			return runVerify(c, stdio, vo, sink, plugins)
 		},
 	}
