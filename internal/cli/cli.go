@@ -225,15 +225,24 @@ checkout, needed when the plugins import packages of a host built from a checkou
 			if err := forOptions(c, &o); err != nil {
 				return err
 			}
-			if err := rebase(c.Context, c, stdio, &o); err != nil {
+			// Once the flags are valid, a failure in JSON is a report
+			// (the message still goes to standard error).
+			fail := func(err error) error {
+				if format == "json" {
+					w, _ := output.New("json", stdio.Stdout, false)
+					w.Report(failureReport(err, o.Dir, "pluginctl build"))
+				}
 				return err
+			}
+			if err := rebase(c.Context, c, stdio, &o); err != nil {
+				return fail(err)
 			}
 			if !c.Bool("no-vet") {
 				o.Gate = vetGate(o, stdio.Stderr)
 			}
 			res, err := builder.Build(c.Context, o)
 			if err != nil {
-				return err
+				return fail(err)
 			}
 			if format == "json" {
 				for _, w := range res.Warnings { // text mode: in the build log

@@ -101,6 +101,32 @@ type reportSink struct {
 	w      output.Writer
 }
 
+// fail delivers the report of a command that failed before it verified
+// anything (see failureReport) in the sink's format, and returns err, whose
+// message still goes to standard error. Plain text on standard output adds
+// nothing to that message: it is not repeated there.
+func (s *reportSink) fail(stdio IO, err error, dir, what string) error {
+	if err == nil || s.format == "text" && s.path == "" {
+		return err
+	}
+	s.buf.Reset()
+	if e := s.w.Report(failureReport(err, dir, what)); e != nil {
+		return err
+	}
+	if s.path == "" {
+		stdio.Stdout.Write(s.buf.Bytes())
+		return err
+	}
+	if e := checkOutput(s.path, nil); e != nil {
+		return errors.Join(err, e)
+	}
+	if e := fsutil.WriteFileAtomic(s.path, s.buf.Bytes(), 0o644); e != nil {
+		return errors.Join(err, usageError("writing --output: %v", e))
+	}
+	fmt.Fprintf(stdio.Stderr, "%s: failed; report in %s\n", what, s.path)
+	return err
+}
+
 // verifyOptions validates the verify flags in one place.
 func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, error) {
 	format, err := checkFormat(c, output.Formats...)
@@ -201,7 +227,7 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 	}
 	r, err := verifier.Verify(c.Context, o, paths)
 	if err != nil && (r == nil || !errors.Is(err, context.Canceled)) {
-		return err
+		return sink.fail(stdio, err, o.Dir, "pluginctl verify")
 	}
 	// Interrupted (err is the context's): the partial report is written
 	// all the same, and the command ends with ExitInterrupted.
@@ -404,6 +430,10 @@ Examples:
 			if err != nil {
 				return err
 			}
+			dir := bo.Dir
+			// Once the flags are valid, every failure is a report in the
+			// chosen format, on standard output or in --output.
+			fail := func(err error) error { return sink.fail(stdio, err, dir, "pluginctl check") }
 			if c.String("for") != "" {
 				if vo.Host != "" {
 					return usageError("--for HOST builds for HOST and verifies against it: drop --host")
@@ -414,14 +444,15 @@ Examples:
 			}
 			wd := bo.Dir
 			if err := rebase(c.Context, c, stdio, &bo); err != nil {
-				return err
+				return fail(err)
 			}
+			dir = bo.Dir
 			if !c.Bool("no-vet") {
 				bo.Gate = vetGate(bo, stdio.Stderr)
 			}
 			res, err := builder.Build(c.Context, bo)
 			if err != nil {
-				return err
+				return fail(err)
 			}
 			var plugins []string
 			hosts := 0
@@ -434,7 +465,7 @@ Examples:
 				plugins = append(plugins, local(wd, bo.Dir, filepath.Join(base, filepath.FromSlash(a.Path))))
 			}
 			if len(plugins) == 0 {
-				return usageError("the build produced no plugins to verify")
+				return fail(usageError("the build produced no plugins to verify"))
 			}
 			switch {
 			case bo.For != nil:
@@ -442,7 +473,7 @@ Examples:
 			case vo.Host != "" || hosts > 0:
 			default:
 				if vo.Host, err = configHost(c, stdio, bo.Dir); err != nil {
-					return err
+					return fail(err)
 				}
 			}
 			vo.Manifest = local(wd, bo.Dir, res.ManifestPath)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -16,6 +17,7 @@ import (
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet"
 )
 
@@ -43,12 +45,21 @@ Examples:
 			if err != nil {
 				return err
 			}
-			p, err := loadProject(c, stdio)
-			if err != nil {
+			// Once the flags are valid, a failure in a machine format is
+			// a report (the message still goes to standard error).
+			fail := func(err error, dir string) error {
+				if err != nil && format != "text" && !errors.Is(err, errFailed) {
+					w, _ := output.New(format, stdio.Stdout, false)
+					w.Report(failureReport(err, dir, "pluginctl vet"))
+				}
 				return err
 			}
+			p, err := loadProject(c, stdio)
+			if err != nil {
+				return fail(err, "")
+			}
 			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags}
-			return runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet"))
+			return fail(runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet")), p.Dir)
 		},
 	}
 }

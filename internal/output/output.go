@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/verifier"
@@ -104,7 +105,11 @@ func (t *text) Report(r *verifier.Report) error {
 			} else {
 				sev = t.paint("31", sev)
 			}
-			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, Escape(string(p.Code)), p.Check, Escape(p.Message))
+			msg := Escape(p.Message)
+			if p.Pos != "" {
+				msg = Escape(p.Pos) + ": " + msg
+			}
+			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, Escape(string(p.Code)), p.Check, msg)
 			for _, d := range p.Detail {
 				fmt.Fprintf(&b, "          %s\n", indentMore(escapeLines(d)))
 			}
@@ -230,7 +235,11 @@ func (j *junit) Report(r *verifier.Report) error {
 
 func problemText(p verifier.Problem) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s [%s]: %s", p.Severity, p.Code, p.Check, p.Message)
+	fmt.Fprintf(&b, "%s %s [%s]: ", p.Severity, p.Code, p.Check)
+	if p.Pos != "" {
+		fmt.Fprintf(&b, "%s: ", p.Pos)
+	}
+	b.WriteString(p.Message)
 	for _, d := range p.Detail {
 		fmt.Fprintf(&b, "\n  %s", d)
 	}
@@ -261,12 +270,59 @@ func (g *github) Report(r *verifier.Report) error {
 			if p.Fix != "" {
 				lines = append(lines, "fix: "+Escape(p.Fix))
 			}
-			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, EscapeProperty(Escape(a.Path)), EscapeProperty("pluginctl "+string(p.Code)), EscapeData(strings.Join(lines, "\n")))
+			// The annotation goes on the source line when the problem has
+			// one (a plugin's declaration, the host's line, the compiler's
+			// position), the artifact named in the message; else on the
+			// artifact checked; a build problem without a position on no
+			// file at all.
+			file, line, col := SplitPos(p.Pos)
+			artifactCheck := p.Check == verifier.Static || p.Check == verifier.Dynamic
+			if file != "" && artifactCheck && a.Path != "" {
+				lines[0] = Escape(a.Path) + ": " + lines[0]
+			}
+			if file == "" && artifactCheck {
+				file = a.Path
+			}
+			props := ""
+			if file != "" {
+				props = "file=" + EscapeProperty(Escape(file)) + ","
+				if line > 0 {
+					props += fmt.Sprintf("line=%d,", line)
+					if col > 0 {
+						props += fmt.Sprintf("col=%d,", col)
+					}
+				}
+			}
+			fmt.Fprintf(&b, "::%s %stitle=%s::%s\n", cmd, props, EscapeProperty("pluginctl "+string(p.Code)), EscapeData(strings.Join(lines, "\n")))
 		}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", Escape(n))
 	}
 	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed%s\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r))
 	_, err := io.WriteString(g.w, b.String())
 	return err
+}
+
+// SplitPos splits a position "file:line[:col]" (line and col 0 when
+// absent); a position that does not end in a line number is all file.
+func SplitPos(pos string) (file string, line, col int) {
+	file = pos
+	for range 2 {
+		i := strings.LastIndexByte(file, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(file[i+1:])
+		if err != nil || n <= 0 {
+			break
+		}
+		file, col, line = file[:i], line, n
+	}
+	if line == 0 {
+		col = 0
+	}
+	return file, line, col
 }
 
 // EscapeData and EscapeProperty follow the GitHub Actions workflow command
