@@ -232,6 +232,14 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 	// Interrupted (err is the context's): the partial report is written
 	// all the same, and the command ends with ExitInterrupted.
 	interrupted := err
+	if sink.format == "github" {
+		// Annotations go on the plugin's source when it is at hand.
+		dir := o.Dir
+		if dir == "" {
+			dir = "."
+		}
+		locate(r, dir, stdio.Getenv("GITHUB_WORKSPACE"))
+	}
 	if err := sink.w.Report(r); err != nil {
 		return err
 	}

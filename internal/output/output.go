@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -256,7 +257,7 @@ type github struct{ w io.Writer }
 func (g *github) Report(r *verifier.Report) error {
 	var b strings.Builder
 	for _, a := range r.Artifacts {
-		for _, p := range a.Problems {
+		for _, p := range merged(a.Problems) {
 			cmd := "error"
 			if p.Severity == verifier.Warning {
 				cmd = "warning"
@@ -302,6 +303,45 @@ func (g *github) Report(r *verifier.Report) error {
 	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed%s\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r))
 	_, err := io.WriteString(g.w, b.String())
 	return err
+}
+
+// merged is ps with the problems of one code and severity found by both
+// the static and the dynamic check made one (the first, with the other's
+// position and evidence when it has more), so that one problem is one
+// annotation.
+func merged(ps []verifier.Problem) []verifier.Problem {
+	var out []verifier.Problem
+	at := map[[2]string]int{}
+	for _, p := range ps {
+		if p.Check != verifier.Static && p.Check != verifier.Dynamic {
+			out = append(out, p)
+			continue
+		}
+		k := [2]string{string(p.Code), string(p.Severity)}
+		i, ok := at[k]
+		if !ok {
+			at[k] = len(out)
+			out = append(out, p)
+			continue
+		}
+		q := &out[i]
+		q.Detail = slices.Clone(q.Detail)
+		if q.Pos == "" {
+			q.Pos = p.Pos
+		}
+		if p.Message != q.Message {
+			q.Detail = append(q.Detail, string(p.Check)+" check: "+p.Message)
+		}
+		for _, d := range p.Detail {
+			if !slices.Contains(q.Detail, d) {
+				q.Detail = append(q.Detail, d)
+			}
+		}
+		if q.Fix == "" {
+			q.Fix = p.Fix
+		}
+	}
+	return out
 }
 
 // SplitPos splits a position "file:line[:col]" (line and col 0 when

@@ -42,7 +42,10 @@ func sampleReport() *verifier.Report {
 			// A problem with a source position: the annotation goes there.
 			{Path: "bin/plugins/shout.so", Name: "shout", OK: false,
 				Problems: []verifier.Problem{{Code: verifier.APIVersionMismatch, Severity: verifier.Error, Check: verifier.Static,
-					Message: "APIVersion is \"v1\", the host accepts \"v2\"", Pos: "plugins/shout/main.go:7:20"}}},
+					Message: "APIVersion is \"v1\", the host accepts \"v2\"", Pos: "plugins/shout/main.go:7:20"},
+					// The dynamic check's finding of the same: one annotation.
+					{Code: verifier.APIVersionMismatch, Severity: verifier.Error, Check: verifier.Dynamic,
+						Message: "APIVersion is \"v1\", the host wants \"v2\"", Detail: []string{"plugin v1"}}}},
 			// What stopped a build: a compiler position, and none.
 			{Path: "example.com/app/plugins/bad", Name: "bad", OK: false,
 				Problems: []verifier.Problem{
