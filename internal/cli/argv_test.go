@@ -54,3 +54,24 @@ func TestClosest(t *testing.T) {
 		t.Errorf("exact name not found first")
 	}
 }
+
+func TestWriteJSON(t *testing.T) {
+	for _, tt := range []struct {
+		v    any
+		want string
+	}{
+		{struct {
+			A int `json:"a"`
+		}{1}, "{\n  \"schema\": \"s/v1\",\n  \"a\": 1\n}\n"},
+		{struct{}{}, "{\n  \"schema\": \"s/v1\"\n}\n"},
+		{map[string]string{"b": "x"}, "{\n  \"schema\": \"s/v1\",\n  \"b\": \"x\"\n}\n"},
+	} {
+		var b strings.Builder
+		if err := writeJSON(&b, "s/v1", tt.v); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("writeJSON(%+v) = %q, want %q", tt.v, b.String(), tt.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -101,12 +100,7 @@ Examples:
 				return err
 			}
 			if format == "json" {
-				js, err := json.MarshalIndent(ct, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = stdio.Stdout.Write(append(js, '\n'))
-				return err
+				return writeJSON(stdio.Stdout, contractSchema, ct)
 			}
 			writeContract(stdio.Stdout, ct)
 			return nil

@@ -146,8 +146,11 @@ type Edit struct {
 
 // Result is what Run found.
 type Result struct {
-	// Dir is the directory positions are relative to (absolute).
-	Dir string `json:"dir"`
+	// Schema is the version of the JSON document (Schema).
+	Schema string `json:"schema"`
+	// Dir is the directory positions are relative to (absolute; not in
+	// the JSON document, which carries no machine path).
+	Dir string `json:"-"`
 	// API is the API package checked against.
 	API string `json:"api"`
 	// Findings, sorted by position (module-level ones by file), then check.
@@ -165,8 +168,9 @@ type Result struct {
 	Contract *contract.Contract `json:"-"`
 	// Summary counts.
 	Summary Summary `json:"summary"`
-	// Elapsed is the wall time of Run.
-	Elapsed time.Duration `json:"elapsed_ns"`
+	// Elapsed is the wall time of Run (not in the JSON document, which
+	// carries no timing).
+	Elapsed time.Duration `json:"-"`
 }
 
 // Summary counts findings.
@@ -487,6 +491,9 @@ func collectDeps(p *packages.Package, seen map[string]bool) {
 	}
 }
 
+// Schema is the version of vet's JSON document.
+const Schema = "pluginctl.vet/v1"
+
 // Formats are the output formats Write accepts.
 var Formats = []string{"text", "json", "github"}
 
@@ -500,6 +507,7 @@ func (r *Result) Write(w io.Writer, format string) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		r.Schema = Schema
 		return enc.Encode(r)
 	case "github":
 		return r.writeGitHub(w)
