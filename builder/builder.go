@@ -183,6 +183,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		// gives two sets.
 		setFlags = append(slices.Clone(flags), "for="+fh.host.SHA256())
 	}
+	// The progress line starts at once: loading the project and finding
+	// the packages can take a while on a cold cache.
+	prog := newProgress(o.Log, o.Interactive, 0)
+	defer prog.done()
+	prog.setPhase("loading the project")
 	var p *project.Project
 	tl.track(func() {
 		p, err = project.Load(ctx, project.Options{Dir: o.Dir, Go: o.Go, API: nonEmpty(o.APIPackage), Expect: o.Expect, Tags: o.Flags.Tags, BuildFlags: flags})
@@ -236,6 +241,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		},
 	}
 	var found *discovered
+	prog.setPhase("finding the hosts and plugins")
 	tl.track(func() { found, err = discover(ctx, dopts) })
 	if err != nil {
 		return nil, err
@@ -312,10 +318,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer os.RemoveAll(stage)
 
+	prog.setTotal(len(targets))
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
-		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
+		progress: prog, timeline: tl,
 	}
 	b.prev, _ = manifest.Read(filepath.Join(out, manifest.FileName))
 	// The gate runs beside the compilers; when it fails, they are stopped.
