@@ -36,7 +36,7 @@ func verifyFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
 		&ucli.StringSliceFlag{Name: "require-capability", Usage: "fail plugins whose Capabilities() lacks NAME (repeatable)"},
-		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)"},
+		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE (atomically; new, or a regular file that is not an input): in JUnit XML for FILE.xml, JSON for FILE.json, else --format; when that differs from --format, --format's report still goes to standard output"},
 		formatFlag(output.Formats...),
 	}
 }
@@ -99,6 +99,46 @@ type reportSink struct {
 	path   string
 	buf    *bytes.Buffer
 	w      output.Writer
+	// stdout, when set, renders the report on standard output too, in
+	// --format, while --output gets the format its extension names
+	// (check --format github --output report.xml: annotations in the
+	// log, JUnit in the file).
+	stdout output.Writer
+	outBuf *bytes.Buffer
+}
+
+// fileFormat is the report format an --output file's extension names:
+// .xml JUnit, .json JSON; "" for any other.
+func fileFormat(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xml":
+		return "junit"
+	case ".json":
+		return "json"
+	}
+	return ""
+}
+
+// report renders r into the sink's buffers.
+func (s *reportSink) report(r *verifier.Report) error {
+	s.buf.Reset()
+	if err := s.w.Report(r); err != nil {
+		return err
+	}
+	if s.stdout != nil {
+		s.outBuf.Reset()
+		return s.stdout.Report(r)
+	}
+	return nil
+}
+
+// flushStdout writes what goes to standard output besides --output.
+func (s *reportSink) flushStdout(stdio IO) error {
+	if s.stdout == nil {
+		return nil
+	}
+	_, err := stdio.Stdout.Write(s.outBuf.Bytes())
+	return err
 }
 
 // fail delivers the report of a command that failed before it verified
@@ -109,9 +149,12 @@ func (s *reportSink) fail(stdio IO, err error, dir, what string) error {
 	if err == nil || s.format == "text" && s.path == "" {
 		return err
 	}
-	s.buf.Reset()
-	if e := s.w.Report(failureReport(err, dir, what)); e != nil {
+	r := failureReport(err, dir, what)
+	if e := s.report(r); e != nil {
 		return err
+	}
+	if s.format != "text" { // text: the message on standard error says it
+		s.flushStdout(stdio)
 	}
 	if s.path == "" {
 		stdio.Stdout.Write(s.buf.Bytes())
@@ -150,6 +193,15 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
 	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
 	sink.w, _ = output.New(format, sink.buf, color)
+	if ff := fileFormat(sink.path); ff != "" && ff != format {
+		sink.outBuf = &bytes.Buffer{}
+		color = format == "text" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
+		sink.stdout, _ = output.New(format, sink.outBuf, color)
+		sink.w, _ = output.New(ff, sink.buf, false)
+		if c.Bool("quiet") {
+			sink.stdout = output.Quiet(sink.stdout)
+		}
+	}
 	if c.Bool("quiet") {
 		sink.w = output.Quiet(sink.w)
 	}
@@ -240,7 +292,10 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		}
 		locate(r, dir, stdio.Getenv("GITHUB_WORKSPACE"))
 	}
-	if err := sink.w.Report(r); err != nil {
+	if err := sink.report(r); err != nil {
+		return err
+	}
+	if err := sink.flushStdout(stdio); err != nil {
 		return err
 	}
 	if sink.path != "" {
