@@ -8,6 +8,7 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -511,14 +512,17 @@ func checkTargets(ts []*target, patterns []string) error {
 	return nil
 }
 
-// vcsInfo returns the checkout's revision and whether it has local changes.
+// vcsInfo returns the checkout's revision and whether it has local changes,
+// as the go command decides it for the build info's vcs.modified (any
+// output of git status --porcelain, untracked files included), so that
+// the metadata and the build info agree.
 func vcsInfo(ctx context.Context, dir string) (string, bool) {
 	rev, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
 	if err != nil {
 		return "", false
 	}
-	err = exec.CommandContext(ctx, "git", "-C", dir, "diff-index", "--quiet", "HEAD", "--").Run()
-	return strings.TrimSpace(string(rev)), err != nil
+	st, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain").Output()
+	return strings.TrimSpace(string(rev)), err != nil || len(bytes.TrimSpace(st)) > 0
 }
 
 var errNoMetadata = errors.New("artifact carries no pluginctl metadata")

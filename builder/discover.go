@@ -81,12 +81,21 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
 	var errs []string
+	noPattern := true // every error is a pattern that names nothing
 	for _, p := range roots {
 		for _, e := range p.Errors {
 			if e.Kind == packages.ListError || e.Kind == packages.ParseError {
-				errs = append(errs, e.Error())
+				msg := e.Error()
+				if e.Pos == "" || e.Pos == "-" { // no position: go/packages writes "-: "
+					msg = e.Msg
+				}
+				noPattern = noPattern && strings.HasPrefix(e.Msg, "pattern ") && e.Kind == packages.ListError
+				errs = append(errs, msg)
 			}
 		}
+	}
+	if len(errs) > 0 && noPattern {
+		return nil, &EnvError{Msg: "no such packages: " + strings.Join(errs, "; "), Fix: "check the package patterns (relative ones are relative to the current directory)"}
 	}
 	if len(errs) > 0 {
 		return nil, &PackageError{Errors: errs}

@@ -177,7 +177,7 @@ func buildCommand(stdio IO) *ucli.Command {
 		Usage:     "build every host and plugin of the module with one toolchain and one set of flags",
 		ArgsUsage: "[packages]",
 		Description: `Build finds the hosts and the plugins among the packages (default ./...) by one
-rule (README.md, "What is a host, what is a plugin"): a package main without func
+rule (README.md, "The project model"): a package main without func
 main, or declaring a required symbol of the hosts' contract, is a plugin; a package
 main with func main that links package plugin is a host. It builds them all with the same toolchain, module graph and flags, in parallel:
 hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build
@@ -203,7 +203,7 @@ checkout, needed when the plugins import packages of a host built from a checkou
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
 			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
 			&ucli.StringSliceFlag{Name: "hosts", Usage: "packages to build as hosts, instead of discovering them (repeatable)"},
-			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "go build commands run at once (default: number of CPUs)"},
+			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "go build commands run at once", DefaultText: "number of CPUs"},
 			&ucli.BoolFlag{Name: "trimpath", Value: true, Usage: "remove file system paths from artifacts (--trimpath=false to keep them)"},
 			&ucli.StringSliceFlag{Name: "tags", Usage: "build tags, applied to every artifact (comma-separated or repeated)"},
 			&ucli.BoolFlag{Name: "race", Usage: "build every artifact with the race detector"},

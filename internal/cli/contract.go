@@ -95,6 +95,13 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if len(p.Expect) == 0 {
+				// As build, check and vet: outside a module there is no
+				// contract but what --expect declares.
+				if err := p.NeedModule(); err != nil {
+					return err
+				}
+			}
 			ct, err := p.Contract(c.Context, c.Args().Slice())
 			if err != nil {
 				return err

@@ -77,7 +77,7 @@ Examples:
    pluginctl verify --static --format json bin/plugins
    pluginctl verify --host /usr/local/bin/server --format github plugins/*.so
    pluginctl verify --format junit --output verify.xml bin/plugins`,
-		Flags: append(verifyFlags(), &ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "artifacts checked at once (default: number of CPUs)"},
+		Flags: append(verifyFlags(), &ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "artifacts checked at once", DefaultText: "number of CPUs"},
 			apiFlag, goFlag, verboseFlag, quietFlag),
 		Action: func(c *ucli.Context) error {
 			o, w, err := verifyOptions(c, stdio)
@@ -249,7 +249,7 @@ func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg stri
 	}
 	p, err := project.Load(ctx, po)
 	if err != nil {
-		return verifier.Resolution{Notes: []string{"the contract could not be resolved (" + err.Error() + "): checked against the pluginapi convention"}}
+		return verifier.Resolution{Notes: []string{"the contract could not be resolved (" + oneLine(err.Error()) + "): checked against the pluginapi convention"}}
 	}
 	var hosts []string
 	if hostPkg != "" && p.InModule() {

@@ -83,7 +83,9 @@ func (t *text) Report(r *verifier.Report) error {
 		fmt.Fprintf(&b, ")\n")
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note: %s\n", Escape(n))
+		// A note of several lines (an error with its fix) is indented,
+		// each line escaped, never a literal \n.
+		fmt.Fprintf(&b, "note: %s\n", strings.ReplaceAll(escapeLines(strings.TrimRight(n, "\n")), "\n", "\n      "))
 	}
 	for _, a := range r.Artifacts {
 		verdict := t.paint("32", "PASS")

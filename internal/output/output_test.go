@@ -159,3 +159,16 @@ func TestGitHubEscaping(t *testing.T) {
 		t.Errorf("EscapeProperty = %q", got)
 	}
 }
+
+// A note of several lines prints indented, never as a literal \n.
+func TestNoteLines(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := New("text", &buf, false)
+	w.Report(&verifier.Report{Notes: []string{"what went wrong\n\tthe fix"}})
+	if got := buf.String(); !bytes.Contains(buf.Bytes(), []byte("note: what went wrong\n      \\tthe fix\n")) && !bytes.Contains(buf.Bytes(), []byte("note: what went wrong\n      \tthe fix\n")) {
+		t.Errorf("note printed as %q", got)
+	}
+	if bytes.Contains(buf.Bytes(), []byte(`\n`)) {
+		t.Errorf("literal \\n in %q", buf.String())
+	}
+}
