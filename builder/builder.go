@@ -255,6 +255,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		targets = onlyPlugins(targets)
 	}
 	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
+	for _, a := range found.unlinkedAPI {
+		warnings = append(warnings, fmt.Sprintf("API package %s (declared with api = in pluginctl.toml or --api) is linked by no host or plugin built: a typo, or a package that does not exist? Nothing is checked against it", a))
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(o.Log, "warning: %s\n", w)
 	}

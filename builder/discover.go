@@ -62,6 +62,8 @@ type discovered struct {
 	// api is the API package whose APIVersion constant the artifacts
 	// record ("" when none).
 	api string
+	// unlinkedAPI are declared API packages that nothing links.
+	unlinkedAPI []string
 }
 
 // discover finds the hosts and plugins among the packages the patterns
@@ -172,7 +174,7 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 	}
 	sort.Slice(d.targets, func(i, j int) bool { return d.targets[i].ImportPath < d.targets[j].ImportPath })
 	d.sourceKey = project.SourceKey(roots, o.Project.ModuleDirs(), o.Project.GoWork)
-	d.api = metadataAPI(o.Project.API, hostPkgs, pluginPkgs)
+	d.api, d.unlinkedAPI = metadataAPI(o.Project.API, hostPkgs, pluginPkgs)
 	return d, nil
 }
 
@@ -182,7 +184,9 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 // library that a host and a plugin both link and that declares one
 // (main-module packages first, then by import path); "" when none does.
 // Only syntax is read.
-func metadataAPI(declared []string, hosts, plugins []*packages.Package) string {
+// unlinked are the declared API packages no host or plugin links (a typo,
+// a package that does not exist): they are worth a warning.
+func metadataAPI(declared []string, hosts, plugins []*packages.Package) (api string, unlinked []string) {
 	byPath := map[string]*packages.Package{}
 	inHost := map[string]bool{}
 	for _, h := range hosts {
@@ -200,9 +204,14 @@ func metadataAPI(declared []string, hosts, plugins []*packages.Package) string {
 			}
 		})
 	}
-	for _, api := range declared {
-		if p := byPath[api]; p != nil && declaresConst(p, "APIVersion") {
-			return api
+	for _, a := range declared {
+		if byPath[a] == nil && len(hosts)+len(plugins) > 0 {
+			unlinked = append(unlinked, a)
+		}
+	}
+	for _, a := range declared {
+		if p := byPath[a]; p != nil && declaresConst(p, "APIVersion") {
+			return a, unlinked
 		}
 	}
 	var cands []*packages.Package
@@ -220,9 +229,9 @@ func metadataAPI(declared []string, hosts, plugins []*packages.Package) string {
 		return cands[i].PkgPath < cands[j].PkgPath
 	})
 	if len(cands) == 0 {
-		return ""
+		return "", unlinked
 	}
-	return cands[0].PkgPath
+	return cands[0].PkgPath, unlinked
 }
 
 // declaresConst reports whether the package declares the constant name,
