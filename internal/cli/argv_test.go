@@ -3,6 +3,7 @@ package cli
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -74,4 +75,36 @@ func TestWriteJSON(t *testing.T) {
 			t.Errorf("writeJSON(%+v) = %q, want %q", tt.v, b.String(), tt.want)
 		}
 	}
+}
+
+func TestStatus(t *testing.T) {
+	var b syncBuffer
+	s := startStatus(&b, "verifying 3 plugins")
+	s.end()
+	got := b.String()
+	if !strings.HasPrefix(got, "\r\033[Kverifying 3 plugins … 0 s") || !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("status line %q", got)
+	}
+	var none *status
+	none.end() // a no-op
+	if startStatus(nil, "x") != nil {
+		t.Error("a status without a terminal")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -277,7 +278,13 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 			return err
 		}
 	}
+	var line io.Writer // the status line, on a terminal only
+	if sink.format == "text" && !c.Bool("quiet") && isTerminal(stdio.Stderr, stdio.Getenv) {
+		line = stdio.Stderr
+	}
+	st := startStatus(line, fmt.Sprintf("verifying %d artifact argument(s)", len(paths)))
 	r, err := verifier.Verify(c.Context, o, paths)
+	st.end()
 	if err != nil && (r == nil || !errors.Is(err, context.Canceled)) {
 		return sink.fail(stdio, err, o.Dir, "pluginctl verify")
 	}
