@@ -270,13 +270,20 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 
+	// The flags GOFLAGS gives every go build (-tags=foo) are the build's
+	// too: recorded in the metadata and the build set like the flags
+	// given to pluginctl (go build reads them from GOFLAGS itself).
+	recorded, setFlags := flags, slices.Concat(setFlags, envBuildFlags(goflags))
+	if extra := envBuildFlags(goflags); len(extra) > 0 {
+		recorded = slices.Concat(flags, extra)
+	}
 	base := meta.Metadata{
 		Schema:           meta.Schema,
 		PluginctlVersion: o.Version,
 		GoVersion:        env.GOVERSION,
 		GOOS:             env.GOOS,
 		GOARCH:           env.GOARCH,
-		Flags:            flags,
+		Flags:            recorded,
 		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, setFlags, ws),
 	}
 	if !strings.Contains(env.GOFLAGS, "-buildvcs=false") {
@@ -482,6 +489,21 @@ func checkGOFLAGS(goflags string) error {
 		}
 	}
 	return nil
+}
+
+// envBuildFlags are the flags of GOFLAGS that change what go build
+// produces (tags, race, sanitizers, compiler and linker flags, trimpath),
+// in their order; the others (-mod, -buildvcs, -p, ...) are left out.
+func envBuildFlags(goflags string) []string {
+	var out []string
+	for _, f := range strings.Fields(goflags) {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		switch name {
+		case "tags", "race", "msan", "asan", "gcflags", "ldflags", "asmflags", "trimpath", "installsuffix", "cover", "covermode":
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // checkCC reports a missing C compiler up front: plugins need cgo.
