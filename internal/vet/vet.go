@@ -501,6 +501,13 @@ var Formats = []string{"text", "json", "github"}
 // Result as JSON for programs, GitHub Actions annotations for pull
 // requests.
 func (r *Result) Write(w io.Writer, format string) error {
+	// Positions in the loading errors are relative to Dir, as the
+	// findings' are: no machine path in any format.
+	for i, e := range r.Errors {
+		if rest, ok := strings.CutPrefix(e, r.Dir+string(filepath.Separator)); ok && r.Dir != "" {
+			r.Errors[i] = rest
+		}
+	}
 	switch format {
 	case "text":
 		return r.writeText(w)
@@ -560,7 +567,15 @@ func plural(n int, s string) string {
 func (r *Result) writeGitHub(w io.Writer) error {
 	var b strings.Builder
 	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "::error title=%s::%s\n", output.EscapeProperty("pluginctl vet"), output.EscapeData(e))
+		props := ""
+		if file, line, col := output.SplitPos(strings.SplitN(e, ": ", 2)[0]); line > 0 && strings.Contains(e, ": ") {
+			props = "file=" + output.EscapeProperty(file) + ",line=" + strconv.Itoa(line) + ","
+			if col > 0 {
+				props += "col=" + strconv.Itoa(col) + ","
+			}
+			e = strings.SplitN(e, ": ", 2)[1]
+		}
+		fmt.Fprintf(&b, "::error %stitle=%s::%s\n", props, output.EscapeProperty("pluginctl vet"), output.EscapeData(e))
 	}
 	for _, f := range r.Findings {
 		cmd := "error"
