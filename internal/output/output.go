@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,9 +44,36 @@ func New(format string, w io.Writer, color bool) (Writer, error) {
 type jsonWriter struct{ w io.Writer }
 
 func (j *jsonWriter) Report(r *verifier.Report) error {
+	r = unpadded(r)
 	enc := json.NewEncoder(j.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// padding is the run of spaces that aligns a detail's label for people
+// ("host   v1" under "plugin v0").
+var padding = regexp.MustCompile(`^([A-Za-z][\w-]*:?) {2,}`)
+
+// unpadded is r with the details' alignment padding removed, for a
+// program: "host   v1" is "host v1". r itself is unchanged.
+func unpadded(r *verifier.Report) *verifier.Report {
+	c := *r
+	c.Artifacts = slices.Clone(r.Artifacts)
+	for i := range c.Artifacts {
+		a := &c.Artifacts[i]
+		a.Problems = slices.Clone(a.Problems)
+		for j := range a.Problems {
+			p := &a.Problems[j]
+			if len(p.Detail) == 0 {
+				continue
+			}
+			p.Detail = slices.Clone(p.Detail)
+			for k, d := range p.Detail {
+				p.Detail[k] = padding.ReplaceAllString(d, "$1 ")
+			}
+		}
+	}
+	return &c
 }
 
 // text prints one line per artifact and its problems indented below it.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -170,5 +171,28 @@ func TestNoteLines(t *testing.T) {
 	}
 	if bytes.Contains(buf.Bytes(), []byte(`\n`)) {
 		t.Errorf("literal \\n in %q", buf.String())
+	}
+}
+
+// JSON details carry no alignment padding; the report is not changed.
+func TestJSONUnpadded(t *testing.T) {
+	r := &verifier.Report{Schema: verifier.Schema, Artifacts: []verifier.ArtifactReport{{Path: "a.so",
+		Problems: []verifier.Problem{{Code: verifier.APIVersionMismatch, Detail: []string{"plugin \"v0\"", "host   \"v1\" (cmd/host/main.go:3)", "found    *int", "a  b"}}}}}}
+	var buf bytes.Buffer
+	w, _ := New("json", &buf, false)
+	if err := w.Report(r); err != nil {
+		t.Fatal(err)
+	}
+	var back verifier.Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	got := back.Artifacts[0].Problems[0].Detail
+	want := []string{"plugin \"v0\"", "host \"v1\" (cmd/host/main.go:3)", "found *int", "a b"}
+	if !slices.Equal(got, want) {
+		t.Errorf("details %q, want %q", got, want)
+	}
+	if r.Artifacts[0].Problems[0].Detail[1] != "host   \"v1\" (cmd/host/main.go:3)" {
+		t.Error("the report was changed")
 	}
 }
