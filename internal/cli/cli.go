@@ -183,6 +183,8 @@ main with func main that links package plugin is a host. It builds them all with
 hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build
 metadata (see pluginctl inspect); OUT/pluginctl.json lists the set. go.mod and
 go.sum are never modified. A failed build leaves the previous artifacts as they were.
+Run from a subfolder, it acts on the project: the packages relative to where it
+runs, the default OUT (bin) at the project root.
 The go commands run with GOGC=400 and GOMEMLIMIT set to the memory divided by
 GOMAXPROCS, unless GOGC or GOMEMLIMIT is set (GOGC=100 keeps Go's default): less CPU
 time, more memory, the same artifacts and cache keys.
