@@ -175,6 +175,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 		defer fh.cleanup()
+		fh.userGo = o.Go
 		o.Go = o.Go.With(fh.env()...)
 	}
 	flags := o.Flags.Args()
@@ -229,7 +230,13 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	var resolved *project.Resolved
 	var contractErr error
 	resolve := func() *project.Resolved {
-		contractOnce.Do(func() { resolved, contractErr = p.Contract(ctx, nil) })
+		contractOnce.Do(func() {
+			if fh != nil {
+				resolved, contractErr = fh.resolveContract(ctx, p)
+				return
+			}
+			resolved, contractErr = p.Contract(ctx, nil)
+		})
 		return resolved
 	}
 	dopts := discoverOptions{
@@ -241,6 +248,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			}
 			return nil
 		},
+	}
+	if fh != nil {
+		dopts.Classify = forClassify
 	}
 	var found *discovered
 	prog.setPhase("finding the hosts and plugins")
@@ -254,6 +264,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	targets, srcKey := found.targets, found.sourceKey
 	if fh != nil {
 		targets = onlyPlugins(targets)
+		if len(targets) == 0 && len(o.PluginPatterns) == 0 {
+			return nil, fh.noPlugins(o.Patterns, resolve())
+		}
 	}
 	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
 	for _, a := range found.unlinkedAPI {
@@ -375,6 +388,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		in := GateInput{SourceKey: key, Project: p}
 		if fh != nil {
 			in.Project = nil // vet reads the source with the local toolchain, not the host's
+			// The released host's contract, not the module's own.
+			if in.Contract = resolve(); contractErr != nil {
+				cancelBuild()
+				gateErr <- contractErr
+				return
+			}
 		}
 		err := o.Gate(ctx, in)
 		if err != nil {
@@ -402,7 +421,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		if err := fh.check(stage, targets); err != nil {
 			return nil, err
 		}
-		forRecord, forHosts = fh.record(out)
+		forRecord = fh.record()
 	}
 	m := &manifest.Manifest{
 		Schema: manifest.Schema, PluginctlVersion: o.Version, BuildSet: base.BuildSet,
@@ -417,7 +436,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, contractErr
 	}
 	if r != nil {
-		m.Contract = &manifest.Contract{API: r.API, From: r.From, Contract: r.Contract}
+		m.Contract = &manifest.Contract{API: r.API, From: r.From, Source: r.Source, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
 	if err := b.commit(m, targets, forHosts); err != nil {

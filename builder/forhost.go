@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/released"
 )
@@ -31,6 +32,9 @@ type ForHost struct {
 	// "tags", "gcflags", "ldflags", "trimpath"): one that contradicts the
 	// host's build is refused.
 	SetFlags []string
+	// Offline reads the host's contract from the module cache only:
+	// nothing is downloaded to read it.
+	Offline bool
 }
 
 // ForHostError is a build for a host that cannot give plugins the host
@@ -65,6 +69,8 @@ type forHost struct {
 	host  *released.Host
 	mods  *released.ModFiles
 	notes []string
+	// userGo is the go command before the host's environment was added.
+	userGo *gocmd.Go
 }
 
 // prepareFor reads the host, refuses contradicting flags, and writes the
@@ -88,6 +94,9 @@ func prepareFor(o *Options) (*forHost, error) {
 	}
 	fh := &forHost{o: fo, host: h}
 	fh.notes = append(fh.notes, h.Limits()...)
+	if left := h.LeftOut(); len(left) > 0 {
+		fh.notes = append(fh.notes, "left out of the plugins' build, as loading does not depend on them: "+strings.Join(left, "; "))
+	}
 	if u := h.Unsummed(); len(u) > 0 {
 		fh.notes = append(fh.notes, "the host records no checksum for "+strings.Join(u, ", ")+" (built from a vendor directory?): built from the module proxy's copy, which the fingerprint check then proves or refutes")
 	}
@@ -354,9 +363,11 @@ func versionIn(f *artifact.File, mod string) string {
 	return "(not linked)"
 }
 
-// record is the host as the manifest records it; Hosts the host's path
-// relative to the output directory (so that verify finds it).
-func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
+// record is the host as the manifest records it: by absolute path and
+// sha256 (verify finds it there, or is given it with --host, and checks
+// the sum). The artifacts name no host: a manifest's host paths are
+// inside its folder, and a released host is not.
+func (fh *forHost) record() *manifest.HostRecord {
 	abs, err := filepath.Abs(fh.o.Host)
 	if err != nil {
 		abs = fh.o.Host
@@ -365,13 +376,5 @@ func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
 	for _, p := range fh.mods.Pins {
 		r.Pinned = append(r.Pinned, manifest.PinnedModule{Path: p.Path, GoMod: p.Was, Host: p.Now})
 	}
-	var hosts []string
-	if absOut, err := filepath.Abs(out); err == nil {
-		// Only a host inside OUT is named by a path relative to it: the
-		// manifest's readers refuse any other (ForHost keeps its path).
-		if rel, err := filepath.Rel(absOut, abs); err == nil && filepath.IsLocal(rel) {
-			hosts = []string{filepath.ToSlash(rel)}
-		}
-	}
-	return r, hosts
+	return r
 }

@@ -24,6 +24,9 @@ type Report struct {
 	// (nothing known: the pluginapi convention) or "given" (a Go caller's
 	// Options.Contract).
 	Contract string `json:"contract,omitempty"`
+	// ContractSource says where a released host's contract was read
+	// (Contract "released", or "manifest" when build --for recorded it).
+	ContractSource string `json:"contract_source,omitempty"`
 	// Notes say what was not checked and why.
 	Notes []string `json:"notes,omitempty"`
 	// Interrupted: a signal (or the context's end) stopped the

@@ -119,7 +119,7 @@ func forOptions(c *ucli.Context, o *builder.Options) error {
 			return usageError("--host-src %s: not a directory", src)
 		}
 	}
-	o.For = &builder.ForHost{Host: host, HostSrc: src}
+	o.For = &builder.ForHost{Host: host, HostSrc: src, Offline: c.Bool("no-download")}
 	for _, name := range []string{"race", "trimpath", "tags", "gcflags", "ldflags"} {
 		if c.IsSet(name) {
 			o.For.SetFlags = append(o.For.SetFlags, name)

@@ -222,6 +222,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") || d.key == "-buildmode" || d.key == "-ldflags" {
 			continue
 		}
+		if (d.key == "-gcflags" || d.key == "-asmflags") && mainOnly(d.h) && mainOnly(d.p) {
+			continue // the main packages' own flags: no other package is compiled with them
+		}
 		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
 	}
 	for _, pkg := range hostPkgs {
@@ -300,4 +303,10 @@ func firstLines(s string, n int) string {
 		lines = append(lines[:n], "...")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// mainOnly reports whether a -gcflags/-asmflags value (nil: unset)
+// applies to the main package only (no pattern).
+func mainOnly(v *string) bool {
+	return v == nil || released.ParsePackageFlag(*v).Pattern == ""
 }
