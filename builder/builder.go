@@ -130,6 +130,12 @@ type Options struct {
 	// For, when set, builds the plugins of the module for a host at hand
 	// only as a binary (see ForHost and forhost.go); hosts are not built.
 	For *ForHost
+	// GOOS and GOARCH select the target platform of every artifact ("":
+	// the go command's, from GOOS/GOARCH in the environment or go env).
+	// For another platform than this machine's, the C compiler is CC
+	// (CC_FOR_TARGET, CC_FOR_<GOOS>_<GOARCH>) or Debian's cross compiler
+	// on PATH (see cross.go). With For, the host's platform is the target.
+	GOOS, GOARCH string
 }
 
 // GateInput is what the gate learns about the build.
@@ -178,6 +184,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		fh.userGo = o.Go
 		o.Go = o.Go.With(fh.env()...)
 	}
+	if tenv, err := o.targetEnv(fh); err != nil {
+		return nil, err
+	} else if tenv != nil {
+		o.Go = o.Go.With(tenv...)
+	}
 	flags := o.Flags.Args()
 	setFlags := flags
 	if fh != nil {
@@ -201,6 +212,15 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := p.NeedModule(); err != nil {
 		return nil, err
 	}
+	// Another platform's C compiler, before anything is built: every go
+	// command of the build (vet's too, through the project) gets it.
+	cc, err := crossCC(p.Go, p.Env)
+	if err != nil {
+		return nil, err
+	}
+	if cc != "" {
+		p.Go = p.Go.With("CC=" + cc)
+	}
 	g, env := p.Go, p.Env
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
@@ -214,8 +234,10 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if fh != nil {
 		modArgs, goflags = fh.mods.Args(), ""
 	}
-	if err := checkCC(env.CC); err != nil {
-		return nil, err
+	if cc == "" {
+		if err := checkCC(env.CC); err != nil {
+			return nil, err
+		}
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
 	o.Patterns = p.Patterns(o.Patterns)
@@ -343,14 +365,17 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer os.RemoveAll(stage)
 
+	// Cached artifacts are kept per toolchain and platform: builds for
+	// two platforms do not evict each other's.
+	toolTarget := env.GOVERSION + " " + env.GOOS + "/" + env.GOARCH
 	prog.setTotal(len(targets))
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
-		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
+		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, toolTarget, flags),
 		progress: prog, timeline: tl,
 	}
 	if o.CacheDir != "off" {
-		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", env.GOVERSION, flags)
+		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", toolTarget, flags)
 	}
 	defer func() {
 		if err := b.shared.Close(); err != nil {

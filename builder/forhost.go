@@ -78,11 +78,17 @@ type forHost struct {
 func prepareFor(o *Options) (*forHost, error) {
 	fo := o.For
 	h, err := released.Read(fo.Host)
+	if err := cannotLoad(fo.Host, h); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		var re *released.Error
 		if errors.As(err, &re) {
 			return nil, &EnvError{Msg: re.Error()}
 		}
+		return nil, err
+	}
+	if err := checkHostPlatform(fo.Host, h); err != nil { // cross.go
 		return nil, err
 	}
 	if err := checkForFlags(o.Flags, fo.SetFlags, h); err != nil {
@@ -114,6 +120,27 @@ func prepareFor(o *Options) (*forHost, error) {
 	fh.mods = mods
 	fh.notes = append(fh.notes, mods.Notes...)
 	return fh, nil
+}
+
+// cannotLoad refuses, up front, a host that loads no plugin (whatever its
+// platform): h is the host as read, nil when it could not be.
+func cannotLoad(path string, h *released.Host) error {
+	f := (*artifact.File)(nil)
+	if h != nil {
+		f = h.File
+	} else if af, err := artifact.Read(path); err == nil {
+		f = af
+	}
+	if f == nil {
+		return nil
+	}
+	if why := f.CannotLoadPlugins(); why != "" {
+		return &ForHostError{
+			Host: path, Msg: "the host cannot load any plugin (host-cannot-load-plugins): " + why,
+			Fix: "rebuild the host with CGO_ENABLED=1, dynamically linked: Go loads plugins only through cgo and the system's dynamic loader",
+		}
+	}
+	return nil
 }
 
 func (fh *forHost) cleanup() {

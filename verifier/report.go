@@ -69,6 +69,9 @@ type ArtifactReport struct {
 	// (an interrupted verification). Without an error among Problems, the
 	// artifact neither passed nor failed.
 	NotChecked []Check `json:"not_checked,omitempty"`
+	// Notes say what was not checked for this artifact and why (the
+	// dynamic check could not run for the host, say), without failing it.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Summary counts the verdicts.

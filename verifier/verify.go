@@ -136,6 +136,11 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if host != nil {
+		if why := host.CannotLoadPlugins(); why != "" {
+			return hostCannotLoad(r, host, paths, why), nil
+		}
+	}
 	var recorded *Recorded
 	if mf != nil && mf.Contract != nil && mf.Contract.Contract != nil {
 		recorded = mf.Contract
@@ -323,6 +328,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			r.Notes = append(r.Notes, sf.Error())
 			r.Checks = r.Checks[:1]
 			for i := range r.Artifacts {
+				r.Artifacts[i].Notes = append(r.Artifacts[i].Notes, "not loaded: the dynamic check did not run (see the report's notes); the verdict is the static check's")
 				if !readable[i] {
 					continue
 				}

@@ -57,6 +57,9 @@ func TestScript(t *testing.T) {
 			if cond == "root" { // root reads files whatever their permissions
 				return os.Geteuid() == 0, nil
 			}
+			if cond == "cross" {
+				return crossReady()
+			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Setup: func(env *testscript.Env) error {
@@ -156,4 +159,33 @@ func cmdModProxy(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	list, _ := os.ReadFile(filepath.Join(dir, "list"))
 	ts.Check(os.WriteFile(filepath.Join(dir, "list"), append(list, []byte(version+"\n")...), 0o644))
+}
+
+// crossTools are the programs the cross-architecture scripts need:
+// Debian's crossbuild-essential-arm64 and qemu-user.
+var crossTools = []string{"aarch64-linux-gnu-gcc", "qemu-aarch64"}
+
+// crossReady is the script condition [cross]: the arm64 cross compiler
+// and QEMU are on PATH. Scripts skip with `[!cross] skip` when they are
+// not, and this says so loudly on standard error. .ci/run installs them
+// and reports how in PLUGINCTL_CROSS_TOOLS: there (and wherever CI is
+// set) a tool missing after an installation that did not fail is an
+// error, which fails the script instead of skipping it.
+func crossReady() (bool, error) {
+	var missing []string
+	for _, t := range crossTools {
+		if _, err := exec.LookPath(t); err != nil {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return true, nil
+	}
+	status := os.Getenv("PLUGINCTL_CROSS_TOOLS")
+	msg := fmt.Sprintf("%s not on PATH (apt-get install crossbuild-essential-arm64 qemu-user)", strings.Join(missing, ", "))
+	if status != "install-failed" && (status != "" || os.Getenv("CI") != "") {
+		return false, fmt.Errorf("%s, although .ci/run reports PLUGINCTL_CROSS_TOOLS=%q (CI=%q): the cross-architecture tests cannot be skipped", msg, status, os.Getenv("CI"))
+	}
+	fmt.Fprintf(os.Stderr, "SKIPPING CROSS-ARCHITECTURE TESTS: %s (PLUGINCTL_CROSS_TOOLS=%q)\n", msg, status)
+	return false, nil
 }

@@ -208,7 +208,12 @@ its build info records, else from the modules it links that load plugins (fetche
 read-only through the go command; --no-download: the module cache only); a package
 main is a plugin when it declares a symbol of it or has no func main. --host-src DIR
 is also needed when the plugins import packages of a host built from a checkout.
-Then, in the output folder: pluginctl verify plugins.`,
+Then, in the output folder: pluginctl verify plugins.
+
+--goos/--goarch (or GOOS/GOARCH) build for another platform; for one that is not
+this machine's, the C compiler is CC_FOR_<GOOS>_<GOARCH>, CC_FOR_TARGET or CC, else
+Debian's cross compiler on PATH (aarch64-linux-gnu-gcc for arm64: apt-get install
+crossbuild-essential-arm64). --for takes the platform from the host.`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
 			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
@@ -225,6 +230,8 @@ Then, in the output folder: pluginctl verify plugins.`,
 			&ucli.StringFlag{Name: "for", Usage: "build the module's plugins for this released host binary (its toolchain, settings and module versions)"},
 			&ucli.StringFlag{Name: "host-src", Usage: "with --for: the host's source checkout, used as a workspace module and read for the host's contract"},
 			&ucli.BoolFlag{Name: "no-download", Usage: "with --for: read the host's contract from the module cache only, downloading nothing"},
+			&ucli.StringFlag{Name: "goos", Usage: "build every artifact for this GOOS (default: $GOOS, else go env GOOS)"},
+			&ucli.StringFlag{Name: "goarch", Usage: "build every artifact for this GOARCH, e.g. arm64 (default: $GOARCH, else go env GOARCH); needs a C cross compiler: CC, or Debian's crossbuild-essential-ARCH"},
 			formatFlag("text", "json"),
 			goFlag, verboseFlag, quietFlag,
 		},

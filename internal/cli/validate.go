@@ -81,6 +81,8 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		Sums:        sumcache.Default(),
 		FactsDir:    cachedir.For(cachedir.Facts),
 		Version:     version.Version(),
+		GOOS:        c.String("goos"),
+		GOARCH:      c.String("goarch"),
 		Log:         stdio.Stderr,
 		Interactive: format == "text" && isTerminal(stdio.Stderr, stdio.Getenv),
 	}
@@ -113,6 +115,9 @@ func forOptions(c *ucli.Context, o *builder.Options) error {
 	}
 	if len(c.StringSlice("hosts")) > 0 {
 		return usageError("--for builds plugins only: drop --hosts")
+	}
+	if c.IsSet("goos") || c.IsSet("goarch") {
+		return usageError("--for builds for the host's platform: drop --goos/--goarch")
 	}
 	if src != "" {
 		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -224,9 +223,6 @@ func (h *Host) Limits() []string {
 		if _, err := os.Stat(p); err != nil {
 			out = append(out, fmt.Sprintf("the host was built with the profile -pgo=%s, which is not on this machine: every package it optimized differs", p))
 		}
-	}
-	if g, a := h.Settings["GOOS"], h.Settings["GOARCH"]; g != "" && (g != runtime.GOOS || a != runtime.GOARCH) {
-		out = append(out, fmt.Sprintf("the host is built for %s/%s, this machine is %s/%s: nothing built here can be run against it", g, a, runtime.GOOS, runtime.GOARCH))
 	}
 	return out
 }
