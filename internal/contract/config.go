@@ -55,6 +55,8 @@ const ConfigFile = "pluginctl.toml"
 //	api = "example.com/app/pluginapi"   # top level, before any table: the
 //	                           # project's API package(s) (a string or a list);
 //	                           # default: inferred from the contract's types
+//	host = "hosts/server"      # top level: the host binary pluginctl check
+//	                           # verifies against when it builds none
 //
 // Declared symbols are merged over the inferred contract (Merge): a
 // [[symbol]] replaces the type and the requirement of the inferred entry
@@ -81,6 +83,10 @@ type Config struct {
 	// Folder is the [folder] table: the host's rule for the files of a
 	// folder it opens, replacing the inferred one.
 	Folder *Folder
+	// Host is the top-level host: the path of a host binary (a released
+	// one) that pluginctl check verifies the plugins against when it
+	// builds no host; relative to the file's directory.
+	Host string
 }
 
 // ConfigError is a problem in the configuration file, at a line (0 when
@@ -184,6 +190,13 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 					fail(line, "api: %q is not an import path", a)
 				}
 			}
+		case "host":
+			str, ok := val.(string)
+			if !ok || str == "" {
+				fail(lines.top(key), "host must be the path of a host binary, a string: host = \"bin/server\"")
+				continue
+			}
+			cfg.Host = str
 		case "symbol":
 			list, ok := val.([]map[string]any)
 			if anys, isList := val.([]any); isList { // symbol = [{...}, ...]
@@ -267,7 +280,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			}
 			cfg.Folder = r
 		default:
-			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins], [folder])", key)
+			fail(lines.top(key), "unknown key %s (want api, host, [contract], [[symbol]], [[kind]], [plugins], [folder])", key)
 		}
 	}
 	if len(errs) > 0 {
