@@ -48,6 +48,10 @@ const (
 	// Unreadable: the file exists but cannot be read (permissions): it
 	// says nothing about the plugin, and the host could not open it either.
 	Unreadable Code = "unreadable"
+	// SandboxFailure: the probe's sandbox could not be set up for this
+	// artifact although it worked for others of the run (something
+	// interfered): it was not run unboxed, and so not checked.
+	SandboxFailure Code = "sandbox"
 )
 
 // Severity says whether a problem fails the artifact.

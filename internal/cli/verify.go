@@ -35,6 +35,7 @@ func verifyFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
 		&ucli.StringSliceFlag{Name: "require-capability", Usage: "fail plugins whose Capabilities() lacks NAME (repeatable)"},
+		&ucli.StringFlag{Name: "sandbox", Usage: "the dynamic check's sandbox: auto (namespaces where the kernel allows them, else without, with a warning), require (exit 2 where the kernel refuses them), off (default: $PLUGINCTL_SANDBOX, else auto)"},
 		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)"},
 		formatFlag(output.Formats...),
 	}
@@ -120,6 +121,17 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 			return verifier.Options{}, nil, usageError("--expect %q: %v", e, err)
 		}
 	}
+	sandbox := c.String("sandbox")
+	if !c.IsSet("sandbox") {
+		sandbox = stdio.Getenv("PLUGINCTL_SANDBOX")
+	}
+	switch sandbox {
+	case "":
+		sandbox = "auto"
+	case "auto", "require", "off":
+	default:
+		return verifier.Options{}, nil, usageError("--sandbox %q (or PLUGINCTL_SANDBOX): want auto, require or off", sandbox)
+	}
 	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
 	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
 	sink.w, _ = output.New(format, sink.buf, color)
@@ -135,6 +147,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Sums:                sumcache.Default(),
 		FactsDir:            cachedir.For(cachedir.Facts),
 		HostSrc:             c.String("host-src"),
+		Sandbox:             sandbox,
 	}
 	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
 		return verifyContract(ctx, c, stdio, hostPkg, recorded)
@@ -202,6 +215,9 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 	// Interrupted (err is the context's): the partial report is written
 	// all the same, and the command ends with ExitInterrupted.
 	interrupted := err
+	if w := unboxedWarning(r); w != "" {
+		fmt.Fprintf(stdio.Stderr, "pluginctl verify: warning: %s\n", w)
+	}
 	if err := sink.w.Report(r); err != nil {
 		return err
 	}
@@ -232,6 +248,19 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		return errFailed
 	}
 	return nil
+}
+
+// unboxedWarning is the dynamic check's warning that it ran without its
+// sandbox, "" when it did not.
+func unboxedWarning(r *verifier.Report) string {
+	for _, a := range r.Artifacts {
+		for _, p := range a.Problems {
+			if p.Code == verifier.SandboxFailure && p.Severity == verifier.Warning {
+				return output.Escape(p.Message)
+			}
+		}
+	}
+	return ""
 }
 
 // verifyInputs lists the files a verification reads: the artifacts (the

@@ -72,6 +72,25 @@ type RunOptions struct {
 	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
+	// Sandbox is SandboxAuto (""), SandboxRequire or SandboxOff.
+	Sandbox string
+}
+
+// Sandbox modes (RunOptions.Sandbox): with namespaces where the kernel
+// allows them, else without, with a note (auto); with namespaces or not
+// at all (require); never with namespaces (off).
+const (
+	SandboxAuto    = "auto"
+	SandboxRequire = "require"
+	SandboxOff     = "off"
+)
+
+// SandboxError says that the probe's namespaces are refused here and the
+// sandbox mode is SandboxRequire: no probe ran.
+type SandboxError struct{ Why string }
+
+func (e *SandboxError) Error() string {
+	return "the probe's sandbox cannot be set up (user, PID, mount and network namespaces refused: " + e.Why + ")"
 }
 
 // Plan is what a run checks on one artifact.
@@ -203,6 +222,14 @@ type Result struct {
 	Isolation  string
 	Namespaces bool
 	Notes      []string
+	// Sandbox, when set, says why the run's sandbox could not be set up
+	// although it worked for earlier runs: nothing was probed. The
+	// result is that of a probe that died opening its first artifact,
+	// which is to fail for this reason.
+	Sandbox string
+	// Forged counts lines on the supervisor's status pipe that failed
+	// authentication: written by a plugin, ignored.
+	Forged int
 }
 
 // Completed tells whether the run proved that every stage completed: an
@@ -295,25 +322,49 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		}
 	}
 
-	key := make([]byte, keyLen)
+	// Two keys: the report's, which the probe gets, and the status
+	// key, which only the supervisor gets.
+	key := make([]byte, 2*keyLen)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
+	defer wipe(key)
 	// The first probe of the process is also the trial of the
 	// namespaces: when its supervisor refuses them, it runs again
 	// without (the refusal is remembered for every later probe).
 	for {
-		res, refused, err := p.run(ctx, o, args, key)
+		iso, err := isolationFor(o.Sandbox)
+		if err != nil {
+			return nil, err
+		}
+		res, refused, err := p.run(ctx, o, args, key, iso)
 		if refused == "" {
 			return res, err
 		}
-		namespacesRefused(refused)
+		if why := namespacesFailed(refused); why != "" {
+			return sandboxFailed(o, iso, why), nil
+		}
+		if o.Sandbox == SandboxRequire {
+			return nil, &SandboxError{Why: refused}
+		}
 	}
 }
 
-// run is one start of the probe. refused is set, and nothing ran, when
-// the supervisor could not set up the namespaces it was started in.
-func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte) (*Result, string, error) {
+// sandboxFailed is the result of a run whose sandbox could not be set up:
+// that of a probe that died opening its first artifact.
+func sandboxFailed(o RunOptions, iso isolation, why string) *Result {
+	res := &Result{Isolation: iso.describe(), Sandbox: why, ExitCode: -1}
+	res.Events = []Event{{Seq: 1, Stage: StageStarted, Artifacts: len(o.Artifacts)}}
+	if len(o.Artifacts) > 0 {
+		res.Events = append(res.Events, Event{Seq: 2, Stage: StageOpening, Index: 0, Path: o.Artifacts[0]})
+	}
+	return res
+}
+
+// run is one start of the probe in iso. refused is set, and nothing ran,
+// when the namespaces could not be set up.
+func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byte, iso isolation) (*Result, string, error) {
+	key, skey := keys[:keyLen], keys[keyLen:]
 	repR, repW, err := os.Pipe()
 	if err != nil {
 		return nil, "", err
@@ -336,25 +387,15 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 	res := &Result{}
 	stdout := &capped{limit: o.OutputLimit}
 	stderr := &capped{limit: o.OutputLimit}
-	// The probe runs as the host would: argv[0] is the host's path, the
-	// working directory the host's directory; its configuration comes on
-	// a pipe.
-	newCmd := func(iso isolation) *exec.Cmd {
-		cmd := exec.Command(p.Path)
-		cmd.Args = []string{p.Host}
-		cmd.Dir = filepath.Dir(p.Host)
-		cmd.Env = childEnv(o.Env)
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		cmd.ExtraFiles = []*os.File{repW, cfgR, stW} // fd 3, 4, 5
-		cmd.SysProcAttr = sysProcAttr(iso)
-		cmd.WaitDelay = time.Second
-		return cmd
-	}
+	cmd := p.command(iso, o.Env, stdout, stderr, repW, cfgR, stW)
 	start := time.Now()
-	iso, cmd, err := startIsolated(newCmd)
+	refused, err := startIsolated(iso, cmd)
 	repW.Close()
 	cfgR.Close()
 	stW.Close()
+	if refused != "" {
+		return nil, refused, nil
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("starting the probe: %w", err)
 	}
@@ -376,7 +417,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 		io.Copy(io.MultiWriter(report, watch), repR)
 		close(reportDone)
 	}()
-	status := &capped{limit: 4096}
+	status := &capped{limit: 256 << 10}
 	statusDone := make(chan struct{})
 	go func() {
 		io.Copy(status, stR)
@@ -407,7 +448,9 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 		<-waited
 		return nil, "", fmt.Errorf("setting the probe's resource limits: %w", err)
 	}
-	cfgW.Write(encodeConfig(roleSupervisor, key, append([]string{p.Path, supMode}, args...))) // a probe that died already shows in the result
+	cfg := encodeConfig(roleSupervisor, keys, append([]string{p.Path, supMode}, args...))
+	cfgW.Write(cfg) // a probe that died already shows in the result
+	wipe(cfg)
 	cfgW.Close()
 
 	timer := time.NewTimer(o.Timeout)
@@ -462,14 +505,14 @@ wait:
 	<-statusDone
 
 	st, _ := status.bytes()
-	probeStatus, notes, refused := parseStatus(key, st)
+	probeStatus, notes, refused, forged := parseStatus(skey, st)
 	if iso.namespaces {
 		if refused != "" {
 			return nil, refused, nil
 		}
 		namespacesWorked()
 	}
-	res.Notes = notes
+	res.Notes, res.Forged = notes, forged
 	switch {
 	case probeStatus != nil && !res.TimedOut && !res.Canceled:
 		res.ExitCode, res.Signal = probeStatus.code, probeStatus.signal
@@ -535,19 +578,21 @@ type waitStatus struct {
 	signal string
 }
 
-// parseStatus reads the supervisor's status lines: its notes, and the
-// probe's wait status, whose line must be authenticated.
-func parseStatus(key, b []byte) (ws *waitStatus, notes []string, refused string) {
-	k0, k1 := macKey(key)
+// parseStatus reads the supervisor's status lines: its notes, why it
+// refused the namespaces, and the probe's wait status. Only lines
+// authenticated with the status key count; forged counts the others.
+func parseStatus(skey, b []byte) (ws *waitStatus, notes []string, refused string, forged int) {
+	k0, k1 := macKey(skey)
 	for _, line := range strings.Split(string(b), "\n") {
-		kind, rest, _ := strings.Cut(line, " ")
-		if kind == "exit" || kind == "signal" {
-			body, ok := verifyLine(k0, k1, []byte(line))
-			if !ok {
-				continue
-			}
-			_, rest, _ = strings.Cut(string(body), " ")
+		if line == "" {
+			continue
 		}
+		body, ok := verifyLine(k0, k1, []byte(line))
+		if !ok {
+			forged++
+			continue
+		}
+		kind, rest, _ := strings.Cut(string(body), " ")
 		switch kind {
 		case "exit":
 			if n, err := strconv.Atoi(rest); err == nil {
@@ -563,7 +608,25 @@ func parseStatus(key, b []byte) (ws *waitStatus, notes []string, refused string)
 			refused = rest
 		}
 	}
-	return ws, notes, refused
+	return ws, notes, refused, forged
+}
+
+// command is the probe's process: the one place it is launched. It runs
+// as the host would: argv[0] is the host's path, the working directory
+// the host's directory; its configuration comes on a pipe (fd 4), its
+// report goes to fd 3, its supervisor's status to fd 5; stdin is
+// /dev/null.
+func (p *Probe) command(iso isolation, env []string, stdout, stderr io.Writer, report, config, status *os.File) *exec.Cmd {
+	cmd := exec.Command(p.Path)
+	cmd.Args = []string{p.Host}
+	cmd.Dir = filepath.Dir(p.Host)
+	cmd.Env = childEnv(env)
+	cmd.Stdin = nil // /dev/null
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.ExtraFiles = []*os.File{report, config, status} // fd 3, 4, 5
+	cmd.SysProcAttr = sysProcAttr(iso)
+	cmd.WaitDelay = time.Second
+	return cmd
 }
 
 // childEnv is the scrubbed environment: no variable of the parent but

@@ -3,10 +3,11 @@ package probe
 // This file is compiled twice, like wire.go: into package probe (where
 // only its helpers are used) and into every generated probe program,
 // whose main calls readConfig and, for the supervisor role, supervise. It
-// imports only os and syscall, which every Go program links.
+// imports only os, syscall and unsafe, which every Go program links.
 //
 // pluginctl starts the probe program as a supervisor, which starts the
-// probe proper as its only child and reports how it ended on fd 5:
+// probe proper as its only child and reports how it ended on fd 5, each
+// line authenticated with the status key (see statusLine):
 //
 //	exit N | signal N    the probe's wait status
 //	note TEXT            something the sandbox could not do
@@ -24,6 +25,7 @@ package probe
 import (
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 // readConfig reads the configuration from fd until EOF and closes it.
@@ -43,6 +45,8 @@ func readConfig(fd int) config {
 	}
 	f.Close()
 	c, ok := parseConfig(b)
+	wipe(b)
+	wipe(buf)
 	if !ok || len(b) > maxConfig {
 		fail("bad configuration: this program is started by pluginctl verify; it is of no use on its own")
 	}
@@ -52,10 +56,22 @@ func readConfig(fd int) config {
 const (
 	prSetChildSubreaper = 36
 	prSetDumpable       = 4
+	prSetNoNewPrivs     = 38
+	prCapbsetRead       = 23
+	prCapbsetDrop       = 24
+	prCapAmbient        = 47
+	prCapAmbientClear   = 4
+	capVersion3         = 0x20080522
 )
 
 // supervise runs the probe: cfg.args are the probe program's path, "ns"
-// or "nons", and the probe's own arguments.
+// or "nons", and the probe's own arguments. Every line it writes on the
+// status pipe is authenticated with the status key, which the probe never
+// gets: a plugin that reaches the pipe cannot write a line pluginctl
+// trusts. The supervisor is not dumpable, and the probe drops every
+// capability before it opens a plugin (dropPrivileges), so that the probe
+// can neither read the supervisor's memory nor open its descriptors and
+// files under /proc.
 func supervise(cfg config) {
 	if len(cfg.args) < 2 {
 		fail("bad supervisor configuration")
@@ -66,6 +82,10 @@ func supervise(cfg config) {
 		fail("started without the status pipe")
 	}
 	syscall.CloseOnExec(5)
+	syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0)
+	k0, k1 := macKey(cfg.skey[:])
+	wipe(cfg.skey[:])
+	say := func(kind, text string) { status.Write(statusLine(k0, k1, kind, text)) }
 	closeInherited()
 	if mode == "ns" {
 		// A private copy of the mount tree, and a /proc that shows only
@@ -81,11 +101,11 @@ func supervise(cfg config) {
 			msg = "not PID 1 of a new PID namespace"
 		}
 		if msg != "" {
-			status.WriteString("refused " + msg + "\n")
+			say("refused", msg)
 			os.Exit(0)
 		}
 	} else if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
-		status.WriteString("note PR_SET_CHILD_SUBREAPER: " + errno.Error() + "\n")
+		say("note", "PR_SET_CHILD_SUBREAPER: "+errno.Error())
 	}
 
 	r, w, err := os.Pipe()
@@ -108,7 +128,10 @@ func supervise(cfg config) {
 	// The report pipe is the probe's: once it and its children are gone,
 	// pluginctl reads EOF.
 	syscall.Close(3)
-	w.Write(encodeConfig(roleProbe, cfg.key[:], cfg.args[2:]))
+	pcfg := encodeConfig(roleProbe, cfg.key[:], cfg.args[2:])
+	wipe(cfg.key[:])
+	w.Write(pcfg)
+	wipe(pcfg)
 	w.Close()
 
 	var ws syscall.WaitStatus
@@ -125,16 +148,15 @@ func supervise(cfg config) {
 		}
 		// An orphan of the probe's, reparented here.
 	}
-	// The status line is authenticated like the report: a plugin that
-	// writes to this pipe (through /proc/1/fd) cannot fake it.
 	line := []byte("exit ")
 	if ws.Signaled() {
 		line = appendInt([]byte("signal "), int(ws.Signal()))
 	} else {
 		line = appendInt(line, ws.ExitStatus())
 	}
-	k0, k1 := macKey(cfg.key[:])
-	status.Write(append(appendMAC(line, k0, k1, line), '\n'))
+	kind, text, _ := cut(string(line), ' ')
+	say(kind, text)
+	k0, k1 = 0, 0
 	if mode != "ns" {
 		// What the probe left running: its descendants are below this
 		// process, a subreaper. (With a PID namespace they die with it.)
@@ -156,6 +178,50 @@ func supervise(cfg config) {
 	}
 	status.Close()
 	os.Exit(0)
+}
+
+// cut is strings.Cut for one byte (this file imports no strings).
+func cut(s string, sep byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// dropPrivileges is the probe's first act, before it opens any plugin: no
+// capability left in any set (effective, permitted, inheritable, ambient,
+// bounding), and no_new_privs, so that no exec (setuid, file capabilities,
+// a root uid) gives any back. Inside its user namespace the probe is then
+// a process without capabilities next to a supervisor with them: the
+// kernel refuses it the supervisor's /proc files (environ, fd, mem).
+// Without namespaces the same holds against pluginctl, even for root. The
+// bounding set of a process without CAP_SETPCAP (a user's, without
+// namespaces) stays as it is: no_new_privs keeps it unused.
+func dropPrivileges() {
+	if _, _, errno := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetNoNewPrivs, 1, 0, 0, 0, 0); errno != 0 {
+		fail("PR_SET_NO_NEW_PRIVS: " + errno.Error())
+	}
+	syscall.RawSyscall6(syscall.SYS_PRCTL, prCapAmbient, prCapAmbientClear, 0, 0, 0, 0)
+	for c := uintptr(0); c < 64; c++ {
+		if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prCapbsetRead, c, 0); errno != 0 {
+			break // past the last capability
+		}
+		syscall.RawSyscall(syscall.SYS_PRCTL, prCapbsetDrop, c, 0)
+	}
+	hdr := struct {
+		version uint32
+		pid     int32
+	}{capVersion3, 0}
+	var data [2]struct{ effective, permitted, inheritable uint32 }
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); errno != 0 {
+		fail("dropping capabilities: " + errno.Error())
+	}
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); errno != 0 ||
+		data[0] != data[1] || data[0].effective|data[0].permitted|data[0].inheritable != 0 {
+		fail("capabilities left after dropping them")
+	}
 }
 
 // fail ends the probe program for a reason of its own, not a plugin's:
