@@ -116,6 +116,8 @@ type DynamicResult struct {
 	// Checked: the dynamic check of this artifact completed (false only
 	// in the partial report of an interrupted check).
 	Checked bool
+	// Writes are the paths its code wrote in the probe's throwaway layer.
+	Writes []Write
 }
 
 // DynamicReport is the outcome of CheckDynamic.
@@ -492,6 +494,9 @@ func (c *dynChecker) notes() []string {
 // single classifies the run of one artifact.
 func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (DynamicResult, error) {
 	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.convention}
+	for _, w := range r.WritesOf(0) {
+		res.Writes = append(res.Writes, Write{Path: w.Path, Removed: w.Removed})
+	}
 	if len(r.Events) == 0 && r.TimedOut {
 		return res, &EnvError{
 			Msg: fmt.Sprintf("dynamic check: the probe did not even start within --timeout %v, before opening %s", c.opts.Timeout, path),

@@ -162,6 +162,7 @@ func batchPart(r *probe.Result, k int, complete bool) *probe.Result {
 			d.Events = append(d.Events, e)
 		}
 	}
+	d.Writes = r.WritesOf(k)
 	if complete {
 		d.Events = append(d.Events, probe.Event{Stage: probe.StageDone, Artifacts: 1})
 		d.Done, d.ExitCode, d.Signal, d.TimedOut, d.Canceled = true, 0, "", false, false

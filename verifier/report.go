@@ -66,6 +66,16 @@ type ArtifactReport struct {
 	// (an interrupted verification). Without an error among Problems, the
 	// artifact neither passed nor failed.
 	NotChecked []Check `json:"not_checked,omitempty"`
+	// Writes are the paths the plugin's code wrote (or opened for
+	// writing, or removed) while the dynamic check loaded it: in the
+	// probe's throwaway layer, so none of them changed.
+	Writes []Write `json:"writes,omitempty"`
+}
+
+// Write is one path a plugin wrote in the probe's throwaway layer.
+type Write struct {
+	Path    string `json:"path"`
+	Removed bool   `json:"removed,omitempty"`
 }
 
 // Summary counts the verdicts.

@@ -334,6 +334,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		for k, ps := range dyn.rep.Problems() {
 			i := dynIndex[k]
 			a := &r.Artifacts[i]
+			a.Writes = dyn.rep.Results[k].Writes
 			if u := linksUnreproduced(files[i], dyn.rep.Unreproduced); len(u) > 0 {
 				// The probe lacks the host's copy of packages this
 				// plugin links: no disagreement can be told there.

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 )
 
 // DefaultTimeout bounds one probe run when RunOptions.Timeout is zero.
@@ -169,6 +171,9 @@ type Event struct {
 	// Mode and Artifacts describe the run (started, done).
 	Mode      string `json:"mode,omitempty"`
 	Artifacts int    `json:"artifacts,omitempty"`
+	// Time is when the probe started opening the artifact (opening), in
+	// microseconds since the epoch.
+	Time int64 `json:"t,omitempty"`
 }
 
 // Check returns the result of the k-th RunOptions.Checks of a looked-up
@@ -230,6 +235,49 @@ type Result struct {
 	// Forged counts lines on the supervisor's status pipe that failed
 	// authentication: written by a plugin, ignored.
 	Forged int
+	// Writes are the paths the probe wrote (or opened for writing, or
+	// removed) in its box's throwaway layer, when it had one: none of
+	// them was changed outside it.
+	Writes []Write
+}
+
+// Write is one path the probe wrote in its box.
+type Write struct {
+	// Path is the path as the probe saw it (a directory's ends in "/").
+	Path string
+	// Removed: the probe removed it.
+	Removed bool
+	// Time is when it last changed, in microseconds since the epoch.
+	Time int64
+}
+
+// WritesOf returns the writes of the run made while the probe was
+// opening and checking artifact index: after it started opening it and
+// before it started opening the next (by the time of their last change;
+// a process a plugin left running may have written for it later).
+func (r *Result) WritesOf(index int) []Write {
+	var from, to int64 = 0, 1<<63 - 1
+	for _, e := range r.Events {
+		if e.Stage != StageOpening || e.Time == 0 {
+			continue
+		}
+		switch {
+		case e.Index == index:
+			from = e.Time
+		case e.Index == index+1:
+			to = e.Time
+		}
+	}
+	if index > 0 && from == 0 {
+		return nil // never opened
+	}
+	var out []Write
+	for _, w := range r.Writes {
+		if (w.Time >= from || index == 0) && w.Time < to {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Completed tells whether the run proved that every stage completed: an
@@ -401,10 +449,6 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	}
 	res.Isolation, res.Namespaces = iso.describe(), iso.namespaces
 	pid := cmd.Process.Pid
-	supMode := "nons"
-	if iso.namespaces {
-		supMode = "ns"
-	}
 
 	// The report grows with the artifacts a run checks (each can carry
 	// 64 KiB of metadata): one limit per artifact, up to 64 MiB.
@@ -448,7 +492,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 		<-waited
 		return nil, "", fmt.Errorf("setting the probe's resource limits: %w", err)
 	}
-	cfg := encodeConfig(roleSupervisor, keys, append([]string{p.Path, supMode}, args...))
+	cfg := encodeConfig(roleSupervisor, keys, append(p.supervisorArgs(iso, o), args...))
 	cfgW.Write(cfg) // a probe that died already shows in the result
 	wipe(cfg)
 	cfgW.Close()
@@ -505,7 +549,8 @@ wait:
 	<-statusDone
 
 	st, _ := status.bytes()
-	probeStatus, notes, refused, forged := parseStatus(skey, st)
+	probeStatus, notes, refused, forged, writes := parseStatus(skey, st)
+	res.Writes = writes
 	if iso.namespaces {
 		if refused != "" {
 			return nil, refused, nil
@@ -581,7 +626,7 @@ type waitStatus struct {
 // parseStatus reads the supervisor's status lines: its notes, why it
 // refused the namespaces, and the probe's wait status. Only lines
 // authenticated with the status key count; forged counts the others.
-func parseStatus(skey, b []byte) (ws *waitStatus, notes []string, refused string, forged int) {
+func parseStatus(skey, b []byte) (ws *waitStatus, notes []string, refused string, forged int, writes []Write) {
 	k0, k1 := macKey(skey)
 	for _, line := range strings.Split(string(b), "\n") {
 		if line == "" {
@@ -606,9 +651,47 @@ func parseStatus(skey, b []byte) (ws *waitStatus, notes []string, refused string
 			notes = append(notes, rest)
 		case "refused":
 			refused = rest
+		case "wrote", "removed":
+			t, path, _ := strings.Cut(rest, " ")
+			n, err := strconv.ParseInt(t, 10, 64)
+			if err == nil && path != "" {
+				writes = append(writes, Write{Path: path, Removed: kind == "removed", Time: n})
+			}
 		}
 	}
-	return ws, notes, refused, forged
+	return ws, notes, refused, forged, writes
+}
+
+// supervisorArgs are the supervisor's arguments before the probe's: the
+// probe program, the mode, and, with namespaces, its box (see
+// box_linux.go): a directory to build it on, in the probe's cache entry
+// (out of the probe's sight), the host's path, pluginctl's caches to
+// hide, and the artifacts, which the probe must see.
+func (p *Probe) supervisorArgs(iso isolation, o RunOptions) []string {
+	if !iso.namespaces {
+		return []string{p.Path, "nons", "--"}
+	}
+	args := []string{p.Path, "ns"}
+	box := filepath.Join(filepath.Dir(p.Path), "box")
+	if err := os.Mkdir(box, 0o700); err == nil || errors.Is(err, os.ErrExist) {
+		args = append(args, "-box", box)
+	}
+	args = append(args, "-host", p.Host)
+	hide := []string{filepath.Dir(filepath.Dir(p.Path))}
+	if root := cachedir.Root(); root != "" {
+		hide = append(hide, root)
+	}
+	for _, h := range hide {
+		if abs, err := filepath.Abs(h); err == nil {
+			args = append(args, "-hide", abs)
+		}
+	}
+	for _, a := range o.Artifacts {
+		if abs, err := filepath.Abs(a); err == nil {
+			args = append(args, "-show", abs)
+		}
+	}
+	return append(args, "--")
 }
 
 // command is the probe's process: the one place it is launched. It runs

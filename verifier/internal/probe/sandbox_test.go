@@ -3,12 +3,14 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -88,7 +90,7 @@ func TestSandboxForgedStatusIsIgnored(t *testing.T) {
 	o0, o1 := macKey(other)
 	st := "refused mounting /proc: plain\nnote plain\n" + string(statusLine(o0, o1, "refused", "other key")) +
 		string(statusLine(k0, k1, "note", "real note")) + string(statusLine(k0, k1, "exit", "0"))
-	ws, notes, refused, forged := parseStatus(skey, []byte(st))
+	ws, notes, refused, forged, _ := parseStatus(skey, []byte(st))
 	if ws == nil || ws.code != 0 || refused != "" || forged != 3 || len(notes) != 1 || notes[0] != "real note" {
 		t.Fatalf("parseStatus: status %v, notes %q, refused %q, forged %d", ws, notes, refused, forged)
 	}
@@ -295,4 +297,64 @@ func drain(t *testing.T, f *os.File) string {
 		out = append(out, buf[:n]...)
 	}
 	return string(out)
+}
+
+// TestSandboxWrites: a plugin whose init overwrites a sibling artifact,
+// writes into pluginctl's caches and writes a log in its working
+// directory still loads; nothing outside the throwaway layer changed, and
+// with namespaces the result lists what it wrote. Without namespaces
+// (Landlock) its writes fail instead.
+func TestSandboxWrites(t *testing.T) {
+	f, p := built(t)
+	cache := t.TempDir()
+	t.Setenv("PLUGINCTL_CACHE", cache)
+	probeCache := filepath.Dir(filepath.Dir(p.Path))
+	good, err := os.ReadFile(f.Plugins["good"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	isolations(t, p, func(t *testing.T) {
+		victim := filepath.Join(t.TempDir(), "sibling.so")
+		if err := os.WriteFile(victim, good, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		log := filepath.Join(filepath.Dir(p.Host), "hostile.log")
+		os.Remove(log)
+		r, lines := runHostile(t, p, f.Plugins["hostile"], "write",
+			"PROBETEST_VICTIM="+victim, "PROBETEST_CACHES="+cache+":"+probeCache)
+		t.Logf("%s: %q; writes %+v; notes %q", r.Isolation, lines, r.Writes, r.Notes)
+		if !r.Completed() {
+			t.Fatalf("the plugin did not load: %s", r.Stderr)
+		}
+		if now, _ := os.ReadFile(victim); !bytes.Equal(now, good) {
+			t.Errorf("the sibling artifact was changed")
+		}
+		for _, d := range []string{cache, probeCache} {
+			if _, err := os.Stat(filepath.Join(d, "poisoned")); err == nil {
+				t.Errorf("the plugin wrote into pluginctl's cache %s", d)
+			}
+		}
+		if _, err := os.Stat(log); err == nil {
+			t.Errorf("the plugin's log is in the host's directory")
+		}
+		wrote := map[string]bool{}
+		for _, w := range r.WritesOf(0) {
+			wrote[w.Path] = !w.Removed
+		}
+		if r.Namespaces {
+			if got := grepLines(lines, "write: log: <nil>"); len(got) != 1 {
+				t.Errorf("the init could not write its log: %q", lines)
+			}
+			if !wrote[log] || !wrote[victim] {
+				t.Errorf("the writes listed are %+v, want %s and %s", r.Writes, log, victim)
+			}
+			for _, d := range []string{cache, probeCache} {
+				if wrote[filepath.Join(d, "poisoned")] {
+					t.Errorf("pluginctl's cache %s was writable", d)
+				}
+			}
+		} else if got := grepLines(lines, "write: log: <nil>"); len(got) > 0 && len(r.Notes) == 0 {
+			t.Errorf("without namespaces, the init wrote a file and no note says it could: %q", lines)
+		}
+	})
 }

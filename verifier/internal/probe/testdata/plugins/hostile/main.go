@@ -186,4 +186,10 @@ func detect() {
 	say("detect: environment %s", strings.Join(env, " "))
 	exe, err := os.Readlink("/proc/self/exe")
 	say("detect: exe %s %v", exe, err)
+	status, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(l, "Cap") || strings.HasPrefix(l, "NoNewPrivs") || strings.HasPrefix(l, "Uid") {
+			say("detect: %s", strings.Join(strings.Fields(l), " "))
+		}
+	}
 }
