@@ -120,13 +120,27 @@ type box struct {
 	mounts  []mountPoint // the real ones, read before anything was mounted
 	layers  []layer
 	notes   []string
+	// uid is the supervisor's, the only one mapped in its user namespace;
+	// toward are the directories the probe is likely to write in (its
+	// working directory, $HOME, the artifacts' directories).
+	uid, gid uint32
+	toward   []string
 }
 
 // buildBox mounts a tmpfs on dir and builds the probe's root on it:
 // overlays of the real filesystem, hide's directories empty, the probe
 // program exe bound over host. It returns the box, or what went wrong.
 func buildBox(dir, exe, host string, hide, show []string) (*box, string) {
-	b := &box{scratch: dir, mounts: readMounts()}
+	b := &box{scratch: dir, mounts: readMounts(), uid: uint32(os.Getuid()), gid: uint32(os.Getgid())}
+	if wd, err := os.Getwd(); err == nil {
+		b.toward = append(b.toward, wd)
+	}
+	if home := os.Getenv("HOME"); home != "" && home[0] == '/' {
+		b.toward = append(b.toward, home)
+	}
+	for _, f := range show {
+		b.toward = append(b.toward, parent(f))
+	}
 	if len(b.mounts) == 0 {
 		return nil, "cannot read /proc/self/mountinfo"
 	}
@@ -192,7 +206,11 @@ func buildBox(dir, exe, host string, hide, show []string) (*box, string) {
 // mirror shows the real directory dir (a directory with mount points
 // below it, whose copy on the root's tmpfs exists) in the box: each
 // entry through an overlay of its own, or, with mount points below it,
-// mirrored one level down.
+// mirrored one level down. So is a directory of another user's (root's)
+// on the way to one the probe is likely to write in: an overlay copies a
+// directory up with its owner, which must be mapped in the user
+// namespace, and only the supervisor's user and group are (for root:
+// every directory of root's).
 func (b *box) mirror(dir string) {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -217,7 +235,7 @@ func (b *box) mirror(dir string) {
 			}
 		case syscall.S_IFDIR:
 			os.Mkdir(b.root+p, os.FileMode(st.Mode&0o7777))
-			if b.mountsBelow(p) {
+			if b.mountsBelow(p) || b.foreign(&st) && b.leadsTo(p) {
 				b.mirror(p)
 				continue
 			}
@@ -235,6 +253,25 @@ func (b *box) mirror(dir string) {
 func (b *box) mountsBelow(dir string) bool {
 	for _, m := range b.mounts {
 		if m.dir != dir && below(m.dir, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// foreign reports whether a file's owner or group is not the
+// supervisor's: not mapped in its user namespace, where such an id shows
+// as the overflow id, 65534 (nobody's, so that for nobody every file is
+// foreign).
+func (b *box) foreign(st *syscall.Stat_t) bool {
+	const overflow = 65534
+	return st.Uid != b.uid || st.Gid != b.gid || st.Uid == overflow || st.Gid == overflow
+}
+
+// leadsTo reports whether dir is above a directory of b.toward.
+func (b *box) leadsTo(dir string) bool {
+	for _, t := range b.toward {
+		if t != dir && below(t, dir) {
 			return true
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -132,13 +134,23 @@ func hideEnvironment() {
 	})
 }
 
-// Capabilities the supervisor of a user other than root keeps across its
-// exec in its user namespace (root's uid keeps all of them).
-const (
-	capSetpcap   = 8
-	capSysChroot = 18
-	capSysAdmin  = 21
-)
+// allCaps are the capabilities the supervisor of a user other than root
+// keeps across its exec in its user namespace, as ambient ones (root's
+// uid keeps all of them): all the kernel knows (an overlay's setup needs
+// more than CAP_SYS_ADMIN).
+var allCaps = sync.OnceValue(func() []uintptr {
+	last := 40 // CAP_CHECKPOINT_RESTORE, Linux 5.9
+	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 && n < 64 {
+			last = n
+		}
+	}
+	caps := make([]uintptr, last+1)
+	for i := range caps {
+		caps[i] = uintptr(i)
+	}
+	return caps
+})
 
 // sysProcAttr puts the child in a session of its own, without a
 // controlling terminal (so that a plugin can neither open /dev/tty nor
@@ -155,7 +167,7 @@ func sysProcAttr(iso isolation) *syscall.SysProcAttr {
 		a.GidMappings = []syscall.SysProcIDMap{{ContainerID: os.Getgid(), HostID: os.Getgid(), Size: 1}}
 		a.GidMappingsEnableSetgroups = false
 		if os.Getuid() != 0 {
-			a.AmbientCaps = []uintptr{capSetpcap, capSysChroot, capSysAdmin}
+			a.AmbientCaps = allCaps()
 		}
 	}
 	return a
