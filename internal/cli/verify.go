@@ -63,10 +63,15 @@ opens each artifact in a separate, time-limited process built with the host's ow
 package set and toolchain, so a plugin that panics, exits, hangs or crashes in its
 init cannot take pluginctl down. Every problem has a stable code (see README.md).
 
-What the checks read from each file is remembered by its SHA-256 (the sum itself
-by the file's identity: device, inode, size, modification and change time), in
-$PLUGINCTL_CACHE/facts: a file checked before, or just written by pluginctl
-build, is not read again; a rewritten or replaced one always is.
+What the checks read from each file is remembered by its SHA-256 (computed from
+its bytes every time), in $PLUGINCTL_CACHE/facts: a file checked before, or just
+written by pluginctl build, is not parsed again; a rewritten or replaced one
+always is.
+
+The dynamic check runs the plugins' code in a sandbox (--sandbox): with user,
+PID, mount and network namespaces where the kernel allows them, every write goes
+to a throwaway layer (the report lists them) and nothing of yours changes; without
+them (a warning says so), writes are refused where Landlock is available.
 PLUGINCTL_CACHE=off reads every file every time.
 
 Exit status: 0 if every artifact passed, 1 if any failed, 2 on usage or

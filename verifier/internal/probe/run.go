@@ -482,12 +482,11 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	// Limits first, then the configuration: the probe opens no plugin
 	// before it has it, so no plugin code runs without the limits (the
 	// supervisor's limits are inherited).
-	cpu := uint64(2*time.Duration(max(1, len(o.Artifacts)))*o.Timeout/time.Second) + 1
 	var as uint64
 	if !p.Sanitizer {
 		as = DefaultAddressSpace
 	}
-	if err := setLimits(pid, cpu, as); err != nil {
+	if err := setLimits(pid, as); err != nil {
 		kill()
 		<-waited
 		return nil, "", fmt.Errorf("setting the probe's resource limits: %w", err)
@@ -703,7 +702,7 @@ func (p *Probe) command(iso isolation, env []string, stdout, stderr io.Writer, r
 	cmd := exec.Command(p.Path)
 	cmd.Args = []string{p.Host}
 	cmd.Dir = filepath.Dir(p.Host)
-	cmd.Env = childEnv(env)
+	cmd.Env = childEnv(env, cmd.Dir)
 	cmd.Stdin = nil // /dev/null
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.ExtraFiles = []*os.File{report, config, status} // fd 3, 4, 5
@@ -712,20 +711,38 @@ func (p *Probe) command(iso isolation, env []string, stdout, stderr io.Writer, r
 	return cmd
 }
 
-// childEnv is the scrubbed environment: no variable of the parent but
-// PATH, HOME and LD_LIBRARY_PATH (which dlopen uses as the host would).
-func childEnv(extra []string) []string {
-	path := os.Getenv("PATH")
-	if path == "" {
-		path = "/usr/local/bin:/usr/bin:/bin"
-	}
-	env := []string{"PATH=" + path}
-	for _, k := range []string{"HOME", "LD_LIBRARY_PATH"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
+// childEnv is the scrubbed environment, shaped like pluginctl's own (a
+// host run by the same user has much the same): every variable of
+// pluginctl's but its own (PLUGINCTL_*), with its value only for the few
+// that configure how programs run and hold no secret (envKept), empty for
+// the others; then extra. PWD is the host's directory, dir.
+func childEnv(extra []string, dir string) []string {
+	var env []string
+	seen := map[string]bool{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "" || seen[k] || strings.HasPrefix(k, "PLUGINCTL_") {
+			continue
 		}
+		seen[k] = true
+		switch {
+		case k == "PWD":
+			v = dir
+		case !envKept[k] && !strings.HasPrefix(k, "LC_"):
+			v = ""
+		}
+		env = append(env, k+"="+v)
+	}
+	if !seen["PATH"] {
+		env = append(env, "PATH=/usr/local/bin:/usr/bin:/bin")
 	}
 	return append(env, extra...)
+}
+
+// envKept are the variables whose values the probe gets.
+var envKept = map[string]bool{
+	"PATH": true, "HOME": true, "LD_LIBRARY_PATH": true, "USER": true, "LOGNAME": true, "SHELL": true,
+	"LANG": true, "LANGUAGE": true, "TZ": true, "TERM": true, "TMPDIR": true, "HOSTNAME": true,
 }
 
 // parseReport returns the authenticated events of a report, the number of

@@ -358,3 +358,65 @@ func TestSandboxWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestSandboxLooksLikeItsHost: what a plugin can cheaply look at to tell
+// the probe from its host shows the host's: no pluginctl name on the
+// stack of its init, the Host that package loader gives (the test host
+// links it), no limit of CPU time, the machine's hostname, the shape of
+// the environment without pluginctl's variables, and, in the box, the
+// host's path as the executable.
+func TestSandboxLooksLikeItsHost(t *testing.T) {
+	f, p := built(t)
+	t.Setenv("PLUGINCTL_SANDBOX_TEST", "1")
+	t.Setenv("PROBETEST_SHAPE", "kept")
+	hostname, _ := os.Hostname()
+	var cpu syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_CPU, &cpu)
+	isolations(t, p, func(t *testing.T) {
+		r, lines := runHostile(t, p, f.Plugins["hostile"], "detect")
+		if !r.Completed() {
+			t.Fatalf("the plugin did not load: %s", r.Stderr)
+		}
+		got := map[string]string{}
+		for _, l := range grepLines(lines, "detect: ") {
+			k, v, _ := strings.Cut(strings.TrimPrefix(l, "detect: "), " ")
+			got[k] = v
+		}
+		for _, fn := range strings.Fields(got["stack"]) {
+			if strings.HasPrefix(fn, "github.com/pluginctl/pluginctl/verifier/internal/probe/testdata/plugins/hostile.") {
+				continue // the plugin's own
+			}
+			if strings.Contains(strings.ToLower(fn), "probe") || strings.Contains(fn, "pluginctl") {
+				t.Errorf("the stack of init names the probe: %s (%s)", fn, got["stack"])
+			}
+		}
+		if !strings.Contains(got["stack"], " plugin.Open main.") {
+			t.Errorf("the stack is not a host's calling plugin.Open: %s", got["stack"])
+		}
+		if got["host"] != "type *loader.host" {
+			t.Errorf("Init got a Host of %s, want the one package loader gives: *loader.host", got["host"])
+		}
+		if got["RLIMIT_CPU"] != fmt.Sprint(cpu.Cur) {
+			t.Errorf("RLIMIT_CPU %s, want pluginctl's %d", got["RLIMIT_CPU"], cpu.Cur)
+		}
+		if got["hostname"] != hostname {
+			t.Errorf("hostname %q, want %q", got["hostname"], hostname)
+		}
+		env := strings.Fields(got["environment"])
+		if !slicesContains(env, "PROBETEST_SHAPE") || slicesContains(env, "PLUGINCTL_SANDBOX_TEST") {
+			t.Errorf("the environment's names are not pluginctl's without its own: %q", env)
+		}
+		if r.Namespaces && got["exe"] != p.Host+" <nil>" {
+			t.Errorf("/proc/self/exe is %s, want the host's path %s", got["exe"], p.Host)
+		}
+	})
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

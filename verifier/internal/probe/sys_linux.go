@@ -178,16 +178,15 @@ func killGroup(pid int) {
 	syscall.Kill(-pid, syscall.SIGKILL)
 }
 
-// setLimits sets the child's resource limits: no core dumps, cpu seconds
-// of CPU time (then SIGXCPU, and SIGKILL a second later), and as bytes of
-// address space when as > 0.
-func setLimits(pid int, cpu, as uint64) error {
+// setLimits sets the child's resource limits: no core dumps, and as
+// bytes of address space when as > 0. No limit of CPU time, which a host
+// does not have: the timeout is kept by pluginctl's clock.
+func setLimits(pid int, as uint64) error {
 	limits := []struct {
 		resource int
 		cur, max uint64
 	}{
 		{syscall.RLIMIT_CORE, 0, 0},
-		{syscall.RLIMIT_CPU, cpu, cpu + 1},
 	}
 	if as > 0 {
 		limits = append(limits, struct {

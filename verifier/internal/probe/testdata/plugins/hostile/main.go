@@ -112,7 +112,7 @@ func environ() {
 			continue
 		}
 		read++
-		if bytes.Contains(b, []byte("PROBETEST_SECRET=")) {
+		if i := bytes.Index(b, []byte("PROBETEST_SECRET=")); i >= 0 && i+17 < len(b) && b[i+17] != 0 {
 			say("environ: read the secret from %s", n)
 		}
 	}
