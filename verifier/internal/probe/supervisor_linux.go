@@ -160,7 +160,10 @@ func supervise(cfg config) {
 	attr := &syscall.ProcAttr{
 		Env:   os.Environ(),
 		Files: []uintptr{0, 1, 2, 3, r.Fd()},
-		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+		// A session of its own: no controlling terminal, so that a
+		// plugin can neither open /dev/tty nor push input into the
+		// user's terminal with TIOCSTI.
+		Sys: &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	if bx != nil {
 		// In the box, the probe program is the host's file, and the

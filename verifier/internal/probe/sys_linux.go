@@ -152,15 +152,14 @@ var allCaps = sync.OnceValue(func() []uintptr {
 	return caps
 })
 
-// sysProcAttr puts the child in a session of its own, without a
-// controlling terminal (so that a plugin can neither open /dev/tty nor
-// push input into the user's terminal with TIOCSTI) and in its own
-// process group (the session's: killGroup takes its descendants too),
-// kills it if pluginctl dies, and, with namespaces, gives it its own user
+// sysProcAttr puts the child (the supervisor, which starts the probe in a
+// session of its own, without a controlling terminal) in its own process
+// group (so that killGroup takes its descendants too), kills it if
+// pluginctl dies, and, with namespaces, gives it its own user
 // (mapped to the same user and group), PID, mount and network
 // namespaces, with the capabilities its setup needs.
 func sysProcAttr(iso isolation) *syscall.SysProcAttr {
-	a := &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
+	a := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if iso.namespaces {
 		a.Cloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWNET
 		a.UidMappings = []syscall.SysProcIDMap{{ContainerID: os.Getuid(), HostID: os.Getuid(), Size: 1}}
