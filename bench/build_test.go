@@ -1,12 +1,13 @@
 // Package bench measures pluginctl against the plain go command baseline,
 // in the same run, on generated modules laid out as users write theirs
 // (fixture.GenerateModule: the module's own API package, a host in the
-// reference design's style, N tiny plugins; and a variant whose host asserts
-// plainly). Run it with
+// reference design's style, N tiny plugins; a variant whose host asserts
+// plainly; and a realistic one whose plugins import encoding/json,
+// net/http, log/slog and a third-party module). Run it with
 //
 //	go test -run '^$' -bench . -benchtime 1x ./bench
 //
-// (see README.md, "Benchmarks"). The benchmarks report ratios: pluginctl's
+// (see bench/README.md; -bench 'Build/host=realistic' runs one variant). The benchmarks report ratios: pluginctl's
 // time divided by the baseline's. BENCH_ROUNDS (default 3) sets how many
 // alternating rounds BenchmarkBuild runs; each figure is the minimum over
 // the rounds.
@@ -32,7 +33,11 @@ import (
 
 // variant is one generated module the benchmarks run on.
 type variant struct {
-	host string // "reference" or "plain" (fixture.WithPlainHost)
+	// host is "reference", "plain" (fixture.WithPlainHost) or
+	// "realistic" (a reference host whose plugins import encoding/json,
+	// net/http, log/slog and a third-party module:
+	// fixture.WithRealisticPlugins).
+	host string
 	n    int
 }
 
@@ -40,8 +45,11 @@ func (v variant) String() string { return fmt.Sprintf("host=%s/plugins=%d", v.ho
 
 func (v variant) generate(b *testing.B) string {
 	var opts []fixture.ModuleOption
-	if v.host == "plain" {
+	switch v.host {
+	case "plain":
 		opts = append(opts, fixture.WithPlainHost())
+	case "realistic":
+		opts = append(opts, fixture.WithRealisticPlugins())
 	}
 	return fixture.GenerateModule(b, b.TempDir(), v.n, opts...)
 }
@@ -57,7 +65,7 @@ func (v variant) generate(b *testing.B) string {
 // two say how much of the cold ratio is left to the schedule.
 func BenchmarkBuild(b *testing.B) {
 	pluginctl := buildPluginctl(b)
-	for _, v := range []variant{{"reference", 10}, {"reference", 50}, {"plain", 10}} {
+	for _, v := range []variant{{"reference", 10}, {"reference", 50}, {"plain", 10}, {"realistic", 10}, {"realistic", 50}} {
 		b.Run(v.String(), func(b *testing.B) {
 			mod := v.generate(b)
 			for i := 0; i < b.N; i++ {
@@ -263,6 +271,14 @@ func cacheValue(settings []string, name string) string {
 
 func run(b *testing.B, dir string, env []string, name string, args ...string) []byte {
 	b.Helper()
+	out, _ := runRSS(b, dir, env, name, args...)
+	return out
+}
+
+// runRSS runs the command and returns its output and its peak resident
+// set size in bytes (getrusage's ru_maxrss of the process).
+func runRSS(b *testing.B, dir string, env []string, name string, args ...string) ([]byte, int64) {
+	b.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
@@ -270,7 +286,11 @@ func run(b *testing.B, dir string, env []string, name string, args ...string) []
 	if err != nil {
 		b.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
-	return out
+	var rss int64
+	if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = u.Maxrss * 1024
+	}
+	return out, rss
 }
 
 // buildPluginctl builds the command under test once.

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/cacheprog"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
@@ -317,6 +318,14 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
+	if o.CacheDir != "off" {
+		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", env.GOVERSION, flags)
+	}
+	defer func() {
+		if err := b.shared.Close(); err != nil {
+			fmt.Fprintf(o.Log, "warning: the artifacts were not shared through GOCACHEPROG (%v); the build itself is complete\n", err)
+		}
+	}()
 	b.prev, _ = manifest.Read(filepath.Join(out, manifest.FileName))
 	// The gate runs beside the compilers; when it fails, they are stopped.
 	// It starts once the hosts are built: their packages are then in the

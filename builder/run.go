@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pluginctl/pluginctl/internal/cacheprog"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
@@ -46,6 +47,10 @@ type run struct {
 	slotKey  string
 	progress *progress
 	timeline *timeline
+	// shared is the GOCACHEPROG program's store of artifacts (nil: none),
+	// under keys made of configKey (the Go version and flags).
+	shared    *cacheprog.Store
+	configKey string
 	// hostsDone is closed when every host has been built (or failed).
 	hostsDone chan struct{}
 	// prev is the output directory's manifest before the build (nil
@@ -191,6 +196,13 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 			break
 		}
 	}
+	if seed == nil {
+		// The cache program's files are not executable: the seed is, as
+		// go build makes its outputs.
+		if p := b.shared.Get(b.sharedKey(t)); p != "" && seedStage(p, staged, false) == nil && os.Chmod(staged, 0o755) == nil {
+			seed, _ = os.Stat(staged)
+		}
+	}
 	args := []string{"-o", staged, "-overlay", b.overlay}
 	if t.Kind == Plugin {
 		args = append(args, "-buildmode=plugin")
@@ -217,6 +229,9 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		if err := os.MkdirAll(filepath.Dir(slot), 0o755); err == nil {
 			fsutil.Clone(staged, slot) // best effort: it is only a cache
 		}
+	}
+	if linked {
+		b.shared.Put(b.sharedKey(t), staged)
 	}
 	// Read back here, beside the other builds, not at commit.
 	var a *manifest.Artifact

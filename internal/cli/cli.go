@@ -156,6 +156,9 @@ go.sum are never modified. A failed build leaves the previous artifacts as they 
 The go commands run with GOGC=400 and GOMEMLIMIT set to the memory divided by
 GOMAXPROCS, unless GOGC or GOMEMLIMIT is set (GOGC=100 keeps Go's default): less CPU
 time, more memory, the same artifacts and cache keys.
+With GOCACHEPROG set (Go's external build cache, such as go-cacher with a shared
+server), the artifacts pluginctl links are kept there too: a machine with an empty
+disk sharing the cache program relinks nothing another one linked.
 
 Examples:
    pluginctl build                      # ./... into bin/

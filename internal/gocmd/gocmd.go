@@ -121,12 +121,13 @@ type Env struct {
 	CC          string
 	GOCACHE     string
 	GOTOOLCHAIN string
+	GOCACHEPROG string
 }
 
 // ReadEnv runs `go env -json` once for the variables in Env.
 func (g *Go) ReadEnv(ctx context.Context) (*Env, error) {
 	out, err := g.Output(ctx, "env", "-json", "GOMOD", "GOWORK", "GOVERSION", "GOOS", "GOARCH",
-		"GOROOT", "GOFLAGS", "CGO_ENABLED", "CC", "GOCACHE", "GOTOOLCHAIN")
+		"GOROOT", "GOFLAGS", "CGO_ENABLED", "CC", "GOCACHE", "GOTOOLCHAIN", "GOCACHEPROG")
 	if err != nil {
 		return nil, err
 	}

@@ -27,10 +27,11 @@ import (
 )
 
 // validatedKey names the record of a probe checked against one host
-// binary (by content), from one checkout, go command and generator.
-func validatedKey(hostSum [32]byte, host string, g *gocmd.Go, apiPkg, typesKey string) string {
+// binary (by content, not path: a byte-identical copy of a host reuses its
+// probe), from one checkout, go command and generator.
+func validatedKey(hostSum [32]byte, g *gocmd.Go, apiPkg, typesKey string) string {
 	k := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, g.Dir, g.Binary, apiPkg, generatorVersion(), typesKey,
+		hex.EncodeToString(hostSum[:]), g.Dir, g.Binary, apiPkg, generatorVersion(), typesKey,
 	}, "\x00")))
 	return hex.EncodeToString(k[:16])
 }

@@ -79,7 +79,7 @@ func TestClassifyTypes(t *testing.T) {
 	// The generated source imports the packages of the assertable types
 	// only, asserts each with its own function, and says why not for the
 	// others.
-	gen, err := generate("/bin/host", &buildinfo.BuildInfo{}, lp, "example.com/app/api", tcs)
+	gen, err := generate(&buildinfo.BuildInfo{}, lp, "example.com/app/api", tcs)
 	if err != nil {
 		t.Fatal(err)
 	}

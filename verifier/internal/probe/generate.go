@@ -66,8 +66,8 @@ func assertFunc(k int) string { return fmt.Sprintf("assertType%d", k) }
 
 // generate returns the probe's main.go for the host and the contract's
 // types tcs.
-func generate(host string, bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck) (*generated, error) {
-	d := templateData{HostPath: host, Name: dirName}
+func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck) (*generated, error) {
+	d := templateData{HostPath: bi.Path, Name: dirName}
 	for _, s := range bi.Settings {
 		if s.Key == "DefaultGODEBUG" && s.Value != "" {
 			d.GoDebug = strings.Split(s.Value, ",")

@@ -39,6 +39,8 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/cacheprog"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 	"github.com/pluginctl/pluginctl/internal/released"
@@ -269,8 +271,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// time) is reused without reading the host again.
 	var byID string
 	if id, ok := fileIdentity(host); ok {
-		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), host, g, apiPkg, typesKey)+".id.json")
+		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), g, apiPkg, typesKey)+".id.json")
 		if p, ok := loadValidated(byID); ok {
+			p.Host = host
 			return p, nil
 		}
 	}
@@ -305,8 +308,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// A probe that was built and found to mirror this exact host binary
 	// stays a mirror as long as neither file changes: reuse it without
 	// running go list and go build again.
-	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, host, g, apiPkg, typesKey)+".json")
+	validated := filepath.Join(cacheDir, "validated", validatedKey(hostSum, g, apiPkg, typesKey)+".json")
 	if p, ok := loadValidated(validated); ok {
+		p.Host = host
 		if byID != "" {
 			storeValidated(byID, p)
 		}
@@ -422,7 +426,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 
 	// The probe's source.
 	tcs := classifyTypes(types, lp)
-	gen, err := generate(host, bi, lp, apiPkg, tcs)
+	gen, err := generate(bi, lp, apiPkg, tcs)
 	if err != nil {
 		return nil, err
 	}
@@ -436,10 +440,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		p.APIPackage = apiPkg
 	}
 
-	// The cache entry: one per host binary, checkout directory and
-	// generator.
+	// The cache entry: one per host binary (by content: a copy of it
+	// elsewhere shares it), checkout directory and generator.
 	key := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), host, lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey,
+		hex.EncodeToString(hostSum[:]), lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey,
 	}, "\x00")))
 	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
 	prune(cacheDir, entry)
@@ -478,6 +482,19 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	buildArgs := append([]string{"-overlay=" + filepath.Join(entry, "overlay.json"), "-o", p.Path}, flags...)
 	buildArgs = append(buildArgs, probePkg)
 	start := time.Now()
+	// With GOCACHEPROG (a cache shared by a fleet), a probe linked on
+	// another machine seeds this one: go build keeps it when its build ID
+	// is the one it would link.
+	store := cacheprog.NewStore(local.GOCACHEPROG, g.Env)
+	defer store.Close() // only a cache: its failures cost a link
+	storeKey := cacheprog.Key("probe", hex.EncodeToString(hostSum[:]), lp.ImportPath, apiPkg, generatorVersion(), local.GOVERSION, typesKey)
+	before, err := os.Stat(p.Path)
+	if err != nil {
+		// The cache program's files are not executable: the seed is.
+		if src := store.Get(storeKey); src != "" && fsutil.Clone(src, p.Path) == nil && os.Chmod(p.Path, 0o755) == nil {
+			before, _ = os.Stat(p.Path)
+		}
+	}
 	// A contract type that does not compile in the host's package set
 	// (a declared type the package lacks, a generic type without its type
 	// arguments) is not one the host asserts: it is marked so, and the
@@ -495,7 +512,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 		var ge *gocmd.Error
 		if attempt < 8 && errors.As(err, &ge) && markUncompilable(tcs, gen.lines, ge.Stderr) {
-			if gen, err = generate(host, bi, lp, apiPkg, tcs); err != nil {
+			if gen, err = generate(bi, lp, apiPkg, tcs); err != nil {
 				return nil, err
 			}
 			p.Source, p.ProbeImports = gen.src, gen.named
@@ -508,6 +525,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return nil, envErr(err, fix, "building the probe for the host's package set failed: %v", err)
 	}
 	p.BuildTime = time.Since(start)
+	if after, err := os.Stat(p.Path); err == nil && (before == nil || !os.SameFile(before, after)) {
+		store.Put(storeKey, p.Path) // linked here: share it
+	}
 
 	if diffs, err := mirrorDiffs(host, p.Path); err != nil {
 		return nil, envErr(err, "", "reading the probe back: %v", err)

@@ -165,6 +165,34 @@ func built(t *testing.T) (*probetest.Fixtures, *Probe) {
 	return f, p
 }
 
+// A byte-identical copy of a host in another folder (a deploy folder, a
+// second checkout) reuses the probe validated for the original: probes are
+// cached by the host's content, not its path.
+func TestBuildReusesTheProbeForACopyOfTheHost(t *testing.T) {
+	f, p := built(t)
+	data, err := os.ReadFile(f.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(t.TempDir(), "deploy", "host")
+	if err := os.MkdirAll(filepath.Dir(copied), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copied, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p2, err := Build(context.Background(), Config{Host: copied, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2.BuildTime != 0 || p2.Path != p.Path {
+		t.Errorf("the copy of the host got a probe built anew (go build %v, at %s; the original's at %s)", p2.BuildTime, p2.Path, p.Path)
+	}
+	if p2.Host != copied {
+		t.Errorf("the reused probe runs as host %s, want the copy %s", p2.Host, copied)
+	}
+}
+
 func TestBuildIsCachedAndWritesNothingToTheSource(t *testing.T) {
 	f, p := built(t)
 	start := time.Now()

@@ -97,10 +97,11 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 			return nil, &EnvError{Host: cfg.Host, Msg: "no cache directory for the probe: set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE"}
 		}
 	}
-	key := sha256.Sum256([]byte(strings.Join(append([]string{"released", h.SHA256(), hostAbs, hostSrc, apiPkg, generatorVersion(), g.Binary}, types...), "\x00")))
+	key := sha256.Sum256([]byte(strings.Join(append([]string{"released", h.SHA256(), hostSrc, apiPkg, generatorVersion(), g.Binary}, types...), "\x00")))
 	entry := filepath.Join(cacheDir, "released-"+hex.EncodeToString(key[:12]))
 	validated := filepath.Join(cacheDir, "validated", "released-"+hex.EncodeToString(key[:16])+".json")
 	if p, ok := loadValidated(validated); ok && p.Released != nil {
+		p.Host = hostAbs
 		return p, nil
 	}
 	if lim := h.Limits(); len(lim) > 0 && strings.Contains(lim[len(lim)-1], "nothing built here can be run") {
@@ -169,7 +170,7 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	var named []string
 	for attempt := 0; ; attempt++ {
 		lp.Imports = imports
-		gen, err := generate(hostAbs, h.File.BuildInfo, lp, apiPkg, tcs)
+		gen, err := generate(h.File.BuildInfo, lp, apiPkg, tcs)
 		if err != nil {
 			return nil, err
 		}
