@@ -401,7 +401,7 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 // sandboxFailed is the result of a run whose sandbox could not be set up:
 // that of a probe that died opening its first artifact.
 func sandboxFailed(o RunOptions, iso isolation, why string) *Result {
-	res := &Result{Isolation: iso.describe(), Sandbox: why, ExitCode: -1}
+	res := &Result{Isolation: iso.describe(), Namespaces: iso.namespaces, Sandbox: why, ExitCode: -1}
 	res.Events = []Event{{Seq: 1, Stage: StageStarted, Artifacts: len(o.Artifacts)}}
 	if len(o.Artifacts) > 0 {
 		res.Events = append(res.Events, Event{Seq: 2, Stage: StageOpening, Index: 0, Path: o.Artifacts[0]})

@@ -420,3 +420,59 @@ func slicesContains(s []string, v string) bool {
 	}
 	return false
 }
+
+// TestSandboxFailureAfterTheyWorked: when the kernel refuses the
+// namespaces after they worked in the run (here: the user namespaces
+// used up, in a user namespace of the test's own whose limit it sets to
+// 0), that run fails with the reason and is not run unboxed; the next,
+// once namespaces are available again, keeps its sandbox.
+func TestSandboxFailureAfterTheyWorked(t *testing.T) {
+	f, p := built(t)
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("needs unshare")
+	}
+	setIsolation(t, p, nil)
+	exe, _ := os.Executable()
+	cmd := exec.Command("unshare", "-Ur", exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PROBETEST_LIMIT_CHILD=1", "PROBETEST_PROBE="+p.Path, "PROBETEST_HOST="+p.Host,
+		"PROBETEST_PLUGIN="+f.Plugins["good"])
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("the child: %v", err)
+	}
+	for _, want := range []string{
+		"run 1: namespaces true, completed true, sandbox \"\"",
+		"run 2: namespaces true, completed false, sandbox \"the probe's namespaces could not be set up (the kernel refused them: no user namespace left to this user",
+		"run 3: namespaces true, completed true, sandbox \"\"",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the child's output lacks %q", want)
+		}
+	}
+}
+
+// limitChild is the process of TestSandboxFailureAfterTheyWorked.
+func limitChild() {
+	p := &Probe{Path: os.Getenv("PROBETEST_PROBE"), Host: os.Getenv("PROBETEST_HOST"), APIPackage: DefaultAPIPackage}
+	limit := "/proc/sys/user/max_user_namespaces"
+	saved, _ := os.ReadFile(limit)
+	for run := 1; run <= 3; run++ {
+		switch run {
+		case 2:
+			if err := os.WriteFile(limit, []byte("0"), 0); err != nil {
+				fmt.Println("error:", err)
+				os.Exit(1)
+			}
+		case 3:
+			os.WriteFile(limit, saved, 0)
+		}
+		r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{os.Getenv("PROBETEST_PLUGIN")}, Convention: true, Timeout: 10 * time.Second})
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("run %d: namespaces %v, completed %v, sandbox %q\n", run, r.Namespaces, r.Completed(), r.Sandbox)
+	}
+	os.Exit(0)
+}

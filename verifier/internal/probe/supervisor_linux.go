@@ -71,12 +71,12 @@ const (
 // or "nons", the supervisor's options (-box DIR: build the box there;
 // -host PATH: the host's path; -hide DIR: a directory the probe sees
 // empty; -show FILE: a file it opens), "--", and the probe's own
-// arguments. Every line it writes on the
-// status pipe is authenticated with the status key, which the probe never
-// gets: a plugin that reaches the pipe cannot write a line pluginctl
-// trusts. The supervisor is not dumpable, and the probe has no
-// capability (restrictThread), so that the probe can neither read the
-// supervisor's memory nor open its descriptors and files under /proc.
+// arguments. Every line it writes on the status pipe is authenticated
+// with the status key, which the probe never gets: a plugin that reaches
+// the pipe cannot write a line pluginctl trusts. The supervisor is not
+// dumpable, and the probe has no capability (restrictThread), so that the
+// probe can neither read the supervisor's memory nor open its descriptors
+// and files under /proc.
 func supervise(cfg config) {
 	if len(cfg.args) < 2 {
 		fail("bad supervisor configuration")

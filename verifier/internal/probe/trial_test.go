@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv("PROBETEST_PTY_CHILD"); mode != "" {
 		ptyChild(mode)
 	}
+	if os.Getenv("PROBETEST_LIMIT_CHILD") != "" {
+		limitChild()
+	}
 	if filepath.Base(os.Args[0]) == fakeSupervisor {
 		cfg := readConfig(4)
 		mode := cfg.args[1]
