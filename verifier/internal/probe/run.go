@@ -676,18 +676,31 @@ func (p *Probe) supervisorArgs(iso isolation, o RunOptions) []string {
 		args = append(args, "-box", box)
 	}
 	args = append(args, "-host", p.Host)
+	var shown []string
+	for _, a := range o.Artifacts {
+		if abs, err := filepath.Abs(a); err == nil {
+			shown = append(shown, abs)
+			args = append(args, "-show", abs)
+		}
+	}
+	// The cache root, unless the host or an artifact is in it (a
+	// PLUGINCTL_CACHE inside a project): then each of its folders.
 	hide := []string{filepath.Dir(filepath.Dir(p.Path))}
 	if root := cachedir.Root(); root != "" {
-		hide = append(hide, root)
+		inside := false
+		for _, f := range append(shown, p.Host) {
+			inside = inside || strings.HasPrefix(f, filepath.Clean(root)+string(filepath.Separator))
+		}
+		if !inside {
+			hide = append(hide, root)
+		}
+		for _, kind := range []string{cachedir.Artifacts, cachedir.Probe, cachedir.Sums, cachedir.Facts, cachedir.Contract, cachedir.VetPassed, cachedir.GoBin} {
+			hide = append(hide, filepath.Join(root, kind))
+		}
 	}
 	for _, h := range hide {
 		if abs, err := filepath.Abs(h); err == nil {
 			args = append(args, "-hide", abs)
-		}
-	}
-	for _, a := range o.Artifacts {
-		if abs, err := filepath.Abs(a); err == nil {
-			args = append(args, "-show", abs)
 		}
 	}
 	return append(args, "--")
