@@ -134,14 +134,14 @@ func (c Cache) Remembered(path string) (*File, bool) {
 }
 
 // hashFile returns the SHA-256 of the regular file at path (at most
-// MaxSize bytes).
+// MaxSize bytes), opened without blocking (a named pipe is not).
 func hashFile(path string) (string, bool) {
-	f, err := os.Open(path)
+	f, fi, err := fsutil.OpenRegular(path)
 	if err != nil {
 		return "", false
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() > MaxSize {
+	if fi.Size() > MaxSize {
 		return "", false
 	}
 	h := sha256.New()

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -341,5 +342,28 @@ func BenchmarkCacheLoad(b *testing.B) {
 		if f, err := c.Read(plugin); err != nil || !f.cached {
 			b.Fatalf("not answered from the cache: %v", err)
 		}
+	}
+}
+
+// TestCacheRememberedNeverBlocks: a named pipe in an artifact's place is
+// not opened for reading (which would wait for a writer).
+func TestCacheRememberedNeverBlocks(t *testing.T) {
+	_, c, _ := newCache(t)
+	pipe := filepath.Join(t.TempDir(), "pipe.so")
+	if err := syscall.Mkfifo(pipe, 0o644); err != nil {
+		t.Skip(err)
+	}
+	done := make(chan bool)
+	go func() {
+		_, ok := c.Remembered(pipe)
+		done <- ok
+	}()
+	select {
+	case ok := <-done:
+		if ok {
+			t.Error("a named pipe is remembered")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Remembered blocks on a named pipe")
 	}
 }
