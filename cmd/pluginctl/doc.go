@@ -33,6 +33,9 @@ host reads with plugin.Lookup("PluginctlMetadata"). build --for HOST builds
 only the plugins, for a host at hand only as a binary: with its toolchain,
 build settings and module versions (through a temporary module file; go.mod and
 go.sum are never written), then checks them against its fingerprints.
+--goos/--goarch (or GOOS/GOARCH) build for another platform, with its C cross
+compiler (CC, else Debian's, such as aarch64-linux-gnu-gcc); verify then runs
+the dynamic check under qemu-ARCH when it is installed.
 
 verify checks plugin files (or directories of *.so) against their host,
 statically (reading the files: package fingerprints, Go version, build

@@ -311,6 +311,7 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	o.Timeout = p.scaled(o.Timeout) // under an emulator (emulate.go)
 	if o.OutputLimit <= 0 {
 		o.OutputLimit = DefaultOutputLimit
 	}
@@ -668,15 +669,19 @@ func parseStatus(skey, b []byte) (ws *waitStatus, notes []string, refused string
 // hide, and the artifacts, which the probe must see.
 func (p *Probe) supervisorArgs(iso isolation, o RunOptions) []string {
 	if !iso.namespaces {
-		return []string{p.Path, "nons", "--"}
+		return []string{p.exe(), "nons", "--"}
 	}
-	args := []string{p.Path, "ns"}
+	args := []string{p.exe(), "ns"}
 	box := filepath.Join(filepath.Dir(p.Path), "box")
 	if err := os.Mkdir(box, 0o700); err == nil || errors.Is(err, os.ErrExist) {
 		args = append(args, "-box", box)
 	}
 	args = append(args, "-host", p.Host)
 	var shown []string
+	if p.exe() != p.Path {
+		// The emulator script runs the probe by its path.
+		args = append(args, "-show", p.Path)
+	}
 	for _, a := range o.Artifacts {
 		if abs, err := filepath.Abs(a); err == nil {
 			shown = append(shown, abs)
@@ -712,7 +717,7 @@ func (p *Probe) supervisorArgs(iso isolation, o RunOptions) []string {
 // report goes to fd 3, its supervisor's status to fd 5; stdin is
 // /dev/null.
 func (p *Probe) command(iso isolation, env []string, stdout, stderr io.Writer, report, config, status *os.File) *exec.Cmd {
-	cmd := exec.Command(p.Path)
+	cmd := exec.Command(p.exe())
 	cmd.Args = []string{p.Host}
 	cmd.Dir = filepath.Dir(p.Host)
 	cmd.Env = childEnv(env, cmd.Dir)
