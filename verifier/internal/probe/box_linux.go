@@ -212,7 +212,7 @@ func buildBox(dir, exe, host string, hide, show []string) (*box, string) {
 // namespace, and only the supervisor's user and group are (for root:
 // every directory of root's).
 func (b *box) mirror(dir string) {
-	d, err := os.Open(dir)
+	d, err := os.Open(real(dir))
 	if err != nil {
 		b.notes = append(b.notes, dir+" not shown: "+err.Error())
 		return
@@ -225,12 +225,12 @@ func (b *box) mirror(dir string) {
 			continue // built by buildBox
 		}
 		var st syscall.Stat_t
-		if err := syscall.Lstat(p, &st); err != nil {
+		if err := syscall.Lstat(real(p), &st); err != nil {
 			continue
 		}
 		switch st.Mode & syscall.S_IFMT {
 		case syscall.S_IFLNK:
-			if target, err := os.Readlink(p); err == nil {
+			if target, err := os.Readlink(real(p)); err == nil {
 				os.Symlink(target, b.root+p)
 			}
 		case syscall.S_IFDIR:
@@ -248,6 +248,11 @@ func (b *box) mirror(dir string) {
 		}
 	}
 }
+
+// real is the path of the real file at path, as this process reads it:
+// through /proc/self/root, which a user-mode emulator's rewriting of
+// absolute paths into its sysroot (qemu -L) leaves alone.
+func real(path string) string { return "/proc/self/root" + path }
 
 // mountsBelow reports whether a mount point is strictly below dir.
 func (b *box) mountsBelow(dir string) bool {
