@@ -13,6 +13,10 @@ every plugin loads in its host.
 	pluginctl inspect [--format json] FILE
 	pluginctl diff [--format json] A B
 	pluginctl version
+	pluginctl completion bash|zsh|fish
+
+Flags go before or after the arguments, as with the go command; "--" ends
+them. -v prints each go command run, -q only the problems.
 
 Every command builds one model of the project and asks it everything: the
 root and main modules (go env GOMOD GOWORK, with the chosen go), every
@@ -44,7 +48,11 @@ in an isolated, time-limited child with the host's package set), and reports
 every problem with a stable code, its cause and its fix, as text, JSON, JUnit
 XML or GitHub annotations. Where the host's source is not at hand, the dynamic
 check's probe is built from the host's build info. check is build followed by
-verify of what it built.
+verify of what it built, against a host: one it built, --host, --for HOST
+(build for that released binary, then verify), or host = "PATH" in
+pluginctl.toml; without one it fails (exit 2). Every failure of check, build,
+verify and vet is a report in the chosen format (compile, vet, module and
+environment errors as problems), and --output is always written.
 
 vet runs pluginctl's source checks (factory, apiversion, capabilities, initio,
 sharedstate, apicopy, hostload, contract) on every plugin of the project,
