@@ -76,7 +76,7 @@ func newApp(stdio IO) *ucli.App {
    pluginctl inspect [--format json] FILE
    pluginctl diff [--format json] A B
    pluginctl version`,
-		Description: "See `pluginctl COMMAND --help` and README.md.",
+		Description: "See `pluginctl help` for the commands and the topics of the manual.",
 		Version:     version.Version(),
 		Reader:      stdio.Stdin,
 		Writer:      stdio.Stdout,
@@ -84,6 +84,7 @@ func newApp(stdio IO) *ucli.App {
 		// Only main exits: errors are returned, not handled here.
 		ExitErrHandler:       func(*ucli.Context, error) {},
 		HideVersion:          true,
+		Flags:                []ucli.Flag{ucli.HelpFlag}, // urfave adds it only with its own help command
 		EnableBashCompletion: false,
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return usageError("%v", err)
@@ -96,6 +97,7 @@ func newApp(stdio IO) *ucli.App {
 			contractCommand(stdio),
 			inspectCommand(stdio),
 			diffCommand(stdio),
+			helpCommand(stdio),
 			{
 				Name:  "version",
 				Usage: "print pluginctl's version and the Go version it was built with",
@@ -147,7 +149,7 @@ func buildCommand(stdio IO) *ucli.Command {
 		Usage:     "build every host and plugin of the module with one toolchain and one set of flags",
 		ArgsUsage: "[packages]",
 		Description: `Build finds the hosts and the plugins among the packages (default ./...) by one
-rule (README.md, "What is a host, what is a plugin"): a package main without func
+rule (pluginctl help project): a package main without func
 main, or declaring a required symbol of the hosts' contract, is a plugin; a package
 main with func main that links package plugin is a host. It builds them all with the same toolchain, module graph and flags, in parallel:
 hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build

@@ -60,7 +60,7 @@ package fingerprints (what plugin.Open compares), Go version, build settings,
 module versions, exported symbols, the manifest's checksums. The dynamic check
 opens each artifact in a separate, time-limited process built with the host's own
 package set and toolchain, so a plugin that panics, exits, hangs or crashes in its
-init cannot take pluginctl down. Every problem has a stable code (see README.md).
+init cannot take pluginctl down. Every problem has a stable code (see pluginctl help codes).
 
 What the checks read from each file is remembered by its SHA-256 (the sum itself
 by the file's identity: device, inode, size, modification and change time), in
