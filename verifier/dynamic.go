@@ -271,7 +271,7 @@ func (c *dynChecker) ran(r *probe.Result) {
 	}
 	if !r.Namespaces {
 		c.sandbox["the probe ran without its own namespaces: "+r.Isolation+
-			"; a plugin could see other processes and the network (see README.md, What verify protects against)"] = true
+			"; a plugin could see other processes and the network (see pluginctl help security)"] = true
 	}
 	for _, n := range r.Notes {
 		c.sandbox["the probe's sandbox: "+n] = true
