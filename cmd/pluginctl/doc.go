@@ -69,6 +69,123 @@
 //	   cache       what pluginctl remembers, where, and its environment variables
 //	   security    what verify --static guarantees, the probe's box, output safety
 //
+// # The project model (pluginctl help project)
+//
+// Every command (build, vet, verify, contract, check, pluginctl-vet) builds one
+// model of the project and asks it everything, so that they never disagree.
+//
+// # Where the project is
+//
+// The root and the main modules come from go env GOMOD GOWORK, run with the
+// chosen go command: a go.work workspace is one project, seen the same from its
+// root and from inside each module. Every pluginctl.toml counts: the root's and
+// each main module's (positions are relative to the root, e.g.
+// host/pluginctl.toml:2).
+//
+// --go / PLUGINCTL_GO is the go command of every step: builds, go list, go env,
+// and golang.org/x/tools/go/packages (its directory goes first on PATH).
+//
+// # The API package is the project's
+//
+// The API package is declared (api = "example.com/app/pluginapi" at the top of
+// pluginctl.toml, a string or a list; --api), else inferred: the package whose
+// types the hosts' contract asserts (the result type of New, ...).
+// pluginctl's own pluginapi is only one such package, used when nothing else is
+// known. Metadata records the API package's APIVersion constant when it has one
+// (pluginctl inspect shows it).
+//
+// # What is a host, what is a plugin
+//
+// One rule, read from the import graph and the syntax (nothing is type-checked
+// for it), applied in order:
+//
+//  1. a package that is not package main is neither;
+//  2. --plugins / --hosts decide;
+//  3. a package main under a [plugins] dirs folder is a plugin;
+//  4. a package main that declares no func main is a plugin, whatever it
+//     imports (the go command can build it only with -buildmode=plugin);
+//  5. a package main that declares New, a symbol the contract requires, or a
+//     symbol of one of its kinds, is a plugin, never a host, even when it
+//     links plugin through a framework;
+//  6. a package main with func main that links plugin is a host; one that does
+//     not and declares a New... function (a factory under the wrong name) is a
+//     plugin;
+//  7. a package main named on the command line (without ...) is built as a
+//     host; anything else is left alone.
+//
+// The contract is consulted (inferred) only for rule 5 on a package main with
+// func main that declares exported names.
+//
+// # The contract in force
+//
+// The contract (pluginctl help contract) is inferred from every host of the
+// project (or [contract] hosts), whatever subset a command acts on, with every
+// pluginctl.toml's declarations and --expect merged over it; with nothing known,
+// it is the convention of the project's API package. An inference is cached by
+// the sources it read ($PLUGINCTL_CACHE/contract). pluginctl build resolves it
+// once, beside the builds (after the hosts are built, with the build's own
+// flags, so it compiles nothing twice), and records it in pluginctl.json (and
+// the API package): verify, static and full, reads it from there without the
+// source or the go command (the report's contract says manifest); only without
+// a record does it infer, when the source is at hand (inferred), else use what
+// is declared or the convention.
+//
+// Where a host compares a looked-up string with a constant (*v !=
+// api.APIVersion, *v == "v3", a switch on it), the contract entry carries the
+// accepted values and the host's line; pluginctl contract prints them (value
+// "v3" (cmd/host/main.go:24)), the static check reads the plugin's string
+// variable, the dynamic probe the value, and a mismatch is api-version-mismatch
+// (for APIVersion) or bad-symbol-value.
+//
+// # pluginctl.toml
+//
+// A pluginctl.toml at the module root (or at the root of each module of a
+// workspace) declares what cannot be inferred. Its keys:
+//
+//	api = "example.com/app/pluginapi"   # the project's API package (or a list)
+//
+//	[contract]
+//	hosts = ["./cmd/server"]   # hosts to infer from (default: those build discovers)
+//	infer = true               # false: only what is declared here
+//
+//	[[symbol]]                 # a symbol the hosts look up (pluginctl help contract)
+//	name = "Handler"
+//	type = "func(net/http.ResponseWriter, *net/http.Request)"
+//
+//	[[kind]]                   # a kind of plugin (pluginctl help contract)
+//	name = "handler"
+//	symbols = ["HandlerRegisterer"]
+//
+//	[plugins]
+//	dirs = ["plugins/"]        # every package main under these is a plugin
+//
+// Mistakes are reported with pluginctl.toml:LINE.
+//
+// # pluginctl's own API package
+//
+// Projects bring their own API package; github.com/pluginctl/pluginctl/pluginapi
+// is one ready-made one. A plugin of it is a package main that exports:
+//
+//	var APIVersion = pluginapi.APIVersion       // never a copied literal
+//	func New() pluginapi.Plugin                 // the factory (required)
+//	func Capabilities() []string                // optional
+//	func Init(host pluginapi.Host) error        // optional, called once after New
+//
+// pluginapi.Plugin is Name() string and Handle(*Request) (*Response, error). The
+// symbol names are constants (pluginapi.SymbolNew, ...). A host loads plugins
+// with pluginapi/loader, which does what a careful host does: opens every *.so
+// of a directory in name order, checks APIVersion before asserting anything,
+// uses comma-ok assertions, negotiates capabilities, calls Init, recovers panics
+// from New/Init, and logs and skips a bad plugin instead of dying:
+//
+//	set, err := loader.Load("plugins", loader.Options{RequireCapabilities: []string{"filter"}})
+//	for _, l := range set.Loaded { /* l.Plugin, l.Capabilities, l.Metadata */ }
+//	for _, e := range set.Skipped { /* e.Path, errors.Is(e, loader.ErrAPIVersion) ... */ }
+//
+// No loader can survive a plugin whose package init panics, exits or hangs, or
+// one built by another Go version (fatal error: runtime: no plugin module
+// data): that is what pluginctl verify is for.
+//
 // # pluginctl build
 //
 //	NAME:
@@ -828,123 +945,6 @@
 //
 //	OPTIONS:
 //	   --help, -h  show help
-//
-// # The project model (pluginctl help project)
-//
-// Every command (build, vet, verify, contract, check, pluginctl-vet) builds one
-// model of the project and asks it everything, so that they never disagree.
-//
-// # Where the project is
-//
-// The root and the main modules come from go env GOMOD GOWORK, run with the
-// chosen go command: a go.work workspace is one project, seen the same from its
-// root and from inside each module. Every pluginctl.toml counts: the root's and
-// each main module's (positions are relative to the root, e.g.
-// host/pluginctl.toml:2).
-//
-// --go / PLUGINCTL_GO is the go command of every step: builds, go list, go env,
-// and golang.org/x/tools/go/packages (its directory goes first on PATH).
-//
-// # The API package is the project's
-//
-// The API package is declared (api = "example.com/app/pluginapi" at the top of
-// pluginctl.toml, a string or a list; --api), else inferred: the package whose
-// types the hosts' contract asserts (the result type of New, ...).
-// pluginctl's own pluginapi is only one such package, used when nothing else is
-// known. Metadata records the API package's APIVersion constant when it has one
-// (pluginctl inspect shows it).
-//
-// # What is a host, what is a plugin
-//
-// One rule, read from the import graph and the syntax (nothing is type-checked
-// for it), applied in order:
-//
-//  1. a package that is not package main is neither;
-//  2. --plugins / --hosts decide;
-//  3. a package main under a [plugins] dirs folder is a plugin;
-//  4. a package main that declares no func main is a plugin, whatever it
-//     imports (the go command can build it only with -buildmode=plugin);
-//  5. a package main that declares New, a symbol the contract requires, or a
-//     symbol of one of its kinds, is a plugin, never a host, even when it
-//     links plugin through a framework;
-//  6. a package main with func main that links plugin is a host; one that does
-//     not and declares a New... function (a factory under the wrong name) is a
-//     plugin;
-//  7. a package main named on the command line (without ...) is built as a
-//     host; anything else is left alone.
-//
-// The contract is consulted (inferred) only for rule 5 on a package main with
-// func main that declares exported names.
-//
-// # The contract in force
-//
-// The contract (pluginctl help contract) is inferred from every host of the
-// project (or [contract] hosts), whatever subset a command acts on, with every
-// pluginctl.toml's declarations and --expect merged over it; with nothing known,
-// it is the convention of the project's API package. An inference is cached by
-// the sources it read ($PLUGINCTL_CACHE/contract). pluginctl build resolves it
-// once, beside the builds (after the hosts are built, with the build's own
-// flags, so it compiles nothing twice), and records it in pluginctl.json (and
-// the API package): verify, static and full, reads it from there without the
-// source or the go command (the report's contract says manifest); only without
-// a record does it infer, when the source is at hand (inferred), else use what
-// is declared or the convention.
-//
-// Where a host compares a looked-up string with a constant (*v !=
-// api.APIVersion, *v == "v3", a switch on it), the contract entry carries the
-// accepted values and the host's line; pluginctl contract prints them (value
-// "v3" (cmd/host/main.go:24)), the static check reads the plugin's string
-// variable, the dynamic probe the value, and a mismatch is api-version-mismatch
-// (for APIVersion) or bad-symbol-value.
-//
-// # pluginctl.toml
-//
-// A pluginctl.toml at the module root (or at the root of each module of a
-// workspace) declares what cannot be inferred. Its keys:
-//
-//	api = "example.com/app/pluginapi"   # the project's API package (or a list)
-//
-//	[contract]
-//	hosts = ["./cmd/server"]   # hosts to infer from (default: those build discovers)
-//	infer = true               # false: only what is declared here
-//
-//	[[symbol]]                 # a symbol the hosts look up (pluginctl help contract)
-//	name = "Handler"
-//	type = "func(net/http.ResponseWriter, *net/http.Request)"
-//
-//	[[kind]]                   # a kind of plugin (pluginctl help contract)
-//	name = "handler"
-//	symbols = ["HandlerRegisterer"]
-//
-//	[plugins]
-//	dirs = ["plugins/"]        # every package main under these is a plugin
-//
-// Mistakes are reported with pluginctl.toml:LINE.
-//
-// # pluginctl's own API package
-//
-// Projects bring their own API package; github.com/pluginctl/pluginctl/pluginapi
-// is one ready-made one. A plugin of it is a package main that exports:
-//
-//	var APIVersion = pluginapi.APIVersion       // never a copied literal
-//	func New() pluginapi.Plugin                 // the factory (required)
-//	func Capabilities() []string                // optional
-//	func Init(host pluginapi.Host) error        // optional, called once after New
-//
-// pluginapi.Plugin is Name() string and Handle(*Request) (*Response, error). The
-// symbol names are constants (pluginapi.SymbolNew, ...). A host loads plugins
-// with pluginapi/loader, which does what a careful host does: opens every *.so
-// of a directory in name order, checks APIVersion before asserting anything,
-// uses comma-ok assertions, negotiates capabilities, calls Init, recovers panics
-// from New/Init, and logs and skips a bad plugin instead of dying:
-//
-//	set, err := loader.Load("plugins", loader.Options{RequireCapabilities: []string{"filter"}})
-//	for _, l := range set.Loaded { /* l.Plugin, l.Capabilities, l.Metadata */ }
-//	for _, e := range set.Skipped { /* e.Path, errors.Is(e, loader.ErrAPIVersion) ... */ }
-//
-// No loader can survive a plugin whose package init panics, exits or hangs, or
-// one built by another Go version (fatal error: runtime: no plugin module
-// data): that is what pluginctl verify is for.
 //
 // # Plugins for a released host (pluginctl help released)
 //

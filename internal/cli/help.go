@@ -258,6 +258,11 @@ func Manual() (string, error) {
 		return "", err
 	}
 	b.WriteString("\n# Usage\n\n" + code(usage))
+	section := func(t topic) {
+		fmt.Fprintf(&b, "\n# %s (pluginctl help %s)\n\n%s", t.Title, t.Name, t.text())
+	}
+	project, _ := lookupTopic("project") // what every command's help assumes
+	section(project)
 	app := newApp(IO{})
 	for _, c := range app.Commands {
 		if c.Name == "help" {
@@ -273,8 +278,8 @@ func Manual() (string, error) {
 		}
 	}
 	for _, t := range topics {
-		if app.Command(t.Name) == nil {
-			fmt.Fprintf(&b, "\n# %s (pluginctl help %s)\n\n%s", t.Title, t.Name, t.text())
+		if app.Command(t.Name) == nil && t.Name != project.Name {
+			section(t)
 		}
 	}
 	return b.String(), nil
