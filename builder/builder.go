@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/cacheprog"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
@@ -317,10 +318,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
-	b.shared = newShared(env.GOCACHEPROG, b.g.Env, env.GOVERSION, flags, o.CacheDir)
+	if o.CacheDir != "off" {
+		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", env.GOVERSION, flags)
+	}
 	defer func() {
-		if w := b.shared.close(); w != "" {
-			fmt.Fprintf(o.Log, "warning: %s\n", w)
+		if err := b.shared.Close(); err != nil {
+			fmt.Fprintf(o.Log, "warning: the artifacts were not shared through GOCACHEPROG (%v); the build itself is complete\n", err)
 		}
 	}()
 	b.prev, _ = manifest.Read(filepath.Join(out, manifest.FileName))

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pluginctl/pluginctl/internal/cacheprog"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
@@ -46,8 +47,10 @@ type run struct {
 	slotKey  string
 	progress *progress
 	timeline *timeline
-	// shared is the GOCACHEPROG program's store of artifacts (nil: none).
-	shared *shared
+	// shared is the GOCACHEPROG program's store of artifacts (nil: none),
+	// under keys made of configKey (the Go version and flags).
+	shared    *cacheprog.Store
+	configKey string
 	// hostsDone is closed when every host has been built (or failed).
 	hostsDone chan struct{}
 	// prev is the output directory's manifest before the build (nil
@@ -194,7 +197,9 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		}
 	}
 	if seed == nil {
-		if p := b.shared.get(t); p != "" && seedStage(p, staged, false) == nil {
+		// The cache program's files are not executable: the seed is, as
+		// go build makes its outputs.
+		if p := b.shared.Get(b.sharedKey(t)); p != "" && seedStage(p, staged, false) == nil && os.Chmod(staged, 0o755) == nil {
 			seed, _ = os.Stat(staged)
 		}
 	}
@@ -226,7 +231,7 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		}
 	}
 	if linked {
-		b.shared.put(t, staged)
+		b.shared.Put(b.sharedKey(t), staged)
 	}
 	// Read back here, beside the other builds, not at commit.
 	var a *manifest.Artifact

@@ -305,10 +305,10 @@
 //     in CI.
 //   - With GOCACHEPROG set (Go's external build cache program, in the
 //     environment or go env -w), the go commands use it, and pluginctl stores the
-//     artifacts it links there too, so a CI runner with an empty disk sharing the
-//     cache program gets a warm build with nothing compiled and nothing
-//     relinked (pluginctl help ci). A cache program that fails only costs a
-//     relink (a warning says so).
+//     artifacts and verify probes it links there too, so a CI runner with an
+//     empty disk sharing the cache program gets a warm check with nothing
+//     compiled and nothing linked (pluginctl help ci). A cache program that
+//     fails only costs a relink (a warning says so).
 //   - Records each artifact's sha256 and what verify reads from it (pluginctl
 //     help cache), so that the first verify after a build reads no artifact
 //     either.
@@ -1093,8 +1093,8 @@
 //
 // Go's GOCACHEPROG lets a fleet of runners share one build cache. When it is set
 // (in the environment or with go env -w), the go commands use it, and pluginctl
-// stores the artifacts it links there too, so a runner with an empty disk gets a
-// warm build with nothing compiled and nothing relinked. With
+// stores the artifacts and verify probes it links there too, so a runner with an
+// empty disk gets a warm check with nothing compiled and nothing linked. With
 // bradfitz/go-tool-cache, on one machine:
 //
 //	go-cacher-server --listen 10.0.0.5:31364 --cache-dir /srv/gocache
@@ -1375,7 +1375,8 @@
 //   - gobin: a link named go to the chosen go command, for go/packages.
 //
 // In CI, cache both $(go env GOCACHE) and this folder. With GOCACHEPROG set,
-// the artifacts are kept in the cache program too (pluginctl help ci).
+// the artifacts and probes are kept in the cache program too (pluginctl help
+// ci).
 //
 // # Environment
 //
@@ -1383,7 +1384,7 @@
 //	PLUGINCTL_CACHE  the root of pluginctl's caches (above); "off" keeps nothing but the probe
 //	PLUGINCTL_PROBE_NAMESPACES=off
 //	                 run the probe without namespaces (pluginctl help security)
-//	GOCACHEPROG      Go's external build cache program; pluginctl keeps its artifacts there too
+//	GOCACHEPROG      Go's external build cache program; pluginctl keeps artifacts and probes there
 //	GOGC, GOMEMLIMIT the go commands' garbage collector settings (default GOGC=400)
 //	NO_COLOR         never colour the output
 //

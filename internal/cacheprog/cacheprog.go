@@ -276,3 +276,100 @@ func (c *Client) Close() error {
 	}
 	return err
 }
+
+// Store is a cache program started on first use, for files pluginctl
+// keeps there under keys of its own (artifacts, probes). It is only a
+// cache: a failure makes every later Get miss and every Put a no-op, and
+// Close reports the first one. A nil *Store stores nothing.
+type Store struct {
+	spec string
+	env  []string
+
+	once   sync.Once
+	client *Client
+	mu     sync.Mutex
+	err    error
+}
+
+// NewStore returns the store of the GOCACHEPROG value spec, started with
+// the environment env (nil: pluginctl's own); nil when spec is "" or "off".
+func NewStore(spec string, env []string) *Store {
+	if spec == "" || spec == "off" {
+		return nil
+	}
+	return &Store{spec: spec, env: env}
+}
+
+func (s *Store) start() *Client {
+	s.once.Do(func() {
+		c, err := Start(context.Background(), s.spec, s.env, nil)
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		s.client = c
+	})
+	return s.client
+}
+
+func (s *Store) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// Key is the action ID of one of pluginctl's entries: kind and the parts
+// that identify it.
+func Key(kind string, parts ...string) [32]byte {
+	return sha256.Sum256([]byte("pluginctl " + kind + "\x00" + strings.Join(parts, "\x00")))
+}
+
+// Get returns a local file holding the entry stored under key, or "".
+func (s *Store) Get(key [32]byte) string {
+	if s == nil {
+		return ""
+	}
+	c := s.start()
+	if c == nil {
+		return ""
+	}
+	path, ok, err := c.Get(key)
+	if err != nil {
+		s.fail(err)
+	}
+	if !ok {
+		return ""
+	}
+	return path
+}
+
+// Put stores the file at path under key.
+func (s *Store) Put(key [32]byte, path string) {
+	if s == nil {
+		return
+	}
+	if c := s.start(); c != nil {
+		if err := c.Put(key, path); err != nil {
+			s.fail(err)
+		}
+	}
+}
+
+// Close stops the program, if it was started, and returns the first
+// failure of the store.
+func (s *Store) Close() error {
+	if s == nil {
+		return nil
+	}
+	s.once.Do(func() {}) // a Close before any use starts nothing
+	if s.client != nil {
+		if err := s.client.Close(); err != nil {
+			s.fail(err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}

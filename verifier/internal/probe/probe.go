@@ -39,6 +39,8 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/cacheprog"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 	"github.com/pluginctl/pluginctl/internal/released"
@@ -477,6 +479,19 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	buildArgs := append([]string{"-overlay=" + filepath.Join(entry, "overlay.json"), "-o", p.Path}, flags...)
 	buildArgs = append(buildArgs, probePkg)
 	start := time.Now()
+	// With GOCACHEPROG (a cache shared by a fleet), a probe linked on
+	// another machine seeds this one: go build keeps it when its build ID
+	// is the one it would link.
+	store := cacheprog.NewStore(local.GOCACHEPROG, g.Env)
+	defer store.Close() // only a cache: its failures cost a link
+	storeKey := cacheprog.Key("probe", hex.EncodeToString(hostSum[:]), lp.ImportPath, apiPkg, generatorVersion(), local.GOVERSION, typesKey)
+	before, err := os.Stat(p.Path)
+	if err != nil {
+		// The cache program's files are not executable: the seed is.
+		if src := store.Get(storeKey); src != "" && fsutil.Clone(src, p.Path) == nil && os.Chmod(p.Path, 0o755) == nil {
+			before, _ = os.Stat(p.Path)
+		}
+	}
 	// A contract type that does not compile in the host's package set
 	// (a declared type the package lacks, a generic type without its type
 	// arguments) is not one the host asserts: it is marked so, and the
@@ -507,6 +522,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return nil, envErr(err, fix, "building the probe for the host's package set failed: %v", err)
 	}
 	p.BuildTime = time.Since(start)
+	if after, err := os.Stat(p.Path); err == nil && (before == nil || !os.SameFile(before, after)) {
+		store.Put(storeKey, p.Path) // linked here: share it
+	}
 
 	if diffs, err := mirrorDiffs(host, p.Path); err != nil {
 		return nil, envErr(err, "", "reading the probe back: %v", err)
