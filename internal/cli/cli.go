@@ -84,11 +84,13 @@ func newApp(stdio IO) *ucli.App {
 		// Only main exits: errors are returned, not handled here.
 		ExitErrHandler:       func(*ucli.Context, error) {},
 		HideVersion:          true,
-		Flags:                []ucli.Flag{ucli.HelpFlag}, // urfave adds it only with its own help command
 		EnableBashCompletion: false,
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return usageError("%v", err)
 		},
+		// The help command replaces urfave/cli's, which adds the flag.
+		Flags:                 []ucli.Flag{ucli.HelpFlag},
+		CustomAppHelpTemplate: appHelpTemplate(), // the usage, then the help topics
 		Commands: []*ucli.Command{
 			buildCommand(stdio),
 			verifyCommand(stdio),

@@ -83,11 +83,7 @@ Examples:
 		Action: func(c *ucli.Context) error {
 			switch c.NArg() {
 			case 0:
-				if err := ucli.ShowAppHelp(c); err != nil {
-					return err
-				}
-				writeTopics(stdio.Stdout)
-				return nil
+				return ucli.ShowAppHelp(c)
 			case 1:
 			default:
 				return usageError("help takes one COMMAND or TOPIC")
@@ -111,12 +107,16 @@ Examples:
 	}
 }
 
-// writeTopics writes the list of topics, aligned.
-func writeTopics(w io.Writer) {
-	fmt.Fprintf(w, "\nHELP TOPICS (pluginctl help TOPIC):\n")
+// appHelpTemplate is urfave/cli's usage template followed by the list of
+// topics, aligned: what pluginctl, pluginctl --help and pluginctl help show.
+func appHelpTemplate() string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(ucli.AppHelpTemplate, "\n"))
+	b.WriteString("\n\nHELP TOPICS (pluginctl help TOPIC):\n")
 	for _, t := range topics {
-		fmt.Fprintf(w, "   %-12s%s\n", t.Name, t.Short)
+		fmt.Fprintf(&b, "   %-12s%s\n", t.Name, t.Short)
 	}
+	return b.String()
 }
 
 // closest returns the topic or command name nearest to name by edit

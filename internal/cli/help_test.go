@@ -32,7 +32,8 @@ func TestHelp(t *testing.T) {
 		notStdout string
 	}{
 		{[]string{"help"}, 0, []string{"COMMANDS:", "HELP TOPICS", "exit-codes", "security"}, "", ""},
-		{[]string{"--help"}, 0, []string{"COMMANDS:", "--help, -h"}, "", "HELP TOPICS"},
+		{[]string{"--help"}, 0, []string{"COMMANDS:", "--help, -h", "HELP TOPICS"}, "", ""},
+		{nil, 0, []string{"COMMANDS:", "HELP TOPICS"}, "", ""},
 		{[]string{"help", "codes"}, 0, []string{"package-mismatch (static, dynamic)", "Fix: "}, "", "USAGE:"},
 		{[]string{"help", "exit-codes"}, 0, []string{"  - 130: interrupted"}, "", ""},
 		{[]string{"help", "contract"}, 0, []string{"pluginctl contract [command options]", "# Kinds"}, "", ""},
