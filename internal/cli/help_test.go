@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -150,3 +151,17 @@ var (
 	markdown = regexp.MustCompile("`|\\*\\*\\w[^*]*\\w\\*\\*|\\]\\((#|https?:|\\.{0,2}/|[\\w/.-]+\\.md)|^\\|.*\\|$")
 	listItem = regexp.MustCompile(`^ {1,4}(-|[0-9]+\.) `)
 )
+
+// TestReadmeLinksTopics checks that README.md, which lists the topics for
+// readers who have not installed pluginctl yet, lists every one.
+func TestReadmeLinksTopics(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tp := range topics {
+		if !strings.Contains(string(readme), "| `"+tp.Name+"` |") {
+			t.Errorf("README.md does not list the help topic %s", tp.Name)
+		}
+	}
+}
