@@ -368,7 +368,7 @@ func testSandbox(t *testing.T, f *probetest.Fixtures, p *Probe) {
 	case info["leak"] == "none":
 	case !r.Namespaces && os.Getuid() == 0:
 		// Root without namespaces has CAP_SYS_PTRACE: a non-dumpable
-		// pluginctl does not stop it (README: the fallback's limits).
+		// pluginctl does not stop it (pluginctl help security: the fallback's limits).
 		t.Logf("as root without namespaces the child reads /proc/{%s}/environ, as documented", info["leak"])
 	default:
 		t.Errorf("the child read the parent's secret in /proc/{%s}/environ (%s)", info["leak"], r.Isolation)
