@@ -30,13 +30,13 @@
 //
 //	USAGE:
 //	   pluginctl build [flags] [packages]
-//	      pluginctl verify [flags] ARTIFACT...
-//	      pluginctl check [flags] [packages]
-//	      pluginctl vet [flags] [packages]
-//	      pluginctl contract [--format json] [host packages]
-//	      pluginctl inspect [--format json] FILE
-//	      pluginctl diff [--format json] A B
-//	      pluginctl version
+//	   pluginctl verify [flags] ARTIFACT...
+//	   pluginctl check [flags] [packages]
+//	   pluginctl vet [flags] [packages]
+//	   pluginctl contract [--format json] [host packages]
+//	   pluginctl inspect [--format json] FILE
+//	   pluginctl diff [--format json] A B
+//	   pluginctl version
 //
 //	DESCRIPTION:
 //	   See `pluginctl help` for the commands and the topics of the manual.

@@ -111,7 +111,9 @@ Examples:
 // topics, aligned: what pluginctl, pluginctl --help and pluginctl help show.
 func appHelpTemplate() string {
 	var b strings.Builder
-	b.WriteString(strings.TrimRight(ucli.AppHelpTemplate, "\n"))
+	// The usage text's lines are indented already: wrap would indent them
+	// again.
+	b.WriteString(strings.TrimRight(strings.Replace(ucli.AppHelpTemplate, "{{wrap .UsageText 3}}", "{{.UsageText}}", 1), "\n"))
 	b.WriteString("\n\nHELP TOPICS (pluginctl help TOPIC):\n")
 	for _, t := range topics {
 		fmt.Fprintf(&b, "   %-12s%s\n", t.Name, t.Short)
