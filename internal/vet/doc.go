@@ -1,5 +1,5 @@
 // Package vet runs pluginctl's source-level checks over the packages of
-// a module and reports their findings as verifier.Problem values (Check
+// a module and reports their findings as diag.Problem values (Check
 // "vet", Code the check's name, Pos "file:line:col"), so that `pluginctl
 // vet` and `pluginctl verify` reports show side by side.
 //

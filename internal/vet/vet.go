@@ -19,6 +19,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/project"
@@ -30,7 +31,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/vet/initio"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 	"github.com/pluginctl/pluginctl/internal/vet/sharedstate"
-	"github.com/pluginctl/pluginctl/verifier"
 )
 
 // DefaultAPI is the API package checked against unless Options.APIPackage
@@ -118,10 +118,10 @@ type Options struct {
 }
 
 // Finding is one problem found in the source. Its Problem has Check
-// verifier.Vet, Code the check's name and Pos "file:line:col" (file
+// diag.Vet, Code the check's name and Pos "file:line:col" (file
 // relative to Options.Dir).
 type Finding struct {
-	verifier.Problem
+	diag.Problem
 	// Package is the import path of the package the finding is about;
 	// "" for module-level (apicopy) findings.
 	Package string `json:"package,omitempty"`
@@ -181,8 +181,8 @@ type Summary struct {
 func (r *Result) Failed() bool { return r.Summary.Errors > 0 || len(r.Errors) > 0 }
 
 // Problems returns the findings as plain verifier problems.
-func (r *Result) Problems() []verifier.Problem {
-	out := make([]verifier.Problem, len(r.Findings))
+func (r *Result) Problems() []diag.Problem {
+	out := make([]diag.Problem, len(r.Findings))
 	for i, f := range r.Findings {
 		out[i] = f.Problem
 	}
@@ -361,7 +361,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	})
 	res.Summary.Packages = len(res.Packages)
 	for _, f := range res.Findings {
-		if f.Severity == verifier.Warning {
+		if f.Severity == diag.Warning {
 			res.Summary.Warnings++
 		} else {
 			res.Summary.Errors++
@@ -398,11 +398,11 @@ func keepInitFinding(r *initio.Result, d analysis.Diagnostic, hostDeps map[strin
 func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Finding {
 	pos := l.Fset.Position(d.Pos)
 	f := Finding{
-		Problem: verifier.Problem{
-			Code:     verifier.Code(analyzer),
-			Severity: verifier.Error,
+		Problem: diag.Problem{
+			Code:     diag.Code(analyzer),
+			Severity: diag.Error,
 			Message:  d.Message,
-			Check:    verifier.Vet,
+			Check:    diag.Vet,
 		},
 		Package:  pkg,
 		Category: d.Category,
@@ -412,7 +412,7 @@ func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Findi
 	}
 	f.Pos = fmt.Sprintf("%s:%d:%d", f.file, f.line, f.col)
 	if common.IsWarning(analyzer, d.Category) {
-		f.Severity = verifier.Warning
+		f.Severity = diag.Warning
 	}
 	for _, r := range d.Related {
 		if fix, ok := strings.CutPrefix(r.Message, common.FixPrefix); ok {
@@ -443,12 +443,12 @@ func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Findi
 // moduleFinding makes an apicopy finding at file:line.
 func moduleFinding(dir, category string, file string, line int, msg, fix string, detail ...string) Finding {
 	f := Finding{
-		Problem: verifier.Problem{
+		Problem: diag.Problem{
 			Code:     "apicopy",
-			Severity: verifier.Error,
+			Severity: diag.Error,
 			Message:  msg,
 			Detail:   detail,
-			Check:    verifier.Vet,
+			Check:    diag.Vet,
 			Fix:      fix,
 		},
 		Category: category,
@@ -463,7 +463,7 @@ func moduleFinding(dir, category string, file string, line int, msg, fix string,
 		f.Pos = fmt.Sprintf("%s:%d:1", f.file, line)
 	}
 	if common.IsWarning("apicopy", category) {
-		f.Severity = verifier.Warning
+		f.Severity = diag.Warning
 	}
 	return f
 }
@@ -556,7 +556,7 @@ func (r *Result) writeGitHub(w io.Writer) error {
 	}
 	for _, f := range r.Findings {
 		cmd := "error"
-		if f.Severity == verifier.Warning {
+		if f.Severity == diag.Warning {
 			cmd = "warning"
 		}
 		props := "file=" + output.EscapeProperty(f.file)

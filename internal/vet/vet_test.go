@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
-	"github.com/pluginctl/pluginctl/verifier"
 )
 
 // The real example project has no findings.
@@ -66,10 +66,10 @@ func TestFixtureCorpus(t *testing.T) {
 	for _, f := range res.Findings {
 		name := strings.TrimPrefix(f.Package, "github.com/pluginctl/pluginctl/testdata/plugins/")
 		got[name] = append(got[name], string(f.Code))
-		if f.Severity == verifier.Error {
+		if f.Severity == diag.Error {
 			failing[name] = true
 		}
-		if f.Check != verifier.Vet || f.Fix == "" || !strings.HasPrefix(f.Pos, "testdata/plugins/"+name+"/") {
+		if f.Check != diag.Vet || f.Fix == "" || !strings.HasPrefix(f.Pos, "testdata/plugins/"+name+"/") {
 			t.Errorf("%s: %+v", name, f.Problem)
 		}
 	}
@@ -103,8 +103,8 @@ func TestFindingShapeAndFormats(t *testing.T) {
 		t.Fatalf("findings %+v", res.Findings)
 	}
 	f := res.Findings[0]
-	want := verifier.Problem{
-		Code: "apiversion", Severity: verifier.Error, Check: verifier.Vet,
+	want := diag.Problem{
+		Code: "apiversion", Severity: diag.Error, Check: diag.Vet,
 		Message: `APIVersion is the hand-copied literal "v0", but pluginapi.APIVersion is "v1": the host refuses this plugin`,
 		Fix:     "use pluginapi.APIVersion", Pos: "plugins/stale/main.go:5:18",
 	}

@@ -1,7 +1,7 @@
 // Package common holds what the pluginctl vet analyzers share: the API
 // package they check against, how a plugin package is recognized, and how
 // a finding is reported (category, advice, related positions) so that the
-// runner in package vet can turn it into a verifier.Problem.
+// runner in package vet can turn it into a diag.Problem.
 package common
 
 import (
