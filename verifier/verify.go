@@ -120,7 +120,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Schema: Schema, Checks: []Check{Static}}
-	mf, mpath, err := findManifest(manifest.Cache{Dir: o.FactsDir}, o.Manifest, paths)
+	mf, mpath, err := findManifest(o.Manifest, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -426,9 +426,9 @@ func expand(args []string) ([]string, error) {
 	return out, nil
 }
 
-func findManifest(mc manifest.Cache, explicit string, paths []string) (*manifest.Manifest, string, error) {
+func findManifest(explicit string, paths []string) (*manifest.Manifest, string, error) {
 	if explicit != "" {
-		m, err := mc.Read(explicit)
+		m, err := manifest.Read(explicit)
 		if err != nil {
 			return nil, "", &EnvError{Msg: fmt.Sprintf("reading manifest: %v", err)}
 		}
@@ -438,7 +438,7 @@ func findManifest(mc manifest.Cache, explicit string, paths []string) (*manifest
 	if !ok {
 		return nil, "", nil
 	}
-	m, err := mc.Read(p)
+	m, err := manifest.Read(p)
 	if err != nil {
 		return nil, "", &EnvError{Msg: fmt.Sprintf("reading manifest: %v", err), Fix: "rebuild with `pluginctl build`, or name the host with --host"}
 	}

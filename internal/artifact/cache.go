@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pluginctl/pluginctl/internal/binenc"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
@@ -32,14 +32,14 @@ const maxEntry = 8 << 20
 
 // Entries not used for trimAge are removed, at most once per
 // trimInterval, as the go command trims its build cache; an entry used is
-// marked so at most once per binenc.TouchAfter (binenc.ReadEntry).
+// marked so at most once per cachedir.TouchAfter (cachedir.ReadEntry).
 const (
 	trimAge      = 5 * 24 * time.Hour
 	trimInterval = 24 * time.Hour
 )
 
 // toolKey is the part of an entry's name that identifies the binary.
-var toolKey = sync.OnceValue(func() string { return binenc.Key("artifact-facts/v3") })
+var toolKey = sync.OnceValue(func() string { return cachedir.Key("artifact-facts/v4") })
 
 // facts are the answers of a File's lazy readers, by symbol name.
 type facts struct {
@@ -143,7 +143,7 @@ func (c Cache) Sum(f *File) string {
 }
 
 func (c Cache) load(path, sum string) *File {
-	data, ok := binenc.ReadEntry(c.path(sum), maxEntry)
+	data, ok := cachedir.ReadEntry(c.path(sum), maxEntry)
 	if !ok {
 		return nil
 	}
@@ -187,6 +187,9 @@ func (c Cache) Save(f *File) {
 		f.facts.Libc = f.libc
 	}
 	data := encodeEntry(f, &f.facts)
+	if data == nil {
+		return
+	}
 	dst := c.path(sum)
 	if os.MkdirAll(filepath.Dir(dst), 0o755) != nil {
 		return

@@ -2,34 +2,27 @@ package artifact
 
 import (
 	"bytes"
-	"encoding/binary"
 	"reflect"
 	"testing"
 
-	"github.com/pluginctl/pluginctl/internal/binenc/binenctest"
+	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
 
 // TestEntryRoundTrip fills every exported field of a File and of its
 // facts, down to the leaves, with distinct non-zero values, and reads the
-// entry back: a field the codec forgets (one added to File, Metadata or
-// Libc later) reads back zero and fails the test.
+// entry back: a field the cache loses (one JSON cannot carry, or one
+// hidden from it) reads back zero and fails the test.
 func TestEntryRoundTrip(t *testing.T) {
 	f, fs := new(File), new(facts)
-	binenctest.Fill(f)
-	binenctest.Fill(fs)
-	f.Path = "" // not stored: the entry is found by content, under any path
+	fillAll(f)
+	fillAll(fs)
 	data := encodeEntry(f, fs)
 	g, gs, ok := decodeEntry(data)
 	if !ok {
 		t.Fatal("decodeEntry refused what encodeEntry wrote")
 	}
-	g.Path = "x"
-	for _, zero := range append(binenctest.ZeroLeaves(g, "File"), binenctest.ZeroLeaves(gs, "facts")...) {
+	for _, zero := range append(zeroLeavesOf(g, "File"), zeroLeavesOf(gs, "facts")...) {
 		t.Errorf("%s reads back zero", zero)
-	}
-	g.Path = ""
-	if again := encodeEntry(g, gs); !bytes.Equal(again, data) {
-		t.Error("the entry read back encodes differently")
 	}
 	if !reflect.DeepEqual(g.BuildInfo, f.BuildInfo) || !reflect.DeepEqual(g.Metadata, f.Metadata) ||
 		!reflect.DeepEqual(g.Fingerprints, f.Fingerprints) || !reflect.DeepEqual(gs.Libc.GlibcSymbols, fs.Libc.GlibcSymbols) ||
@@ -45,13 +38,17 @@ func TestEntryNil(t *testing.T) {
 		hashes  map[string]Hash
 		symbols map[string][]string
 	}{{nil, nil}, {map[string]Hash{}, map[string][]string{}}} {
-		f := &File{Kind: KindPlugin, Fingerprints: tc.hashes, LinkHashes: tc.hashes}
+		var flags []string
+		if tc.hashes != nil {
+			flags = []string{}
+		}
+		f := &File{Kind: KindPlugin, Fingerprints: tc.hashes, LinkHashes: tc.hashes, Metadata: &meta.Metadata{Flags: flags}}
 		g, gs, ok := decodeEntry(encodeEntry(f, &facts{Libc: &Libc{GlibcSymbols: tc.symbols}}))
 		if !ok {
 			t.Fatal("refused")
 		}
 		if (g.Fingerprints == nil) != (tc.hashes == nil) || (g.LinkHashes == nil) != (tc.hashes == nil) ||
-			(gs.Libc.GlibcSymbols == nil) != (tc.symbols == nil) || g.BuildInfo != nil || g.Metadata != nil {
+			(gs.Libc.GlibcSymbols == nil) != (tc.symbols == nil) || g.BuildInfo != nil || (g.Metadata.Flags == nil) != (flags == nil) {
 			t.Errorf("written with hashes %#v and symbols %#v, read back %#v, %#v, build info %v, metadata %v",
 				tc.hashes, tc.symbols, g.Fingerprints, gs.Libc.GlibcSymbols, g.BuildInfo, g.Metadata)
 		}
@@ -59,35 +56,31 @@ func TestEntryNil(t *testing.T) {
 }
 
 // TestEntryMalformed: anything but a whole entry is refused, without a
-// panic and without allocating what a forged count asks for.
+// panic.
 func TestEntryMalformed(t *testing.T) {
 	f, fs := new(File), new(facts)
-	binenctest.Fill(f)
-	binenctest.Fill(fs)
+	fillAll(f)
+	fillAll(fs)
 	data := encodeEntry(f, fs)
 	for i := range len(data) {
 		if _, _, ok := decodeEntry(data[:i]); ok {
 			t.Fatalf("a prefix of %d of %d bytes was accepted", i, len(data))
 		}
 	}
-	if _, _, ok := decodeEntry(append(data, 0)); ok {
+	if _, _, ok := decodeEntry(append(bytes.Clone(data), 0)); ok {
 		t.Error("an entry with a trailing byte was accepted")
 	}
-	if _, _, ok := decodeEntry([]byte(`{"file":{"Kind":"plugin"}}`)); ok {
-		t.Error("a JSON entry of an older pluginctl was accepted")
-	}
-	// A count of 2^40 map entries, in an entry of a few bytes.
-	forged := binary.AppendUvarint([]byte(entryMagic+"\x06plugin\x00"), 1<<40)
-	allocs := testing.AllocsPerRun(10, func() { decodeEntry(forged) })
-	if _, _, ok := decodeEntry(forged); ok || allocs > 10 {
-		t.Errorf("forged count: accepted %v, %v allocations", ok, allocs)
+	for _, bad := range []string{`{"Facts":{}}`, `[]`, `{"File":{"Kind":"plugin"}} {}`, `null`} {
+		if _, _, ok := decodeEntry([]byte(bad)); ok {
+			t.Errorf("%s was accepted as an entry", bad)
+		}
 	}
 }
 
 func FuzzDecodeEntry(f *testing.F) {
 	g, gs := new(File), new(facts)
-	binenctest.Fill(g)
-	binenctest.Fill(gs)
+	fillAll(g)
+	fillAll(gs)
 	f.Add(encodeEntry(g, gs))
 	f.Add(encodeEntry(&File{Kind: KindPlugin}, &facts{}))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -95,12 +88,8 @@ func FuzzDecodeEntry(f *testing.F) {
 		if !ok {
 			return
 		}
-		if again := encodeEntry(g, gs); !bytes.Equal(again, data) {
-			// Map order is canonical (sorted) when written, so only a
-			// reordered or duplicate key may encode differently.
-			if _, _, ok := decodeEntry(again); !ok {
-				t.Errorf("re-encoding an accepted entry gives one that is refused")
-			}
+		if _, _, ok := decodeEntry(encodeEntry(g, gs)); !ok {
+			t.Errorf("re-encoding an accepted entry gives one that is refused")
 		}
 	})
 }

@@ -86,7 +86,23 @@ const MaxSize = 16 << 20
 // device such as /dev/zero, or a symbolic link to one is refused without
 // blocking on it) of at most MaxSize bytes, and valid (see Parse).
 func Read(name string) (*Manifest, error) {
-	return Cache{}.Read(name)
+	data, err := fsutil.ReadRegular(name, MaxSize)
+	if err != nil {
+		var nr *fsutil.NotRegularError
+		var tl *fsutil.TooLargeError
+		switch {
+		case errors.As(err, &nr):
+			return nil, fmt.Errorf("manifest %s is %s, not a regular file", name, fsutil.Describe(nr.Mode))
+		case errors.As(err, &tl):
+			return nil, fmt.Errorf("manifest %s is larger than %d MiB: not a manifest pluginctl wrote", name, MaxSize>>20)
+		}
+		return nil, err
+	}
+	m, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest %s: %w", name, err)
+	}
+	return m, nil
 }
 
 // Parse decodes and validates a manifest: the schema is this one, and

@@ -1,21 +1,23 @@
-// Package binenctest helps test binenc codecs: a field a codec forgets
-// (one added to a type later) must fail a test, not vanish from a cache.
-package binenctest
+package artifact
 
 import "reflect"
 
-// Fill sets every exported leaf below v, a pointer, to a distinct
+// Helpers of the codec tests: a field the cache forgets (one added to a
+// type later, or of a type JSON cannot carry) must fail a test,
+// not vanish from the cache.
+
+// fillAll sets every exported leaf below v, a pointer, to a distinct
 // non-zero value. A type that contains itself (debug.Module's Replace)
 // is filled two deep; the pointer below is left nil.
-func Fill(v any) {
+func fillAll(v any) {
 	n := 0
 	fill(reflect.ValueOf(v).Elem(), &n, nil)
 }
 
-// ZeroLeaves names the exported leaves below v, a pointer, that are zero,
-// skipping what Fill leaves nil: after a round trip of what Fill filled,
+// zeroLeavesOf names the exported leaves below v, a pointer, that are zero,
+// skipping what fillAll leaves nil: after a round trip of what fillAll filled,
 // the fields the codec lost.
-func ZeroLeaves(v any, name string) []string {
+func zeroLeavesOf(v any, name string) []string {
 	return zeroLeaves(reflect.ValueOf(v).Elem(), name, nil)
 }
 
