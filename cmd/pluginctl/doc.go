@@ -496,11 +496,10 @@
 //
 // What was read from a file is remembered by its content, as the go command's
 // build cache remembers what it compiled: what both checks read from each
-// artifact and host, and each manifest decoded and validated, is kept in
-// $PLUGINCTL_CACHE/facts under the file's SHA-256, itself remembered by the
-// file's identity (pluginctl help cache). A file checked before is therefore not
-// read again; a file rewritten, replaced or copied in another's place always is,
-// and its verdict follows its bytes.
+// artifact and host is kept in $PLUGINCTL_CACHE/facts under the file's SHA-256,
+// itself remembered by the file's identity (pluginctl help cache). A file
+// checked before is therefore not read again; a file rewritten, replaced or
+// copied in another's place always is, and its verdict follows its bytes.
 //
 // # Interrupted
 //
@@ -1362,12 +1361,11 @@
 //     file always misses.
 //   - facts: what verify's checks read from each artifact and host (kind, build
 //     info, fingerprints, exports, metadata, and the DWARF types, string values
-//     and C-library needs asked for), and each manifest decoded and validated,
-//     under the file's SHA-256. build fills it for what it wrote, so the first
-//     verify after a build reads no artifact either. Entries are keyed by the
-//     pluginctl binary too, so a new pluginctl reads everything afresh; entries
-//     not used for 5 days are removed (at most once a day), as the go command
-//     trims its build cache.
+//     and C-library needs asked for), under the file's SHA-256. build fills it
+//     for what it wrote, so the first verify after a build reads no artifact
+//     either. Entries are keyed by the pluginctl binary too, so a new pluginctl
+//     reads everything afresh; entries not used for 5 days are removed (at most
+//     once a day), as the go command trims its build cache.
 //   - probe: the dynamic check's probe programs, by the host's content.
 //   - contract: inferred contracts, by the sources they were inferred from.
 //   - vet-passed: vet runs without errors, by the sources vetted, so that a
