@@ -129,6 +129,12 @@ type Options struct {
 	// For, when set, builds the plugins of the module for a host at hand
 	// only as a binary (see ForHost and forhost.go); hosts are not built.
 	For *ForHost
+	// GOOS and GOARCH select the target platform of every artifact ("":
+	// the go command's, from GOOS/GOARCH in the environment or go env).
+	// For another platform than this machine's, the C compiler is CC
+	// (CC_FOR_TARGET, CC_FOR_<GOOS>_<GOARCH>) or Debian's cross compiler
+	// on PATH (see cross.go). With For, the host's platform is the target.
+	GOOS, GOARCH string
 }
 
 // GateInput is what the gate learns about the build.
@@ -174,7 +180,13 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 		defer fh.cleanup()
+		fh.userGo = o.Go
 		o.Go = o.Go.With(fh.env()...)
+	}
+	if tenv, err := o.targetEnv(fh); err != nil {
+		return nil, err
+	} else if tenv != nil {
+		o.Go = o.Go.With(tenv...)
 	}
 	flags := o.Flags.Args()
 	setFlags := flags
@@ -194,6 +206,15 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := p.NeedModule(); err != nil {
 		return nil, err
 	}
+	// Another platform's C compiler, before anything is built: every go
+	// command of the build (vet's too, through the project) gets it.
+	cc, err := crossCC(p.Go, p.Env)
+	if err != nil {
+		return nil, err
+	}
+	if cc != "" {
+		p.Go = p.Go.With("CC=" + cc)
+	}
 	g, env := p.Go, p.Env
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
@@ -207,8 +228,10 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if fh != nil {
 		modArgs, goflags = fh.mods.Args(), ""
 	}
-	if err := checkCC(env.CC); err != nil {
-		return nil, err
+	if cc == "" {
+		if err := checkCC(env.CC); err != nil {
+			return nil, err
+		}
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
 	o.Patterns = p.Patterns(o.Patterns)
@@ -223,7 +246,13 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	var resolved *project.Resolved
 	var contractErr error
 	resolve := func() *project.Resolved {
-		contractOnce.Do(func() { resolved, contractErr = p.Contract(ctx, nil) })
+		contractOnce.Do(func() {
+			if fh != nil {
+				resolved, contractErr = fh.resolveContract(ctx, p)
+				return
+			}
+			resolved, contractErr = p.Contract(ctx, nil)
+		})
 		return resolved
 	}
 	dopts := discoverOptions{
@@ -236,6 +265,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			return nil
 		},
 	}
+	if fh != nil {
+		dopts.Classify = forClassify
+	}
 	var found *discovered
 	tl.track(func() { found, err = discover(ctx, dopts) })
 	if err != nil {
@@ -247,6 +279,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	targets, srcKey := found.targets, found.sourceKey
 	if fh != nil {
 		targets = onlyPlugins(targets)
+		if len(targets) == 0 && len(o.PluginPatterns) == 0 {
+			return nil, fh.noPlugins(o.Patterns, resolve())
+		}
 	}
 	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
 	for _, w := range warnings {
@@ -313,13 +348,16 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer os.RemoveAll(stage)
 
+	// Cached artifacts are kept per toolchain and platform: builds for
+	// two platforms do not evict each other's.
+	toolTarget := env.GOVERSION + " " + env.GOOS + "/" + env.GOARCH
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
-		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, env.GOVERSION, flags),
+		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, toolTarget, flags),
 		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
 	}
 	if o.CacheDir != "off" {
-		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", env.GOVERSION, flags)
+		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", toolTarget, flags)
 	}
 	defer func() {
 		if err := b.shared.Close(); err != nil {
@@ -357,6 +395,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		in := GateInput{SourceKey: key, Project: p}
 		if fh != nil {
 			in.Project = nil // vet reads the source with the local toolchain, not the host's
+			// The released host's contract, not the module's own.
+			if in.Contract = resolve(); contractErr != nil {
+				cancelBuild()
+				gateErr <- contractErr
+				return
+			}
 		}
 		err := o.Gate(ctx, in)
 		if err != nil {
@@ -384,7 +428,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		if err := fh.check(stage, targets); err != nil {
 			return nil, err
 		}
-		forRecord, forHosts = fh.record(out)
+		forRecord = fh.record()
 	}
 	m := &manifest.Manifest{
 		Schema: manifest.Schema, PluginctlVersion: o.Version, BuildSet: base.BuildSet,
@@ -399,7 +443,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, contractErr
 	}
 	if r != nil {
-		m.Contract = &manifest.Contract{API: r.API, From: r.From, Contract: r.Contract}
+		m.Contract = &manifest.Contract{API: r.API, From: r.From, Source: r.Source, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
 	if err := b.commit(m, targets, forHosts); err != nil {

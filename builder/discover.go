@@ -52,6 +52,9 @@ type discoverOptions struct {
 	// Contract returns the contract in force; Classify asks for it only
 	// for a package main with func main that declares exported names.
 	Contract func() *contract.Contract
+	// Classify, when set, replaces Project.Classify (a build for a
+	// released host: forClassify).
+	Classify func(pkg *project.Package, c func() *contract.Contract) project.Kind
 }
 
 // discovered is what discover found.
@@ -131,7 +134,11 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 			continue // matched only an override pattern of the other kind
 		}
 		pkg.Named = namedExplicitly(p, o.Patterns, abs)
-		kind := o.Project.Classify(pkg, o.Contract)
+		classify := o.Project.Classify
+		if o.Classify != nil {
+			classify = o.Classify
+		}
+		kind := classify(pkg, o.Contract)
 		// --plugins / --hosts replace the discovery of their kind.
 		if pkg.Forced == project.Other {
 			switch {
@@ -148,7 +155,7 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 		if p.Module != nil {
 			t.Module, t.ModVersion = p.Module.Path, p.Module.Version
 		}
-		t.Name = path.Base(p.PkgPath)
+		t.Name = execName(p.PkgPath)
 		switch kind {
 		case project.Plugin:
 			t.Kind = Plugin
@@ -287,4 +294,28 @@ func namedExplicitly(p *packages.Package, pats []string, abs func(string) string
 		}
 	}
 	return false
+}
+
+// execName is the name go build gives the program of package importPath:
+// its last element, or the one before a major-version suffix
+// (example.com/server/v2 is "server", not "v2").
+func execName(importPath string) string {
+	elem := path.Base(importPath)
+	if elem != importPath && isVersionElement(elem) {
+		elem = path.Base(path.Dir(importPath))
+	}
+	return elem
+}
+
+// isVersionElement reports whether s is a major-version suffix (v2, v3...).
+func isVersionElement(s string) bool {
+	if len(s) < 2 || s[0] != 'v' || s[1] == '0' || s[1] == '1' && len(s) == 2 {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/released"
 )
@@ -31,6 +32,9 @@ type ForHost struct {
 	// "tags", "gcflags", "ldflags", "trimpath"): one that contradicts the
 	// host's build is refused.
 	SetFlags []string
+	// Offline reads the host's contract from the module cache only:
+	// nothing is downloaded to read it.
+	Offline bool
 }
 
 // ForHostError is a build for a host that cannot give plugins the host
@@ -65,6 +69,8 @@ type forHost struct {
 	host  *released.Host
 	mods  *released.ModFiles
 	notes []string
+	// userGo is the go command before the host's environment was added.
+	userGo *gocmd.Go
 }
 
 // prepareFor reads the host, refuses contradicting flags, and writes the
@@ -72,11 +78,17 @@ type forHost struct {
 func prepareFor(o *Options) (*forHost, error) {
 	fo := o.For
 	h, err := released.Read(fo.Host)
+	if err := cannotLoad(fo.Host, h); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		var re *released.Error
 		if errors.As(err, &re) {
 			return nil, &EnvError{Msg: re.Error()}
 		}
+		return nil, err
+	}
+	if err := checkHostPlatform(fo.Host, h); err != nil { // cross.go
 		return nil, err
 	}
 	if err := checkForFlags(o.Flags, fo.SetFlags, h); err != nil {
@@ -88,6 +100,9 @@ func prepareFor(o *Options) (*forHost, error) {
 	}
 	fh := &forHost{o: fo, host: h}
 	fh.notes = append(fh.notes, h.Limits()...)
+	if left := h.LeftOut(); len(left) > 0 {
+		fh.notes = append(fh.notes, "left out of the plugins' build, as loading does not depend on them: "+strings.Join(left, "; "))
+	}
 	if u := h.Unsummed(); len(u) > 0 {
 		fh.notes = append(fh.notes, "the host records no checksum for "+strings.Join(u, ", ")+" (built from a vendor directory?): built from the module proxy's copy, which the fingerprint check then proves or refutes")
 	}
@@ -105,6 +120,27 @@ func prepareFor(o *Options) (*forHost, error) {
 	fh.mods = mods
 	fh.notes = append(fh.notes, mods.Notes...)
 	return fh, nil
+}
+
+// cannotLoad refuses, up front, a host that loads no plugin (whatever its
+// platform): h is the host as read, nil when it could not be.
+func cannotLoad(path string, h *released.Host) error {
+	f := (*artifact.File)(nil)
+	if h != nil {
+		f = h.File
+	} else if af, err := artifact.Read(path); err == nil {
+		f = af
+	}
+	if f == nil {
+		return nil
+	}
+	if why := f.CannotLoadPlugins(); why != "" {
+		return &ForHostError{
+			Host: path, Msg: "the host cannot load any plugin (host-cannot-load-plugins): " + why,
+			Fix: "rebuild the host with CGO_ENABLED=1, dynamically linked: Go loads plugins only through cgo and the system's dynamic loader",
+		}
+	}
+	return nil
 }
 
 func (fh *forHost) cleanup() {
@@ -354,9 +390,11 @@ func versionIn(f *artifact.File, mod string) string {
 	return "(not linked)"
 }
 
-// record is the host as the manifest records it; Hosts the host's path
-// relative to the output directory (so that verify finds it).
-func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
+// record is the host as the manifest records it: by absolute path and
+// sha256 (verify finds it there, or is given it with --host, and checks
+// the sum). The artifacts name no host: a manifest's host paths are
+// inside its folder, and a released host is not.
+func (fh *forHost) record() *manifest.HostRecord {
 	abs, err := filepath.Abs(fh.o.Host)
 	if err != nil {
 		abs = fh.o.Host
@@ -365,11 +403,5 @@ func (fh *forHost) record(out string) (*manifest.HostRecord, []string) {
 	for _, p := range fh.mods.Pins {
 		r.Pinned = append(r.Pinned, manifest.PinnedModule{Path: p.Path, GoMod: p.Was, Host: p.Now})
 	}
-	var hosts []string
-	if absOut, err := filepath.Abs(out); err == nil {
-		if rel, err := filepath.Rel(absOut, abs); err == nil {
-			hosts = []string{filepath.ToSlash(rel)}
-		}
-	}
-	return r, hosts
+	return r
 }

@@ -83,3 +83,20 @@ func TestExplainCompile(t *testing.T) {
 		t.Error("a non-compile error was rewritten")
 	}
 }
+
+func TestExecName(t *testing.T) {
+	for in, want := range map[string]string{
+		"github.com/gotify/server/v2": "server",
+		"example.com/gw/cmd/gw":       "gw",
+		"example.com/x/v1":            "v1",
+		"example.com/x/v0":            "v0",
+		"example.com/x/v10":           "x",
+		"example.com/x/v2beta":        "v2beta",
+		"v2":                          "v2",
+		"example.com/plugins/hello":   "hello",
+	} {
+		if got := execName(in); got != want {
+			t.Errorf("execName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
@@ -258,6 +259,10 @@ func (c *dynChecker) openError(path, msg string) Problem {
 			Fix:     "rebuild the plugin from the host's checkout, with the host's toolchain and flags: `pluginctl build`",
 		}
 		c.explainMismatch(&p, path, pkg)
+		if h := c.file(c.probe.Host); h != nil && h.Metadata == nil && p.Fix != "" {
+			// A host pluginctl did not build: first, a build for it.
+			p.Fix = fmt.Sprintf("build the plugin for this host: pluginctl build --for %s (its toolchain, settings and module versions); or %s", quotePath(c.probe.Host), p.Fix)
+		}
 		return p
 	case reason == "plugin already loaded":
 		return Problem{
@@ -314,9 +319,16 @@ func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
 	}
 	var settings []string
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath", "-gcflags", "-asmflags", "-tags", "-pgo", "GOEXPERIMENT", "GOAMD64", "GOARM64", "CGO_CFLAGS"} {
-		if fs[k] != hs[k] {
-			settings = append(settings, fmt.Sprintf("%s: plugin %q, host %q", k, fs[k], hs[k]))
+		if fs[k] == hs[k] {
+			continue
 		}
+		if isPerPackage(k) {
+			fp, hp := released.ParsePackageFlag(fs[k]), released.ParsePackageFlag(hs[k])
+			if fp.For(pkg, fb.Main.Path, false) == hp.For(pkg, hb.Main.Path, false) {
+				continue // applies to pkg alike on both sides
+			}
+		}
+		settings = append(settings, fmt.Sprintf("%s: plugin %q, host %q", k, fs[k], hs[k]))
 	}
 	if len(settings) > 0 {
 		p.Detail = append(p.Detail, settings...)

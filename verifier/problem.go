@@ -1,6 +1,10 @@
 package verifier
 
 import (
+	"path/filepath"
+	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
@@ -48,6 +52,10 @@ const (
 	// Unreadable: the file exists but cannot be read (permissions): it
 	// says nothing about the plugin, and the host could not open it either.
 	Unreadable Code = "unreadable"
+	// HostCannotLoadPlugins: the host loads no plugin at all (built with
+	// CGO_ENABLED=0, or linked statically); every artifact gets it, and
+	// nothing else is checked.
+	HostCannotLoadPlugins Code = "host-cannot-load-plugins"
 )
 
 // Severity says whether a problem fails the artifact.
@@ -88,3 +96,22 @@ type (
 	Contract      = contract.Contract
 	ContractEntry = contract.Entry
 )
+
+// hostCannotLoad is the report on artifacts for a host that loads no
+// plugin: each fails with HostCannotLoadPlugins, up front, whatever it is.
+func hostCannotLoad(r *Report, host *artifact.File, paths []string, why string) *Report {
+	r.Host.GoVersion, r.Host.Package = host.BuildInfo.GoVersion, host.BuildInfo.Path
+	r.Notes = append(r.Notes, "the host cannot load any plugin: nothing else was checked")
+	for _, p := range paths {
+		r.Artifacts = append(r.Artifacts, ArtifactReport{
+			Path: p, Name: strings.TrimSuffix(filepath.Base(p), ".so"),
+			Problems: []Problem{{
+				Code: HostCannotLoadPlugins, Severity: Error, Check: Static,
+				Message: "the host " + r.Host.Path + " cannot load any plugin: " + why,
+				Fix:     "rebuild the host with CGO_ENABLED=1, dynamically linked (`pluginctl build` does): Go loads plugins only through cgo and the system's dynamic loader",
+			}},
+		})
+	}
+	r.finish()
+	return r
+}

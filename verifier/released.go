@@ -33,7 +33,25 @@ func (e *StaticFallbackError) Error() string {
 
 // buildProbe builds the probe from the host's source, else, when the
 // source is not at hand, from its build info.
+// A host of another platform gets a probe run under its emulator; without
+// one (or without the platform's C compiler) only the static check runs.
 func buildProbe(ctx context.Context, cfg probe.Config, hostSrc string) (*probe.Probe, error) {
+	p, err := buildProbeFor(ctx, cfg, hostSrc)
+	if err == nil {
+		var env []string
+		if cfg.Go != nil {
+			env = cfg.Go.Env
+		}
+		err = p.Emulate(env)
+	}
+	var ce *probe.CannotRunError
+	if errors.As(err, &ce) {
+		return nil, &StaticFallbackError{Reason: ce.Error() + "; only the static check ran"}
+	}
+	return p, err
+}
+
+func buildProbeFor(ctx context.Context, cfg probe.Config, hostSrc string) (*probe.Probe, error) {
 	if hostSrc == "" {
 		p, err := probe.Build(ctx, cfg)
 		var pe *probe.EnvError

@@ -24,6 +24,9 @@ type Report struct {
 	// (nothing known: the pluginapi convention) or "given" (a Go caller's
 	// Options.Contract).
 	Contract string `json:"contract,omitempty"`
+	// ContractSource says where a released host's contract was read
+	// (Contract "released", or "manifest" when build --for recorded it).
+	ContractSource string `json:"contract_source,omitempty"`
 	// Notes say what was not checked and why.
 	Notes []string `json:"notes,omitempty"`
 	// Interrupted: a signal (or the context's end) stopped the
@@ -66,6 +69,9 @@ type ArtifactReport struct {
 	// (an interrupted verification). Without an error among Problems, the
 	// artifact neither passed nor failed.
 	NotChecked []Check `json:"not_checked,omitempty"`
+	// Notes say what was not checked for this artifact and why (the
+	// dynamic check could not run for the host, say), without failing it.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Summary counts the verdicts.

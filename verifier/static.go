@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -111,6 +112,11 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 		note = func(string) {}
 	}
 	ps = append(ps, checkSymbols(f, host, c, apiPkg, withTypes, note)...)
+	if withTypes {
+		if n := strippedNote(in.path, f, c); n != "" {
+			note(n)
+		}
+	}
 	for i := range ps {
 		ps[i].Check = Static
 	}
@@ -132,7 +138,7 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 	}
 	var ps []Problem
 	mismatched := mismatchedPackages(f, h)
-	settings := settingDiffs(f.BuildInfo, h.BuildInfo, "plugin", "host")
+	settings := judgeFlags(settingDiffs(f.BuildInfo, h.BuildInfo, "plugin", "host"), f, h)
 	pv, hv := f.BuildInfo.GoVersion, h.BuildInfo.GoVersion
 	switch {
 	case pv != hv:
@@ -147,6 +153,11 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 			Fix:     fmt.Sprintf("rebuild the plugin with the host's toolchain: GOTOOLCHAIN=%s pluginctl build", hv),
 		})
 	case len(mismatched) > 0 && len(settings) > 0:
+		// Versions first: a module at another version is named even
+		// when a flag difference changes fingerprints too.
+		if v := versionDiffering(mismatched, f, h); len(v) > 0 {
+			ps = append(ps, packageMismatch(v, f, h))
+		}
 		detail := settings
 		detail = append(detail, packagesLine(mismatched))
 		ps = append(ps, Problem{
@@ -165,6 +176,18 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 			Fix:     "build the host and its plugins with one set of flags (`pluginctl build`) to keep it that way",
 		})
 	}
+	if h.Metadata == nil {
+		// A host pluginctl did not build (a released binary): the first
+		// fix is a build for it, with its toolchain, settings and versions.
+		for i := range ps {
+			switch ps[i].Code {
+			case PackageMismatch, GoVersionMismatch, BuildSettingMismatch:
+				if ps[i].Severity == Error {
+					ps[i].Fix = fmt.Sprintf("build the plugin for this host: pluginctl build --for %s (its toolchain, settings and module versions); or %s", quotePath(h.Path), ps[i].Fix)
+				}
+			}
+		}
+	}
 	if pm, hm := f.Metadata, h.Metadata; pm != nil && hm != nil && pm.BuildSet != hm.BuildSet {
 		ps = append(ps, Problem{
 			Code: BuildSetMismatch, Severity: Warning,
@@ -178,6 +201,12 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 
 // mismatchedPackages lists the packages both files link whose fingerprints
 // differ: exactly what plugin.Open checks, all of them.
+//
+// They are in dependency order when the plugin's symbol table tells it
+// (artifact.File.LinkOrder, the order plugin.Open compares in): the first
+// is the cause, and a later one may differ only because it imports an
+// earlier one. Otherwise, and for packages the order does not name, by
+// import path.
 func mismatchedPackages(f, h *artifact.File) []string {
 	var out []string
 	for pkg, fp := range f.Fingerprints {
@@ -185,7 +214,21 @@ func mismatchedPackages(f, h *artifact.File) []string {
 			out = append(out, pkg)
 		}
 	}
-	sort.Strings(out)
+	pos := make(map[string]int, len(f.LinkOrder))
+	for i, p := range f.LinkOrder {
+		pos[p] = i
+	}
+	sort.Slice(out, func(i, j int) bool {
+		pi, iok := pos[out[i]]
+		pj, jok := pos[out[j]]
+		switch {
+		case iok && jok:
+			return pi < pj
+		case iok != jok:
+			return iok
+		}
+		return out[i] < out[j]
+	})
 	return out
 }
 
@@ -259,15 +302,21 @@ func packageMismatch(pkgs []string, f, h *artifact.File) Problem {
 	var detail []string
 	var fixes []string
 	sameSource := false
-	for _, pkg := range pkgs {
+	ordered := len(f.LinkOrder) > 0
+	var consequences []string
+	for i, pkg := range pkgs {
 		pm, pver := moduleOf(pkg, f.BuildInfo)
 		hm, hver := moduleOf(pkg, h.BuildInfo)
 		switch {
-		case pm == "" && hm == "":
-			detail = append(detail, pkg+": standard library package compiled differently")
-		case pm == hm && pver != hver:
+		case pm == hm && pver != hver && pm != "":
 			detail = append(detail, fmt.Sprintf("%s (module %s): plugin %s, host %s", pkg, pm, pver, hver))
 			fixes = append(fixes, fmt.Sprintf("pin %s to %s in the plugin's go.mod (go get %s@%s)", pm, hver, pm, hver))
+		case ordered && i > 0:
+			// Same version (or the standard library): it may differ only
+			// because a package it imports, compared before it, differs.
+			consequences = append(consequences, pkg)
+		case pm == "" && hm == "":
+			detail = append(detail, pkg+": standard library package compiled differently")
 		default:
 			sameSource = true
 			mod := pm
@@ -277,7 +326,13 @@ func packageMismatch(pkgs []string, f, h *artifact.File) Problem {
 			detail = append(detail, fmt.Sprintf("%s (module %s %s): same version on both sides, different source: another copy or an edited checkout", pkg, mod, pver))
 		}
 	}
+	if len(consequences) > 0 {
+		detail = append(detail, fmt.Sprintf("%d more package(s) at the same version on both sides differ after %s, in dependency order (they import what differs): %s", len(consequences), pkgs[0], firstN(consequences, 8)))
+	}
 	msg := fmt.Sprintf("built with a different version of %d package(s) than the host: %s", len(pkgs), pkgs[0])
+	if ordered && len(pkgs) > 1 {
+		msg = fmt.Sprintf("built with a different version of %d package(s) than the host, caused by %s (the first in dependency order)", len(pkgs), pkgs[0])
+	}
 	fix := "rebuild the host and the plugin from one checkout with `pluginctl build`"
 	if len(fixes) > 0 {
 		fix = strings.Join(dedupe(fixes), "; ") + "; then rebuild with `pluginctl build`"
@@ -386,4 +441,42 @@ func checkSet(paths []string, files []*artifact.File, skip []bool, host *artifac
 		}
 	}
 	return out
+}
+
+// versionDiffering are the packages of pkgs whose module has another
+// version (or replacement) in f than in h.
+func versionDiffering(pkgs []string, f, h *artifact.File) []string {
+	var out []string
+	for _, pkg := range pkgs {
+		pm, pv := moduleOf(pkg, f.BuildInfo)
+		hm, hv := moduleOf(pkg, h.BuildInfo)
+		if pm != "" && pm == hm && pv != hv {
+			out = append(out, pkg)
+		}
+	}
+	return out
+}
+
+// strippedNote says which checks a stripped plugin (-ldflags -w or -s)
+// kept the static check from running: the types of the contract's
+// symbols it exports are read from DWARF. "" when nothing was missed.
+func strippedNote(path string, f *artifact.File, c *contract.Contract) string {
+	if f.HasDWARF || f.Kind != artifact.KindPlugin || c == nil {
+		return ""
+	}
+	var syms []string
+	for _, e := range c.For(f.Path) {
+		if _, ok := f.Exported[e.Symbol]; ok && len(e.Types) > 0 && !slices.Contains(syms, e.Symbol) {
+			syms = append(syms, e.Symbol)
+		}
+	}
+	if len(syms) == 0 {
+		return ""
+	}
+	how := "-ldflags=-w"
+	if !f.HasSymtab {
+		how = "-ldflags=-s"
+	}
+	return fmt.Sprintf("%s: stripped (built with %s, no DWARF): the static check could not check the types of %s; only their presence was checked (the dynamic check asserts the types; rebuild without -s/-w to check them statically)",
+		quotePath(path), how, strings.Join(syms, ", "))
 }

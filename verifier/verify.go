@@ -72,8 +72,12 @@ type Options struct {
 	// when the host's source is not there, from the host's build info.
 	Dir string
 	// HostSrc is the host's source checkout for a released host whose own
-	// packages the plugins import (see DynamicOptions.HostSrc).
+	// packages the plugins import (see DynamicOptions.HostSrc), and whose
+	// contract it tells.
 	HostSrc string
+	// Offline reads a released host's contract from the module cache
+	// only: nothing is downloaded.
+	Offline bool
 	// Go runs the go command for the dynamic check.
 	Go *gocmd.Go
 	// CacheDir keeps the probe binaries (default: the user cache dir).
@@ -103,6 +107,9 @@ type Resolution struct {
 	From string
 	// Notes go into the report.
 	Notes []string
+	// Source says, for people, where a released host's contract was read
+	// (From "released"); shown by the report.
+	Source string
 }
 
 // EnvError is a problem with the invocation or the environment: no such
@@ -129,6 +136,11 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if host != nil {
+		if why := host.CannotLoadPlugins(); why != "" {
+			return hostCannotLoad(r, host, paths, why), nil
+		}
+	}
 	var recorded *Recorded
 	if mf != nil && mf.Contract != nil && mf.Contract.Contract != nil {
 		recorded = mf.Contract
@@ -142,7 +154,16 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			pkg = host.BuildInfo.Path
 		}
 		res := o.ResolveContract(ctx, pkg, recorded)
+		if recorded == nil {
+			if res, err = releasedContract(ctx, o, host, res); err != nil {
+				return nil, err
+			}
+		}
 		o.Contract = res.Contract
+		r.ContractSource = res.Source
+		if recorded != nil && res.Source == "" {
+			r.ContractSource = recorded.Source
+		}
 		if res.API != "" {
 			o.APIPackage = res.API
 		}
@@ -153,7 +174,11 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if len(recorded.API) > 0 {
 			o.APIPackage = recorded.API[0]
 		}
-		r.Contract = "manifest"
+		r.Contract, r.ContractSource = "manifest", recorded.Source
+	}
+	unknown := r.Contract == fromUnknown || recorded != nil && recorded.From == fromUnknown && r.Contract == "manifest" && len(o.Contract.Entries) == 0
+	if r.ContractSource != "" {
+		r.Notes = append(r.Notes, "contract: "+r.ContractSource)
 	}
 	if o.Contract == nil {
 		o.Contract = contract.Default(o.APIPackage)
@@ -249,6 +274,9 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			staticNotes = append(staticNotes, n)
 		}
 		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum, note: note}, sh, o.Contract, o.APIPackage, !dynamic)
+		if unknown {
+			a.Problems = append(a.Problems, unknownProblem())
+		}
 		skip[i] = hasError(a.Problems) // failed on its own (the host's checksum aside)
 		a.Problems = append(a.Problems, hostProblems...)
 		readable[i] = f != nil
@@ -300,6 +328,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			r.Notes = append(r.Notes, sf.Error())
 			r.Checks = r.Checks[:1]
 			for i := range r.Artifacts {
+				r.Artifacts[i].Notes = append(r.Artifacts[i].Notes, "not loaded: the dynamic check did not run (see the report's notes); the verdict is the static check's")
 				if !readable[i] {
 					continue
 				}
@@ -468,6 +497,15 @@ func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath
 		}
 		if len(hosts) > 0 {
 			path = filepath.Join(base, filepath.FromSlash(hosts[0]))
+		} else if fh := mf.ForHost; fh != nil && fh.Path != "" {
+			// A released host (build --for): recorded by absolute path
+			// and sha256, outside the manifest's folder; its sum is
+			// checked (checkHostHash).
+			if _, err := os.Stat(fh.Path); err != nil {
+				return nil, &EnvError{Msg: fmt.Sprintf("the released host the plugins were built for, %s (recorded in %s), is not there: %v", quotePath(fh.Path), mpath, err),
+					Fix: "give the host binary with --host (its sha256 must be " + fh.SHA256 + ")"}
+			}
+			path = fh.Path
 		}
 	}
 	if path == "" {
@@ -525,6 +563,17 @@ func quotePath(p string) string {
 // belongs to the set its plugins were built with.
 func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manifest, mpath string) []Problem {
 	if host == nil || mf == nil {
+		return nil
+	}
+	if fh := mf.ForHost; fh != nil && fh.SHA256 != "" {
+		if sum := files.Sum(host); sum != fh.SHA256 {
+			return []Problem{{
+				Code: HashMismatch, Severity: Error, Check: Static,
+				Message: fmt.Sprintf("the host %s is not the released host the plugins were built for (pluginctl build --for %s)", quotePath(host.Path), quotePath(fh.Path)),
+				Detail:  []string{"manifest sha256 " + fh.SHA256, "host     sha256 " + sum},
+				Fix:     "rebuild the plugins for this host: pluginctl build --for " + quotePath(host.Path),
+			}}
+		}
 		return nil
 	}
 	e := mf.Lookup(mpath, host.Path)

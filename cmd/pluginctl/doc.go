@@ -61,6 +61,7 @@
 //	   build       what pluginctl build does, its metadata and manifest; inspect and diff
 //	   verify      the static and dynamic checks, what is remembered, interruptions
 //	   released    build --for HOST and verify where the host's source is not at hand
+//	   arch        plugins for an arm64 (or other Linux) host, built and loaded on amd64
 //	   vet         pluginctl vet's analyzers and go vet -vettool
 //	   ci          check in CI, with GitHub Actions and a shared cache
 //	   formats     text, JSON (schema), JUnit and GitHub annotations
@@ -217,10 +218,20 @@
 //	      pluginctl build --for /opt/gateway/bin/gateway ./...   # plugins for a released host
 //
 //	   With --for HOST, only the plugins are built, so that they load in the host binary
-//	   HOST: with its Go toolchain (GOTOOLCHAIN), its build settings and, through a
-//	   temporary module file, its version of every module it links; then every plugin's
-//	   package fingerprints are checked against HOST's. --host-src DIR is the host's source
-//	   checkout, needed when the plugins import packages of a host built from a checkout.
+//	   HOST: with its Go toolchain (GOTOOLCHAIN), the build settings loading depends on
+//	   (not -s, -w, -X) and, through a temporary module file, its version of every module
+//	   it links; then every plugin's package fingerprints are checked against HOST's.
+//	   HOST's contract is read from --host-src DIR, else from its own module at the version
+//	   its build info records, else from the modules it links that load plugins (fetched
+//	   read-only through the go command; --no-download: the module cache only); a package
+//	   main is a plugin when it declares a symbol of it or has no func main. --host-src DIR
+//	   is also needed when the plugins import packages of a host built from a checkout.
+//	   Then, in the output folder: pluginctl verify plugins.
+//
+//	   --goos/--goarch (or GOOS/GOARCH) build for another platform; for one that is not
+//	   this machine's, the C compiler is CC_FOR_<GOOS>_<GOARCH>, CC_FOR_TARGET or CC, else
+//	   Debian's cross compiler on PATH (aarch64-linux-gnu-gcc for arm64: apt-get install
+//	   crossbuild-essential-arm64). --for takes the platform from the host.
 //
 //	OPTIONS:
 //	   --out value, -o value                output directory (default: "bin")
@@ -237,7 +248,10 @@
 //	   --expect value                       declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int
 //	   --no-vet                             do not run pluginctl vet before building (default: false)
 //	   --for value                          build the module's plugins for this released host binary (its toolchain, settings and module versions)
-//	   --host-src value                     with --for: the host's source checkout, used as a workspace module
+//	   --host-src value                     with --for: the host's source checkout, used as a workspace module and read for the host's contract
+//	   --no-download                        with --for: read the host's contract from the module cache only, downloading nothing (default: false)
+//	   --goos value                         build every artifact for this GOOS (default: $GOOS, else go env GOOS)
+//	   --goarch value                       build every artifact for this GOARCH, e.g. arm64 (default: $GOARCH, else go env GOARCH); needs a C cross compiler: CC, or Debian's crossbuild-essential-ARCH
 //	   --format value                       output format: text, json (default: "text")
 //	   --go value                           the go command to use (default: $PLUGINCTL_GO, else go from PATH)
 //	   --help, -h                           show help
@@ -267,15 +281,18 @@
 //     pluginctl.json.
 //   - Builds everything with one toolchain and one flag set: -trimpath (default
 //     on), --tags, --race, --gcflags, --ldflags apply to every artifact; cgo is
-//     forced on (with a clear error when there is no C compiler).
+//     forced on (with a clear error when there is no C compiler). --goos and
+//     --goarch (or GOOS/GOARCH) build every artifact for another platform
+//     (pluginctl help arch).
 //   - Links the debug info (DWARF) uncompressed (-ldflags=-compressdwarf=false,
 //     before your --ldflags, which win): a plugin's link takes about a quarter
 //     less time and the static check reads types without inflating them, for
 //     files about a quarter larger. Debug info is never loaded into memory at
 //     run time, and debuggers read both forms. --compress-dwarf keeps the
 //     linker's default; --ldflags='-s -w' strips it (the static check then
-//     cannot read types, and says so). pluginctl inspect shows which (debug
-//     info DWARF, uncompressed).
+//     cannot read types: a note names the symbols whose types it did not
+//     check). pluginctl inspect shows which (debug info DWARF,
+//     uncompressed).
 //   - Runs every go command (and so the compilers and linkers it starts) with
 //     GOGC=400 and a soft memory limit, GOMEMLIMIT = the memory pluginctl may use
 //     (the machine's, or its cgroup's limit when lower) divided by GOMAXPROCS,
@@ -425,7 +442,8 @@
 //	OPTIONS:
 //	   --expect value                                             declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int
 //	   --host value                                               the host binary the plugins are meant for (default: the host named in pluginctl.json)
-//	   --host-src value                                           the source checkout of a released host whose own packages the plugins import (for the dynamic check's probe)
+//	   --host-src value                                           the source checkout of a released host: its contract, and its own packages the plugins import (for the dynamic check's probe)
+//	   --no-download                                              read a released host's contract from the module cache only, downloading nothing (default: false)
 //	   --manifest value                                           the pluginctl.json to use (default: beside the artifacts or one folder up)
 //	   --static                                                   execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed) (default: false)
 //	   --timeout value                                            time limit for opening one artifact in the dynamic check (default: 10s)
@@ -546,10 +564,13 @@
 //	   --api value [ --api value ]                                import path of the project's API package (repeatable; default: pluginctl.toml's api, else the package whose types the hosts assert)
 //	   --expect value                                             declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int
 //	   --no-vet                                                   do not run pluginctl vet before building (default: false)
+//	   --goos value                                               build every artifact for this GOOS (default: $GOOS, else go env GOOS)
+//	   --goarch value                                             build every artifact for this GOARCH, e.g. arm64 (default: $GOARCH, else go env GOARCH); needs a C cross compiler: CC, or Debian's crossbuild-essential-ARCH
 //	   --format value                                             output format: text, json, junit, github (default: "text")
 //	   --go value                                                 the go command to use (default: $PLUGINCTL_GO, else go from PATH)
 //	   --host value                                               the host binary the plugins are meant for (default: the host named in pluginctl.json)
-//	   --host-src value                                           the source checkout of a released host whose own packages the plugins import (for the dynamic check's probe)
+//	   --host-src value                                           the source checkout of a released host: its contract, and its own packages the plugins import (for the dynamic check's probe)
+//	   --no-download                                              read a released host's contract from the module cache only, downloading nothing (default: false)
 //	   --manifest value                                           the pluginctl.json to use (default: beside the artifacts or one folder up)
 //	   --static                                                   execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed) (default: false)
 //	   --timeout value                                            time limit for opening one artifact in the dynamic check (default: 10s)
@@ -952,23 +973,50 @@
 // The binary records everything plugin.Open compares: its Go version, its build
 // settings and the exact version of every module it links (go version -m HOST).
 // pluginctl builds and verifies from that alone, and proves the result by
-// fingerprint.
+// fingerprint. The workflow, in the plugins' module (it may hold plugins only):
+//
+//	pluginctl build --for /opt/gw/bin/gw ./plugins/...   # plugins for HOST, checked against its fingerprints
+//	pluginctl verify bin/plugins                         # in bin/ or beside it: finds HOST by the manifest
+//	cp bin/plugins/*.so /opt/gw/plugins/                 # deploy
+//
+// # The host's contract
+//
+// What HOST looks up in its plugins is read from source, in this order:
+// --host-src DIR; else HOST's own main module at the version its build info
+// records (a tag, a pseudo-version, or its vcs.revision resolved by the module
+// proxy), downloaded read-only into the module cache through the go command;
+// else the modules HOST links, at its versions: every package of theirs that
+// links plugin (a framework such as lura). Declarations in pluginctl.toml and
+// --expect are merged over it. When none tells it, every artifact carries the
+// warning contract-unknown ("only load checks ran; give --host-src or declare
+// the symbols"): the pluginapi convention applies only to hosts that link
+// pluginapi/loader. --no-download reads the module cache only. The contract and
+// where it came from are recorded in the manifest (contract.from released,
+// contract.source) and shown by verify.
 //
 // # build --for HOST
 //
 //	pluginctl build --for /opt/gw/bin/gw [--host-src DIR] [--out bin] [packages]
 //
-// builds the plugins of the current module (not its hosts) so that they load in
-// HOST:
+// builds the plugins of the current module so that they load in HOST. Nothing is
+// built as a host: every package main the patterns match is a plugin when it
+// declares a symbol of HOST's contract (KrakenD-style plugins with func main()
+// {} and a registerer variable), has no func main, or when nothing is known of
+// the contract; when none is, the error names the symbols looked for. The
+// platform (GOOS/GOARCH) is HOST's.
 //
 //   - toolchain: HOST's Go version, as GOTOOLCHAIN=goX.Y.Z (the go command
 //     fetches it from the module proxy when it is not the local one). A
 //     toolchain line in the plugins' go.mod is ignored, and a go line newer than
 //     HOST's toolchain is lowered to it in the temporary module file (said in
 //     the manifest's notes);
-//   - settings: -trimpath, -race, -msan, -asan, tags, -gcflags, -asmflags,
-//     -ldflags, -pgo, CGO_ENABLED, GOAMD64, GOEXPERIMENT and the other
-//     environment settings, as HOST's build info records them. --race,
+//   - settings: what loading depends on, as HOST's build info records it:
+//     -trimpath, -race, -msan, -asan, tags, -pgo, CGO_ENABLED, GOAMD64,
+//     GOEXPERIMENT and the other environment settings, -gcflags and -asmflags
+//     with a package pattern (all=, std, an import path pattern; without one
+//     they apply to HOST's main package only, as in cmd/go), and -ldflags
+//     without -s, -w, -X and -buildid, which change no fingerprint (what was
+//     left out is a note; the plugins keep their DWARF). --race,
 //     --trimpath, --tags, --gcflags or --ldflags given with --for and
 //     contradicting HOST are refused (--race "true": the host was built with
 //     -race "false");
@@ -989,8 +1037,8 @@
 //     its module and both versions, and what could not be reproduced. The
 //     manifest records HOST in for_host (absolute path, sha256, Go version, the
 //     modules moved to HOST's versions as {"path", "go_mod", "host"}, notes),
-//     and each plugin's hosts points at HOST, so pluginctl verify bin/plugins
-//     checks against it.
+//     so pluginctl verify bin/plugins checks against it, outside the folder,
+//     after checking its sha256 (--host overrides it, on a deploy machine say).
 //
 // For example:
 //
@@ -1020,12 +1068,13 @@
 // HOST built without -trimpath has the build machine's directories in its
 // fingerprints, so plugins built elsewhere only match when the paths happen to
 // agree; a -pgo profile that is not on this machine; a HOST built by a toolchain
-// that GOTOOLCHAIN cannot select (a development build); a HOST for another
-// GOOS/GOARCH. Only go.mod-based modules of the current directory's module are
-// built; --hosts is refused with --for; pluginctl check has no --for. The
-// pluginctl vet step before the build reads the source with the local toolchain
-// (GOTOOLCHAIN=local, so a toolchain line does not switch it either) and the
-// plugins' own go.mod, not HOST's versions.
+// that GOTOOLCHAIN cannot select (a development build). A HOST for another
+// platform needs its C cross compiler (pluginctl help arch). Only go.mod-based
+// modules of the current directory's module are built; --hosts is refused with
+// --for; pluginctl check has no --for. The pluginctl vet step before the build
+// reads the source with the local toolchain (GOTOOLCHAIN=local, so a toolchain
+// line does not switch it either) and the plugins' own go.mod, not HOST's
+// versions.
 //
 // # Verifying on a deploy machine
 //
@@ -1042,16 +1091,40 @@
 //	note: the dynamic check's probe was built from the host's build info (no source at hand): toolchain go1.27.3, the host's module versions and settings; 124 of the host's packages reproduced with the host's fingerprints, 1 not
 //	note: packages not reproduced (a plugin linking one is judged by the static check for it): example.com/gw/api: example.com/gw is the host's own main module, built from a checkout (devel): ... (--host-src DIR)
 //
-// A plugin that links a package the probe could not reproduce is still opened
-// by the probe, but for that package only the static check (which compares the
+// A plugin that links a package the probe could not reproduce is still opened by
+// the probe, but for that package only the static check (which compares the
 // plugin with HOST itself) counts, and the two checks are not compared.
 // --host-src DIR adds the host's source as a workspace module, as for build
 // --for. Only when nothing can stand in for HOST (its toolchain cannot be had, a
-// HOST for another platform, not even package runtime reproduced) does verify
-// fall back to the static check, with the reason as a note and checks: static,
-// never exit status 2 just because the source is elsewhere. The probe needs the
-// Go command and a C compiler on that machine, and the module proxy (or a module
-// cache that has HOST's modules and toolchain).
+// HOST for another platform without an emulator, not even package runtime
+// reproduced) does verify fall back to the static check, with the reason as a
+// note and checks: static, never exit status 2 just because the source is
+// elsewhere. The probe needs the Go command and a C compiler on that machine,
+// and the module proxy (or a module cache that has HOST's modules and
+// toolchain).
+//
+// # Other architectures (pluginctl help arch)
+//
+// Plugins for an arm64 (or other Linux) host are built and really loaded on an
+// amd64 machine:
+//
+//	apt-get install crossbuild-essential-arm64 qemu-user   # Debian, Ubuntu
+//	pluginctl build --goarch arm64 ./...                   # or GOARCH=arm64; --for HOST takes HOST's platform
+//	pluginctl verify --host bin/host bin/plugins           # dynamic check under qemu-aarch64
+//
+// --goos and --goarch (or GOOS and GOARCH) build every artifact for that
+// platform. The C cross compiler is CC_FOR_<GOOS>_<GOARCH>, CC_FOR_TARGET or CC
+// when set, else Debian's on PATH (aarch64-linux-gnu-gcc,
+// arm-linux-gnueabihf-gcc, riscv64-linux-gnu-gcc, s390x-linux-gnu-gcc,
+// powerpc64le-linux-gnu-gcc...); without one the build fails before building
+// anything, naming the package. Cached artifacts are kept per platform, so that
+// builds for two platforms do not evict each other's.
+//
+// The dynamic check builds its probe for the host's platform and runs it, in the
+// same sandbox, under qemu-ARCH -L /usr/TRIPLE found on PATH (or binfmt_misc's
+// interpreter), with timeouts multiplied by 5; without an emulator the static
+// check is the verdict, and the report and every artifact say that the dynamic
+// check did not run.
 //
 // # The CI gate (pluginctl help ci)
 //
@@ -1176,14 +1249,18 @@
 //
 //   - build-setting-mismatch (static): -race, -trimpath, -gcflags, tags,
 //     CGO_ENABLED... differ in a way that changes package fingerprints (error);
-//     a difference that still loads is a warning.
+//     a difference that still loads is a warning. -gcflags and -asmflags count
+//     only where they apply to a package both link (without a pattern: the main
+//     package only).
 //     Fix: build host and plugins with one set of flags: pluginctl build (for a
 //     released host: pluginctl build --for HOST).
 //
 //   - package-mismatch (static, dynamic): the type identity rule: another
 //     version of a module, or another copy of a package's source, than the host
 //     links (plugin.Open: plugin was built with a different version of package
-//     X).
+//     X). The first differing package in dependency order is the cause, later
+//     ones at the same version are listed as its consequences; named before any
+//     flag difference.
 //     Fix: build against the host's module versions: pluginctl build (for a
 //     released host: pluginctl build --for HOST).
 //
@@ -1258,9 +1335,22 @@
 //     symbolic link loop).
 //     Fix: fix the file's permissions; a rebuild does not help.
 //
+//   - host-cannot-load-plugins (static): the host loads no plugin at all, on any
+//     platform: built with CGO_ENABLED=0 (plugin: not implemented) or linked
+//     statically (musl: Dynamic loading not supported); every artifact gets it,
+//     up front, and build --for refuses the host.
+//     Fix: rebuild the host with CGO_ENABLED=1, dynamically linked (pluginctl
+//     build does).
+//
 //   - build-set-mismatch (static): warning: not built in the same pluginctl
 //     build run as the host.
 //     Fix: build host and plugins in one pluginctl build.
+//
+//   - contract-unknown (static): warning: a released host whose contract nothing
+//     tells (no --host-src, no source of its main module at a version, no module
+//     it links that loads plugins, nothing declared): only load checks ran.
+//     Fix: give the host's source (--host-src DIR) or declare the symbols
+//     (pluginctl.toml, --expect NAME=TYPE).
 //
 //   - check-disagreement (static, dynamic): the static and the dynamic check
 //     disagree about a file both could read: a pluginctl bug.

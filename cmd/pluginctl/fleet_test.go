@@ -101,10 +101,10 @@ func TestFleetSharesOneCache(t *testing.T) {
 	dir := t.TempDir()
 	nonce := strconv.FormatInt(time.Now().UnixNano(), 10) // new to every cache
 	for name, content := range map[string]string{
-		"go.mod":         "module example.com/fleet\n\ngo 1.21\n",
-		"api/api.go":     "package api\n\nconst Nonce = \"" + nonce + "\"\n\ntype Handler interface{ Handle([]byte) ([]byte, error) }\n",
-		"cmd/gw/main.go": "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/fleet/api\"\n)\n\nfunc main() {\n\tfor _, f := range os.Args[1:] {\n\t\tp, err := plugin.Open(f)\n\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\ts, err := p.Lookup(\"New\")\n\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\tif n, ok := s.(func() api.Handler); ok {\n\t\t\tfmt.Println(n())\n\t\t}\n\t}\n}\n",
-		"plugins/js/js.go": "package main\n\nimport (\n\t\"encoding/json\"\n\n\t\"example.com/fleet/api\"\n)\n\ntype h struct{}\n\nfunc (h) Handle(b []byte) ([]byte, error) {\n\tvar v any\n\tjson.Unmarshal(b, &v)\n\treturn json.Marshal(v)\n}\n\nfunc New() api.Handler { return h{} }\n",
+		"go.mod":             "module example.com/fleet\n\ngo 1.21\n",
+		"api/api.go":         "package api\n\nconst Nonce = \"" + nonce + "\"\n\ntype Handler interface{ Handle([]byte) ([]byte, error) }\n",
+		"cmd/gw/main.go":     "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/fleet/api\"\n)\n\nfunc main() {\n\tfor _, f := range os.Args[1:] {\n\t\tp, err := plugin.Open(f)\n\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\ts, err := p.Lookup(\"New\")\n\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\tif n, ok := s.(func() api.Handler); ok {\n\t\t\tfmt.Println(n())\n\t\t}\n\t}\n}\n",
+		"plugins/js/js.go":   "package main\n\nimport (\n\t\"encoding/json\"\n\n\t\"example.com/fleet/api\"\n)\n\ntype h struct{}\n\nfunc (h) Handle(b []byte) ([]byte, error) {\n\tvar v any\n\tjson.Unmarshal(b, &v)\n\treturn json.Marshal(v)\n}\n\nfunc New() api.Handler { return h{} }\n",
 		"plugins/web/web.go": "package main\n\nimport (\n\t\"strings\"\n\n\t\"example.com/fleet/api\"\n)\n\ntype h struct{}\n\nfunc (h) Handle(b []byte) ([]byte, error) { return []byte(strings.ToUpper(string(b))), nil }\n\nfunc New() api.Handler { return h{} }\n",
 	} {
 		writeFile(t, filepath.Join(dir, name), []byte(content))

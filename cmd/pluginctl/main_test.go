@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
 )
 
 func TestMain(m *testing.M) {
@@ -50,10 +52,13 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit, "modproxy": cmdModProxy},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" { // root reads files whatever their permissions
 				return os.Geteuid() == 0, nil
+			}
+			if cond == "cross" {
+				return crossReady()
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -111,4 +116,76 @@ func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdModProxy is the script command `modproxy PROXYDIR MODPATH VERSION
+// SRCDIR`: it adds the module in SRCDIR at VERSION to the file-system
+// module proxy PROXYDIR (GOPROXY=file://PROXYDIR), as the module proxy
+// protocol lays it out: .info, .mod, .zip and the version list.
+//
+// VERSION "git" serves the git checkout SRCDIR at its HEAD, under its
+// pseudo-version (commit time and revision, as go build stamps it), and
+// its revision as well (REV.info), as a module proxy resolves one.
+func cmdModProxy(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: modproxy PROXYDIR MODPATH VERSION|git SRCDIR")
+	}
+	proxy, path, version, src := ts.MkAbs(args[0]), args[1], args[2], ts.MkAbs(args[3])
+	rev := ""
+	if version == "git" {
+		out, err := exec.Command("git", "-C", src, "rev-parse", "HEAD").Output()
+		ts.Check(err)
+		rev = strings.TrimSpace(string(out))
+		cmd := exec.Command("git", "-C", src, "log", "-1", "--format=%cd", "--date=format-local:%Y%m%d%H%M%S")
+		cmd.Env = append(os.Environ(), "TZ=UTC")
+		when, err := cmd.Output()
+		ts.Check(err)
+		version = "v0.0.0-" + strings.TrimSpace(string(when)) + "-" + rev[:12]
+	}
+	esc, err := module.EscapePath(path)
+	ts.Check(err)
+	dir := filepath.Join(proxy, filepath.FromSlash(esc), "@v")
+	ts.Check(os.MkdirAll(dir, 0o755))
+	gomod, err := os.ReadFile(filepath.Join(src, "go.mod"))
+	ts.Check(err)
+	ts.Check(os.WriteFile(filepath.Join(dir, version+".mod"), gomod, 0o644))
+	ts.Check(os.WriteFile(filepath.Join(dir, version+".info"), []byte(fmt.Sprintf(`{"Version":%q,"Time":"2026-01-02T03:04:05Z"}`, version)), 0o644))
+	zf, err := os.Create(filepath.Join(dir, version+".zip"))
+	ts.Check(err)
+	ts.Check(modzip.CreateFromDir(zf, module.Version{Path: path, Version: version}, src))
+	ts.Check(zf.Close())
+	if rev != "" {
+		ts.Check(os.WriteFile(filepath.Join(dir, rev+".info"), []byte(fmt.Sprintf(`{"Version":%q,"Time":"2026-01-02T03:04:05Z"}`, version)), 0o644))
+	}
+	list, _ := os.ReadFile(filepath.Join(dir, "list"))
+	ts.Check(os.WriteFile(filepath.Join(dir, "list"), append(list, []byte(version+"\n")...), 0o644))
+}
+
+// crossTools are the programs the cross-architecture scripts need:
+// Debian's crossbuild-essential-arm64 and qemu-user.
+var crossTools = []string{"aarch64-linux-gnu-gcc", "qemu-aarch64"}
+
+// crossReady is the script condition [cross]: the arm64 cross compiler
+// and QEMU are on PATH. Scripts skip with `[!cross] skip` when they are
+// not, and this says so loudly on standard error. .ci/run installs them
+// and reports how in PLUGINCTL_CROSS_TOOLS: there (and wherever CI is
+// set) a tool missing after an installation that did not fail is an
+// error, which fails the script instead of skipping it.
+func crossReady() (bool, error) {
+	var missing []string
+	for _, t := range crossTools {
+		if _, err := exec.LookPath(t); err != nil {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return true, nil
+	}
+	status := os.Getenv("PLUGINCTL_CROSS_TOOLS")
+	msg := fmt.Sprintf("%s not on PATH (apt-get install crossbuild-essential-arm64 qemu-user)", strings.Join(missing, ", "))
+	if status != "install-failed" && (status != "" || os.Getenv("CI") != "") {
+		return false, fmt.Errorf("%s, although .ci/run reports PLUGINCTL_CROSS_TOOLS=%q (CI=%q): the cross-architecture tests cannot be skipped", msg, status, os.Getenv("CI"))
+	}
+	fmt.Fprintf(os.Stderr, "SKIPPING CROSS-ARCHITECTURE TESTS: %s (PLUGINCTL_CROSS_TOOLS=%q)\n", msg, status)
+	return false, nil
 }

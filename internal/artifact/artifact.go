@@ -28,6 +28,7 @@ import (
 	"io"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -145,6 +146,11 @@ type File struct {
 	// go:link.pkglinkhash.N pairs of a plugin's .symtab: the hashes the
 	// plugin was linked against (nil when stripped).
 	LinkHashes map[string]Hash
+	// LinkOrder are the packages of LinkHashes in the runtime's order
+	// (go:link.pkgname.N by N): the linker's dependency order, each
+	// package after those it imports, which is the order plugin.Open
+	// compares fingerprints in (nil when stripped).
+	LinkOrder []string
 
 	// PluginPath is a plugin's plugin path: its main package's import
 	// path, or plugin/unnamed-<sha1> when it was built from files.
@@ -405,6 +411,7 @@ func readBytes(name string, data []byte) (*File, error) {
 				f.LinkHashes[p] = h
 			}
 		}
+		f.LinkOrder = linkOrder(names)
 	}
 
 	// Fingerprints, from .dynsym or else .symtab.
@@ -602,4 +609,29 @@ func (f *File) Release() {
 	if f.dwarfErr == nil {
 		f.dwarfErr = ErrReleased
 	}
+}
+
+// linkOrder orders the go:link.pkgname.N names by N.
+func linkOrder(names map[string]string) []string {
+	type item struct {
+		n   int
+		pkg string
+	}
+	var items []item
+	for k, p := range names {
+		n, err := strconv.Atoi(k)
+		if err != nil || n < 0 {
+			return nil
+		}
+		items = append(items, item{n, p})
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].n < items[j].n })
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.pkg
+	}
+	return out
 }

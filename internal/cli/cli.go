@@ -172,10 +172,20 @@ Examples:
    pluginctl build --for /opt/gateway/bin/gateway ./...   # plugins for a released host
 
 With --for HOST, only the plugins are built, so that they load in the host binary
-HOST: with its Go toolchain (GOTOOLCHAIN), its build settings and, through a
-temporary module file, its version of every module it links; then every plugin's
-package fingerprints are checked against HOST's. --host-src DIR is the host's source
-checkout, needed when the plugins import packages of a host built from a checkout.`,
+HOST: with its Go toolchain (GOTOOLCHAIN), the build settings loading depends on
+(not -s, -w, -X) and, through a temporary module file, its version of every module
+it links; then every plugin's package fingerprints are checked against HOST's.
+HOST's contract is read from --host-src DIR, else from its own module at the version
+its build info records, else from the modules it links that load plugins (fetched
+read-only through the go command; --no-download: the module cache only); a package
+main is a plugin when it declares a symbol of it or has no func main. --host-src DIR
+is also needed when the plugins import packages of a host built from a checkout.
+Then, in the output folder: pluginctl verify plugins.
+
+--goos/--goarch (or GOOS/GOARCH) build for another platform; for one that is not
+this machine's, the C compiler is CC_FOR_<GOOS>_<GOARCH>, CC_FOR_TARGET or CC, else
+Debian's cross compiler on PATH (aarch64-linux-gnu-gcc for arm64: apt-get install
+crossbuild-essential-arm64). --for takes the platform from the host.`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
 			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
@@ -190,7 +200,10 @@ checkout, needed when the plugins import packages of a host built from a checkou
 			apiFlag, expectFlag(),
 			&ucli.BoolFlag{Name: "no-vet", Usage: "do not run pluginctl vet before building"},
 			&ucli.StringFlag{Name: "for", Usage: "build the module's plugins for this released host binary (its toolchain, settings and module versions)"},
-			&ucli.StringFlag{Name: "host-src", Usage: "with --for: the host's source checkout, used as a workspace module"},
+			&ucli.StringFlag{Name: "host-src", Usage: "with --for: the host's source checkout, used as a workspace module and read for the host's contract"},
+			&ucli.BoolFlag{Name: "no-download", Usage: "with --for: read the host's contract from the module cache only, downloading nothing"},
+			&ucli.StringFlag{Name: "goos", Usage: "build every artifact for this GOOS (default: $GOOS, else go env GOOS)"},
+			&ucli.StringFlag{Name: "goarch", Usage: "build every artifact for this GOARCH, e.g. arm64 (default: $GOARCH, else go env GOARCH); needs a C cross compiler: CC, or Debian's crossbuild-essential-ARCH"},
 			formatFlag("text", "json"),
 			goFlag,
 		},

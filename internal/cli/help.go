@@ -37,6 +37,7 @@ var topics = []topic{
 	{"build", "Building", "what pluginctl build does, its metadata and manifest; inspect and diff", file("build")},
 	{"verify", "Verifying", "the static and dynamic checks, what is remembered, interruptions", file("verify")},
 	{"released", "Plugins for a released host", "build --for HOST and verify where the host's source is not at hand", file("released")},
+	{"arch", "Other architectures", "plugins for an arm64 (or other Linux) host, built and loaded on amd64", file("arch")},
 	{"vet", "Source checks", "pluginctl vet's analyzers and go vet -vettool", file("vet")},
 	{"ci", "The CI gate", "check in CI, with GitHub Actions and a shared cache", file("ci")},
 	{"formats", "Report formats", "text, JSON (schema), JUnit and GitHub annotations", file("formats")},

@@ -78,6 +78,8 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		Sums:        sumcache.Default(),
 		FactsDir:    cachedir.For(cachedir.Facts),
 		Version:     version.Version(),
+		GOOS:        c.String("goos"),
+		GOARCH:      c.String("goarch"),
 		Log:         stdio.Stderr,
 		Interactive: format == "text" && isTerminal(stdio.Stderr, stdio.Getenv),
 	}
@@ -111,12 +113,15 @@ func forOptions(c *ucli.Context, o *builder.Options) error {
 	if len(c.StringSlice("hosts")) > 0 {
 		return usageError("--for builds plugins only: drop --hosts")
 	}
+	if c.IsSet("goos") || c.IsSet("goarch") {
+		return usageError("--for builds for the host's platform: drop --goos/--goarch")
+	}
 	if src != "" {
 		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
 			return usageError("--host-src %s: not a directory", src)
 		}
 	}
-	o.For = &builder.ForHost{Host: host, HostSrc: src}
+	o.For = &builder.ForHost{Host: host, HostSrc: src, Offline: c.Bool("no-download")}
 	for _, name := range []string{"race", "trimpath", "tags", "gcflags", "ldflags"} {
 		if c.IsSet(name) {
 			o.For.SetFlags = append(o.For.SetFlags, name)

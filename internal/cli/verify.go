@@ -30,7 +30,8 @@ func verifyFlags() []ucli.Flag {
 	return []ucli.Flag{
 		expectFlag(),
 		&ucli.StringFlag{Name: "host", Usage: "the host binary the plugins are meant for (default: the host named in pluginctl.json)"},
-		&ucli.StringFlag{Name: "host-src", Usage: "the source checkout of a released host whose own packages the plugins import (for the dynamic check's probe)"},
+		&ucli.StringFlag{Name: "host-src", Usage: "the source checkout of a released host: its contract, and its own packages the plugins import (for the dynamic check's probe)"},
+		&ucli.BoolFlag{Name: "no-download", Usage: "read a released host's contract from the module cache only, downloading nothing"},
 		&ucli.StringFlag{Name: "manifest", Usage: "the pluginctl.json to use (default: beside the artifacts or one folder up)"},
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
@@ -135,6 +136,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Sums:                sumcache.Default(),
 		FactsDir:            cachedir.For(cachedir.Facts),
 		HostSrc:             c.String("host-src"),
+		Offline:             c.Bool("no-download"),
 	}
 	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
 		return verifyContract(ctx, c, stdio, hostPkg, recorded)
@@ -322,7 +324,7 @@ func checkCommand(stdio IO) *ucli.Command {
 		}
 	}
 	for _, f := range buildCommand(stdio).Flags {
-		if n := flagName(f); n != "for" && n != "host-src" { // build --for only
+		if n := flagName(f); n != "for" && n != "host-src" && n != "no-download" { // build --for only
 			add(f, n)
 		}
 	}

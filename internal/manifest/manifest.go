@@ -230,8 +230,11 @@ var ErrNoManifest = errors.New("no " + FileName + " found")
 type Contract struct {
 	// API are the project's API packages.
 	API []string `json:"api,omitempty"`
-	// From is where the contract came from: inferred, declared or
-	// convention.
+	// From is where the contract came from: inferred, declared,
+	// convention, released (read from a released host's source) or
+	// unknown (a released host whose contract nothing tells).
 	From string `json:"from"`
+	// Source says where a released host's contract was read.
+	Source string `json:"source,omitempty"`
 	*contract.Contract
 }

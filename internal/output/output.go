@@ -84,6 +84,9 @@ func (t *text) Report(r *verifier.Report) error {
 			verdict = t.paint("31", "FAIL")
 		}
 		fmt.Fprintf(&b, "%s  %s%s\n", verdict, Escape(a.Path), Escape(suffix))
+		for _, n := range a.Notes {
+			fmt.Fprintf(&b, "      note: %s\n", Escape(n))
+		}
 		for _, p := range a.Problems {
 			sev := string(p.Severity)
 			if p.Severity == verifier.Warning {

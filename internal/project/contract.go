@@ -44,6 +44,9 @@ type Resolved struct {
 	API []string `json:"api,omitempty"`
 	// From says where the contract comes from (FromInferred, ...).
 	From string `json:"from"`
+	// Source says, for people, where a released host's contract was read
+	// (FromReleased).
+	Source string `json:"source,omitempty"`
 	// Notes say what could not be done (hosts that do not type-check).
 	Notes []string `json:"notes,omitempty"`
 }

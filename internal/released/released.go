@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -139,12 +138,25 @@ func (f Flag) Arg() string {
 	return f.Name + "=" + f.Value
 }
 
-// Flags are the go build flags that reproduce the host's settings: the
-// boolean ones always (so that nothing in the go env file changes them),
-// tags, gcflags, asmflags, ldflags and pgo as recorded, and -pgo=off when
-// none was (no default.pgo of a plugin's directory).
+// Flags are the go build flags that reproduce what of the host's build
+// loading depends on: the boolean ones always (so that nothing in the go
+// env file changes them), tags and pgo as recorded (-pgo=off when none
+// was: no default.pgo of a plugin's directory), -gcflags and -asmflags
+// when their pattern can match a package a plugin shares with the host,
+// and -ldflags without -s, -w, -X and -buildid. LeftOut says what was
+// not copied.
 func (h *Host) Flags() []Flag {
-	var out []Flag
+	out, _ := h.flags()
+	return out
+}
+
+// LeftOut describes the host's flags that Flags does not copy, and why.
+func (h *Host) LeftOut() []string {
+	_, left := h.flags()
+	return left
+}
+
+func (h *Host) flags() (out []Flag, left []string) {
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath"} {
 		v := ""
 		if h.Settings[k] == "true" {
@@ -152,9 +164,33 @@ func (h *Host) Flags() []Flag {
 		}
 		out = append(out, Flag{k, v})
 	}
-	for _, k := range []string{"-tags", "-gcflags", "-asmflags", "-ldflags"} {
-		if v := h.Settings[k]; v != "" {
+	if v := h.Settings["-tags"]; v != "" {
+		out = append(out, Flag{"-tags", v})
+	}
+	for _, k := range []string{"-gcflags", "-asmflags"} {
+		v := h.Settings[k]
+		if v == "" {
+			continue
+		}
+		pf := ParsePackageFlag(v)
+		switch {
+		case pf.Pattern == "":
+			left = append(left, fmt.Sprintf("%s %q (no pattern: it applies to the host's main package only, which no plugin links)", k, v))
+		case pf.Relative():
+			left = append(left, fmt.Sprintf("%s %q (a directory pattern of the host's build: it names the host's own packages, which --host-src builds from source)", k, v))
+		default:
 			out = append(out, Flag{k, v})
+		}
+	}
+	if v := h.Settings["-ldflags"]; v != "" {
+		pf := ParsePackageFlag(v)
+		kept, dropped := stripLinkFlags(pf.Flags)
+		if len(dropped) > 0 {
+			left = append(left, fmt.Sprintf("-ldflags %s (they change no package fingerprint; a plugin keeps its symbols and DWARF, so that its types can be checked)", strings.Join(dropped, " ")))
+		}
+		if len(kept) > 0 {
+			pf.Flags = joinFlags(kept)
+			out = append(out, Flag{"-ldflags", pf.String()})
 		}
 	}
 	if v, ok := h.Settings["-pgo"]; ok {
@@ -162,7 +198,7 @@ func (h *Host) Flags() []Flag {
 	} else {
 		out = append(out, Flag{"-pgo", "off"})
 	}
-	return out
+	return out, left
 }
 
 // Args are Flags as go build arguments, with -buildvcs=false.
@@ -188,16 +224,16 @@ func (h *Host) Limits() []string {
 			out = append(out, fmt.Sprintf("the host was built with the profile -pgo=%s, which is not on this machine: every package it optimized differs", p))
 		}
 	}
-	if g, a := h.Settings["GOOS"], h.Settings["GOARCH"]; g != "" && (g != runtime.GOOS || a != runtime.GOARCH) {
-		out = append(out, fmt.Sprintf("the host is built for %s/%s, this machine is %s/%s: nothing built here can be run against it", g, a, runtime.GOOS, runtime.GOARCH))
-	}
 	return out
 }
 
-// Devel reports whether the host's main module has no version ("(devel)":
-// built from a checkout, not with go install M@v).
+// Devel reports whether the host was built from a checkout, not with go
+// install M@v: its main module has no version ("(devel)"), or one the go
+// command stamped from the checkout's VCS (build info with vcs settings,
+// Go 1.24 and later). Either way its packages were compiled as main-module
+// packages, whose fingerprints carry no version.
 func (h *Host) Devel() bool {
-	return h.Main.Version == "" || h.Main.Version == "(devel)"
+	return h.Main.Version == "" || h.Main.Version == "(devel)" || h.Settings["vcs"] != ""
 }
 
 // ModuleReason says why the packages of the host's module path cannot be

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -44,6 +43,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 	"github.com/pluginctl/pluginctl/internal/released"
+	"github.com/pluginctl/pluginctl/internal/target"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
@@ -203,6 +203,10 @@ type Probe struct {
 	// Released is set when the probe was built from the host's build
 	// info alone (BuildReleased), not from its source.
 	Released *Released `json:",omitempty"`
+	// emulator runs the probe of a host of another platform, through the
+	// script launcher (see Emulate).
+	emulator *target.Emulator
+	launcher string
 }
 
 // TypeIndex returns the index of the canonical type typ in p.Types, or -1.
@@ -297,9 +301,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 			"the host was built with CGO_ENABLED=0: its plugin.Open always fails with \"plugin: not implemented\", it cannot load any plugin")
 	case settings["-compiler"] != "" && settings["-compiler"] != "gc":
 		return nil, envErr(nil, staticFix, "the host was built with -compiler=%s; only gc hosts can be mirrored", settings["-compiler"])
-	case settings["GOOS"] != "" && settings["GOOS"] != runtime.GOOS, settings["GOARCH"] != "" && settings["GOARCH"] != runtime.GOARCH:
-		return nil, envErr(nil, staticFix, "the host is built for %s/%s and cannot run on this %s/%s machine",
-			settings["GOOS"], settings["GOARCH"], runtime.GOOS, runtime.GOARCH)
+	}
+	if g, err = forTarget(cfg.Host, settings, g); err != nil { // another platform's (emulate.go)
+		return nil, err
 	}
 
 	// A probe that was built and found to mirror this exact host binary

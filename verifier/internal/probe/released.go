@@ -86,6 +86,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	if g == nil {
 		g = &gocmd.Go{}
 	}
+	if g, err = forTarget(cfg.Host, h.Settings, g); err != nil { // another platform's (emulate.go)
+		return nil, err
+	}
 	if hostSrc != "" {
 		if hostSrc, err = filepath.Abs(hostSrc); err != nil {
 			return nil, err
@@ -103,9 +106,6 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	if p, ok := loadValidated(validated); ok && p.Released != nil {
 		p.Host = hostAbs
 		return p, nil
-	}
-	if lim := h.Limits(); len(lim) > 0 && strings.Contains(lim[len(lim)-1], "nothing built here can be run") {
-		return nil, &NothingReproducedError{Host: cfg.Host, Reason: lim[len(lim)-1]}
 	}
 	if err := os.MkdirAll(entry, 0o755); err != nil {
 		return nil, &EnvError{Host: cfg.Host, Msg: "creating the probe cache: " + err.Error(), Err: err}
@@ -222,6 +222,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") || d.key == "-buildmode" || d.key == "-ldflags" {
 			continue
 		}
+		if (d.key == "-gcflags" || d.key == "-asmflags") && mainOnly(d.h) && mainOnly(d.p) {
+			continue // the main packages' own flags: no other package is compiled with them
+		}
 		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
 	}
 	for _, pkg := range hostPkgs {
@@ -300,4 +303,10 @@ func firstLines(s string, n int) string {
 		lines = append(lines[:n], "...")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// mainOnly reports whether a -gcflags/-asmflags value (nil: unset)
+// applies to the main package only (no pattern).
+func mainOnly(v *string) bool {
+	return v == nil || released.ParsePackageFlag(*v).Pattern == ""
 }

@@ -236,6 +236,7 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	o.Timeout = p.scaled(o.Timeout) // under an emulator (emulate.go)
 	if o.OutputLimit <= 0 {
 		o.OutputLimit = DefaultOutputLimit
 	}
@@ -340,7 +341,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 	// working directory the host's directory; its configuration comes on
 	// a pipe.
 	newCmd := func(iso isolation) *exec.Cmd {
-		cmd := exec.Command(p.Path)
+		cmd := exec.Command(p.exe())
 		cmd.Args = []string{p.Host}
 		cmd.Dir = filepath.Dir(p.Host)
 		cmd.Env = childEnv(o.Env)
@@ -407,7 +408,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 		<-waited
 		return nil, "", fmt.Errorf("setting the probe's resource limits: %w", err)
 	}
-	cfgW.Write(encodeConfig(roleSupervisor, key, append([]string{p.Path, supMode}, args...))) // a probe that died already shows in the result
+	cfgW.Write(encodeConfig(roleSupervisor, key, append([]string{p.exe(), supMode}, args...))) // a probe that died already shows in the result
 	cfgW.Close()
 
 	timer := time.NewTimer(o.Timeout)

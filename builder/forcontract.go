@@ -1,0 +1,110 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/project"
+	"github.com/pluginctl/pluginctl/internal/released"
+)
+
+// The contract of a build for a released host is the host's, read from
+// its source (released.Host.Contract: --host-src, its own module at its
+// version, or the modules it links that load plugins), never the build
+// module's: a plugin-only module has no host, and its own programs are
+// not the host the plugins are for.
+
+// resolveContract resolves the released host's contract, with the
+// module's declarations (pluginctl.toml, --expect) merged over it.
+func (fh *forHost) resolveContract(ctx context.Context, p *project.Project) (*project.Resolved, error) {
+	hc, err := fh.host.Contract(ctx, released.ContractOptions{HostSrc: fh.o.HostSrc, Go: fh.userGo, LinkDir: p.CacheDir, Offline: fh.o.Offline})
+	if err != nil {
+		return nil, err
+	}
+	_, loader := fh.host.File.Fingerprints[project.LoaderPackage]
+	r := p.ResolveReleased(hc.Contract, hc.From, loader)
+	r.Notes = append(r.Notes, hc.Notes...)
+	switch r.From {
+	case project.FromReleased:
+		fh.notes = append(fh.notes, "the host's contract was read from "+hc.From)
+	case project.FromUnknown:
+		fh.notes = append(fh.notes, released.UnknownWarning)
+		fh.notes = append(fh.notes, hc.Notes...)
+	}
+	return r, nil
+}
+
+// forClassify is the rule of a build for a released host: nothing is
+// built as a host, and every package main is a plugin when it declares a
+// symbol of the host's contract, has no func main, or when nothing is
+// known of the contract.
+func forClassify(pkg *project.Package, c func() *contract.Contract) project.Kind {
+	if pkg.Name != "main" {
+		return project.Other
+	}
+	switch pkg.Forced {
+	case project.Plugin:
+		return project.Plugin
+	case project.Host:
+		return project.Other
+	}
+	if !pkg.HasMain {
+		return project.Plugin
+	}
+	var ct *contract.Contract
+	if c != nil {
+		ct = c()
+	}
+	syms := contractSymbols(ct)
+	if len(syms) == 0 {
+		return project.Plugin
+	}
+	for _, s := range syms {
+		if pkg.Declared[s] {
+			return project.Plugin
+		}
+	}
+	return project.Other
+}
+
+// contractSymbols are the symbols of the contract's entries and kinds.
+func contractSymbols(c *contract.Contract) []string {
+	if c == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, e := range c.Entries {
+		seen[e.Symbol] = true
+	}
+	for _, k := range c.Kinds {
+		for _, s := range k.Symbols {
+			seen[s] = true
+		}
+	}
+	var out []string
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// noPlugins is the diagnosis of a build for a host that found no plugin:
+// it names the contract it looked for.
+func (fh *forHost) noPlugins(patterns []string, r *project.Resolved) error {
+	from := "unknown"
+	var syms []string
+	if r != nil {
+		syms = contractSymbols(r.Contract)
+		from = r.From
+		if r.Source != "" {
+			from = r.Source
+		}
+	}
+	msg := fmt.Sprintf("no plugins for host %s in %s: no package main there declares a symbol the host looks up (%s; contract from %s) or lacks func main",
+		fh.o.Host, strings.Join(patterns, " "), strings.Join(syms, ", "), from)
+	return &EnvError{Msg: msg, Fix: "name the plugins' packages (pluginctl build --for HOST ./plugins/...), or build them with --plugins PATTERN"}
+}
