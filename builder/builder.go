@@ -8,6 +8,7 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -196,6 +197,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		// gives two sets.
 		setFlags = append(slices.Clone(flags), "for="+fh.host.SHA256())
 	}
+	// The progress line starts at once: loading the project and finding
+	// the packages can take a while on a cold cache.
+	prog := newProgress(o.Log, o.Interactive, 0)
+	defer prog.done()
+	prog.setPhase("loading the project")
 	var p *project.Project
 	tl.track(func() {
 		p, err = project.Load(ctx, project.Options{Dir: o.Dir, Go: o.Go, API: nonEmpty(o.APIPackage), Expect: o.Expect, Tags: o.Flags.Tags, BuildFlags: flags})
@@ -269,6 +275,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		dopts.Classify = forClassify
 	}
 	var found *discovered
+	prog.setPhase("finding the hosts and plugins")
 	tl.track(func() { found, err = discover(ctx, dopts) })
 	if err != nil {
 		return nil, err
@@ -284,6 +291,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	warnings := nestedPlugins(o.Dir, o.Patterns, ws.ModDirs)
+	for _, a := range found.unlinkedAPI {
+		warnings = append(warnings, fmt.Sprintf("API package %s (declared with api = in pluginctl.toml or --api) is linked by no host or plugin built: a typo, or a package that does not exist? Nothing is checked against it", a))
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(o.Log, "warning: %s\n", w)
 	}
@@ -295,13 +305,20 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 
+	// The flags GOFLAGS gives every go build (-tags=foo) are the build's
+	// too: recorded in the metadata and the build set like the flags
+	// given to pluginctl (go build reads them from GOFLAGS itself).
+	recorded, setFlags := flags, slices.Concat(setFlags, envBuildFlags(goflags))
+	if extra := envBuildFlags(goflags); len(extra) > 0 {
+		recorded = slices.Concat(flags, extra)
+	}
 	base := meta.Metadata{
 		Schema:           meta.Schema,
 		PluginctlVersion: o.Version,
 		GoVersion:        env.GOVERSION,
 		GOOS:             env.GOOS,
 		GOARCH:           env.GOARCH,
-		Flags:            flags,
+		Flags:            recorded,
 		BuildSet:         buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, setFlags, ws),
 	}
 	if !strings.Contains(env.GOFLAGS, "-buildvcs=false") {
@@ -351,10 +368,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	// Cached artifacts are kept per toolchain and platform: builds for
 	// two platforms do not evict each other's.
 	toolTarget := env.GOVERSION + " " + env.GOOS + "/" + env.GOARCH
+	prog.setTotal(len(targets))
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, toolTarget, flags),
-		progress: newProgress(o.Log, o.Interactive, len(targets)), timeline: tl,
+		progress: prog, timeline: tl,
 	}
 	if o.CacheDir != "off" {
 		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", toolTarget, flags)
@@ -517,6 +535,21 @@ func checkGOFLAGS(goflags string) error {
 	return nil
 }
 
+// envBuildFlags are the flags of GOFLAGS that change what go build
+// produces (tags, race, sanitizers, compiler and linker flags, trimpath),
+// in their order; the others (-mod, -buildvcs, -p, ...) are left out.
+func envBuildFlags(goflags string) []string {
+	var out []string
+	for _, f := range strings.Fields(goflags) {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		switch name {
+		case "tags", "race", "msan", "asan", "gcflags", "ldflags", "asmflags", "trimpath", "installsuffix", "cover", "covermode":
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // checkCC reports a missing C compiler up front: plugins need cgo.
 func checkCC(cc string) error {
 	name := strings.Fields(cc)
@@ -557,14 +590,17 @@ func checkTargets(ts []*target, patterns []string) error {
 	return nil
 }
 
-// vcsInfo returns the checkout's revision and whether it has local changes.
+// vcsInfo returns the checkout's revision and whether it has local changes,
+// as the go command decides it for the build info's vcs.modified (any
+// output of git status --porcelain, untracked files included), so that
+// the metadata and the build info agree.
 func vcsInfo(ctx context.Context, dir string) (string, bool) {
 	rev, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
 	if err != nil {
 		return "", false
 	}
-	err = exec.CommandContext(ctx, "git", "-C", dir, "diff-index", "--quiet", "HEAD", "--").Run()
-	return strings.TrimSpace(string(rev)), err != nil
+	st, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain").Output()
+	return strings.TrimSpace(string(rev)), err != nil || len(bytes.TrimSpace(st)) > 0
 }
 
 var errNoMetadata = errors.New("artifact carries no pluginctl metadata")

@@ -65,6 +65,8 @@ type discovered struct {
 	// api is the API package whose APIVersion constant the artifacts
 	// record ("" when none).
 	api string
+	// unlinkedAPI are declared API packages that nothing links.
+	unlinkedAPI []string
 }
 
 // discover finds the hosts and plugins among the packages the patterns
@@ -84,12 +86,21 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
 	var errs []string
+	noPattern := true // every error is a pattern that names nothing
 	for _, p := range roots {
 		for _, e := range p.Errors {
 			if e.Kind == packages.ListError || e.Kind == packages.ParseError {
-				errs = append(errs, e.Error())
+				msg := e.Error()
+				if e.Pos == "" || e.Pos == "-" { // no position: go/packages writes "-: "
+					msg = e.Msg
+				}
+				noPattern = noPattern && strings.HasPrefix(e.Msg, "pattern ") && e.Kind == packages.ListError
+				errs = append(errs, msg)
 			}
 		}
+	}
+	if len(errs) > 0 && noPattern {
+		return nil, &EnvError{Msg: "no such packages: " + strings.Join(errs, "; "), Fix: "check the package patterns (relative ones are relative to the current directory)"}
 	}
 	if len(errs) > 0 {
 		return nil, &PackageError{Errors: errs}
@@ -170,7 +181,7 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 	}
 	sort.Slice(d.targets, func(i, j int) bool { return d.targets[i].ImportPath < d.targets[j].ImportPath })
 	d.sourceKey = project.SourceKey(roots, o.Project.ModuleDirs(), o.Project.GoWork)
-	d.api = metadataAPI(o.Project.API, hostPkgs, pluginPkgs)
+	d.api, d.unlinkedAPI = metadataAPI(o.Project.API, hostPkgs, pluginPkgs)
 	return d, nil
 }
 
@@ -180,7 +191,9 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 // library that a host and a plugin both link and that declares one
 // (main-module packages first, then by import path); "" when none does.
 // Only syntax is read.
-func metadataAPI(declared []string, hosts, plugins []*packages.Package) string {
+// unlinked are the declared API packages no host or plugin links (a typo,
+// a package that does not exist): they are worth a warning.
+func metadataAPI(declared []string, hosts, plugins []*packages.Package) (api string, unlinked []string) {
 	byPath := map[string]*packages.Package{}
 	inHost := map[string]bool{}
 	for _, h := range hosts {
@@ -198,9 +211,14 @@ func metadataAPI(declared []string, hosts, plugins []*packages.Package) string {
 			}
 		})
 	}
-	for _, api := range declared {
-		if p := byPath[api]; p != nil && declaresConst(p, "APIVersion") {
-			return api
+	for _, a := range declared {
+		if byPath[a] == nil && len(hosts)+len(plugins) > 0 {
+			unlinked = append(unlinked, a)
+		}
+	}
+	for _, a := range declared {
+		if p := byPath[a]; p != nil && declaresConst(p, "APIVersion") {
+			return a, unlinked
 		}
 	}
 	var cands []*packages.Package
@@ -218,9 +236,9 @@ func metadataAPI(declared []string, hosts, plugins []*packages.Package) string {
 		return cands[i].PkgPath < cands[j].PkgPath
 	})
 	if len(cands) == 0 {
-		return ""
+		return "", unlinked
 	}
-	return cands[0].PkgPath
+	return cands[0].PkgPath, unlinked
 }
 
 // declaresConst reports whether the package declares the constant name,

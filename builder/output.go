@@ -259,53 +259,162 @@ func (b *run) describe(name string) (*manifest.Artifact, error) {
 	return a, nil
 }
 
-// progress reports the build as it goes: one updating line on a
-// terminal; otherwise a line per failed artifact as it fails, and the
-// "built ... -> path" lines once the set is in place (never for a file
-// that was not written).
+// progress reports the build as it goes. On a terminal: one line that
+// says what runs and for how long ("building 2 plugins, 1 host [1/3] … 41 s"),
+// redrawn every second. Otherwise: a line per artifact as it finishes,
+// with its time, and the "built ... -> path" lines once the set is in
+// place (never for a file that was not written).
 type progress struct {
 	mu          sync.Mutex
 	w           io.Writer
 	interactive bool
 	total, n    int
-	running     map[*target]bool
+	running     map[*target]time.Time
 	built       []string // lines printed when the set is committed
+	phase       string
+	since       time.Time
+	drawn       bool
+	stop        chan struct{}
+	now         func() time.Time
 }
 
 func newProgress(w io.Writer, interactive bool, total int) *progress {
-	return &progress{w: w, interactive: interactive, total: total, running: map[*target]bool{}}
+	p := &progress{w: w, interactive: interactive, total: total, running: map[*target]time.Time{}, now: time.Now}
+	p.since = p.now()
+	return p
+}
+
+// tick redraws the terminal line every second until done.
+func (p *progress) tick() {
+	if !p.interactive || p.stop != nil {
+		return
+	}
+	p.stop = make(chan struct{})
+	go func(stop chan struct{}) {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				p.draw()
+				p.mu.Unlock()
+			}
+		}
+	}(p.stop)
+}
+
+func (p *progress) setTotal(n int) {
+	p.mu.Lock()
+	p.total = n
+	p.mu.Unlock()
+}
+
+// setPhase names what the build does before it compiles (loading the
+// project, finding the hosts and plugins), shown on a terminal.
+func (p *progress) setPhase(phase string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.phase, p.since = phase, p.now()
+	if p.interactive {
+		p.draw()
+		p.tick()
+	}
+}
+
+// draw writes the terminal line; p.mu is held.
+func (p *progress) draw() {
+	if !p.interactive || p.phase == "" {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s … %d s", p.phase, int(p.now().Sub(p.since).Seconds()))
+	p.drawn = true
+}
+
+// building is the phase while artifacts compile: what runs, and how far.
+func (p *progress) building() string {
+	hosts, plugins := 0, 0
+	var one *target
+	for t := range p.running {
+		one = t
+		if t.Kind == Host {
+			hosts++
+		} else {
+			plugins++
+		}
+	}
+	var what []string
+	if plugins > 0 {
+		what = append(what, plural(plugins, "plugin"))
+	}
+	if hosts > 0 {
+		what = append(what, plural(hosts, "host"))
+	}
+	if hosts+plugins == 1 {
+		what = []string{string(one.Kind) + " " + one.ImportPath}
+	}
+	if len(what) == 0 {
+		return fmt.Sprintf("linking [%d/%d]", p.n, p.total)
+	}
+	return fmt.Sprintf("building %s [%d/%d]", strings.Join(what, ", "), p.n, p.total)
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return "1 " + s
+	}
+	return fmt.Sprintf("%d %ss", n, s)
 }
 
 func (p *progress) start(t *target) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.running[t] = true
+	p.running[t] = p.now()
 	if p.interactive {
-		fmt.Fprintf(p.w, "\r\033[K[%d/%d] building %s %s", p.n, p.total, t.Kind, t.ImportPath)
+		if !strings.HasPrefix(p.phase, "building") {
+			p.since = p.now()
+		}
+		p.phase = p.building()
+		p.draw()
+		p.tick()
 	}
 }
 
 func (p *progress) finish(t *target, path string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	began := p.running[t]
 	delete(p.running, t)
 	p.n++
+	took := p.now().Sub(began).Round(100 * time.Millisecond)
 	switch {
 	case p.interactive:
-		fmt.Fprintf(p.w, "\r\033[K[%d/%d] compiled %s", p.n, p.total, t.ImportPath)
+		p.phase = p.building()
+		p.draw()
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(p.w, "cancelled %-6s %s\n", t.Kind, t.ImportPath)
 	case err != nil:
-		fmt.Fprintf(p.w, "FAIL   %-6s %s\n", t.Kind, t.ImportPath)
+		fmt.Fprintf(p.w, "FAIL   %-6s %s (%v)\n", t.Kind, t.ImportPath, took)
 	default:
+		fmt.Fprintf(p.w, "ok     %-6s %s (%v) [%d/%d]\n", t.Kind, t.ImportPath, took, p.n, p.total)
 		p.built = append(p.built, fmt.Sprintf("built  %-6s %s -> %s\n", t.Kind, t.ImportPath, path))
 	}
 }
 
 func (p *progress) done() {
-	if p.interactive && p.n > 0 {
-		fmt.Fprint(p.w, "\r\033[K")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stop != nil {
+		close(p.stop)
+		p.stop = nil
 	}
+	if p.interactive && p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+	p.phase = ""
 }
 
 // committed prints the artifacts now in place.

@@ -66,7 +66,11 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 			})
 		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
 			// The host's assertion succeeds; then its comparison.
-			if len(ent.Values) > 0 && strings.HasPrefix(r.Type, "*string") {
+			// A *string by its type, or by the type it matched: a host
+			// that links neither fmt nor reflect has no %T to report.
+			isString := strings.HasPrefix(r.Type, "*string") || r.Value != "" ||
+				r.Match >= 0 && r.Match < len(c.probe.Types) && c.probe.Types[r.Match].Type == "*string"
+			if len(ent.Values) > 0 && isString {
 				if p, bad := valueProblem(ent, r.Value, c.opts.APIPackage); bad {
 					add(p)
 				}

@@ -23,6 +23,16 @@
 // pluginctl help TOPIC prints one topic of this manual; pluginctl COMMAND --help
 // (or pluginctl help COMMAND) one command's help.
 //
+// # Command line
+//
+// Like the go command: flags go before or after the arguments (pluginctl check
+// ./... --format github), -- ends them; an unknown command or flag exits 2
+// naming the closest one. pluginctl version (or --version) prints pluginctl's
+// module version, the Go version and the platform; pluginctl completion
+// bash|zsh|fish prints a completion script; -v prints each go command run, -q
+// only the problems. On a terminal the build shows what runs and for how long;
+// in CI a line per finished artifact.
+//
 // # Usage
 //
 //	NAME:
@@ -37,20 +47,22 @@
 //	   pluginctl inspect [--format json] FILE
 //	   pluginctl diff [--format json] A B
 //	   pluginctl version
+//	   pluginctl completion bash|zsh|fish
 //
 //	DESCRIPTION:
 //	   See `pluginctl help` for the commands and the topics of the manual.
 //
 //	COMMANDS:
-//	   build     build every host and plugin of the module with one toolchain and one set of flags
-//	   verify    check that each plugin artifact loads and works in its host, before you deploy it
-//	   check     build, then verify exactly the plugins just built: the one-step CI gate
-//	   vet       find plugin mistakes in the source, before anything is built
-//	   contract  print the symbols the hosts look up in their plugins, with their types and where each comes from
-//	   inspect   show what an artifact is, how it was built and what it exports, without loading it
-//	   diff      show what differs between two builds: toolchain, settings, module versions, package fingerprints
-//	   help      show the help of a command, or a topic of the manual
-//	   version   print pluginctl's version and the Go version it was built with
+//	   build       build every host and plugin of the module with one toolchain and one set of flags
+//	   verify      check that each plugin artifact loads and works in its host, before you deploy it
+//	   check       build, then verify exactly the plugins just built: the one-step CI gate
+//	   vet         find plugin mistakes in the source, before anything is built
+//	   contract    print the symbols the hosts look up in their plugins, with their types and where each comes from
+//	   inspect     show what an artifact is, how it was built and what it exports, without loading it
+//	   diff        show what differs between two builds: toolchain, settings, module versions, package fingerprints
+//	   completion  print a shell completion script (bash, zsh or fish)
+//	   help        show the help of a command, or a topic of the manual
+//	   version     print pluginctl's version and the Go version it was built with
 //
 //	GLOBAL OPTIONS:
 //	   --help, -h  show help
@@ -90,9 +102,9 @@
 //
 // The API package is declared (api = "example.com/app/pluginapi" at the top of
 // pluginctl.toml, a string or a list; --api), else inferred: the package whose
-// types the hosts' contract asserts (the result type of New, ...).
-// pluginctl's own pluginapi is only one such package, used when nothing else is
-// known. Metadata records the API package's APIVersion constant when it has one
+// types the hosts' contract asserts (the result type of New, ...). pluginctl's
+// own pluginapi is only one such package, used when nothing else is known.
+// Metadata records the API package's APIVersion constant when it has one
 // (pluginctl inspect shows it).
 //
 // # What is a host, what is a plugin
@@ -127,9 +139,9 @@
 // once, beside the builds (after the hosts are built, with the build's own
 // flags, so it compiles nothing twice), and records it in pluginctl.json (and
 // the API package): verify, static and full, reads it from there without the
-// source or the go command (the report's contract says manifest); only without
-// a record does it infer, when the source is at hand (inferred), else use what
-// is declared or the convention.
+// source or the go command (the report's contract says manifest); only without a
+// record does it infer, when the source is at hand (inferred), else use what is
+// declared or the convention.
 //
 // Where a host compares a looked-up string with a constant (*v !=
 // api.APIVersion, *v == "v3", a switch on it), the contract entry carries the
@@ -144,6 +156,7 @@
 // workspace) declares what cannot be inferred. Its keys:
 //
 //	api = "example.com/app/pluginapi"   # the project's API package (or a list)
+//	host = "dist/gw"                    # a host binary check verifies against when it builds none
 //
 //	[contract]
 //	hosts = ["./cmd/server"]   # hosts to infer from (default: those build discovers)
@@ -160,7 +173,9 @@
 //	[plugins]
 //	dirs = ["plugins/"]        # every package main under these is a plugin
 //
-// Mistakes are reported with pluginctl.toml:LINE.
+// host names a host binary (relative to the file), a released one, that
+// pluginctl check verifies against when it builds no host. Mistakes are reported
+// with pluginctl.toml:LINE.
 //
 // # pluginctl's own API package
 //
@@ -184,8 +199,8 @@
 //	for _, e := range set.Skipped { /* e.Path, errors.Is(e, loader.ErrAPIVersion) ... */ }
 //
 // No loader can survive a plugin whose package init panics, exits or hangs, or
-// one built by another Go version (fatal error: runtime: no plugin module
-// data): that is what pluginctl verify is for.
+// one built by another Go version (fatal error: runtime: no plugin module data):
+// that is what pluginctl verify is for.
 //
 // # pluginctl build
 //
@@ -203,6 +218,8 @@
 //	   hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build
 //	   metadata (see pluginctl inspect); OUT/pluginctl.json lists the set. go.mod and
 //	   go.sum are never modified. A failed build leaves the previous artifacts as they were.
+//	   Run from a subfolder, it acts on the project: the packages relative to where it
+//	   runs, the default OUT (bin) at the project root.
 //	   The go commands run with GOGC=400 and GOMEMLIMIT set to the memory divided by
 //	   GOMAXPROCS, unless GOGC or GOMEMLIMIT is set (GOGC=100 keeps Go's default): less CPU
 //	   time, more memory, the same artifacts and cache keys.
@@ -237,7 +254,7 @@
 //	   --out value, -o value                output directory (default: "bin")
 //	   --plugins value [ --plugins value ]  packages to build as plugins, instead of discovering them (repeatable)
 //	   --hosts value [ --hosts value ]      packages to build as hosts, instead of discovering them (repeatable)
-//	   --jobs value, -j value               go build commands run at once (default: number of CPUs) (default: 0)
+//	   --jobs value, -j value               go build commands run at once (default: number of CPUs)
 //	   --trimpath                           remove file system paths from artifacts (--trimpath=false to keep them) (default: true)
 //	   --tags value [ --tags value ]        build tags, applied to every artifact (comma-separated or repeated)
 //	   --race                               build every artifact with the race detector (default: false)
@@ -254,6 +271,8 @@
 //	   --goarch value                       build every artifact for this GOARCH, e.g. arm64 (default: $GOARCH, else go env GOARCH); needs a C cross compiler: CC, or Debian's crossbuild-essential-ARCH
 //	   --format value                       output format: text, json (default: "text")
 //	   --go value                           the go command to use (default: $PLUGINCTL_GO, else go from PATH)
+//	   --verbose, -v                        print each go command pluginctl runs, as it starts (default: false)
+//	   --quiet, -q                          print only the problems: no progress, no passing artifacts (default: false)
 //	   --help, -h                           show help
 //
 // # What build does
@@ -448,11 +467,13 @@
 //	   --static                                                   execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed) (default: false)
 //	   --timeout value                                            time limit for opening one artifact in the dynamic check (default: 10s)
 //	   --require-capability value [ --require-capability value ]  fail plugins whose Capabilities() lacks NAME (repeatable)
-//	   --output value                                             write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)
+//	   --output value                                             write the report to FILE (atomically; new, or a regular file that is not an input): in JUnit XML for FILE.xml, JSON for FILE.json, else --format; when that differs from --format, --format's report still goes to standard output
 //	   --format value                                             output format: text, json, junit, github (default: "text")
-//	   --jobs value, -j value                                     artifacts checked at once (default: number of CPUs) (default: 0)
+//	   --jobs value, -j value                                     artifacts checked at once (default: number of CPUs)
 //	   --api value [ --api value ]                                import path of the project's API package (repeatable; default: pluginctl.toml's api, else the package whose types the hosts assert)
 //	   --go value                                                 the go command to use (default: $PLUGINCTL_GO, else go from PATH)
+//	   --verbose, -v                                              print each go command pluginctl runs, as it starts (default: false)
+//	   --quiet, -q                                                print only the problems: no progress, no passing artifacts (default: false)
 //	   --help, -h                                                 show help
 //
 // ARTIFACTs are files or directories of *.so files (checked in name order, the
@@ -542,19 +563,26 @@
 //
 //	DESCRIPTION:
 //	   Check runs pluginctl build with the given flags, then pluginctl verify on every
-//	   plugin the build wrote, against the host(s) it built. Build progress goes to
-//	   standard error, the verification report to standard output (or --output).
+//	   plugin the build wrote, against a host: the one(s) it built, else --host BINARY,
+//	   else --for HOST (the plugins are built for that released host binary, then
+//	   verified against it), else host = "PATH" in pluginctl.toml. With none of these it
+//	   fails (exit 2): a plugin is never passed without a host. Run from a subfolder, it
+//	   acts on the project (patterns relative to where it runs) and writes bin/ at the
+//	   project root. Build progress goes to standard error, the report to standard
+//	   output (or --output), in the chosen format whatever fails: vet errors, compile
+//	   errors and module errors are reported like verify's problems.
 //
 //	   Examples:
 //	      pluginctl check ./...
-//	      pluginctl check --format github ./...
+//	      pluginctl check ./... --format github --output report.xml
+//	      pluginctl check --for /opt/gateway/bin/gateway ./plugins/...
 //	      pluginctl check --format junit --output verify.xml ./...
 //
 //	OPTIONS:
 //	   --out value, -o value                                      output directory (default: "bin")
 //	   --plugins value [ --plugins value ]                        packages to build as plugins, instead of discovering them (repeatable)
 //	   --hosts value [ --hosts value ]                            packages to build as hosts, instead of discovering them (repeatable)
-//	   --jobs value, -j value                                     go build commands run at once (default: number of CPUs) (default: 0)
+//	   --jobs value, -j value                                     go build commands run at once (default: number of CPUs)
 //	   --trimpath                                                 remove file system paths from artifacts (--trimpath=false to keep them) (default: true)
 //	   --tags value [ --tags value ]                              build tags, applied to every artifact (comma-separated or repeated)
 //	   --race                                                     build every artifact with the race detector (default: false)
@@ -564,18 +592,21 @@
 //	   --api value [ --api value ]                                import path of the project's API package (repeatable; default: pluginctl.toml's api, else the package whose types the hosts assert)
 //	   --expect value                                             declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int
 //	   --no-vet                                                   do not run pluginctl vet before building (default: false)
+//	   --for value                                                build the module's plugins for this released host binary (its toolchain, settings and module versions)
+//	   --host-src value                                           with --for: the host's source checkout, used as a workspace module and read for the host's contract
+//	   --no-download                                              with --for: read the host's contract from the module cache only, downloading nothing (default: false)
 //	   --goos value                                               build every artifact for this GOOS (default: $GOOS, else go env GOOS)
 //	   --goarch value                                             build every artifact for this GOARCH, e.g. arm64 (default: $GOARCH, else go env GOARCH); needs a C cross compiler: CC, or Debian's crossbuild-essential-ARCH
 //	   --format value                                             output format: text, json, junit, github (default: "text")
 //	   --go value                                                 the go command to use (default: $PLUGINCTL_GO, else go from PATH)
+//	   --verbose, -v                                              print each go command pluginctl runs, as it starts (default: false)
+//	   --quiet, -q                                                print only the problems: no progress, no passing artifacts (default: false)
 //	   --host value                                               the host binary the plugins are meant for (default: the host named in pluginctl.json)
-//	   --host-src value                                           the source checkout of a released host: its contract, and its own packages the plugins import (for the dynamic check's probe)
-//	   --no-download                                              read a released host's contract from the module cache only, downloading nothing (default: false)
 //	   --manifest value                                           the pluginctl.json to use (default: beside the artifacts or one folder up)
 //	   --static                                                   execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed) (default: false)
 //	   --timeout value                                            time limit for opening one artifact in the dynamic check (default: 10s)
 //	   --require-capability value [ --require-capability value ]  fail plugins whose Capabilities() lacks NAME (repeatable)
-//	   --output value                                             write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)
+//	   --output value                                             write the report to FILE (atomically; new, or a regular file that is not an input): in JUnit XML for FILE.xml, JSON for FILE.json, else --format; when that differs from --format, --format's report still goes to standard output
 //	   --help, -h                                                 show help
 //
 // # pluginctl vet
@@ -607,6 +638,8 @@
 //	   --api value [ --api value ]    import path of the project's API package (repeatable; default: pluginctl.toml's api, else the package whose types the hosts assert)
 //	   --expect value                 declare a contract symbol: [PLUGINS:]NAME[?]=TYPE[|TYPE...] (? = optional; repeatable), e.g. Seven=*int
 //	   --go value                     the go command to use (default: $PLUGINCTL_GO, else go from PATH)
+//	   --verbose, -v                  print each go command pluginctl runs, as it starts (default: false)
+//	   --quiet, -q                    print only the problems: no progress, no passing artifacts (default: false)
 //	   --help, -h                     show help
 //
 // Source-level checks built on golang.org/x/tools/go/analysis, run before
@@ -947,6 +980,26 @@
 //	   --format value  output format: text, json (default: "text")
 //	   --help, -h      show help
 //
+// # pluginctl completion
+//
+//	NAME:
+//	   pluginctl completion - print a shell completion script (bash, zsh or fish)
+//
+//	USAGE:
+//	   pluginctl completion [command options] bash|zsh|fish
+//
+//	DESCRIPTION:
+//	   Completion prints a script that completes pluginctl's commands and flags, and
+//	   file names for their arguments. Load it from your shell's start-up file.
+//
+//	   Examples:
+//	      source <(pluginctl completion bash)           # ~/.bashrc
+//	      source <(pluginctl completion zsh)            # ~/.zshrc
+//	      pluginctl completion fish > ~/.config/fish/completions/pluginctl.fish
+//
+//	OPTIONS:
+//	   --help, -h  show help
+//
 // # pluginctl version
 //
 //	NAME:
@@ -962,6 +1015,7 @@
 //
 //	   Example:
 //	      pluginctl version
+//	      pluginctl completion bash|zsh|fish
 //
 //	OPTIONS:
 //	   --help, -h  show help
@@ -1129,18 +1183,30 @@
 // # The CI gate (pluginctl help ci)
 //
 // pluginctl check is the CI gate: it builds every host and plugin of the module
-// (vet first), then verifies every plugin it built against its host, and exits
-// 1 when anything fails. Its steps, one by one:
+// (vet first), then verifies every plugin it built against its host, and exits 1
+// when anything fails. Its steps, one by one:
 //
 //	pluginctl build ./... && pluginctl verify bin/plugins/*.so
 //	# or, in one step:
 //	pluginctl check ./...
 //
-// check accepts verify's report flags (--format text|json|junit|github,
-// --output FILE; pluginctl help formats).
+// check never passes without a host: it verifies against the host(s) it builds,
+// else --host BINARY, else --for HOST (builds the plugins for a released host
+// binary, then verifies against them), else host = "PATH" in pluginctl.toml;
+// with none it exits 2 naming these. Run from a subfolder it acts on the project
+// (patterns relative to where it runs, bin/ at the root).
+//
+// check accepts verify's report flags (--format text|json|junit|github, --output
+// FILE; pluginctl help formats). Every failure (a vet error, a compile error at
+// the compiler's file:line, a module error) is a report in the chosen format,
+// and --output is always written. --output FILE.xml is JUnit (FILE.json JSON);
+// --format github still prints the annotations, one per problem, on the plugin's
+// source line when it is at hand (relative to GITHUB_WORKSPACE).
 //
 // # GitHub Actions
 //
+//	name: plugins
+//	on: [push, pull_request]
 //	jobs:
 //	  plugins:
 //	    runs-on: ubuntu-latest
@@ -1153,9 +1219,10 @@
 //	          path: ~/.cache/pluginctl
 //	          key: pluginctl-${{ runner.os }}-${{ hashFiles('**/go.sum') }}
 //	      - run: go install github.com/pluginctl/pluginctl/cmd/pluginctl@latest
-//	      - run: pluginctl check --format github ./...
-//	      - run: pluginctl verify --format junit --output verify.xml bin/plugins
+//	      - run: pluginctl check --format github --output report.xml ./...
+//	      - uses: actions/upload-artifact@v4
 //	        if: always()
+//	        with: {name: pluginctl-report, path: report.xml}
 //
 // Cache both $(go env GOCACHE) and pluginctl's cache ($PLUGINCTL_CACHE, default
 // ~/.cache/pluginctl): with both restored, a build into an empty bin/ compiles
@@ -1224,7 +1291,20 @@
 //
 // # github
 //
-// GitHub Actions annotations: ::error file=...,title=...:: and ::warning.
+// GitHub Actions annotations, ::error file=...,line=...,title=...:: and
+// ::warning, one per problem (a static and a dynamic finding of one code
+// merged), on the plugin's source line when its source is at hand (the artifact
+// named in the message), else on the artifact.
+//
+// # Every JSON document
+//
+// Every JSON document has a schema (pluginctl.verify/v1, contract/v1, vet/v1,
+// inspect/v1, diff/v1; the manifest's for build) and no timings or absolute
+// paths. When a command stops before it verifies (check, build --format json,
+// verify, vet), the report says why with problems of check build:
+// compile-error (at the compiler's file:line), module-error, package-error,
+// vet-stopped (with vet's findings), environment (exit 2), interrupted
+// (pluginctl help codes).
 //
 // # Problem codes (pluginctl help codes)
 //
@@ -1367,6 +1447,34 @@
 //     them.
 //     Fix: install the libraries where the host runs, or link them statically.
 //
+// # Codes of a build that stopped
+//
+//   - compile-error (build): go build failed: the compiler's message at its
+//     file:line (check, build --format json and their reports, before anything
+//     is verified).
+//     Fix: fix the code at the position given.
+//
+//   - module-error (build): a go.mod, go.sum or go.work problem (a missing
+//     go.sum entry, say), at the file's line when known.
+//     Fix: the fix the message gives (go mod download MODULE for a missing
+//     go.sum entry); pluginctl never rewrites go.mod or go.sum.
+//
+//   - package-error (build): a package that cannot be loaded: a syntax error, a
+//     missing import.
+//     Fix: fix the package, or leave it out of the patterns.
+//
+//   - vet-stopped (build): pluginctl vet found errors that predict a load
+//     failure, so the build was stopped; vet's findings are in the report.
+//     Fix: fix the findings, or build anyway with --no-vet.
+//
+//   - environment (build): the invocation or the environment: no module, no Go
+//     or C compiler, no host to verify against, no such file (exit 2).
+//     Fix: the fix the message gives.
+//
+//   - interrupted (build): a signal stopped the command before anything was
+//     verified.
+//     Fix: run it again.
+//
 // # Codes of vet (named after its analyzers)
 //
 //   - factory (vet): New missing, not a function, or not func() <api>.Plugin;
@@ -1403,6 +1511,8 @@
 //     and a plugin from two places (own go.mod, replace, vendor, go.work, two
 //     versions).
 //     Fix: keep one copy: one module, or one replace for every build.
+//
+// # Deploy-target checks
 //
 // The deploy-target checks (libc-mismatch, extra-library) read the ELF NEEDED
 // entries and the GLIBC_x.y versions of the imported symbols: the host runs on

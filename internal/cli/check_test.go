@@ -11,15 +11,14 @@ import (
 	"github.com/pluginctl/pluginctl/internal/output"
 )
 
-// TestCheckFlags: check takes build's flags but --for, --host-src and --no-download,
-// then verify's that build lacks, each once, with verify's formats.
+// TestCheckFlags: check takes build's flags (--for: build for a host, then
+// verify against it), then verify's that build lacks, each once, with
+// verify's formats.
 func TestCheckFlags(t *testing.T) {
 	stdio := IO{Stdout: io.Discard, Stderr: io.Discard}
 	var want []string
 	for _, f := range buildCommand(stdio).Flags {
-		if n := f.Names()[0]; n != "for" && n != "host-src" && n != "no-download" {
-			want = append(want, n)
-		}
+		want = append(want, f.Names()[0])
 	}
 	for _, f := range verifyFlags() {
 		if n := f.Names()[0]; !slices.Contains(want, n) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -35,7 +36,14 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		stdio.Getenv = os.Getenv
 	}
 	app := newApp(stdio)
-	err := interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
+	defer gocmd.Trace(nil)
+	args, err := normalize(app, args)
+	if err == nil {
+		if len(args) == 1 && args[0] == "--version" {
+			args = []string{"version"}
+		}
+		err = interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
+	}
 	if err != nil {
 		var ee *exitError
 		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
@@ -65,7 +73,8 @@ func asExit(err error, target **exitError) bool {
 }
 
 func newApp(stdio IO) *ucli.App {
-	app := &ucli.App{
+	var app *ucli.App
+	app = &ucli.App{
 		Name:  "pluginctl",
 		Usage: "build Go plugins and their hosts in one step, and prove they load before you ship them",
 		UsageText: `pluginctl build [flags] [packages]
@@ -75,7 +84,8 @@ func newApp(stdio IO) *ucli.App {
    pluginctl contract [--format json] [host packages]
    pluginctl inspect [--format json] FILE
    pluginctl diff [--format json] A B
-   pluginctl version`,
+   pluginctl version
+   pluginctl completion bash|zsh|fish`,
 		Description: "See `pluginctl help` for the commands and the topics of the manual.",
 		Version:     version.Version(),
 		Reader:      stdio.Stdin,
@@ -99,6 +109,7 @@ func newApp(stdio IO) *ucli.App {
 			contractCommand(stdio),
 			inspectCommand(stdio),
 			diffCommand(stdio),
+			completionCommand(stdio, func() *ucli.App { return app }),
 			helpCommand(stdio),
 			{
 				Name:  "version",
@@ -108,7 +119,8 @@ checkout), the Go toolchain that built it and its GOOS/GOARCH. The same version
 is recorded in the metadata of every artifact pluginctl build writes.
 
 Example:
-   pluginctl version`,
+   pluginctl version
+   pluginctl completion bash|zsh|fish`,
 				Action: func(c *ucli.Context) error {
 					if c.Args().Present() {
 						return usageError("version takes no arguments")
@@ -120,6 +132,17 @@ Example:
 		},
 	}
 	for _, c := range app.Commands {
+		if slices.ContainsFunc(c.Flags, func(f ucli.Flag) bool { return f == verboseFlag }) {
+			c.Before = func(c *ucli.Context) error {
+				if c.Bool("verbose") && c.Bool("quiet") {
+					return usageError("-v and -q contradict each other: give one")
+				}
+				if c.Bool("verbose") {
+					gocmd.Trace(stdio.Stderr)
+				}
+				return nil
+			}
+		}
 		name := c.Name
 		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
 			return usageError("%v (see pluginctl %s --help)", err, name)
@@ -139,6 +162,13 @@ func goRunner(c *ucli.Context, stdio IO) *gocmd.Go {
 	return &gocmd.Go{Binary: bin}
 }
 
+// verboseFlag and quietFlag are the Go tools' -v and -q: -v shows each go
+// command run (as go build -x does), -q only the problems.
+var (
+	verboseFlag = &ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each go command pluginctl runs, as it starts"}
+	quietFlag   = &ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the problems: no progress, no passing artifacts"}
+)
+
 var goFlag = &ucli.StringFlag{Name: "go", Usage: "the go command to use (default: $PLUGINCTL_GO, else go from PATH)"}
 
 func formatFlag(values ...string) *ucli.StringFlag {
@@ -157,6 +187,8 @@ main with func main that links package plugin is a host. It builds them all with
 hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build
 metadata (see pluginctl inspect); OUT/pluginctl.json lists the set. go.mod and
 go.sum are never modified. A failed build leaves the previous artifacts as they were.
+Run from a subfolder, it acts on the project: the packages relative to where it
+runs, the default OUT (bin) at the project root.
 The go commands run with GOGC=400 and GOMEMLIMIT set to the memory divided by
 GOMAXPROCS, unless GOGC or GOMEMLIMIT is set (GOGC=100 keeps Go's default): less CPU
 time, more memory, the same artifacts and cache keys.
@@ -190,7 +222,7 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "bin", Usage: "output directory"},
 			&ucli.StringSliceFlag{Name: "plugins", Usage: "packages to build as plugins, instead of discovering them (repeatable)"},
 			&ucli.StringSliceFlag{Name: "hosts", Usage: "packages to build as hosts, instead of discovering them (repeatable)"},
-			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "go build commands run at once (default: number of CPUs)"},
+			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "go build commands run at once", DefaultText: "number of CPUs"},
 			&ucli.BoolFlag{Name: "trimpath", Value: true, Usage: "remove file system paths from artifacts (--trimpath=false to keep them)"},
 			&ucli.StringSliceFlag{Name: "tags", Usage: "build tags, applied to every artifact (comma-separated or repeated)"},
 			&ucli.BoolFlag{Name: "race", Usage: "build every artifact with the race detector"},
@@ -205,7 +237,7 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 			&ucli.StringFlag{Name: "goos", Usage: "build every artifact for this GOOS (default: $GOOS, else go env GOOS)"},
 			&ucli.StringFlag{Name: "goarch", Usage: "build every artifact for this GOARCH, e.g. arm64 (default: $GOARCH, else go env GOARCH); needs a C cross compiler: CC, or Debian's crossbuild-essential-ARCH"},
 			formatFlag("text", "json"),
-			goFlag,
+			goFlag, verboseFlag, quietFlag,
 		},
 		Action: func(c *ucli.Context) error {
 			o, format, err := buildOptions(c, stdio)
@@ -215,12 +247,24 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 			if err := forOptions(c, &o); err != nil {
 				return err
 			}
+			// Once the flags are valid, a failure in JSON is a report
+			// (the message still goes to standard error).
+			fail := func(err error) error {
+				if format == "json" {
+					w, _ := output.New("json", stdio.Stdout, false)
+					w.Report(failureReport(err, o.Dir, "pluginctl build"))
+				}
+				return err
+			}
+			if err := rebase(c.Context, c, stdio, &o); err != nil {
+				return fail(err)
+			}
 			if !c.Bool("no-vet") {
 				o.Gate = vetGate(o, stdio.Stderr)
 			}
 			res, err := builder.Build(c.Context, o)
 			if err != nil {
-				return err
+				return fail(err)
 			}
 			if format == "json" {
 				for _, w := range res.Warnings { // text mode: in the build log
@@ -229,6 +273,9 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 				enc := json.NewEncoder(stdio.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res.Manifest)
+			}
+			if c.Bool("quiet") {
+				return nil
 			}
 			hosts, plugins := 0, 0
 			for _, a := range res.Manifest.Artifacts {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -96,17 +95,19 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if len(p.Expect) == 0 {
+				// As build, check and vet: outside a module there is no
+				// contract but what --expect declares.
+				if err := p.NeedModule(); err != nil {
+					return err
+				}
+			}
 			ct, err := p.Contract(c.Context, c.Args().Slice())
 			if err != nil {
 				return err
 			}
 			if format == "json" {
-				js, err := json.MarshalIndent(ct, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = stdio.Stdout.Write(append(js, '\n'))
-				return err
+				return writeJSON(stdio.Stdout, contractSchema, ct)
 			}
 			writeContract(stdio.Stdout, ct)
 			return nil

@@ -103,7 +103,7 @@ Examples:
 				_, err := io.WriteString(stdio.Stdout, t.text())
 				return err
 			}
-			return usageError("no command or help topic %q: did you mean %q? (pluginctl help lists them)", name, closest(name, c.App))
+			return usageError("unknown command %q, nor a help topic: %s (pluginctl help lists them)", name, suggest(name, c.App))
 		},
 	}
 }
@@ -122,52 +122,31 @@ func appHelpTemplate() string {
 	return b.String()
 }
 
-// closest returns the topic or command name nearest to name by edit
-// distance.
-func closest(name string, app *ucli.App) string {
-	var names []string
+// suggest names the topic or command name meant by name: one containing
+// it (exit for exit-codes), else the nearest by edit distance; when none
+// is near, the list of topics.
+func suggest(name string, app *ucli.App) string {
+	var names, topicNames []string
 	for _, t := range topics {
-		names = append(names, t.Name)
+		topicNames = append(topicNames, t.Name)
 	}
+	names = append(names, topicNames...)
 	for _, c := range app.Commands {
 		names = append(names, c.Name)
 	}
-	best, dist := "", -1
-	for _, n := range names { // a name containing it first: exit for exit-codes
+	best := ""
+	for _, n := range names {
 		if strings.Contains(n, name) && (best == "" || len(n) < len(best)) {
 			best = n
 		}
 	}
-	if best != "" {
-		return best
+	if best == "" {
+		best = closest(name, names)
 	}
-	for _, n := range names {
-		if d := editDistance(name, n); dist < 0 || d < dist {
-			best, dist = n, d
-		}
+	if best == "" {
+		return "the topics are " + strings.Join(topicNames, ", ")
 	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return fmt.Sprintf("did you mean %q?", best)
 }
 
 // codesText is the codes topic, generated from diag.Codes.
@@ -180,18 +159,26 @@ warning never makes an artifact fail; an error always does. Each entry says
 which checks report it, what it means and what fixes it.
 
 `)
-	heading := func(s string) { b.WriteString("# " + s + "\n\n") }
-	heading("Codes of verify")
-	inVet := false
+	group := func(d diag.Doc) string {
+		switch d.FoundBy {
+		case "vet":
+			return "Codes of vet (named after its analyzers)"
+		case "build":
+			return "Codes of a build that stopped"
+		}
+		return "Codes of verify"
+	}
+	last := ""
 	for _, d := range diag.Codes {
-		if d.FoundBy == "vet" && !inVet {
-			inVet = true
-			heading("Codes of vet (named after its analyzers)")
+		if g := group(d); g != last {
+			b.WriteString("# " + g + "\n\n")
+			last = g
 		}
 		b.WriteString(wrap("  - "+string(d.Code)+" ("+d.FoundBy+"): "+d.Meaning+".", "    "))
 		b.WriteString(wrap("    Fix: "+d.Fix+".", "    "))
 		b.WriteString("\n")
 	}
+	b.WriteString("# Deploy-target checks\n\n")
 	b.WriteString(`The deploy-target checks (libc-mismatch, extra-library) read the ELF NEEDED
 entries and the GLIBC_x.y versions of the imported symbols: the host runs on
 the deploy machine, so that machine has the host's C library and at least the

@@ -42,7 +42,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "version"}, 0, []string{"pluginctl version - print"}, "", "#"},
 		{[]string{"help", "released"}, 0, []string{"# build --for HOST"}, "", "OPTIONS:"},
 		{[]string{"help", "security"}, 0, []string{"SipHash-2-4"}, "", ""},
-		{[]string{"help", "nosuchtopic"}, 2, nil, `no command or help topic "nosuchtopic"`, ""},
+		{[]string{"help", "nosuchtopic"}, 2, nil, `unknown command "nosuchtopic", nor a help topic: the topics are project, contract, `, ""},
 		{[]string{"help", "exit"}, 2, nil, `did you mean "exit-codes"?`, ""},
 		{[]string{"help", "fromats"}, 2, nil, `did you mean "formats"?`, ""},
 		{[]string{"help", "codes", "formats"}, 2, nil, "help takes one COMMAND or TOPIC", ""},

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -91,9 +90,7 @@ Examples:
 				fps[p] = hex.EncodeToString(h[:])
 			}
 			if format == "json" {
-				enc := json.NewEncoder(stdio.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
+				return writeJSON(stdio.Stdout, inspectSchema, struct {
 					Path         string                `json:"path"`
 					Kind         artifact.Kind         `json:"kind"`
 					PluginPath   string                `json:"plugin_path,omitempty"`
@@ -186,9 +183,7 @@ Examples:
 			}
 			d := verifier.Compare(a, b)
 			if format == "json" {
-				enc := json.NewEncoder(stdio.Stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(d); err != nil {
+				if err := writeJSON(stdio.Stdout, diffSchema, d); err != nil {
 					return err
 				}
 			} else {

@@ -1,7 +1,8 @@
 package cli
 
 import (
-	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/internal/version"
 )
@@ -83,7 +86,7 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 		Log:         stdio.Stderr,
 		Interactive: format == "text" && isTerminal(stdio.Stderr, stdio.Getenv),
 	}
-	if format == "json" {
+	if format == "json" || c.Bool("quiet") {
 		o.Log = nil // JSON never carries progress
 	}
 	return o, nil
@@ -138,4 +141,104 @@ func artifactCache(root string) string {
 		return root
 	}
 	return filepath.Join(root, cachedir.Artifacts)
+}
+
+// rebase makes a build run from a subfolder of a project act on the
+// project, as the model sees it: o.Dir becomes the project root, the
+// patterns (relative to where pluginctl runs) are rewritten relative to
+// it, and the default --out is the root's bin; an --out given stays
+// where the user named it. A build at the root is left as it is.
+func rebase(ctx context.Context, c *ucli.Context, stdio IO, o *builder.Options) error {
+	wd := o.Dir
+	root, err := projectRoot(ctx, c, stdio, wd)
+	if err != nil || root == "" || root == wd {
+		return err
+	}
+	patterns := o.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	o.Patterns = rebasePatterns(wd, root, patterns)
+	o.PluginPatterns = rebasePatterns(wd, root, o.PluginPatterns)
+	o.HostPatterns = rebasePatterns(wd, root, o.HostPatterns)
+	if c.IsSet("out") {
+		out := o.Out
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(wd, out)
+		}
+		if rel, err := filepath.Rel(root, out); err == nil && filepath.IsLocal(rel) {
+			out = rel
+		}
+		o.Out = out
+	}
+	if o.For != nil { // given relative to wd
+		for _, p := range []*string{&o.For.Host, &o.For.HostSrc} {
+			if *p != "" && !filepath.IsAbs(*p) {
+				*p = filepath.Join(wd, *p)
+			}
+		}
+	}
+	o.Dir = root
+	if o.Log != nil {
+		rel, _ := filepath.Rel(wd, root)
+		fmt.Fprintf(o.Log, "building the project at %s (%s), packages %s\n", rel, root, strings.Join(o.Patterns, " "))
+	}
+	return nil
+}
+
+// projectRoot is the root of the project wd is in (the directory of
+// go.work, else of the main module's go.mod); "" outside a module. It
+// asks the go command only when a workspace may be involved.
+func projectRoot(ctx context.Context, c *ucli.Context, stdio IO, wd string) (string, error) {
+	if stdio.Getenv("GOWORK") == "" {
+		mod, work := "", false
+		for d := wd; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
+				work = true
+				break
+			}
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && mod == "" {
+				mod = d
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+		if !work {
+			return mod, nil
+		}
+	}
+	po := projectOptions(c, stdio)
+	po.Dir = wd
+	p, err := project.Load(ctx, po)
+	if err != nil {
+		return "", err
+	}
+	return p.Root, nil
+}
+
+// rebasePatterns rewrites the relative and absolute package patterns,
+// given from wd, relative to root; import paths stay as they are.
+func rebasePatterns(wd, root string, patterns []string) []string {
+	out := make([]string, len(patterns))
+	for i, p := range patterns {
+		out[i] = p
+		if !filepath.IsAbs(p) && p != "." && p != ".." && !strings.HasPrefix(p, "./") && !strings.HasPrefix(p, "../") {
+			continue
+		}
+		abs := p
+		if !filepath.IsAbs(p) {
+			abs = filepath.Join(wd, p)
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || !filepath.IsLocal(rel) && rel != "." && !strings.HasPrefix(rel, "...") {
+			continue // outside the project: the go command says so
+		}
+		if rel == "." {
+			out[i] = "."
+		} else {
+			out[i] = "./" + filepath.ToSlash(rel)
+		}
+	}
+	return out
 }

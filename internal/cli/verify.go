@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/output"
@@ -36,7 +38,7 @@ func verifyFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
 		&ucli.StringSliceFlag{Name: "require-capability", Usage: "fail plugins whose Capabilities() lacks NAME (repeatable)"},
-		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE instead of standard output (atomically; FILE must be new or a regular file that is not an input)"},
+		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE (atomically; new, or a regular file that is not an input): in JUnit XML for FILE.xml, JSON for FILE.json, else --format; when that differs from --format, --format's report still goes to standard output"},
 		formatFlag(output.Formats...),
 	}
 }
@@ -77,8 +79,8 @@ Examples:
    pluginctl verify --static --format json bin/plugins
    pluginctl verify --host /usr/local/bin/server --format github plugins/*.so
    pluginctl verify --format junit --output verify.xml bin/plugins`,
-		Flags: append(verifyFlags(), &ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "artifacts checked at once (default: number of CPUs)"},
-			apiFlag, goFlag),
+		Flags: append(verifyFlags(), &ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "artifacts checked at once", DefaultText: "number of CPUs"},
+			apiFlag, goFlag, verboseFlag, quietFlag),
 		Action: func(c *ucli.Context) error {
 			o, w, err := verifyOptions(c, stdio)
 			if err != nil {
@@ -99,6 +101,75 @@ type reportSink struct {
 	path   string
 	buf    *bytes.Buffer
 	w      output.Writer
+	// stdout, when set, renders the report on standard output too, in
+	// --format, while --output gets the format its extension names
+	// (check --format github --output report.xml: annotations in the
+	// log, JUnit in the file).
+	stdout output.Writer
+	outBuf *bytes.Buffer
+}
+
+// fileFormat is the report format an --output file's extension names:
+// .xml JUnit, .json JSON; "" for any other.
+func fileFormat(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xml":
+		return "junit"
+	case ".json":
+		return "json"
+	}
+	return ""
+}
+
+// report renders r into the sink's buffers.
+func (s *reportSink) report(r *verifier.Report) error {
+	s.buf.Reset()
+	if err := s.w.Report(r); err != nil {
+		return err
+	}
+	if s.stdout != nil {
+		s.outBuf.Reset()
+		return s.stdout.Report(r)
+	}
+	return nil
+}
+
+// flushStdout writes what goes to standard output besides --output.
+func (s *reportSink) flushStdout(stdio IO) error {
+	if s.stdout == nil {
+		return nil
+	}
+	_, err := stdio.Stdout.Write(s.outBuf.Bytes())
+	return err
+}
+
+// fail delivers the report of a command that failed before it verified
+// anything (see failureReport) in the sink's format, and returns err, whose
+// message still goes to standard error. Plain text on standard output adds
+// nothing to that message: it is not repeated there.
+func (s *reportSink) fail(stdio IO, err error, dir, what string) error {
+	if err == nil || s.format == "text" && s.path == "" {
+		return err
+	}
+	r := failureReport(err, dir, what)
+	if e := s.report(r); e != nil {
+		return err
+	}
+	if s.format != "text" { // text: the message on standard error says it
+		s.flushStdout(stdio)
+	}
+	if s.path == "" {
+		stdio.Stdout.Write(s.buf.Bytes())
+		return err
+	}
+	if e := checkOutput(s.path, nil); e != nil {
+		return errors.Join(err, e)
+	}
+	if e := fsutil.WriteFileAtomic(s.path, s.buf.Bytes(), 0o644); e != nil {
+		return errors.Join(err, usageError("writing --output: %v", e))
+	}
+	fmt.Fprintf(stdio.Stderr, "%s: failed; report in %s\n", what, s.path)
+	return err
 }
 
 // verifyOptions validates the verify flags in one place.
@@ -124,6 +195,18 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
 	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
 	sink.w, _ = output.New(format, sink.buf, color)
+	if ff := fileFormat(sink.path); ff != "" && ff != format {
+		sink.outBuf = &bytes.Buffer{}
+		color = format == "text" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
+		sink.stdout, _ = output.New(format, sink.outBuf, color)
+		sink.w, _ = output.New(ff, sink.buf, false)
+		if c.Bool("quiet") {
+			sink.stdout = output.Quiet(sink.stdout)
+		}
+	}
+	if c.Bool("quiet") {
+		sink.w = output.Quiet(sink.w)
+	}
 	o := verifier.Options{
 		Host:                c.String("host"),
 		Manifest:            c.String("manifest"),
@@ -169,7 +252,7 @@ func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg stri
 	}
 	p, err := project.Load(ctx, po)
 	if err != nil {
-		return verifier.Resolution{Notes: []string{"the contract could not be resolved (" + err.Error() + "): checked against the pluginapi convention"}}
+		return verifier.Resolution{Notes: []string{"the contract could not be resolved (" + oneLine(err.Error()) + "): checked against the pluginapi convention"}}
 	}
 	var hosts []string
 	if hostPkg != "" && p.InModule() {
@@ -197,14 +280,31 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 			return err
 		}
 	}
+	var line io.Writer // the status line, on a terminal only
+	if sink.format == "text" && !c.Bool("quiet") && isTerminal(stdio.Stderr, stdio.Getenv) {
+		line = stdio.Stderr
+	}
+	st := startStatus(line, fmt.Sprintf("verifying %d artifact argument(s)", len(paths)))
 	r, err := verifier.Verify(c.Context, o, paths)
+	st.end()
 	if err != nil && (r == nil || !errors.Is(err, context.Canceled)) {
-		return err
+		return sink.fail(stdio, err, o.Dir, "pluginctl verify")
 	}
 	// Interrupted (err is the context's): the partial report is written
 	// all the same, and the command ends with ExitInterrupted.
 	interrupted := err
-	if err := sink.w.Report(r); err != nil {
+	if sink.format == "github" {
+		// Annotations go on the plugin's source when it is at hand.
+		dir := o.Dir
+		if dir == "" {
+			dir = "."
+		}
+		locate(r, dir, stdio.Getenv("GITHUB_WORKSPACE"))
+	}
+	if err := sink.report(r); err != nil {
+		return err
+	}
+	if err := sink.flushStdout(stdio); err != nil {
 		return err
 	}
 	if sink.path != "" {
@@ -307,6 +407,47 @@ func quoted(p string) string {
 	return p
 }
 
+// local is p relative to wd, as the user would type it, when p is in the
+// project at root; else p.
+func local(wd, root, p string) string {
+	if rel, err := filepath.Rel(root, p); err != nil || !filepath.IsLocal(rel) {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil {
+		return rel
+	}
+	return p
+}
+
+// configHost is the host of pluginctl.toml (host = "PATH") for check's
+// verification when the build made none and no --host or --for was
+// given: there is no pass without a host.
+func configHost(c *ucli.Context, stdio IO, dir string) (string, error) {
+	po := projectOptions(c, stdio)
+	po.Dir = dir
+	p, err := project.Load(c.Context, po)
+	if err != nil {
+		return "", err
+	}
+	if h := p.Config.Host; h != "" {
+		if fi, err := os.Stat(h); err != nil || fi.IsDir() {
+			return "", &diag.EnvError{
+				Msg: fmt.Sprintf("%s names host %s: no such host binary", p.Config.File, quoted(h)),
+				Fix: "build or download the host there, or fix host = in " + p.Config.File,
+			}
+		}
+		return h, nil
+	}
+	return "", &diag.EnvError{
+		Msg: "no host to verify the plugins against: the packages built hold no host, and none was given; a plugin is never passed without its host",
+		Fix: "give one of:\n" +
+			"\t\tbuild it: name the host's package too (pluginctl check ./... from the project root, or --hosts PKG)\n" +
+			"\t\t--host BINARY   a host binary already built\n" +
+			"\t\t--for HOST      build the plugins for a released host binary, then verify against it\n" +
+			"\t\thost = \"PATH\" in pluginctl.toml, the host binary to verify against",
+	}
+}
+
 func checkCommand(stdio IO) *ucli.Command {
 	// Flags are told apart by flagName, not Names: urfave/cli computes
 	// names with a regular expression, and every command builds this one.
@@ -324,9 +465,7 @@ func checkCommand(stdio IO) *ucli.Command {
 		}
 	}
 	for _, f := range buildCommand(stdio).Flags {
-		if n := flagName(f); n != "for" && n != "host-src" && n != "no-download" { // build --for only
-			add(f, n)
-		}
+		add(f, flagName(f))
 	}
 	for _, f := range verifyFlags() {
 		add(f, flagName(f))
@@ -336,12 +475,19 @@ func checkCommand(stdio IO) *ucli.Command {
 		Usage:     "build, then verify exactly the plugins just built: the one-step CI gate",
 		ArgsUsage: "[packages]",
 		Description: `Check runs pluginctl build with the given flags, then pluginctl verify on every
-plugin the build wrote, against the host(s) it built. Build progress goes to
-standard error, the verification report to standard output (or --output).
+plugin the build wrote, against a host: the one(s) it built, else --host BINARY,
+else --for HOST (the plugins are built for that released host binary, then
+verified against it), else host = "PATH" in pluginctl.toml. With none of these it
+fails (exit 2): a plugin is never passed without a host. Run from a subfolder, it
+acts on the project (patterns relative to where it runs) and writes bin/ at the
+project root. Build progress goes to standard error, the report to standard
+output (or --output), in the chosen format whatever fails: vet errors, compile
+errors and module errors are reported like verify's problems.
 
 Examples:
    pluginctl check ./...
-   pluginctl check --format github ./...
+   pluginctl check ./... --format github --output report.xml
+   pluginctl check --for /opt/gateway/bin/gateway ./plugins/...
    pluginctl check --format junit --output verify.xml ./...`,
 		Flags: flags,
 		Action: func(c *ucli.Context) error {
@@ -356,29 +502,54 @@ Examples:
 			if err != nil {
 				return err
 			}
+			dir := bo.Dir
+			// Once the flags are valid, every failure is a report in the
+			// chosen format, on standard output or in --output.
+			fail := func(err error) error { return sink.fail(stdio, err, dir, "pluginctl check") }
+			if c.String("for") != "" {
+				if vo.Host != "" {
+					return usageError("--for HOST builds for HOST and verifies against it: drop --host")
+				}
+				if err := forOptions(c, &bo); err != nil {
+					return err
+				}
+			}
+			wd := bo.Dir
+			if err := rebase(c.Context, c, stdio, &bo); err != nil {
+				return fail(err)
+			}
+			dir = bo.Dir
 			if !c.Bool("no-vet") {
 				bo.Gate = vetGate(bo, stdio.Stderr)
 			}
 			res, err := builder.Build(c.Context, bo)
 			if err != nil {
-				return err
+				return fail(err)
 			}
 			var plugins []string
+			hosts := 0
 			base := filepath.Dir(res.ManifestPath)
 			for _, a := range res.Manifest.Artifacts {
-				if a.Kind == string(builder.Plugin) {
-					p := filepath.Join(base, filepath.FromSlash(a.Path))
-					if rel, err := filepath.Rel(bo.Dir, p); err == nil && filepath.IsLocal(rel) {
-						p = rel // report paths as the user would type them
-					}
-					plugins = append(plugins, p)
+				if a.Kind != string(builder.Plugin) {
+					hosts++
+					continue
 				}
+				plugins = append(plugins, local(wd, bo.Dir, filepath.Join(base, filepath.FromSlash(a.Path))))
 			}
 			if len(plugins) == 0 {
-				return usageError("the build produced no plugins to verify")
+				return fail(usageError("the build produced no plugins to verify"))
 			}
-			vo.Manifest, _ = filepath.Rel(bo.Dir, res.ManifestPath)
-			vo.Dir = bo.Dir
+			switch {
+			case bo.For != nil:
+				vo.Host = bo.For.Host
+			case vo.Host != "" || hosts > 0:
+			default:
+				if vo.Host, err = configHost(c, stdio, bo.Dir); err != nil {
+					return fail(err)
+				}
+			}
+			vo.Manifest = local(wd, bo.Dir, res.ManifestPath)
+			vo.Dir = wd
 			return runVerify(c, stdio, vo, sink, plugins)
 		},
 	}

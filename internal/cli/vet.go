@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -16,6 +17,7 @@ import (
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet"
 )
 
@@ -37,28 +39,40 @@ Examples:
    pluginctl vet ./...
    pluginctl vet --format github ./...
    pluginctl vet --format json ./plugins/...`,
-		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag(), goFlag},
+		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag(), goFlag, verboseFlag, quietFlag},
 		Action: func(c *ucli.Context) error {
 			format, err := checkFormat(c, vet.Formats...)
 			if err != nil {
 				return err
 			}
-			p, err := loadProject(c, stdio)
-			if err != nil {
+			// Once the flags are valid, a failure in a machine format is
+			// a report (the message still goes to standard error).
+			fail := func(err error, dir string) error {
+				if err != nil && format != "text" && !errors.Is(err, errFailed) {
+					w, _ := output.New(format, stdio.Stdout, false)
+					w.Report(failureReport(err, dir, "pluginctl vet"))
+				}
 				return err
 			}
+			p, err := loadProject(c, stdio)
+			if err != nil {
+				return fail(err, "")
+			}
 			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags}
-			return runVet(c.Context, o, stdio.Stdout, format)
+			return fail(runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet")), p.Dir)
 		},
 	}
 }
 
 // runVet runs the analyzers and writes the findings; it fails when any
 // finding is an error.
-func runVet(ctx context.Context, o vet.Options, w io.Writer, format string) error {
+func runVet(ctx context.Context, o vet.Options, w io.Writer, format string, quiet bool) error {
 	res, err := vet.Run(ctx, o)
 	if err != nil {
 		return fmt.Errorf("vetting: %w", err)
+	}
+	if quiet && format == "text" && len(res.Findings) == 0 && len(res.Errors) == 0 {
+		return nil // -q: nothing to say
 	}
 	if err := res.Write(w, format); err != nil {
 		return err

@@ -50,6 +50,8 @@ const ConfigFile = "pluginctl.toml"
 //	api = "example.com/app/pluginapi"   # top level, before any table: the
 //	                           # project's API package(s) (a string or a list);
 //	                           # default: inferred from the contract's types
+//	host = "hosts/server"      # top level: the host binary pluginctl check
+//	                           # verifies against when it builds none
 //
 // Declared symbols are merged over the inferred contract (Merge): a
 // [[symbol]] replaces the type and the requirement of the inferred entry
@@ -73,6 +75,10 @@ type Config struct {
 	// Kinds are the [[kind]] tables, in file order, each with a
 	// SourceConfig source: they replace the inferred kinds (WithKinds).
 	Kinds []Kind
+	// Host is the top-level host: the path of a host binary (a released
+	// one) that pluginctl check verifies the plugins against when it
+	// builds no host; relative to the file's directory.
+	Host string
 }
 
 // ConfigError is a problem in the configuration file, at a line (0 when
@@ -176,6 +182,13 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 					fail(line, "api: %q is not an import path", a)
 				}
 			}
+		case "host":
+			str, ok := val.(string)
+			if !ok || str == "" {
+				fail(lines.top(key), "host must be the path of a host binary, a string: host = \"bin/server\"")
+				continue
+			}
+			cfg.Host = str
 		case "symbol":
 			list, ok := val.([]map[string]any)
 			if anys, isList := val.([]any); isList { // symbol = [{...}, ...]
@@ -228,7 +241,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				cfg.Kinds = append(cfg.Kinds, k)
 			}
 		default:
-			fail(lines.top(key), "unknown key %s (want api, [contract], [[symbol]], [[kind]], [plugins])", key)
+			fail(lines.top(key), "unknown key %s (want api, host, [contract], [[symbol]], [[kind]], [plugins])", key)
 		}
 	}
 	if len(errs) > 0 {

@@ -69,6 +69,10 @@ func TestParseConfig(t *testing.T) {
 	if err != nil || !empty.Infer || len(empty.Symbols) != 0 {
 		t.Errorf("empty file: %+v, %v", empty, err)
 	}
+	host, err := ParseConfig("pluginctl.toml", []byte("host = \"released/server\"\napi = \"example.com/api\"\n"))
+	if err != nil || host.Host != "released/server" {
+		t.Errorf("host: %+v, %v", host, err)
+	}
 	dotted, err := ParseConfig("p.toml", []byte("plugins.dirs = [\"p\"]\nsymbol = [{name = \"X\", type = \"*int\"}]\n"))
 	if err != nil || !slices.Equal(dotted.PluginDirs, []string{"p"}) || len(dotted.Symbols) != 1 {
 		t.Errorf("dotted keys and inline tables: %+v, %v", dotted, err)
@@ -99,6 +103,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"dirs outside", "[plugins]\ndirs = [\"../elsewhere\"]\n", []string{`pluginctl.toml:2: plugins.dirs: "../elsewhere" is not inside the module`}},
 		{"symbol is a table", "[symbol]\nname = \"X\"\n", []string{"pluginctl.toml:1: symbol must be an array of tables"}},
 		{"infer not a bool", "[contract]\n\ninfer = 1\n", []string{"pluginctl.toml:3: contract.infer must be true or false"}},
+		{"host not a string", "\nhost = [\"a\"]\n", []string{"pluginctl.toml:2: host must be the path of a host binary"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseConfig("pluginctl.toml", []byte(tt.src))

@@ -12,7 +12,8 @@ type Doc struct {
 }
 
 // Codes are the documented problem codes, in the order the manual lists
-// them: verify's, then vet's (named after their analyzers).
+// them: verify's, then what stops a command before it verifies (check
+// build), then vet's (named after their analyzers).
 var Codes = []Doc{
 	{"not-a-plugin", "static, dynamic",
 		"not a Go plugin: not ELF, empty, truncated, a directory, an executable, a C library, another GOOS/GOARCH, or no Go build info (the message says which)",
@@ -92,6 +93,25 @@ var Codes = []Doc{
 	{"extra-library", "static (deploy target)",
 		"warning: the plugin needs shared libraries (DT_NEEDED) the host does not; the deploy machine must have them",
 		"install the libraries where the host runs, or link them statically"},
+
+	{"compile-error", "build",
+		"go build failed: the compiler's message at its file:line (check, build --format json and their reports, before anything is verified)",
+		"fix the code at the position given"},
+	{"module-error", "build",
+		"a go.mod, go.sum or go.work problem (a missing go.sum entry, say), at the file's line when known",
+		"the fix the message gives (go mod download MODULE for a missing go.sum entry); pluginctl never rewrites go.mod or go.sum"},
+	{"package-error", "build",
+		"a package that cannot be loaded: a syntax error, a missing import",
+		"fix the package, or leave it out of the patterns"},
+	{"vet-stopped", "build",
+		"pluginctl vet found errors that predict a load failure, so the build was stopped; vet's findings are in the report",
+		"fix the findings, or build anyway with --no-vet"},
+	{"environment", "build",
+		"the invocation or the environment: no module, no Go or C compiler, no host to verify against, no such file (exit 2)",
+		"the fix the message gives"},
+	{"interrupted", "build",
+		"a signal stopped the command before anything was verified",
+		"run it again"},
 
 	{"factory", "vet",
 		"New missing, not a function, or not func() <api>.Plugin; says what exists instead",

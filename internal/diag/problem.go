@@ -24,6 +24,30 @@ const (
 	// Vet is a source-level finding of `pluginctl vet`; its Code is the
 	// analyzer's name.
 	Vet Check = "vet"
+	// Build is a failure of the build or of the command itself: what
+	// stopped it before anything could be verified.
+	Build Check = "build"
+)
+
+// The codes of what stops a command before it verifies anything (Check
+// Build), so that a report says why it has no verdicts.
+const (
+	// CompileError: go build failed; Pos is the compiler's file:line.
+	CompileError Code = "compile-error"
+	// ModuleError: a go.mod, go.sum or go.work problem (a missing go.sum
+	// entry, say); Pos is the file's line when known.
+	ModuleError Code = "module-error"
+	// PackageError: a package could not be loaded (syntax error, missing
+	// import, no such package).
+	PackageError Code = "package-error"
+	// VetStopped: pluginctl vet found errors that predict a load failure,
+	// so the build was stopped; the findings are reported with it.
+	VetStopped Code = "vet-stopped"
+	// Environment: the invocation or the environment (no module, no Go or
+	// C compiler, no host to verify against, a missing file); exit 2.
+	Environment Code = "environment"
+	// Interrupted: a signal stopped the command.
+	Interrupted Code = "interrupted"
 )
 
 // Problem is one finding about one artifact or package. Every check

@@ -12,11 +12,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -28,6 +30,44 @@ const WaitDelay = 5 * time.Second
 // allowed are the verbs pluginctl runs. None of them writes go.mod, go.sum
 // or go.work: build is always given -mod=readonly or -mod=vendor.
 var allowed = map[string]bool{"build": true, "list": true, "env": true, "version": true}
+
+var (
+	traceMu sync.Mutex
+	traceW  io.Writer
+)
+
+// Trace makes every go command started from now on print itself to w (nil
+// stops it), as go build -x shows what it runs: pluginctl's -v.
+func Trace(w io.Writer) {
+	traceMu.Lock()
+	traceW = w
+	traceMu.Unlock()
+}
+
+func trace(cmd *exec.Cmd) {
+	traceMu.Lock()
+	defer traceMu.Unlock()
+	if traceW == nil {
+		return
+	}
+	var b strings.Builder
+	if cmd.Dir != "" {
+		b.WriteString("cd " + shellQuote(cmd.Dir) + "; ")
+	}
+	b.WriteString(shellQuote(cmd.Args[0]))
+	for _, a := range cmd.Args[1:] {
+		b.WriteString(" " + shellQuote(a))
+	}
+	fmt.Fprintln(traceW, b.String())
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=+./,:@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
 
 // Go runs go commands.
 type Go struct {
@@ -50,6 +90,7 @@ func (g *Go) Command(ctx context.Context, verb string, args ...string) (*exec.Cm
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{verb}, args...)...)
 	cmd.Dir = g.Dir
+	trace(cmd)
 	env := g.Env
 	if env == nil {
 		env = os.Environ()

@@ -10,6 +10,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/verifier"
@@ -41,15 +44,52 @@ func New(format string, w io.Writer, color bool) (Writer, error) {
 type jsonWriter struct{ w io.Writer }
 
 func (j *jsonWriter) Report(r *verifier.Report) error {
+	r = unpadded(r)
 	enc := json.NewEncoder(j.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// padding is the run of spaces that aligns a detail's label for people
+// ("host   v1" under "plugin v0").
+var padding = regexp.MustCompile(`^([A-Za-z][\w-]*:?) {2,}`)
+
+// unpadded is r with the details' alignment padding removed, for a
+// program: "host   v1" is "host v1". r itself is unchanged.
+func unpadded(r *verifier.Report) *verifier.Report {
+	c := *r
+	c.Artifacts = slices.Clone(r.Artifacts)
+	for i := range c.Artifacts {
+		a := &c.Artifacts[i]
+		a.Problems = slices.Clone(a.Problems)
+		for j := range a.Problems {
+			p := &a.Problems[j]
+			if len(p.Detail) == 0 {
+				continue
+			}
+			p.Detail = slices.Clone(p.Detail)
+			for k, d := range p.Detail {
+				p.Detail[k] = padding.ReplaceAllString(d, "$1 ")
+			}
+		}
+	}
+	return &c
 }
 
 // text prints one line per artifact and its problems indented below it.
 type text struct {
 	w     io.Writer
 	color bool
+	quiet bool
+}
+
+// Quiet makes a text writer print only the artifacts with a problem and
+// the summary (pluginctl -q); the other formats are unchanged.
+func Quiet(w Writer) Writer {
+	if t, ok := w.(*text); ok {
+		t.quiet = true
+	}
+	return w
 }
 
 func (t *text) paint(code, s string) string {
@@ -71,7 +111,9 @@ func (t *text) Report(r *verifier.Report) error {
 		fmt.Fprintf(&b, ")\n")
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note: %s\n", Escape(n))
+		// A note of several lines (an error with its fix) is indented,
+		// each line escaped, never a literal \n.
+		fmt.Fprintf(&b, "note: %s\n", strings.ReplaceAll(escapeLines(strings.TrimRight(n, "\n")), "\n", "\n      "))
 	}
 	for _, a := range r.Artifacts {
 		verdict := t.paint("32", "PASS")
@@ -82,6 +124,9 @@ func (t *text) Report(r *verifier.Report) error {
 			suffix = "  (not checked: " + notChecked(a) + ")"
 		case !a.OK:
 			verdict = t.paint("31", "FAIL")
+		}
+		if t.quiet && a.OK && len(a.Problems) == 0 {
+			continue
 		}
 		fmt.Fprintf(&b, "%s  %s%s\n", verdict, Escape(a.Path), Escape(suffix))
 		for _, n := range a.Notes {
@@ -94,7 +139,11 @@ func (t *text) Report(r *verifier.Report) error {
 			} else {
 				sev = t.paint("31", sev)
 			}
-			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, Escape(string(p.Code)), p.Check, Escape(p.Message))
+			msg := Escape(p.Message)
+			if p.Pos != "" {
+				msg = Escape(p.Pos) + ": " + msg
+			}
+			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, Escape(string(p.Code)), p.Check, msg)
 			for _, d := range p.Detail {
 				fmt.Fprintf(&b, "          %s\n", indentMore(escapeLines(d)))
 			}
@@ -220,7 +269,11 @@ func (j *junit) Report(r *verifier.Report) error {
 
 func problemText(p verifier.Problem) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s [%s]: %s", p.Severity, p.Code, p.Check, p.Message)
+	fmt.Fprintf(&b, "%s %s [%s]: ", p.Severity, p.Code, p.Check)
+	if p.Pos != "" {
+		fmt.Fprintf(&b, "%s: ", p.Pos)
+	}
+	b.WriteString(p.Message)
 	for _, d := range p.Detail {
 		fmt.Fprintf(&b, "\n  %s", d)
 	}
@@ -237,7 +290,7 @@ type github struct{ w io.Writer }
 func (g *github) Report(r *verifier.Report) error {
 	var b strings.Builder
 	for _, a := range r.Artifacts {
-		for _, p := range a.Problems {
+		for _, p := range merged(a.Problems) {
 			cmd := "error"
 			if p.Severity == verifier.Warning {
 				cmd = "warning"
@@ -251,12 +304,98 @@ func (g *github) Report(r *verifier.Report) error {
 			if p.Fix != "" {
 				lines = append(lines, "fix: "+Escape(p.Fix))
 			}
-			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, EscapeProperty(Escape(a.Path)), EscapeProperty("pluginctl "+string(p.Code)), EscapeData(strings.Join(lines, "\n")))
+			// The annotation goes on the source line when the problem has
+			// one (a plugin's declaration, the host's line, the compiler's
+			// position), the artifact named in the message; else on the
+			// artifact checked; a build problem without a position on no
+			// file at all.
+			file, line, col := SplitPos(p.Pos)
+			artifactCheck := p.Check == verifier.Static || p.Check == verifier.Dynamic
+			if file != "" && artifactCheck && a.Path != "" {
+				lines[0] = Escape(a.Path) + ": " + lines[0]
+			}
+			if file == "" && artifactCheck {
+				file = a.Path
+			}
+			props := ""
+			if file != "" {
+				props = "file=" + EscapeProperty(Escape(file)) + ","
+				if line > 0 {
+					props += fmt.Sprintf("line=%d,", line)
+					if col > 0 {
+						props += fmt.Sprintf("col=%d,", col)
+					}
+				}
+			}
+			fmt.Fprintf(&b, "::%s %stitle=%s::%s\n", cmd, props, EscapeProperty("pluginctl "+string(p.Code)), EscapeData(strings.Join(lines, "\n")))
 		}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", Escape(n))
 	}
 	fmt.Fprintf(&b, "pluginctl verify: %d checked, %d passed, %d failed%s\n", r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r))
 	_, err := io.WriteString(g.w, b.String())
 	return err
+}
+
+// merged is ps with the problems of one code and severity found by both
+// the static and the dynamic check made one (the first, with the other's
+// position and evidence when it has more), so that one problem is one
+// annotation.
+func merged(ps []verifier.Problem) []verifier.Problem {
+	var out []verifier.Problem
+	at := map[[2]string]int{}
+	for _, p := range ps {
+		if p.Check != verifier.Static && p.Check != verifier.Dynamic {
+			out = append(out, p)
+			continue
+		}
+		k := [2]string{string(p.Code), string(p.Severity)}
+		i, ok := at[k]
+		if !ok {
+			at[k] = len(out)
+			out = append(out, p)
+			continue
+		}
+		q := &out[i]
+		q.Detail = slices.Clone(q.Detail)
+		if q.Pos == "" {
+			q.Pos = p.Pos
+		}
+		if p.Message != q.Message {
+			q.Detail = append(q.Detail, string(p.Check)+" check: "+p.Message)
+		}
+		for _, d := range p.Detail {
+			if !slices.Contains(q.Detail, d) {
+				q.Detail = append(q.Detail, d)
+			}
+		}
+		if q.Fix == "" {
+			q.Fix = p.Fix
+		}
+	}
+	return out
+}
+
+// SplitPos splits a position "file:line[:col]" (line and col 0 when
+// absent); a position that does not end in a line number is all file.
+func SplitPos(pos string) (file string, line, col int) {
+	file = pos
+	for range 2 {
+		i := strings.LastIndexByte(file, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(file[i+1:])
+		if err != nil || n <= 0 {
+			break
+		}
+		file, col, line = file[:i], line, n
+	}
+	if line == 0 {
+		col = 0
+	}
+	return file, line, col
 }
 
 // EscapeData and EscapeProperty follow the GitHub Actions workflow command

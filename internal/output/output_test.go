@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -39,8 +40,39 @@ func sampleReport() *verifier.Report {
 			{Path: "bin/plugins/random.so", Name: "random", OK: false,
 				Problems: []verifier.Problem{{Code: verifier.NotAPlugin, Severity: verifier.Error, Check: verifier.Static,
 					Message: "not a Go plugin: not an ELF file (starts with 8f 3a \"\\x8f:\")", Fix: "build it with `pluginctl build`"}}},
+			// A problem with a source position: the annotation goes there.
+			{Path: "bin/plugins/shout.so", Name: "shout", OK: false,
+				Problems: []verifier.Problem{{Code: verifier.APIVersionMismatch, Severity: verifier.Error, Check: verifier.Static,
+					Message: "APIVersion is \"v1\", the host accepts \"v2\"", Pos: "plugins/shout/main.go:7:20"},
+					// The dynamic check's finding of the same: one annotation.
+					{Code: verifier.APIVersionMismatch, Severity: verifier.Error, Check: verifier.Dynamic,
+						Message: "APIVersion is \"v1\", the host wants \"v2\"", Detail: []string{"plugin v1"}}}},
+			// What stopped a build: a compiler position, and none.
+			{Path: "example.com/app/plugins/bad", Name: "bad", OK: false,
+				Problems: []verifier.Problem{
+					{Code: "compile-error", Severity: verifier.Error, Check: "build", Message: "plugin example.com/app/plugins/bad: undefined: nosuch", Pos: "plugins/bad/bad.go:5:9"},
+					{Code: "environment", Severity: verifier.Error, Check: "build", Message: "no host to verify the plugins against", Fix: "give --host"}}},
 		},
-		Summary: verifier.Summary{Checked: 3, Passed: 1, Failed: 2},
+		Summary: verifier.Summary{Checked: 5, Passed: 1, Failed: 4},
+	}
+}
+
+func TestSplitPos(t *testing.T) {
+	for pos, want := range map[string]struct {
+		file      string
+		line, col int
+	}{
+		"a/b.go:7:20": {"a/b.go", 7, 20},
+		"a/b.go:7":    {"a/b.go", 7, 0},
+		"a/b.go":      {"a/b.go", 0, 0},
+		"":            {"", 0, 0},
+		"c:/x.go:3":   {"c:/x.go", 3, 0},
+		"a:b.go:x":    {"a:b.go:x", 0, 0},
+	} {
+		f, l, c := SplitPos(pos)
+		if f != want.file || l != want.line || c != want.col {
+			t.Errorf("SplitPos(%q) = %q, %d, %d; want %+v", pos, f, l, c, want)
+		}
 	}
 }
 
@@ -94,7 +126,7 @@ func TestMachineFormatsParse(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Schema != "pluginctl.verify/v1" || len(back.Artifacts) != 3 || back.Artifacts[1].Problems[0].Code != verifier.PackageMismatch {
+	if back.Schema != "pluginctl.verify/v1" || len(back.Artifacts) != 5 || back.Artifacts[1].Problems[0].Code != verifier.PackageMismatch {
 		t.Errorf("JSON round trip lost data: %+v", back)
 	}
 	buf.Reset()
@@ -104,8 +136,8 @@ func TestMachineFormatsParse(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &suites); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(suites.Suites[0].Cases); got != 3 {
-		t.Errorf("%d test cases, want 3", got)
+	if got := len(suites.Suites[0].Cases); got != 5 {
+		t.Errorf("%d test cases, want 5", got)
 	}
 	if f := suites.Suites[0].Cases[1].Failure; f == nil || f.Type != "package-mismatch" {
 		t.Errorf("failing artifact has failure %+v", f)
@@ -126,5 +158,41 @@ func TestGitHubEscaping(t *testing.T) {
 	}
 	if got := EscapeProperty("a,b:c"); got != "a%2Cb%3Ac" {
 		t.Errorf("EscapeProperty = %q", got)
+	}
+}
+
+// A note of several lines prints indented, never as a literal \n.
+func TestNoteLines(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := New("text", &buf, false)
+	w.Report(&verifier.Report{Notes: []string{"what went wrong\n\tthe fix"}})
+	if got := buf.String(); !bytes.Contains(buf.Bytes(), []byte("note: what went wrong\n      \\tthe fix\n")) && !bytes.Contains(buf.Bytes(), []byte("note: what went wrong\n      \tthe fix\n")) {
+		t.Errorf("note printed as %q", got)
+	}
+	if bytes.Contains(buf.Bytes(), []byte(`\n`)) {
+		t.Errorf("literal \\n in %q", buf.String())
+	}
+}
+
+// JSON details carry no alignment padding; the report is not changed.
+func TestJSONUnpadded(t *testing.T) {
+	r := &verifier.Report{Schema: verifier.Schema, Artifacts: []verifier.ArtifactReport{{Path: "a.so",
+		Problems: []verifier.Problem{{Code: verifier.APIVersionMismatch, Detail: []string{"plugin \"v0\"", "host   \"v1\" (cmd/host/main.go:3)", "found    *int", "a  b"}}}}}}
+	var buf bytes.Buffer
+	w, _ := New("json", &buf, false)
+	if err := w.Report(r); err != nil {
+		t.Fatal(err)
+	}
+	var back verifier.Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	got := back.Artifacts[0].Problems[0].Detail
+	want := []string{"plugin \"v0\"", "host \"v1\" (cmd/host/main.go:3)", "found *int", "a b"}
+	if !slices.Equal(got, want) {
+		t.Errorf("details %q, want %q", got, want)
+	}
+	if r.Artifacts[0].Problems[0].Detail[1] != "host   \"v1\" (cmd/host/main.go:3)" {
+		t.Error("the report was changed")
 	}
 }

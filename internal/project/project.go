@@ -262,6 +262,9 @@ func (p *Project) mergeConfig(dir string) error {
 			prefixPositions(cfg.Kinds[i].Sources, prefix)
 		}
 	}
+	if cfg.Host != "" && m.Host == "" {
+		m.Host = filepath.Join(dir, filepath.FromSlash(cfg.Host)) // absolute
+	}
 	m.Symbols = append(m.Symbols, cfg.Symbols...)
 	m.Kinds = append(m.Kinds, cfg.Kinds...)
 	m.API = appendUnique(m.API, cfg.API...)

@@ -146,8 +146,11 @@ type Edit struct {
 
 // Result is what Run found.
 type Result struct {
-	// Dir is the directory positions are relative to (absolute).
-	Dir string `json:"dir"`
+	// Schema is the version of the JSON document (Schema).
+	Schema string `json:"schema"`
+	// Dir is the directory positions are relative to (absolute; not in
+	// the JSON document, which carries no machine path).
+	Dir string `json:"-"`
 	// API is the API package checked against.
 	API string `json:"api"`
 	// Findings, sorted by position (module-level ones by file), then check.
@@ -165,8 +168,9 @@ type Result struct {
 	Contract *contract.Contract `json:"-"`
 	// Summary counts.
 	Summary Summary `json:"summary"`
-	// Elapsed is the wall time of Run.
-	Elapsed time.Duration `json:"elapsed_ns"`
+	// Elapsed is the wall time of Run (not in the JSON document, which
+	// carries no timing).
+	Elapsed time.Duration `json:"-"`
 }
 
 // Summary counts findings.
@@ -487,6 +491,9 @@ func collectDeps(p *packages.Package, seen map[string]bool) {
 	}
 }
 
+// Schema is the version of vet's JSON document.
+const Schema = "pluginctl.vet/v1"
+
 // Formats are the output formats Write accepts.
 var Formats = []string{"text", "json", "github"}
 
@@ -494,12 +501,20 @@ var Formats = []string{"text", "json", "github"}
 // Result as JSON for programs, GitHub Actions annotations for pull
 // requests.
 func (r *Result) Write(w io.Writer, format string) error {
+	// Positions in the loading errors are relative to Dir, as the
+	// findings' are: no machine path in any format.
+	for i, e := range r.Errors {
+		if rest, ok := strings.CutPrefix(e, r.Dir+string(filepath.Separator)); ok && r.Dir != "" {
+			r.Errors[i] = rest
+		}
+	}
 	switch format {
 	case "text":
 		return r.writeText(w)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		r.Schema = Schema
 		return enc.Encode(r)
 	case "github":
 		return r.writeGitHub(w)
@@ -552,7 +567,15 @@ func plural(n int, s string) string {
 func (r *Result) writeGitHub(w io.Writer) error {
 	var b strings.Builder
 	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "::error title=%s::%s\n", output.EscapeProperty("pluginctl vet"), output.EscapeData(e))
+		props := ""
+		if file, line, col := output.SplitPos(strings.SplitN(e, ": ", 2)[0]); line > 0 && strings.Contains(e, ": ") {
+			props = "file=" + output.EscapeProperty(file) + ",line=" + strconv.Itoa(line) + ","
+			if col > 0 {
+				props += "col=" + strconv.Itoa(col) + ","
+			}
+			e = strings.SplitN(e, ": ", 2)[1]
+		}
+		fmt.Fprintf(&b, "::error %stitle=%s::%s\n", props, output.EscapeProperty("pluginctl vet"), output.EscapeData(e))
 	}
 	for _, f := range r.Findings {
 		cmd := "error"
