@@ -76,6 +76,9 @@ type DynamicOptions struct {
 	// the same cache as the static check's.
 	Sums     sumcache.Cache
 	FactsDir string
+	// Sandbox is the probe's sandbox mode: "auto" (""), "require" or
+	// "off" (probe.SandboxAuto...).
+	Sandbox string
 	// HostSrc is the host's source checkout, when the host is a released
 	// binary whose own packages the plugins import: the probe is then
 	// built from the host's build info with it as a workspace module.
@@ -113,6 +116,8 @@ type DynamicResult struct {
 	// Checked: the dynamic check of this artifact completed (false only
 	// in the partial report of an interrupted check).
 	Checked bool
+	// Writes are the paths its code wrote in the probe's throwaway layer.
+	Writes []Write
 }
 
 // DynamicReport is the outcome of CheckDynamic.
@@ -227,6 +232,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	defer func() {
 		rep.Runs = int(c.runs.Load())
 		rep.Notes = append(rep.Notes, c.sandboxNotes()...)
+		c.warnUnboxed(rep.Results)
 	}()
 	if ctx.Err() != nil {
 		return rep, ctx.Err() // what was done: the report is partial
@@ -269,12 +275,36 @@ func (c *dynChecker) ran(r *probe.Result) {
 	if c.sandbox == nil {
 		c.sandbox = map[string]bool{}
 	}
-	if !r.Namespaces {
+	if !r.Namespaces && r.Isolation != "" {
 		c.sandbox["the probe ran without its own namespaces: "+r.Isolation+
 			"; a plugin could see other processes and the network (see pluginctl help security)"] = true
+		c.unboxed = r.Isolation
 	}
 	for _, n := range r.Notes {
 		c.sandbox["the probe's sandbox: "+n] = true
+	}
+	if r.Forged > 0 {
+		c.sandbox["lines on the probe supervisor's status pipe failed authentication: written by a plugin, ignored"] = true
+	}
+}
+
+// warnUnboxed gives every artifact a warning when a probe ran without
+// namespaces: a problem, so that every report format shows it.
+func (c *dynChecker) warnUnboxed(results []DynamicResult) {
+	c.mu.Lock()
+	why := c.unboxed
+	c.mu.Unlock()
+	if why == "" {
+		return
+	}
+	for i := range results {
+		results[i].Problems = append(results[i].Problems, Problem{
+			Code: SandboxFailure, Severity: Warning, Check: Dynamic,
+			Message: "checked without the probe's sandbox: " + why,
+			Detail: []string{"its init ran as you, able to see other processes, reach the network and change your files; " +
+				"pluginctl's own environment and terminal were out of its reach"},
+			Fix: "enable unprivileged user namespaces (pluginctl help security); --sandbox require refuses to run without them",
+		})
 	}
 }
 
@@ -299,6 +329,11 @@ func dynEnvError(ctx context.Context, err error) error {
 	if errors.As(err, &ee) {
 		return ee
 	}
+	var se *probe.SandboxError
+	if errors.As(err, &se) {
+		return &EnvError{Msg: "dynamic check: " + se.Error() + ", and --sandbox require forbids running it without",
+			Fix: "enable unprivileged user namespaces (README.md, The probe's sandbox), or use --sandbox auto to run unboxed with a warning, or `pluginctl verify --static`"}
+	}
 	var pe *probe.EnvError
 	if errors.As(err, &pe) {
 		return &EnvError{Msg: "dynamic check: " + pe.Msg, Fix: pe.Fix}
@@ -316,8 +351,10 @@ type dynChecker struct {
 	files    map[string]*artifact.File // artifacts read back, for details
 	fileErrs map[string]error          // why an artifact could not be read
 	runs     atomic.Int32              // probe processes started
-	// sandbox collects what the runs' sandboxes lacked, once each.
+	// sandbox collects what the runs' sandboxes lacked, once each;
+	// unboxed is the sandbox of a run without namespaces.
 	sandbox map[string]bool
+	unboxed string
 }
 
 // file reads an artifact statically (once), for details the runtime does
@@ -457,6 +494,9 @@ func (c *dynChecker) notes() []string {
 // single classifies the run of one artifact.
 func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (DynamicResult, error) {
 	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.convention}
+	for _, w := range r.WritesOf(0) {
+		res.Writes = append(res.Writes, Write{Path: w.Path, Removed: w.Removed})
+	}
 	if len(r.Events) == 0 && r.TimedOut {
 		return res, &EnvError{
 			Msg: fmt.Sprintf("dynamic check: the probe did not even start within --timeout %v, before opening %s", c.opts.Timeout, path),

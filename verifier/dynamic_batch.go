@@ -40,6 +40,7 @@ func (c *dynChecker) runAll(ctx context.Context, artifacts []string, results []D
 		c.runs.Add(1)
 		r, err := c.probe.Run(ctx, probe.RunOptions{
 			Artifacts: idx, Plans: probePlans, Require: c.opts.RequireCapabilities, Timeout: c.opts.Timeout,
+			Sandbox: c.opts.Sandbox,
 		})
 		if err != nil {
 			return false, err
@@ -161,6 +162,7 @@ func batchPart(r *probe.Result, k int, complete bool) *probe.Result {
 			d.Events = append(d.Events, e)
 		}
 	}
+	d.Writes = r.WritesOf(k)
 	if complete {
 		d.Events = append(d.Events, probe.Event{Stage: probe.StageDone, Artifacts: 1})
 		d.Done, d.ExitCode, d.Signal, d.TimedOut, d.Canceled = true, 0, "", false, false
@@ -206,7 +208,7 @@ func (c *dynChecker) runAlone(ctx context.Context, artifacts []string, plans []d
 			c.runs.Add(1)
 			r, err := c.probe.Run(ctx, probe.RunOptions{
 				Artifacts: []string{a}, Require: c.opts.RequireCapabilities, Timeout: c.opts.Timeout,
-				Checks: plan.checks, Convention: plan.convention,
+				Checks: plan.checks, Convention: plan.convention, Sandbox: c.opts.Sandbox,
 			})
 			if err != nil {
 				errs[j] = err

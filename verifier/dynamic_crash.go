@@ -14,6 +14,13 @@ import (
 // ended or blocked the process.
 func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 	where, stage := dynPhase(r.Last(index))
+	if r.Sandbox != "" {
+		return Problem{
+			Code:    SandboxFailure,
+			Message: "not checked: " + r.Sandbox,
+			Fix:     "run verify again; if it persists, look for what uses up user namespaces (/proc/sys/user/max_user_namespaces)",
+		}
+	}
 	crash := dynParseStderr(r.Stderr)
 	detail := []string{"last stage the probe reported: " + stage}
 	if r.Unauthenticated > 0 {

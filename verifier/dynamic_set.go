@@ -21,7 +21,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, ti
 			files[k] = paths[i]
 		}
 		c.runs.Add(1)
-		r, err := c.probe.Run(ctx, probe.RunOptions{Set: true, Artifacts: files, Timeout: timeout})
+		r, err := c.probe.Run(ctx, probe.RunOptions{Set: true, Artifacts: files, Timeout: timeout, Sandbox: c.opts.Sandbox})
 		if err != nil {
 			return err
 		}

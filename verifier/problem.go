@@ -52,6 +52,10 @@ const (
 	// Unreadable: the file exists but cannot be read (permissions): it
 	// says nothing about the plugin, and the host could not open it either.
 	Unreadable Code = "unreadable"
+	// SandboxFailure: the probe's sandbox could not be set up for this
+	// artifact although it worked for others of the run (something
+	// interfered): it was not run unboxed, and so not checked.
+	SandboxFailure Code = "sandbox"
 	// HostCannotLoadPlugins: the host loads no plugin at all (built with
 	// CGO_ENABLED=0, or linked statically); every artifact gets it, and
 	// nothing else is checked.

@@ -72,6 +72,16 @@ type ArtifactReport struct {
 	// Notes say what was not checked for this artifact and why (the
 	// dynamic check could not run for the host, say), without failing it.
 	Notes []string `json:"notes,omitempty"`
+	// Writes are the paths the plugin's code wrote (or opened for
+	// writing, or removed) while the dynamic check loaded it: in the
+	// probe's throwaway layer, so none of them changed.
+	Writes []Write `json:"writes,omitempty"`
+}
+
+// Write is one path a plugin wrote in the probe's throwaway layer.
+type Write struct {
+	Path    string `json:"path"`
+	Removed bool   `json:"removed,omitempty"`
 }
 
 // Summary counts the verdicts.

@@ -71,6 +71,8 @@ type Options struct {
 	// current directory); the dynamic check builds its probe there, or,
 	// when the host's source is not there, from the host's build info.
 	Dir string
+	// Sandbox is the dynamic check's sandbox mode (DynamicOptions.Sandbox).
+	Sandbox string
 	// HostSrc is the host's source checkout for a released host whose own
 	// packages the plugins import (see DynamicOptions.HostSrc), and whose
 	// contract it tells.
@@ -240,7 +242,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
-				HostSrc: o.HostSrc, Sums: o.Sums, FactsDir: o.FactsDir,
+				HostSrc: o.HostSrc, Sums: o.Sums, FactsDir: o.FactsDir, Sandbox: o.Sandbox,
 			}, dynPaths)
 			dynDone <- dynResult{rep, err}
 		}()
@@ -361,6 +363,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		for k, ps := range dyn.rep.Problems() {
 			i := dynIndex[k]
 			a := &r.Artifacts[i]
+			a.Writes = dyn.rep.Results[k].Writes
 			if u := linksUnreproduced(files[i], dyn.rep.Unreproduced); len(u) > 0 {
 				// The probe lacks the host's copy of packages this
 				// plugin links: no disagreement can be told there.

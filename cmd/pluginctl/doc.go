@@ -443,10 +443,15 @@
 //	   package set and toolchain, so a plugin that panics, exits, hangs or crashes in its
 //	   init cannot take pluginctl down. Every problem has a stable code (see pluginctl help codes).
 //
-//	   What the checks read from each file is remembered by its SHA-256 (the sum itself
-//	   by the file's identity: device, inode, size, modification and change time), in
-//	   $PLUGINCTL_CACHE/facts: a file checked before, or just written by pluginctl
-//	   build, is not read again; a rewritten or replaced one always is.
+//	   What the checks read from each file is remembered by its SHA-256 (computed from
+//	   its bytes every time), in $PLUGINCTL_CACHE/facts: a file checked before, or just
+//	   written by pluginctl build, is not parsed again; a rewritten or replaced one
+//	   always is.
+//
+//	   The dynamic check runs the plugins' code in a sandbox (--sandbox): with user,
+//	   PID, mount and network namespaces where the kernel allows them, every write goes
+//	   to a throwaway layer (the report lists them) and nothing of yours changes; without
+//	   them (a warning says so), writes are refused where Landlock is available.
 //	   PLUGINCTL_CACHE=off reads every file every time.
 //
 //	   Exit status: 0 if every artifact passed, 1 if any failed, 2 on usage or
@@ -467,6 +472,7 @@
 //	   --static                                                   execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed) (default: false)
 //	   --timeout value                                            time limit for opening one artifact in the dynamic check (default: 10s)
 //	   --require-capability value [ --require-capability value ]  fail plugins whose Capabilities() lacks NAME (repeatable)
+//	   --sandbox value                                            the dynamic check's sandbox: auto (namespaces where the kernel allows them, else without, with a warning), require (exit 2 where the kernel refuses them), off (default: $PLUGINCTL_SANDBOX, else auto)
 //	   --output value                                             write the report to FILE (atomically; new, or a regular file that is not an input): in JUnit XML for FILE.xml, JSON for FILE.json, else --format; when that differs from --format, --format's report still goes to standard output
 //	   --format value                                             output format: text, json, junit, github (default: "text")
 //	   --jobs value, -j value                                     artifacts checked at once (default: number of CPUs)
@@ -520,7 +526,8 @@
 // --timeout bounds each artifact's load (its clock starts when the probe says it
 // opens it); it must be at least 100ms (below that the probe cannot even start).
 // A panic, os.Exit, a signal, a hang or garbage output becomes a diagnosis,
-// never a crash or hang of pluginctl (pluginctl help security).
+// never a crash or hang of pluginctl. The probe runs in a sandbox (--sandbox
+// auto, require or off; pluginctl help security).
 //
 // Both checks' problems are merged into one list per artifact; where they
 // disagree the report says so (check-disagreement), since that is a bug in one
@@ -536,9 +543,9 @@
 // What was read from a file is remembered by its content, as the go command's
 // build cache remembers what it compiled: what both checks read from each
 // artifact and host is kept in $PLUGINCTL_CACHE/facts under the file's SHA-256,
-// itself remembered by the file's identity (pluginctl help cache). A file
-// checked before is therefore not read again; a file rewritten, replaced or
-// copied in another's place always is, and its verdict follows its bytes.
+// computed from its bytes on every run (pluginctl help cache). A file checked
+// before is therefore not parsed again; a file rewritten, replaced or copied in
+// another's place always is, and its verdict follows its bytes.
 //
 // # Interrupted
 //
@@ -606,6 +613,7 @@
 //	   --static                                                   execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed) (default: false)
 //	   --timeout value                                            time limit for opening one artifact in the dynamic check (default: 10s)
 //	   --require-capability value [ --require-capability value ]  fail plugins whose Capabilities() lacks NAME (repeatable)
+//	   --sandbox value                                            the dynamic check's sandbox: auto (namespaces where the kernel allows them, else without, with a warning), require (exit 2 where the kernel refuses them), off (default: $PLUGINCTL_SANDBOX, else auto)
 //	   --output value                                             write the report to FILE (atomically; new, or a regular file that is not an input): in JUnit XML for FILE.xml, JSON for FILE.json, else --format; when that differs from --format, --format's report still goes to standard output
 //	   --help, -h                                                 show help
 //
@@ -1389,6 +1397,12 @@
 //     Fix: run the host with the plugin under a debugger; the report has the
 //     output.
 //
+//   - sandbox (dynamic): the probe's sandbox could not be set up for this
+//     artifact although it worked for others of the run (error: not checked); as
+//     a warning: checked without namespaces.
+//     Fix: run verify again; enable unprivileged user namespaces (pluginctl help
+//     security); --sandbox require refuses to run without them.
+//
 //   - missing-symbol (static, dynamic): a required symbol of the host's contract
 //     (other than New) is not exported (the symbol is named).
 //     Fix: export the symbol the host looks up (pluginctl contract lists them).
@@ -1546,8 +1560,8 @@
 //
 // pluginctl keeps what it may reuse under one root, $PLUGINCTL_CACHE (default:
 // the user cache directory's pluginctl folder, e.g. ~/.cache/pluginctl), one
-// folder per kind. PLUGINCTL_CACHE=off keeps none but the probe, and reads
-// every file on every run.
+// folder per kind. PLUGINCTL_CACHE=off keeps none but the probe, and reads every
+// file on every run.
 //
 //   - artifacts: the last artifact built for each package, as an independent
 //     copy (a reflink where the file system has them, never a hard link), so
@@ -1556,12 +1570,13 @@
 //     ID and keeps it only when nothing changed.
 //   - sums: each artifact's sha256, remembered by the file's identity (device,
 //     inode, size, modification and change time, as git's index does; only root
-//     can set a change time back), so that verify checks the manifest's
-//     checksums without hashing unchanged files again. A rewritten or replaced
-//     file always misses.
+//     can set a change time back), for build's own next build. verify hashes
+//     every file it checks.
 //   - facts: what verify's checks read from each artifact and host (kind, build
 //     info, fingerprints, exports, metadata, and the DWARF types, string values
-//     and C-library needs asked for), under the file's SHA-256. build fills it
+//     and C-library needs asked for), under the file's SHA-256, computed from
+//     its bytes on every run (no cache entry can make a changed file pass).
+//     build fills it
 //     for what it wrote, so the first verify after a build reads no artifact
 //     either. Entries are keyed by the pluginctl binary too, so a new pluginctl
 //     reads everything afresh; entries not used for 5 days are removed (at most
@@ -1572,16 +1587,15 @@
 //     build with nothing changed does not vet again.
 //   - gobin: a link named go to the chosen go command, for go/packages.
 //
-// In CI, cache both $(go env GOCACHE) and this folder. With GOCACHEPROG set,
-// the artifacts and probes are kept in the cache program too (pluginctl help
-// ci).
+// In CI, cache both $(go env GOCACHE) and this folder. With GOCACHEPROG set, the
+// artifacts and probes are kept in the cache program too (pluginctl help ci).
 //
 // # Environment
 //
 //	PLUGINCTL_GO     the go command to run (default: go from PATH); also --go
 //	PLUGINCTL_CACHE  the root of pluginctl's caches (above); "off" keeps nothing but the probe
-//	PLUGINCTL_PROBE_NAMESPACES=off
-//	                 run the probe without namespaces (pluginctl help security)
+//	PLUGINCTL_SANDBOX
+//	                 the probe's sandbox, as --sandbox: auto, require or off (pluginctl help security)
 //	GOCACHEPROG      Go's external build cache program; pluginctl keeps artifacts and probes there
 //	GOGC, GOMEMLIMIT the go commands' garbage collector settings (default GOGC=400)
 //	NO_COLOR         never colour the output
@@ -1627,56 +1641,93 @@
 //
 // # What the dynamic check protects against
 //
-// The dynamic check runs the plugins' code (their package init, and for the
-// convention Capabilities, New, Name, Init), with your user's rights: it
-// predicts how a plugin behaves in its host and must not be fooled by an
-// ordinary plugin nor stopped by a hostile one, but it is not a sandbox for
-// malware: a plugin can still write files wherever you can. What the probe side
-// guarantees:
+// verify --static executes nothing from the artifacts: it is the check for
+// untrusted files. The dynamic check runs the plugins' code (their package init,
+// and for the convention Capabilities, New, Name, Init) in the probe's sandbox:
+// it predicts how a plugin behaves in its host and must not be fooled by an
+// ordinary plugin nor stopped by a hostile one.
+//
+// The sandbox (--sandbox, or PLUGINCTL_SANDBOX): auto (the default) uses user,
+// PID, mount and network namespaces where the kernel allows them (tried for real
+// by the first probe of a run) and otherwise runs the probe without them, with a
+// warning on stderr and a sandbox warning on every artifact in every report
+// format; require exits 2 instead of running without them; off never uses them.
+// Once namespaces worked in a run, a later failure to set them up fails that
+// artifact (sandbox) and is never a reason to run unboxed. To allow
+// unprivileged user namespaces on a CI image:
+//
+//	sysctl -w kernel.unprivileged_userns_clone=1                # Debian, older Ubuntu
+//	sysctl -w kernel.apparmor_restrict_unprivileged_userns=0    # Ubuntu 23.10 and later, GitHub's ubuntu-24.04
+//
+// or a user.max_user_namespaces above 0; in Docker, a seccomp profile that
+// allows unshare/clone with CLONE_NEWUSER (--security-opt seccomp=unconfined, or
+// podman), since Docker's default refuses it.
+//
+// What the probe side guarantees:
 //
 //   - A plugin cannot forge success. The probe reports each stage on a pipe,
 //     each line authenticated (SipHash-2-4) with a per-run random key that
 //     arrives on another pipe, closed before any plugin is opened. The key is
-//     kept only in the probe's main frame and in an object no symbol names (a
+//     kept only in the probe's main frame and in an object no symbol names: a
 //     host that links plugin exports every symbol of its package main in its
 //     dynamic symbol table, so the probe has no package-level variable but its
-//     table of type assertions). A run counts only with an authenticated done
-//     and exit status 0; how the probe ended comes from its supervisor, also
-//     authenticated. Out of scope: a plugin that searches the probe's memory
-//     for the key (it runs in the same process).
-//   - The child gets nothing it does not need. Its environment is PATH, HOME
-//     and LD_LIBRARY_PATH only; its descriptors are 0-2 and its report pipe
-//     (descriptors leaked into pluginctl by its own parent are closed). Where
-//     the kernel allows unprivileged user namespaces (tried for real by the
-//     first probe of a run, whose supervisor mounts its own /proc before it
-//     starts the probe; when it cannot, it starts nothing and that probe and
-//     every later one run without), the probe runs under a supervisor that is
-//     PID 1 of new user, PID, mount and network namespaces: the plugin cannot
-//     see or signal pluginctl or read its environment (/proc shows only the
-//     namespace), cannot reach the network, and every descendant it starts,
-//     setsid or not, dies with the namespace. A SIGSTOP or SIGKILL it sends its
-//     parent hits the supervisor, which the kernel protects.
-//   - Fallback without namespaces (stated in the report's notes;
-//     PLUGINCTL_PROBE_NAMESPACES=off forces it): the supervisor is a child
-//     subreaper, so descendants that setsid or lose their parent stay below it
-//     and are killed (each stopped before its children are listed) when the
-//     probe ends or times out; pluginctl makes itself non-dumpable, so a
-//     process of the same user cannot read /proc/PID/environ of pluginctl; a
-//     stopped supervisor is continued. Limits: the plugin can see other
-//     processes and the network, and one that kills its supervisor lets its own
-//     children escape to init; run as root, it can read pluginctl's
-//     environment.
-//   - It runs where and as the host would: argv[0] is the host's path, the
-//     working directory the host's directory, nothing on the command line or in
-//     the environment names pluginctl, and no temporary directory is made for
-//     it. A plugin that reads /proc/self/exe can still tell that it runs in the
-//     probe.
+//     table of type assertions. A run counts only with an authenticated done
+//     and exit status 0. Every line of its supervisor (how the probe ended,
+//     notes, why namespaces were refused, what it wrote) is authenticated with
+//     a second key that never enters the probe, and the supervisor's memory
+//     and descriptors are out of the probe's reach (next point): nothing a
+//     plugin writes decides how pluginctl runs. Out of scope: a plugin that
+//     searches the probe's memory for the report key (it runs in the same
+//     process).
+//   - The child gets nothing it does not need. It has no capability in any set
+//     and no_new_privs (even as root); its own session, no controlling
+//     terminal, stdin /dev/null (no /dev/tty, no TIOCSTI); its descriptors are
+//     0–2 and its report pipe; its environment has pluginctl's variable names
+//     but not its own (PLUGINCTL_*), with values only for PATH, HOME, USER,
+//     LANG, LC_*, TZ, TERM, TMPDIR and the like. With namespaces, it runs
+//     under a supervisor that is PID 1 of new user, PID, mount and network
+//     namespaces: the plugin cannot see or signal pluginctl or read its
+//     environment, cannot reach the network, and every descendant it starts,
+//     setsid or not, dies with the namespace.
+//   - Writes that do not last (with namespaces). The probe is chrooted into a
+//     root built for it: every directory is seen through an overlay whose
+//     upper layer is a throwaway tmpfs, so an init that writes a log still
+//     loads while no file of yours changes; /proc is the namespace's, /sys
+//     read-only, /dev holds only null, zero, full, random, urandom, tty (no
+//     terminals), and pluginctl's caches are empty and read-only. The report
+//     lists per artifact what its code wrote or removed there (wrote PATH (in
+//     the probe's throwaway layer: nothing changed); "writes" in JSON). For a
+//     user other than root, a write under a directory owned by another user
+//     (root's /etc, /tmp itself) fails instead (an overlay cannot copy it up);
+//     your home, the host's and the artifacts' directories are writable. Unix
+//     sockets reachable by path (an ssh-agent's, /run/docker.sock) are still
+//     reachable.
+//   - Without namespaces (the warning says so): the probe cannot create,
+//     change or remove any file (Landlock, Linux 5.13; where Landlock is
+//     missing the report notes that it could); a subreaper supervisor kills
+//     what it leaves running; a non-dumpable pluginctl and the probe's lack of
+//     capabilities keep pluginctl's environment out of its reach. It can still
+//     see other processes, reach the network and other users' terminals by
+//     their device path, and a plugin that kills its supervisor lets its own
+//     children escape to init.
+//   - It runs where and as the host would, so that a plugin behaves as in
+//     production: argv[0] is the host's path, the working directory the host's
+//     directory, /proc/self/exe the host's path (with namespaces), the
+//     hostname the machine's, no CPU-time limit (the timeout is pluginctl's
+//     clock), the stack of init main.main, main.run, plugin.Open with nothing
+//     named after pluginctl, and Init gets the *loader.host that
+//     pluginapi/loader gives when the host links it. A determined plugin can
+//     still tell: by main's other symbols (dlsym), by the host's own names and
+//     types it expects, by its parent being a process that runs nothing else,
+//     by a network namespace with only lo, by NoNewPrivs/CapBnd in
+//     /proc/self/status, by the 8 GiB address-space limit, by the overlays in
+//     /proc/self/mountinfo, and by timing.
 //   - Whatever the child does, verify reports every artifact within its time:
-//     resource limits (no core dumps, CPU time, 8 GiB of address space except
-//     for -race/-msan/-asan hosts), bounded output (1 MiB each), a timeout per
+//     resource limits (no core dumps, 8 GiB of address space except for
+//     -race/-msan/-asan hosts), bounded output (1 MiB each), a timeout per
 //     artifact after which the whole tree is killed, and a plugin that kills,
-//     stops or exits its process is diagnosed (crash, timeout, init-exit) while
-//     the other artifacts are still checked.
+//     stops or exits its process is diagnosed (crash, timeout, init-exit)
+//     while the other artifacts are still checked.
 //
 // # Output safety
 //

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -56,6 +57,11 @@ func TestScript(t *testing.T) {
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" { // root reads files whatever their permissions
 				return os.Geteuid() == 0, nil
+			}
+			if cond == "userns" { // the probe's sandbox of namespaces works here
+				cmd := exec.Command("true")
+				cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWNET}
+				return cmd.Run() == nil, nil
 			}
 			if cond == "cross" {
 				return crossReady()

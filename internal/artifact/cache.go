@@ -1,8 +1,11 @@
 package artifact
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,10 +19,12 @@ import (
 // Cache remembers what was read from a file by the file's SHA-256, as
 // the go command's build cache remembers what it compiled: what Read finds
 // in a file, and the answers of its lazy readers (SymbolType, StringVar,
-// Libc), are a function of its bytes alone. The SHA-256 itself comes from
-// Sums, which remembers it by the file's identity (device, inode, size,
-// modification and change time): an artifact checked before is not read
-// again, and a rewritten or replaced one always is. Entries are keyed by
+// Libc), are a function of its bytes alone. The SHA-256 itself is always
+// computed from the file's bytes (milliseconds for a plugin), never taken
+// from Sums: an entry of Sums is only as trustworthy as whatever could
+// write it, and a file that changed must never pass on the verdict of
+// its old contents. An artifact checked before is not parsed again, and
+// a rewritten or replaced one always is. Entries are keyed by
 // the pluginctl binary too (version.ToolID), so that a new pluginctl
 // reads every file afresh. The zero Cache remembers nothing.
 type Cache struct {
@@ -113,13 +118,14 @@ func (c Cache) ReadFresh(path string) (*File, error) {
 	return f, nil
 }
 
-// Remembered is Read answered from the cache alone: false when the file
-// at path was not read before as it is now (or c keeps no facts).
+// Remembered is Read answered from the cache: false when the file at
+// path, as its bytes are now (hashed), was not read before (or c keeps
+// no facts).
 func (c Cache) Remembered(path string) (*File, bool) {
 	if c.Dir == "" {
 		return nil, false
 	}
-	sum, _, ok := c.Sums.Lookup(path)
+	sum, ok := hashFile(path)
 	if !ok {
 		return nil, false
 	}
@@ -127,18 +133,31 @@ func (c Cache) Remembered(path string) (*File, bool) {
 	return f, f != nil
 }
 
-// Sum returns the SHA-256 of f, read with c.Read: already known when c
-// keeps facts (found by Sums, or computed when f was read), else
-// remembered by Sums, else computed and remembered.
-func (c Cache) Sum(f *File) string {
-	if c.Dir != "" {
-		return f.SHA256()
+// hashFile returns the SHA-256 of the regular file at path (at most
+// MaxSize bytes), opened without blocking (a named pipe is not).
+func hashFile(path string) (string, bool) {
+	f, fi, err := fsutil.OpenRegular(path)
+	if err != nil {
+		return "", false
 	}
-	if s, ok := c.Sums.Get(f.Path); ok {
+	defer f.Close()
+	if fi.Size() > MaxSize {
+		return "", false
+	}
+	h := sha256.New()
+	if n, err := io.Copy(h, io.LimitReader(f, MaxSize+1)); err != nil || n > MaxSize {
+		return "", false
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// Sum returns the SHA-256 of f, read with c.Read: from its bytes, or,
+// when they were released before it was computed, from the file's.
+func (c Cache) Sum(f *File) string {
+	if s := f.SHA256(); s != "" {
 		return s
 	}
-	s := f.SHA256()
-	c.Sums.Put(f.Path, s)
+	s, _ := hashFile(f.Path)
 	return s
 }
 

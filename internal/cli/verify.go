@@ -38,6 +38,7 @@ func verifyFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "static", Usage: "execute nothing from the artifacts: read the files only (no Go toolchain, source or C compiler needed)"},
 		&ucli.DurationFlag{Name: "timeout", Value: verifierDefaultTimeout, Usage: "time limit for opening one artifact in the dynamic check"},
 		&ucli.StringSliceFlag{Name: "require-capability", Usage: "fail plugins whose Capabilities() lacks NAME (repeatable)"},
+		&ucli.StringFlag{Name: "sandbox", Usage: "the dynamic check's sandbox: auto (namespaces where the kernel allows them, else without, with a warning), require (exit 2 where the kernel refuses them), off (default: $PLUGINCTL_SANDBOX, else auto)"},
 		&ucli.StringFlag{Name: "output", Usage: "write the report to FILE (atomically; new, or a regular file that is not an input): in JUnit XML for FILE.xml, JSON for FILE.json, else --format; when that differs from --format, --format's report still goes to standard output"},
 		formatFlag(output.Formats...),
 	}
@@ -65,10 +66,15 @@ opens each artifact in a separate, time-limited process built with the host's ow
 package set and toolchain, so a plugin that panics, exits, hangs or crashes in its
 init cannot take pluginctl down. Every problem has a stable code (see pluginctl help codes).
 
-What the checks read from each file is remembered by its SHA-256 (the sum itself
-by the file's identity: device, inode, size, modification and change time), in
-$PLUGINCTL_CACHE/facts: a file checked before, or just written by pluginctl
-build, is not read again; a rewritten or replaced one always is.
+What the checks read from each file is remembered by its SHA-256 (computed from
+its bytes every time), in $PLUGINCTL_CACHE/facts: a file checked before, or just
+written by pluginctl build, is not parsed again; a rewritten or replaced one
+always is.
+
+The dynamic check runs the plugins' code in a sandbox (--sandbox): with user,
+PID, mount and network namespaces where the kernel allows them, every write goes
+to a throwaway layer (the report lists them) and nothing of yours changes; without
+them (a warning says so), writes are refused where Landlock is available.
 PLUGINCTL_CACHE=off reads every file every time.
 
 Exit status: 0 if every artifact passed, 1 if any failed, 2 on usage or
@@ -192,6 +198,17 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 			return verifier.Options{}, nil, usageError("--expect %q: %v", e, err)
 		}
 	}
+	sandbox := c.String("sandbox")
+	if !c.IsSet("sandbox") {
+		sandbox = stdio.Getenv("PLUGINCTL_SANDBOX")
+	}
+	switch sandbox {
+	case "":
+		sandbox = "auto"
+	case "auto", "require", "off":
+	default:
+		return verifier.Options{}, nil, usageError("--sandbox %q (or PLUGINCTL_SANDBOX): want auto, require or off", sandbox)
+	}
 	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
 	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
 	sink.w, _ = output.New(format, sink.buf, color)
@@ -219,6 +236,7 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Sums:                sumcache.Default(),
 		FactsDir:            cachedir.For(cachedir.Facts),
 		HostSrc:             c.String("host-src"),
+		Sandbox:             sandbox,
 		Offline:             c.Bool("no-download"),
 	}
 	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
@@ -293,6 +311,9 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 	// Interrupted (err is the context's): the partial report is written
 	// all the same, and the command ends with ExitInterrupted.
 	interrupted := err
+	if w := unboxedWarning(r); w != "" {
+		fmt.Fprintf(stdio.Stderr, "pluginctl verify: warning: %s\n", w)
+	}
 	if sink.format == "github" {
 		// Annotations go on the plugin's source when it is at hand.
 		dir := o.Dir
@@ -334,6 +355,19 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		return errFailed
 	}
 	return nil
+}
+
+// unboxedWarning is the dynamic check's warning that it ran without its
+// sandbox, "" when it did not.
+func unboxedWarning(r *verifier.Report) string {
+	for _, a := range r.Artifacts {
+		for _, p := range a.Problems {
+			if p.Code == verifier.SandboxFailure && p.Severity == verifier.Warning {
+				return output.Escape(p.Message)
+			}
+		}
+	}
+	return ""
 }
 
 // verifyInputs lists the files a verification reads: the artifacts (the

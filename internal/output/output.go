@@ -151,6 +151,13 @@ func (t *text) Report(r *verifier.Report) error {
 				fmt.Fprintf(&b, "          fix: %s\n", Escape(p.Fix))
 			}
 		}
+		for _, w := range a.Writes {
+			what := "wrote"
+			if w.Removed {
+				what = "removed"
+			}
+			fmt.Fprintf(&b, "      %s %s (in the probe's throwaway layer: nothing changed)\n", what, Escape(w.Path))
+		}
 	}
 	checks := make([]string, len(r.Checks))
 	for i, c := range r.Checks {

@@ -33,6 +33,7 @@ type templateData struct {
 	Fmt         bool
 	Reflect     bool
 	API         string
+	Loader      string
 	Blank       []string
 	TypeImports []typeImport
 	Types       []templateType
@@ -91,6 +92,11 @@ func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck
 		// type assertions instead.
 		d.API = apiPkg
 		named = append(named, apiPkg)
+		if l := apiPkg + "/loader"; deps[l] {
+			// The host's Host, when it gives none of its own.
+			d.Loader = l
+			named = append(named, l)
+		}
 	}
 	blank := map[string]bool{}
 	for _, imp := range lp.Imports {

@@ -66,10 +66,13 @@ var supervisorSource string
 //go:embed tree_linux.go
 var treeSource string
 
+//go:embed box_linux.go
+var boxSource string
+
 // probeFiles are the files of package probe compiled into every probe
 // program too, as package main.
 func probeFiles() map[string]string {
-	return map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource}
+	return map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource, "box_linux.go": boxSource}
 }
 
 // typeRules versions the rules of classifyTypes and markUncompilable
@@ -80,7 +83,7 @@ const typeRules = "types-1"
 // records about it changes, so that cached probes of an older pluginctl
 // are rebuilt.
 var generatorVersion = sync.OnceValue(func() string {
-	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + typeRules))
+	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + boxSource + "\x00" + typeRules))
 	return hex.EncodeToString(h[:8])
 })
 

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 )
 
 // DefaultTimeout bounds one probe run when RunOptions.Timeout is zero.
@@ -72,6 +74,25 @@ type RunOptions struct {
 	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
+	// Sandbox is SandboxAuto (""), SandboxRequire or SandboxOff.
+	Sandbox string
+}
+
+// Sandbox modes (RunOptions.Sandbox): with namespaces where the kernel
+// allows them, else without, with a note (auto); with namespaces or not
+// at all (require); never with namespaces (off).
+const (
+	SandboxAuto    = "auto"
+	SandboxRequire = "require"
+	SandboxOff     = "off"
+)
+
+// SandboxError says that the probe's namespaces are refused here and the
+// sandbox mode is SandboxRequire: no probe ran.
+type SandboxError struct{ Why string }
+
+func (e *SandboxError) Error() string {
+	return "the probe's sandbox cannot be set up (user, PID, mount and network namespaces refused: " + e.Why + ")"
 }
 
 // Plan is what a run checks on one artifact.
@@ -150,6 +171,9 @@ type Event struct {
 	// Mode and Artifacts describe the run (started, done).
 	Mode      string `json:"mode,omitempty"`
 	Artifacts int    `json:"artifacts,omitempty"`
+	// Time is when the probe started opening the artifact (opening), in
+	// microseconds since the epoch.
+	Time int64 `json:"t,omitempty"`
 }
 
 // Check returns the result of the k-th RunOptions.Checks of a looked-up
@@ -203,6 +227,57 @@ type Result struct {
 	Isolation  string
 	Namespaces bool
 	Notes      []string
+	// Sandbox, when set, says why the run's sandbox could not be set up
+	// although it worked for earlier runs: nothing was probed. The
+	// result is that of a probe that died opening its first artifact,
+	// which is to fail for this reason.
+	Sandbox string
+	// Forged counts lines on the supervisor's status pipe that failed
+	// authentication: written by a plugin, ignored.
+	Forged int
+	// Writes are the paths the probe wrote (or opened for writing, or
+	// removed) in its box's throwaway layer, when it had one: none of
+	// them was changed outside it.
+	Writes []Write
+}
+
+// Write is one path the probe wrote in its box.
+type Write struct {
+	// Path is the path as the probe saw it (a directory's ends in "/").
+	Path string
+	// Removed: the probe removed it.
+	Removed bool
+	// Time is when it last changed, in microseconds since the epoch.
+	Time int64
+}
+
+// WritesOf returns the writes of the run made while the probe was
+// opening and checking artifact index: after it started opening it and
+// before it started opening the next (by the time of their last change;
+// a process a plugin left running may have written for it later).
+func (r *Result) WritesOf(index int) []Write {
+	var from, to int64 = 0, 1<<63 - 1
+	for _, e := range r.Events {
+		if e.Stage != StageOpening || e.Time == 0 {
+			continue
+		}
+		switch {
+		case e.Index == index:
+			from = e.Time
+		case e.Index == index+1:
+			to = e.Time
+		}
+	}
+	if index > 0 && from == 0 {
+		return nil // never opened
+	}
+	var out []Write
+	for _, w := range r.Writes {
+		if (w.Time >= from || index == 0) && w.Time < to {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Completed tells whether the run proved that every stage completed: an
@@ -296,25 +371,49 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		}
 	}
 
-	key := make([]byte, keyLen)
+	// Two keys: the report's, which the probe gets, and the status
+	// key, which only the supervisor gets.
+	key := make([]byte, 2*keyLen)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
+	defer wipe(key)
 	// The first probe of the process is also the trial of the
 	// namespaces: when its supervisor refuses them, it runs again
 	// without (the refusal is remembered for every later probe).
 	for {
-		res, refused, err := p.run(ctx, o, args, key)
+		iso, err := isolationFor(o.Sandbox)
+		if err != nil {
+			return nil, err
+		}
+		res, refused, err := p.run(ctx, o, args, key, iso)
 		if refused == "" {
 			return res, err
 		}
-		namespacesRefused(refused)
+		if why := namespacesFailed(refused); why != "" {
+			return sandboxFailed(o, iso, why), nil
+		}
+		if o.Sandbox == SandboxRequire {
+			return nil, &SandboxError{Why: refused}
+		}
 	}
 }
 
-// run is one start of the probe. refused is set, and nothing ran, when
-// the supervisor could not set up the namespaces it was started in.
-func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte) (*Result, string, error) {
+// sandboxFailed is the result of a run whose sandbox could not be set up:
+// that of a probe that died opening its first artifact.
+func sandboxFailed(o RunOptions, iso isolation, why string) *Result {
+	res := &Result{Isolation: iso.describe(), Namespaces: iso.namespaces, Sandbox: why, ExitCode: -1}
+	res.Events = []Event{{Seq: 1, Stage: StageStarted, Artifacts: len(o.Artifacts)}}
+	if len(o.Artifacts) > 0 {
+		res.Events = append(res.Events, Event{Seq: 2, Stage: StageOpening, Index: 0, Path: o.Artifacts[0]})
+	}
+	return res
+}
+
+// run is one start of the probe in iso. refused is set, and nothing ran,
+// when the namespaces could not be set up.
+func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byte, iso isolation) (*Result, string, error) {
+	key, skey := keys[:keyLen], keys[keyLen:]
 	repR, repW, err := os.Pipe()
 	if err != nil {
 		return nil, "", err
@@ -337,34 +436,20 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 	res := &Result{}
 	stdout := &capped{limit: o.OutputLimit}
 	stderr := &capped{limit: o.OutputLimit}
-	// The probe runs as the host would: argv[0] is the host's path, the
-	// working directory the host's directory; its configuration comes on
-	// a pipe.
-	newCmd := func(iso isolation) *exec.Cmd {
-		cmd := exec.Command(p.exe())
-		cmd.Args = []string{p.Host}
-		cmd.Dir = filepath.Dir(p.Host)
-		cmd.Env = childEnv(o.Env)
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		cmd.ExtraFiles = []*os.File{repW, cfgR, stW} // fd 3, 4, 5
-		cmd.SysProcAttr = sysProcAttr(iso)
-		cmd.WaitDelay = time.Second
-		return cmd
-	}
+	cmd := p.command(iso, o.Env, stdout, stderr, repW, cfgR, stW)
 	start := time.Now()
-	iso, cmd, err := startIsolated(newCmd)
+	refused, err := startIsolated(iso, cmd)
 	repW.Close()
 	cfgR.Close()
 	stW.Close()
+	if refused != "" {
+		return nil, refused, nil
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("starting the probe: %w", err)
 	}
 	res.Isolation, res.Namespaces = iso.describe(), iso.namespaces
 	pid := cmd.Process.Pid
-	supMode := "nons"
-	if iso.namespaces {
-		supMode = "ns"
-	}
 
 	// The report grows with the artifacts a run checks (each can carry
 	// 64 KiB of metadata): one limit per artifact, up to 64 MiB.
@@ -377,7 +462,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 		io.Copy(io.MultiWriter(report, watch), repR)
 		close(reportDone)
 	}()
-	status := &capped{limit: 4096}
+	status := &capped{limit: 256 << 10}
 	statusDone := make(chan struct{})
 	go func() {
 		io.Copy(status, stR)
@@ -398,17 +483,18 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, key []byte
 	// Limits first, then the configuration: the probe opens no plugin
 	// before it has it, so no plugin code runs without the limits (the
 	// supervisor's limits are inherited).
-	cpu := uint64(2*time.Duration(max(1, len(o.Artifacts)))*o.Timeout/time.Second) + 1
 	var as uint64
 	if !p.Sanitizer {
 		as = DefaultAddressSpace
 	}
-	if err := setLimits(pid, cpu, as); err != nil {
+	if err := setLimits(pid, as); err != nil {
 		kill()
 		<-waited
 		return nil, "", fmt.Errorf("setting the probe's resource limits: %w", err)
 	}
-	cfgW.Write(encodeConfig(roleSupervisor, key, append([]string{p.exe(), supMode}, args...))) // a probe that died already shows in the result
+	cfg := encodeConfig(roleSupervisor, keys, append(p.supervisorArgs(iso, o), args...))
+	cfgW.Write(cfg) // a probe that died already shows in the result
+	wipe(cfg)
 	cfgW.Close()
 
 	timer := time.NewTimer(o.Timeout)
@@ -463,14 +549,15 @@ wait:
 	<-statusDone
 
 	st, _ := status.bytes()
-	probeStatus, notes, refused := parseStatus(key, st)
+	probeStatus, notes, refused, forged, writes := parseStatus(skey, st)
+	res.Writes = writes
 	if iso.namespaces {
 		if refused != "" {
 			return nil, refused, nil
 		}
 		namespacesWorked()
 	}
-	res.Notes = notes
+	res.Notes, res.Forged = notes, forged
 	switch {
 	case probeStatus != nil && !res.TimedOut && !res.Canceled:
 		res.ExitCode, res.Signal = probeStatus.code, probeStatus.signal
@@ -536,19 +623,21 @@ type waitStatus struct {
 	signal string
 }
 
-// parseStatus reads the supervisor's status lines: its notes, and the
-// probe's wait status, whose line must be authenticated.
-func parseStatus(key, b []byte) (ws *waitStatus, notes []string, refused string) {
-	k0, k1 := macKey(key)
+// parseStatus reads the supervisor's status lines: its notes, why it
+// refused the namespaces, and the probe's wait status. Only lines
+// authenticated with the status key count; forged counts the others.
+func parseStatus(skey, b []byte) (ws *waitStatus, notes []string, refused string, forged int, writes []Write) {
+	k0, k1 := macKey(skey)
 	for _, line := range strings.Split(string(b), "\n") {
-		kind, rest, _ := strings.Cut(line, " ")
-		if kind == "exit" || kind == "signal" {
-			body, ok := verifyLine(k0, k1, []byte(line))
-			if !ok {
-				continue
-			}
-			_, rest, _ = strings.Cut(string(body), " ")
+		if line == "" {
+			continue
 		}
+		body, ok := verifyLine(k0, k1, []byte(line))
+		if !ok {
+			forged++
+			continue
+		}
+		kind, rest, _ := strings.Cut(string(body), " ")
 		switch kind {
 		case "exit":
 			if n, err := strconv.Atoi(rest); err == nil {
@@ -562,25 +651,116 @@ func parseStatus(key, b []byte) (ws *waitStatus, notes []string, refused string)
 			notes = append(notes, rest)
 		case "refused":
 			refused = rest
+		case "wrote", "removed":
+			t, path, _ := strings.Cut(rest, " ")
+			n, err := strconv.ParseInt(t, 10, 64)
+			if err == nil && path != "" {
+				writes = append(writes, Write{Path: path, Removed: kind == "removed", Time: n})
+			}
 		}
 	}
-	return ws, notes, refused
+	return ws, notes, refused, forged, writes
 }
 
-// childEnv is the scrubbed environment: no variable of the parent but
-// PATH, HOME and LD_LIBRARY_PATH (which dlopen uses as the host would).
-func childEnv(extra []string) []string {
-	path := os.Getenv("PATH")
-	if path == "" {
-		path = "/usr/local/bin:/usr/bin:/bin"
+// supervisorArgs are the supervisor's arguments before the probe's: the
+// probe program, the mode, and, with namespaces, its box (see
+// box_linux.go): a directory to build it on, in the probe's cache entry
+// (out of the probe's sight), the host's path, pluginctl's caches to
+// hide, and the artifacts, which the probe must see.
+func (p *Probe) supervisorArgs(iso isolation, o RunOptions) []string {
+	if !iso.namespaces {
+		return []string{p.exe(), "nons", "--"}
 	}
-	env := []string{"PATH=" + path}
-	for _, k := range []string{"HOME", "LD_LIBRARY_PATH"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
+	args := []string{p.exe(), "ns"}
+	box := filepath.Join(filepath.Dir(p.Path), "box")
+	if err := os.Mkdir(box, 0o700); err == nil || errors.Is(err, os.ErrExist) {
+		args = append(args, "-box", box)
+	}
+	args = append(args, "-host", p.Host)
+	var shown []string
+	if p.exe() != p.Path {
+		// The emulator script runs the probe by its path.
+		args = append(args, "-show", p.Path)
+	}
+	for _, a := range o.Artifacts {
+		if abs, err := filepath.Abs(a); err == nil {
+			shown = append(shown, abs)
+			args = append(args, "-show", abs)
 		}
 	}
+	// The cache root, unless the host or an artifact is in it (a
+	// PLUGINCTL_CACHE inside a project): then each of its folders.
+	hide := []string{filepath.Dir(filepath.Dir(p.Path))}
+	if root := cachedir.Root(); root != "" {
+		inside := false
+		for _, f := range append(shown, p.Host) {
+			inside = inside || strings.HasPrefix(f, filepath.Clean(root)+string(filepath.Separator))
+		}
+		if !inside {
+			hide = append(hide, root)
+		}
+		for _, kind := range []string{cachedir.Artifacts, cachedir.Probe, cachedir.Sums, cachedir.Facts, cachedir.Contract, cachedir.VetPassed, cachedir.GoBin} {
+			hide = append(hide, filepath.Join(root, kind))
+		}
+	}
+	for _, h := range hide {
+		if abs, err := filepath.Abs(h); err == nil {
+			args = append(args, "-hide", abs)
+		}
+	}
+	return append(args, "--")
+}
+
+// command is the probe's process: the one place it is launched. It runs
+// as the host would: argv[0] is the host's path, the working directory
+// the host's directory; its configuration comes on a pipe (fd 4), its
+// report goes to fd 3, its supervisor's status to fd 5; stdin is
+// /dev/null.
+func (p *Probe) command(iso isolation, env []string, stdout, stderr io.Writer, report, config, status *os.File) *exec.Cmd {
+	cmd := exec.Command(p.exe())
+	cmd.Args = []string{p.Host}
+	cmd.Dir = filepath.Dir(p.Host)
+	cmd.Env = childEnv(env, cmd.Dir)
+	cmd.Stdin = nil // /dev/null
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.ExtraFiles = []*os.File{report, config, status} // fd 3, 4, 5
+	cmd.SysProcAttr = sysProcAttr(iso)
+	cmd.WaitDelay = time.Second
+	return cmd
+}
+
+// childEnv is the scrubbed environment, shaped like pluginctl's own (a
+// host run by the same user has much the same): every variable of
+// pluginctl's but its own (PLUGINCTL_*), with its value only for the few
+// that configure how programs run and hold no secret (envKept), empty for
+// the others; then extra. PWD is the host's directory, dir.
+func childEnv(extra []string, dir string) []string {
+	var env []string
+	seen := map[string]bool{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "" || seen[k] || strings.HasPrefix(k, "PLUGINCTL_") {
+			continue
+		}
+		seen[k] = true
+		switch {
+		case k == "PWD":
+			v = dir
+		case !envKept[k] && !strings.HasPrefix(k, "LC_"):
+			v = ""
+		}
+		env = append(env, k+"="+v)
+	}
+	if !seen["PATH"] {
+		env = append(env, "PATH=/usr/local/bin:/usr/bin:/bin")
+	}
 	return append(env, extra...)
+}
+
+// envKept are the variables whose values the probe gets.
+var envKept = map[string]bool{
+	"PATH": true, "HOME": true, "LD_LIBRARY_PATH": true, "USER": true, "LOGNAME": true, "SHELL": true,
+	"LANG": true, "LANGUAGE": true, "TZ": true, "TERM": true, "TMPDIR": true, "HOSTNAME": true,
 }
 
 // parseReport returns the authenticated events of a report, the number of

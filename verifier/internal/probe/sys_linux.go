@@ -1,9 +1,12 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -21,73 +24,102 @@ func (i isolation) describe() string {
 	if i.namespaces {
 		return "own user, PID, mount and network namespaces"
 	}
-	return "no namespaces (" + i.refused + "): own process group under a subreaper, scrubbed environment, pluginctl made non-dumpable"
+	return "no namespaces (" + i.refused + "): own session under a subreaper, no capabilities, scrubbed environment, pluginctl made non-dumpable"
 }
 
 // The namespaces are tried for real, by the first probe of the process
 // itself: pluginctl starts its supervisor in them, and the supervisor
 // mounts its own /proc before it starts the probe, or refuses (see
 // supervise). On a refusal, that probe and every later one run without
-// namespaces. No trial child is started before the first probe.
+// namespaces (with SandboxAuto), or none runs (SandboxRequire). No trial
+// child is started before the first probe. Once namespaces worked, a
+// later failure to set them up is not the kernel's answer but
+// interference (a plugin of a concurrent probe that used up the user
+// namespaces, say): that run fails, and the next keep their namespaces.
 var (
-	nsMu     sync.Mutex
-	nsKnown  bool // nsResult holds what was tried, or PLUGINCTL_PROBE_NAMESPACES
-	nsResult isolation
+	nsMu    sync.Mutex
+	nsState int    // nsUnknown, nsWorks or nsRefused
+	nsWhy   string // why refused
 )
 
-// NamespacesEnv turns the namespaces off when set to "off".
+const (
+	nsUnknown = iota
+	nsWorks
+	nsRefused
+)
+
+// NamespacesEnv turns the namespaces off when set to "off", as
+// SandboxOff does.
 const NamespacesEnv = "PLUGINCTL_PROBE_NAMESPACES"
 
-// isolationToTry is the sandbox the next probe starts in: namespaces,
-// unless they were refused or turned off.
-func isolationToTry() isolation {
+// isolationFor is the sandbox the next probe starts in under mode:
+// namespaces, unless they were refused or turned off; an error when they
+// were refused and mode is SandboxRequire.
+func isolationFor(mode string) (isolation, error) {
+	if mode == SandboxOff || mode != SandboxRequire && os.Getenv(NamespacesEnv) == "off" {
+		hideEnvironment()
+		why := "--sandbox off"
+		if mode != SandboxOff {
+			why = NamespacesEnv + "=off"
+		}
+		return isolation{refused: why}, nil
+	}
 	nsMu.Lock()
 	defer nsMu.Unlock()
-	if !nsKnown && os.Getenv(NamespacesEnv) == "off" {
-		nsResult, nsKnown = isolation{refused: NamespacesEnv + "=off"}, true
-	}
-	if nsKnown {
-		if !nsResult.namespaces {
-			hideEnvironment()
+	if nsState == nsRefused {
+		if mode == SandboxRequire {
+			return isolation{}, &SandboxError{Why: nsWhy}
 		}
-		return nsResult
+		hideEnvironment()
+		return isolation{refused: nsWhy}, nil
 	}
-	return isolation{namespaces: true}
+	return isolation{namespaces: true}, nil
 }
 
 // namespacesWorked records that a probe ran in its namespaces.
 func namespacesWorked() {
 	nsMu.Lock()
 	defer nsMu.Unlock()
-	if !nsKnown {
-		nsResult, nsKnown = isolation{namespaces: true}, true
+	if nsState == nsUnknown {
+		nsState = nsWorks
 	}
 }
 
-// namespacesRefused records why the namespaces could not be used: the
-// kernel refused to create them, or the supervisor could not set them
-// up. Every later probe runs without them.
-func namespacesRefused(why string) isolation {
+// namespacesFailed records that a probe could not get its namespaces,
+// and why. When they had worked before in this process, it returns the
+// diagnosis of the interference and changes nothing; else every later
+// probe runs without them.
+func namespacesFailed(why string) (tampered string) {
 	nsMu.Lock()
 	defer nsMu.Unlock()
-	nsResult, nsKnown = isolation{refused: why}, true
-	hideEnvironment()
-	return nsResult
+	if nsState == nsWorks {
+		return "the probe's namespaces could not be set up (" + why + "), although they worked for earlier probes of this run: " +
+			"something interfered (a plugin probed at the same time?); this probe did not run unboxed"
+	}
+	nsState, nsWhy = nsRefused, why
+	return ""
 }
 
-// startIsolated starts the command newCmd makes, in namespaces unless
-// they are known not to work here; when the kernel refuses to create
-// them, it starts it again without.
-func startIsolated(newCmd func(isolation) *exec.Cmd) (isolation, *exec.Cmd, error) {
-	iso := isolationToTry()
-	cmd := newCmd(iso)
-	err := cmd.Start()
-	if err == nil || !iso.namespaces {
-		return iso, cmd, err
+// startIsolated starts cmd; with namespaces, a failure to start is the
+// kernel's refusal of them (refused says so).
+func startIsolated(iso isolation, cmd *exec.Cmd) (refused string, err error) {
+	err = cmd.Start()
+	if err != nil && iso.namespaces {
+		why := err.Error()
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			switch errno {
+			case syscall.ENOSPC:
+				why = "no user namespace left to this user (/proc/sys/user/max_user_namespaces)"
+			case syscall.EPERM, syscall.EACCES:
+				why = "unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone or kernel.apparmor_restrict_unprivileged_userns, or a seccomp profile)"
+			default:
+				why = errno.Error()
+			}
+		}
+		return "the kernel refused them: " + why, err
 	}
-	iso = namespacesRefused("the kernel refused them: " + err.Error())
-	cmd = newCmd(iso)
-	return iso, cmd, cmd.Start()
+	return "", err
 }
 
 // hideEnvironment makes pluginctl non-dumpable, so that a process of the
@@ -102,10 +134,30 @@ func hideEnvironment() {
 	})
 }
 
-// sysProcAttr puts the child in its own process group (so that killGroup
-// takes its descendants too), kills it if pluginctl dies, and, with
-// namespaces, gives it its own user (mapped to the same user and group),
-// PID, mount and network namespaces.
+// allCaps are the capabilities the supervisor of a user other than root
+// keeps across its exec in its user namespace, as ambient ones (root's
+// uid keeps all of them): all the kernel knows (an overlay's setup needs
+// more than CAP_SYS_ADMIN).
+var allCaps = sync.OnceValue(func() []uintptr {
+	last := 40 // CAP_CHECKPOINT_RESTORE, Linux 5.9
+	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 && n < 64 {
+			last = n
+		}
+	}
+	caps := make([]uintptr, last+1)
+	for i := range caps {
+		caps[i] = uintptr(i)
+	}
+	return caps
+})
+
+// sysProcAttr puts the child (the supervisor, which starts the probe in a
+// session of its own, without a controlling terminal) in its own process
+// group (so that killGroup takes its descendants too), kills it if
+// pluginctl dies, and, with namespaces, gives it its own user
+// (mapped to the same user and group), PID, mount and network
+// namespaces, with the capabilities its setup needs.
 func sysProcAttr(iso isolation) *syscall.SysProcAttr {
 	a := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if iso.namespaces {
@@ -113,6 +165,9 @@ func sysProcAttr(iso isolation) *syscall.SysProcAttr {
 		a.UidMappings = []syscall.SysProcIDMap{{ContainerID: os.Getuid(), HostID: os.Getuid(), Size: 1}}
 		a.GidMappings = []syscall.SysProcIDMap{{ContainerID: os.Getgid(), HostID: os.Getgid(), Size: 1}}
 		a.GidMappingsEnableSetgroups = false
+		if os.Getuid() != 0 {
+			a.AmbientCaps = allCaps()
+		}
 	}
 	return a
 }
@@ -122,16 +177,15 @@ func killGroup(pid int) {
 	syscall.Kill(-pid, syscall.SIGKILL)
 }
 
-// setLimits sets the child's resource limits: no core dumps, cpu seconds
-// of CPU time (then SIGXCPU, and SIGKILL a second later), and as bytes of
-// address space when as > 0.
-func setLimits(pid int, cpu, as uint64) error {
+// setLimits sets the child's resource limits: no core dumps, and as
+// bytes of address space when as > 0. No limit of CPU time, which a host
+// does not have: the timeout is kept by pluginctl's clock.
+func setLimits(pid int, as uint64) error {
 	limits := []struct {
 		resource int
 		cur, max uint64
 	}{
 		{syscall.RLIMIT_CORE, 0, 0},
-		{syscall.RLIMIT_CPU, cpu, cpu + 1},
 	}
 	if as > 0 {
 		limits = append(limits, struct {

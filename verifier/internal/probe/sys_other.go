@@ -18,16 +18,20 @@ type isolation struct {
 
 func (i isolation) describe() string { return "none: the dynamic check's sandbox needs Linux" }
 
-func startIsolated(newCmd func(isolation) *exec.Cmd) (isolation, *exec.Cmd, error) {
-	cmd := newCmd(isolation{})
-	return isolation{}, cmd, cmd.Start()
+func isolationFor(mode string) (isolation, error) {
+	if mode == SandboxRequire {
+		return isolation{}, &SandboxError{Why: "the dynamic check's sandbox needs Linux"}
+	}
+	return isolation{refused: "not Linux"}, nil
 }
+
+func startIsolated(iso isolation, cmd *exec.Cmd) (string, error) { return "", cmd.Start() }
 
 func hideEnvironment() {}
 
 func namespacesWorked() {}
 
-func namespacesRefused(why string) isolation { return isolation{refused: why} }
+func namespacesFailed(why string) string { return "" }
 
 func sysProcAttr(iso isolation) *syscall.SysProcAttr { return nil }
 
@@ -39,6 +43,6 @@ func killGroup(pid int) {
 
 func killTree(pid int) { killGroup(pid) }
 
-func setLimits(pid int, cpu, as uint64) error { return errUnsupported }
+func setLimits(pid int, as uint64) error { return errUnsupported }
 
 func fileIdentity(path string) (string, bool) { return "", false }

@@ -17,6 +17,12 @@ import (
 const fakeSupervisor = "fake-supervisor"
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv("PROBETEST_PTY_CHILD"); mode != "" {
+		ptyChild(mode)
+	}
+	if os.Getenv("PROBETEST_LIMIT_CHILD") != "" {
+		limitChild()
+	}
 	if filepath.Base(os.Args[0]) == fakeSupervisor {
 		cfg := readConfig(4)
 		mode := cfg.args[1]
@@ -26,7 +32,8 @@ func TestMain(m *testing.M) {
 			f.Close()
 		}
 		if mode == "ns" {
-			os.NewFile(5, "status").WriteString("refused mounting /proc: denied by the fake supervisor\n")
+			k0, k1 := macKey(cfg.skey[:])
+			os.NewFile(5, "status").Write(statusLine(k0, k1, "refused", "mounting /proc: denied by the fake supervisor"))
 		}
 		os.Exit(0)
 	}
@@ -42,12 +49,12 @@ func TestRefusedNamespacesRunAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	nsMu.Lock()
-	savedResult, savedKnown := nsResult, nsKnown
-	nsResult, nsKnown = isolation{}, false
+	savedState, savedWhy := nsState, nsWhy
+	nsState, nsWhy = nsUnknown, ""
 	nsMu.Unlock()
 	t.Cleanup(func() {
 		nsMu.Lock()
-		nsResult, nsKnown = savedResult, savedKnown
+		nsState, nsWhy = savedState, savedWhy
 		nsMu.Unlock()
 		syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 1, 0) // as setIsolation
 		hideOnce = sync.Once{}

@@ -306,7 +306,11 @@ func parseSymbolCheck(s string) (symbolCheck, bool) {
 // configuration from fd 4 until EOF, so that nothing on the command line
 // or in the environment says what the program is for:
 //
-//	<role byte> <keyLen bytes of key> <arg> NUL <arg> NUL ...
+//	<role byte> <keyLen bytes of key> [<keyLen bytes of status key>] <arg> NUL <arg> NUL ...
+//
+// The supervisor's configuration has two keys: the report's, which it
+// hands to the probe, and the status key, which authenticates its own
+// status lines and never leaves it.
 const (
 	roleSupervisor = 's'
 	roleProbe      = 'p'
@@ -319,14 +323,24 @@ const maxConfig = 1 << 24
 type config struct {
 	role byte
 	key  [keyLen]byte
+	skey [keyLen]byte // the supervisor's only
 	args []string
 }
 
-// encodeConfig returns the configuration's bytes.
+// keysOf is the length of the keys of a role's configuration.
+func keysOf(role byte) int {
+	if role == roleSupervisor {
+		return 2 * keyLen
+	}
+	return keyLen
+}
+
+// encodeConfig returns the configuration's bytes; key is keysOf(role)
+// bytes long.
 func encodeConfig(role byte, key []byte, args []string) []byte {
-	b := make([]byte, 0, 1+keyLen+64*len(args))
+	b := make([]byte, 0, 1+2*keyLen+64*len(args))
 	b = append(b, role)
-	b = append(b, key[:keyLen]...)
+	b = append(b, key[:keysOf(role)]...)
 	for _, a := range args {
 		b = append(b, a...)
 		b = append(b, 0)
@@ -337,12 +351,15 @@ func encodeConfig(role byte, key []byte, args []string) []byte {
 // parseConfig decodes a configuration.
 func parseConfig(b []byte) (config, bool) {
 	var c config
-	if len(b) < 1+keyLen || b[0] != roleSupervisor && b[0] != roleProbe {
+	if len(b) < 1 || b[0] != roleSupervisor && b[0] != roleProbe || len(b) < 1+keysOf(b[0]) {
 		return c, false
 	}
 	c.role = b[0]
 	copy(c.key[:], b[1:1+keyLen])
-	rest := b[1+keyLen:]
+	if c.role == roleSupervisor {
+		copy(c.skey[:], b[1+keyLen:1+2*keyLen])
+	}
+	rest := b[1+keysOf(c.role):]
 	for len(rest) > 0 {
 		i := 0
 		for i < len(rest) && rest[i] != 0 {
@@ -355,6 +372,30 @@ func parseConfig(b []byte) (config, bool) {
 		rest = rest[i+1:]
 	}
 	return c, true
+}
+
+// wipe zeroes b: a key, once it is not needed any more.
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+// statusLine returns one authenticated status line of the supervisor's:
+// kind, a space, text (newlines and tabs made spaces), the MAC.
+func statusLine(k0, k1 uint64, kind, text string) []byte {
+	line := make([]byte, 0, len(kind)+1+len(text)+18)
+	line = append(line, kind...)
+	line = append(line, ' ')
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' || c == '\t' || c == '\r' {
+			c = ' '
+		}
+		line = append(line, c)
+	}
+	line = appendMAC(line, k0, k1, line)
+	return append(line, '\n')
 }
 
 // atoi parses a non-negative decimal number of at most 9 digits.

@@ -46,7 +46,7 @@ type Fixtures struct {
 // PluginNames are the plugins under testdata/plugins.
 var PluginNames = []string{
 	"good", "good2", "nonew", "badnew", "stale", "badmeta", "newpanic", "initerr", "initpanic",
-	"initexit", "forge", "forgedlsym", "escape", "block", "cabort", "conflicta", "conflictb", "env", "noisy", "rega", "regb", "csegv", "selfkill",
+	"initexit", "forge", "forgedlsym", "escape", "block", "cabort", "conflicta", "conflictb", "env", "noisy", "rega", "regb", "csegv", "selfkill", "hostile",
 }
 
 // corpusPlugins are the plugins of PluginNames built from the fixture

@@ -22,8 +22,17 @@ func (plug) Name() string {
 	syscall.Getrlimit(syscall.RLIMIT_AS, &as)
 	syscall.Getrlimit(syscall.RLIMIT_CPU, &cpu)
 	wd, _ := os.Getwd()
+	// The environment's names (its values are not for the report; only
+	// whether one holds the test's secret), last: the report cuts it.
+	var names []string
+	secret := false
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		names = append(names, k)
+		secret = secret || strings.Contains(v, "hunter")
+	}
 	return strings.Join([]string{
-		"env=" + strings.Join(os.Environ(), ";"),
+		"secret=" + strconv.FormatBool(secret),
 		"core=" + strconv.FormatUint(core.Cur, 10),
 		"as=" + strconv.FormatUint(as.Cur, 10),
 		"cpu=" + strconv.FormatUint(cpu.Cur, 10),
@@ -33,6 +42,7 @@ func (plug) Name() string {
 		"fds=" + strings.Join(fds(), ","),
 		"leak=" + leak(),
 		"ppid=" + strconv.Itoa(os.Getppid()),
+		"env=" + strings.Join(names, ";"),
 	}, "|")
 }
 
