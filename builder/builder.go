@@ -570,7 +570,7 @@ func checkTargets(ts []*target, patterns []string) error {
 	if len(ts) == 0 {
 		return &EnvError{
 			Msg: fmt.Sprintf("no plugins or hosts found in %s", strings.Join(patterns, " ")),
-			Fix: "a plugin is a package main without func main, or one that declares New or a symbol the hosts look up; a host is a package main with func main that links \"plugin\" (README.md: What is a host, what is a plugin); or name them with --plugins and --hosts",
+			Fix: "a plugin is a package main without func main, or one that declares New or a symbol the hosts look up; a host is a package main with func main that links \"plugin\" (pluginctl help project); or name them with --plugins and --hosts",
 		}
 	}
 	byName := map[string]*target{}

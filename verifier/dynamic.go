@@ -286,7 +286,7 @@ func (c *dynChecker) ran(r *probe.Result) {
 	}
 	if !r.Namespaces && r.Isolation != "" {
 		c.sandbox["the probe ran without its own namespaces: "+r.Isolation+
-			"; a plugin could see other processes and the network (see README.md, What verify protects against)"] = true
+			"; a plugin could see other processes and the network (see pluginctl help security)"] = true
 		c.unboxed = r.Isolation
 	}
 	for _, n := range r.Notes {
@@ -312,7 +312,7 @@ func (c *dynChecker) warnUnboxed(results []DynamicResult) {
 			Message: "checked without the probe's sandbox: " + why,
 			Detail: []string{"its init ran as you, able to see other processes, reach the network and change your files; " +
 				"pluginctl's own environment and terminal were out of its reach"},
-			Fix: "enable unprivileged user namespaces (README.md, The probe's sandbox); --sandbox require refuses to run without them",
+			Fix: "enable unprivileged user namespaces (pluginctl help security); --sandbox require refuses to run without them",
 		})
 	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // Code names one kind of problem. The vocabulary is fixed and documented in
-// README.md; tools match on it, so a code is never renamed.
+// diag.Codes (pluginctl help codes); tools match on it, so a code is never renamed.
 type Code = diag.Code
 
 // The problem codes.

@@ -25,10 +25,7 @@ func normalize(app *ucli.App, args []string) ([]string, error) {
 		return args, nil // --help, --version: the app's own
 	}
 	if name == "help" {
-		if len(args) > 1 && app.Command(args[1]) == nil {
-			return nil, unknownCommand(app, args[1])
-		}
-		return args, nil
+		return args, nil // the help command knows the commands and the topics
 	}
 	cmd := app.Command(name)
 	if cmd == nil {

@@ -27,7 +27,7 @@ func TestNormalize(t *testing.T) {
 		{[]string{"help", "check"}, "help check"},
 		{[]string{"chek"}, `error: unknown command "chek"; did you mean "check"?`},
 		{[]string{"zzzzzz"}, `error: unknown command "zzzzzz"` + "\n"},
-		{[]string{"help", "bogus"}, `error: unknown command "bogus"`},
+		{[]string{"help", "bogus"}, "help bogus"}, // help names the closest command or topic
 		{[]string{"check", "--fromat", "json"}, "error: flag provided but not defined: --fromat; did you mean --format?"},
 		{[]string{"check", "--jbos=2"}, "error: flag provided but not defined: --jbos; did you mean --jobs?"},
 		{[]string{"verify", "x.so", "--timeout"}, "error: flag needs an argument: --timeout"},

@@ -86,7 +86,7 @@ func newApp(stdio IO) *ucli.App {
    pluginctl diff [--format json] A B
    pluginctl version
    pluginctl completion bash|zsh|fish`,
-		Description: "See `pluginctl COMMAND --help` and README.md.",
+		Description: "See `pluginctl help` for the commands and the topics of the manual.",
 		Version:     version.Version(),
 		Reader:      stdio.Stdin,
 		Writer:      stdio.Stdout,
@@ -98,6 +98,9 @@ func newApp(stdio IO) *ucli.App {
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return usageError("%v", err)
 		},
+		// The help command replaces urfave/cli's, which adds the flag.
+		Flags:                 []ucli.Flag{ucli.HelpFlag},
+		CustomAppHelpTemplate: appHelpTemplate(), // the usage, then the help topics
 		Commands: []*ucli.Command{
 			buildCommand(stdio),
 			verifyCommand(stdio),
@@ -107,6 +110,7 @@ func newApp(stdio IO) *ucli.App {
 			inspectCommand(stdio),
 			diffCommand(stdio),
 			completionCommand(stdio, func() *ucli.App { return app }),
+			helpCommand(stdio),
 			{
 				Name:  "version",
 				Usage: "print pluginctl's version and the Go version it was built with",
@@ -177,7 +181,7 @@ func buildCommand(stdio IO) *ucli.Command {
 		Usage:     "build every host and plugin of the module with one toolchain and one set of flags",
 		ArgsUsage: "[packages]",
 		Description: `Build finds the hosts and the plugins among the packages (default ./...) by one
-rule (README.md, "The project model"): a package main without func
+rule (pluginctl help project): a package main without func
 main, or declaring a required symbol of the hosts' contract, is a plugin; a package
 main with func main that links package plugin is a host. It builds them all with the same toolchain, module graph and flags, in parallel:
 hosts to OUT/NAME, plugins to OUT/plugins/NAME.so. Every artifact embeds build

@@ -8,7 +8,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
-// Exit codes, documented in cmd/pluginctl/doc.go.
+// Exit codes, documented in diag.ExitCodes (pluginctl help exit-codes).
 const (
 	ExitOK          = diag.ExitOK
 	ExitFailure     = diag.ExitFailure

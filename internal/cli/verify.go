@@ -69,7 +69,7 @@ package fingerprints (what plugin.Open compares), Go version, build settings,
 module versions, exported symbols, the manifest's checksums. The dynamic check
 opens each artifact in a separate, time-limited process built with the host's own
 package set and toolchain, so a plugin that panics, exits, hangs or crashes in its
-init cannot take pluginctl down. Every problem has a stable code (see README.md).
+init cannot take pluginctl down. Every problem has a stable code (see pluginctl help codes).
 
 What the checks read from each file is remembered by its SHA-256 (computed from
 its bytes every time), in $PLUGINCTL_CACHE/facts: a file checked before, or just

@@ -28,7 +28,7 @@ func vetCommand(stdio IO) *ucli.Command {
 		ArgsUsage: "[packages]",
 		Description: `Vet type-checks the packages (default ./...) once and runs pluginctl's analyzers:
 factory, apiversion, capabilities, initio, sharedstate, apicopy, hostload (see
-README.md), and contract: every plugin against the symbols its host looks up
+pluginctl help vet), and contract: every plugin against the symbols its host looks up
 (see pluginctl contract). pluginctl build runs it first (--no-vet skips it). The analyzers
 also run under go vet: go vet -vettool=$(which pluginctl-vet) ./...
 

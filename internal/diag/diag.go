@@ -11,7 +11,7 @@ import (
 	"fmt"
 )
 
-// Exit codes, documented in README.md and cmd/pluginctl/doc.go.
+// Exit codes, documented in ExitCodes (pluginctl help exit-codes).
 const (
 	ExitOK = 0
 	// ExitFailure: a build failed, or an artifact failed verification.

@@ -1,7 +1,7 @@
 package diag
 
 // Code names one kind of problem. The vocabulary is fixed and documented in
-// README.md; tools match on it, so a code is never renamed.
+// Codes (pluginctl help codes); tools match on it, so a code is never renamed.
 type Code string
 
 // Severity says whether a problem fails the artifact (or the build).

@@ -236,7 +236,7 @@ func (p *Project) mergeConfig(dir string) error {
 		if rel != "" && rel != "." && (errors.As(err, &ce) || strings.HasPrefix(msg, contract.ConfigFile)) {
 			msg = strings.ReplaceAll(msg, contract.ConfigFile+":", filepath.Join(rel, contract.ConfigFile)+":")
 		}
-		return &diag.EnvError{Msg: msg, Fix: "fix " + filepath.Join(dir, contract.ConfigFile) + " (see README.md, pluginctl.toml)"}
+		return &diag.EnvError{Msg: msg, Fix: "fix " + filepath.Join(dir, contract.ConfigFile) + " (see pluginctl help project)"}
 	}
 	if cfg == nil {
 		return nil

@@ -109,7 +109,7 @@ func TestRunHostilePlugins(t *testing.T) {
 		{escape: "setsid,stopparent,hang", timeout: 1500 * time.Millisecond, timedOut: true},
 		{escape: "setsid,killself", signal: "SIGKILL"},
 		// Without namespaces the plugin can kill its supervisor; its
-		// children then escape to init (README: the fallback's limits).
+		// children then escape to init (pluginctl help security: the fallback's limits).
 		{escape: "setpgid,killparent", signal: "SIGKILL", either: true, nsOnly: true},
 	}
 	isolations(t, p, func(t *testing.T) {
