@@ -49,7 +49,7 @@ func (o *Options) targetEnv(fh *forHost) ([]string, error) {
 // build, whose compiler checkCC checks.
 func crossCC(g *gocmd.Go, env *gocmd.Env) (string, error) {
 	plat := platform.Platform{GOOS: env.GOOS, GOARCH: env.GOARCH}
-	cc, err := platform.CC(getenv(g.Env), plat)
+	cc, err := platform.CC(platform.Getenv(g.Env), plat)
 	var ce *platform.CCError
 	if errors.As(err, &ce) {
 		return "", &EnvError{Msg: "building for " + plat.String() + ": " + ce.Error(), Fix: ce.Fix(), Err: err}
@@ -57,7 +57,7 @@ func crossCC(g *gocmd.Go, env *gocmd.Env) (string, error) {
 	if err != nil || cc == "" {
 		return "", err
 	}
-	if name := strings.Fields(cc)[0]; !lookable(name, getenv(g.Env)("PATH")) {
+	if name := strings.Fields(cc)[0]; !lookable(name, platform.Getenv(g.Env)("PATH")) {
 		return "", &EnvError{
 			Msg: fmt.Sprintf("building for %s: the C compiler %q (CC=%s) is not found", plat, name, cc),
 			Fix: "install it, or point CC (or CC_FOR_" + plat.GOOS + "_" + plat.GOARCH + ") at a C cross compiler for " + plat.String(),
@@ -82,22 +82,6 @@ func lookable(name, path string) bool {
 		}
 	}
 	return false
-}
-
-// getenv reads an environment list as the go command does: the last
-// entry wins; nil is this process's environment.
-func getenv(env []string) func(string) string {
-	if env == nil {
-		return os.Getenv
-	}
-	return func(k string) string {
-		for i := len(env) - 1; i >= 0; i-- {
-			if v, ok := strings.CutPrefix(env[i], k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
 }
 
 // checkHostPlatform refuses a host whose ELF header and build info name

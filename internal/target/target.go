@@ -208,3 +208,19 @@ func lookPath(path, name string) (string, error) {
 	}
 	return "", exec.ErrNotFound
 }
+
+// Getenv reads an environment list as the go command does: the last entry
+// wins; nil is this process's environment.
+func Getenv(env []string) func(string) string {
+	if env == nil {
+		return os.Getenv
+	}
+	return func(k string) string {
+		for i := len(env) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(env[i], k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+}

@@ -58,7 +58,7 @@ func forTarget(host string, settings map[string]string, g *gocmd.Go) (*gocmd.Go,
 	if !plat.Foreign() {
 		return g, nil
 	}
-	env := getenv(g.Env)
+	env := target.Getenv(g.Env)
 	if _, err := target.FindEmulator(env, plat); err != nil {
 		return nil, &CannotRunError{Host: host, Platform: plat, Reason: err.Error()}
 	}
@@ -85,7 +85,7 @@ func (p *Probe) Emulate(env []string) error {
 	if !plat.Foreign() {
 		return nil
 	}
-	emu, err := target.FindEmulator(getenv(env), plat)
+	emu, err := target.FindEmulator(target.Getenv(env), plat)
 	if err != nil {
 		return &CannotRunError{Host: p.Host, Platform: plat, Reason: err.Error()}
 	}
@@ -146,20 +146,4 @@ func errorsOr(errs ...error) error {
 		}
 	}
 	return nil
-}
-
-// getenv reads an environment list, the last entry winning; nil is this
-// process's environment.
-func getenv(env []string) func(string) string {
-	if env == nil {
-		return os.Getenv
-	}
-	return func(k string) string {
-		for i := len(env) - 1; i >= 0; i-- {
-			if v, ok := strings.CutPrefix(env[i], k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
 }
