@@ -6,35 +6,30 @@
 //	go vet -vettool=$(which pluginctl-vet) -api=example.com/app/pluginapi ./...
 //	go vet -vettool=$(which pluginctl-vet) -initio=false ./...   # all but initio
 //
-// -api sets the import path of the shared API package for every analyzer
-// (default github.com/pluginctl/pluginctl/pluginapi); -NAME selects
-// analyzers, -NAME.api sets it for one. The module-level apicopy check
-// needs the whole module, not one package at a time, so go vet does not
-// run it; nor does go vet know which packages only plugins import, so
-// initio also reports imported packages whose initialization the host
-// may already have run.
+// -api sets the import path of the project's API package (default: the
+// project's, from pluginctl.toml or its hosts' contract, else
+// github.com/pluginctl/pluginctl/pluginapi); -NAME=false deselects an
+// analyzer (contract, initio, sharedstate, hostload). The module-level
+// apicopy check needs the whole module, not one package at a time, so go
+// vet does not run it; nor does go vet know which packages only plugins
+// import, so initio also reports imported packages whose initialization
+// the host may already have run.
 //
-// The contract check (see `pluginctl vet`) runs under go vet with the
-// contract declared in pluginctl.toml at the module root only: go vet
-// hands the tool one package at a time, so the contract is not inferred
-// from the hosts' code. That declared contract also decides, as in
-// `pluginctl vet`, whether factory, apiversion and capabilities (the
-// pluginapi convention) or the contract check look at a plugin's
-// symbols; without pluginctl.toml, or when it declares only convention
-// symbols, the convention checks run as always. pluginctl.toml of the
-// module in the current directory is part of the tool's identity
-// (-V=full), so that go vet does not replay results cached under another
-// contract; a broken pluginctl.toml fails the run.
+// The contract is the project's, as `pluginctl vet` resolves it
+// (pluginctl.toml's declarations over what the hosts imply, inferred once
+// and cached on disk), loaded from the directory of the package go vet
+// hands the tool; every pluginctl.toml of the project is part of the
+// tool's identity (-V=full), so that go vet does not replay results
+// cached under another contract; a broken pluginctl.toml fails the run.
 //
 // Given package patterns instead of the configuration file go vet
-// passes, it runs everything, apicopy included, like `pluginctl vet`
-// (with the contract inferred from the hosts among the packages, and
-// pluginctl.toml declared over it):
+// passes, it runs everything, apicopy included, like `pluginctl vet`:
 //
 //	pluginctl-vet [-api PATH] [-format text|json|github] [packages]
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -52,7 +47,6 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/vet"
-	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 )
 
 func main() {
@@ -66,9 +60,13 @@ func main() {
 		}
 		return
 	}
-	api := vetToolProject(os.Args[1:])
-	flag.StringVar(&api, "api", api, "import `path` of the project's API package, for every analyzer (default: pluginctl.toml's api, else inferred from the hosts' contract)")
-	unitchecker.Main(vet.Analyzers(&api)...)
+	cfg, err := toolConfig(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pluginctl-vet:", err)
+		os.Exit(1)
+	}
+	flag.StringVar(&cfg.API, "api", cfg.API, "import `path` of the project's API package (default: pluginctl.toml's api, else inferred from the hosts' contract)")
+	unitchecker.Main(vet.Analyzers(cfg)...)
 }
 
 // versionFull answers go vet's -V=full as unitchecker does (the
@@ -105,52 +103,45 @@ func versionFull(w io.Writer) error {
 	return err
 }
 
-// standalone reports whether the arguments are package patterns rather
-// than what go vet passes (flags, -flags, -V=full, a *.cfg file, help).
-// vetToolProject prepares a go vet -vettool run (one package per
-// process): the project of the package's directory (from the unitchecker
-// .cfg file go vet passes), its contract (pluginctl.toml's declarations
-// over what the hosts imply, inferred once and cached on disk), and the
-// API package the analyzers check against when -api is not given.
-func vetToolProject(args []string) string {
-	api := vet.DefaultAPI
-	var cfgFile string
+// toolConfig is the project of the package go vet hands the tool (the
+// Dir of the unitchecker .cfg file it passes): its API package and
+// contract, the convention's (nil, so that -api applies) when nothing
+// is known. A dependency analyzed only for its facts needs neither.
+func toolConfig(args []string) (*vet.Config, error) {
+	cfg := &vet.Config{API: vet.DefaultAPI}
+	var unit struct {
+		Dir      string
+		VetxOnly bool
+	}
 	for _, a := range args {
 		if strings.HasSuffix(a, ".cfg") {
-			cfgFile = a
+			data, err := os.ReadFile(a)
+			if err != nil || json.Unmarshal(data, &unit) != nil {
+				return cfg, nil // unitchecker reports it
+			}
 		}
 	}
-	if cfgFile == "" {
-		return api
-	}
-	data, err := os.ReadFile(cfgFile)
-	if err != nil {
-		return api
-	}
-	var cfg struct {
-		Dir      string
-		Standard map[string]bool
-		VetxOnly bool // a dependency: go vet wants only its facts
-	}
-	if json.Unmarshal(data, &cfg) != nil || cfg.Dir == "" || cfg.VetxOnly {
-		return api
+	if unit.Dir == "" || unit.VetxOnly {
+		return cfg, nil
 	}
 	ctx := context.Background()
-	p, err := project.Load(ctx, project.Options{Dir: cfg.Dir})
+	p, err := project.Load(ctx, project.Options{Dir: unit.Dir})
 	if err != nil || !p.InModule() {
-		return api
+		return cfg, err
 	}
 	r, err := p.Contract(ctx, nil)
 	if err != nil {
-		return api
+		return nil, err
 	}
-	if a := r.PrimaryAPI(); a != "" {
-		api = a
+	cfg.Project, cfg.API = p, cmp.Or(r.PrimaryAPI(), cfg.API)
+	if r.From != project.FromConvention {
+		cfg.Contract = r.Contract
 	}
-	contractcheck.UseProject(p, r, api)
-	return api
+	return cfg, nil
 }
 
+// standalone reports whether the arguments are package patterns rather
+// than what go vet passes (flags, -flags, -V=full, a *.cfg file, help).
 func standalone(args []string) bool {
 	for _, a := range args {
 		switch {

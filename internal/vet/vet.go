@@ -23,10 +23,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/project"
-	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
-	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
-	"github.com/pluginctl/pluginctl/internal/vet/factory"
 	"github.com/pluginctl/pluginctl/internal/vet/hostload"
 	"github.com/pluginctl/pluginctl/internal/vet/initio"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
@@ -41,39 +38,17 @@ const DefaultAPI = common.DefaultAPI
 // then apicopy. A finding's Code is one of them.
 var Checks = []string{"factory", "apiversion", "capabilities", "contract", "initio", "sharedstate", "hostload", "apicopy"}
 
-// Analyzers returns the per-package analyzers (every check but apicopy),
-// all reading the API package's import path from *api, which their -api
-// flags set. A nil api means DefaultAPI. They are what go vet -vettool
-// runs, one package at a time: the contract is the one declared in
-// pluginctl.toml at the module root (contractcheck.DeclaredConfig),
-// without inference, which needs the hosts; it decides, as in Run,
-// whether factory, apiversion and capabilities or the contract check
-// look at a plugin's symbols. Run binds them to the contract of the run
-// instead.
-func Analyzers(api *string) []*analysis.Analyzer {
-	if api == nil {
-		s := DefaultAPI
-		api = &s
-	}
-	out := analyzers(api)
-	for i, a := range out {
-		out[i] = contractcheck.Gate(a, api, nil)
-	}
-	return out
-}
+// Config is what the analyzers know of the project: the API package,
+// the contract in force, which packages are plugins.
+type Config = common.Config
 
-// analyzers returns the per-package analyzers, ungated, the contract
-// analyzer with contractcheck.DeclaredConfig.
-func analyzers(api *string) []*analysis.Analyzer {
-	return []*analysis.Analyzer{
-		factory.NewAnalyzer(api),
-		apiversion.NewAnalyzer(api),
-		capabilities.NewAnalyzer(api),
-		contractcheck.NewAnalyzer(api, nil),
-		initio.NewAnalyzer(api),
-		sharedstate.NewAnalyzer(api),
-		hostload.NewAnalyzer(api),
-	}
+// Analyzers returns the per-package analyzers (every check but apicopy)
+// of the project cfg describes, which they read when they run: the
+// contract analyzer (whose findings on the convention's symbols have the
+// codes factory, apiversion and capabilities), initio, sharedstate and
+// hostload.
+func Analyzers(cfg *Config) []*analysis.Analyzer {
+	return []*analysis.Analyzer{contractcheck.NewAnalyzer(cfg), initio.NewAnalyzer(cfg), sharedstate.NewAnalyzer(cfg), hostload.NewAnalyzer(cfg)}
 }
 
 // Options configure Run. The zero value vets ./... of the current
@@ -101,19 +76,9 @@ type Options struct {
 	BuildFlags []string
 	// Checks selects checks by name (see Checks); none means all.
 	Checks []string
-	// Contract is the host's plugin contract to check plugins against.
-	// nil means Run resolves it: pluginctl.toml at the module root
-	// (contract.LoadConfig) declared over what contract.Infer finds in
-	// the [contract] hosts, or else in the hosts among the packages the
-	// run loads, or the pluginapi convention when nothing is known
-	// (contract.Resolve). The [plugins] dirs of pluginctl.toml apply
-	// either way.
-	//
-	// For the convention (or a part of it: a contract whose every entry
-	// is the convention's), factory, apiversion and capabilities check
-	// the plugins as they always did. For any other contract the contract
-	// check does, and factory, apiversion and capabilities run only for
-	// the convention's symbols the contract has.
+	// Contract is the host's plugin contract to check plugins against;
+	// nil means the project's (project.Project.Contract). The [plugins]
+	// dirs of pluginctl.toml apply either way.
 	Contract *contract.Contract
 }
 
@@ -305,14 +270,23 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	// The contract, and the plugins under it.
-	cr, cerrs := plan.finish(&o, api, hosts)
-	res.Errors = append(res.Errors, cerrs...)
-	res.Contract = cr.c
-	cr.cfg.Plugins = map[string]bool{}
-	for _, p := range plugins {
-		cr.cfg.Plugins[p.PkgPath] = true
+	cfg := &Config{API: api, Project: o.Project, Dir: o.Dir, Plugins: map[string]bool{}}
+	if r := plan.wait(); plan.err != nil {
+		res.Errors = append(res.Errors, "resolving the plugin contract: "+plan.err.Error())
+		cfg.Contract = o.Project.Declared().Contract
+	} else {
+		cfg.Contract = r.Contract
 	}
-	analyzers := cr.analyzers(&api, selected)
+	res.Contract = cfg.Contract
+	for _, p := range plugins {
+		cfg.Plugins[p.PkgPath] = true
+	}
+	var analyzers []*analysis.Analyzer
+	for _, a := range Analyzers(cfg) {
+		if selected(a.Name) || a.Name == "contract" && (selected("factory") || selected("apiversion") || selected("capabilities")) {
+			analyzers = append(analyzers, a)
+		}
+	}
 
 	isRoot := map[*packages.Package]bool{}
 	for _, p := range l.Roots {
@@ -339,7 +313,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				if ir != nil && !keepInitFinding(ir, d, hostDeps, len(res.Hosts) > 0) {
 					continue
 				}
-				res.Findings = append(res.Findings, l.finding(o.Dir, act.Analyzer.Name, act.Package.PkgPath, d))
+				if f := l.finding(o.Dir, act.Analyzer.Name, act.Package.PkgPath, d); selected(string(f.Code)) {
+					res.Findings = append(res.Findings, f)
+				}
 			}
 		}
 	}
@@ -398,9 +374,14 @@ func keepInitFinding(r *initio.Result, d analysis.Diagnostic, hostDeps map[strin
 	return true
 }
 
-// finding converts a diagnostic.
+// finding converts a diagnostic. Its code is the analyzer's name, or
+// what the category says before a slash (the contract analyzer's
+// "apiversion/stale").
 func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Finding {
 	pos := l.Fset.Position(d.Pos)
+	if code, cat, ok := strings.Cut(d.Category, "/"); ok {
+		analyzer, d.Category = code, cat
+	}
 	f := Finding{
 		Problem: diag.Problem{
 			Code:     diag.Code(analyzer),

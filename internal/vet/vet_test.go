@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/pluginctl/pluginctl/internal/diag"
-	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 )
 
 // The real example project has no findings.
@@ -32,7 +31,7 @@ func TestExampleTextpipe(t *testing.T) {
 	}
 	// The host loads its plugins with pluginapi/loader: the contract
 	// inferred from it is the convention.
-	if !contractcheck.Conventional(res.Contract, res.API) || len(res.Contract.Hosts) != 1 || !slices.Contains(res.Contract.Symbols(), "New") {
+	if !res.Contract.IsConvention(res.API) || len(res.Contract.Hosts) != 1 || !slices.Contains(res.Contract.Symbols(), "New") {
 		t.Errorf("contract %+v", res.Contract)
 	}
 }

@@ -10,9 +10,8 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
-	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
-	"github.com/pluginctl/pluginctl/internal/vet/factory"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 )
 
@@ -37,9 +36,42 @@ func custom() *contract.Contract {
 }
 
 func analyzer(c *contract.Contract, dirs ...string) *analysis.Analyzer {
-	return contractcheck.NewAnalyzer(nil, func(pass *analysis.Pass, api string) (*contractcheck.Config, error) {
-		return &contractcheck.Config{Contract: c, PluginDirs: dirs, Hosts: c.Hosts, Covered: contractcheck.ConventionSymbols()}, nil
-	})
+	return contractcheck.NewAnalyzer(&common.Config{API: common.DefaultAPI, Contract: c, Project: &project.Project{Config: &contract.Config{PluginDirs: dirs}}})
+}
+
+// conv is the part of the convention with the given symbols.
+func conv(names ...string) *contract.Contract { return convOf(common.DefaultAPI, names...) }
+
+func convOf(api string, names ...string) *contract.Contract {
+	var out []contract.Entry
+	for _, e := range contract.Default(api).Entries {
+		if slices.Contains(names, e.Symbol) {
+			out = append(out, e)
+		}
+	}
+	return contract.Merge(nil, out...)
+}
+
+// The convention: New, APIVersion, Capabilities and Init of the plugins
+// that use the API package, each symbol on its own test packages.
+func TestConvention(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testData, analyzer(conv("New")),
+		"example.com/factory/good", "example.com/factory/renamed", "example.com/factory/badnew", "example.com/factory/params",
+		"example.com/factory/concrete", "example.com/factory/nonew", "example.com/factory/twonew", "example.com/factory/varnew",
+		"example.com/factory/constnew", "example.com/factory/generic", "example.com/factory/noapi", "example.com/factory/host", "example.com/factory/lib")
+	analysistest.RunWithSuggestedFixes(t, testData, analyzer(conv("APIVersion")),
+		"example.com/apiversion/good", "example.com/apiversion/typed", "example.com/apiversion/stale", "example.com/apiversion/literal",
+		"example.com/apiversion/otherfile", "example.com/apiversion/constant", "example.com/apiversion/constgroup", "example.com/apiversion/function",
+		"example.com/apiversion/namedtype", "example.com/apiversion/pointer", "example.com/apiversion/novalue", "example.com/apiversion/computed",
+		"example.com/apiversion/missing", "example.com/apiversion/unexported", "example.com/apiversion/host", "example.com/apiversion/tuple")
+	analysistest.RunWithSuggestedFixes(t, testData, analyzer(conv("Capabilities", "Init")),
+		"example.com/capabilities/good", "example.com/capabilities/none", "example.com/capabilities/badcaps", "example.com/capabilities/varcaps",
+		"example.com/capabilities/noerr", "example.com/capabilities/nohost", "example.com/capabilities/ptrhost", "example.com/capabilities/varinit",
+		"example.com/capabilities/constcaps", "example.com/capabilities/lib")
+	// Another API package: its convention.
+	myapi := "example.com/factory/myapi"
+	analysistest.Run(t, testData, contractcheck.NewAnalyzer(&common.Config{API: myapi, Contract: convOf(myapi, "New")}),
+		"example.com/factory/custom", "example.com/factory/customwrong")
 }
 
 func TestContract(t *testing.T) {
@@ -68,89 +100,48 @@ func TestMixed(t *testing.T) {
 	analysistest.Run(t, testData, analyzer(c), "example.com/contractcheck/conv", "example.com/contractcheck/noapi")
 }
 
-// The convention, or a part of it, leaves everything to the convention
-// analyzers.
-func TestConventional(t *testing.T) {
-	api := common.DefaultAPI
-	def := contract.Default(api)
-	if !contractcheck.Conventional(def, api) || !contractcheck.Conventional(nil, api) {
-		t.Error("the convention is not conventional")
+// The convention's entries in force get the convention's checks (and
+// codes), the others the contract's; a plugin not using the API package
+// is no plugin of the convention.
+func TestConventionEntries(t *testing.T) {
+	def := contract.Default(common.DefaultAPI)
+	initInt := contract.Entry{Symbol: "Init", Types: []string{"func(int) error"}, Kind: contract.KindFunc}
+	for _, tc := range []struct {
+		name string
+		c    *contract.Contract
+		want []string
+	}{
+		{"convention", def, []string{"factory/type: New has type func() int", "capabilities/type: Capabilities has type func() int", "capabilities/type: Init has type func(x int) error"}},
+		{"custom", custom(), []string{"missing: plugin has no Double", "missing: plugin has no Seven"}},
+		{"New only", contract.Merge(custom(), conv("New").Entries...), []string{"missing: plugin has no Double", "factory/type: New has type func() int", "missing: plugin has no Seven"}},
+		{"Init declared", contract.Merge(custom(), append(conv("New", "Capabilities").Entries, initInt)...), []string{
+			"missing: plugin has no Double", "factory/type: New has type func() int", "capabilities/type: Capabilities has type func() int", "missing: plugin has no Seven"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, r := range analysistest.Run(quiet{}, testData, analyzer(tc.c), "example.com/contractcheck/gated") {
+				for _, d := range r.Diagnostics {
+					got = append(got, d.Category+": "+d.Message)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(tc.want)
+			ok := len(got) == len(tc.want)
+			for i := 0; ok && i < len(got); i++ {
+				ok = strings.HasPrefix(got[i], tc.want[i])
+			}
+			if !ok {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
 	}
-	part := contract.Merge(&contract.Contract{Entries: def.Entries[:1]})
-	if !contractcheck.Conventional(part, api) || !contractcheck.HasConventionEntry(part, api, "APIVersion") || contractcheck.HasConventionEntry(part, api, "New") {
-		t.Errorf("APIVersion alone: %+v", part.Entries)
-	}
-	if contractcheck.Conventional(custom(), api) {
-		t.Error("custom contract is conventional")
-	}
-	if contractcheck.Conventional(&contract.Contract{Unresolved: []contract.Unresolved{{Pos: "main.go:3"}}}, api) {
-		t.Error("a host with only unresolved lookups follows the convention")
-	}
-	other := contract.Merge(def, contract.Entry{Symbol: "New", Types: []string{"func() int"}, Required: true})
-	if contractcheck.Conventional(other, api) || contractcheck.HasConventionEntry(other, api, "New") {
-		t.Error("New of another type is conventional")
-	}
-	// No findings on the convention's own plugins, whatever they do.
+	// No findings on plugins that do not use the API package, whatever they do.
 	analysistest.Run(t, testData, analyzer(def), "example.com/contractcheck/good", "example.com/contractcheck/lib")
 }
 
 type quiet struct{}
 
 func (quiet) Errorf(string, ...any) {}
-
-// Gate runs factory and capabilities only for the convention's symbols
-// the contract has, and capabilities reports only on those.
-func TestGate(t *testing.T) {
-	api := common.DefaultAPI
-	def := contract.Default(api)
-	conv := func(names ...string) []contract.Entry {
-		var out []contract.Entry
-		for _, e := range def.Entries {
-			if slices.Contains(names, e.Symbol) {
-				out = append(out, e)
-			}
-		}
-		return out
-	}
-	initInt := contract.Entry{Symbol: "Init", Types: []string{"func(int) error"}, Kind: contract.KindFunc}
-	for _, tc := range []struct {
-		name    string
-		c       *contract.Contract
-		factory []string
-		caps    []string
-	}{
-		{"convention", def, []string{"New has type func() int"}, []string{"Capabilities has type func() int", "Init has type func(x int) error"}},
-		{"custom", custom(), nil, nil},
-		{"New only", contract.Merge(custom(), conv("New")...), []string{"New has type func() int"}, nil},
-		{"Init declared", contract.Merge(custom(), append(conv("New", "Capabilities"), initInt)...), []string{"New has type func() int"}, []string{"Capabilities has type func() int"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := func(*analysis.Pass, string) (*contractcheck.Config, error) {
-				return &contractcheck.Config{Contract: tc.c}, nil
-			}
-			for a, want := range map[*analysis.Analyzer][]string{
-				contractcheck.Gate(factory.NewAnalyzer(nil), &api, cfg):      tc.factory,
-				contractcheck.Gate(capabilities.NewAnalyzer(nil), &api, cfg): tc.caps,
-			} {
-				var got []string
-				for _, r := range analysistest.Run(quiet{}, testData, a, "example.com/contractcheck/gated") {
-					for _, d := range r.Diagnostics {
-						got = append(got, d.Message)
-					}
-				}
-				if len(got) != len(want) {
-					t.Errorf("%s: %q, want %q", a.Name, got, want)
-					continue
-				}
-				for i := range got {
-					if !strings.HasPrefix(got[i], want[i]) {
-						t.Errorf("%s: %q, want %q", a.Name, got, want)
-					}
-				}
-			}
-		})
-	}
-}
 
 // A framework host's contract: two kinds, each an interface to
 // implement. A plugin of one kind passes (value or pointer receivers:

@@ -29,7 +29,7 @@ type pending struct {
 
 type reporter struct {
 	pass     *analysis.Pass
-	cfg      *Config
+	cfg      *common.Config
 	names    map[string]string // import path -> package name, for messages
 	reported map[string]bool   // messages already reported (entries of one symbol for all plugins and for this one)
 	// hold, when set, receives the next diagnostic instead of the pass.
@@ -110,8 +110,9 @@ func (r *reporter) origin(e contract.Entry) string {
 			return "--expect " + s.Pos
 		}
 		file, line, ok := strings.Cut(s.Pos, ":")
-		if ok && r.cfg.Root != "" && r.cfg.Dir != "" && r.cfg.Root != r.cfg.Dir && !filepath.IsAbs(file) {
-			if rel, err := filepath.Rel(r.cfg.Dir, filepath.Join(r.cfg.Root, filepath.FromSlash(file))); err == nil {
+		root := r.cfg.Root()
+		if ok && root != "" && r.cfg.Dir != "" && root != r.cfg.Dir && !filepath.IsAbs(file) {
+			if rel, err := filepath.Rel(r.cfg.Dir, filepath.Join(root, filepath.FromSlash(file))); err == nil {
 				return filepath.ToSlash(rel) + ":" + line
 			}
 		}
@@ -335,7 +336,7 @@ func (r *reporter) missing(e contract.Entry) {
 		pos = first.Pos()
 		if len(near) == 1 && satisfies(first, e) {
 			fix = "rename " + first.Name() + " to " + sym
-			edits = r.rename(first, sym)
+			edits = rename(r.pass, first, sym)
 		}
 	}
 	if !pos.IsValid() {
@@ -369,10 +370,10 @@ func satisfies(obj types.Object, e contract.Entry) bool {
 }
 
 // rename renames obj's declaration and its uses in the package.
-func (r *reporter) rename(obj types.Object, name string) []analysis.TextEdit {
+func rename(pass *analysis.Pass, obj types.Object, name string) []analysis.TextEdit {
 	edits := []analysis.TextEdit{{Pos: obj.Pos(), End: obj.Pos() + token.Pos(len(obj.Name())), NewText: []byte(name)}}
 	var uses []*ast.Ident
-	for id, o := range r.pass.TypesInfo.Uses {
+	for id, o := range pass.TypesInfo.Uses {
 		if o == obj {
 			uses = append(uses, id)
 		}

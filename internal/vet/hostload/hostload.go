@@ -32,20 +32,11 @@ In packages that import "plugin", the analyzer reports
 The fix in both cases is to load plugins with <api>/loader (loader.Load,
 loader.Open or loader.Check), which does all of this.`
 
-// Analyzer checks against the default API package.
-var Analyzer = NewAnalyzer(nil)
-
-// NewAnalyzer returns a hostload analyzer; *api (common.DefaultAPI when
-// nil) names the API package whose loader the fixes point to; -api sets
-// it.
-func NewAnalyzer(api *string) *analysis.Analyzer {
-	if api == nil {
-		s := common.DefaultAPI
-		api = &s
-	}
+// NewAnalyzer returns a hostload analyzer; cfg.API names the API package
+// whose loader the fixes point to.
+func NewAnalyzer(cfg *common.Config) *analysis.Analyzer {
 	a := &analysis.Analyzer{Name: "hostload", Doc: doc}
-	common.APIFlag(&a.Flags, api)
-	a.Run = func(pass *analysis.Pass) (any, error) { run(pass, *api); return nil, nil }
+	a.Run = func(pass *analysis.Pass) (any, error) { run(pass, cfg); return nil, nil }
 	return a
 }
 
@@ -62,7 +53,8 @@ type lookup struct {
 	fn   ast.Node
 }
 
-func run(pass *analysis.Pass, api string) {
+func run(pass *analysis.Pass, cfg *common.Config) {
+	api := cfg.API
 	if !common.ImportsDirectly(pass.Pkg, "plugin") || pass.Pkg.Path() == api+"/loader" {
 		return
 	}
@@ -76,7 +68,7 @@ func run(pass *analysis.Pass, api string) {
 	// first: the version advice is for APIs that have one.
 	versioned := false
 	if a := common.FindAPI(pass.Pkg, api); a != nil {
-		_, versioned = a.Scope().Lookup(common.SymbolAPIVersion).(*types.Const)
+		_, versioned = a.Scope().Lookup("APIVersion").(*types.Const)
 	}
 
 	// Comma-ok assertions: v, ok := x.(T) and var v, ok = x.(T).
@@ -142,7 +134,7 @@ func run(pass *analysis.Pass, api string) {
 	// APIVersion first.
 	checksVersion := false
 	for _, l := range lookups {
-		if l.name == common.SymbolAPIVersion {
+		if l.name == "APIVersion" {
 			checksVersion = true
 		}
 	}
@@ -180,7 +172,7 @@ func run(pass *analysis.Pass, api string) {
 		sort.Slice(ls, func(i, j int) bool { return ls[i].call.Pos() < ls[j].call.Pos() })
 		versionAt := -1
 		for i, l := range ls {
-			if l.name == common.SymbolAPIVersion {
+			if l.name == "APIVersion" {
 				versionAt = i
 				break
 			}

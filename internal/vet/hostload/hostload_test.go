@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 	"github.com/pluginctl/pluginctl/internal/vet/hostload"
 )
 
@@ -15,6 +16,6 @@ import (
 var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
 
 func TestHostLoad(t *testing.T) {
-	analysistest.Run(t, testData, hostload.Analyzer,
+	analysistest.Run(t, testData, hostload.NewAnalyzer(&common.Config{API: common.DefaultAPI}),
 		"example.com/hostload/careful", "example.com/hostload/careless", "example.com/hostload/order", "example.com/hostload/notahost", "example.com/hostload/usesloader")
 }

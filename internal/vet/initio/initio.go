@@ -41,24 +41,15 @@ own initialization does any of this is reported at the import, because
 its init also runs inside plugin.Open unless the host links it too (the
 pluginctl vet runner drops those it can prove the host links).`
 
-// Analyzer checks against the default API package.
-var Analyzer = NewAnalyzer(nil)
-
-// NewAnalyzer returns an initio analyzer that knows the API package *api
-// (common.DefaultAPI when nil); -api sets *api.
-func NewAnalyzer(api *string) *analysis.Analyzer {
-	if api == nil {
-		s := common.DefaultAPI
-		api = &s
-	}
+// NewAnalyzer returns an initio analyzer for the project cfg describes.
+func NewAnalyzer(cfg *common.Config) *analysis.Analyzer {
 	a := &analysis.Analyzer{
 		Name:       "initio",
 		Doc:        doc,
 		FactTypes:  []analysis.Fact{new(FuncFact), new(InitFact)},
 		ResultType: reflect.TypeOf((*Result)(nil)),
 	}
-	common.APIFlag(&a.Flags, api)
-	a.Run = func(pass *analysis.Pass) (any, error) { return run(pass, *api), nil }
+	a.Run = func(pass *analysis.Pass) (any, error) { return run(pass, cfg), nil }
 	return a
 }
 
@@ -154,7 +145,7 @@ type located struct {
 	call *ast.CallExpr
 }
 
-func run(pass *analysis.Pass, api string) *Result {
+func run(pass *analysis.Pass, cfg *common.Config) *Result {
 	res := &Result{}
 	if common.IsStd(pass) {
 		return res
@@ -162,8 +153,9 @@ func run(pass *analysis.Pass, api string) *Result {
 	// Nothing imports a package main: it needs no facts.
 	facts := pass.Pkg.Name() != "main"
 	s := &state{pass: pass, decls: map[*types.Func]*ast.FuncDecl{}, memo: map[*types.Func][]Effect{}, busy: map[*types.Func]bool{}}
-	plugin := common.ClassifyPlugin(pass, api)
-	if apiPkg := common.FindAPI(pass.Pkg, api); apiPkg != nil {
+	apiName := cfg.API
+	if apiPkg := common.FindAPI(pass.Pkg, cfg.API); apiPkg != nil {
+		apiName = apiPkg.Name()
 		if tn, ok := apiPkg.Scope().Lookup("Host").(*types.TypeName); ok {
 			s.hostType = tn.Type()
 		}
@@ -221,12 +213,8 @@ func run(pass *analysis.Pass, api string) *Result {
 		pass.ExportPackageFact(&InitFact{Effects: fact})
 	}
 
-	if plugin == nil {
+	if !cfg.IsPlugin(pass) {
 		return res
-	}
-	apiName := api
-	if plugin.API != nil {
-		apiName = plugin.API.Name()
 	}
 	for _, l := range own {
 		s.reportOwn(res, l, apiName)

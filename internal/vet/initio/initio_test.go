@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 	"github.com/pluginctl/pluginctl/internal/vet/initio"
 )
 
@@ -15,12 +16,12 @@ import (
 var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
 
 func TestInitIO(t *testing.T) {
-	analysistest.Run(t, testData, initio.Analyzer,
+	analysistest.Run(t, testData, initio.NewAnalyzer(&common.Config{API: common.DefaultAPI}),
 		"example.com/initio/good", "example.com/initio/readfile", "example.com/initio/varinit", "example.com/initio/exit",
 		"example.com/initio/initpanic", "example.com/initio/hang", "example.com/initio/forge", "example.com/initio/callback",
 		"example.com/initio/usehelper", "example.com/initio/imports", "example.com/initio/lib")
 }
 
 func TestInitIOCgo(t *testing.T) {
-	analysistest.Run(t, testData, initio.Analyzer, "example.com/initio/cgoabort")
+	analysistest.Run(t, testData, initio.NewAnalyzer(&common.Config{API: common.DefaultAPI}), "example.com/initio/cgoabort")
 }

@@ -28,32 +28,24 @@ initialization (init functions and variable initializers) and the
 plugin's Init, which the host calls once before using the plugin, are
 not reported. Plain integer increments get a suggested fix to sync/atomic.`
 
-// Analyzer checks plugins of the default API package.
-var Analyzer = NewAnalyzer(nil)
-
-// NewAnalyzer returns a sharedstate analyzer; *api (common.DefaultAPI
-// when nil) is the API package that identifies plugins; -api sets it.
-func NewAnalyzer(api *string) *analysis.Analyzer {
-	if api == nil {
-		s := common.DefaultAPI
-		api = &s
-	}
+// NewAnalyzer returns a sharedstate analyzer for the project cfg
+// describes (which packages are plugins).
+func NewAnalyzer(cfg *common.Config) *analysis.Analyzer {
 	a := &analysis.Analyzer{Name: "sharedstate", Doc: doc}
-	common.APIFlag(&a.Flags, api)
-	a.Run = func(pass *analysis.Pass) (any, error) { run(pass, *api); return nil, nil }
+	a.Run = func(pass *analysis.Pass) (any, error) { run(pass, cfg); return nil, nil }
 	return a
 }
 
 const catWrite = "write"
 
-func run(pass *analysis.Pass, api string) {
-	if common.ClassifyPlugin(pass, api) == nil {
+func run(pass *analysis.Pass, cfg *common.Config) {
+	if !cfg.IsPlugin(pass) {
 		return
 	}
 	exported := map[*types.Var]bool{}
 	scope := pass.Pkg.Scope()
 	for _, n := range scope.Names() {
-		if v, ok := scope.Lookup(n).(*types.Var); ok && v.Exported() && n != common.SymbolMetadata {
+		if v, ok := scope.Lookup(n).(*types.Var); ok && v.Exported() && n != "PluginctlMetadata" {
 			exported[v] = true
 		}
 	}
@@ -66,7 +58,7 @@ func run(pass *analysis.Pass, api string) {
 			if !ok || fd.Body == nil {
 				continue
 			}
-			if fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == common.SymbolInit) {
+			if fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "Init") {
 				continue
 			}
 			checkFunc(pass, f, fd.Body, exported)

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 	"github.com/pluginctl/pluginctl/internal/vet/sharedstate"
 )
 
@@ -15,6 +16,6 @@ import (
 var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
 
 func TestSharedState(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, testData, sharedstate.Analyzer,
+	analysistest.RunWithSuggestedFixes(t, testData, sharedstate.NewAnalyzer(&common.Config{API: common.DefaultAPI}),
 		"example.com/sharedstate/good", "example.com/sharedstate/racy", "example.com/sharedstate/lib")
 }

@@ -5,13 +5,11 @@
 package common
 
 import (
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -25,20 +23,76 @@ import (
 // check against unless told otherwise (-api).
 const DefaultAPI = pluginapi.ImportPath
 
-// Symbol names a plugin exports (the pluginapi.Symbol* constants). They
-// are repeated here, not imported, so that the analyzers do not depend on
-// the API package they check.
-const (
-	SymbolNew          = "New"
-	SymbolAPIVersion   = "APIVersion"
-	SymbolCapabilities = "Capabilities"
-	SymbolInit         = "Init"
-	SymbolMetadata     = "PluginctlMetadata"
-)
+// Config is what the analyzers know of the project they check. They
+// read it when they run, so a flag may still change API.
+type Config struct {
+	// API is the import path of the project's API package.
+	API string
+	// Contract is the contract in force; nil means the pluginapi
+	// convention of API (contract.Default), with plugins recognized
+	// without the contract's symbols.
+	Contract *contract.Contract
+	// Project is the project model: root, [plugins] dirs, plugin names.
+	// nil means an empty project (analysistest).
+	Project *project.Project
+	// Plugins, when not nil, are the import paths of the plugins as the
+	// runner classified them; nil means IsPlugin classifies the package
+	// under analysis with the project's rule.
+	Plugins map[string]bool
+	// Dir, when set, is the directory positions in messages are
+	// relative to (the contract's are relative to the project root).
+	Dir string
+}
 
-// APIFlag registers the -api flag on fs, bound to *api.
-func APIFlag(fs *flag.FlagSet, api *string) {
-	fs.StringVar(api, "api", *api, "import `path` of the shared API package (the package declaring Plugin, Host and APIVersion)")
+// InForce returns the contract in force: Contract, or the convention.
+func (c *Config) InForce() *contract.Contract {
+	if c.Contract != nil {
+		return c.Contract
+	}
+	return contract.Default(c.API)
+}
+
+func (c *Config) project() *project.Project {
+	if c.Project != nil {
+		return c.Project
+	}
+	return &project.Project{Config: &contract.Config{}}
+}
+
+// IsPlugin reports whether the package under analysis is a plugin: as
+// the runner classified it (Plugins), else by the project's one rule
+// (project.Project.Classify: [plugins] dirs, the contract's symbols, New,
+// no func main) applied to its syntax.
+func (c *Config) IsPlugin(pass *analysis.Pass) bool {
+	if pass.Pkg.Name() != "main" {
+		return false
+	}
+	if c.Plugins != nil {
+		return c.Plugins[pass.Pkg.Path()]
+	}
+	var ct func() *contract.Contract
+	if c.Contract != nil {
+		ct = func() *contract.Contract { return c.Contract }
+	}
+	return c.project().Classify(project.FromSyntax(pass.Pkg, PackageDir(pass), pass.Files), ct) == project.Plugin
+}
+
+// Root is the project root ("" for an empty project).
+func (c *Config) Root() string { return c.project().Root }
+
+// PluginName is the name of the plugin in dir, as contract.Entry.Applies
+// matches it (project.Project.PluginName).
+func (c *Config) PluginName(dir string) string { return c.project().PluginName(dir) }
+
+// PackageDir returns the directory of the package under analysis (of
+// its first file), "" when unknown.
+func PackageDir(pass *analysis.Pass) string {
+	for _, f := range pass.Files {
+		if name := pass.Fset.Position(f.Package).Filename; strings.HasSuffix(name, ".go") {
+			return filepath.Dir(name)
+		}
+	}
+	return ""
 }
 
 // FixPrefix marks the related information that carries a finding's
@@ -138,103 +192,6 @@ func ImportsDirectly(pkg *types.Package, path string) bool {
 		}
 	}
 	return false
-}
-
-// Plugin describes a plugin package: a package main that declares a
-// top-level New (what `pluginctl build` builds as a plugin), or a package
-// main importing the API package that declares New-like factories.
-type Plugin struct {
-	// API is the API package, nil if the plugin does not reach it.
-	API *types.Package
-	// PluginType is API's Plugin interface type, nil without API.
-	PluginType types.Type
-	// HostType is API's Host interface type, nil without API.
-	HostType types.Type
-	// New is the top-level object named New; nil without one.
-	New types.Object
-	// Candidates are the New-like factories (exported New* functions,
-	// and functions returning the API's Plugin or a type implementing
-	// it), when New is missing; in source order.
-	Candidates []*types.Func
-}
-
-// ClassifyPlugin returns the plugin description of the package under
-// analysis, or nil if it is not a plugin package.
-func ClassifyPlugin(pass *analysis.Pass, api string) *Plugin {
-	if pass.Pkg.Name() != "main" {
-		return nil
-	}
-	// The project's one rule decides (from the syntax: a package main
-	// without func main, or declaring New, is a plugin; one with func main
-	// linking plugin is a host).
-	dir := ""
-	if len(pass.Files) > 0 {
-		dir = filepath.Dir(pass.Fset.Position(pass.Files[0].Package).Filename)
-	}
-	if (&project.Project{Config: &contract.Config{}}).Classify(project.FromSyntax(pass.Pkg, dir, pass.Files), nil) != project.Plugin {
-		return nil
-	}
-	p := &Plugin{API: FindAPI(pass.Pkg, api)}
-	if p.API == nil {
-		// Not a plugin of this API's convention: its contract is the
-		// host's business (a plugin without New is not one either).
-		return nil
-	}
-	if p.API != nil {
-		if tn, ok := p.API.Scope().Lookup("Plugin").(*types.TypeName); ok {
-			p.PluginType = tn.Type()
-		}
-		if tn, ok := p.API.Scope().Lookup("Host").(*types.TypeName); ok {
-			p.HostType = tn.Type()
-		}
-	}
-	scope := pass.Pkg.Scope()
-	p.New = scope.Lookup(SymbolNew)
-	if p.New != nil {
-		return p
-	}
-	if !ImportsDirectly(pass.Pkg, api) {
-		return nil
-	}
-	for _, name := range scope.Names() {
-		fn, ok := scope.Lookup(name).(*types.Func)
-		if !ok || name == "main" || name == "init" {
-			continue
-		}
-		if (ast.IsExported(name) && strings.HasPrefix(name, "New")) || strings.HasPrefix(strings.ToLower(name), "new") || p.returnsPlugin(fn) {
-			p.Candidates = append(p.Candidates, fn)
-		}
-	}
-	if len(p.Candidates) == 0 {
-		return nil
-	}
-	sort.Slice(p.Candidates, func(i, j int) bool { return p.Candidates[i].Pos() < p.Candidates[j].Pos() })
-	return p
-}
-
-// returnsPlugin reports whether fn returns one value that is the API's
-// Plugin or implements it.
-func (p *Plugin) returnsPlugin(fn *types.Func) bool {
-	if p.PluginType == nil {
-		return false
-	}
-	sig := fn.Signature()
-	if sig.Results().Len() == 0 {
-		return false
-	}
-	r := sig.Results().At(0).Type()
-	iface, _ := p.PluginType.Underlying().(*types.Interface)
-	return types.Identical(r, p.PluginType) || (iface != nil && types.Implements(r, iface))
-}
-
-// NewType returns the type a host expects of New, func() <api>.Plugin,
-// or nil without the API.
-func (p *Plugin) NewType() *types.Signature {
-	if p.PluginType == nil {
-		return nil
-	}
-	res := types.NewTuple(types.NewVar(token.NoPos, nil, "", p.PluginType))
-	return types.NewSignatureType(nil, nil, nil, nil, res, false)
 }
 
 // Qualifier qualifies package-level names by package name, except those

@@ -4,7 +4,7 @@ package main // want `plugin has no Seven`
 
 import "github.com/pluginctl/pluginctl/pluginapi"
 
-func New() int { return 0 }
+func New() int { return 0 } // want `New has type func\(\) int, want func\(\) pluginapi.Plugin`
 
 var APIVersion = pluginapi.APIVersion
 
