@@ -61,8 +61,8 @@ func main() {}
 		t.Errorf("go vet -vettool -api: %v\n%s", err, out)
 	}
 	// Analyzers can be deselected like go vet's own.
-	if out, err := output(mod, env, "go", "vet", "-vettool="+tool, "-apiversion=false", "./..."); err != nil || out != "" {
-		t.Errorf("go vet -vettool -apiversion=false: %v\n%s", err, out)
+	if out, err := output(mod, env, "go", "vet", "-vettool="+tool, "-contract=false", "./..."); err != nil || out != "" {
+		t.Errorf("go vet -vettool -contract=false: %v\n%s", err, out)
 	}
 	// Standalone: the runner, with its summary line and exit status 1.
 	out, err = output(mod, env, tool, "./...")

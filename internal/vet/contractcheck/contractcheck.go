@@ -62,7 +62,19 @@ func run(pass *analysis.Pass, cfg *common.Config) {
 	// that satisfies one kind is fine; otherwise the nearest kind's
 	// problems are reported, saying which kinds there are.
 	held := map[string][]pending{}
+	// On a plugin using the API package, a convention entry, for all
+	// plugins or some (a host opening "plugins/x.so" by name still
+	// follows the convention), gets the convention's checks.
+	handled := map[string]bool{}
+	for _, e := range c.Entries {
+		if v != nil && e.IsConvention(cfg.API) && !c.InKind(e.Symbol) {
+			handled[e.Symbol] = v.check(e.Symbol)
+		}
+	}
 	for _, e := range c.For(cfg.PluginName(common.PackageDir(pass))) {
+		if handled[e.Symbol] && e.IsConvention(cfg.API) {
+			continue
+		}
 		if c.InKind(e.Symbol) {
 			r.hold = &pending{}
 			r.check(e)
@@ -70,9 +82,6 @@ func run(pass *analysis.Pass, cfg *common.Config) {
 				held[e.Symbol] = append(held[e.Symbol], *r.hold)
 			}
 			r.hold = nil
-			continue
-		}
-		if v != nil && e.IsConvention(cfg.API) && v.check(e.Symbol) {
 			continue
 		}
 		r.check(e)

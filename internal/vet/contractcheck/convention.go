@@ -71,6 +71,8 @@ func (v *conv) check(symbol string) bool {
 			wantStr = "func Init(host " + types.TypeString(v.hostType, v.qual) + ") error"
 		}
 		v.optional(symbol, want, wantStr, "ErrBadInit")
+	case "PluginctlMetadata":
+		// pluginctl build stamps it.
 	default:
 		ok = false
 	}
