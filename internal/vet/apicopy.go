@@ -12,18 +12,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/pluginctl/pluginctl/internal/modtree"
 )
 
 // apicopy is the type identity rule at the module level. A host and its
@@ -364,121 +362,24 @@ func (a *apicopyRun) modulesTxtLine(dir, mod string) (string, int, string) {
 // nestedSides finds the modules below Dir that are not part of the main
 // build and hold plugins or hosts.
 func (a *apicopyRun) nestedSides() []*side {
-	inBuild := map[string]bool{}
+	var inBuild []string
 	for _, mf := range a.mains {
-		inBuild[filepath.Dir(mf.Syntax.Name)] = true
+		inBuild = append(inBuild, filepath.Dir(mf.Syntax.Name))
 	}
 	if a.work != nil {
 		for _, u := range a.work.Use {
-			inBuild[filepath.Clean(filepath.Join(filepath.Dir(a.workFile), u.Path))] = true
+			inBuild = append(inBuild, filepath.Join(filepath.Dir(a.workFile), u.Path))
 		}
 	}
 	var out []*side
-	filepath.WalkDir(a.o.Dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if path != a.o.Dir && skipDir(d.Name()) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Name() != "go.mod" || inBuild[filepath.Dir(path)] {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil
-		}
-		mf, err := modfile.Parse(path, data, nil)
-		if err != nil || mf.Module == nil {
-			return nil
-		}
-		s := &side{name: relPath(a.o.Dir, filepath.Dir(path)), dir: filepath.Dir(path), gomod: path, mf: mf}
-		a.scanSide(s)
-		if len(s.hosts)+len(s.plugins) > 0 {
+	for _, m := range modtree.Find(a.o.Dir, inBuild, a.api+"/loader") {
+		if len(m.Hosts)+len(m.Plugins) > 0 {
+			s := &side{name: relPath(a.o.Dir, m.Dir), dir: m.Dir, gomod: filepath.Join(m.Dir, "go.mod"), mf: m.File, hosts: m.Hosts, plugins: m.Plugins}
 			a.resolveNested(s)
 			out = append(out, s)
 		}
-		return nil
-	})
+	}
 	return out
-}
-
-func skipDir(name string) bool {
-	return name == "vendor" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
-}
-
-// scanSide finds the plugins and hosts of a nested module by parsing its
-// files (no go command: its dependencies may not even be downloaded).
-func (a *apicopyRun) scanSide(s *side) {
-	fset := token.NewFileSet()
-	filepath.WalkDir(s.dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		if path != s.dir {
-			if skipDir(d.Name()) {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-				return filepath.SkipDir // another module
-			}
-		}
-		entries, _ := os.ReadDir(path)
-		isMain, hasNew, isHost := false, false, false
-		for _, e := range entries {
-			n := e.Name()
-			if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, filepath.Join(path, n), nil, parser.SkipObjectResolution)
-			if err != nil || f.Name.Name != "main" {
-				continue
-			}
-			isMain = true
-			for _, imp := range f.Imports {
-				p, _ := strconv.Unquote(imp.Path.Value)
-				if p == "plugin" || p == a.api+"/loader" {
-					isHost = true
-				}
-			}
-			for _, decl := range f.Decls {
-				switch decl := decl.(type) {
-				case *ast.FuncDecl:
-					if decl.Recv == nil && decl.Name.Name == "New" {
-						hasNew = true
-					}
-				case *ast.GenDecl:
-					for _, sp := range decl.Specs {
-						if vs, ok := sp.(*ast.ValueSpec); ok {
-							for _, n := range vs.Names {
-								if n.Name == "New" {
-									hasNew = true
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-		rel := relPath(s.dir, path)
-		ip := s.mf.Module.Mod.Path
-		if rel != "." {
-			ip += "/" + rel
-		}
-		switch {
-		case isMain && hasNew:
-			s.plugins = append(s.plugins, ip)
-		case isMain && isHost:
-			s.hosts = append(s.hosts, ip)
-		}
-		return nil
-	})
 }
 
 // resolveNested works out, from go.mod and vendor/modules.txt, where a
@@ -869,7 +770,7 @@ func (a *apicopyRun) firstDup(xroot, xsub, ydir, ypath string) string {
 		if err != nil || !d.IsDir() {
 			return nil
 		}
-		if path != ydir && (skipDir(d.Name()) || fileExists(filepath.Join(path, "go.mod"))) {
+		if path != ydir && (modtree.Skipped(d.Name()) || fileExists(filepath.Join(path, "go.mod"))) {
 			return filepath.SkipDir
 		}
 		rel, _ := filepath.Rel(ydir, path)

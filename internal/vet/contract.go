@@ -3,7 +3,6 @@ package vet
 import (
 	"context"
 
-
 	"github.com/pluginctl/pluginctl/internal/project"
 )
 
@@ -36,4 +35,3 @@ func (p *contractPlan) wait() *project.Resolved {
 	<-p.done
 	return p.resolved
 }
-

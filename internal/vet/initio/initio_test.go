@@ -6,8 +6,8 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
-	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 	"github.com/pluginctl/pluginctl/internal/vet/initio"
+	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 )
 
 // testData is the analysistest root the vet analyzers share: the stub
