@@ -284,3 +284,52 @@ func TestContractBrokenHost(t *testing.T) {
 		t.Errorf("contract %+v", res.Contract)
 	}
 }
+
+// On a module with its own API package, a package main is a plugin for
+// every check when the project says so: through a symbol of the
+// contract its host infers (plugins/conf declares Config, and has func
+// main), or a [plugins] dirs folder of pluginctl.toml (ext/reader
+// declares nothing the host wants). Both get initio's finding.
+func TestPluginsOfTheProject(t *testing.T) {
+	t.Parallel()
+	const initIO = "package main\n\nimport (\n\t\"os\"\n\n\t\"example.com/conf/api\"\n)\n\nvar data []byte\n\nfunc init() { data, _ = os.ReadFile(\"/etc/hosts\") }\n\nvar _ api.Config\n\nfunc main() {}\n"
+	dir := writeTree(t, map[string]string{
+		"go.mod":         "module example.com/conf\n\ngo 1.26\n",
+		"pluginctl.toml": "[plugins]\ndirs = [\"ext/\"]\n",
+		"api/api.go":     "package api\n\ntype Config struct{ Name string }\n",
+		"cmd/host/main.go": `package main
+
+import (
+	"os"
+	"plugin"
+
+	"example.com/conf/api"
+)
+
+func main() {
+	p, err := plugin.Open(os.Args[1])
+	if err != nil {
+		return
+	}
+	c, err := p.Lookup("Config")
+	if err != nil {
+		return
+	}
+	_ = c.(*api.Config).Name
+}
+`,
+		"plugins/conf/main.go": initIO + "\nvar Config api.Config\n",
+		"ext/reader/main.go":   initIO,
+	})
+	res, err := Run(context.Background(), Options{Dir: dir, Env: testEnv("GOWORK=off"), Checks: []string{"initio"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFindings(t, res,
+		`initio/io@ext/reader/main.go:11:25: init does file I/O`,
+		`initio/io@plugins/conf/main.go:11:25: init does file I/O`,
+	)
+	if res.API != "example.com/conf/api" || len(res.Plugins) != 2 {
+		t.Errorf("API %s, plugins %v", res.API, res.Plugins)
+	}
+}
