@@ -222,30 +222,31 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// packages load.
 	ictx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	plan := planContract(ictx, &o)
+	r, rerr := &project.Resolved{Contract: o.Contract, API: o.Project.API}, error(nil)
+	resolved := make(chan struct{})
+	go func() {
+		defer close(resolved)
+		if o.Contract == nil {
+			r, rerr = o.Project.Contract(ictx, nil)
+		}
+	}()
 	l, err := loadPackages(ctx, &o, nil)
 	if err != nil {
 		return nil, err
 	}
-	contractOf := func() *contract.Contract {
-		if r := plan.wait(); r != nil {
-			return r.Contract
-		}
-		return nil
+	<-resolved
+	res := &Result{Dir: o.Dir, Errors: l.Errors}
+	if rerr != nil {
+		res.Errors = append(res.Errors, "resolving the plugin contract: "+rerr.Error())
+		r = o.Project.Declared()
 	}
-	api := o.APIPackage
-	if api == "" {
-		if r := plan.wait(); r != nil {
-			api = r.PrimaryAPI()
-		}
-		api = cmp.Or(api, DefaultAPI)
-	}
-	o.APIPackage = api
-	res := &Result{Dir: o.Dir, API: api, Errors: l.Errors}
+	res.API = cmp.Or(o.APIPackage, r.PrimaryAPI(), DefaultAPI)
+	o.APIPackage = res.API
+	res.Contract = r.Contract
+	cfg := &Config{API: res.API, Contract: r.Contract, Project: o.Project, Dir: o.Dir, Plugins: map[string]bool{}}
 
 	// Hosts and plugins, by the project's one rule.
 	hostDeps := map[string]bool{}
-	var hosts, plugins []*packages.Package
 	for _, p := range l.Roots {
 		if p.Name == "" {
 			continue // a pattern or list error, reported in Errors
@@ -254,33 +255,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if p.Name != "main" {
 			continue
 		}
-		switch o.Project.Classify(project.FromPackages(p), contractOf) {
+		switch o.Project.Classify(project.FromPackages(p), func() *contract.Contract { return r.Contract }) {
 		case project.Host:
 			res.Hosts = append(res.Hosts, p.PkgPath)
-			hosts = append(hosts, p)
-			deps := map[string]bool{}
-			collectDeps(p, deps)
-			for d := range deps {
-				hostDeps[d] = true
-			}
+			collectDeps(p, hostDeps)
 		case project.Plugin:
 			res.Plugins = append(res.Plugins, p.PkgPath)
-			plugins = append(plugins, p)
+			cfg.Plugins[p.PkgPath] = true
 		}
 	}
 
-	// The contract, and the plugins under it.
-	cfg := &Config{API: api, Project: o.Project, Dir: o.Dir, Plugins: map[string]bool{}}
-	if r := plan.wait(); plan.err != nil {
-		res.Errors = append(res.Errors, "resolving the plugin contract: "+plan.err.Error())
-		cfg.Contract = o.Project.Declared().Contract
-	} else {
-		cfg.Contract = r.Contract
-	}
-	res.Contract = cfg.Contract
-	for _, p := range plugins {
-		cfg.Plugins[p.PkgPath] = true
-	}
 	var analyzers []*analysis.Analyzer
 	for _, a := range Analyzers(cfg) {
 		if selected(a.Name) || a.Name == "contract" && (selected("factory") || selected("apiversion") || selected("capabilities")) {
