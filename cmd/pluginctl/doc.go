@@ -692,10 +692,10 @@
 // of the project (the one rule of pluginctl help project), judged against the
 // project's API package and the contract of the project's hosts, whatever
 // subset of packages is vetted: pluginctl vet ./plugins/x knows what the hosts
-// ask of x. factory, apiversion and capabilities check the convention's symbols
-// the contract has (a host that looks up only New is not held to APIVersion),
-// against the project's API package (<api> below); contract checks everything
-// else.
+// ask of x. One analyzer, contract, checks every entry of that contract; the
+// pluginapi convention is a contract like the others, and its New, APIVersion,
+// Capabilities and Init (on plugins that use the project's API package, <api>
+// below) are reported under the codes factory, apiversion and capabilities.
 //
 // # Severities
 //
@@ -707,7 +707,7 @@
 // stop pluginctl build; the message then names each plugin and why, and the
 // builds it stopped are reported as cancelled, not as failures.
 //
-// # The analyzers
+// # The checks
 //
 //   - factory (error): New missing, not a function, or not func() <api>.Plugin;
 //     says what exists instead. Example: func NewPlugin() pluginapi.Plugin
@@ -734,8 +734,8 @@
 //     one path, two versions of a shared module; reported at the go.mod/go.work
 //     line. Example: plugins/ext/go.mod:7:1: ... gets .../pluginapi from
 //     replacement ../../fork, the main build from its own module.
-//   - contract (error): for hosts outside the convention, every plugin against
-//     the host's contract (pluginctl contract): a required symbol missing (with
+//   - contract (error): every plugin against the host's contract (pluginctl
+//     contract) beyond the convention: a required symbol missing (with
 //     near misses such as seven for Seven), of another type, or of another kind
 //     (a variable where the host wants a function). Example: var Double = 2
 //     gives "Double is a variable of type int: Lookup gives the host a *int,
@@ -751,7 +751,8 @@
 // Under go vet -vettool (one package per process) the tool loads the project of
 // the package's directory and its contract, inferred once and cached by the
 // sources it read ($PLUGINCTL_CACHE/contract), so every package is judged as
-// pluginctl vet judges it; -api overrides the project's API package.
+// pluginctl vet judges it; -api overrides the project's API package, and
+// -contract=false (or -initio, -sharedstate, -hostload) deselects an analyzer.
 //
 // # pluginctl contract
 //
