@@ -15,7 +15,11 @@
 //     packages themselves) compiles them or takes them from the build
 //     cache. The source packages themselves are never compiled, unlike
 //     packages.Load with NeedTypes, which asks go list for export data of
-//     every package.
+//     every package. Packages only plugins import (roots that are package
+//     main and do not link package plugin) are compiled with
+//     -buildmode=plugin, as the build compiles them: with the build's
+//     flags (Config.BuildFlags), the build then reuses them from the go
+//     cache instead of compiling them a second time.
 //  3. Source packages are parsed while (2) runs, then type-checked in
 //     parallel in dependency order, importing everything else from export
 //     data.
@@ -188,36 +192,59 @@ func Load(ctx context.Context, cfg Config, patterns []string, o Options) (*Progr
 	}
 
 	// Step 2 (in the background): export data for the direct imports
-	// of source packages that are not source packages themselves.
-	need := map[string]*packages.Package{}
-	for _, p := range prog.Source {
-		for _, q := range p.Imports {
-			if !isSource[q] && q.PkgPath != "unsafe" && q.PkgPath != "C" {
-				need[q.ID] = q
+	// of source packages that are not source packages themselves,
+	// compiled as the build will compile them, so that it reuses them:
+	// as for a plugin (-buildmode=plugin) when only plugins import them
+	// (roots that are package main and do not link package plugin).
+	hostSide := map[*packages.Package]bool{}
+	var reach func(p *packages.Package)
+	reach = func(p *packages.Package) {
+		if !hostSide[p] {
+			hostSide[p] = true
+			for _, q := range p.Imports {
+				reach(q)
 			}
 		}
 	}
-	exportErr := make(chan error, 1)
-	go func() { exportErr <- exportFiles(ctx, &cfg, need) }()
+	for _, p := range prog.Roots {
+		if p.Name != "main" || linksPlugin(p, map[*packages.Package]bool{}) {
+			reach(p)
+		}
+	}
+	need, pluginNeed := map[string]*packages.Package{}, map[string]*packages.Package{}
+	for _, p := range prog.Source {
+		for _, q := range p.Imports {
+			if !isSource[q] && q.PkgPath != "unsafe" && q.PkgPath != "C" {
+				if hostSide[q] {
+					need[q.ID] = q
+				} else {
+					pluginNeed[q.ID] = q
+				}
+			}
+		}
+	}
+	exportErr := make(chan error, 2)
+	go func() { exportErr <- exportFiles(ctx, &cfg, need, false) }()
+	go func() { exportErr <- exportFiles(ctx, &cfg, pluginNeed, true) }()
 
 	// Step 3: parse while go list compiles.
 	mode := parser.SkipObjectResolution
 	if o.ParseComments {
 		mode |= parser.ParseComments
 	}
-	if err := prog.parse(ctx, mode); err != nil {
-		<-exportErr
-		return nil, err
-	}
-	if err := <-exportErr; err != nil {
+	err = prog.parse(ctx, mode)
+	err = cmp.Or(err, <-exportErr)
+	if err = cmp.Or(err, <-exportErr); err != nil {
 		return nil, err
 	}
 	prog.check(isSource, &cfg, o.Info)
 	return prog, nil
 }
 
-// exportFiles sets ExportFile of the packages in need.
-func exportFiles(ctx context.Context, cfg *Config, need map[string]*packages.Package) error {
+// exportFiles sets ExportFile of the packages in need, compiled as for
+// a plugin when plugin is set (as for a program when the platform has no
+// plugins).
+func exportFiles(ctx context.Context, cfg *Config, need map[string]*packages.Package, plugin bool) error {
 	if len(need) == 0 {
 		return nil
 	}
@@ -226,7 +253,14 @@ func exportFiles(ctx context.Context, cfg *Config, need map[string]*packages.Pac
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	pkgs, err := packages.Load(cfg.goConfig(ctx, packages.NeedName|packages.NeedExportFile), ids...)
+	gc := cfg.goConfig(ctx, packages.NeedName|packages.NeedExportFile)
+	if plugin {
+		gc.BuildFlags = append(gc.BuildFlags, "-buildmode=plugin")
+	}
+	pkgs, err := packages.Load(gc, ids...)
+	if err != nil && plugin && ctx.Err() == nil {
+		return exportFiles(ctx, cfg, need, false)
+	}
 	if err != nil {
 		return fmt.Errorf("compiling dependencies: %w", err)
 	}
@@ -428,6 +462,23 @@ func (prog *Program) checkOne(p *packages.Package, isSource map[*packages.Packag
 	mu.Lock()
 	view[p.PkgPath] = tp
 	mu.Unlock()
+}
+
+// linksPlugin reports whether p imports package plugin, directly or not.
+func linksPlugin(p *packages.Package, seen map[*packages.Package]bool) bool {
+	if seen[p] {
+		return false
+	}
+	seen[p] = true
+	if p.PkgPath == "plugin" {
+		return true
+	}
+	for _, q := range p.Imports {
+		if linksPlugin(q, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 type importerFunc func(path string) (*types.Package, error)
