@@ -15,12 +15,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pluginctl/pluginctl/verifier"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // Writer renders one report.
 type Writer interface {
-	Report(r *verifier.Report) error
+	Report(r *diag.Report) error
 }
 
 // Formats are the values --format accepts for verify.
@@ -43,7 +43,7 @@ func New(format string, w io.Writer, color bool) (Writer, error) {
 
 type jsonWriter struct{ w io.Writer }
 
-func (j *jsonWriter) Report(r *verifier.Report) error {
+func (j *jsonWriter) Report(r *diag.Report) error {
 	r = unpadded(r)
 	enc := json.NewEncoder(j.w)
 	enc.SetIndent("", "  ")
@@ -56,7 +56,7 @@ var padding = regexp.MustCompile(`^([A-Za-z][\w-]*:?) {2,}`)
 
 // unpadded is r with the details' alignment padding removed, for a
 // program: "host   v1" is "host v1". r itself is unchanged.
-func unpadded(r *verifier.Report) *verifier.Report {
+func unpadded(r *diag.Report) *diag.Report {
 	c := *r
 	c.Artifacts = slices.Clone(r.Artifacts)
 	for i := range c.Artifacts {
@@ -99,7 +99,7 @@ func (t *text) paint(code, s string) string {
 	return "\033[" + code + "m" + s + "\033[0m"
 }
 
-func (t *text) Report(r *verifier.Report) error {
+func (t *text) Report(r *diag.Report) error {
 	var b strings.Builder
 	// Everything but pluginctl's own words is untrusted (file names, what
 	// a plugin printed, strings read from the artifacts): escaped.
@@ -134,7 +134,7 @@ func (t *text) Report(r *verifier.Report) error {
 		}
 		for _, p := range a.Problems {
 			sev := string(p.Severity)
-			if p.Severity == verifier.Warning {
+			if p.Severity == diag.Warning {
 				sev = t.paint("33", sev)
 			} else {
 				sev = t.paint("31", sev)
@@ -170,9 +170,9 @@ func (t *text) Report(r *verifier.Report) error {
 }
 
 // hasError reports whether ps has an error.
-func hasError(ps []verifier.Problem) bool {
+func hasError(ps []diag.Problem) bool {
 	for _, p := range ps {
-		if p.Severity == verifier.Error {
+		if p.Severity == diag.Error {
 			return true
 		}
 	}
@@ -181,7 +181,7 @@ func hasError(ps []verifier.Problem) bool {
 
 // notChecked lists the checks an interrupted verification did not
 // complete for a.
-func notChecked(a verifier.ArtifactReport) string {
+func notChecked(a diag.ArtifactReport) string {
 	s := make([]string, len(a.NotChecked))
 	for i, c := range a.NotChecked {
 		s[i] = string(c)
@@ -191,7 +191,7 @@ func notChecked(a verifier.ArtifactReport) string {
 
 // notCheckedSummary is ", N not checked (interrupted)" for an interrupted
 // report, else "".
-func notCheckedSummary(r *verifier.Report) string {
+func notCheckedSummary(r *diag.Report) string {
 	if !r.Interrupted {
 		return ""
 	}
@@ -237,15 +237,15 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func (j *junit) Report(r *verifier.Report) error {
+func (j *junit) Report(r *diag.Report) error {
 	s := junitSuite{Name: "pluginctl verify", Tests: r.Summary.Checked, Failures: r.Summary.Failed, Skipped: r.Summary.NotChecked}
 	for _, a := range r.Artifacts {
 		c := junitCase{Name: Escape(a.Path), Classname: "pluginctl.verify"}
 		var errs, warns []string
-		var first *verifier.Problem
+		var first *diag.Problem
 		for i, p := range a.Problems {
 			line := problemText(p)
-			if p.Severity == verifier.Error {
+			if p.Severity == diag.Error {
 				if first == nil {
 					first = &a.Problems[i]
 				}
@@ -274,7 +274,7 @@ func (j *junit) Report(r *verifier.Report) error {
 	return err
 }
 
-func problemText(p verifier.Problem) string {
+func problemText(p diag.Problem) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s [%s]: ", p.Severity, p.Code, p.Check)
 	if p.Pos != "" {
@@ -294,12 +294,12 @@ func problemText(p verifier.Problem) string {
 // annotation per problem, then a summary line.
 type github struct{ w io.Writer }
 
-func (g *github) Report(r *verifier.Report) error {
+func (g *github) Report(r *diag.Report) error {
 	var b strings.Builder
 	for _, a := range r.Artifacts {
 		for _, p := range merged(a.Problems) {
 			cmd := "error"
-			if p.Severity == verifier.Warning {
+			if p.Severity == diag.Warning {
 				cmd = "warning"
 			}
 			// Each line escaped on its own (no control character, no
@@ -317,7 +317,7 @@ func (g *github) Report(r *verifier.Report) error {
 			// artifact checked; a build problem without a position on no
 			// file at all.
 			file, line, col := SplitPos(p.Pos)
-			artifactCheck := p.Check == verifier.Static || p.Check == verifier.Dynamic
+			artifactCheck := p.Check == diag.Static || p.Check == diag.Dynamic
 			if file != "" && artifactCheck && a.Path != "" {
 				lines[0] = Escape(a.Path) + ": " + lines[0]
 			}
@@ -349,11 +349,11 @@ func (g *github) Report(r *verifier.Report) error {
 // the static and the dynamic check made one (the first, with the other's
 // position and evidence when it has more), so that one problem is one
 // annotation.
-func merged(ps []verifier.Problem) []verifier.Problem {
-	var out []verifier.Problem
+func merged(ps []diag.Problem) []diag.Problem {
+	var out []diag.Problem
 	at := map[[2]string]int{}
 	for _, p := range ps {
-		if p.Check != verifier.Static && p.Check != verifier.Dynamic {
+		if p.Check != diag.Static && p.Check != diag.Dynamic {
 			out = append(out, p)
 			continue
 		}

@@ -11,49 +11,49 @@ import (
 	"testing"
 
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
-	"github.com/pluginctl/pluginctl/verifier"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // sampleReport has one passing artifact, one failing with an error and a
 // warning, and one that is not a plugin: every shape a writer must render.
-func sampleReport() *verifier.Report {
-	return &verifier.Report{
-		Schema: verifier.Schema,
-		Host:   &verifier.HostInfo{Path: "bin/host", Source: "bin/pluginctl.json", GoVersion: "go1.26.8", Package: "example.com/app/cmd/host", BuildSet: "0123456789abcdef01234567", APIVersion: "v1"},
-		Checks: []verifier.Check{verifier.Static, verifier.Dynamic},
+func sampleReport() *diag.Report {
+	return &diag.Report{
+		Schema: diag.Schema,
+		Host:   &diag.HostInfo{Path: "bin/host", Source: "bin/pluginctl.json", GoVersion: "go1.26.8", Package: "example.com/app/cmd/host", BuildSet: "0123456789abcdef01234567", APIVersion: "v1"},
+		Checks: []diag.Check{diag.Static, diag.Dynamic},
 		Notes:  []string{"a note, with: punctuation"},
-		Artifacts: []verifier.ArtifactReport{
+		Artifacts: []diag.ArtifactReport{
 			{Path: "bin/plugins/good.so", Name: "good", OK: true, PluginPath: "example.com/app/plugins/good",
 				Metadata: &meta.Metadata{Schema: meta.Schema, Kind: "plugin", Package: "example.com/app/plugins/good", BuildSet: "0123456789abcdef01234567"},
-				Problems: []verifier.Problem{}},
+				Problems: []diag.Problem{}},
 			{Path: "bin/plugins/uuid.so", Name: "uuid", OK: false, PluginPath: "example.com/app/plugins/uuid",
-				Problems: []verifier.Problem{
-					{Code: verifier.PackageMismatch, Severity: verifier.Error, Check: verifier.Static,
+				Problems: []diag.Problem{
+					{Code: "package-mismatch", Severity: diag.Error, Check: diag.Static,
 						Message: "built with a different version of 1 package(s) than the host: github.com/google/uuid",
 						Detail:  []string{"github.com/google/uuid (module github.com/google/uuid): plugin v1.5.0, host v1.6.0"},
 						Fix:     "pin github.com/google/uuid to v1.6.0 in the plugin's go.mod (go get github.com/google/uuid@v1.6.0); then rebuild with `pluginctl build`"},
-					{Code: verifier.BuildSetMismatch, Severity: verifier.Warning, Check: verifier.Static,
+					{Code: "build-set-mismatch", Severity: diag.Warning, Check: diag.Static,
 						Message: "not built in the same `pluginctl build` run as the host", Fix: "build them together"},
 				}},
 			{Path: "bin/plugins/random.so", Name: "random", OK: false,
-				Problems: []verifier.Problem{{Code: verifier.NotAPlugin, Severity: verifier.Error, Check: verifier.Static,
+				Problems: []diag.Problem{{Code: "not-a-plugin", Severity: diag.Error, Check: diag.Static,
 					Message: "not a Go plugin: not an ELF file (starts with 8f 3a \"\\x8f:\")", Fix: "build it with `pluginctl build`"}}},
 			// A problem with a source position: the annotation goes there.
 			{Path: "bin/plugins/shout.so", Name: "shout", OK: false,
-				Problems: []verifier.Problem{{Code: verifier.APIVersionMismatch, Severity: verifier.Error, Check: verifier.Static,
+				Problems: []diag.Problem{{Code: "api-version-mismatch", Severity: diag.Error, Check: diag.Static,
 					Message: "APIVersion is \"v1\", the host accepts \"v2\"", Pos: "plugins/shout/main.go:7:20"},
 					// The dynamic check's finding of the same: one annotation.
-					{Code: verifier.APIVersionMismatch, Severity: verifier.Error, Check: verifier.Dynamic,
+					{Code: "api-version-mismatch", Severity: diag.Error, Check: diag.Dynamic,
 						Message: "APIVersion is \"v1\", the host wants \"v2\"", Detail: []string{"plugin v1"}}}},
 			// What stopped a build: a compiler position, and none.
 			{Path: "example.com/app/plugins/bad", Name: "bad", OK: false,
-				Problems: []verifier.Problem{
-					{Code: "compile-error", Severity: verifier.Error, Check: "build", Message: "plugin example.com/app/plugins/bad: undefined: nosuch", Pos: "plugins/bad/bad.go:5:9"},
-					{Code: "environment", Severity: verifier.Error, Check: "build", Message: "no host to verify the plugins against", Fix: "give --host"}}},
+				Problems: []diag.Problem{
+					{Code: "compile-error", Severity: diag.Error, Check: "build", Message: "plugin example.com/app/plugins/bad: undefined: nosuch", Pos: "plugins/bad/bad.go:5:9"},
+					{Code: "environment", Severity: diag.Error, Check: "build", Message: "no host to verify the plugins against", Fix: "give --host"}}},
 		},
-		Summary: verifier.Summary{Checked: 5, Passed: 1, Failed: 4},
+		Summary: diag.Summary{Checked: 5, Passed: 1, Failed: 4},
 	}
 }
 
@@ -122,11 +122,11 @@ func TestMachineFormatsParse(t *testing.T) {
 	if bytes.Contains(buf.Bytes(), []byte("\033[")) {
 		t.Error("JSON carries colour")
 	}
-	var back verifier.Report
+	var back diag.Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Schema != "pluginctl.verify/v1" || len(back.Artifacts) != 5 || back.Artifacts[1].Problems[0].Code != verifier.PackageMismatch {
+	if back.Schema != "pluginctl.verify/v1" || len(back.Artifacts) != 5 || back.Artifacts[1].Problems[0].Code != "package-mismatch" {
 		t.Errorf("JSON round trip lost data: %+v", back)
 	}
 	buf.Reset()
@@ -165,7 +165,7 @@ func TestGitHubEscaping(t *testing.T) {
 func TestNoteLines(t *testing.T) {
 	var buf bytes.Buffer
 	w, _ := New("text", &buf, false)
-	w.Report(&verifier.Report{Notes: []string{"what went wrong\n\tthe fix"}})
+	w.Report(&diag.Report{Notes: []string{"what went wrong\n\tthe fix"}})
 	if got := buf.String(); !bytes.Contains(buf.Bytes(), []byte("note: what went wrong\n      \\tthe fix\n")) && !bytes.Contains(buf.Bytes(), []byte("note: what went wrong\n      \tthe fix\n")) {
 		t.Errorf("note printed as %q", got)
 	}
@@ -176,14 +176,14 @@ func TestNoteLines(t *testing.T) {
 
 // JSON details carry no alignment padding; the report is not changed.
 func TestJSONUnpadded(t *testing.T) {
-	r := &verifier.Report{Schema: verifier.Schema, Artifacts: []verifier.ArtifactReport{{Path: "a.so",
-		Problems: []verifier.Problem{{Code: verifier.APIVersionMismatch, Detail: []string{"plugin \"v0\"", "host   \"v1\" (cmd/host/main.go:3)", "found    *int", "a  b"}}}}}}
+	r := &diag.Report{Schema: diag.Schema, Artifacts: []diag.ArtifactReport{{Path: "a.so",
+		Problems: []diag.Problem{{Code: "api-version-mismatch", Detail: []string{"plugin \"v0\"", "host   \"v1\" (cmd/host/main.go:3)", "found    *int", "a  b"}}}}}}
 	var buf bytes.Buffer
 	w, _ := New("json", &buf, false)
 	if err := w.Report(r); err != nil {
 		t.Fatal(err)
 	}
-	var back verifier.Report
+	var back diag.Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
