@@ -12,7 +12,6 @@ import (
 	"io"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/diag"
@@ -298,43 +297,21 @@ func (g *github) Report(r *diag.Report) error {
 	var b strings.Builder
 	for _, a := range r.Artifacts {
 		for _, p := range merged(a.Problems) {
-			cmd := "error"
-			if p.Severity == diag.Warning {
-				cmd = "warning"
-			}
-			// Each line escaped on its own (no control character, no
-			// invisible one), then joined for GitHub's own escaping.
-			lines := []string{Escape(p.Message)}
-			for _, d := range p.Detail {
-				lines = append(lines, Escape(d))
-			}
-			if p.Fix != "" {
-				lines = append(lines, "fix: "+Escape(p.Fix))
-			}
 			// The annotation goes on the source line when the problem has
 			// one (a plugin's declaration, the host's line, the compiler's
 			// position), the artifact named in the message; else on the
 			// artifact checked; a build problem without a position on no
 			// file at all.
-			file, line, col := SplitPos(p.Pos)
+			file, line, col := diag.SplitPos(p.Pos)
 			artifactCheck := p.Check == diag.Static || p.Check == diag.Dynamic
+			msg := p.Message
 			if file != "" && artifactCheck && a.Path != "" {
-				lines[0] = Escape(a.Path) + ": " + lines[0]
+				msg = a.Path + ": " + msg
 			}
 			if file == "" && artifactCheck {
 				file = a.Path
 			}
-			props := ""
-			if file != "" {
-				props = "file=" + EscapeProperty(Escape(file)) + ","
-				if line > 0 {
-					props += fmt.Sprintf("line=%d,", line)
-					if col > 0 {
-						props += fmt.Sprintf("col=%d,", col)
-					}
-				}
-			}
-			fmt.Fprintf(&b, "::%s %stitle=%s::%s\n", cmd, props, EscapeProperty("pluginctl "+string(p.Code)), EscapeData(strings.Join(lines, "\n")))
+			annotate(&b, p.Severity, file, line, col, "pluginctl "+string(p.Code), msg, p.Detail, p.Fix)
 		}
 	}
 	for _, n := range r.Notes {
@@ -384,25 +361,33 @@ func merged(ps []diag.Problem) []diag.Problem {
 	return out
 }
 
-// SplitPos splits a position "file:line[:col]" (line and col 0 when
-// absent); a position that does not end in a line number is all file.
-func SplitPos(pos string) (file string, line, col int) {
-	file = pos
-	for range 2 {
-		i := strings.LastIndexByte(file, ':')
-		if i < 0 {
-			break
-		}
-		n, err := strconv.Atoi(file[i+1:])
-		if err != nil || n <= 0 {
-			break
-		}
-		file, col, line = file[:i], line, n
+// annotate writes one GitHub annotation: an ::error or ::warning on
+// file:line:col (the parts known), its message, detail and fix each
+// escaped on its own line (no control character, no invisible one), then
+// joined for GitHub's own escaping.
+func annotate(b *strings.Builder, sev diag.Severity, file string, line, col int, title, msg string, detail []string, fix string) {
+	cmd := "error"
+	if sev == diag.Warning {
+		cmd = "warning"
 	}
-	if line == 0 {
-		col = 0
+	props := ""
+	if file != "" {
+		props = "file=" + EscapeProperty(Escape(file)) + ","
+		if line > 0 {
+			props += fmt.Sprintf("line=%d,", line)
+			if col > 0 {
+				props += fmt.Sprintf("col=%d,", col)
+			}
+		}
 	}
-	return file, line, col
+	lines := []string{Escape(msg)}
+	for _, d := range detail {
+		lines = append(lines, Escape(d))
+	}
+	if fix != "" {
+		lines = append(lines, "fix: "+Escape(fix))
+	}
+	fmt.Fprintf(b, "::%s %stitle=%s::%s\n", cmd, props, EscapeProperty(title), EscapeData(strings.Join(lines, "\n")))
 }
 
 // EscapeData and EscapeProperty follow the GitHub Actions workflow command

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -54,25 +54,6 @@ func sampleReport() *diag.Report {
 					{Code: "environment", Severity: diag.Error, Check: "build", Message: "no host to verify the plugins against", Fix: "give --host"}}},
 		},
 		Summary: diag.Summary{Checked: 5, Passed: 1, Failed: 4},
-	}
-}
-
-func TestSplitPos(t *testing.T) {
-	for pos, want := range map[string]struct {
-		file      string
-		line, col int
-	}{
-		"a/b.go:7:20": {"a/b.go", 7, 20},
-		"a/b.go:7":    {"a/b.go", 7, 0},
-		"a/b.go":      {"a/b.go", 0, 0},
-		"":            {"", 0, 0},
-		"c:/x.go:3":   {"c:/x.go", 3, 0},
-		"a:b.go:x":    {"a:b.go:x", 0, 0},
-	} {
-		f, l, c := SplitPos(pos)
-		if f != want.file || l != want.line || c != want.col {
-			t.Errorf("SplitPos(%q) = %q, %d, %d; want %+v", pos, f, l, c, want)
-		}
 	}
 }
 
