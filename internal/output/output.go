@@ -1,6 +1,11 @@
-// Package output renders verification reports. One Writer is chosen once
-// per run from --format: text for people, JSON for programs, JUnit XML for
-// CI test tabs, GitHub Actions annotations for pull requests. Only the
+// Package output renders every command's diagnoses, all of them
+// diag values: the verify report (verify and check, and build, vet or
+// check stopped before verifying: failure reports) with New, vet's
+// findings with Vet. The format is chosen once per run from --format:
+// text for people, JSON for programs (the canonical form, versioned by
+// its schema field; schema/*.schema.json describe it), JUnit XML for CI
+// test tabs, GitHub Actions annotations for pull requests. Untrusted
+// strings are escaped (Escape) in the formats a terminal shows. Only the
 // text writer uses colour, and only when asked to (a terminal without
 // NO_COLOR); the machine formats never carry colour or progress.
 package output
@@ -42,11 +47,13 @@ func New(format string, w io.Writer, color bool) (Writer, error) {
 
 type jsonWriter struct{ w io.Writer }
 
-func (j *jsonWriter) Report(r *diag.Report) error {
-	r = unpadded(r)
-	enc := json.NewEncoder(j.w)
+func (j *jsonWriter) Report(r *diag.Report) error { return encode(j.w, unpadded(r)) }
+
+// encode writes v as indented JSON.
+func encode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
 
 // padding is the run of spaces that aligns a detail's label for people

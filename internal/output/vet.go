@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -27,10 +26,8 @@ func Vet(w io.Writer, format string, r *diag.VetReport) error {
 	var b strings.Builder
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
 		r.Schema = diag.VetSchema
-		return enc.Encode(r)
+		return encode(w, r)
 	case "text":
 		for _, e := range r.Errors {
 			fmt.Fprintf(&b, "%s\n", escapeLines(e))
