@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -70,6 +71,11 @@ type Problem struct {
 	// Pos is the source position "file:line:col" (relative to the
 	// directory the check ran in) of a source-level finding.
 	Pos string `json:"pos,omitempty"`
+}
+
+// HasError reports whether ps has an error.
+func HasError(ps []Problem) bool {
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Severity == Error })
 }
 
 // SplitPos splits a position "file:line[:col]" (line and col 0 when

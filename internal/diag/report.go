@@ -109,12 +109,7 @@ func (r *Report) Finish() {
 		if !utf8.ValidString(a.Path) {
 			a.PathBytes = []byte(a.Path)
 		}
-		a.OK = true
-		for _, p := range a.Problems {
-			if p.Severity == Error {
-				a.OK = false
-			}
-		}
+		a.OK = !HasError(a.Problems)
 		if a.Problems == nil {
 			a.Problems = []Problem{}
 		}

@@ -125,7 +125,7 @@ func (t *text) Report(r *diag.Report) error {
 		verdict := t.paint("32", "PASS")
 		suffix := ""
 		switch {
-		case !a.OK && len(a.NotChecked) > 0 && !hasError(a.Problems):
+		case !a.OK && len(a.NotChecked) > 0 && !diag.HasError(a.Problems):
 			verdict = t.paint("33", "SKIP")
 			suffix = "  (not checked: " + notChecked(a) + ")"
 		case !a.OK:
@@ -173,16 +173,6 @@ func (t *text) Report(r *diag.Report) error {
 		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r), strings.Join(checks, ", "))
 	_, err := io.WriteString(t.w, b.String())
 	return err
-}
-
-// hasError reports whether ps has an error.
-func hasError(ps []diag.Problem) bool {
-	for _, p := range ps {
-		if p.Severity == diag.Error {
-			return true
-		}
-	}
-	return false
 }
 
 // notChecked lists the checks an interrupted verification did not
