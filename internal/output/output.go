@@ -127,7 +127,7 @@ func (t *text) Report(r *diag.Report) error {
 		switch {
 		case !a.OK && len(a.NotChecked) > 0 && !diag.HasError(a.Problems):
 			verdict = t.paint("33", "SKIP")
-			suffix = "  (not checked: " + notChecked(a) + ")"
+			suffix = "  (not checked: " + checkList(a.NotChecked) + ", interrupted)"
 		case !a.OK:
 			verdict = t.paint("31", "FAIL")
 		}
@@ -165,24 +165,19 @@ func (t *text) Report(r *diag.Report) error {
 			fmt.Fprintf(&b, "      %s %s (in the probe's throwaway layer: nothing changed)\n", what, Escape(w.Path))
 		}
 	}
-	checks := make([]string, len(r.Checks))
-	for i, c := range r.Checks {
-		checks[i] = string(c)
-	}
 	fmt.Fprintf(&b, "%d checked, %d passed, %d failed%s (checks: %s)\n",
-		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r), strings.Join(checks, ", "))
+		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r), checkList(r.Checks))
 	_, err := io.WriteString(t.w, b.String())
 	return err
 }
 
-// notChecked lists the checks an interrupted verification did not
-// complete for a.
-func notChecked(a diag.ArtifactReport) string {
-	s := make([]string, len(a.NotChecked))
-	for i, c := range a.NotChecked {
+// checkList is "static, dynamic".
+func checkList(cs []diag.Check) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
 		s[i] = string(c)
 	}
-	return strings.Join(s, ", ") + ", interrupted"
+	return strings.Join(s, ", ")
 }
 
 // notCheckedSummary is ", N not checked (interrupted)" for an interrupted
@@ -253,7 +248,7 @@ func (j *junit) Report(r *diag.Report) error {
 		if first != nil {
 			c.Failure = &junitFailure{Message: first.Message, Type: string(first.Code), Text: strings.Join(errs, "\n\n")}
 		} else if len(a.NotChecked) > 0 {
-			c.Skipped = &junitSkipped{Message: "not checked: " + notChecked(a)}
+			c.Skipped = &junitSkipped{Message: "not checked: " + checkList(a.NotChecked) + ", interrupted"}
 		}
 		c.SystemOut = strings.Join(warns, "\n\n")
 		s.Cases = append(s.Cases, c)
