@@ -2,15 +2,18 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
 
@@ -234,5 +237,19 @@ func TestJSONUnpadded(t *testing.T) {
 	}
 	if r.Artifacts[0].Problems[0].Detail[1] != "host   \"v1\" (cmd/host/main.go:3)" {
 		t.Error("the report was changed")
+	}
+}
+
+// TestDependsOnDiagOnly: output renders diag values and knows nothing of
+// the packages that produce them (verifier, builder, vet, cli).
+func TestDependsOnDiagOnly(t *testing.T) {
+	out, err := (&gocmd.Go{}).Output(context.Background(), "list", "-deps", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if rest, ok := strings.CutPrefix(p, "github.com/pluginctl/pluginctl/"); ok && rest != "internal/output" && rest != "internal/diag" && rest != "pluginapi/meta" {
+			t.Errorf("output depends on %s", p)
+		}
 	}
 }
