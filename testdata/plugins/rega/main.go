@@ -4,7 +4,7 @@ package main
 
 import (
 	"github.com/pluginctl/pluginctl/pluginapi"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/testdata/shared"
+	"github.com/pluginctl/pluginctl/testdata/lib/shared"
 )
 
 var APIVersion = pluginapi.APIVersion

@@ -5,7 +5,7 @@ package main
 
 import (
 	"github.com/pluginctl/pluginctl/pluginapi"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/testdata/conflictlib"
+	"github.com/pluginctl/pluginctl/testdata/lib/conflictlib"
 )
 
 var APIVersion = pluginapi.APIVersion

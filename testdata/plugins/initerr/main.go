@@ -1,13 +1,17 @@
-// Plugin stale: a hand-copied stale APIVersion.
+// Plugin initerr: Init returns an error.
 package main
 
-import "github.com/pluginctl/pluginctl/pluginapi"
+import (
+	"errors"
 
-var APIVersion = "v0"
+	"github.com/pluginctl/pluginctl/pluginapi"
+)
+
+var APIVersion = pluginapi.APIVersion
 
 type plug struct{}
 
-func (plug) Name() string { return "stale" }
+func (plug) Name() string { return "initerr" }
 
 func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
 	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: req.Body}, nil
@@ -15,6 +19,6 @@ func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
 
 func Capabilities() []string { return []string{"filter"} }
 
-func Init(h pluginapi.Host) error { h.Logf("ready on %s", h.HostName()); return nil }
+func Init(h pluginapi.Host) error { return errors.New("initerr: no database configured") }
 
 func New() pluginapi.Plugin { return plug{} }

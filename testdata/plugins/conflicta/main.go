@@ -1,22 +1,21 @@
-// Plugin regb registers the name "codec" with package shared in its init:
-// it loads alone, but not after the other reg plugin.
+// Plugin conflicta links conflictlib, which the host does not link. The
+// test builds conflictb against another copy of conflictlib, so the two
+// load alone but not together.
 package main
 
 import (
 	"github.com/pluginctl/pluginctl/pluginapi"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/testdata/shared"
+	"github.com/pluginctl/pluginctl/testdata/lib/conflictlib"
 )
 
 var APIVersion = pluginapi.APIVersion
 
 type plug struct{}
 
-func (plug) Name() string { return "regb" }
+func (plug) Name() string { return "conflicta-" + conflictlib.Version() }
 
 func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
 	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: req.Body}, nil
 }
 
 func New() pluginapi.Plugin { return plug{} }
-
-func init() { shared.Register("codec") }

@@ -1,16 +1,19 @@
-// Plugin initpanic: its package init panics.
+// Plugin good2: a second good plugin.
 package main
 
-import "github.com/pluginctl/pluginctl/pluginapi"
+import (
+	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/testdata/lib/shared"
+)
 
 var APIVersion = pluginapi.APIVersion
 
 type plug struct{}
 
-func (plug) Name() string { return "initpanic" }
+func (plug) Name() string { return "good2" }
 
 func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
-	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: req.Body}, nil
+	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: append([]byte(shared.Greeting()), req.Body...)}, nil
 }
 
 func Capabilities() []string { return []string{"filter"} }
@@ -18,7 +21,3 @@ func Capabilities() []string { return []string{"filter"} }
 func Init(h pluginapi.Host) error { h.Logf("ready on %s", h.HostName()); return nil }
 
 func New() pluginapi.Plugin { return plug{} }
-
-func init() { setup() }
-
-func setup() { panic("initpanic: cannot parse the built-in table") }

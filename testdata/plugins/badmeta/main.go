@@ -6,8 +6,9 @@ import "github.com/pluginctl/pluginctl/pluginapi"
 
 var APIVersion = pluginapi.APIVersion
 
-// PluginctlMetadata is not JSON metadata: pluginapi/loader skips the plugin.
-var PluginctlMetadata = "made by hand"
+// PluginctlMetadata is a document of an unknown schema: pluginapi/loader
+// skips the plugin.
+var PluginctlMetadata = `{"schema":"pluginctl.metadata/v0"}`
 
 type plug struct{}
 

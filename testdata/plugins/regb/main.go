@@ -1,17 +1,17 @@
-// Plugin initexit: its package init calls os.Exit(3).
+// Plugin regb registers the name "codec" with package shared in its init:
+// it loads alone, but not after the other reg plugin.
 package main
 
 import (
-	"os"
-
 	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/testdata/lib/shared"
 )
 
 var APIVersion = pluginapi.APIVersion
 
 type plug struct{}
 
-func (plug) Name() string { return "initexit" }
+func (plug) Name() string { return "regb" }
 
 func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
 	return &pluginapi.Response{Status: pluginapi.StatusOK, Body: req.Body}, nil
@@ -19,4 +19,4 @@ func (plug) Handle(req *pluginapi.Request) (*pluginapi.Response, error) {
 
 func New() pluginapi.Plugin { return plug{} }
 
-func init() { os.Exit(3) }
+func init() { shared.Register("codec") }

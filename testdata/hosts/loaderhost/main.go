@@ -12,7 +12,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/loader"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/testdata/shared"
+	"github.com/pluginctl/pluginctl/testdata/lib/shared"
 )
 
 func main() {
