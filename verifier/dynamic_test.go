@@ -466,9 +466,9 @@ func contractHostContract() *contract.Contract {
 	)
 }
 
-func contractOpts(f *fixture.ContractSet, c *contract.Contract) DynamicOptions {
+func contractOpts(f *fixture.ProbeSet, c *contract.Contract) DynamicOptions {
 	return DynamicOptions{
-		Host: f.Host, SrcDir: f.Root, Go: goAt(f.Root), Timeout: 5 * time.Second, Jobs: 2,
+		Host: f.ContractHost, SrcDir: f.Root, Go: goAt(f.Root), Timeout: 5 * time.Second, Jobs: 2,
 		CacheDir: filepath.Join(f.Dir, "probe-cache"), Contract: c,
 	}
 }
@@ -476,7 +476,7 @@ func contractOpts(f *fixture.ContractSet, c *contract.Contract) DynamicOptions {
 // A host that never heard of pluginapi: the verdicts follow its contract,
 // and agree with what the host does with each plugin.
 func TestCheckDynamicContract(t *testing.T) {
-	f := fixture.Contract(t)
+	f := fixture.Probe(t)
 	p := f.Plugins
 	cases := []dynCase{
 		{"cgood", p["cgood"], nil, nil},
@@ -525,7 +525,7 @@ func TestCheckDynamicContract(t *testing.T) {
 	// for the ones that passed, all together.
 	var set []string
 	for i, c := range cases {
-		loaded, out := runHost(t, f.Host, nil, c.path)
+		loaded, out := runHost(t, f.ContractHost, nil, c.path)
 		pass := !dynHasError(rep.Results[i].Problems)
 		if pass != loaded[c.path] {
 			t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
@@ -534,7 +534,7 @@ func TestCheckDynamicContract(t *testing.T) {
 			set = append(set, c.path)
 		}
 	}
-	loaded, out := runHost(t, f.Host, nil, set...)
+	loaded, out := runHost(t, f.ContractHost, nil, set...)
 	for _, p := range set {
 		if !loaded[p] {
 			t.Errorf("the host did not load %s with the others:\n%s", p, out)
@@ -546,11 +546,11 @@ func TestCheckDynamicContract(t *testing.T) {
 // and bad-symbol-type when a plugin has the symbol and nothing the host
 // can assert matches it.
 func TestCheckDynamicContractUnassertable(t *testing.T) {
-	f := fixture.Contract(t)
+	f := fixture.Probe(t)
 	src := []contract.Source{{Kind: contract.SourceExpect, Pos: "test"}}
 	c := contract.Merge(contractHostContract(),
 		contract.Entry{Symbol: "Handler", Types: []string{"func(*container/list.List)"}, Sources: src},
-		contract.Entry{Symbol: "Hook", Types: []string{"*" + f.HostPkg + ".Config"}, Sources: src},
+		contract.Entry{Symbol: "Hook", Types: []string{"*" + f.ContractHostPkg + ".Config"}, Sources: src},
 		contract.Entry{Symbol: "Nope", Types: []string{"*os.Nope", "*int"}, Sources: src},
 	)
 	files := []string{f.Plugins["cgood"], f.Plugins["chandler"]}
@@ -561,7 +561,7 @@ func TestCheckDynamicContractUnassertable(t *testing.T) {
 	notes := strings.Join(rep.Notes, "\n")
 	for _, want := range []string{
 		"func(*container/list.List) (of Handler) cannot be asserted by this host: it mentions package container/list, which the host does not link",
-		"(of Hook) cannot be asserted by this host: its package " + f.HostPkg + " is the host's package main",
+		"(of Hook) cannot be asserted by this host: its package " + f.ContractHostPkg + " is the host's package main",
 		"*os.Nope (of Nope) cannot be asserted by this host: it does not compile with the host's packages: undefined: os.Nope",
 	} {
 		if !strings.Contains(notes, want) {

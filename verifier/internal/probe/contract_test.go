@@ -145,12 +145,12 @@ func itoa(n int) string { return string(appendInt(nil, n)) }
 // (and change nothing in its package set), the ones it cannot are marked,
 // and a run asserts each check's types as the host does.
 func TestBuildWithContractTypes(t *testing.T) {
-	f := fixture.Contract(t)
+	f := fixture.Probe(t)
 	types := []string{
 		"*int", "func(int) int", "func() interface{}", "func() string", "*bool",
-		"func(*container/list.List)", "*" + f.HostPkg + ".Config", "*os.Nope", "*fmt.pp", "*internal/abi.Type", "func(*os.File) error",
+		"func(*container/list.List)", "*" + f.ContractHostPkg + ".Config", "*os.Nope", "*fmt.pp", "*internal/abi.Type", "func(*os.File) error",
 	}
-	p, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache"), Types: types})
+	p, err := Build(context.Background(), Config{Host: f.ContractHost, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache"), Types: types})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,11 +160,11 @@ func TestBuildWithContractTypes(t *testing.T) {
 	}
 	for typ, want := range map[string]string{
 		"*int": "", "func(int) int": "", "func() interface{}": "", "func() string": "", "*bool": "", "func(*os.File) error": "",
-		"func(*container/list.List)": "which the host does not link",
-		"*" + f.HostPkg + ".Config":  "the host's package main",
-		"*os.Nope":                   "does not compile with the host's packages: undefined: os.Nope",
-		"*fmt.pp":                    "not exported",
-		"*internal/abi.Type":         "internal to the standard library",
+		"func(*container/list.List)":        "which the host does not link",
+		"*" + f.ContractHostPkg + ".Config": "the host's package main",
+		"*os.Nope":                          "does not compile with the host's packages: undefined: os.Nope",
+		"*fmt.pp":                           "not exported",
+		"*internal/abi.Type":                "internal to the standard library",
 	} {
 		if got, ok := reasons[typ]; !ok || want == "" && got != "" || want != "" && !strings.Contains(got, want) {
 			t.Errorf("%s: reason %q, want %q", typ, got, want)
