@@ -76,7 +76,7 @@ func dynCases(f *fixture.ProbeSet) []dynCase {
 		{"badmeta", p["badmeta"], []Code{BadMetadata}, []string{"PluginctlMetadata is not valid pluginctl build metadata"}},
 		{"newpanic", p["newpanic"], []Code{InitPanic}, []string{"New panics: newpanic: no configuration", "at github.com/pluginctl/pluginctl/testdata/plugins/newpanic.New (", "main.go:20)"}},
 		{"initerr", p["initerr"], []Code{InitPanic}, []string{"Init returned an error", "initerr: no database configured"}},
-		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot read /etc/initpanic.conf", "at github.com/pluginctl/pluginctl/testdata/plugins/initpanic.setup"}},
+		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot read /etc/initpanic.conf", "at github.com/pluginctl/pluginctl/testdata/plugins/initpanic.init.0"}},
 		{"initexit", p["initexit"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
 		{"initforge", p["initforge"], []Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
 		{"initforgedlsym", p["initforgedlsym"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},

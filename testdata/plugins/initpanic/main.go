@@ -1,6 +1,5 @@
-// Command initpanic panics in its package initialization (in a function
-// init calls), which runs inside the host's plugin.Open: the host process
-// dies (exit status 2).
+// Command initpanic panics in its package initialization, which runs
+// inside the host's plugin.Open: the host process dies (exit status 2).
 package main
 
 import "github.com/pluginctl/pluginctl/pluginapi"
@@ -8,9 +7,9 @@ import "github.com/pluginctl/pluginctl/pluginapi"
 // APIVersion is the API version this plugin was compiled against.
 var APIVersion = pluginapi.APIVersion
 
-func init() { setup() }
-
-func setup() { panic("initpanic: cannot read /etc/initpanic.conf") }
+func init() {
+	panic("initpanic: cannot read /etc/initpanic.conf")
+}
 
 type plug struct{}
 
