@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/cacheprog"
@@ -161,19 +160,14 @@ type Result struct {
 	// Warnings are what the build left out and why (also written to
 	// Options.Log): a plugin folder with its own go.mod, say.
 	Warnings []string
-	// Elapsed is the build's wall time; GoTime the part of it during which
-	// at least one go command ran. The difference is pluginctl's overhead.
-	Elapsed, GoTime time.Duration
 }
 
 // Build builds every host and plugin the options select and replaces the
 // output directory's set with them, or leaves it untouched on failure.
 func Build(ctx context.Context, o Options) (*Result, error) {
-	start := time.Now()
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
-	tl := &timeline{}
 	var err error
 	var fh *forHost
 	if o.For != nil {
@@ -203,9 +197,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	defer prog.done()
 	prog.setPhase("loading the project")
 	var p *project.Project
-	tl.track(func() {
-		p, err = project.Load(ctx, project.Options{Dir: o.Dir, Go: o.Go, API: nonEmpty(o.APIPackage), Expect: o.Expect, Tags: o.Flags.Tags, BuildFlags: flags})
-	})
+	p, err = project.Load(ctx, project.Options{Dir: o.Dir, Go: o.Go, API: nonEmpty(o.APIPackage), Expect: o.Expect, Tags: o.Flags.Tags, BuildFlags: flags})
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +268,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	var found *discovered
 	prog.setPhase("finding the hosts and plugins")
-	tl.track(func() { found, err = discover(ctx, dopts) })
+	found, err = discover(ctx, dopts)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +364,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, toolTarget, flags),
-		progress: prog, timeline: tl,
+		progress: prog,
 	}
 	if o.CacheDir != "off" {
 		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", toolTarget, flags)
@@ -469,7 +461,6 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	return &Result{
 		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked, Warnings: warnings,
-		Elapsed: time.Since(start), GoTime: tl.busy(),
 	}, nil
 }
 

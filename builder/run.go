@@ -46,7 +46,6 @@ type run struct {
 	args     []string
 	slotKey  string
 	progress *progress
-	timeline *timeline
 	// shared is the GOCACHEPROG program's store of artifacts (nil: none),
 	// under keys made of configKey (the Go version and flags).
 	shared    *cacheprog.Store
@@ -212,8 +211,7 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 	if err != nil {
 		return false, "", err
 	}
-	var out []byte
-	b.timeline.track(func() { out, err = cmd.CombinedOutput() })
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, "", ctx.Err()

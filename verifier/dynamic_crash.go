@@ -3,10 +3,10 @@ package verifier
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
@@ -247,10 +247,10 @@ func dynHeader(lines []string, i int) int {
 }
 
 // dynHeaderRE matches the start of a runtime crash header.
-var dynHeaderRE = lazyregexp.New(`(panic: |fatal error: |SIG[A-Z0-9]+: )`)
+var dynHeaderRE = regexp.MustCompile(`(panic: |fatal error: |SIG[A-Z0-9]+: )`)
 
 func dynHeaderStart(l string) int {
-	if loc := dynHeaderRE().FindStringIndex(l); loc != nil {
+	if loc := dynHeaderRE.FindStringIndex(l); loc != nil {
 		return loc[0]
 	}
 	return -1

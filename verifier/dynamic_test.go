@@ -17,14 +17,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
+	"github.com/pluginctl/pluginctl/internal/fixture"
+	"github.com/pluginctl/pluginctl/internal/gocmd"
 )
+
+// goAt runs the go command in the repository root.
+func goAt(root string) *gocmd.Go { return &gocmd.Go{Dir: root} }
 
 // dynOpts are the options of the fixture host, with a probe cache shared
 // by the tests of this binary.
-func dynOpts(f *probetest.Fixtures, host string) DynamicOptions {
+func dynOpts(f *fixture.ProbeSet, host string) DynamicOptions {
 	return DynamicOptions{
-		Host: host, SrcDir: f.Root, Go: f.Go, Timeout: 2 * time.Second, Jobs: 2,
+		Host: host, SrcDir: f.Root, Go: goAt(f.Root), Timeout: 2 * time.Second, Jobs: 2,
 		CacheDir: filepath.Join(f.Dir, "probe-cache"),
 	}
 }
@@ -61,21 +65,21 @@ func (c dynCase) check(t *testing.T, r DynamicResult) (string, bool) {
 	return text, true
 }
 
-func dynCases(f *probetest.Fixtures) []dynCase {
+func dynCases(f *fixture.ProbeSet) []dynCase {
 	p := f.Plugins
 	return []dynCase{
 		{"good", p["good"], nil, nil},
 		{"good2", p["good2"], nil, nil},
 		{"nonew", p["nonew"], []Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
-		{"badnew", p["badnew"], []Code{BadNewSignature}, []string{"found    func() *main.plug", "expected func() pluginapi.Plugin"}},
-		{"stale", p["stale"], []Code{APIVersionMismatch}, []string{`APIVersion is "v0", the host wants "v1"`}},
+		{"badnew", p["badnew"], []Code{BadNewSignature}, []string{"found    func() (pluginapi.Plugin, error)", "expected func() pluginapi.Plugin"}},
+		{"staleapi", p["staleapi"], []Code{APIVersionMismatch}, []string{`APIVersion is "v0", the host wants "v1"`}},
 		{"badmeta", p["badmeta"], []Code{BadMetadata}, []string{"PluginctlMetadata is not valid pluginctl build metadata"}},
-		{"newpanic", p["newpanic"], []Code{InitPanic}, []string{"New panics: newpanic: no configuration", "at " + probetest.Pkg + "/plugins/newpanic.New (", "main.go:20)"}},
-		{"initerr", p["initerr"], []Code{InitPanic}, []string{"Init returned an error", "initerr: database unreachable"}},
-		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot parse the built-in table", "at " + probetest.Pkg + "/plugins/initpanic.setup"}},
+		{"newpanic", p["newpanic"], []Code{InitPanic}, []string{"New panics: newpanic: no configuration", "at github.com/pluginctl/pluginctl/testdata/plugins/newpanic.New (", "main.go:20)"}},
+		{"initerr", p["initerr"], []Code{InitPanic}, []string{"Init returned an error", "initerr: no database configured"}},
+		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot read /etc/initpanic.conf", "at github.com/pluginctl/pluginctl/testdata/plugins/initpanic.init.0"}},
 		{"initexit", p["initexit"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
-		{"forge", p["forge"], []Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
-		{"forgedlsym", p["forgedlsym"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
+		{"initforge", p["initforge"], []Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
+		{"initforgedlsym", p["initforgedlsym"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
 		{"escape", p["escape"], nil, nil},
 		{"block", p["block"], []Code{Timeout}, []string{"did not finish within 2s: blocked during plugin.Open"}},
 		{"cabort", p["cabort"], []Code{Crash}, []string{"SIGABRT", "in C code", "abort()"}},
@@ -115,7 +119,7 @@ func problemText(ps []Problem) string {
 }
 
 func TestCheckDynamic(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	cases := dynCases(f)
 	var paths []string
 	for _, c := range cases {
@@ -142,7 +146,7 @@ func TestCheckDynamic(t *testing.T) {
 		t.Logf("%s (%v):\n%s", c.name, r.Duration.Round(time.Millisecond), text)
 	}
 	good := rep.Results[0]
-	if !good.Loaded || good.Name != "good" || good.APIVersion != "v1" || !slices.Equal(good.Capabilities, []string{"filter"}) ||
+	if !good.Loaded || good.Name != "good" || good.APIVersion != "v1" || !slices.Equal(good.Capabilities, []string{"filter", "transform", "text"}) ||
 		good.Symbols["New"] != "func() pluginapi.Plugin" {
 		t.Errorf("good: %+v", good)
 	}
@@ -212,7 +216,7 @@ func runHost(t *testing.T, host string, args []string, files ...string) (map[str
 }
 
 func TestCheckDynamicRequireCapabilities(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	o := dynOpts(f, f.Host)
 	o.RequireCapabilities = []string{"filter", "batch"}
 	files := []string{f.Plugins["good"], f.Plugins["conflicta"]}
@@ -242,10 +246,10 @@ func TestCheckDynamicRequireCapabilities(t *testing.T) {
 }
 
 func TestCheckDynamicPlainHost(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	o := dynOpts(f, f.PlainHost)
 	o.Symbols = []string{"New"}
-	files := []string{f.Plugins["good"], f.Plugins["stale"], f.Plugins["nonew"], f.Random}
+	files := []string{f.Plugins["good"], f.Plugins["staleapi"], f.Plugins["nonew"], f.Random}
 	rep, err := CheckDynamic(context.Background(), o, files)
 	if err != nil {
 		t.Fatal(err)
@@ -265,7 +269,7 @@ func TestCheckDynamicPlainHost(t *testing.T) {
 }
 
 func TestCheckDynamicHostFromAnotherSource(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	_, err := CheckDynamic(context.Background(), dynOpts(f, f.OtherHost), []string{f.Plugins["good"]})
 	var ee *EnvError
 	if !errors.As(err, &ee) {
@@ -279,7 +283,7 @@ func TestCheckDynamicHostFromAnotherSource(t *testing.T) {
 }
 
 func TestCheckDynamicCanceled(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	o := dynOpts(f, f.Host)
 	o.Timeout = time.Minute
 	// Build the probe first, so that the cancel hits the runs.
@@ -302,14 +306,14 @@ func TestCheckDynamicCanceled(t *testing.T) {
 // plugin.Open ("fatal error: runtime: no plugin module data"). Needs the
 // toolchain in the module cache; builds the standard library with it.
 func TestCheckDynamicOtherToolchain(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	const other = "go1.27.3"
 	if os.Getenv("PLUGINCTL_TEST_TOOLCHAIN") == "" {
 		t.Skip("set PLUGINCTL_TEST_TOOLCHAIN=1 to build a plugin with " + other + " (slow on a cold cache)")
 	}
-	g := f.Go.With("GOTOOLCHAIN=" + other)
+	g := goAt(f.Root).With("GOTOOLCHAIN=" + other)
 	out := filepath.Join(f.Dir, "good-"+other+".so")
-	if _, err := g.Output(context.Background(), "build", "-buildmode=plugin", "-o", out, "./verifier/internal/probe/testdata/plugins/good"); err != nil {
+	if _, err := g.Output(context.Background(), "build", "-buildmode=plugin", "-o", out, "./testdata/plugins/good"); err != nil {
 		t.Skipf("cannot build with %s: %v", other, err)
 	}
 	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), []string{out})
@@ -326,7 +330,7 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 	// A host built by that toolchain gets a probe built by it: its own
 	// plugins load, this toolchain's do not.
 	host := filepath.Join(f.Dir, "host-"+other)
-	if _, err := g.Output(context.Background(), "build", "-o", host, "./verifier/internal/probe/testdata/host"); err != nil {
+	if _, err := g.Output(context.Background(), "build", "-o", host, "./testdata/hosts/loaderhost"); err != nil {
 		t.Fatal(err)
 	}
 	rep, err = CheckDynamic(context.Background(), dynOpts(f, host), []string{out, f.Plugins["good"]})
@@ -422,7 +426,7 @@ main.call(0x0, {0x64adc3, 0x3}, 0xd7b56f71c78)
 // A C shared library dlopens fine, and then the Go runtime finds no
 // plugin in it: the check must say not-a-plugin.
 func TestCheckDynamicCLibrary(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	cc, err := exec.LookPath("gcc")
 	if err != nil {
 		t.Skip("no gcc")
@@ -449,7 +453,7 @@ func TestCheckDynamicCLibrary(t *testing.T) {
 	}
 }
 
-// contractHostContract is the contract of probetest's contracthost, as its
+// contractHostContract is the contract of testdata/hosts/contracthost, as its
 // source says (see testdata/contracthost).
 func contractHostContract() *contract.Contract {
 	src := []contract.Source{{Kind: contract.SourceConfig, Pos: "test"}}
@@ -462,9 +466,9 @@ func contractHostContract() *contract.Contract {
 	)
 }
 
-func contractOpts(f *probetest.ContractFixtures, c *contract.Contract) DynamicOptions {
+func contractOpts(f *fixture.ProbeSet, c *contract.Contract) DynamicOptions {
 	return DynamicOptions{
-		Host: f.Host, SrcDir: f.Root, Go: f.Go, Timeout: 5 * time.Second, Jobs: 2,
+		Host: f.ContractHost, SrcDir: f.Root, Go: goAt(f.Root), Timeout: 5 * time.Second, Jobs: 2,
 		CacheDir: filepath.Join(f.Dir, "probe-cache"), Contract: c,
 	}
 }
@@ -472,7 +476,7 @@ func contractOpts(f *probetest.ContractFixtures, c *contract.Contract) DynamicOp
 // A host that never heard of pluginapi: the verdicts follow its contract,
 // and agree with what the host does with each plugin.
 func TestCheckDynamicContract(t *testing.T) {
-	f := probetest.GetContract(t)
+	f := fixture.Probe(t)
 	p := f.Plugins
 	cases := []dynCase{
 		{"cgood", p["cgood"], nil, nil},
@@ -521,7 +525,7 @@ func TestCheckDynamicContract(t *testing.T) {
 	// for the ones that passed, all together.
 	var set []string
 	for i, c := range cases {
-		loaded, out := runHost(t, f.Host, nil, c.path)
+		loaded, out := runHost(t, f.ContractHost, nil, c.path)
 		pass := !dynHasError(rep.Results[i].Problems)
 		if pass != loaded[c.path] {
 			t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
@@ -530,7 +534,7 @@ func TestCheckDynamicContract(t *testing.T) {
 			set = append(set, c.path)
 		}
 	}
-	loaded, out := runHost(t, f.Host, nil, set...)
+	loaded, out := runHost(t, f.ContractHost, nil, set...)
 	for _, p := range set {
 		if !loaded[p] {
 			t.Errorf("the host did not load %s with the others:\n%s", p, out)
@@ -542,11 +546,11 @@ func TestCheckDynamicContract(t *testing.T) {
 // and bad-symbol-type when a plugin has the symbol and nothing the host
 // can assert matches it.
 func TestCheckDynamicContractUnassertable(t *testing.T) {
-	f := probetest.GetContract(t)
+	f := fixture.Probe(t)
 	src := []contract.Source{{Kind: contract.SourceExpect, Pos: "test"}}
 	c := contract.Merge(contractHostContract(),
 		contract.Entry{Symbol: "Handler", Types: []string{"func(*container/list.List)"}, Sources: src},
-		contract.Entry{Symbol: "Hook", Types: []string{"*" + f.HostPkg + ".Config"}, Sources: src},
+		contract.Entry{Symbol: "Hook", Types: []string{"*" + f.ContractHostPkg + ".Config"}, Sources: src},
 		contract.Entry{Symbol: "Nope", Types: []string{"*os.Nope", "*int"}, Sources: src},
 	)
 	files := []string{f.Plugins["cgood"], f.Plugins["chandler"]}
@@ -557,7 +561,7 @@ func TestCheckDynamicContractUnassertable(t *testing.T) {
 	notes := strings.Join(rep.Notes, "\n")
 	for _, want := range []string{
 		"func(*container/list.List) (of Handler) cannot be asserted by this host: it mentions package container/list, which the host does not link",
-		"(of Hook) cannot be asserted by this host: its package " + f.HostPkg + " is the host's package main",
+		"(of Hook) cannot be asserted by this host: its package " + f.ContractHostPkg + " is the host's package main",
 		"*os.Nope (of Nope) cannot be asserted by this host: it does not compile with the host's packages: undefined: os.Nope",
 	} {
 		if !strings.Contains(notes, want) {
@@ -600,13 +604,13 @@ func TestCheckDynamicContractUnassertable(t *testing.T) {
 // still checked (and its functions called) the pluginapi/loader way, once,
 // and the contract's other symbols beside them.
 func TestCheckDynamicContractWithConvention(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	src := []contract.Source{{Kind: contract.SourceConfig, Pos: "test"}}
 	c := contract.Merge(contract.Default(DefaultAPIPackage),
 		contract.Entry{Symbol: "Greeting", Types: []string{"*string"}, Sources: src},
 		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good*,conflicta", Sources: src},
 	)
-	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["stale"], f.Plugins["good2"], f.Plugins["conflicta"]}
+	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["staleapi"], f.Plugins["good2"], f.Plugins["conflicta"]}
 	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), files)
 	if err != nil {
 		t.Fatal(err)
@@ -653,7 +657,7 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 // is the culprit, checked alone, and the next batch starts after it; the
 // verdicts are those of a check one process per artifact.
 func TestCheckDynamicBatches(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	p := f.Plugins
 	cases := []struct {
 		name      string

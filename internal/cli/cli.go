@@ -147,7 +147,6 @@ Example:
 		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
 			return usageError("%v (see pluginctl %s --help)", err, name)
 		}
-		c.Flags = fastNames(c.Flags)
 	}
 	return app
 }

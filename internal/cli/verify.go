@@ -492,8 +492,6 @@ func configHost(c *ucli.Context, stdio IO, dir string) (string, error) {
 }
 
 func checkCommand(stdio IO) *ucli.Command {
-	// Flags are told apart by flagName, not Names: urfave/cli computes
-	// names with a regular expression, and every command builds this one.
 	var flags []ucli.Flag
 	have := map[string]bool{}
 	add := func(f ucli.Flag, n string) {
@@ -508,10 +506,10 @@ func checkCommand(stdio IO) *ucli.Command {
 		}
 	}
 	for _, f := range buildCommand(stdio).Flags {
-		add(f, flagName(f))
+		add(f, f.Names()[0])
 	}
 	for _, f := range verifyFlags() {
-		add(f, flagName(f))
+		add(f, f.Names()[0])
 	}
 	return &ucli.Command{
 		Name:      "check",

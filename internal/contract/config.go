@@ -8,12 +8,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 )
 
 // ConfigFile is the name of the project file, at the module root.
@@ -493,8 +493,8 @@ type lineIndex struct {
 }
 
 var (
-	headerRE = lazyregexp.New(`^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?`)
-	keyRE    = lazyregexp.New(`^\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*(\.\s*[A-Za-z0-9_-]+\s*)?=`)
+	headerRE = regexp.MustCompile(`^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?`)
+	keyRE    = regexp.MustCompile(`^\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*(\.\s*[A-Za-z0-9_-]+\s*)?=`)
 )
 
 func indexLines(src string) *lineIndex {
@@ -509,13 +509,13 @@ func indexLines(src string) *lineIndex {
 			}
 			continue
 		}
-		if m := headerRE().FindStringSubmatch(line); m != nil {
+		if m := headerRE.FindStringSubmatch(line); m != nil {
 			table = m[2]
 			li.tables[table] = append(li.tables[table], lineNo)
 			index = len(li.tables[table]) - 1
 			continue
 		}
-		if m := keyRE().FindStringSubmatch(line); m != nil {
+		if m := keyRE.FindStringSubmatch(line); m != nil {
 			key := strings.Trim(m[1], `"'`)
 			t, i := table, index
 			if m[2] != "" && table == "" { // dotted key: plugins.dirs = [...]

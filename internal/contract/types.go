@@ -11,6 +11,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,8 +19,6 @@ import (
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 )
 
 // The canonical type string is types.TypeString with full import paths,
@@ -369,7 +368,7 @@ func GoSyntax(typ string, qualify func(importPath string) string) (string, error
 // TypeImports returns the import paths a type string mentions, sorted.
 func TypeImports(typ string) []string {
 	var out []string
-	for _, m := range qualifiedRE().FindAllStringSubmatch(typ, -1) {
+	for _, m := range qualifiedRE.FindAllStringSubmatch(typ, -1) {
 		out = append(out, m[1])
 	}
 	slices.Sort(out)
@@ -386,12 +385,12 @@ func shortType(s string) (string, error) {
 // qualifiedRE matches a qualified identifier: an import path (segments
 // starting with a letter, digit or _) and the identifier after its last
 // dot.
-var qualifiedRE = lazyregexp.New(`([A-Za-z0-9_~][A-Za-z0-9_~\-]*(?:[./][A-Za-z0-9_~][A-Za-z0-9_~\-]*)*)\.([A-Za-z_][A-Za-z0-9_]*)`)
+var qualifiedRE = regexp.MustCompile(`([A-Za-z0-9_~][A-Za-z0-9_~\-]*(?:[./][A-Za-z0-9_~][A-Za-z0-9_~\-]*)*)\.([A-Za-z_][A-Za-z0-9_]*)`)
 
 // shortQualified reports whether every qualifier in s is a bare package
 // name (no "/" and no "."), as in reflect's type strings.
 func shortQualified(s string) bool {
-	for _, m := range qualifiedRE().FindAllStringSubmatch(s, -1) {
+	for _, m := range qualifiedRE.FindAllStringSubmatch(s, -1) {
 		if strings.ContainsAny(m[1], "/.") {
 			return false
 		}
@@ -445,8 +444,8 @@ func formatTypeWith(s string, qualify func(string) string) (string, error) {
 		return "", fmt.Errorf("empty type")
 	}
 	var quals []string
-	rewritten := qualifiedRE().ReplaceAllStringFunc(s, func(m string) string {
-		sub := qualifiedRE().FindStringSubmatch(m)
+	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := qualifiedRE.FindStringSubmatch(m)
 		quals = append(quals, sub[1])
 		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
 	})
@@ -754,8 +753,8 @@ func interfaceMethods(s string) (map[string]string, bool) {
 		return nil, false
 	}
 	var quals []string
-	rewritten := qualifiedRE().ReplaceAllStringFunc(s, func(m string) string {
-		sub := qualifiedRE().FindStringSubmatch(m)
+	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := qualifiedRE.FindStringSubmatch(m)
 		quals = append(quals, sub[1])
 		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
 	})

@@ -15,32 +15,25 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/loader"
 )
 
-// fixtures are the plugin packages under testdata, built by fixtureDir.
+// fixtures are the plugins of testdata/plugins these tests load, built by
+// built.
 var fixtures = []string{
 	"good", "badversion", "badnew", "nonew", "othercaps",
-	"initfail", "newpanic", "badmeta", "withmeta",
+	"initerr", "newpanic", "badmeta", "withmeta",
 }
 
 var (
-	buildOnce  sync.Once
-	builtDir   string
-	buildSkip  string
-	buildError error
+	buildOnce sync.Once
+	buildSkip string
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if builtDir != "" {
-		os.RemoveAll(builtDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { fixture.Main(m) }
 
 // buildFlags returns the go build flags that make a plugin loadable into
 // this test binary: the settings recorded in its build info that change
@@ -67,15 +60,16 @@ func buildFlags() (flags []string, skip string) {
 	return flags, ""
 }
 
-// fixtureDir builds every fixture once per test binary, as DIR/NAME.so,
-// and returns DIR. Slow on a cold build cache, so skipped under -short.
-func fixtureDir(t *testing.T) string {
+// built builds every fixture (once per test binary, with the flags of the
+// test binary) and returns the path of NAME.so. Slow on a cold build
+// cache, so skipped under -short.
+func built(t *testing.T, name string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds real plugins; skipped with -short")
 	}
+	flags, skip := buildFlags()
 	buildOnce.Do(func() {
-		flags, skip := buildFlags()
 		if skip != "" {
 			buildSkip = skip
 			return
@@ -91,29 +85,11 @@ func fixtureDir(t *testing.T) string {
 			buildSkip = fmt.Sprintf("go command is %s, test binary is %s", v, runtime.Version())
 			return
 		}
-		dir, err := os.MkdirTemp("", "loadertest")
-		if err != nil {
-			buildError = err
-			return
-		}
-		builtDir = dir
-		start := time.Now()
-		for _, name := range fixtures {
-			args := append([]string{"build", "-buildmode=plugin"}, flags...)
-			args = append(args, "-o", filepath.Join(dir, name+".so"), "./testdata/"+name)
-			cmd := exec.Command("go", args...)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				buildError = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-				return
-			}
-		}
-		fmt.Fprintf(os.Stderr, "loader_test: built %d fixture plugins (flags %q) in %v\n",
-			len(fixtures), flags, time.Since(start).Round(time.Millisecond))
 		// -cover alone instruments only this package, which the plugins
 		// do not link; -coverpkg covering pluginapi (or std) makes every
 		// plugin "a different version" and cannot be mirrored.
 		if testing.CoverMode() != "" {
-			if _, err := plugin.Open(filepath.Join(dir, "good.so")); err != nil {
+			if _, err := plugin.Open(fixture.Plain(t, "./testdata/plugins/good", flags...)); err != nil {
 				buildSkip = fmt.Sprintf("coverage instrumentation of a package the plugins share (-coverpkg?) makes them unloadable: %v", err)
 			}
 		}
@@ -121,10 +97,7 @@ func fixtureDir(t *testing.T) string {
 	if buildSkip != "" {
 		t.Skip(buildSkip)
 	}
-	if buildError != nil {
-		t.Fatal(buildError)
-	}
-	return builtDir
+	return fixture.Plain(t, "./testdata/plugins/"+name, flags...)
 }
 
 // pluginDir returns a new directory holding symlinks NAME.so to the named
@@ -132,10 +105,9 @@ func fixtureDir(t *testing.T) string {
 // files and the process never sees two copies of one plugin.
 func pluginDir(t *testing.T, names ...string) string {
 	t.Helper()
-	src := fixtureDir(t)
 	dir := t.TempDir()
 	for _, n := range names {
-		if err := os.Symlink(filepath.Join(src, n+".so"), filepath.Join(dir, n+".so")); err != nil {
+		if err := os.Symlink(built(t, n), filepath.Join(dir, n+".so")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -154,7 +126,7 @@ func TestLoadGood(t *testing.T) {
 	log, buf := logger(t)
 	set, err := loader.Load(dir, loader.Options{
 		Logger:              log,
-		RequireCapabilities: []string{"echo"},
+		RequireCapabilities: []string{"filter"},
 		HostName:            "loadertest",
 		Config:              map[string]string{"good.suffix": "!", "suffix": "wrong scope"},
 	})
@@ -169,7 +141,7 @@ func TestLoadGood(t *testing.T) {
 	if l.Path != filepath.Join(dir, "good.so") || l.Name != "good" || l.APIVersion != pluginapi.APIVersion {
 		t.Errorf("got path %q name %q version %q", l.Path, l.Name, l.APIVersion)
 	}
-	if !slices.Equal(l.Capabilities, []string{"echo", "upper"}) {
+	if !slices.Equal(l.Capabilities, []string{"filter", "transform", "text"}) {
 		t.Errorf("capabilities %q", l.Capabilities)
 	}
 	if l.Metadata != nil {
@@ -199,12 +171,12 @@ func TestSkip(t *testing.T) {
 		text    string  // and its message contains this
 	}{
 		{"badversion", nil, []error{loader.ErrAPIVersion}, []error{loader.ErrBadNew}, `plugin built against "v0", host wants "v1"`},
-		{"badnew", nil, []error{loader.ErrBadNew}, []error{loader.ErrMissingSymbol, loader.ErrAPIVersion}, "is func() string"},
+		{"badnew", nil, []error{loader.ErrBadNew}, []error{loader.ErrMissingSymbol, loader.ErrAPIVersion}, "is func() (pluginapi.Plugin, error)"},
 		{"nonew", nil, []error{loader.ErrBadNew, loader.ErrMissingSymbol}, nil, "looking up New"},
 		{"othercaps", []string{"echo"}, []error{loader.ErrMissingCapability}, nil, `"echo"`},
 		{"withmeta", []string{"echo"}, []error{loader.ErrMissingCapability}, nil, `"echo"`},
-		{"initfail", nil, []error{loader.ErrInit}, []error{loader.ErrPanic}, "no database configured"},
-		{"newpanic", nil, []error{loader.ErrBadNew, loader.ErrPanic}, nil, "newpanic: boom"},
+		{"initerr", nil, []error{loader.ErrInit}, []error{loader.ErrPanic}, "no database configured"},
+		{"newpanic", nil, []error{loader.ErrBadNew, loader.ErrPanic}, nil, "newpanic: no configuration"},
 		{"badmeta", nil, []error{loader.ErrBadMetadata}, nil, "unknown metadata schema"},
 	}
 	for _, tt := range tests {
@@ -251,7 +223,6 @@ func checkSkip(t *testing.T, le *loader.LoadError, path string, is, isNot []erro
 // load, in file name order, whatever else is there.
 func TestMixed(t *testing.T) {
 	dir := pluginDir(t, fixtures...)
-	src := fixtureDir(t)
 	write := func(name string, data []byte) {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -261,13 +232,13 @@ func TestMixed(t *testing.T) {
 	write("README.txt", []byte("not a plugin file name"))
 	// A byte-for-byte copy of good.so: the runtime refuses a second copy
 	// of a loaded plugin. It sorts after good.so, so good.so wins.
-	good, err := os.ReadFile(filepath.Join(src, "good.so"))
+	good, err := os.ReadFile(built(t, "good"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	write("zz-copy.so", good)
 	// A symlink to good.so is the same plugin again.
-	if err := os.Symlink(filepath.Join(src, "good.so"), filepath.Join(dir, "zz-link.so")); err != nil {
+	if err := os.Symlink(built(t, "good"), filepath.Join(dir, "zz-link.so")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -296,7 +267,7 @@ func TestMixed(t *testing.T) {
 		{"badmeta.so", loader.ErrBadMetadata},
 		{"badnew.so", loader.ErrBadNew},
 		{"badversion.so", loader.ErrAPIVersion},
-		{"initfail.so", loader.ErrInit},
+		{"initerr.so", loader.ErrInit},
 		{"newpanic.so", loader.ErrPanic},
 		{"nonew.so", loader.ErrMissingSymbol},
 		{"zz-copy.so", loader.ErrOpen},
@@ -329,7 +300,7 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := &recordingHost{config: map[string]string{"suffix": "?"}}
-	l, err := loader.Check(path, p, loader.Options{Host: h, RequireCapabilities: []string{"upper"}})
+	l, err := loader.Check(path, p, loader.Options{Host: h, RequireCapabilities: []string{"transform"}})
 	if err != nil {
 		t.Fatal(err)
 	}

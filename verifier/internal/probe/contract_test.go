@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
+	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
 func TestSymbolCheckRoundTrip(t *testing.T) {
@@ -145,12 +145,12 @@ func itoa(n int) string { return string(appendInt(nil, n)) }
 // (and change nothing in its package set), the ones it cannot are marked,
 // and a run asserts each check's types as the host does.
 func TestBuildWithContractTypes(t *testing.T) {
-	f := probetest.GetContract(t)
+	f := fixture.Probe(t)
 	types := []string{
 		"*int", "func(int) int", "func() interface{}", "func() string", "*bool",
-		"func(*container/list.List)", "*" + f.HostPkg + ".Config", "*os.Nope", "*fmt.pp", "*internal/abi.Type", "func(*os.File) error",
+		"func(*container/list.List)", "*" + f.ContractHostPkg + ".Config", "*os.Nope", "*fmt.pp", "*internal/abi.Type", "func(*os.File) error",
 	}
-	p, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache"), Types: types})
+	p, err := Build(context.Background(), Config{Host: f.ContractHost, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache"), Types: types})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,11 +160,11 @@ func TestBuildWithContractTypes(t *testing.T) {
 	}
 	for typ, want := range map[string]string{
 		"*int": "", "func(int) int": "", "func() interface{}": "", "func() string": "", "*bool": "", "func(*os.File) error": "",
-		"func(*container/list.List)": "which the host does not link",
-		"*" + f.HostPkg + ".Config":  "the host's package main",
-		"*os.Nope":                   "does not compile with the host's packages: undefined: os.Nope",
-		"*fmt.pp":                    "not exported",
-		"*internal/abi.Type":         "internal to the standard library",
+		"func(*container/list.List)":        "which the host does not link",
+		"*" + f.ContractHostPkg + ".Config": "the host's package main",
+		"*os.Nope":                          "does not compile with the host's packages: undefined: os.Nope",
+		"*fmt.pp":                           "not exported",
+		"*internal/abi.Type":                "internal to the standard library",
 	} {
 		if got, ok := reasons[typ]; !ok || want == "" && got != "" || want != "" && !strings.Contains(got, want) {
 			t.Errorf("%s: reason %q, want %q", typ, got, want)
@@ -173,7 +173,7 @@ func TestBuildWithContractTypes(t *testing.T) {
 	if !bytes.Contains(p.Source, []byte(`"os"`)) || bytes.Contains(p.Source, []byte(`"container/list"`)) {
 		t.Errorf("imports of the generated source:\n%s", p.Source)
 	}
-	assertSamePackageSet(t, f.Go, p)
+	assertSamePackageSet(t, goAt(f.Root), p)
 
 	checks := []Check{
 		{Symbol: "Seven", Required: true, Types: []string{"*int"}},

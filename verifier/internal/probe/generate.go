@@ -312,7 +312,7 @@ func unexportedName(goSyntax string, names map[string]string) string {
 // reports whether every error was in one: the probe is worth building
 // again without them.
 func markUncompilable(tcs []TypeCheck, lines map[int]int, stderr string) bool {
-	ms := compileErrorRE().FindAllStringSubmatch(stderr, -1)
+	ms := compileErrorRE.FindAllStringSubmatch(stderr, -1)
 	if len(ms) == 0 {
 		return false
 	}

@@ -203,7 +203,7 @@ func TestRunKeyIsNotInTheSymbolTable(t *testing.T) {
 // dlsym finds nothing to forge a report with.
 func TestRunDlsymForgeIsNotTrusted(t *testing.T) {
 	f, p := built(t)
-	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["forgedlsym"]}, Convention: true})
+	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["initforgedlsym"]}, Convention: true})
 	if err != nil {
 		t.Fatal(err)
 	}

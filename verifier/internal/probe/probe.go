@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -41,7 +42,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/cacheprog"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
-	"github.com/pluginctl/pluginctl/internal/lazyregexp"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/target"
 	"github.com/pluginctl/pluginctl/pluginapi"
@@ -583,7 +583,7 @@ func overlayDir(dir, importPath string) (string, string, error) {
 }
 
 // compileErrorRE matches a compile error in the probe's main.go.
-var compileErrorRE = lazyregexp.New(`(?m)(?:^|[\s/])main\.go:(\d+)(?::\d+)?: (.*)$`)
+var compileErrorRE = regexp.MustCompile(`(?m)(?:^|[\s/])main\.go:(\d+)(?::\d+)?: (.*)$`)
 
 // pruneAge is how long a probe that no run has used stays in the cache.
 const pruneAge = 14 * 24 * time.Hour

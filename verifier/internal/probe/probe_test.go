@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 )
 
 func TestSipHashVector(t *testing.T) {
@@ -154,11 +154,14 @@ func TestCappedWriter(t *testing.T) {
 	}
 }
 
+// goAt runs the go command in the repository root.
+func goAt(root string) *gocmd.Go { return &gocmd.Go{Dir: root} }
+
 // built is the probe of the fixture host, built once per test binary.
-func built(t *testing.T) (*probetest.Fixtures, *Probe) {
+func built(t *testing.T) (*fixture.ProbeSet, *Probe) {
 	t.Helper()
-	f := probetest.Get(t)
-	p, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	f := fixture.Probe(t)
+	p, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +184,7 @@ func TestBuildReusesTheProbeForACopyOfTheHost(t *testing.T) {
 	if err := os.WriteFile(copied, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	p2, err := Build(context.Background(), Config{Host: copied, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	p2, err := Build(context.Background(), Config{Host: copied, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +199,7 @@ func TestBuildReusesTheProbeForACopyOfTheHost(t *testing.T) {
 func TestBuildIsCachedAndWritesNothingToTheSource(t *testing.T) {
 	f, p := built(t)
 	start := time.Now()
-	p2, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	p2, err := Build(context.Background(), Config{Host: f.Host, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,13 +227,13 @@ func TestBuildIsCachedAndWritesNothingToTheSource(t *testing.T) {
 // plugins load, so it may link nothing the host does not, beyond the
 // standard library packages it needs.
 func TestProbeLinksOnlyTheHostsPackages(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	for _, host := range []string{f.Host, f.PlainHost} {
-		p, err := Build(context.Background(), Config{Host: host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+		p, err := Build(context.Background(), Config{Host: host, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		assertSamePackageSet(t, f.Go, p)
+		assertSamePackageSet(t, goAt(f.Root), p)
 	}
 }
 
@@ -288,8 +291,8 @@ func assertSamePackageSet(t *testing.T, g *gocmd.Go, p *Probe) {
 }
 
 func TestBuildRefusesAHostFromAnotherSource(t *testing.T) {
-	f := probetest.Get(t)
-	_, err := Build(context.Background(), Config{Host: f.OtherHost, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	f := fixture.Probe(t)
+	_, err := Build(context.Background(), Config{Host: f.OtherHost, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache")})
 	var ee *EnvError
 	if !errors.As(err, &ee) {
 		t.Fatalf("Build = %v, want an *EnvError", err)
@@ -302,7 +305,7 @@ func TestBuildRefusesAHostFromAnotherSource(t *testing.T) {
 }
 
 func TestBuildRefusesACheckoutWithoutTheHost(t *testing.T) {
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/other\n\ngo 1.26\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -331,7 +334,7 @@ func TestRunSandbox(t *testing.T) {
 	isolations(t, p, func(t *testing.T) { testSandbox(t, f, p) })
 }
 
-func testSandbox(t *testing.T, f *probetest.Fixtures, p *Probe) {
+func testSandbox(t *testing.T, f *fixture.ProbeSet, p *Probe) {
 	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["env"]}, Timeout: 5 * time.Second, Convention: true})
 	if err != nil {
 		t.Fatal(err)
@@ -422,7 +425,7 @@ func TestRunBoundsOutput(t *testing.T) {
 
 func TestRunForgedReportIsNotTrusted(t *testing.T) {
 	f, p := built(t)
-	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["forge"]}})
+	r, err := p.Run(context.Background(), RunOptions{Artifacts: []string{f.Plugins["initforge"]}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +496,7 @@ func TestRunSetFindsConflicts(t *testing.T) {
 		}
 	}
 	if !strings.HasSuffix(got[1], "plugin already loaded") ||
-		!strings.Contains(got[3], "different version of package "+probetest.Pkg+"/conflictlib") ||
+		!strings.Contains(got[3], "different version of package "+"github.com/pluginctl/pluginctl/testdata/lib/conflictlib") ||
 		got[4] != "same as 0" || len(got) != 3 {
 		t.Errorf("set outcomes %v", got)
 	}
@@ -525,20 +528,20 @@ func TestBuildMirrorsTheHostsFlags(t *testing.T) {
 	if os.Getenv("PLUGINCTL_TEST_SLOW") != "" {
 		flagSets = append(flagSets, []string{"-trimpath"})
 	}
-	f := probetest.Get(t)
+	f := fixture.Probe(t)
 	ctx := context.Background()
 	for n, flags := range flagSets {
 		host := filepath.Join(f.Dir, fmt.Sprintf("host-flags%d", n))
 		plug := filepath.Join(f.Dir, fmt.Sprintf("good-flags%d.so", n))
 		start := time.Now()
-		if _, err := f.Go.Output(ctx, "build", append(flags, "-o", host, "./verifier/internal/probe/testdata/host")...); err != nil {
+		if _, err := goAt(f.Root).Output(ctx, "build", append(flags, "-o", host, "./testdata/hosts/loaderhost")...); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.Go.Output(ctx, "build", append(flags, "-buildmode=plugin", "-o", plug, "./verifier/internal/probe/testdata/plugins/good")...); err != nil {
+		if _, err := goAt(f.Root).Output(ctx, "build", append(flags, "-buildmode=plugin", "-o", plug, "./testdata/plugins/good")...); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("%q: built the host and a plugin in %v", flags, time.Since(start))
-		p, err := Build(ctx, Config{Host: host, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+		p, err := Build(ctx, Config{Host: host, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -569,8 +572,8 @@ func TestBuildMirrorsTheHostsFlags(t *testing.T) {
 
 // A //go:debug directive of the host's main package is mirrored.
 func TestBuildMirrorsGoDebug(t *testing.T) {
-	f := probetest.Get(t)
-	p, err := Build(context.Background(), Config{Host: f.PlainHost, SrcDir: f.Root, Go: f.Go, CacheDir: filepath.Join(f.Dir, "probe-cache")})
+	f := fixture.Probe(t)
+	p, err := Build(context.Background(), Config{Host: f.PlainHost, SrcDir: f.Root, Go: goAt(f.Root), CacheDir: filepath.Join(f.Dir, "probe-cache")})
 	if err != nil {
 		t.Fatal(err)
 	}

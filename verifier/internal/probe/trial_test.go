@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
 // fakeSupervisor is the argv[0] under which the test binary plays a
@@ -37,7 +39,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	fixture.Main(m)
 }
 
 // TestRefusedNamespacesRunAgain: the first probe of a process is the trial
