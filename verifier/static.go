@@ -209,26 +209,15 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 // earlier one. Otherwise, and for packages the order does not name, by
 // import path.
 func mismatchedPackages(f, h *artifact.File) []string {
-	var out []string
-	for pkg, fp := range f.Fingerprints {
-		if hp, ok := h.Fingerprints[pkg]; ok && hp != fp {
-			out = append(out, pkg)
-		}
-	}
+	out, _ := f.FingerprintDiff(h)
 	pos := make(map[string]int, len(f.LinkOrder))
 	for i, p := range f.LinkOrder {
 		pos[p] = i
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sort.SliceStable(out, func(i, j int) bool {
 		pi, iok := pos[out[i]]
 		pj, jok := pos[out[j]]
-		switch {
-		case iok && jok:
-			return pi < pj
-		case iok != jok:
-			return iok
-		}
-		return out[i] < out[j]
+		return iok && (!jok || pi < pj)
 	})
 	return out
 }
