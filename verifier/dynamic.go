@@ -499,13 +499,7 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 		}
 	}
 	if len(r.Events) == 0 {
-		// The probe died (or hung) before it opened anything: no plugin
-		// code ran, so this is not the artifact's doing.
-		return res, &EnvError{
-			Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening %s (exit status %d%s): %s",
-				c.probe.Path, path, r.ExitCode, signalSuffix(r.Signal), tail(r.Stderr, 3)),
-			Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
-		}
+		return res, c.failedEarly(r, path)
 	}
 	add := func(p Problem) {
 		p.Check = Dynamic
@@ -563,6 +557,20 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 		c.capabilities(&res, r, add)
 	}
 	return res, nil
+}
+
+// failedEarly is the error of a probe run r that died (or hung) before
+// opening what: no plugin code ran, so it is not the artifacts' doing.
+func (c *prober) failedEarly(r *probe.Result, what string) error {
+	sig := ""
+	if r.Signal != "" {
+		sig = ", " + r.Signal
+	}
+	return &EnvError{
+		Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening %s (exit status %d%s): %s",
+			c.probe.Path, what, r.ExitCode, sig, tail(r.Stderr, 3)),
+		Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
+	}
 }
 
 // endsProcess reports whether an artifact's problems say that loading it

@@ -313,13 +313,6 @@ func absPath(path string) string {
 	return path
 }
 
-func signalSuffix(sig string) string {
-	if sig == "" {
-		return ""
-	}
-	return ", " + sig
-}
-
 // oneLine makes untrusted text safe for a one-line message: valid UTF-8,
 // no control characters, at most 300 bytes.
 func oneLine(s string) string {

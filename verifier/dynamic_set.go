@@ -30,11 +30,7 @@ func (c *prober) checkSet(ctx context.Context, paths []string, set []int, passed
 			return ctx.Err()
 		}
 		if len(r.Events) == 0 {
-			return &EnvError{
-				Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening any plugin (exit status %d%s): %s",
-					c.probe.Path, r.ExitCode, signalSuffix(r.Signal), tail(r.Stderr, 3)),
-				Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
-			}
+			return c.failedEarly(r, "any plugin")
 		}
 		add := func(k int, p Problem) {
 			if reported[set[k]] || !passed[set[k]] {
@@ -74,11 +70,7 @@ func (c *prober) checkSet(ctx context.Context, paths []string, set []int, passed
 		case last.Stage == probe.StageDone:
 			return nil // every artifact opened; it died on the way out
 		case last.Stage == probe.StageStarted || last.Index < 0 || last.Index >= len(set):
-			return &EnvError{
-				Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening any plugin of the set (exit status %d%s): %s",
-					c.probe.Path, r.ExitCode, signalSuffix(r.Signal), tail(r.Stderr, 3)),
-				Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
-			}
+			return c.failedEarly(r, "any plugin of the set")
 		}
 		k := last.Index
 		p := c.failure(paths[set[k]], r, k)

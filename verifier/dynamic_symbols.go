@@ -144,12 +144,7 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 	default:
 		res.APIVersion = ver.Value
 		if ver.Value != e.WantAPIVersion {
-			add(Problem{
-				Code:    APIVersionMismatch,
-				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", ver.Value, e.WantAPIVersion),
-				Detail:  []string{"plugin " + ver.Value, "host   " + e.WantAPIVersion},
-				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", short),
-			})
+			add(apiVersionMismatch(ver.Value, e.WantAPIVersion, api))
 		}
 	}
 	wantNew := "func() " + short + ".Plugin"

@@ -71,12 +71,7 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 	}
 	if !valued && convention && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
 		if got, err := f.StringVar(pluginapi.SymbolAPIVersion); err == nil && got != host.apiVersion {
-			ps = append(ps, Problem{
-				Code: APIVersionMismatch, Severity: Error,
-				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, host.apiVersion),
-				Detail:  []string{"plugin " + got, "host   " + host.apiVersion},
-				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg)),
-			})
+			ps = append(ps, apiVersionMismatch(got, host.apiVersion, apiPkg))
 		}
 	}
 	return ps
@@ -109,10 +104,21 @@ func valueProblem(e contract.Entry, got, apiPkg string) (Problem, bool) {
 	if e.Symbol == pluginapi.SymbolAPIVersion {
 		p.Code = APIVersionMismatch
 		if apiPkg != "" {
-			p.Fix = fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg))
+			p.Fix = apiVersionMismatch(got, "", apiPkg).Fix
 		}
 	}
 	return p, true
+}
+
+// apiVersionMismatch is the problem of a plugin whose APIVersion is got
+// where the host, following the convention of apiPkg, wants want.
+func apiVersionMismatch(got, want, apiPkg string) Problem {
+	return Problem{
+		Code: APIVersionMismatch, Severity: Error,
+		Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, want),
+		Detail:  []string{"plugin " + got, "host   " + want},
+		Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg)),
+	}
 }
 
 // checkEntry checks one entry against the plugin's exports: nil when it
