@@ -206,7 +206,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		}
 		return nil, envError(ctx, err)
 	}
-	if o.Contract.IsConvention(o.APIPackage) && p.APIPackage == "" {
+	if assumed(o.Contract, o.APIPackage) && p.APIPackage == "" {
 		// The convention of a host that does not use it: only plugin.Open.
 		con = nil
 		if len(symbols) > 0 {

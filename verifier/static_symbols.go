@@ -22,7 +22,7 @@ import (
 // host's.
 func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiPkg string, withTypes bool, note func(string)) []Problem {
 	convention := c.IsConvention(apiPkg)
-	if convention {
+	if assumed(c, apiPkg) {
 		linksAPI := func(a *artifact.File) bool {
 			_, ok := a.Fingerprints[apiPkg]
 			return ok || (a.Metadata != nil && a.Metadata.APIPackage == apiPkg)
@@ -108,6 +108,23 @@ func valueProblem(e contract.Entry, got, apiPkg string) (Problem, bool) {
 		}
 	}
 	return p, true
+}
+
+// assumed reports whether c asks nothing but the pluginapi convention
+// of apiPkg with its types (contract.IsConvention, no entry of any
+// type): what a host that does not link apiPkg cannot be asking for, so
+// that only plugin.Open is checked there. A lookup of any type (a host's
+// own Lookup("New")) is checked on every host.
+func assumed(c *contract.Contract, apiPkg string) bool {
+	if c == nil {
+		return true
+	}
+	for _, e := range c.Entries {
+		if len(e.Types) == 0 {
+			return false
+		}
+	}
+	return c.IsConvention(apiPkg)
 }
 
 // apiVersionMismatch is the problem of a plugin whose APIVersion is got
