@@ -12,8 +12,9 @@ import (
 // is judged by its entries (contract.IsConvention), not by where they came
 // from: a declared contract equal to the convention is the convention
 // (its missing APIVersion is an api-version-mismatch, as with no
-// contract), and a host's own lookup of a convention name, of any type,
-// is checked on a host that does not link the API package.
+// contract). Only the convention nobody asked for is left unchecked on a
+// plugin and host that do not link the API package: a declaration, or a
+// host's own lookup of a convention name, is checked.
 func TestConventionJudgement(t *testing.T) {
 	const api = "example.com/app/api"
 	declared := contract.Default(api)
@@ -33,7 +34,7 @@ func TestConventionJudgement(t *testing.T) {
 		{"the convention, links the API", contract.Default(api), linksAPI, []string{"New"}, []Code{APIVersionMismatch}},
 		{"declared like the convention, links the API", declared, linksAPI, []string{"New"}, []Code{APIVersionMismatch}},
 		{"the convention, does not link the API", contract.Default(api), nil, []string{"New"}, nil},
-		{"declared like the convention, does not link the API", declared, nil, []string{"New"}, nil},
+		{"declared like the convention, does not link the API", declared, nil, []string{"New"}, []Code{APIVersionMismatch}},
 		{"a host's own New of any type, does not link the API", ownNew, nil, []string{"Init"}, []Code{MissingNew}},
 	} {
 		f := &artifact.File{Path: "p.so", Exported: map[string]artifact.ExportKind{}, Fingerprints: tc.fps}

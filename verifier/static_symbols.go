@@ -110,18 +110,21 @@ func valueProblem(e contract.Entry, got, apiPkg string) (Problem, bool) {
 	return p, true
 }
 
-// assumed reports whether c asks nothing but the pluginapi convention
-// of apiPkg with its types (contract.IsConvention, no entry of any
-// type): what a host that does not link apiPkg cannot be asking for, so
-// that only plugin.Open is checked there. A lookup of any type (a host's
-// own Lookup("New")) is checked on every host.
+// assumed reports whether nobody asked for c: it is nil, or the
+// pluginapi convention (contract.IsConvention) that came from nowhere
+// but the convention itself (contract.Default), neither a host's lookup
+// nor a declaration. A host that does not link apiPkg is then checked
+// for plugin.Open alone; what a host or a user asked for is checked on
+// every host.
 func assumed(c *contract.Contract, apiPkg string) bool {
 	if c == nil {
 		return true
 	}
 	for _, e := range c.Entries {
-		if len(e.Types) == 0 {
-			return false
+		for _, s := range e.Sources {
+			if s.Kind != contract.SourceConvention {
+				return false
+			}
 		}
 	}
 	return c.IsConvention(apiPkg)
