@@ -361,7 +361,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 					f.Release()
 				}
 			}
-			r.finish()
+			r.Finish()
 			return r, nil
 		}
 		if dyn.err != nil {
@@ -402,7 +402,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		}
 		r.Notes = append(r.Notes, dyn.rep.Notes...)
 	}
-	r.finish()
+	r.Finish()
 	return r, nil
 }
 
@@ -434,7 +434,7 @@ func interrupted(r *Report, dyn *DynamicReport, probed []int, readable []bool) *
 		n++
 	}
 	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(probed)))
-	r.finish()
+	r.Finish()
 	return r
 }
 
