@@ -14,6 +14,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
@@ -255,7 +256,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		}
 		set = append(set, i)
 		budget += rep.Results[i].Duration
-		if !hasError(rep.Results[i].Problems) {
+		if !diag.HasError(rep.Results[i].Problems) {
 			passed[i] = true
 		}
 	}

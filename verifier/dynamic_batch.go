@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
@@ -134,7 +135,7 @@ func (c *prober) runAll(ctx context.Context, artifacts []string, results []Dynam
 	}
 	lastPass := -1
 	for i := range results {
-		if !hasError(results[i].Problems) {
+		if !diag.HasError(results[i].Problems) {
 			lastPass = i
 		}
 	}

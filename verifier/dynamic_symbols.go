@@ -9,6 +9,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -203,7 +204,7 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 
 // capabilities checks the required capabilities, after a complete run.
 func (c *prober) capabilities(res *DynamicResult, r *probe.Result, add func(Problem)) {
-	if len(c.opts.RequireCapabilities) == 0 || hasError(res.Problems) {
+	if len(c.opts.RequireCapabilities) == 0 || diag.HasError(res.Problems) {
 		return
 	}
 	if res.Symbols["Capabilities"] == "" {

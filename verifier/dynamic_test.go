@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 )
 
@@ -155,7 +156,7 @@ func TestCheckDynamic(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				loaded, out := runHost(t, f.Host, nil, c.path)
-				if pass := !hasError(rep.Results[i].Problems); pass != loaded[c.path] && c.name != "dup" && c.name != "conflictb" && c.name != "regb" {
+				if pass := !diag.HasError(rep.Results[i].Problems); pass != loaded[c.path] && c.name != "dup" && c.name != "conflictb" && c.name != "regb" {
 					t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
 				}
 			}()
@@ -176,7 +177,7 @@ func TestCheckDynamic(t *testing.T) {
 		loaded, out := runHost(t, f.Host, nil, set...)
 		for _, p := range set {
 			i := slices.Index(paths, p)
-			if pass := !hasError(rep.Results[i].Problems); pass != loaded[p] {
+			if pass := !diag.HasError(rep.Results[i].Problems); pass != loaded[p] {
 				t.Errorf("in the set, %s: the verifier says pass=%v, the host loaded=%v:\n%s", cases[i].name, pass, loaded[p], out)
 			}
 		}
@@ -339,7 +340,7 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 	if ps := rep.Results[0].Problems; len(ps) != 0 {
 		t.Errorf("%s plugin in %s host:\n%s", other, other, problemText(ps))
 	}
-	if ps := rep.Results[1].Problems; !hasError(ps) {
+	if ps := rep.Results[1].Problems; !diag.HasError(ps) {
 		t.Errorf("local plugin in %s host passed", other)
 	} else {
 		t.Logf("local plugin in %s host:\n%s", other, problemText(ps))
@@ -522,7 +523,7 @@ func TestCheckDynamicContract(t *testing.T) {
 	var set []string
 	for i, c := range cases {
 		loaded, out := runHost(t, f.Host, nil, c.path)
-		pass := !hasError(rep.Results[i].Problems)
+		pass := !diag.HasError(rep.Results[i].Problems)
 		if pass != loaded[c.path] {
 			t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
 		}

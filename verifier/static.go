@@ -13,6 +13,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 )
 
@@ -437,7 +438,7 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 			}
 			if len(conflicts) > 0 {
 				msg := fmt.Sprintf("links another version of package %s than %s, loaded before it: the host refuses this one", firstPkg, earlier(first))
-				if !hasError(alone[i]) {
+				if !diag.HasError(alone[i]) {
 					msg += "; it loads alone"
 				}
 				out[i] = append(out[i], Problem{
