@@ -296,7 +296,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if unknown {
 			a.Problems = append(a.Problems, unknownProblem())
 		}
-		skip[i] = hasError(a.Problems) // failed on its own (the host's checksum aside)
+		skip[i] = diag.HasError(a.Problems) // failed on its own (the host's checksum aside)
 		a.Problems = append(a.Problems, hostProblems...)
 		readable[i] = f != nil
 		if f != nil {
@@ -690,15 +690,6 @@ func parallel(n, jobs int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-func hasError(ps []Problem) bool {
-	for _, p := range ps {
-		if p.Severity == Error {
-			return true
-		}
-	}
-	return false
 }
 
 // staticVisible are the codes the static check can establish. A dynamic
