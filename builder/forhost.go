@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
@@ -340,13 +339,7 @@ func (fh *forHost) check(stage string, ts []*target) error {
 			detail = append(detail, fmt.Sprintf("%s: built by %s, the host by %s", rel, f.BuildInfo.GoVersion, h.BuildInfo.GoVersion))
 			continue
 		}
-		var pkgs []string
-		for pkg, fp := range f.Fingerprints {
-			if hp, ok := h.Fingerprints[pkg]; ok && hp != fp {
-				pkgs = append(pkgs, pkg)
-			}
-		}
-		sort.Strings(pkgs)
+		pkgs, _ := f.FingerprintDiff(h)
 		for _, pkg := range pkgs {
 			mod := fh.host.ModuleOf(pkg)
 			switch {

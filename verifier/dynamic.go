@@ -14,6 +14,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
@@ -204,9 +205,9 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		if errors.As(err, &sf) {
 			return nil, sf
 		}
-		return nil, dynEnvError(ctx, err)
+		return nil, envError(ctx, err)
 	}
-	if (o.Contract == nil || dynIsConvention(o.Contract)) && p.APIPackage == "" {
+	if assumed(o.Contract, o.APIPackage) && p.APIPackage == "" {
 		// The convention of a host that does not use it: only plugin.Open.
 		con = nil
 		if len(symbols) > 0 {
@@ -214,7 +215,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		}
 	}
 	rep := &DynamicReport{Probe: p.Path, ProbeBuild: p.BuildTime, Toolchain: p.Toolchain, APIPackage: p.APIPackage, Contract: con}
-	c := &dynChecker{opts: o, probe: p, hostGo: p.HostInfo.GoVersion, contract: con}
+	c := &prober{opts: o, probe: p, hostGo: p.HostInfo.GoVersion, contract: con}
 	rep.Notes = append(releasedNotes(p), c.notes()...)
 	if p.Released != nil {
 		rep.Unreproduced = p.Released.UnreproducedPackages()
@@ -238,7 +239,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		return rep, ctx.Err() // what was done: the report is partial
 	}
 	if err != nil {
-		return nil, dynEnvError(ctx, err)
+		return nil, envError(ctx, err)
 	}
 
 	// The set, in the order given: what the host's process opens. The
@@ -255,7 +256,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		}
 		set = append(set, i)
 		budget += rep.Results[i].Duration
-		if !dynHasError(rep.Results[i].Problems) {
+		if !diag.HasError(rep.Results[i].Problems) {
 			passed[i] = true
 		}
 	}
@@ -270,7 +271,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 				}
 				return rep, ctx.Err()
 			}
-			return nil, dynEnvError(ctx, err)
+			return nil, envError(ctx, err)
 		}
 		rep.SetDuration = time.Since(start)
 	}
@@ -278,7 +279,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 }
 
 // ran records the sandbox of a probe run, for the report's notes.
-func (c *dynChecker) ran(r *probe.Result) {
+func (c *prober) ran(r *probe.Result) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sandbox == nil {
@@ -299,7 +300,7 @@ func (c *dynChecker) ran(r *probe.Result) {
 
 // warnUnboxed gives every artifact a warning when a probe ran without
 // namespaces: a problem, so that every report format shows it.
-func (c *dynChecker) warnUnboxed(results []DynamicResult) {
+func (c *prober) warnUnboxed(results []DynamicResult) {
 	c.mu.Lock()
 	why := c.unboxed
 	c.mu.Unlock()
@@ -318,7 +319,7 @@ func (c *dynChecker) warnUnboxed(results []DynamicResult) {
 }
 
 // sandboxNotes are the notes ran recorded, sorted.
-func (c *dynChecker) sandboxNotes() []string {
+func (c *prober) sandboxNotes() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []string
@@ -329,8 +330,8 @@ func (c *dynChecker) sandboxNotes() []string {
 	return out
 }
 
-// dynEnvError turns a failure of the check itself into an *EnvError.
-func dynEnvError(ctx context.Context, err error) error {
+// envError turns a failure of the check itself into an *EnvError.
+func envError(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return err
 	}
@@ -350,7 +351,7 @@ func dynEnvError(ctx context.Context, err error) error {
 	return &EnvError{Msg: "dynamic check: " + err.Error(), Fix: "use `pluginctl verify --static` to check without running anything"}
 }
 
-type dynChecker struct {
+type prober struct {
 	opts     DynamicOptions
 	probe    *probe.Probe
 	hostGo   string
@@ -368,7 +369,7 @@ type dynChecker struct {
 
 // file reads an artifact statically (once), for details the runtime does
 // not give; nil if unreadable.
-func (c *dynChecker) file(path string) *artifact.File {
+func (c *prober) file(path string) *artifact.File {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if f, ok := c.files[path]; ok {
@@ -395,7 +396,7 @@ func (c *dynChecker) file(path string) *artifact.File {
 
 // notPluginReason returns why the artifact at path is not a Go plugin,
 // as a static reading tells it, or "" when it is one (or unknown).
-func (c *dynChecker) notPluginReason(path string) string {
+func (c *prober) notPluginReason(path string) string {
 	f := c.file(path)
 	var err error
 	if f != nil {
@@ -412,24 +413,10 @@ func (c *dynChecker) notPluginReason(path string) string {
 	return ""
 }
 
-func (c *dynChecker) apiPkg() string { return c.probe.APIPackage }
+func (c *prober) apiPkg() string { return c.probe.APIPackage }
 
-// dynIsConvention reports whether every entry of c comes from the
-// pluginapi convention (contract.Default), not from a host or a
-// declaration.
-func dynIsConvention(c *contract.Contract) bool {
-	for _, e := range c.Entries {
-		for _, s := range e.Sources {
-			if s.Kind != contract.SourceConvention {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// dynPlan is what the probe checks on one artifact.
-type dynPlan struct {
+// checkPlan is what the probe checks on one artifact.
+type checkPlan struct {
 	// entries are the contract's entries asserted by the probe's checks,
 	// in the order of checks.
 	entries []contract.Entry
@@ -442,8 +429,8 @@ type dynPlan struct {
 // plan decides what the probe checks on the artifact at path: every
 // contract entry that applies to it, and the pluginapi convention when
 // the host links the API package and the entries include its New.
-func (c *dynChecker) plan(path string) dynPlan {
-	var pl dynPlan
+func (c *prober) plan(path string) checkPlan {
+	var pl checkPlan
 	entries := c.contract.For(path)
 	conv := map[string]string{} // the convention's symbols and types
 	convRequired := map[string]bool{}
@@ -477,7 +464,7 @@ func (c *dynChecker) plan(path string) dynPlan {
 }
 
 // notes lists the contract's types this host cannot assert.
-func (c *dynChecker) notes() []string {
+func (c *prober) notes() []string {
 	if c.contract == nil {
 		return nil
 	}
@@ -501,7 +488,7 @@ func (c *dynChecker) notes() []string {
 }
 
 // single classifies the run of one artifact.
-func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (DynamicResult, error) {
+func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicResult, error) {
 	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.convention}
 	for _, w := range r.WritesOf(0) {
 		res.Writes = append(res.Writes, Write{Path: w.Path, Removed: w.Removed})
@@ -513,13 +500,7 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 		}
 	}
 	if len(r.Events) == 0 {
-		// The probe died (or hung) before it opened anything: no plugin
-		// code ran, so this is not the artifact's doing.
-		return res, &EnvError{
-			Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening %s (exit status %d%s): %s",
-				c.probe.Path, path, r.ExitCode, dynSignalSuffix(r.Signal), dynTail(r.Stderr, 3)),
-			Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
-		}
+		return res, c.failedEarly(r, path)
 	}
 	add := func(p Problem) {
 		p.Check = Dynamic
@@ -544,7 +525,7 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 				c.lookups(&res, e, add)
 			}
 		case probe.StagePanicked:
-			add(dynPanicProblem(e))
+			add(panicProblem(e))
 		case probe.StageReturned:
 			switch e.Func {
 			case pluginapi.SymbolCapabilities:
@@ -566,7 +547,7 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 					add(Problem{
 						Code:    InitPanic,
 						Message: "Init returned an error: the host skips the plugin",
-						Detail:  []string{"Init: " + dynLine(e.Error)},
+						Detail:  []string{"Init: " + oneLine(e.Error)},
 						Fix:     "make Init succeed in the host's environment (check the configuration and resources it needs)",
 					})
 				}
@@ -577,6 +558,20 @@ func (c *dynChecker) single(path string, plan dynPlan, r *probe.Result) (Dynamic
 		c.capabilities(&res, r, add)
 	}
 	return res, nil
+}
+
+// failedEarly is the error of a probe run r that died (or hung) before
+// opening what: no plugin code ran, so it is not the artifacts' doing.
+func (c *prober) failedEarly(r *probe.Result, what string) error {
+	sig := ""
+	if r.Signal != "" {
+		sig = ", " + r.Signal
+	}
+	return &EnvError{
+		Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening %s (exit status %d%s): %s",
+			c.probe.Path, what, r.ExitCode, sig, tail(r.Stderr, 3)),
+		Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
+	}
 }
 
 // endsProcess reports whether an artifact's problems say that loading it

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
@@ -22,9 +23,9 @@ import (
 
 // runAll checks every artifact and fills results; it reports whether the
 // set check is done already.
-func (c *dynChecker) runAll(ctx context.Context, artifacts []string, results []DynamicResult) (setChecked bool, err error) {
+func (c *prober) runAll(ctx context.Context, artifacts []string, results []DynamicResult) (setChecked bool, err error) {
 	n := len(artifacts)
-	plans := make([]dynPlan, n)
+	plans := make([]checkPlan, n)
 	for i, a := range artifacts {
 		plans[i] = c.plan(a)
 	}
@@ -134,7 +135,7 @@ func (c *dynChecker) runAll(ctx context.Context, artifacts []string, results []D
 	}
 	lastPass := -1
 	for i := range results {
-		if !dynHasError(results[i].Problems) {
+		if !diag.HasError(results[i].Problems) {
 			lastPass = i
 		}
 	}
@@ -189,7 +190,7 @@ func batchOpened(r *probe.Result, k int) bool {
 
 // runAlone checks the artifacts of which, each in a process of its own,
 // Jobs at a time.
-func (c *dynChecker) runAlone(ctx context.Context, artifacts []string, plans []dynPlan, which []int, results []DynamicResult) error {
+func (c *prober) runAlone(ctx context.Context, artifacts []string, plans []checkPlan, which []int, results []DynamicResult) error {
 	errs := make([]error, len(which))
 	sem := make(chan struct{}, c.opts.Jobs)
 	var wg sync.WaitGroup

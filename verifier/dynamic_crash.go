@@ -12,8 +12,8 @@ import (
 
 // failure classifies a run that did not complete: the artifact killed,
 // ended or blocked the process.
-func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
-	where, stage := dynPhase(r.Last(index))
+func (c *prober) failure(path string, r *probe.Result, index int) Problem {
+	where, stage := phase(r.Last(index))
 	if r.Sandbox != "" {
 		return Problem{
 			Code:    SandboxFailure,
@@ -21,14 +21,14 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 			Fix:     "run verify again; if it persists, look for what uses up user namespaces (/proc/sys/user/max_user_namespaces)",
 		}
 	}
-	crash := dynParseStderr(r.Stderr)
+	crash := parseCrash(r.Stderr)
 	detail := []string{"last stage the probe reported: " + stage}
 	if r.Unauthenticated > 0 {
 		detail = append(detail, fmt.Sprintf("%d line(s) on the probe's report pipe failed authentication: written by the plugin, ignored", r.Unauthenticated))
 	}
 	switch {
 	case r.TimedOut:
-		detail = append(detail, dynOutput(r)...)
+		detail = append(detail, childOutput(r)...)
 		fix := "do no blocking work (network, locks, waiting for input) in the plugin's package init; do it in Init, with a deadline"
 		if stage != probe.StageOpening {
 			fix = "make the plugin's exported functions return promptly; do slow work in the background, with a deadline"
@@ -42,8 +42,8 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 	case crash.kind == "panic":
 		return Problem{
 			Code:    InitPanic,
-			Message: fmt.Sprintf("panics %s: %s", where, dynLine(crash.value)),
-			Detail:  append(append(detail, "panic: "+dynLine(crash.value)), crash.frames...),
+			Message: fmt.Sprintf("panics %s: %s", where, oneLine(crash.value)),
+			Detail:  append(append(detail, "panic: "+oneLine(crash.value)), crash.frames...),
 			Fix:     "fix the panic; a plugin's package init must not fail: move fallible setup into Init, which returns an error",
 		}
 	case crash.kind == "fatal" && strings.Contains(crash.value, "no plugin module data"):
@@ -65,19 +65,19 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 		}
 		return Problem{
 			Code:    Crash,
-			Message: "kills the host " + where + ": fatal error: " + dynLine(crash.value) + " (a plugin from another Go toolchain)",
+			Message: "kills the host " + where + ": fatal error: " + oneLine(crash.value) + " (a plugin from another Go toolchain)",
 			Detail:  append(append(detail, "fatal error: "+crash.value), crash.frames...),
 			Fix:     fix,
 		}
 	case crash.kind == "fatal":
 		return Problem{
 			Code:    Crash,
-			Message: "kills the host " + where + ": fatal error: " + dynLine(crash.value),
+			Message: "kills the host " + where + ": fatal error: " + oneLine(crash.value),
 			Detail:  append(append(detail, "fatal error: "+crash.value), crash.frames...),
 			Fix:     "fix the fatal error; run the host with the plugin under GOTRACEBACK=all to see every goroutine",
 		}
 	case crash.kind == "signal":
-		msg := fmt.Sprintf("crashes the host %s: %s", where, dynLine(crash.value))
+		msg := fmt.Sprintf("crashes the host %s: %s", where, oneLine(crash.value))
 		fix := "fix the crash; run the host with the plugin under a debugger to find where it happens"
 		if crash.cgo {
 			msg += ", in C code"
@@ -103,11 +103,11 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 		return Problem{
 			Code:    Crash,
 			Message: msg,
-			Detail:  append(detail, dynOutput(r)...),
+			Detail:  append(detail, childOutput(r)...),
 			Fix:     "fix the crash; run the host with the plugin under a debugger to find where it happens",
 		}
 	default:
-		detail = append(detail, dynOutput(r)...)
+		detail = append(detail, childOutput(r)...)
 		msg := fmt.Sprintf("ends the host's process with exit status %d %s", r.ExitCode, where)
 		if r.ExitCode == 0 {
 			msg = fmt.Sprintf("ends the host's process with exit status 0 %s, before the probe could confirm the load", where)
@@ -121,8 +121,8 @@ func (c *dynChecker) failure(path string, r *probe.Result, index int) Problem {
 	}
 }
 
-// dynPhase describes where a run stopped, from its last event.
-func dynPhase(e *probe.Event) (where, stage string) {
+// phase describes where a run stopped, from its last event.
+func phase(e *probe.Event) (where, stage string) {
 	if e == nil {
 		return "before plugin.Open", "none"
 	}
@@ -144,23 +144,23 @@ func dynPhase(e *probe.Event) (where, stage string) {
 	}
 }
 
-// dynPanicProblem is a panic the probe recovered in a plugin function.
-func dynPanicProblem(e probe.Event) Problem {
-	detail := []string{"panic: " + dynLine(e.Value)}
+// panicProblem is a panic the probe recovered in a plugin function.
+func panicProblem(e probe.Event) Problem {
+	detail := []string{"panic: " + oneLine(e.Value)}
 	if e.Type != "" && e.Type != "string" {
 		detail[0] += " (" + e.Type + ")"
 	}
-	detail = append(detail, dynFrames(strings.Split(e.Stack, "\n"), true)...)
+	detail = append(detail, topFrames(strings.Split(e.Stack, "\n"), true)...)
 	return Problem{
 		Code:    InitPanic,
-		Message: fmt.Sprintf("%s panics: %s", e.Func, dynLine(e.Value)),
+		Message: fmt.Sprintf("%s panics: %s", e.Func, oneLine(e.Value)),
 		Detail:  detail,
 		Fix:     fmt.Sprintf("make %s return normally; report failures from Init as an error", e.Func),
 	}
 }
 
-// dynCrash is what the Go runtime printed when the process died.
-type dynCrash struct {
+// crashReport is what the Go runtime printed when the process died.
+type crashReport struct {
 	kind   string // "panic", "fatal", "signal" or ""
 	value  string // the panic value, the fatal error, the signal line
 	signal string // SIGABRT, ... for kind "signal"
@@ -169,17 +169,17 @@ type dynCrash struct {
 	frames []string
 }
 
-// dynParseStderr finds the Go runtime's last report of a panic, fatal
+// parseCrash finds the Go runtime's last report of a panic, fatal
 // error or signal in a child's stderr: the header line closest before the
 // last goroutine trace. Anything else, garbage included, is ignored.
-func dynParseStderr(stderr []byte) dynCrash {
+func parseCrash(stderr []byte) crashReport {
 	lines := strings.Split(strings.ToValidUTF8(string(stderr), "\uFFFD"), "\n")
-	var c dynCrash
+	var c crashReport
 	trace := -1
 	for i := len(lines) - 1; i >= 0; i-- {
 		if strings.HasPrefix(lines[i], "goroutine ") && strings.HasSuffix(lines[i], "]:") {
 			trace = i
-			if dynHeader(lines, i) >= 0 {
+			if crashHeader(lines, i) >= 0 {
 				break
 			}
 		}
@@ -187,7 +187,7 @@ func dynParseStderr(stderr []byte) dynCrash {
 	if trace < 0 {
 		return c
 	}
-	h := dynHeader(lines, trace)
+	h := crashHeader(lines, trace)
 	if h < 0 {
 		return c
 	}
@@ -209,27 +209,27 @@ func dynParseStderr(stderr []byte) dynCrash {
 		switch {
 		case strings.Contains(lines[j], "signal arrived during cgo execution"):
 			c.cgo = true
-			c.lines = append(c.lines, dynLine(lines[j]))
+			c.lines = append(c.lines, oneLine(lines[j]))
 		case strings.HasPrefix(lines[j], "[signal "):
-			c.lines = append(c.lines, dynLine(lines[j]))
+			c.lines = append(c.lines, oneLine(lines[j]))
 			if c.kind == "fatal" {
 				c.value += " " + lines[j]
 			}
 		}
 	}
-	c.value = dynLine(c.value)
+	c.value = oneLine(c.value)
 	if c.kind == "signal" {
-		c.lines = append([]string{dynLine(line)}, c.lines...)
+		c.lines = append([]string{oneLine(line)}, c.lines...)
 	}
-	c.frames = dynFrames(lines[trace+1:], false)
+	c.frames = topFrames(lines[trace+1:], false)
 	return c
 }
 
-// dynHeader returns the index of the runtime's header line (panic:,
+// crashHeader returns the index of the runtime's header line (panic:,
 // fatal error:, SIGxxx:) that belongs to the trace starting at line i, or
 // -1. Output the plugin wrote without a final newline may precede the
 // header on its line: the returned line is cut to start at the header.
-func dynHeader(lines []string, i int) int {
+func crashHeader(lines []string, i int) int {
 	for j := i - 1; j >= 0 && j >= i-40; j-- {
 		l := lines[j]
 		if strings.HasPrefix(l, "goroutine ") && strings.HasSuffix(l, "]:") {
@@ -238,7 +238,7 @@ func dynHeader(lines []string, i int) int {
 		if strings.HasPrefix(l, "[signal ") {
 			continue // detail of the header above it
 		}
-		if k := dynHeaderStart(l); k >= 0 {
+		if k := crashHeaderStart(l); k >= 0 {
 			lines[j] = l[k:]
 			return j
 		}
@@ -246,21 +246,21 @@ func dynHeader(lines []string, i int) int {
 	return -1
 }
 
-// dynHeaderRE matches the start of a runtime crash header.
-var dynHeaderRE = regexp.MustCompile(`(panic: |fatal error: |SIG[A-Z0-9]+: )`)
+// crashHeaderRE matches the start of a runtime crash header.
+var crashHeaderRE = regexp.MustCompile(`(panic: |fatal error: |SIG[A-Z0-9]+: )`)
 
-func dynHeaderStart(l string) int {
-	if loc := dynHeaderRE.FindStringIndex(l); loc != nil {
+func crashHeaderStart(l string) int {
+	if loc := crashHeaderRE.FindStringIndex(l); loc != nil {
 		return loc[0]
 	}
 	return -1
 }
 
-// dynFrames returns the top of a Go stack trace as "function (file:line)",
+// topFrames returns the top of a Go stack trace as "function (file:line)",
 // up to three frames. After a recovered panic (recovered), the frames from
 // the last panic( call on; runtime frames and the probe's own (package
 // main) are skipped.
-func dynFrames(lines []string, recovered bool) []string {
+func topFrames(lines []string, recovered bool) []string {
 	if recovered {
 		for i := len(lines) - 1; i >= 0; i-- {
 			if strings.HasPrefix(lines[i], "panic(") {
@@ -301,48 +301,21 @@ func dynFrames(lines []string, recovered bool) []string {
 		if loc != "" {
 			frame += " (" + loc + ")"
 		}
-		out = append(out, dynLine(frame))
+		out = append(out, oneLine(frame))
 	}
 	return out
 }
 
-func dynHasError(ps []Problem) bool {
-	for _, p := range ps {
-		if p.Severity == Error {
-			return true
-		}
-	}
-	return false
-}
-
-func dynOrNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
-}
-
-func dynPkgName(importPath string) string {
-	return importPath[strings.LastIndex(importPath, "/")+1:]
-}
-
-func dynAbs(path string) string {
+func absPath(path string) string {
 	if abs, err := filepath.Abs(path); err == nil {
 		return abs
 	}
 	return path
 }
 
-func dynSignalSuffix(sig string) string {
-	if sig == "" {
-		return ""
-	}
-	return ", " + sig
-}
-
-// dynLine makes untrusted text safe for a one-line message: valid UTF-8,
+// oneLine makes untrusted text safe for a one-line message: valid UTF-8,
 // no control characters, at most 300 bytes.
-func dynLine(s string) string {
+func oneLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
@@ -357,17 +330,17 @@ func dynLine(s string) string {
 	return s
 }
 
-// dynTail returns the last n non-empty lines of out, made safe; a line
+// tail returns the last n non-empty lines of out, made safe; a line
 // that is mostly not text shows as its size.
-func dynTail(out []byte, n int) string {
+func tail(out []byte, n int) string {
 	lines := strings.Split(string(out), "\n")
 	var keep []string
 	for i := len(lines) - 1; i >= 0 && len(keep) < n; i-- {
-		l := dynLine(lines[i])
+		l := oneLine(lines[i])
 		if l == "" {
 			continue
 		}
-		if bad := dynBinary(lines[i]); bad {
+		if bad := isBinary(lines[i]); bad {
 			l = fmt.Sprintf("(%d bytes of binary data)", len(lines[i]))
 		}
 		keep = append([]string{l}, keep...)
@@ -378,8 +351,8 @@ func dynTail(out []byte, n int) string {
 	return strings.Join(keep, " | ")
 }
 
-// dynBinary tells a line that is mostly not printable text.
-func dynBinary(s string) bool {
+// isBinary tells a line that is mostly not printable text.
+func isBinary(s string) bool {
 	bad := 0
 	for _, r := range s {
 		if r == utf8.RuneError || r < 0x20 && r != '\t' || r == 0x7f {
@@ -389,14 +362,14 @@ func dynBinary(s string) bool {
 	return bad*10 > len(s)
 }
 
-// dynOutput is the child's output for a Detail, if any.
-func dynOutput(r *probe.Result) []string {
+// childOutput is the child's output for a Detail, if any.
+func childOutput(r *probe.Result) []string {
 	var d []string
 	if len(r.Stderr) > 0 {
-		d = append(d, "stderr: "+dynTail(r.Stderr, 3))
+		d = append(d, "stderr: "+tail(r.Stderr, 3))
 	}
 	if len(r.Stdout) > 0 {
-		d = append(d, "stdout: "+dynTail(r.Stdout, 3))
+		d = append(d, "stdout: "+tail(r.Stdout, 3))
 	}
 	return d
 }

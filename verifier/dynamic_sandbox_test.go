@@ -12,7 +12,7 @@ import (
 // reason, whatever else the result says; a run without namespaces gives
 // every artifact the sandbox warning.
 func TestDynamicSandboxFailure(t *testing.T) {
-	c := &dynChecker{}
+	c := &prober{}
 	r := &probe.Result{Sandbox: "the probe's namespaces could not be set up (test)", Namespaces: true, ExitCode: -1,
 		Events: []probe.Event{{Seq: 1, Stage: probe.StageStarted}, {Seq: 2, Stage: probe.StageOpening, Path: "/a.so"}}}
 	p := c.failure("/a.so", r, 0)

@@ -13,7 +13,7 @@ import (
 // checkSet opens the artifacts of set (indexes into paths) in one
 // process, in order, and adds the conflicts to results. A child that dies
 // is run again without the artifact it died on.
-func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, passed map[int]bool, timeout time.Duration, results []DynamicResult) error {
+func (c *prober) checkSet(ctx context.Context, paths []string, set []int, passed map[int]bool, timeout time.Duration, results []DynamicResult) error {
 	reported := map[int]bool{} // artifacts (indexes into paths) with a set problem
 	for len(set) > 1 {
 		files := make([]string, len(set))
@@ -30,11 +30,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, pa
 			return ctx.Err()
 		}
 		if len(r.Events) == 0 {
-			return &EnvError{
-				Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening any plugin (exit status %d%s): %s",
-					c.probe.Path, r.ExitCode, dynSignalSuffix(r.Signal), dynTail(r.Stderr, 3)),
-				Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
-			}
+			return c.failedEarly(r, "any plugin")
 		}
 		add := func(k int, p Problem) {
 			if reported[set[k]] || !passed[set[k]] {
@@ -74,11 +70,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, pa
 		case last.Stage == probe.StageDone:
 			return nil // every artifact opened; it died on the way out
 		case last.Stage == probe.StageStarted || last.Index < 0 || last.Index >= len(set):
-			return &EnvError{
-				Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening any plugin of the set (exit status %d%s): %s",
-					c.probe.Path, r.ExitCode, dynSignalSuffix(r.Signal), dynTail(r.Stderr, 3)),
-				Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
-			}
+			return c.failedEarly(r, "any plugin of the set")
 		}
 		k := last.Index
 		p := c.failure(paths[set[k]], r, k)
@@ -97,7 +89,7 @@ func (c *dynChecker) checkSet(ctx context.Context, paths []string, set []int, pa
 
 // setOpenError classifies an open error in the set check: the artifact
 // opened alone, so the plugins before it are the reason.
-func (c *dynChecker) setOpenError(paths []string, set []int, passed map[int]bool, k int, msg string) Problem {
+func (c *prober) setOpenError(paths []string, set []int, passed map[int]bool, k int, msg string) Problem {
 	path := paths[set[k]]
 	p := c.openError(path, msg)
 	switch p.Code {
@@ -118,7 +110,7 @@ func (c *dynChecker) setOpenError(paths []string, set []int, passed map[int]bool
 				pkg = strings.TrimPrefix(d, "package ")
 			}
 		}
-		detail := []string{dynLine(msg)}
+		detail := []string{oneLine(msg)}
 		var others []string
 		if f := c.file(path); f != nil && pkg != "" {
 			for _, i := range set[:k] {

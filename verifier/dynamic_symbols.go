@@ -9,6 +9,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -20,7 +21,7 @@ import (
 // types (optional ones too: the host's assertion fails and it refuses
 // the plugin). missing-new and bad-new-signature for New, missing-symbol
 // and bad-symbol-type for every other symbol.
-func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Event, add func(Problem)) {
+func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Event, add func(Problem)) {
 	if res.Symbols == nil {
 		res.Symbols = map[string]string{}
 	}
@@ -52,7 +53,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 		if ent.Symbol == pluginapi.SymbolNew {
 			missing, bad = MissingNew, BadNewSignature
 		}
-		want := dynWant(ent)
+		want := ent.Want(nil)
 		switch {
 		case !r.Found:
 			if !ent.Required {
@@ -61,7 +62,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 			add(Problem{
 				Code:    missing,
 				Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", ent.Symbol, ent.Symbol),
-				Detail:  []string{dynLine(r.Error), "expected " + want},
+				Detail:  []string{oneLine(r.Error), "expected " + want},
 				Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(ent)),
 			})
 		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
@@ -76,7 +77,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 				}
 			}
 		default:
-			found := dynLine(r.Type)
+			found := oneLine(r.Type)
 			p := Problem{
 				Code:    bad,
 				Message: fmt.Sprintf("%s is %s, not %s: the host's type assertion fails", ent.Symbol, found, want),
@@ -100,7 +101,7 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 				if (contract.Entry{Types: []string{typ}}).Matches(r.Type) {
 					line = fmt.Sprintf("the plugin's %s prints like %s, which the host cannot assert: %s", ent.Symbol, typ, reason)
 				}
-				p.Detail = append(p.Detail, dynLine(line))
+				p.Detail = append(p.Detail, oneLine(line))
 			}
 			if unassertable == len(ent.Types) {
 				p.Message = fmt.Sprintf("%s is %s; the contract expects %s, which this host cannot assert: the contract is not the host's", ent.Symbol, found, want)
@@ -114,17 +115,9 @@ func (c *dynChecker) contractChecks(res *DynamicResult, plan dynPlan, e probe.Ev
 	}
 }
 
-// dynWant is the types an entry accepts, for a message.
-func dynWant(e contract.Entry) string {
-	if len(e.Types) == 0 {
-		return "any type"
-	}
-	return strings.Join(e.Types, " or ")
-}
-
 // lookups turns the convention's looked-up symbols into problems, as
 // package pluginapi/loader would refuse the plugin.
-func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
+func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 	if res.Symbols == nil {
 		res.Symbols = map[string]string{}
 	}
@@ -132,7 +125,7 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 		res.Symbols[name] = s.Type
 	}
 	api := c.apiPkg()
-	short := dynPkgName(api)
+	short := pkgName(api)
 	ver := e.Symbols[pluginapi.SymbolAPIVersion]
 	switch {
 	case !ver.Found:
@@ -152,12 +145,7 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 	default:
 		res.APIVersion = ver.Value
 		if ver.Value != e.WantAPIVersion {
-			add(Problem{
-				Code:    APIVersionMismatch,
-				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", ver.Value, e.WantAPIVersion),
-				Detail:  []string{"plugin " + ver.Value, "host   " + e.WantAPIVersion},
-				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", short),
-			})
+			add(apiVersionMismatch(ver.Value, e.WantAPIVersion, api))
 		}
 	}
 	wantNew := "func() " + short + ".Plugin"
@@ -173,7 +161,7 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 		add(Problem{
 			Code:    MissingNew,
 			Message: "exports no New: the host's Lookup(\"New\") fails",
-			Detail:  []string{dynLine(s.Error), "exported API symbols: " + dynOrNone(others)},
+			Detail:  []string{oneLine(s.Error), "exported API symbols: " + orNone(others)},
 			Fix:     fmt.Sprintf("declare `func New() %s.Plugin` in the plugin's package main", short),
 		})
 	case !s.OK:
@@ -205,7 +193,7 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 			add(Problem{
 				Code:    BadMetadata,
 				Message: "PluginctlMetadata is not valid pluginctl build metadata: a careful host skips the plugin",
-				Detail:  []string{dynLine(err.Error())},
+				Detail:  []string{oneLine(err.Error())},
 				Fix:     "do not declare PluginctlMetadata yourself: `pluginctl build` writes it",
 			})
 		} else {
@@ -215,8 +203,8 @@ func (c *dynChecker) lookups(res *DynamicResult, e probe.Event, add func(Problem
 }
 
 // capabilities checks the required capabilities, after a complete run.
-func (c *dynChecker) capabilities(res *DynamicResult, r *probe.Result, add func(Problem)) {
-	if len(c.opts.RequireCapabilities) == 0 || dynHasError(res.Problems) {
+func (c *prober) capabilities(res *DynamicResult, r *probe.Result, add func(Problem)) {
+	if len(c.opts.RequireCapabilities) == 0 || diag.HasError(res.Problems) {
 		return
 	}
 	if res.Symbols["Capabilities"] == "" {
@@ -244,14 +232,14 @@ func (c *dynChecker) capabilities(res *DynamicResult, r *probe.Result, add func(
 }
 
 // openError classifies plugin.Open's error.
-func (c *dynChecker) openError(path, msg string) Problem {
+func (c *prober) openError(path, msg string) Problem {
 	reason := msg
 	if strings.HasPrefix(msg, `plugin.Open("`) {
 		if i := strings.Index(msg, `"): `); i >= 0 {
 			reason = msg[i+len(`"): `):]
 		}
 	}
-	detail := []string{dynLine(msg)}
+	detail := []string{oneLine(msg)}
 	const differentPkg = "plugin was built with a different version of package "
 	switch {
 	case strings.HasPrefix(reason, differentPkg):
@@ -279,12 +267,12 @@ func (c *dynChecker) openError(path, msg string) Problem {
 		return envLoadProblem(reason, detail)
 	default:
 		why := reason
-		if i := strings.LastIndex(reason, ": "); i >= 0 && (strings.HasPrefix(reason, path) || strings.HasPrefix(reason, dynAbs(path))) {
+		if i := strings.LastIndex(reason, ": "); i >= 0 && (strings.HasPrefix(reason, path) || strings.HasPrefix(reason, absPath(path))) {
 			why = reason[i+2:]
 		}
 		p := Problem{
 			Code:    NotAPlugin,
-			Message: "not a loadable Go plugin: " + dynLine(why),
+			Message: "not a loadable Go plugin: " + oneLine(why),
 			Detail:  detail,
 			Fix:     "build it with `pluginctl build` (go build -buildmode=plugin)",
 		}
@@ -298,7 +286,7 @@ func (c *dynChecker) openError(path, msg string) Problem {
 }
 
 // explainMismatch adds what the build info says about a package mismatch.
-func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
+func (c *prober) explainMismatch(p *Problem, path, pkg string) {
 	f, h := c.file(path), c.file(c.probe.Host)
 	if f == nil || h == nil || f.BuildInfo == nil || h.BuildInfo == nil {
 		return
@@ -351,7 +339,7 @@ func (c *dynChecker) explainMismatch(p *Problem, path, pkg string) {
 // that is not found, a libc symbol version the machine lacks, an
 // undefined C symbol.
 func envLoadFailure(reason, path string) bool {
-	self := strings.HasPrefix(reason, path+": ") || strings.HasPrefix(reason, dynAbs(path)+": ")
+	self := strings.HasPrefix(reason, path+": ") || strings.HasPrefix(reason, absPath(path)+": ")
 	switch {
 	case strings.Contains(reason, "cannot open shared object file"):
 		return !self || strings.Count(reason, ": ") > 2

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 )
@@ -24,18 +25,18 @@ import (
 // goAt runs the go command in the repository root.
 func goAt(root string) *gocmd.Go { return &gocmd.Go{Dir: root} }
 
-// dynOpts are the options of the fixture host, with a probe cache shared
+// dynamicOpts are the options of the fixture host, with a probe cache shared
 // by the tests of this binary.
-func dynOpts(f *fixture.ProbeSet, host string) DynamicOptions {
+func dynamicOpts(f *fixture.ProbeSet, host string) DynamicOptions {
 	return DynamicOptions{
 		Host: host, SrcDir: f.Root, Go: goAt(f.Root), Timeout: 2 * time.Second, Jobs: 2,
 		CacheDir: filepath.Join(f.Dir, "probe-cache"),
 	}
 }
 
-// dynCase is one artifact and the codes the dynamic check must give it,
+// dynamicCase is one artifact and the codes the dynamic check must give it,
 // plus text its problems must contain.
-type dynCase struct {
+type dynamicCase struct {
 	name  string
 	path  string
 	codes []Code
@@ -45,7 +46,7 @@ type dynCase struct {
 // check compares a result with the case: the codes exactly, the texts as
 // substrings, and the shape of every problem. It returns the problems'
 // text and whether the codes matched.
-func (c dynCase) check(t *testing.T, r DynamicResult) (string, bool) {
+func (c dynamicCase) check(t *testing.T, r DynamicResult) (string, bool) {
 	t.Helper()
 	text := problemText(r.Problems)
 	if got := problemCodes(r.Problems); !slices.Equal(got, c.codes) {
@@ -65,9 +66,9 @@ func (c dynCase) check(t *testing.T, r DynamicResult) (string, bool) {
 	return text, true
 }
 
-func dynCases(f *fixture.ProbeSet) []dynCase {
+func dynamicCases(f *fixture.ProbeSet) []dynamicCase {
 	p := f.Plugins
-	return []dynCase{
+	return []dynamicCase{
 		{"good", p["good"], nil, nil},
 		{"good2", p["good2"], nil, nil},
 		{"nonew", p["nonew"], []Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
@@ -120,13 +121,13 @@ func problemText(ps []Problem) string {
 
 func TestCheckDynamic(t *testing.T) {
 	f := fixture.Probe(t)
-	cases := dynCases(f)
+	cases := dynamicCases(f)
 	var paths []string
 	for _, c := range cases {
 		paths = append(paths, c.path)
 	}
 	start := time.Now()
-	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), paths)
+	rep, err := CheckDynamic(context.Background(), dynamicOpts(f, f.Host), paths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestCheckDynamic(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				loaded, out := runHost(t, f.Host, nil, c.path)
-				if pass := !dynHasError(rep.Results[i].Problems); pass != loaded[c.path] && c.name != "dup" && c.name != "conflictb" && c.name != "regb" {
+				if pass := !diag.HasError(rep.Results[i].Problems); pass != loaded[c.path] && c.name != "dup" && c.name != "conflictb" && c.name != "regb" {
 					t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
 				}
 			}()
@@ -180,7 +181,7 @@ func TestCheckDynamic(t *testing.T) {
 		loaded, out := runHost(t, f.Host, nil, set...)
 		for _, p := range set {
 			i := slices.Index(paths, p)
-			if pass := !dynHasError(rep.Results[i].Problems); pass != loaded[p] {
+			if pass := !diag.HasError(rep.Results[i].Problems); pass != loaded[p] {
 				t.Errorf("in the set, %s: the verifier says pass=%v, the host loaded=%v:\n%s", cases[i].name, pass, loaded[p], out)
 			}
 		}
@@ -217,7 +218,7 @@ func runHost(t *testing.T, host string, args []string, files ...string) (map[str
 
 func TestCheckDynamicRequireCapabilities(t *testing.T) {
 	f := fixture.Probe(t)
-	o := dynOpts(f, f.Host)
+	o := dynamicOpts(f, f.Host)
 	o.RequireCapabilities = []string{"filter", "batch"}
 	files := []string{f.Plugins["good"], f.Plugins["conflicta"]}
 	rep, err := CheckDynamic(context.Background(), o, files)
@@ -247,7 +248,7 @@ func TestCheckDynamicRequireCapabilities(t *testing.T) {
 
 func TestCheckDynamicPlainHost(t *testing.T) {
 	f := fixture.Probe(t)
-	o := dynOpts(f, f.PlainHost)
+	o := dynamicOpts(f, f.PlainHost)
 	o.Symbols = []string{"New"}
 	files := []string{f.Plugins["good"], f.Plugins["staleapi"], f.Plugins["nonew"], f.Random}
 	rep, err := CheckDynamic(context.Background(), o, files)
@@ -270,7 +271,7 @@ func TestCheckDynamicPlainHost(t *testing.T) {
 
 func TestCheckDynamicHostFromAnotherSource(t *testing.T) {
 	f := fixture.Probe(t)
-	_, err := CheckDynamic(context.Background(), dynOpts(f, f.OtherHost), []string{f.Plugins["good"]})
+	_, err := CheckDynamic(context.Background(), dynamicOpts(f, f.OtherHost), []string{f.Plugins["good"]})
 	var ee *EnvError
 	if !errors.As(err, &ee) {
 		t.Fatalf("err = %v, want an *EnvError", err)
@@ -284,7 +285,7 @@ func TestCheckDynamicHostFromAnotherSource(t *testing.T) {
 
 func TestCheckDynamicCanceled(t *testing.T) {
 	f := fixture.Probe(t)
-	o := dynOpts(f, f.Host)
+	o := dynamicOpts(f, f.Host)
 	o.Timeout = time.Minute
 	// Build the probe first, so that the cancel hits the runs.
 	if _, err := CheckDynamic(context.Background(), o, []string{f.Plugins["good"]}); err != nil {
@@ -316,7 +317,7 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 	if _, err := g.Output(context.Background(), "build", "-buildmode=plugin", "-o", out, "./testdata/plugins/good"); err != nil {
 		t.Skipf("cannot build with %s: %v", other, err)
 	}
-	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), []string{out})
+	rep, err := CheckDynamic(context.Background(), dynamicOpts(f, f.Host), []string{out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +334,7 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 	if _, err := g.Output(context.Background(), "build", "-o", host, "./testdata/hosts/loaderhost"); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = CheckDynamic(context.Background(), dynOpts(f, host), []string{out, f.Plugins["good"]})
+	rep, err = CheckDynamic(context.Background(), dynamicOpts(f, host), []string{out, f.Plugins["good"]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +344,7 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 	if ps := rep.Results[0].Problems; len(ps) != 0 {
 		t.Errorf("%s plugin in %s host:\n%s", other, other, problemText(ps))
 	}
-	if ps := rep.Results[1].Problems; !dynHasError(ps) {
+	if ps := rep.Results[1].Problems; !diag.HasError(ps) {
 		t.Errorf("local plugin in %s host passed", other)
 	} else {
 		t.Logf("local plugin in %s host:\n%s", other, problemText(ps))
@@ -374,7 +375,7 @@ func TestDynParseStderr(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := dynParseStderr([]byte(c.stderr))
+			got := parseCrash([]byte(c.stderr))
 			if got.kind != c.kind || got.value != c.value || got.signal != c.signal || got.cgo != c.cgo {
 				t.Errorf("got %+v", got)
 			}
@@ -395,7 +396,7 @@ func TestDynParseStderr(t *testing.T) {
 		for j := range 300 {
 			b = append(b, seed[(i*7+j*j*13+j*i)%len(seed)]^byte((i+j)%3))
 		}
-		got := dynParseStderr(b)
+		got := parseCrash(b)
 		for _, l := range append(append([]string{got.value}, got.lines...), got.frames...) {
 			if strings.Contains(l, "\n") || !utf8.ValidString(l) {
 				t.Fatalf("unsafe line %q from %q", l, b)
@@ -417,7 +418,7 @@ main.check.func2()
 main.call(0x0, {0x64adc3, 0x3}, 0xd7b56f71c78)
 	/x/pluginctl_probe/main.go:261 +0x102
 `
-	got := dynFrames(strings.Split(stack, "\n"), true)
+	got := topFrames(strings.Split(stack, "\n"), true)
 	if len(got) != 1 || got[0] != "at example.com/plugins/p.New (/src/p/main.go:20)" {
 		t.Errorf("frames %q", got)
 	}
@@ -440,7 +441,7 @@ func TestCheckDynamicCLibrary(t *testing.T) {
 	if out, err := exec.Command(cc, "-shared", "-fPIC", "-o", lib, src).CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}
-	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), []string{lib, f.Host})
+	rep, err := CheckDynamic(context.Background(), dynamicOpts(f, f.Host), []string{lib, f.Host})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +479,7 @@ func contractOpts(f *fixture.ProbeSet, c *contract.Contract) DynamicOptions {
 func TestCheckDynamicContract(t *testing.T) {
 	f := fixture.Probe(t)
 	p := f.Plugins
-	cases := []dynCase{
+	cases := []dynamicCase{
 		{"cgood", p["cgood"], nil, nil},
 		{"calt", p["calt"], nil, nil},
 		{"extraok", p["extraok"], nil, nil},
@@ -525,8 +526,8 @@ func TestCheckDynamicContract(t *testing.T) {
 	// for the ones that passed, all together.
 	var set []string
 	for i, c := range cases {
-		loaded, out := runHost(t, f.ContractHost, nil, c.path)
-		pass := !dynHasError(rep.Results[i].Problems)
+		loaded, out := runHost(t, f.Host, nil, c.path)
+		pass := !diag.HasError(rep.Results[i].Problems)
 		if pass != loaded[c.path] {
 			t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
 		}
@@ -610,12 +611,12 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 		contract.Entry{Symbol: "Greeting", Types: []string{"*string"}, Sources: src},
 		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good*,conflicta", Sources: src},
 	)
-	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["staleapi"], f.Plugins["good2"], f.Plugins["conflicta"]}
-	rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), files)
+	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["stale"], f.Plugins["good2"], f.Plugins["conflicta"]}
+	rep, err := CheckDynamic(context.Background(), dynamicOpts(f, f.Host), files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := dynOpts(f, f.Host)
+	o := dynamicOpts(f, f.Host)
 	o.Contract = c
 	rep2, err := CheckDynamic(context.Background(), o, files)
 	if err != nil {
@@ -641,7 +642,7 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 
 	// The convention, given explicitly, on a host that does not link the
 	// API package: only plugin.Open, as without a contract.
-	o = dynOpts(f, f.PlainHost)
+	o = dynamicOpts(f, f.PlainHost)
 	o.Contract = contract.Default(DefaultAPIPackage)
 	rep, err = CheckDynamic(context.Background(), o, []string{f.Plugins["nonew"], f.Random})
 	if err != nil {
@@ -673,7 +674,7 @@ func TestCheckDynamicBatches(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rep, err := CheckDynamic(context.Background(), dynOpts(f, f.Host), c.paths)
+			rep, err := CheckDynamic(context.Background(), dynamicOpts(f, f.Host), c.paths)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 )
 
@@ -209,26 +210,15 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 // earlier one. Otherwise, and for packages the order does not name, by
 // import path.
 func mismatchedPackages(f, h *artifact.File) []string {
-	var out []string
-	for pkg, fp := range f.Fingerprints {
-		if hp, ok := h.Fingerprints[pkg]; ok && hp != fp {
-			out = append(out, pkg)
-		}
-	}
+	out, _ := f.FingerprintDiff(h)
 	pos := make(map[string]int, len(f.LinkOrder))
 	for i, p := range f.LinkOrder {
 		pos[p] = i
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sort.SliceStable(out, func(i, j int) bool {
 		pi, iok := pos[out[i]]
 		pj, jok := pos[out[j]]
-		switch {
-		case iok && jok:
-			return pi < pj
-		case iok != jok:
-			return iok
-		}
-		return out[i] < out[j]
+		return iok && (!jok || pi < pj)
 	})
 	return out
 }
@@ -448,7 +438,7 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 			}
 			if len(conflicts) > 0 {
 				msg := fmt.Sprintf("links another version of package %s than %s, loaded before it: the host refuses this one", firstPkg, earlier(first))
-				if !hasError(alone[i]) {
+				if !diag.HasError(alone[i]) {
 					msg += "; it loads alone"
 				}
 				out[i] = append(out[i], Problem{

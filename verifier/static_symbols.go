@@ -21,7 +21,8 @@ import (
 // for the pluginapi convention, also APIVersion's value against the
 // host's.
 func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiPkg string, withTypes bool, note func(string)) []Problem {
-	if isConvention(c) {
+	convention := c.IsConvention(apiPkg)
+	if assumed(c, apiPkg) {
 		linksAPI := func(a *artifact.File) bool {
 			_, ok := a.Fingerprints[apiPkg]
 			return ok || (a.Metadata != nil && a.Metadata.APIPackage == apiPkg)
@@ -37,7 +38,7 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 	held := map[string][]Problem{}
 	state := map[string]int{}
 	for _, e := range c.For(f.Path) {
-		p, st := checkEntry(f, e, exports, c, withTypes, note)
+		p, st := checkEntry(f, e, exports, convention, withTypes, note)
 		if p == nil {
 			continue
 		}
@@ -68,14 +69,9 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 			ps = append(ps, p)
 		}
 	}
-	if !valued && isConvention(c) && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
+	if !valued && convention && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
 		if got, err := f.StringVar(pluginapi.SymbolAPIVersion); err == nil && got != host.apiVersion {
-			ps = append(ps, Problem{
-				Code: APIVersionMismatch, Severity: Error,
-				Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, host.apiVersion),
-				Detail:  []string{"plugin " + got, "host   " + host.apiVersion},
-				Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg)),
-			})
+			ps = append(ps, apiVersionMismatch(got, host.apiVersion, apiPkg))
 		}
 	}
 	return ps
@@ -108,22 +104,53 @@ func valueProblem(e contract.Entry, got, apiPkg string) (Problem, bool) {
 	if e.Symbol == pluginapi.SymbolAPIVersion {
 		p.Code = APIVersionMismatch
 		if apiPkg != "" {
-			p.Fix = fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg))
+			p.Fix = apiVersionMismatch(got, "", apiPkg).Fix
 		}
 	}
 	return p, true
 }
 
+// assumed reports whether nobody asked for c: it is nil, or the
+// pluginapi convention (contract.IsConvention) that came from nowhere
+// but the convention itself (contract.Default), neither a host's lookup
+// nor a declaration. A host that does not link apiPkg is then checked
+// for plugin.Open alone; what a host or a user asked for is checked on
+// every host.
+func assumed(c *contract.Contract, apiPkg string) bool {
+	if c == nil {
+		return true
+	}
+	for _, e := range c.Entries {
+		for _, s := range e.Sources {
+			if s.Kind != contract.SourceConvention {
+				return false
+			}
+		}
+	}
+	return c.IsConvention(apiPkg)
+}
+
+// apiVersionMismatch is the problem of a plugin whose APIVersion is got
+// where the host, following the convention of apiPkg, wants want.
+func apiVersionMismatch(got, want, apiPkg string) Problem {
+	return Problem{
+		Code: APIVersionMismatch, Severity: Error,
+		Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, want),
+		Detail:  []string{"plugin " + got, "host   " + want},
+		Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg)),
+	}
+}
+
 // checkEntry checks one entry against the plugin's exports: nil when it
 // passes (or the static check cannot tell), else the problem and
 // contract.SymbolMissing or contract.SymbolBadType.
-func checkEntry(f *artifact.File, e contract.Entry, exports []string, c *contract.Contract, withTypes bool, note func(string)) (*Problem, int) {
+func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention, withTypes bool, note func(string)) (*Problem, int) {
 	kind, ok := f.Exported[e.Symbol]
 	missingCode, badCode := MissingSymbol, BadSymbolType
 	if e.Symbol == pluginapi.SymbolNew {
 		missingCode, badCode = MissingNew, BadNewSignature
 	}
-	want := strings.Join(e.Types, " or ")
+	want := e.Want(nil)
 	if !ok {
 		if !e.Required {
 			return nil, contract.SymbolOK
@@ -134,7 +161,7 @@ func checkEntry(f *artifact.File, e contract.Entry, exports []string, c *contrac
 			Detail:  []string{"exported symbols: " + orNone(exports)},
 			Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(e)),
 		}
-		if e.Symbol == pluginapi.SymbolAPIVersion && isConvention(c) {
+		if e.Symbol == pluginapi.SymbolAPIVersion && convention {
 			p.Code, p.Message = APIVersionMismatch, "exports no APIVersion: a careful host refuses it"
 		}
 		return &p, contract.SymbolMissing
@@ -329,22 +356,6 @@ func dropReceiver(sig string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// isConvention reports whether the contract is the pluginapi convention,
-// not one inferred from a host or declared.
-func isConvention(c *contract.Contract) bool {
-	if len(c.Unresolved) > 0 {
-		return false
-	}
-	for _, e := range c.Entries {
-		for _, s := range e.Sources {
-			if s.Kind != contract.SourceConvention {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func kindWord(k string) string {

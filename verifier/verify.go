@@ -232,36 +232,36 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		r.Checks = append(r.Checks, Dynamic)
 	}
 	// The dynamic check runs its children while the static check reads.
-	type dynResult struct {
+	type outcome struct {
 		rep *DynamicReport
 		err error
 	}
-	dynDone := make(chan dynResult, 1)
+	probeDone := make(chan outcome, 1)
 	// Only regular files the user can read are opened: a named pipe or a
 	// device would only block or time out the probe, and an unreadable
 	// file fails both checks for a reason that is not the plugin's; the
 	// static check says what they are.
-	var dynIndex []int // dynamic check's artifacts, as indexes into paths
+	var probed []int // dynamic check's artifacts, as indexes into paths
 	if dynamic {
-		var dynPaths []string
+		var probePaths []string
 		for i, p := range paths {
 			if f, _, err := fsutil.OpenRegular(p); err == nil {
 				f.Close()
-				dynIndex = append(dynIndex, i)
-				dynPaths = append(dynPaths, p)
+				probed = append(probed, i)
+				probePaths = append(probePaths, p)
 			}
 		}
 		go func() {
-			if len(dynPaths) == 0 {
-				dynDone <- dynResult{rep: &DynamicReport{}}
+			if len(probePaths) == 0 {
+				probeDone <- outcome{rep: &DynamicReport{}}
 				return
 			}
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
 				HostSrc: o.HostSrc, Sums: o.Sums, FactsDir: o.FactsDir, Sandbox: o.Sandbox,
-			}, dynPaths)
-			dynDone <- dynResult{rep, err}
+			}, probePaths)
+			probeDone <- outcome{rep, err}
 		}()
 	}
 	var notesMu sync.Mutex
@@ -296,7 +296,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		if unknown {
 			a.Problems = append(a.Problems, unknownProblem())
 		}
-		skip[i] = hasError(a.Problems) // failed on its own (the host's checksum aside)
+		skip[i] = diag.HasError(a.Problems) // failed on its own (the host's checksum aside)
 		a.Problems = append(a.Problems, hostProblems...)
 		readable[i] = f != nil
 		if f != nil {
@@ -339,9 +339,9 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	cache.Save(hostFile)
 
 	if dynamic {
-		dyn := <-dynDone
+		dyn := <-probeDone
 		if dyn.err != nil && ctx.Err() != nil && errors.Is(dyn.err, ctx.Err()) {
-			return interrupted(r, dyn.rep, dynIndex, readable), ctx.Err()
+			return interrupted(r, dyn.rep, probed, readable), ctx.Err()
 		}
 		var sf *StaticFallbackError
 		if errors.As(dyn.err, &sf) {
@@ -382,7 +382,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		}
 		unreadBefore := false
 		for k, ps := range dyn.rep.Problems() {
-			i := dynIndex[k]
+			i := probed[k]
 			a := &r.Artifacts[i]
 			a.Writes = dyn.rep.Results[k].Writes
 			if u := linksUnreproduced(files[i], dyn.rep.Unreproduced); len(u) > 0 {
@@ -410,14 +410,14 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 // dynamic check was interrupted: the static check's problems, the dynamic
 // problems of the artifacts it completed, and the dynamic check marked
 // not checked on the others.
-func interrupted(r *Report, dyn *DynamicReport, dynIndex []int, readable []bool) *Report {
+func interrupted(r *Report, dyn *DynamicReport, probed []int, readable []bool) *Report {
 	r.Interrupted = true
 	n := 0
-	// The dynamic results are those of the artifacts of dynIndex (the
+	// The dynamic results are those of the artifacts of probed (the
 	// others were never handed to the dynamic check: the static check
 	// says what they are).
 	blind := map[Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true, DuplicatePlugin: true, PluginConflict: true}
-	for k, i := range dynIndex {
+	for k, i := range probed {
 		a := &r.Artifacts[i]
 		if dyn != nil && k < len(dyn.Results) && dyn.Results[k].Checked {
 			a.Problems = merge(a.Problems, dyn.Results[k].Problems, blind, readable[i])
@@ -433,7 +433,7 @@ func interrupted(r *Report, dyn *DynamicReport, dynIndex []int, readable []bool)
 		a.NotChecked = append(a.NotChecked, Dynamic)
 		n++
 	}
-	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(dynIndex)))
+	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(probed)))
 	r.Finish()
 	return r
 }
@@ -690,15 +690,6 @@ func parallel(n, jobs int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-func hasError(ps []Problem) bool {
-	for _, p := range ps {
-		if p.Severity == Error {
-			return true
-		}
-	}
-	return false
 }
 
 // staticVisible are the codes the static check can establish. A dynamic

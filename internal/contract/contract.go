@@ -329,6 +329,30 @@ func (e Entry) Applies(pluginName string) bool {
 	return false
 }
 
+// Want renders what the entry asks of a symbol, for a message: its types
+// joined by " or ", each written by name (nil: as it is), else "any
+// type" ("any function", "any variable" when it has a kind). Every
+// message that says what an entry wants renders it so.
+func (e Entry) Want(name func(typ string) string) string {
+	if len(e.Types) == 0 {
+		switch e.Kind {
+		case KindFunc:
+			return "any function"
+		case KindVar:
+			return "any variable"
+		}
+		return "any type"
+	}
+	types := e.Types
+	if name != nil {
+		types = make([]string, len(e.Types))
+		for i, t := range e.Types {
+			types[i] = name(t)
+		}
+	}
+	return strings.Join(types, " or ")
+}
+
 // Matches reports whether a symbol of type typ satisfies the entry: the
 // entry accepts any type, or typ equals one of its alternatives once both
 // are canonical (CanonicalType). typ may also use package names instead

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -198,5 +199,26 @@ func TestJSONDeterministic(t *testing.T) {
 	}
 	if !slices.Equal(pos, []string{"a.go:100", "b.go:9", "b.go:10"}) {
 		t.Errorf("sources in order %v", pos)
+	}
+}
+
+func TestWant(t *testing.T) {
+	base := func(typ string) string { return strings.TrimPrefix(typ, "example.com/") }
+	for _, tc := range []struct {
+		e    Entry
+		name func(string) string
+		want string
+	}{
+		{Entry{}, nil, "any type"},
+		{Entry{Kind: KindFunc}, nil, "any function"},
+		{Entry{Kind: KindVar}, base, "any variable"},
+		{Entry{Types: []string{"*int"}}, nil, "*int"},
+		{Entry{Types: []string{"*example.com/api.Config", "func() int"}}, nil, "*example.com/api.Config or func() int"},
+		{Entry{Types: []string{"*example.com/api.Config", "func() int"}}, base, "*example.com/api.Config or func() int"},
+		{Entry{Types: []string{"example.com/api.Plugin"}}, base, "api.Plugin"},
+	} {
+		if got := tc.e.Want(tc.name); got != tc.want {
+			t.Errorf("%+v: Want = %q, want %q", tc.e, got, tc.want)
+		}
 	}
 }

@@ -191,16 +191,9 @@ func compareBuilds(h, p *artifact.File) []string {
 	for _, d := range diffMaps(modulesOf(hb), modulesOf(pb)) {
 		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", d.key, orElse(d.h, "does not use it"), orElse(d.p, "does not use it")))
 	}
-	var fps []string
-	for pkg, fp := range h.Fingerprints {
-		if pkg == "main" {
-			continue
-		}
-		if pfp, ok := p.Fingerprints[pkg]; !ok {
-			fps = append(fps, pkg+" (not linked by the probe)")
-		} else if pfp != fp {
-			fps = append(fps, pkg)
-		}
+	fps, missing := p.FingerprintDiff(h)
+	for _, pkg := range missing {
+		fps = append(fps, pkg+" (not linked by the probe)")
 	}
 	if len(fps) > 0 {
 		sort.Strings(fps)

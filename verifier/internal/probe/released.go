@@ -227,28 +227,29 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		}
 		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
 	}
-	for _, pkg := range hostPkgs {
-		if pkg == "main" {
-			continue
+	differ, missing := pf.FingerprintDiff(h.File)
+	why := map[string]string{}
+	for _, pkg := range missing {
+		why[pkg] = "not linked by the probe"
+	}
+	for _, pkg := range differ {
+		why[pkg] = "compiled differently (standard library)"
+		if mod := h.ModuleOf(pkg); mod != "" {
+			why[pkg] = fmt.Sprintf("compiled differently from module %s %s", mod, h.VersionOf(mod))
 		}
-		fp, ok := pf.Fingerprints[pkg]
+	}
+	for _, pkg := range hostPkgs {
 		switch {
-		case ok && fp == h.File.Fingerprints[pkg]:
+		case pkg == "main":
+		case why[pkg] == "":
 			rel.Reproduced++
 		case skipped[pkg] != "":
 			rel.Unreproduced = append(rel.Unreproduced, pkg+": "+skipped[pkg])
-		case !ok:
-			rel.Unreproduced = append(rel.Unreproduced, pkg+": not linked by the probe")
 		default:
-			mod := h.ModuleOf(pkg)
-			why := "compiled differently (standard library)"
-			if mod != "" {
-				why = fmt.Sprintf("compiled differently from module %s %s", mod, h.VersionOf(mod))
-			}
-			rel.Unreproduced = append(rel.Unreproduced, pkg+": "+why)
+			rel.Unreproduced = append(rel.Unreproduced, pkg+": "+why[pkg])
 		}
 	}
-	if fp, ok := pf.Fingerprints["runtime"]; !ok || fp != h.File.Fingerprints["runtime"] {
+	if why["runtime"] != "" {
 		reason := "even package runtime differs from the host's"
 		if len(rel.Notes) > 0 {
 			reason += ": " + strings.Join(rel.Notes, "; ")

@@ -1,0 +1,52 @@
+package verifier
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/contract"
+)
+
+// TestConventionJudgement: whether a contract is the pluginapi convention
+// is judged by its entries (contract.IsConvention), not by where they came
+// from: a declared contract equal to the convention is the convention
+// (its missing APIVersion is an api-version-mismatch, as with no
+// contract). Only the convention nobody asked for is left unchecked on a
+// plugin and host that do not link the API package: a declaration, or a
+// host's own lookup of a convention name, is checked.
+func TestConventionJudgement(t *testing.T) {
+	const api = "example.com/app/api"
+	declared := contract.Default(api)
+	for i := range declared.Entries {
+		declared.Entries[i].Sources = []contract.Source{{Kind: contract.SourceConfig, Pos: "pluginctl.toml:3"}}
+	}
+	ownNew := &contract.Contract{Entries: []contract.Entry{{Symbol: "New", Required: true,
+		Sources: []contract.Source{{Kind: contract.SourceLookup, Pos: "host/main.go:12"}}}}}
+	linksAPI := map[string]artifact.Hash{api: {1}}
+	for _, tc := range []struct {
+		name    string
+		c       *contract.Contract
+		fps     map[string]artifact.Hash
+		exports []string // functions; never APIVersion
+		codes   []Code
+	}{
+		{"the convention, links the API", contract.Default(api), linksAPI, []string{"New"}, []Code{APIVersionMismatch}},
+		{"declared like the convention, links the API", declared, linksAPI, []string{"New"}, []Code{APIVersionMismatch}},
+		{"the convention, does not link the API", contract.Default(api), nil, []string{"New"}, nil},
+		{"declared like the convention, does not link the API", declared, nil, []string{"New"}, []Code{APIVersionMismatch}},
+		{"a host's own New of any type, does not link the API", ownNew, nil, []string{"Init"}, []Code{MissingNew}},
+	} {
+		f := &artifact.File{Path: "p.so", Exported: map[string]artifact.ExportKind{}, Fingerprints: tc.fps}
+		for _, name := range tc.exports {
+			f.Exported[name] = artifact.ExportFunc
+		}
+		var codes []Code
+		for _, p := range checkSymbols(f, nil, tc.c, api, false, func(string) {}) {
+			codes = append(codes, p.Code)
+		}
+		if !slices.Equal(codes, tc.codes) {
+			t.Errorf("%s: codes %v, want %v", tc.name, codes, tc.codes)
+		}
+	}
+}
