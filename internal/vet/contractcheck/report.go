@@ -84,19 +84,13 @@ func (r *reporter) short(typ string) string {
 // same way: with package names, unless that makes found look like one
 // of the entry's types (two packages of the same name), then in full.
 func (r *reporter) types(e contract.Entry, found string) (want, got string) {
-	shortWant := make([]string, len(e.Types))
-	clash := false
 	got = r.short(found)
-	for i, t := range e.Types {
-		shortWant[i] = r.short(t)
-		if found != "" && shortWant[i] == got && t != found {
-			clash = true
+	for _, t := range e.Types {
+		if found != "" && r.short(t) == got && t != found {
+			return e.Want(nil), found // short names clash: print them whole
 		}
 	}
-	if clash {
-		return strings.Join(e.Types, " or "), found
-	}
-	return strings.Join(shortWant, " or "), got
+	return e.Want(r.short), got
 }
 
 // origin says where the host expects the symbol: the first source's
