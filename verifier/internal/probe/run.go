@@ -31,11 +31,28 @@ const DefaultTimeout = 10 * time.Second
 // DefaultOutputLimit caps each of the child's stdout, stderr and report.
 const DefaultOutputLimit = 1 << 20
 
-// DefaultAddressSpace is the child's RLIMIT_AS: far more than a Go
-// program that opens a few plugins needs, far less than a runaway one
-// takes. Not set for hosts built with -race, -msan or -asan, whose
-// runtimes reserve terabytes of address space.
+// DefaultAddressSpace is the child's RLIMIT_AS before its plugins: far
+// more than a Go program needs, far less than a runaway one takes; each
+// artifact adds its own share (see addressSpace). Not set for hosts built
+// with -race, -msan or -asan, whose runtimes reserve terabytes of address
+// space.
 const DefaultAddressSpace = 8 << 30
+
+// addressSpace is the probe's RLIMIT_AS for opening artifacts in one
+// process: base, plus for each artifact three times its size and 16 MiB.
+// An opened plugin takes about 2.7 times its file in address space (its
+// segments, and the runtime's tables for its module: 41 MiB for a 15 MiB
+// plugin linking net/http), so a fixed limit would refuse a large folder
+// that its host loads (with 200 such plugins, "failed to map segment").
+func addressSpace(base uint64, artifacts []string) uint64 {
+	as := base
+	for _, a := range artifacts {
+		if fi, err := os.Stat(a); err == nil {
+			as += 3*uint64(fi.Size()) + 16<<20
+		}
+	}
+	return as
+}
 
 // RunOptions configure one probe run.
 type RunOptions struct {
@@ -485,7 +502,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	// supervisor's limits are inherited).
 	var as uint64
 	if !p.Sanitizer {
-		as = DefaultAddressSpace
+		as = addressSpace(DefaultAddressSpace, o.Artifacts)
 	}
 	if err := setLimits(pid, as); err != nil {
 		kill()
