@@ -117,12 +117,12 @@ type Options struct {
 	// written (verifier.Options.FactsDir; see artifact.Cache), so that a
 	// verification right after the build need not read the files again.
 	FactsDir string
-	// Gate, when set, runs after the module and the packages were checked,
-	// while the artifacts compile (pluginctl vet, for the command line);
-	// its error fails the build before anything is written to Out.
-	// sourceKey changes whenever a source file of the module graph or the
-	// module files change (see GateInput).
-	Gate func(ctx context.Context, in GateInput) error
+	// Vet, when set, runs pluginctl vet (package vet) on the packages
+	// while the artifacts compile, its findings written to Vet; its errors
+	// (a *VetError) fail the build before anything is written to Out. A
+	// run without errors is replayed while no source, module file or flag
+	// changes.
+	Vet io.Writer
 	// Log receives progress: a line per artifact, or one updating line
 	// when Interactive. nil discards it.
 	Log         io.Writer
@@ -136,19 +136,6 @@ type Options struct {
 	// (CC_FOR_TARGET, CC_FOR_<GOOS>_<GOARCH>) or Debian's cross compiler
 	// on PATH (see cross.go). With For, the host's platform is the target.
 	GOOS, GOARCH string
-}
-
-// GateInput is what the gate learns about the build.
-type GateInput struct {
-	// SourceKey is equal between two builds exactly when no source file
-	// of the packages, no go.mod/go.sum/go.work and no flag changed: a
-	// gate may remember that it passed on it ("" when unknown).
-	SourceKey string
-	// Project is the build's project model (nil when the gate must load
-	// its own), whose Contract the gate resolves: the build shares the
-	// resolution. Contract, when set, is already resolved.
-	Project  *project.Project
-	Contract *project.Resolved
 }
 
 // Result is a finished build.
@@ -240,6 +227,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
+	given := o.Patterns // as vet takes them
 	o.Patterns = p.Patterns(o.Patterns)
 	pkgEnv, err := p.PackagesEnv()
 	if err != nil {
@@ -383,9 +371,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 	}()
 	b.prev, _ = manifest.Read(filepath.Join(out, manifest.FileName))
-	// The gate runs beside the compilers; when it fails, they are stopped.
+	// Vet runs beside the compilers; when it fails, they are stopped.
 	// It starts once the hosts are built: their packages are then in the
-	// build cache, where the gate (vet, loading export data) finds them
+	// build cache, where vet (loading export data) finds them
 	// instead of compiling them a second time at once on a cold cache.
 	buildCtx, cancelBuild := context.WithCancel(ctx)
 	defer cancelBuild()
@@ -396,7 +384,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		case <-b.hostsDone:
 		case <-buildCtx.Done():
 		}
-		if o.Gate == nil {
+		if o.Vet == nil {
 			// The contract for the manifest, beside the plugin builds.
 			if resolve(); contractErr != nil {
 				cancelBuild()
@@ -408,19 +396,19 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		if srcKey != "" {
 			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage, fmt.Sprintf("expect=%q", o.Expect)), ws)
 		}
-		// The gate resolves the contract through the project, beside its
-		// own loading: the build shares that one resolution.
-		in := GateInput{SourceKey: key, Project: p}
+		// Vet resolves the contract through the project, beside its own
+		// loading: the build shares that one resolution.
+		vp, vr := p, (*project.Resolved)(nil)
 		if fh != nil {
-			in.Project = nil // vet reads the source with the local toolchain, not the host's
+			vp = nil // vet reads the source with the local toolchain, not the host's
 			// The released host's contract, not the module's own.
-			if in.Contract = resolve(); contractErr != nil {
+			if vr = resolve(); contractErr != nil {
 				cancelBuild()
 				gateErr <- contractErr
 				return
 			}
 		}
-		err := o.Gate(ctx, in)
+		err := o.runVet(ctx, given, key, vp, vr)
 		if err != nil {
 			cancelBuild()
 		}

@@ -563,7 +563,7 @@ Examples:
 			}
 			dir = bo.Dir
 			if !c.Bool("no-vet") {
-				bo.Gate = vetGate(bo, stdio.Stderr)
+				bo.Vet = stdio.Stderr
 			}
 			res, err := builder.Build(c.Context, bo)
 			if err != nil {
