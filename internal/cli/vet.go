@@ -73,4 +73,3 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string, quie
 	}
 	return nil
 }
-
