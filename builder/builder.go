@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/cacheprog"
 
@@ -143,6 +144,13 @@ type Result struct {
 	Manifest *manifest.Manifest
 	// ManifestPath is where the manifest was written.
 	ManifestPath string
+	// Project is the project model the build loaded, and Contract the
+	// contract in force it resolved (recorded in Manifest).
+	Project  *project.Project
+	Contract *project.Resolved
+	// Files is what the build read from each artifact it wrote, for a
+	// verification in the same process (verifier.Plan).
+	Files artifact.Written
 	// Relinked counts the artifacts go build actually (re)linked.
 	Relinked int
 	// Warnings are what the build left out and why (also written to
@@ -456,7 +464,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{
-		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked, Warnings: warnings,
+		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Project: p, Contract: r, Files: b.written,
+		Relinked: relinked, Warnings: warnings,
 		Elapsed: time.Since(start), GoTime: tl.busy(),
 	}, nil
 }

@@ -76,6 +76,9 @@ type DynamicOptions struct {
 	// the same cache as the static check's.
 	Sums     sumcache.Cache
 	FactsDir string
+	// Written is Plan.Files: what the build in this process read from
+	// the artifacts it wrote.
+	Written artifact.Written
 	// Sandbox is the probe's sandbox mode: "auto" (""), "require" or
 	// "off" (probe.SandboxAuto...).
 	Sandbox string
@@ -377,7 +380,7 @@ func (c *dynChecker) file(path string) *artifact.File {
 	if c.files == nil {
 		c.files = map[string]*artifact.File{}
 	}
-	cache := artifact.Cache{Dir: c.opts.FactsDir, Sums: c.opts.Sums}
+	cache := artifact.Cache{Dir: c.opts.FactsDir, Sums: c.opts.Sums, Written: c.opts.Written}
 	f, err := cache.Read(path)
 	if err != nil {
 		f = nil

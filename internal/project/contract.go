@@ -16,8 +16,11 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/version"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
@@ -373,4 +376,73 @@ func (p *Project) declareFolder(c *contract.Contract) {
 	if p.Config != nil && p.Config.Folder != nil && c != nil {
 		c.Folder = p.Config.Folder
 	}
+}
+
+// Known is what is known of a host when the contract in force is decided
+// (InForce).
+type Known struct {
+	// Recorded is the contract a build recorded in the manifest of the
+	// artifacts, nil when none.
+	Recorded *manifest.Contract
+	// Project, when set, says how to load the project: its --api and
+	// --expect go over a recorded contract, and with none recorded its
+	// source and declarations tell the contract. nil: nothing but what
+	// is recorded.
+	Project *Options
+	// Host is the host binary ("" without one), and HostPkg its main
+	// package.
+	Host    *artifact.File
+	HostPkg string
+	// Released reads the contract of a released host (one that does not
+	// link pluginctl's loader) when the project tells nothing of its own.
+	Released released.ContractOptions
+}
+
+// InForce is the contract in force for a verification, the one place it
+// is decided from what is known: the contract recorded in the manifest by
+// pluginctl build (From FromManifest), with --expect merged over it and
+// --api before its API packages, without running the go command; else
+// the project's (Contract for the host's package when it is in the
+// project, else the declarations, else the convention); for a released
+// host with nothing of its own known, the one read from the host's source
+// (FromReleased), else unknown (FromUnknown, no entries). What could not
+// be resolved is a note, never an error; the error is a cancelled
+// context's. A nil Contract in the result means nothing was resolved:
+// the pluginapi convention of its API applies.
+func InForce(ctx context.Context, k Known) (*Resolved, error) {
+	var o Options
+	if k.Project != nil {
+		o = *k.Project
+	}
+	if rec := k.Recorded; rec != nil && rec.Contract != nil {
+		var declared []contract.Entry
+		for _, e := range o.Expect {
+			if entry, err := contract.ParseExpect(e); err == nil { // checked by the caller
+				declared = append(declared, entry)
+			}
+		}
+		api := o.API
+		if len(api) == 0 {
+			api = rec.API
+		}
+		return &Resolved{Contract: contract.Merge(rec.Contract, declared...), API: api, From: FromManifest, Source: rec.Source}, nil
+	}
+	if k.Project == nil {
+		return &Resolved{}, nil
+	}
+	p, err := Load(ctx, o)
+	if err != nil {
+		return &Resolved{Notes: []string{"the contract could not be resolved (" + strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n\t", "; ")), " ") + "): checked against the pluginapi convention"}}, nil
+	}
+	var r *Resolved
+	if k.HostPkg != "" && p.InModule() {
+		r, err = p.Contract(ctx, []string{k.HostPkg})
+	}
+	if r == nil || err != nil {
+		r = p.Declared()
+	}
+	if r.From == FromConvention && k.HostPkg != "" {
+		r.Notes = append(r.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+r.PrimaryAPI())
+	}
+	return releasedInForce(ctx, k, r)
 }
