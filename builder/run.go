@@ -15,8 +15,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pluginctl/pluginctl/internal/cacheprog"
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/cacheprog"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
