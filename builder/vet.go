@@ -28,7 +28,7 @@ func (o *Options) runVet(ctx context.Context, patterns []string, key string, p *
 	var passed string
 	if dir := p.Cache("vet-passed"); key != "" && dir != "" {
 		passed = filepath.Join(dir, key)
-		if warnings, err := os.ReadFile(passed); err == nil {
+		if warnings, err := fsutil.ReadRegular(passed, 16<<20); err == nil {
 			_, err := o.Vet.Write(warnings)
 			return err
 		}
