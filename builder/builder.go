@@ -32,13 +32,8 @@ import (
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
-	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
-
-// DefaultAPIPackage is the shared API package whose APIVersion artifacts
-// are stamped with.
-const DefaultAPIPackage = pluginapi.ImportPath
 
 // Flags are the go build flags every artifact of a build set gets.
 type Flags struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -41,7 +42,7 @@ type DynamicOptions struct {
 	SrcDir string
 	// Go runs the go command (nil: go from PATH).
 	Go *gocmd.Go
-	// APIPackage is the shared API package (default DefaultAPIPackage).
+	// APIPackage is the shared API package (default: project.API's).
 	APIPackage string
 	// Contract is the host's plugin contract (package contract). For each
 	// artifact, the probe looks up every entry that applies to it
@@ -176,9 +177,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.GOMAXPROCS(0)
 	}
-	if o.APIPackage == "" {
-		o.APIPackage = DefaultAPIPackage
-	}
+	o.APIPackage = project.API(o.APIPackage)
 	if len(artifacts) == 0 {
 		return &DynamicReport{}, nil
 	}

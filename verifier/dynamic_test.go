@@ -18,6 +18,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // dynOpts are the options of the fixture host, with a probe cache shared
@@ -602,7 +603,7 @@ func TestCheckDynamicContractUnassertable(t *testing.T) {
 func TestCheckDynamicContractWithConvention(t *testing.T) {
 	f := probetest.Get(t)
 	src := []contract.Source{{Kind: contract.SourceConfig, Pos: "test"}}
-	c := contract.Merge(contract.Default(DefaultAPIPackage),
+	c := contract.Merge(contract.Default(pluginapi.ImportPath),
 		contract.Entry{Symbol: "Greeting", Types: []string{"*string"}, Sources: src},
 		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good*,conflicta", Sources: src},
 	)
@@ -638,7 +639,7 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 	// The convention, given explicitly, on a host that does not link the
 	// API package: only plugin.Open, as without a contract.
 	o = dynOpts(f, f.PlainHost)
-	o.Contract = contract.Default(DefaultAPIPackage)
+	o.Contract = contract.Default(pluginapi.ImportPath)
 	rep, err = CheckDynamic(context.Background(), o, []string{f.Plugins["nonew"], f.Random})
 	if err != nil {
 		t.Fatal(err)

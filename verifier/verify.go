@@ -36,11 +36,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
-	"github.com/pluginctl/pluginctl/pluginapi"
 )
-
-// DefaultAPIPackage is the API package of the pluginapi convention.
-const DefaultAPIPackage = pluginapi.ImportPath
 
 // Options configure a verification.
 type Options struct {
@@ -58,7 +54,7 @@ type Options struct {
 	Jobs int
 	// RequireCapabilities must all be in each plugin's Capabilities().
 	RequireCapabilities []string
-	// APIPackage is the shared API package (default DefaultAPIPackage).
+	// APIPackage is the shared API package (default: project.API's).
 	APIPackage string
 	// Contract is what the host looks up in its plugins (see package
 	// contract); nil means the one in force (project.InForce), else the
@@ -434,9 +430,7 @@ func (o *Options) defaults() {
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
 	}
-	if o.APIPackage == "" {
-		o.APIPackage = DefaultAPIPackage
-	}
+	o.APIPackage = project.API(o.APIPackage)
 	if o.Go == nil {
 		o.Go = &gocmd.Go{Dir: o.Dir}
 	}

@@ -54,6 +54,16 @@ type Resolved struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
+// API is the API package in force when api is the one given, resolved or
+// recorded ("" when none is): api, else the pluginapi convention's,
+// pluginapi.ImportPath. It is the one default of the API package.
+func API(api string) string {
+	if api == "" {
+		return pluginapi.ImportPath
+	}
+	return api
+}
+
 // PrimaryAPI is the first API package, "" when there is none.
 func (r *Resolved) PrimaryAPI() string {
 	if r == nil || len(r.API) == 0 {
@@ -147,10 +157,7 @@ func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 	}
 	api := slices.Clone(p.API)
 	if r.From == FromConvention {
-		conv := pluginapi.ImportPath
-		if len(api) > 0 {
-			conv = api[0]
-		}
+		conv := API(first(api))
 		r.Contract = contract.WithKinds(contract.Resolve(inferred, conv, declared...), p.Config.Kinds...)
 		p.declareFolder(r.Contract)
 		r.API = appendUnique(api, conv)
@@ -445,4 +452,11 @@ func InForce(ctx context.Context, k Known) (*Resolved, error) {
 		r.Notes = append(r.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+r.PrimaryAPI())
 	}
 	return releasedInForce(ctx, k, r)
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
