@@ -17,8 +17,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 )
 
 // dynOpts are the options of the fixture host, with a probe cache shared

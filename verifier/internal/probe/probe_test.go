@@ -19,8 +19,8 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
-	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe/probetest"
 )
 
 func TestSipHashVector(t *testing.T) {
