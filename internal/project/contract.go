@@ -22,7 +22,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/version"
-	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // Where a resolved contract comes from (Resolved.From).
@@ -52,16 +51,6 @@ type Resolved struct {
 	Source string `json:"source,omitempty"`
 	// Notes say what could not be done (hosts that do not type-check).
 	Notes []string `json:"notes,omitempty"`
-}
-
-// API is the API package in force when api is the one given, resolved or
-// recorded ("" when none is): api, else the pluginapi convention's,
-// pluginapi.ImportPath. It is the one default of the API package.
-func API(api string) string {
-	if api == "" {
-		return pluginapi.ImportPath
-	}
-	return api
 }
 
 // PrimaryAPI is the first API package, "" when there is none.
