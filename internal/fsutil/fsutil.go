@@ -80,10 +80,3 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// ReadFileLimit reads a regular file of at most limit bytes. It never
-// blocks on a FIFO or device (the file is opened non-blocking and must be
-// regular) and never reads more than limit+1 bytes. It is ReadRegular; its
-// errors are *NotRegularError and *TooLargeError.
-func ReadFileLimit(name string, limit int64) ([]byte, error) {
-	return ReadRegular(name, limit)
-}

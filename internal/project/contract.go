@@ -209,7 +209,7 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 	if dir := p.Cache("contract"); dir != "" {
 		if k := p.sourceKey(ctx, env, patterns); k != "" {
 			cacheFile = filepath.Join(dir, k+".json")
-			if data, err := fsutil.ReadFileLimit(cacheFile, 16<<20); err == nil {
+			if data, err := fsutil.ReadRegular(cacheFile, 16<<20); err == nil {
 				var c contract.Contract
 				if json.Unmarshal(data, &c) == nil {
 					return &c, nil
