@@ -153,12 +153,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if o.Contract != nil {
 		r.Contract = "given"
 	} else {
-		k := project.Known{Recorded: recorded, Project: o.Project, Host: host,
-			Released: released.ContractOptions{HostSrc: o.HostSrc, Go: o.Go, LinkDir: o.CacheDir, Offline: o.Offline}}
-		if host != nil {
-			k.HostPkg = host.BuildInfo.Path
-		}
-		res, err := project.InForce(ctx, k)
+		res, err := project.InForce(ctx, project.Known{Recorded: recorded, Project: o.Project, Host: host,
+			Released: released.ContractOptions{HostSrc: o.HostSrc, Go: o.Go, LinkDir: o.CacheDir, Offline: o.Offline}})
 		if err != nil {
 			return nil, err
 		}

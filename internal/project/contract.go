@@ -385,10 +385,9 @@ type Known struct {
 	// source and declarations tell the contract. nil: nothing but what
 	// is recorded.
 	Project *Options
-	// Host is the host binary ("" without one), and HostPkg its main
-	// package.
-	Host    *artifact.File
-	HostPkg string
+	// Host is the host binary, nil without one: its main package's
+	// contract is the one in force.
+	Host *artifact.File
 	// Released reads the contract of a released host (one that does not
 	// link pluginctl's loader) when the project tells nothing of its own.
 	Released released.ContractOptions
@@ -430,14 +429,18 @@ func InForce(ctx context.Context, k Known) (*Resolved, error) {
 	if err != nil {
 		return &Resolved{Notes: []string{"the contract could not be resolved (" + strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n\t", "; ")), " ") + "): checked against the pluginapi convention"}}, nil
 	}
+	pkg := ""
+	if k.Host != nil {
+		pkg = k.Host.BuildInfo.Path
+	}
 	var r *Resolved
-	if k.HostPkg != "" && p.InModule() {
-		r, err = p.Contract(ctx, []string{k.HostPkg})
+	if pkg != "" && p.InModule() {
+		r, err = p.Contract(ctx, []string{pkg})
 	}
 	if r == nil || err != nil {
 		r = p.Declared()
 	}
-	if r.From == FromConvention && k.HostPkg != "" {
+	if r.From == FromConvention && pkg != "" {
 		r.Notes = append(r.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+r.PrimaryAPI())
 	}
 	return releasedInForce(ctx, k, r)
