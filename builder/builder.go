@@ -387,31 +387,26 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		case <-b.hostsDone:
 		case <-buildCtx.Done():
 		}
-		if o.Vet == nil {
-			// The contract for the manifest, beside the plugin builds.
-			if resolve(); contractErr != nil {
-				cancelBuild()
+		err := func() error {
+			// The contract for the manifest, beside the plugin builds; for
+			// vet of a build for a released host, the host's, not the
+			// module's own.
+			if o.Vet == nil || fh != nil {
+				if resolve(); contractErr != nil || o.Vet == nil {
+					return contractErr
+				}
 			}
-			gateErr <- contractErr
-			return
-		}
-		key := ""
-		if srcKey != "" {
-			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage, fmt.Sprintf("expect=%q", o.Expect)), ws)
-		}
-		// Vet resolves the contract through the project, beside its own
-		// loading: the build shares that one resolution.
-		vp, vr := p, (*project.Resolved)(nil)
-		if fh != nil {
-			vp = nil // vet reads the source with the local toolchain, not the host's
-			// The released host's contract, not the module's own.
-			if vr = resolve(); contractErr != nil {
-				cancelBuild()
-				gateErr <- contractErr
-				return
+			key := ""
+			if srcKey != "" {
+				key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage, fmt.Sprintf("expect=%q", o.Expect)), ws)
 			}
-		}
-		err := o.runVet(ctx, given, key, vp, vr)
+			if fh != nil { // vet reads the source with the local toolchain, not the host's
+				return o.runVet(ctx, given, key, nil, resolved)
+			}
+			// Vet resolves the contract through the project, beside its
+			// own loading: the build shares that one resolution.
+			return o.runVet(ctx, given, key, p, nil)
+		}()
 		if err != nil {
 			cancelBuild()
 		}
