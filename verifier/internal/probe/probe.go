@@ -107,7 +107,7 @@ type Config struct {
 	// APIPackage is the shared API package; "" means project.API's default.
 	APIPackage string
 	// CacheDir holds the built probes; "" means
-	// os.UserCacheDir()/pluginctl/probe.
+	// cachedir.For(cachedir.Probe).
 	CacheDir string
 	// Types are the types of the host's contract (canonical type strings,
 	// see package contract) that runs may assert: each is compiled into
