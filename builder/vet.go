@@ -12,6 +12,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet"
 )
@@ -51,7 +52,7 @@ func (o *Options) runVet(ctx context.Context, patterns []string, key string, p *
 	res.Errors = nil
 	var out bytes.Buffer
 	if len(res.Findings) > 0 {
-		if err := res.Write(&out, "text"); err != nil {
+		if err := output.Vet(&out, "text", &res.VetReport); err != nil {
 			return err
 		}
 	}

@@ -81,7 +81,7 @@ func TestCompareELF(t *testing.T) {
 func TestFinishKeepsRawPaths(t *testing.T) {
 	raw := "plugins/bad\xffname.so"
 	r := &Report{Host: &HostInfo{Path: "bin/h\xfe"}, Artifacts: []ArtifactReport{{Path: raw}, {Path: "plugins/ok.so"}}}
-	r.finish()
+	r.Finish()
 	data, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)

@@ -120,6 +120,6 @@ func hostCannotLoad(r *Report, host *artifact.File, paths []string, why string) 
 			}},
 		})
 	}
-	r.finish()
+	r.Finish()
 	return r
 }

@@ -342,7 +342,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 					f.Release()
 				}
 			}
-			r.finish()
+			r.Finish()
 			return r, nil
 		}
 		if dyn.err != nil {
@@ -383,7 +383,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		}
 		r.Notes = append(r.Notes, dyn.rep.Notes...)
 	}
-	r.finish()
+	r.Finish()
 	return r, nil
 }
 
@@ -415,7 +415,7 @@ func interrupted(r *Report, dyn *DynamicReport, dynIndex []int, readable []bool)
 		n++
 	}
 	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(dynIndex)))
-	r.finish()
+	r.Finish()
 	return r
 }
 

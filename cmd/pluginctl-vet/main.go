@@ -51,6 +51,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/project"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	report "github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 )
@@ -183,7 +184,7 @@ func runStandalone(args []string) int {
 		fmt.Fprintln(os.Stderr, "pluginctl-vet:", err)
 		return 2
 	}
-	if err := res.Write(os.Stdout, *format); err != nil {
+	if err := report.Vet(os.Stdout, *format, &res.VetReport); err != nil {
 		fmt.Fprintln(os.Stderr, "pluginctl-vet:", err)
 		return 2
 	}

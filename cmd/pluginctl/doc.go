@@ -1359,6 +1359,10 @@
 // help codes), severity (error or warning), message, detail, check (static,
 // dynamic or vet), fix, and for source findings pos (file:line:col).
 //
+// The JSON Schema of the report, every field described, is
+// internal/output/schema/verify.schema.json in pluginctl's source (vet's
+// document: vet.schema.json beside it); a test keeps both exact.
+//
 // # junit
 //
 // One <testcase> per artifact, errors as its <failure>, an artifact not checked

@@ -11,7 +11,6 @@ import (
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/diag"
-	"github.com/pluginctl/pluginctl/verifier"
 )
 
 // failureReport is the report of a command that stopped before it could
@@ -21,16 +20,16 @@ import (
 // problem with its source position, relative to dir, when the error
 // gives one. what names the command ("pluginctl check") for a failure
 // that is about no package.
-func failureReport(err error, dir, what string) *verifier.Report {
-	r := &verifier.Report{Schema: verifier.Schema, Checks: []verifier.Check{diag.Build}}
+func failureReport(err error, dir, what string) *diag.Report {
+	r := &diag.Report{Schema: diag.Schema, Checks: []diag.Check{diag.Build}}
 	byName := map[string]int{}
-	add := func(name string, p verifier.Problem) {
+	add := func(name string, p diag.Problem) {
 		name = cmp.Or(name, what)
 		i, ok := byName[name]
 		if !ok {
 			i = len(r.Artifacts)
 			byName[name] = i
-			r.Artifacts = append(r.Artifacts, verifier.ArtifactReport{Path: name, Name: filepath.Base(name)})
+			r.Artifacts = append(r.Artifacts, diag.ArtifactReport{Path: name, Name: filepath.Base(name)})
 		}
 		p.Pos = relPos(p.Pos, dir)
 		r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, p)
@@ -48,7 +47,7 @@ func failureReport(err error, dir, what string) *verifier.Report {
 		r.Interrupted = true
 		add("", problem(diag.Interrupted, diag.Build, "interrupted before anything was verified", ""))
 	case errors.As(err, &vg):
-		r.Checks = []verifier.Check{diag.Vet, diag.Build}
+		r.Checks = []diag.Check{diag.Vet, diag.Build}
 		for _, f := range vg.Result.Findings {
 			add(cmp.Or(f.Package, "module"), f.Problem)
 		}
@@ -90,27 +89,13 @@ func failureReport(err error, dir, what string) *verifier.Report {
 		}
 		add("", p)
 	}
-	r.Summary = verifier.Summary{Checked: len(r.Artifacts)}
-	for i := range r.Artifacts {
-		a := &r.Artifacts[i]
-		a.OK = true
-		for _, p := range a.Problems {
-			if p.Severity == diag.Error {
-				a.OK = false
-			}
-		}
-		if a.OK {
-			r.Summary.Passed++
-		} else {
-			r.Summary.Failed++
-		}
-	}
+	r.Finish()
 	r.Notes = []string{"nothing was verified: " + strings.TrimPrefix(what, "pluginctl ") + " stopped first"}
 	return r
 }
 
-func problem(code diag.Code, check diag.Check, msg, fix string) verifier.Problem {
-	return verifier.Problem{Code: code, Severity: diag.Error, Check: check, Message: msg, Fix: fix}
+func problem(code diag.Code, check diag.Check, msg, fix string) diag.Problem {
+	return diag.Problem{Code: code, Severity: diag.Error, Check: check, Message: msg, Fix: fix}
 }
 
 // compilerLine is a compiler's (or the go command's) positioned message:
@@ -120,8 +105,8 @@ var compilerLine = regexp.MustCompile(`^(\S[^:]*\.(?:go|s|c|h|cc|cpp|cxx|m|mod|s
 // compilerProblems turns go build's output into one problem per
 // positioned message, the lines indented below it as its detail; output
 // without a position is one problem.
-func compilerProblems(out string) []verifier.Problem {
-	var ps []verifier.Problem
+func compilerProblems(out string) []diag.Problem {
+	var ps []diag.Problem
 	var loose []string
 	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		switch {
@@ -138,7 +123,7 @@ func compilerProblems(out string) []verifier.Problem {
 	if len(ps) == 0 {
 		p := problem(diag.CompileError, diag.Build, "go build failed", "")
 		p.Detail = loose
-		return []verifier.Problem{p}
+		return []diag.Problem{p}
 	}
 	if len(loose) > 0 {
 		ps[len(ps)-1].Detail = append(ps[len(ps)-1].Detail, loose...)
@@ -148,7 +133,7 @@ func compilerProblems(out string) []verifier.Problem {
 
 // positioned is a build problem for a line "file:line[:col]: message"
 // (Pos set), or for any other line (its message).
-func positioned(l string) verifier.Problem {
+func positioned(l string) diag.Problem {
 	m := compilerLine.FindStringSubmatch(l)
 	if m == nil {
 		return problem(diag.PackageError, diag.Build, l, "")

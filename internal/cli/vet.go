@@ -30,9 +30,9 @@ Examples:
    pluginctl vet ./...
    pluginctl vet --format github ./...
    pluginctl vet --format json ./plugins/...`,
-		Flags: []ucli.Flag{formatFlag(vet.Formats...), tagsFlag, apiFlag, expectFlag(), goFlag, verboseFlag, quietFlag},
+		Flags: []ucli.Flag{formatFlag(output.VetFormats...), tagsFlag, apiFlag, expectFlag(), goFlag, verboseFlag, quietFlag},
 		Action: func(c *ucli.Context) error {
-			format, err := checkFormat(c, vet.Formats...)
+			format, err := checkFormat(c, output.VetFormats...)
 			if err != nil {
 				return err
 			}
@@ -65,7 +65,7 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string, quie
 	if quiet && format == "text" && len(res.Findings) == 0 && len(res.Errors) == 0 {
 		return nil // -q: nothing to say
 	}
-	if err := res.Write(w, format); err != nil {
+	if err := output.Vet(w, format, &res.VetReport); err != nil {
 		return err
 	}
 	if res.Failed() {

@@ -30,3 +30,22 @@ func TestExitCode(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitPos(t *testing.T) {
+	for pos, want := range map[string]struct {
+		file      string
+		line, col int
+	}{
+		"a/b.go:7:20": {"a/b.go", 7, 20},
+		"a/b.go:7":    {"a/b.go", 7, 0},
+		"a/b.go":      {"a/b.go", 0, 0},
+		"":            {"", 0, 0},
+		"c:/x.go:3":   {"c:/x.go", 3, 0},
+		"a:b.go:x":    {"a:b.go:x", 0, 0},
+	} {
+		f, l, c := SplitPos(pos)
+		if f != want.file || l != want.line || c != want.col {
+			t.Errorf("SplitPos(%q) = %q, %d, %d; want %+v", pos, f, l, c, want)
+		}
+	}
+}

@@ -1,5 +1,11 @@
 package diag
 
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
 // Code names one kind of problem. The vocabulary is fixed and documented in
 // Codes (pluginctl help codes); tools match on it, so a code is never renamed.
 type Code string
@@ -65,4 +71,30 @@ type Problem struct {
 	// Pos is the source position "file:line:col" (relative to the
 	// directory the check ran in) of a source-level finding.
 	Pos string `json:"pos,omitempty"`
+}
+
+// HasError reports whether ps has an error.
+func HasError(ps []Problem) bool {
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Severity == Error })
+}
+
+// SplitPos splits a position "file:line[:col]" (line and col 0 when
+// absent); a position that does not end in a line number is all file.
+func SplitPos(pos string) (file string, line, col int) {
+	file = pos
+	for range 2 {
+		i := strings.LastIndexByte(file, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(file[i+1:])
+		if err != nil || n <= 0 {
+			break
+		}
+		file, col, line = file[:i], line, n
+	}
+	if line == 0 {
+		col = 0
+	}
+	return file, line, col
 }

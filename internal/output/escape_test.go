@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pluginctl/pluginctl/verifier"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 func TestEscape(t *testing.T) {
@@ -31,16 +31,16 @@ func TestEscape(t *testing.T) {
 // untrusted text cannot start a line of its own or carry an escape
 // sequence to the terminal.
 func TestTextCannotBeForged(t *testing.T) {
-	r := &verifier.Report{
-		Schema: verifier.Schema,
-		Host:   &verifier.HostInfo{Path: "host\x1b[1A"},
-		Artifacts: []verifier.ArtifactReport{{
+	r := &diag.Report{
+		Schema: diag.Schema,
+		Host:   &diag.HostInfo{Path: "host\x1b[1A"},
+		Artifacts: []diag.ArtifactReport{{
 			Path: "x.so\nPASS  forged.so", OK: false,
-			Problems: []verifier.Problem{{Code: verifier.InitPanic, Severity: verifier.Error, Check: verifier.Dynamic,
+			Problems: []diag.Problem{{Code: "init-panic", Severity: diag.Error, Check: diag.Dynamic,
 				Message: "panics: \rPASS  forged2.so",
 				Detail:  []string{"panic: first\nPASS  forged3.so\x1b[2K"}}},
 		}},
-		Summary: verifier.Summary{Checked: 1, Failed: 1},
+		Summary: diag.Summary{Checked: 1, Failed: 1},
 	}
 	for _, format := range []string{"text", "github", "junit"} {
 		var buf bytes.Buffer

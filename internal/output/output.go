@@ -1,6 +1,11 @@
-// Package output renders verification reports. One Writer is chosen once
-// per run from --format: text for people, JSON for programs, JUnit XML for
-// CI test tabs, GitHub Actions annotations for pull requests. Only the
+// Package output renders every command's diagnoses, all of them
+// diag values: the verify report (verify and check, and build, vet or
+// check stopped before verifying: failure reports) with New, vet's
+// findings with Vet. The format is chosen once per run from --format:
+// text for people, JSON for programs (the canonical form, versioned by
+// its schema field; schema/*.schema.json describe it), JUnit XML for CI
+// test tabs, GitHub Actions annotations for pull requests. Untrusted
+// strings are escaped (Escape) in the formats a terminal shows. Only the
 // text writer uses colour, and only when asked to (a terminal without
 // NO_COLOR); the machine formats never carry colour or progress.
 package output
@@ -12,15 +17,14 @@ import (
 	"io"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/pluginctl/pluginctl/verifier"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // Writer renders one report.
 type Writer interface {
-	Report(r *verifier.Report) error
+	Report(r *diag.Report) error
 }
 
 // Formats are the values --format accepts for verify.
@@ -43,11 +47,13 @@ func New(format string, w io.Writer, color bool) (Writer, error) {
 
 type jsonWriter struct{ w io.Writer }
 
-func (j *jsonWriter) Report(r *verifier.Report) error {
-	r = unpadded(r)
-	enc := json.NewEncoder(j.w)
+func (j *jsonWriter) Report(r *diag.Report) error { return encode(j.w, unpadded(r)) }
+
+// encode writes v as indented JSON.
+func encode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
 
 // padding is the run of spaces that aligns a detail's label for people
@@ -56,7 +62,7 @@ var padding = regexp.MustCompile(`^([A-Za-z][\w-]*:?) {2,}`)
 
 // unpadded is r with the details' alignment padding removed, for a
 // program: "host   v1" is "host v1". r itself is unchanged.
-func unpadded(r *verifier.Report) *verifier.Report {
+func unpadded(r *diag.Report) *diag.Report {
 	c := *r
 	c.Artifacts = slices.Clone(r.Artifacts)
 	for i := range c.Artifacts {
@@ -99,7 +105,7 @@ func (t *text) paint(code, s string) string {
 	return "\033[" + code + "m" + s + "\033[0m"
 }
 
-func (t *text) Report(r *verifier.Report) error {
+func (t *text) Report(r *diag.Report) error {
 	var b strings.Builder
 	// Everything but pluginctl's own words is untrusted (file names, what
 	// a plugin printed, strings read from the artifacts): escaped.
@@ -119,9 +125,9 @@ func (t *text) Report(r *verifier.Report) error {
 		verdict := t.paint("32", "PASS")
 		suffix := ""
 		switch {
-		case !a.OK && len(a.NotChecked) > 0 && !hasError(a.Problems):
+		case !a.OK && len(a.NotChecked) > 0 && !diag.HasError(a.Problems):
 			verdict = t.paint("33", "SKIP")
-			suffix = "  (not checked: " + notChecked(a) + ")"
+			suffix = "  (not checked: " + checkList(a.NotChecked) + ", interrupted)"
 		case !a.OK:
 			verdict = t.paint("31", "FAIL")
 		}
@@ -134,7 +140,7 @@ func (t *text) Report(r *verifier.Report) error {
 		}
 		for _, p := range a.Problems {
 			sev := string(p.Severity)
-			if p.Severity == verifier.Warning {
+			if p.Severity == diag.Warning {
 				sev = t.paint("33", sev)
 			} else {
 				sev = t.paint("31", sev)
@@ -159,39 +165,24 @@ func (t *text) Report(r *verifier.Report) error {
 			fmt.Fprintf(&b, "      %s %s (in the probe's throwaway layer: nothing changed)\n", what, Escape(w.Path))
 		}
 	}
-	checks := make([]string, len(r.Checks))
-	for i, c := range r.Checks {
-		checks[i] = string(c)
-	}
 	fmt.Fprintf(&b, "%d checked, %d passed, %d failed%s (checks: %s)\n",
-		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r), strings.Join(checks, ", "))
+		r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, notCheckedSummary(r), checkList(r.Checks))
 	_, err := io.WriteString(t.w, b.String())
 	return err
 }
 
-// hasError reports whether ps has an error.
-func hasError(ps []verifier.Problem) bool {
-	for _, p := range ps {
-		if p.Severity == verifier.Error {
-			return true
-		}
-	}
-	return false
-}
-
-// notChecked lists the checks an interrupted verification did not
-// complete for a.
-func notChecked(a verifier.ArtifactReport) string {
-	s := make([]string, len(a.NotChecked))
-	for i, c := range a.NotChecked {
+// checkList is "static, dynamic".
+func checkList(cs []diag.Check) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
 		s[i] = string(c)
 	}
-	return strings.Join(s, ", ") + ", interrupted"
+	return strings.Join(s, ", ")
 }
 
 // notCheckedSummary is ", N not checked (interrupted)" for an interrupted
 // report, else "".
-func notCheckedSummary(r *verifier.Report) string {
+func notCheckedSummary(r *diag.Report) string {
 	if !r.Interrupted {
 		return ""
 	}
@@ -237,15 +228,15 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func (j *junit) Report(r *verifier.Report) error {
+func (j *junit) Report(r *diag.Report) error {
 	s := junitSuite{Name: "pluginctl verify", Tests: r.Summary.Checked, Failures: r.Summary.Failed, Skipped: r.Summary.NotChecked}
 	for _, a := range r.Artifacts {
 		c := junitCase{Name: Escape(a.Path), Classname: "pluginctl.verify"}
 		var errs, warns []string
-		var first *verifier.Problem
+		var first *diag.Problem
 		for i, p := range a.Problems {
 			line := problemText(p)
-			if p.Severity == verifier.Error {
+			if p.Severity == diag.Error {
 				if first == nil {
 					first = &a.Problems[i]
 				}
@@ -257,7 +248,7 @@ func (j *junit) Report(r *verifier.Report) error {
 		if first != nil {
 			c.Failure = &junitFailure{Message: first.Message, Type: string(first.Code), Text: strings.Join(errs, "\n\n")}
 		} else if len(a.NotChecked) > 0 {
-			c.Skipped = &junitSkipped{Message: "not checked: " + notChecked(a)}
+			c.Skipped = &junitSkipped{Message: "not checked: " + checkList(a.NotChecked) + ", interrupted"}
 		}
 		c.SystemOut = strings.Join(warns, "\n\n")
 		s.Cases = append(s.Cases, c)
@@ -274,7 +265,7 @@ func (j *junit) Report(r *verifier.Report) error {
 	return err
 }
 
-func problemText(p verifier.Problem) string {
+func problemText(p diag.Problem) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s [%s]: ", p.Severity, p.Code, p.Check)
 	if p.Pos != "" {
@@ -294,47 +285,25 @@ func problemText(p verifier.Problem) string {
 // annotation per problem, then a summary line.
 type github struct{ w io.Writer }
 
-func (g *github) Report(r *verifier.Report) error {
+func (g *github) Report(r *diag.Report) error {
 	var b strings.Builder
 	for _, a := range r.Artifacts {
 		for _, p := range merged(a.Problems) {
-			cmd := "error"
-			if p.Severity == verifier.Warning {
-				cmd = "warning"
-			}
-			// Each line escaped on its own (no control character, no
-			// invisible one), then joined for GitHub's own escaping.
-			lines := []string{Escape(p.Message)}
-			for _, d := range p.Detail {
-				lines = append(lines, Escape(d))
-			}
-			if p.Fix != "" {
-				lines = append(lines, "fix: "+Escape(p.Fix))
-			}
 			// The annotation goes on the source line when the problem has
 			// one (a plugin's declaration, the host's line, the compiler's
 			// position), the artifact named in the message; else on the
 			// artifact checked; a build problem without a position on no
 			// file at all.
-			file, line, col := SplitPos(p.Pos)
-			artifactCheck := p.Check == verifier.Static || p.Check == verifier.Dynamic
+			file, line, col := diag.SplitPos(p.Pos)
+			artifactCheck := p.Check == diag.Static || p.Check == diag.Dynamic
+			msg := p.Message
 			if file != "" && artifactCheck && a.Path != "" {
-				lines[0] = Escape(a.Path) + ": " + lines[0]
+				msg = a.Path + ": " + msg
 			}
 			if file == "" && artifactCheck {
 				file = a.Path
 			}
-			props := ""
-			if file != "" {
-				props = "file=" + EscapeProperty(Escape(file)) + ","
-				if line > 0 {
-					props += fmt.Sprintf("line=%d,", line)
-					if col > 0 {
-						props += fmt.Sprintf("col=%d,", col)
-					}
-				}
-			}
-			fmt.Fprintf(&b, "::%s %stitle=%s::%s\n", cmd, props, EscapeProperty("pluginctl "+string(p.Code)), EscapeData(strings.Join(lines, "\n")))
+			annotate(&b, p.Severity, file, line, col, "pluginctl "+string(p.Code), msg, p.Detail, p.Fix)
 		}
 	}
 	for _, n := range r.Notes {
@@ -349,11 +318,11 @@ func (g *github) Report(r *verifier.Report) error {
 // the static and the dynamic check made one (the first, with the other's
 // position and evidence when it has more), so that one problem is one
 // annotation.
-func merged(ps []verifier.Problem) []verifier.Problem {
-	var out []verifier.Problem
+func merged(ps []diag.Problem) []diag.Problem {
+	var out []diag.Problem
 	at := map[[2]string]int{}
 	for _, p := range ps {
-		if p.Check != verifier.Static && p.Check != verifier.Dynamic {
+		if p.Check != diag.Static && p.Check != diag.Dynamic {
 			out = append(out, p)
 			continue
 		}
@@ -384,25 +353,33 @@ func merged(ps []verifier.Problem) []verifier.Problem {
 	return out
 }
 
-// SplitPos splits a position "file:line[:col]" (line and col 0 when
-// absent); a position that does not end in a line number is all file.
-func SplitPos(pos string) (file string, line, col int) {
-	file = pos
-	for range 2 {
-		i := strings.LastIndexByte(file, ':')
-		if i < 0 {
-			break
-		}
-		n, err := strconv.Atoi(file[i+1:])
-		if err != nil || n <= 0 {
-			break
-		}
-		file, col, line = file[:i], line, n
+// annotate writes one GitHub annotation: an ::error or ::warning on
+// file:line:col (the parts known), its message, detail and fix each
+// escaped on its own line (no control character, no invisible one), then
+// joined for GitHub's own escaping.
+func annotate(b *strings.Builder, sev diag.Severity, file string, line, col int, title, msg string, detail []string, fix string) {
+	cmd := "error"
+	if sev == diag.Warning {
+		cmd = "warning"
 	}
-	if line == 0 {
-		col = 0
+	props := ""
+	if file != "" {
+		props = "file=" + EscapeProperty(Escape(file)) + ","
+		if line > 0 {
+			props += fmt.Sprintf("line=%d,", line)
+			if col > 0 {
+				props += fmt.Sprintf("col=%d,", col)
+			}
+		}
 	}
-	return file, line, col
+	lines := []string{Escape(msg)}
+	for _, d := range detail {
+		lines = append(lines, Escape(d))
+	}
+	if fix != "" {
+		lines = append(lines, "fix: "+Escape(fix))
+	}
+	fmt.Fprintf(b, "::%s %stitle=%s::%s\n", cmd, props, EscapeProperty(title), EscapeData(strings.Join(lines, "\n")))
 }
 
 // EscapeData and EscapeProperty follow the GitHub Actions workflow command

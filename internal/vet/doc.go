@@ -7,8 +7,8 @@
 //
 //	res, err := vet.Run(ctx, vet.Options{Dir: dir, Patterns: []string{"./..."}})
 //	// err: the packages could not be listed at all (exit 2)
-//	res.Write(os.Stdout, "text") // or "json", "github" (vet.Formats)
-//	if res.Failed() { ... }      // an error finding, or a package that does not compile (exit 1)
+//	output.Vet(os.Stdout, "text", &res.VetReport) // or "json", "github" (package output renders)
+//	if res.Failed() { ... } // an error finding, or a package that does not compile (exit 1)
 //
 // Run loads the packages once: the import graph from one `go list -deps`,
 // the types of dependencies from export data (one `go list -export` on

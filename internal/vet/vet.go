@@ -3,14 +3,11 @@ package vet
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +18,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
-	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/apiversion"
 	"github.com/pluginctl/pluginctl/internal/vet/capabilities"
@@ -117,72 +113,23 @@ type Options struct {
 	Contract *contract.Contract
 }
 
-// Finding is one problem found in the source. Its Problem has Check
-// diag.Vet, Code the check's name and Pos "file:line:col" (file
-// relative to Options.Dir).
-type Finding struct {
-	diag.Problem
-	// Package is the import path of the package the finding is about;
-	// "" for module-level (apicopy) findings.
-	Package string `json:"package,omitempty"`
-	// Category refines Code ("stale", "unchecked-assertion", ...).
-	Category string `json:"category,omitempty"`
-	// Edits are the mechanical fix, when there is one: apply all of
-	// them to get code without this finding.
-	Edits []Edit `json:"edits,omitempty"`
-
-	file      string
-	line, col int
-}
-
-// Edit replaces the bytes [Start, End) of File (relative to Options.Dir,
-// like Pos) with New.
-type Edit struct {
-	File  string `json:"file"`
-	Start int    `json:"start"`
-	End   int    `json:"end"`
-	New   string `json:"new"`
-}
-
-// Result is what Run found.
+// Result is what Run found: vet's report (diag.VetReport, which
+// package output renders) and the contract the plugins were checked
+// against.
 type Result struct {
-	// Schema is the version of the JSON document (Schema).
-	Schema string `json:"schema"`
-	// Dir is the directory positions are relative to (absolute; not in
-	// the JSON document, which carries no machine path).
-	Dir string `json:"-"`
-	// API is the API package checked against.
-	API string `json:"api"`
-	// Findings, sorted by position (module-level ones by file), then check.
-	Findings []Finding `json:"findings"`
-	// Errors are packages that could not be listed, parsed or
-	// type-checked: not analyzed (like go vet, they fail the run).
-	Errors []string `json:"errors,omitempty"`
-	// Packages are the import paths of the packages the patterns
-	// matched; Plugins and Hosts those recognized as such (as `pluginctl
-	// build` discovers them).
-	Packages []string `json:"packages"`
-	Plugins  []string `json:"plugins,omitempty"`
-	Hosts    []string `json:"hosts,omitempty"`
-	// Contract is the contract the plugins were checked against.
+	diag.VetReport
 	Contract *contract.Contract `json:"-"`
-	// Summary counts.
-	Summary Summary `json:"summary"`
 	// Elapsed is the wall time of Run (not in the JSON document, which
 	// carries no timing).
 	Elapsed time.Duration `json:"-"`
 }
 
-// Summary counts findings.
-type Summary struct {
-	Packages int `json:"packages"`
-	Errors   int `json:"errors"`
-	Warnings int `json:"warnings"`
-}
-
-// Failed reports whether the run should fail: an error-severity finding
-// or a package that could not be analyzed.
-func (r *Result) Failed() bool { return r.Summary.Errors > 0 || len(r.Errors) > 0 }
+// The report's parts, as diag defines them.
+type (
+	Finding = diag.Finding
+	Edit    = diag.Edit
+	Summary = diag.VetSummary
+)
 
 // Problems returns the findings as plain verifier problems.
 func (r *Result) Problems() []diag.Problem {
@@ -276,7 +223,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		api = cmp.Or(api, DefaultAPI)
 	}
 	o.APIPackage = api
-	res := &Result{Dir: o.Dir, API: api, Errors: l.Errors}
+	res := &Result{VetReport: diag.VetReport{Dir: o.Dir, API: api, Errors: l.Errors}}
 
 	// Hosts and plugins, by the project's one rule.
 	hostDeps := map[string]bool{}
@@ -349,14 +296,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	sort.SliceStable(res.Findings, func(i, j int) bool {
 		a, b := &res.Findings[i], &res.Findings[j]
-		if a.file != b.file {
-			return a.file < b.file
-		}
-		if a.line != b.line {
-			return a.line < b.line
-		}
-		if a.col != b.col {
-			return a.col < b.col
+		af, al, ac := diag.SplitPos(a.Pos)
+		bf, bl, bc := diag.SplitPos(b.Pos)
+		if c := cmp.Or(strings.Compare(af, bf), cmp.Compare(al, bl), cmp.Compare(ac, bc)); c != 0 {
+			return c < 0
 		}
 		if a.Code != b.Code {
 			return slices.Index(Checks, string(a.Code)) < slices.Index(Checks, string(b.Code))
@@ -410,11 +353,8 @@ func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Findi
 		},
 		Package:  pkg,
 		Category: d.Category,
-		file:     relPath(dir, pos.Filename),
-		line:     pos.Line,
-		col:      pos.Column,
 	}
-	f.Pos = fmt.Sprintf("%s:%d:%d", f.file, f.line, f.col)
+	f.Pos = fmt.Sprintf("%s:%d:%d", relPath(dir, pos.Filename), pos.Line, pos.Column)
 	if common.IsWarning(analyzer, d.Category) {
 		f.Severity = diag.Warning
 	}
@@ -454,17 +394,12 @@ func moduleFinding(dir, category string, file string, line int, msg, fix string,
 			Detail:   detail,
 			Check:    diag.Vet,
 			Fix:      fix,
+			Pos:      relPath(dir, file),
 		},
 		Category: category,
-		file:     relPath(dir, file),
-		line:     line,
-		col:      1,
 	}
-	if line <= 0 {
-		f.line, f.col = 0, 0
-		f.Pos = f.file
-	} else {
-		f.Pos = fmt.Sprintf("%s:%d:1", f.file, line)
+	if line > 0 {
+		f.Pos += fmt.Sprintf(":%d:1", line)
 	}
 	if common.IsWarning("apicopy", category) {
 		f.Severity = diag.Warning
@@ -491,111 +426,9 @@ func collectDeps(p *packages.Package, seen map[string]bool) {
 	}
 }
 
-// Schema is the version of vet's JSON document.
-const Schema = "pluginctl.vet/v1"
-
-// Formats are the output formats Write accepts.
-var Formats = []string{"text", "json", "github"}
-
-// Write renders r in format (one of Formats): text for people, the
-// Result as JSON for programs, GitHub Actions annotations for pull
-// requests.
-func (r *Result) Write(w io.Writer, format string) error {
-	// Positions in the loading errors are relative to Dir, as the
-	// findings' are: no machine path in any format.
-	for i, e := range r.Errors {
-		if rest, ok := strings.CutPrefix(e, r.Dir+string(filepath.Separator)); ok && r.Dir != "" {
-			r.Errors[i] = rest
-		}
-	}
-	switch format {
-	case "text":
-		return r.writeText(w)
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		r.Schema = Schema
-		return enc.Encode(r)
-	case "github":
-		return r.writeGitHub(w)
-	}
-	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
-}
-
-func (r *Result) writeText(w io.Writer) error {
-	var b strings.Builder
-	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "%s\n", e)
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "%s: %s %s: %s\n", f.Pos, f.Severity, f.Code, f.Message)
-		for _, d := range f.Detail {
-			fmt.Fprintf(&b, "\t%s\n", strings.ReplaceAll(d, "\n", "\n\t"))
-		}
-		if f.Fix != "" {
-			fmt.Fprintf(&b, "\tfix: %s\n", f.Fix)
-		}
-	}
-	fmt.Fprintf(&b, "pluginctl vet: %s\n", r.summaryLine())
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func (r *Result) summaryLine() string {
-	var s string
-	switch n := len(r.Findings); n {
-	case 0:
-		s = "no problems"
-	default:
-		s = fmt.Sprintf("%d %s (%d %s, %d %s)", n, plural(n, "problem"), r.Summary.Errors, plural(r.Summary.Errors, "error"), r.Summary.Warnings, plural(r.Summary.Warnings, "warning"))
-	}
-	s += fmt.Sprintf(" in %d %s (%d %s, %d %s)", r.Summary.Packages, plural(r.Summary.Packages, "package"),
-		len(r.Plugins), plural(len(r.Plugins), "plugin"), len(r.Hosts), plural(len(r.Hosts), "host"))
-	if len(r.Errors) > 0 {
-		s += fmt.Sprintf("; %d %s loading packages", len(r.Errors), plural(len(r.Errors), "error"))
-	}
-	return s
-}
-
 func plural(n int, s string) string {
 	if n == 1 {
 		return s
 	}
 	return s + "s"
-}
-
-func (r *Result) writeGitHub(w io.Writer) error {
-	var b strings.Builder
-	for _, e := range r.Errors {
-		props := ""
-		if file, line, col := output.SplitPos(strings.SplitN(e, ": ", 2)[0]); line > 0 && strings.Contains(e, ": ") {
-			props = "file=" + output.EscapeProperty(file) + ",line=" + strconv.Itoa(line) + ","
-			if col > 0 {
-				props += "col=" + strconv.Itoa(col) + ","
-			}
-			e = strings.SplitN(e, ": ", 2)[1]
-		}
-		fmt.Fprintf(&b, "::error %stitle=%s::%s\n", props, output.EscapeProperty("pluginctl vet"), output.EscapeData(e))
-	}
-	for _, f := range r.Findings {
-		cmd := "error"
-		if f.Severity == diag.Warning {
-			cmd = "warning"
-		}
-		props := "file=" + output.EscapeProperty(f.file)
-		if f.line > 0 {
-			props += ",line=" + strconv.Itoa(f.line) + ",col=" + strconv.Itoa(f.col)
-		}
-		body := f.Message
-		if len(f.Detail) > 0 {
-			body += "\n" + strings.Join(f.Detail, "\n")
-		}
-		if f.Fix != "" {
-			body += "\nfix: " + f.Fix
-		}
-		fmt.Fprintf(&b, "::%s %s,title=%s::%s\n", cmd, props, output.EscapeProperty("pluginctl vet "+string(f.Code)), output.EscapeData(body))
-	}
-	fmt.Fprintf(&b, "pluginctl vet: %s\n", r.summaryLine())
-	_, err := io.WriteString(w, b.String())
-	return err
 }

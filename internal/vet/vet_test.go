@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 )
 
@@ -24,7 +25,7 @@ func TestExampleTextpipe(t *testing.T) {
 	}
 	if len(res.Findings) != 0 || len(res.Errors) != 0 || res.Failed() {
 		var b bytes.Buffer
-		res.Write(&b, "text")
+		output.Vet(&b, "text", &res.VetReport)
 		t.Fatalf("findings on examples/textpipe:\n%s", b.String())
 	}
 	if len(res.Plugins) != 2 || len(res.Hosts) != 1 {
@@ -125,7 +126,7 @@ func TestFindingShapeAndFormats(t *testing.T) {
 
 	var text, js, gh bytes.Buffer
 	for format, b := range map[string]*bytes.Buffer{"text": &text, "json": &js, "github": &gh} {
-		if err := res.Write(b, format); err != nil {
+		if err := output.Vet(b, format, &res.VetReport); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -143,7 +144,7 @@ func TestFindingShapeAndFormats(t *testing.T) {
 		!strings.Contains(gh.String(), "%0Afix: use pluginapi.APIVersion\n") {
 		t.Errorf("github:\n%s", gh.String())
 	}
-	if err := res.Write(&text, "xml"); err == nil {
+	if err := output.Vet(&text, "xml", &res.VetReport); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
