@@ -79,4 +79,3 @@ func copyFile(src, dst string) error {
 	}
 	return out.Close()
 }
-
