@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/cacheprog"
 
@@ -30,13 +31,8 @@ import (
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
-	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
-
-// DefaultAPIPackage is the shared API package whose APIVersion artifacts
-// are stamped with.
-const DefaultAPIPackage = pluginapi.ImportPath
 
 // Flags are the go build flags every artifact of a build set gets.
 type Flags struct {
@@ -116,12 +112,12 @@ type Options struct {
 	// written (verifier.Options.FactsDir; see artifact.Cache), so that a
 	// verification right after the build need not read the files again.
 	FactsDir string
-	// Gate, when set, runs after the module and the packages were checked,
-	// while the artifacts compile (pluginctl vet, for the command line);
-	// its error fails the build before anything is written to Out.
-	// sourceKey changes whenever a source file of the module graph or the
-	// module files change (see GateInput).
-	Gate func(ctx context.Context, in GateInput) error
+	// Vet, when set, runs pluginctl vet (package vet) on the packages
+	// while the artifacts compile, its findings written to Vet; its errors
+	// (a *VetError) fail the build before anything is written to Out. A
+	// run without errors is replayed while no source, module file or flag
+	// changes.
+	Vet io.Writer
 	// Log receives progress: a line per artifact, or one updating line
 	// when Interactive. nil discards it.
 	Log         io.Writer
@@ -137,24 +133,18 @@ type Options struct {
 	GOOS, GOARCH string
 }
 
-// GateInput is what the gate learns about the build.
-type GateInput struct {
-	// SourceKey is equal between two builds exactly when no source file
-	// of the packages, no go.mod/go.sum/go.work and no flag changed: a
-	// gate may remember that it passed on it ("" when unknown).
-	SourceKey string
-	// Project is the build's project model (nil when the gate must load
-	// its own), whose Contract the gate resolves: the build shares the
-	// resolution. Contract, when set, is already resolved.
-	Project  *project.Project
-	Contract *project.Resolved
-}
-
 // Result is a finished build.
 type Result struct {
 	Manifest *manifest.Manifest
 	// ManifestPath is where the manifest was written.
 	ManifestPath string
+	// Project is the project model the build loaded, and Contract the
+	// contract in force it resolved (recorded in Manifest).
+	Project  *project.Project
+	Contract *project.Resolved
+	// Files is what the build read from each artifact it wrote, for a
+	// verification in the same process (verifier.Plan).
+	Files artifact.Written
 	// Relinked counts the artifacts go build actually (re)linked.
 	Relinked int
 	// Warnings are what the build left out and why (also written to
@@ -232,6 +222,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	buildEnv := []string{"CGO_ENABLED=1"}
+	given := o.Patterns // as vet takes them
 	o.Patterns = p.Patterns(o.Patterns)
 	pkgEnv, err := p.PackagesEnv()
 	if err != nil {
@@ -375,9 +366,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 	}()
 	b.prev, _ = manifest.Read(filepath.Join(out, manifest.FileName))
-	// The gate runs beside the compilers; when it fails, they are stopped.
+	// Vet runs beside the compilers; when it fails, they are stopped.
 	// It starts once the hosts are built: their packages are then in the
-	// build cache, where the gate (vet, loading export data) finds them
+	// build cache, where vet (loading export data) finds them
 	// instead of compiling them a second time at once on a cold cache.
 	buildCtx, cancelBuild := context.WithCancel(ctx)
 	defer cancelBuild()
@@ -388,31 +379,26 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		case <-b.hostsDone:
 		case <-buildCtx.Done():
 		}
-		if o.Gate == nil {
-			// The contract for the manifest, beside the plugin builds.
-			if resolve(); contractErr != nil {
-				cancelBuild()
+		err := func() error {
+			// The contract for the manifest, beside the plugin builds; for
+			// vet of a build for a released host, the host's, not the
+			// module's own.
+			if o.Vet == nil || fh != nil {
+				if resolve(); contractErr != nil || o.Vet == nil {
+					return contractErr
+				}
 			}
-			gateErr <- contractErr
-			return
-		}
-		key := ""
-		if srcKey != "" {
-			key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage, fmt.Sprintf("expect=%q", o.Expect)), ws)
-		}
-		// The gate resolves the contract through the project, beside its
-		// own loading: the build shares that one resolution.
-		in := GateInput{SourceKey: key, Project: p}
-		if fh != nil {
-			in.Project = nil // vet reads the source with the local toolchain, not the host's
-			// The released host's contract, not the module's own.
-			if in.Contract = resolve(); contractErr != nil {
-				cancelBuild()
-				gateErr <- contractErr
-				return
+			key := ""
+			if srcKey != "" {
+				key = buildSetID(env.GOVERSION, env.GOOS, env.GOARCH, append(slices.Clone(flags), "src="+srcKey, "api="+o.APIPackage, fmt.Sprintf("expect=%q", o.Expect)), ws)
 			}
-		}
-		err := o.Gate(ctx, in)
+			if fh != nil { // vet reads the source with the local toolchain, not the host's
+				return o.runVet(ctx, given, key, nil, resolved)
+			}
+			// Vet resolves the contract through the project, beside its
+			// own loading: the build shares that one resolution.
+			return o.runVet(ctx, given, key, p, nil)
+		}()
 		if err != nil {
 			cancelBuild()
 		}
@@ -460,7 +446,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{
-		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Relinked: relinked, Warnings: warnings,
+		Manifest: m, ManifestPath: filepath.Join(out, manifest.FileName), Project: p, Contract: r, Files: b.written,
+		Relinked: relinked, Warnings: warnings,
 	}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/fixture"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // writeModule writes a small module with a host and two plugins that use
@@ -84,11 +85,11 @@ func TestCheckGOFLAGS(t *testing.T) {
 
 func TestMetadataSourceIsDeterministic(t *testing.T) {
 	m := baseMeta()
-	a, err := metadataSource(m, DefaultAPIPackage)
+	a, err := metadataSource(m, pluginapi.ImportPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := metadataSource(m, DefaultAPIPackage)
+	b, _ := metadataSource(m, pluginapi.ImportPath)
 	if !bytes.Equal(a, b) {
 		t.Fatal("metadata source differs between two calls")
 	}

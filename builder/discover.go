@@ -3,9 +3,6 @@ package builder
 import (
 	"context"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -181,88 +178,8 @@ func discover(ctx context.Context, o discoverOptions) (*discovered, error) {
 	}
 	sort.Slice(d.targets, func(i, j int) bool { return d.targets[i].ImportPath < d.targets[j].ImportPath })
 	d.sourceKey = project.SourceKey(roots, o.Project.ModuleDirs(), o.Project.GoWork)
-	d.api, d.unlinkedAPI = metadataAPI(o.Project.API, hostPkgs, pluginPkgs)
+	d.api, d.unlinkedAPI = o.Project.MetadataAPI(hostPkgs, pluginPkgs)
 	return d, nil
-}
-
-// metadataAPI returns the API package whose APIVersion constant the
-// artifacts' metadata records: the first declared API package that
-// declares a constant APIVersion, else the package outside the standard
-// library that a host and a plugin both link and that declares one
-// (main-module packages first, then by import path); "" when none does.
-// Only syntax is read.
-// unlinked are the declared API packages no host or plugin links (a typo,
-// a package that does not exist): they are worth a warning.
-func metadataAPI(declared []string, hosts, plugins []*packages.Package) (api string, unlinked []string) {
-	byPath := map[string]*packages.Package{}
-	inHost := map[string]bool{}
-	for _, h := range hosts {
-		packages.Visit([]*packages.Package{h}, nil, func(p *packages.Package) {
-			byPath[p.PkgPath] = p
-			inHost[p.PkgPath] = true
-		})
-	}
-	shared := map[string]bool{}
-	for _, pl := range plugins {
-		packages.Visit([]*packages.Package{pl}, nil, func(p *packages.Package) {
-			byPath[p.PkgPath] = p
-			if inHost[p.PkgPath] || len(hosts) == 0 {
-				shared[p.PkgPath] = true
-			}
-		})
-	}
-	for _, a := range declared {
-		if byPath[a] == nil && len(hosts)+len(plugins) > 0 {
-			unlinked = append(unlinked, a)
-		}
-	}
-	for _, a := range declared {
-		if p := byPath[a]; p != nil && declaresConst(p, "APIVersion") {
-			return a, unlinked
-		}
-	}
-	var cands []*packages.Package
-	for path := range shared {
-		p := byPath[path]
-		if p.Name == "main" || p.Module == nil || !declaresConst(p, "APIVersion") {
-			continue
-		}
-		cands = append(cands, p)
-	}
-	sort.Slice(cands, func(i, j int) bool {
-		if a, b := cands[i].Module.Main, cands[j].Module.Main; a != b {
-			return a
-		}
-		return cands[i].PkgPath < cands[j].PkgPath
-	})
-	if len(cands) == 0 {
-		return "", unlinked
-	}
-	return cands[0].PkgPath, unlinked
-}
-
-// declaresConst reports whether the package declares the constant name,
-// from the syntax of its files.
-func declaresConst(p *packages.Package, name string) bool {
-	fset := token.NewFileSet()
-	for _, f := range p.GoFiles {
-		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
-		if err != nil {
-			continue
-		}
-		for _, d := range file.Decls {
-			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.CONST {
-				for _, s := range gd.Specs {
-					for _, n := range s.(*ast.ValueSpec).Names {
-						if n.Name == name {
-							return true
-						}
-					}
-				}
-			}
-		}
-	}
-	return false
 }
 
 // PackageError is a package that cannot be loaded (syntax errors, missing

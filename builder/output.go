@@ -132,6 +132,7 @@ func seedStage(src, staged string, current bool) error {
 // commit moves the staged artifacts into place, removes the plugins of the
 // previous build that are no longer built, and writes the manifest last.
 func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) error {
+	var facts []artifact.Fact // by target
 	hosts := forHosts
 	for _, t := range ts {
 		if t.Kind == Host {
@@ -143,10 +144,11 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 		b.describedMu.Lock()
 		d, ok := b.described[t]
 		b.describedMu.Unlock()
-		a, err := d.a, d.err
 		if !ok {
-			a, err = b.describe(filepath.Join(b.stage, rel))
+			d.a, d.fact, d.err = b.describe(filepath.Join(b.stage, rel))
 		}
+		a, err := d.a, d.err
+		facts = append(facts, d.fact)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", rel, err)
 		}
@@ -189,8 +191,11 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 	// The sums are remembered once the staging folder is gone: removing
 	// its links to the artifacts changes their change time.
 	os.RemoveAll(b.stage)
+	b.written = artifact.Written{}
 	for i, t := range ts {
-		b.o.Sums.Put(filepath.Join(b.out, artifactRel(t)), byPath[i].SHA256)
+		final := filepath.Join(b.out, artifactRel(t))
+		b.o.Sums.Put(final, byPath[i].SHA256)
+		b.written.Add(final, facts[i])
 	}
 	b.progress.committed()
 	return nil
@@ -243,21 +248,24 @@ func (b *run) replace(rels []string) error {
 }
 
 // describe hashes an artifact and reads its metadata back from the file,
-// and tells the facts cache what verify will ask of it (Options.FactsDir).
-func (b *run) describe(name string) (*manifest.Artifact, error) {
+// with what verify will ask of it (see artifact.Cache.Prime), remembered
+// in Options.FactsDir for a later verify.
+func (b *run) describe(name string) (*manifest.Artifact, artifact.Fact, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return nil, artifact.Fact{}, err
 	}
 	sum := sha256.Sum256(data)
 	md, err := meta.Find(data)
 	if err != nil {
-		return nil, errNoMetadata
+		return nil, artifact.Fact{}, errNoMetadata
 	}
 	a := &manifest.Artifact{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Metadata: md}
-	artifact.Cache{Dir: b.o.FactsDir}.Prime(name, a.SHA256, data)
-	return a, nil
+	return a, b.facts().Prime(name, a.SHA256, data), nil
 }
+
+// facts is the cache of what verify reads from each artifact.
+func (b *run) facts() artifact.Cache { return artifact.Cache{Dir: b.o.FactsDir} }
 
 // progress reports the build as it goes. On a terminal: one line that
 // says what runs and for how long ("building 2 plugins, 1 host [1/3] … 41 s"),

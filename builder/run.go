@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/cacheprog"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
@@ -59,12 +60,15 @@ type run struct {
 	// that built it (see describe).
 	describedMu sync.Mutex
 	described   map[*target]described
+	// written is what was read from each artifact written (Result.Files).
+	written artifact.Written
 }
 
 // described is describe's result for one staged artifact.
 type described struct {
-	a   *manifest.Artifact
-	err error
+	a    *manifest.Artifact
+	fact artifact.Fact
+	err  error
 }
 
 // buildAll runs go build for every target, at most o.Jobs at once. The
@@ -232,18 +236,20 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		b.shared.Put(b.sharedKey(t), staged)
 	}
 	// Read back here, beside the other builds, not at commit.
-	var a *manifest.Artifact
+	var d described
 	if !linked && knownOK && seedID != "" && sumcache.SameContents(knownID, seedID) {
-		a = b.reuse(t, known)
+		if d.a = b.reuse(t, known); d.a != nil {
+			d.fact = b.facts().Prime(staged, known, nil) // remembered by an earlier run, if at all
+		}
 	}
-	if a == nil {
-		a, err = b.describe(staged)
+	if d.a == nil {
+		d.a, d.fact, d.err = b.describe(staged)
 	}
 	b.describedMu.Lock()
 	if b.described == nil {
 		b.described = map[*target]described{}
 	}
-	b.described[t] = described{a, err}
+	b.described[t] = d
 	b.describedMu.Unlock()
 	return linked, string(out), nil
 }

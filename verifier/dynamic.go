@@ -16,6 +16,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -42,7 +43,7 @@ type DynamicOptions struct {
 	SrcDir string
 	// Go runs the go command (nil: go from PATH).
 	Go *gocmd.Go
-	// APIPackage is the shared API package (default DefaultAPIPackage).
+	// APIPackage is the shared API package (default: project.API's).
 	APIPackage string
 	// Contract is the host's plugin contract (package contract). For each
 	// artifact, the probe looks up every entry that applies to it
@@ -77,6 +78,9 @@ type DynamicOptions struct {
 	// the same cache as the static check's.
 	Sums     sumcache.Cache
 	FactsDir string
+	// Written is Plan.Files: what the build in this process read from
+	// the artifacts it wrote.
+	Written artifact.Written
 	// Sandbox is the probe's sandbox mode: "auto" (""), "require" or
 	// "off" (probe.SandboxAuto...).
 	Sandbox string
@@ -174,9 +178,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.GOMAXPROCS(0)
 	}
-	if o.APIPackage == "" {
-		o.APIPackage = DefaultAPIPackage
-	}
+	o.APIPackage = project.API(o.APIPackage)
 	if len(artifacts) == 0 {
 		return &DynamicReport{}, nil
 	}
@@ -378,7 +380,7 @@ func (c *prober) file(path string) *artifact.File {
 	if c.files == nil {
 		c.files = map[string]*artifact.File{}
 	}
-	cache := artifact.Cache{Dir: c.opts.FactsDir, Sums: c.opts.Sums}
+	cache := artifact.Cache{Dir: c.opts.FactsDir, Sums: c.opts.Sums, Written: c.opts.Written}
 	f, err := cache.Read(path)
 	if err != nil {
 		f = nil

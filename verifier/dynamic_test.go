@@ -20,6 +20,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // goAt runs the go command in the repository root.
@@ -607,7 +608,7 @@ func TestCheckDynamicContractUnassertable(t *testing.T) {
 func TestCheckDynamicContractWithConvention(t *testing.T) {
 	f := fixture.Probe(t)
 	src := []contract.Source{{Kind: contract.SourceConfig, Pos: "test"}}
-	c := contract.Merge(contract.Default(DefaultAPIPackage),
+	c := contract.Merge(contract.Default(pluginapi.ImportPath),
 		contract.Entry{Symbol: "Greeting", Types: []string{"*string"}, Sources: src},
 		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good*,conflicta", Sources: src},
 	)
@@ -643,7 +644,7 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 	// The convention, given explicitly, on a host that does not link the
 	// API package: only plugin.Open, as without a contract.
 	o = dynamicOpts(f, f.PlainHost)
-	o.Contract = contract.Default(DefaultAPIPackage)
+	o.Contract = contract.Default(pluginapi.ImportPath)
 	rep, err = CheckDynamic(context.Background(), o, []string{f.Plugins["nonew"], f.Random})
 	if err != nil {
 		t.Fatal(err)

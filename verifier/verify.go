@@ -33,12 +33,10 @@ import (
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/project"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
-	"github.com/pluginctl/pluginctl/pluginapi"
 )
-
-// DefaultAPIPackage is the API package of the pluginapi convention.
-const DefaultAPIPackage = pluginapi.ImportPath
 
 // Options configure a verification.
 type Options struct {
@@ -56,17 +54,19 @@ type Options struct {
 	Jobs int
 	// RequireCapabilities must all be in each plugin's Capabilities().
 	RequireCapabilities []string
-	// APIPackage is the shared API package (default DefaultAPIPackage).
+	// APIPackage is the shared API package (default: project.API's).
 	APIPackage string
 	// Contract is what the host looks up in its plugins (see package
-	// contract); nil means ResolveContract's, else the pluginapi
-	// convention of APIPackage.
+	// contract); nil means the one in force (project.InForce), else the
+	// pluginapi convention of APIPackage.
 	Contract *contract.Contract
-	// ResolveContract, when set and Contract is nil, is asked for the
-	// contract of the host once it is known: its main package (""
-	// without a host) and the contract the manifest recorded (nil when
-	// none).
-	ResolveContract func(ctx context.Context, hostPkg string, recorded *Recorded) Resolution
+	// Project, when set, loads the project whose --api, --expect, source
+	// and declarations tell the contract in force (project.Known.Project).
+	Project *project.Options
+	// Plan, when set, is what the build that wrote the artifacts in this
+	// process resolved: its manifest and what it read from each artifact,
+	// used instead of reading them back.
+	Plan *Plan
 	// Dir is the source checkout the host was built from (default: the
 	// current directory); the dynamic check builds its probe there, or,
 	// when the host's source is not there, from the host's build info.
@@ -99,24 +99,22 @@ type Options struct {
 }
 
 // files reads artifacts through the facts cache.
-func (o Options) files() artifact.Cache { return artifact.Cache{Dir: o.FactsDir, Sums: o.Sums} }
+func (o Options) files() artifact.Cache {
+	c := artifact.Cache{Dir: o.FactsDir, Sums: o.Sums}
+	if o.Plan != nil {
+		c.Written = o.Plan.Files
+	}
+	return c
+}
 
-// Recorded is the contract pluginctl build recorded in the manifest.
-type Recorded = manifest.Contract
-
-// Resolution is what Options.ResolveContract found.
-type Resolution struct {
-	Contract *contract.Contract
-	// API is the project's API package ("" keeps Options.APIPackage).
-	API string
-	// From says where the contract comes from, for the report:
-	// "manifest", "inferred", "declared", "convention".
-	From string
-	// Notes go into the report.
-	Notes []string
-	// Source says, for people, where a released host's contract was read
-	// (From "released"); shown by the report.
-	Source string
+// Plan is what a build resolved for the verification of the artifacts it
+// wrote, in the same process: nothing it wrote is read back.
+type Plan struct {
+	// Manifest is the build's manifest, as written to ManifestPath.
+	Manifest     *manifest.Manifest
+	ManifestPath string
+	// Files is what the build read from each artifact it wrote.
+	Files artifact.Written
 }
 
 // EnvError is a problem with the invocation or the environment: no such
@@ -134,7 +132,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Schema: Schema, Checks: []Check{Static}}
-	mf, mpath, err := findManifest(o.Manifest, paths)
+	mf, mpath, err := findManifest(o, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -148,42 +146,25 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			return hostCannotLoad(r, host, paths, why), nil
 		}
 	}
-	var recorded *Recorded
+	var recorded *manifest.Contract
 	if mf != nil && mf.Contract != nil && mf.Contract.Contract != nil {
 		recorded = mf.Contract
 	}
-	switch {
-	case o.Contract != nil:
+	if o.Contract != nil {
 		r.Contract = "given"
-	case o.ResolveContract != nil:
-		pkg := ""
-		if host != nil {
-			pkg = host.BuildInfo.Path
+	} else {
+		res, err := project.InForce(ctx, project.Known{Recorded: recorded, Project: o.Project, Host: host,
+			Released: released.ContractOptions{HostSrc: o.HostSrc, Go: o.Go, LinkDir: o.CacheDir, Offline: o.Offline}})
+		if err != nil {
+			return nil, err
 		}
-		res := o.ResolveContract(ctx, pkg, recorded)
-		if recorded == nil {
-			if res, err = releasedContract(ctx, o, host, res); err != nil {
-				return nil, err
-			}
-		}
-		o.Contract = res.Contract
-		r.ContractSource = res.Source
-		if recorded != nil && res.Source == "" {
-			r.ContractSource = recorded.Source
-		}
-		if res.API != "" {
-			o.APIPackage = res.API
+		o.Contract, r.Contract, r.ContractSource = res.Contract, res.From, res.Source
+		if a := res.PrimaryAPI(); a != "" {
+			o.APIPackage = a
 		}
 		r.Notes = append(r.Notes, res.Notes...)
-		r.Contract = res.From
-	case recorded != nil:
-		o.Contract = recorded.Contract
-		if len(recorded.API) > 0 {
-			o.APIPackage = recorded.API[0]
-		}
-		r.Contract, r.ContractSource = "manifest", recorded.Source
 	}
-	unknown := r.Contract == fromUnknown || recorded != nil && recorded.From == fromUnknown && r.Contract == "manifest" && len(o.Contract.Entries) == 0
+	unknown := r.Contract == project.FromUnknown || recorded != nil && recorded.From == project.FromUnknown && r.Contract == "manifest" && len(o.Contract.Entries) == 0
 	if r.ContractSource != "" {
 		r.Notes = append(r.Notes, "contract: "+r.ContractSource)
 	}
@@ -259,7 +240,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			rep, err := CheckDynamic(ctx, DynamicOptions{
 				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
 				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
-				HostSrc: o.HostSrc, Sums: o.Sums, FactsDir: o.FactsDir, Sandbox: o.Sandbox,
+				HostSrc: o.HostSrc, Sums: o.Sums, FactsDir: o.FactsDir, Written: cache.Written, Sandbox: o.Sandbox,
 			}, probePaths)
 			probeDone <- outcome{rep, err}
 		}()
@@ -445,9 +426,7 @@ func (o *Options) defaults() {
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
 	}
-	if o.APIPackage == "" {
-		o.APIPackage = DefaultAPIPackage
-	}
+	o.APIPackage = project.API(o.APIPackage)
 	if o.Go == nil {
 		o.Go = &gocmd.Go{Dir: o.Dir}
 	}
@@ -534,8 +513,14 @@ func expandRule(args []string, rule *contract.Folder) ([]string, []string, error
 	return out, notes, nil
 }
 
-func findManifest(explicit string, paths []string) (*manifest.Manifest, string, error) {
-	if explicit != "" {
+// findManifest returns the manifest of the build that wrote the
+// artifacts: the plan's, else the one given, else the one beside the
+// first artifact or one folder up.
+func findManifest(o Options, paths []string) (*manifest.Manifest, string, error) {
+	if o.Plan != nil && o.Plan.Manifest != nil {
+		return o.Plan.Manifest, o.Plan.ManifestPath, nil
+	}
+	if explicit := o.Manifest; explicit != "" {
 		m, err := manifest.Read(explicit)
 		if err != nil {
 			return nil, "", &EnvError{Msg: fmt.Sprintf("reading manifest: %v", err)}

@@ -30,6 +30,48 @@ import (
 type Cache struct {
 	Dir  string
 	Sums sumcache.Cache
+	// Written answers for the files this process wrote and read already
+	// (pluginctl build's artifacts, checked in the same run), from
+	// memory: nothing written is read back.
+	Written Written
+}
+
+// Written is what was read from files this process wrote (see Prime), by
+// absolute path.
+type Written map[string]Fact
+
+// Fact is what was read from one file: its identity when it was read
+// (sumcache.Identity: any write changes it, and the file is read again),
+// its SHA-256 and the cache entry of its facts.
+type Fact struct {
+	ID, Sum string
+	entry   []byte
+}
+
+// Add records the file at path, whose facts f are (from Prime), as it is
+// now.
+func (w Written) Add(path string, f Fact) {
+	abs, err := filepath.Abs(path)
+	if id, ok := sumcache.Identity(abs); err == nil && ok && f.entry != nil {
+		f.ID = id
+		w[abs] = f
+	}
+}
+
+// lookup returns the file at path when it is one of w, unchanged.
+func (w Written) lookup(path string) (Fact, bool) {
+	if len(w) == 0 {
+		return Fact{}, false
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Fact{}, false
+	}
+	f, ok := w[abs]
+	if id, known := sumcache.Identity(abs); !ok || !known || id != f.ID {
+		return Fact{}, false
+	}
+	return f, true
 }
 
 // maxEntry bounds a cache entry read back: real ones are a few KB.
@@ -122,6 +164,10 @@ func (c Cache) ReadFresh(path string) (*File, error) {
 // path, as its bytes are now (hashed), was not read before (or c keeps
 // no facts).
 func (c Cache) Remembered(path string) (*File, bool) {
+	if w, ok := c.Written.lookup(path); ok {
+		f := c.decode(path, w.Sum, w.entry)
+		return f, f != nil
+	}
 	if c.Dir == "" {
 		return nil, false
 	}
@@ -166,6 +212,11 @@ func (c Cache) load(path, sum string) *File {
 	if !ok {
 		return nil
 	}
+	return c.decode(path, sum, data)
+}
+
+// decode is the File of path, whose SHA-256 is sum, from its cache entry.
+func (c Cache) decode(path, sum string, data []byte) *File {
 	f, fs, ok := decodeEntry(data)
 	if !ok || f.Kind == "" {
 		return nil
@@ -219,21 +270,27 @@ func (c Cache) Save(f *File) {
 	}
 }
 
-// Prime remembers the file whose contents are data and whose SHA-256 is
-// sum, as a writer of the file (pluginctl build) knows them, with the
-// answers verify asks for: every exported symbol's type, the value of
-// every exported string variable, and the C-library needs. name is used
-// in errors only. Nothing is done when the file is remembered already.
-func (c Cache) Prime(name, sum string, data []byte) {
-	if c.Dir == "" || len(sum) != 64 {
-		return
+// Prime reads the file whose contents are data and whose SHA-256 is sum,
+// as a writer of the file (pluginctl build) knows them, with the answers
+// verify asks for: every exported symbol's type, the value of every
+// exported string variable, and the C-library needs; it remembers them
+// (in Dir, unless they are there already) and returns them, for Written.
+// name is used in errors only; nil data only looks them up in Dir.
+func (c Cache) Prime(name, sum string, data []byte) Fact {
+	if len(sum) != 64 {
+		return Fact{}
 	}
-	if _, err := os.Stat(c.path(sum)); err == nil {
-		return
+	if c.Dir != "" {
+		if entry, ok := cachedir.ReadEntry(c.path(sum), maxEntry); ok {
+			return Fact{Sum: sum, entry: entry}
+		}
+	}
+	if data == nil {
+		return Fact{}
 	}
 	f, err := ReadBytes(name, data)
 	if err != nil {
-		return
+		return Fact{}
 	}
 	f.sum = sum
 	f.sumOnce.Do(func() {})
@@ -244,7 +301,12 @@ func (c Cache) Prime(name, sum string, data []byte) {
 		}
 	}
 	f.Libc()
+	if f.libc != nil && f.libcErr == nil {
+		f.facts.Libc = f.libc
+	}
+	entry := encodeEntry(f, &f.facts)
 	c.Save(f)
+	return Fact{Sum: sum, entry: entry}
 }
 
 // trimmed holds the cache directories trimmed by this process.

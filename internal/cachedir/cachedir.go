@@ -26,7 +26,9 @@ const (
 // Off reports whether PLUGINCTL_CACHE is "off".
 func Off() bool { return os.Getenv("PLUGINCTL_CACHE") == "off" }
 
-// Root is the cache root, "" when there is none.
+// Root is the cache root, "" when there is none: $PLUGINCTL_CACHE, else
+// (also when it is "off": see For) the user cache directory's pluginctl
+// folder.
 func Root() string {
 	if d := os.Getenv("PLUGINCTL_CACHE"); d != "" && d != "off" {
 		return d
@@ -37,19 +39,23 @@ func Root() string {
 	return ""
 }
 
+// RootFor is the cache root a setting names: dir itself, "" (none) for
+// "off", and for "" the environment's (Root, none when Off).
+func RootFor(dir string) string {
+	switch {
+	case dir == "off", dir == "" && Off():
+		return ""
+	case dir != "":
+		return dir
+	}
+	return Root()
+}
+
 // For is the folder of one kind, "" when caching is off (except for the
 // probe, which is needed, not only cached) or there is no cache root.
 func For(kind string) string {
-	if Off() && kind != Probe {
-		return ""
-	}
 	r := Root()
-	if r == "" && kind == Probe {
-		if d, err := os.UserCacheDir(); err == nil {
-			r = filepath.Join(d, "pluginctl")
-		}
-	}
-	if r == "" {
+	if r == "" || Off() && kind != Probe {
 		return ""
 	}
 	return filepath.Join(r, kind)

@@ -259,7 +259,7 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 				return fail(err)
 			}
 			if !c.Bool("no-vet") {
-				o.Gate = vetGate(o, stdio.Stderr)
+				o.Vet = stdio.Stderr
 			}
 			res, err := builder.Build(c.Context, o)
 			if err != nil {

@@ -35,7 +35,7 @@ func failureReport(err error, dir, what string) *diag.Report {
 		r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, p)
 	}
 	var (
-		vg  *vetGateError
+		vg  *builder.VetError
 		ce  *builder.CompileError
 		ms  *builder.MissingSumError
 		me  *builder.ModError
@@ -48,7 +48,7 @@ func failureReport(err error, dir, what string) *diag.Report {
 		add("", problem(diag.Interrupted, diag.Build, "interrupted before anything was verified", ""))
 	case errors.As(err, &vg):
 		r.Checks = []diag.Check{diag.Vet, diag.Build}
-		for _, f := range vg.res.Findings {
+		for _, f := range vg.Result.Findings {
 			add(cmp.Or(f.Package, "module"), f.Problem)
 		}
 		add("", problem(diag.VetStopped, diag.Build, "vet found errors that predict a failure at load time; the build was stopped", "fix them, or build anyway with --no-vet"))

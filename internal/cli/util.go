@@ -49,8 +49,3 @@ func first(list []string) string {
 	}
 	return list[0]
 }
-
-// oneLine joins a message's lines ("what\n\tfix") into one, for a note.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n\t", "; ")), " ")
-}

@@ -77,7 +77,6 @@ func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options,
 			CompressDWARF: c.Bool("compress-dwarf"),
 		},
 		Go:          goRunner(c, stdio),
-		CacheDir:    artifactCache(stdio.Getenv("PLUGINCTL_CACHE")),
 		Sums:        sumcache.Default(),
 		FactsDir:    cachedir.For(cachedir.Facts),
 		Version:     version.Version(),
@@ -131,16 +130,6 @@ func forOptions(c *ucli.Context, o *builder.Options) error {
 		}
 	}
 	return nil
-}
-
-// artifactCache is build's artifact cache for PLUGINCTL_CACHE (the root of
-// every cache, or "off"): its artifacts folder.
-func artifactCache(root string) string {
-	switch root {
-	case "", "off":
-		return root
-	}
-	return filepath.Join(root, cachedir.Artifacts)
 }
 
 // rebase makes a build run from a subfolder of a project act on the

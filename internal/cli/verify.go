@@ -248,55 +248,9 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		Sandbox:             sandbox,
 		Offline:             c.Bool("no-download"),
 	}
-	o.ResolveContract = func(ctx context.Context, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
-		return verifyContract(ctx, c, stdio, hostPkg, recorded)
-	}
-	return o, sink, nil
-}
-
-// verifyContract resolves the contract verify checks against: the one
-// pluginctl build recorded in the manifest (with --expect merged over it),
-// without running the go command; else the project model's, inferred from
-// the host's source when it is at hand.
-func verifyContract(ctx context.Context, c *ucli.Context, stdio IO, hostPkg string, recorded *verifier.Recorded) verifier.Resolution {
 	po := projectOptions(c, stdio)
-	if recorded != nil {
-		var declared []contract.Entry
-		for _, e := range po.Expect {
-			if entry, err := contract.ParseExpect(e); err == nil { // checked by verifyOptions
-				declared = append(declared, entry)
-			}
-		}
-		api := c.StringSlice("api")
-		if len(api) == 0 {
-			api = recorded.API
-		}
-		res := verifier.Resolution{Contract: contract.Merge(recorded.Contract, declared...), From: "manifest"}
-		if len(api) > 0 {
-			res.API = api[0]
-		}
-		return res
-	}
-	p, err := project.Load(ctx, po)
-	if err != nil {
-		return verifier.Resolution{Notes: []string{"the contract could not be resolved (" + oneLine(err.Error()) + "): checked against the pluginapi convention"}}
-	}
-	var hosts []string
-	if hostPkg != "" && p.InModule() {
-		hosts = []string{hostPkg}
-	}
-	var r *project.Resolved
-	if len(hosts) > 0 {
-		r, err = p.Contract(ctx, hosts)
-	}
-	if r == nil || err != nil {
-		r = p.Declared()
-	}
-	res := verifier.Resolution{Contract: r.Contract, API: r.PrimaryAPI(), From: r.From, Notes: r.Notes}
-	if r.From == project.FromConvention && hostPkg != "" {
-		res.Notes = append(res.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+res.API)
-	}
-	return res
+	o.Project = &po
+	return o, sink, nil
 }
 
 func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, paths []string) error {
@@ -465,13 +419,7 @@ func local(wd, root, p string) string {
 // configHost is the host of pluginctl.toml (host = "PATH") for check's
 // verification when the build made none and no --host or --for was
 // given: there is no pass without a host.
-func configHost(c *ucli.Context, stdio IO, dir string) (string, error) {
-	po := projectOptions(c, stdio)
-	po.Dir = dir
-	p, err := project.Load(c.Context, po)
-	if err != nil {
-		return "", err
-	}
+func configHost(p *project.Project) (string, error) {
 	if h := p.Config.Host; h != "" {
 		if fi, err := os.Stat(h); err != nil || fi.IsDir() {
 			return "", &diag.EnvError{
@@ -561,7 +509,7 @@ Examples:
 			}
 			dir = bo.Dir
 			if !c.Bool("no-vet") {
-				bo.Gate = vetGate(bo, stdio.Stderr)
+				bo.Vet = stdio.Stderr
 			}
 			res, err := builder.Build(c.Context, bo)
 			if err != nil {
@@ -585,11 +533,12 @@ Examples:
 				vo.Host = bo.For.Host
 			case vo.Host != "" || hosts > 0:
 			default:
-				if vo.Host, err = configHost(c, stdio, bo.Dir); err != nil {
+				if vo.Host, err = configHost(res.Project); err != nil {
 					return fail(err)
 				}
 			}
 			vo.Manifest = local(wd, bo.Dir, res.ManifestPath)
+			vo.Plan = &verifier.Plan{Manifest: res.Manifest, ManifestPath: vo.Manifest, Files: res.Files}
 			vo.Dir = wd
 			return runVerify(c, stdio, vo, sink, plugins)
 		},

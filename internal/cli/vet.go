@@ -1,22 +1,13 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/pluginctl/pluginctl/builder"
-	"github.com/pluginctl/pluginctl/internal/diag"
-	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet"
 )
@@ -82,81 +73,3 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string, quie
 	}
 	return nil
 }
-
-// vetGate returns build's gate: vet of the same packages, flags and API
-// package, findings on standard error. Packages that do not type-check
-// are left to the compiler, whose errors the build shows. A run without
-// errors is remembered, with its warnings, by the build's source key, so
-// that a build with nothing changed replays it instead of type-checking
-// everything again (as go vet replays its cache).
-func vetGate(bo builder.Options, stderr io.Writer) func(context.Context, builder.GateInput) error {
-	return func(ctx context.Context, in builder.GateInput) error {
-		var passed string
-		if dir := in.Project.Cache("vet-passed"); in.SourceKey != "" && dir != "" {
-			passed = filepath.Join(dir, in.SourceKey)
-			if warnings, err := os.ReadFile(passed); err == nil {
-				_, err := stderr.Write(warnings)
-				return err
-			}
-		}
-		vo := vet.Options{Dir: bo.Dir, Project: in.Project, Patterns: bo.Patterns, BuildFlags: bo.Flags.Args()}
-		if in.Contract != nil {
-			vo.Contract, vo.APIPackage = in.Contract.Contract, in.Contract.PrimaryAPI()
-		}
-		if bo.For != nil {
-			// Vet reads the source with the local toolchain: a toolchain
-			// line of go.mod, which the build for the host ignores, must
-			// not switch it either.
-			vo.Project, vo.Env, vo.BuildFlags = nil, append(os.Environ(), "GOTOOLCHAIN=local"), nil
-		}
-		res, err := vet.Run(ctx, vo)
-		if err != nil {
-			return fmt.Errorf("vetting: %w", err)
-		}
-		typeErrors := len(res.Errors) > 0
-		res.Errors = nil
-		var out bytes.Buffer
-		if len(res.Findings) > 0 {
-			if err := output.Vet(&out, "text", &res.VetReport); err != nil {
-				return err
-			}
-		}
-		if _, err := stderr.Write(out.Bytes()); err != nil {
-			return err
-		}
-		if res.Summary.Errors > 0 {
-			return &vetGateError{res: res}
-		}
-		if passed != "" && !typeErrors && os.MkdirAll(filepath.Dir(passed), 0o755) == nil {
-			fsutil.WriteFileAtomic(passed, out.Bytes(), 0o644) // best effort: only a cache
-		}
-		return nil
-	}
-}
-
-// vetGateError is a build stopped by vet errors: it names each plugin (or
-// package) with an error and why; the builds it cancelled are not
-// failures of their own.
-type vetGateError struct{ res *vet.Result }
-
-func (e *vetGateError) Error() string {
-	var b strings.Builder
-	b.WriteString("vet found errors that predict a failure at load time; the build was stopped:")
-	byPkg := e.res.ByPackage()
-	for _, pkg := range slices.Sorted(maps.Keys(byPkg)) {
-		for _, f := range byPkg[pkg] {
-			if f.Severity != diag.Error {
-				continue
-			}
-			where := pkg
-			if where == "" {
-				where = "module"
-			}
-			fmt.Fprintf(&b, "\n\t%s: %s: %s", where, f.Code, f.Message)
-		}
-	}
-	b.WriteString("\n\tfix them (see above), or build anyway with --no-vet")
-	return b.String()
-}
-
-func (e *vetGateError) ExitCode() int { return diag.ExitFailure }

@@ -8,9 +8,18 @@ import (
 	"path/filepath"
 )
 
+// Trace, set by tests only, is told of every file written by
+// WriteFileAtomic ("write") and opened for reading by OpenRegular or
+// ReadRegular ("read"): the files pluginctl's own process writes and reads
+// back (artifacts, manifests, cache entries), whatever the caller.
+var Trace func(op, name string)
+
 // WriteFileAtomic writes data to a temporary file beside name and renames
 // it into place, so readers see the old or the new content, never a mix.
 func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
+	if Trace != nil {
+		Trace("write", name)
+	}
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
 	if err != nil {
 		return err
@@ -69,12 +78,4 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
-}
-
-// ReadFileLimit reads a regular file of at most limit bytes. It never
-// blocks on a FIFO or device (the file is opened non-blocking and must be
-// regular) and never reads more than limit+1 bytes. It is ReadRegular; its
-// errors are *NotRegularError and *TooLargeError.
-func ReadFileLimit(name string, limit int64) ([]byte, error) {
-	return ReadRegular(name, limit)
 }

@@ -59,6 +59,9 @@ func (e *TooLargeError) Error() string {
 // what was opened; a symbolic link to /dev/zero is a character device). A
 // file that is not regular gives a *NotRegularError.
 func OpenRegular(name string) (*os.File, fs.FileInfo, error) {
+	if Trace != nil {
+		Trace("read", name)
+	}
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, nil, err
@@ -86,6 +89,9 @@ func ReadRegular(name string, limit int64) ([]byte, error) {
 // ReadRegularModTime is ReadRegular, also returning the file's
 // modification time.
 func ReadRegularModTime(name string, limit int64) ([]byte, time.Time, error) {
+	if Trace != nil {
+		Trace("read", name)
+	}
 	if data, mod, ok := readRaw(name, limit); ok {
 		return data, mod, nil
 	}

@@ -16,10 +16,12 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
+	"github.com/pluginctl/pluginctl/internal/manifest"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/version"
-	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // Where a resolved contract comes from (Resolved.From).
@@ -144,10 +146,7 @@ func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 	}
 	api := slices.Clone(p.API)
 	if r.From == FromConvention {
-		conv := pluginapi.ImportPath
-		if len(api) > 0 {
-			conv = api[0]
-		}
+		conv := API(first(api))
 		r.Contract = contract.WithKinds(contract.Resolve(inferred, conv, declared...), p.Config.Kinds...)
 		p.declareFolder(r.Contract)
 		r.API = appendUnique(api, conv)
@@ -210,7 +209,7 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 	if dir := p.Cache("contract"); dir != "" {
 		if k := p.sourceKey(ctx, env, patterns); k != "" {
 			cacheFile = filepath.Join(dir, k+".json")
-			if data, err := fsutil.ReadFileLimit(cacheFile, 16<<20); err == nil {
+			if data, err := fsutil.ReadRegular(cacheFile, 16<<20); err == nil {
 				var c contract.Contract
 				if json.Unmarshal(data, &c) == nil {
 					return &c, nil
@@ -373,4 +372,83 @@ func (p *Project) declareFolder(c *contract.Contract) {
 	if p.Config != nil && p.Config.Folder != nil && c != nil {
 		c.Folder = p.Config.Folder
 	}
+}
+
+// Known is what is known of a host when the contract in force is decided
+// (InForce).
+type Known struct {
+	// Recorded is the contract a build recorded in the manifest of the
+	// artifacts, nil when none.
+	Recorded *manifest.Contract
+	// Project, when set, says how to load the project: its --api and
+	// --expect go over a recorded contract, and with none recorded its
+	// source and declarations tell the contract. nil: nothing but what
+	// is recorded.
+	Project *Options
+	// Host is the host binary, nil without one: its main package's
+	// contract is the one in force.
+	Host *artifact.File
+	// Released reads the contract of a released host (one that does not
+	// link pluginctl's loader) when the project tells nothing of its own.
+	Released released.ContractOptions
+}
+
+// InForce is the contract in force for a verification, the one place it
+// is decided from what is known: the contract recorded in the manifest by
+// pluginctl build (From FromManifest), with --expect merged over it and
+// --api before its API packages, without running the go command; else
+// the project's (Contract for the host's package when it is in the
+// project, else the declarations, else the convention); for a released
+// host with nothing of its own known, the one read from the host's source
+// (FromReleased), else unknown (FromUnknown, no entries). What could not
+// be resolved is a note, never an error; the error is a cancelled
+// context's. A nil Contract in the result means nothing was resolved:
+// the pluginapi convention of its API applies.
+func InForce(ctx context.Context, k Known) (*Resolved, error) {
+	var o Options
+	if k.Project != nil {
+		o = *k.Project
+	}
+	if rec := k.Recorded; rec != nil && rec.Contract != nil {
+		var declared []contract.Entry
+		for _, e := range o.Expect {
+			if entry, err := contract.ParseExpect(e); err == nil { // checked by the caller
+				declared = append(declared, entry)
+			}
+		}
+		api := o.API
+		if len(api) == 0 {
+			api = rec.API
+		}
+		return &Resolved{Contract: contract.Merge(rec.Contract, declared...), API: api, From: FromManifest, Source: rec.Source}, nil
+	}
+	if k.Project == nil {
+		return &Resolved{}, nil
+	}
+	p, err := Load(ctx, o)
+	if err != nil {
+		return &Resolved{Notes: []string{"the contract could not be resolved (" + strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n\t", "; ")), " ") + "): checked against the pluginapi convention"}}, nil
+	}
+	pkg := ""
+	if k.Host != nil {
+		pkg = k.Host.BuildInfo.Path
+	}
+	var r *Resolved
+	if pkg != "" && p.InModule() {
+		r, err = p.Contract(ctx, []string{pkg})
+	}
+	if r == nil || err != nil {
+		r = p.Declared()
+	}
+	if r.From == FromConvention && pkg != "" {
+		r.Notes = append(r.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+r.PrimaryAPI())
+	}
+	return releasedInForce(ctx, k, r)
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }

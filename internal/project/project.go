@@ -131,7 +131,7 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 		g.Dir = dir
 	}
 	p := &Project{Dir: dir, Go: g, Tags: o.Tags, BuildFlags: o.BuildFlags, Config: &contract.Config{Infer: true}}
-	p.CacheDir = cacheDir(o.CacheDir)
+	p.CacheDir = cachedir.RootFor(o.CacheDir)
 	for _, e := range o.Expect {
 		entry, err := contract.ParseExpect(e)
 		if err != nil {
@@ -378,18 +378,6 @@ func (p *Project) Cache(kind string) string {
 		return ""
 	}
 	return filepath.Join(p.CacheDir, kind)
-}
-
-// cacheDir resolves the cache root: dir, else package cachedir's root;
-// "off" (or PLUGINCTL_CACHE=off) is "".
-func cacheDir(dir string) string {
-	if dir == "off" || dir == "" && cachedir.Off() {
-		return ""
-	}
-	if dir != "" {
-		return dir
-	}
-	return cachedir.Root()
 }
 
 func within(root, dir string) bool {

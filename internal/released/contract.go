@@ -92,7 +92,7 @@ func (h *Host) Contract(ctx context.Context, o ContractOptions) (*HostContract, 
 	if dir := cachedir.For(cachedir.Contract); dir != "" && o.HostSrc == "" {
 		sum := sha256.Sum256([]byte("released/v1\n" + version.ToolID() + "\n" + h.SHA256()))
 		cacheFile = filepath.Join(dir, "released-"+hex.EncodeToString(sum[:16])+".json")
-		if data, err := fsutil.ReadFileLimit(cacheFile, 16<<20); err == nil {
+		if data, err := fsutil.ReadRegular(cacheFile, 16<<20); err == nil {
 			var c HostContract
 			if json.Unmarshal(data, &c) == nil && c.Known() {
 				return &c, nil

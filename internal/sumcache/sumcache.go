@@ -109,9 +109,5 @@ func (c Cache) PutAs(path, id, sum string) {
 	if now, ok := identity(path); !ok || now != id || os.MkdirAll(c.Dir, 0o755) != nil {
 		return
 	}
-	e := c.entry(path)
-	tmp := e + ".tmp"
-	if os.WriteFile(tmp, []byte(id+"\n"+sum+"\n"), 0o644) == nil {
-		os.Rename(tmp, e)
-	}
+	fsutil.WriteFileAtomic(c.entry(path), []byte(id+"\n"+sum+"\n"), 0o644)
 }

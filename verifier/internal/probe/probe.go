@@ -42,13 +42,10 @@ import (
 	"github.com/pluginctl/pluginctl/internal/cacheprog"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/target"
-	"github.com/pluginctl/pluginctl/pluginapi"
 )
-
-// DefaultAPIPackage is the API package of the pluginapi convention.
-const DefaultAPIPackage = pluginapi.ImportPath
 
 // dirName is the name of the overlay-only directory of the probe's main
 // package, below the host's main package directory.
@@ -87,14 +84,11 @@ var generatorVersion = sync.OnceValue(func() string {
 	return hex.EncodeToString(h[:8])
 })
 
-// apiAndTypes returns the API package (DefaultAPIPackage when unset) and
+// apiAndTypes returns the API package (project.API's default when unset) and
 // the contract's types, sorted and without duplicates: what a probe is
 // built for.
 func (cfg Config) apiAndTypes() (string, []string) {
-	api := cfg.APIPackage
-	if api == "" {
-		api = DefaultAPIPackage
-	}
+	api := project.API(cfg.APIPackage)
 	types := slices.Clone(cfg.Types)
 	slices.Sort(types)
 	return api, slices.Compact(types)
@@ -110,10 +104,10 @@ type Config struct {
 	SrcDir string
 	// Go runs the go command; nil means the go on PATH.
 	Go *gocmd.Go
-	// APIPackage is the shared API package; "" means DefaultAPIPackage.
+	// APIPackage is the shared API package; "" means project.API's default.
 	APIPackage string
 	// CacheDir holds the built probes; "" means
-	// os.UserCacheDir()/pluginctl/probe.
+	// cachedir.For(cachedir.Probe).
 	CacheDir string
 	// Types are the types of the host's contract (canonical type strings,
 	// see package contract) that runs may assert: each is compiled into

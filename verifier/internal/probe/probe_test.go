@@ -20,6 +20,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 func TestSipHashVector(t *testing.T) {
@@ -210,8 +211,8 @@ func TestBuildIsCachedAndWritesNothingToTheSource(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(p.Dir, dirName)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the probe's directory exists in the source tree: %v", err)
 	}
-	if p.APIPackage != DefaultAPIPackage {
-		t.Errorf("APIPackage = %q, want %q (the host links it)", p.APIPackage, DefaultAPIPackage)
+	if p.APIPackage != pluginapi.ImportPath {
+		t.Errorf("APIPackage = %q, want %q (the host links it)", p.APIPackage, pluginapi.ImportPath)
 	}
 	for _, want := range []string{"loader \"github.com/pluginctl/pluginctl/pluginapi/loader\"", "_ \"log/slog\"", "//go:debug", "plugin.Open"} {
 		if want == "//go:debug" {

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // runHostile runs the hostile fixture with the attacks given and returns
@@ -230,7 +232,7 @@ func ptyChild(mode string) {
 	if mode == "fallback" {
 		nsState, nsWhy = nsRefused, "turned off by the test"
 	}
-	p := &Probe{Path: os.Getenv("PROBETEST_PROBE"), Host: os.Getenv("PROBETEST_HOST"), APIPackage: DefaultAPIPackage}
+	p := &Probe{Path: os.Getenv("PROBETEST_PROBE"), Host: os.Getenv("PROBETEST_HOST"), APIPackage: pluginapi.ImportPath}
 	r, err := p.Run(context.Background(), RunOptions{
 		Artifacts: []string{os.Getenv("PROBETEST_PLUGIN")}, Convention: true, Timeout: 10 * time.Second,
 		Env: []string{"PROBETEST_HOSTILE=tty", "PROBETEST_TTY=" + os.Getenv("PROBETEST_TTY_PATH")},
@@ -454,7 +456,7 @@ func TestSandboxFailureAfterTheyWorked(t *testing.T) {
 
 // limitChild is the process of TestSandboxFailureAfterTheyWorked.
 func limitChild() {
-	p := &Probe{Path: os.Getenv("PROBETEST_PROBE"), Host: os.Getenv("PROBETEST_HOST"), APIPackage: DefaultAPIPackage}
+	p := &Probe{Path: os.Getenv("PROBETEST_PROBE"), Host: os.Getenv("PROBETEST_HOST"), APIPackage: pluginapi.ImportPath}
 	limit := "/proc/sys/user/max_user_namespaces"
 	saved, _ := os.ReadFile(limit)
 	for run := 1; run <= 3; run++ {
