@@ -367,16 +367,17 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}()
 	b.prev, _ = manifest.Read(filepath.Join(out, manifest.FileName))
 	// Vet runs beside the compilers; when it fails, they are stopped.
-	// It starts once the hosts are built: their packages are then in the
-	// build cache, where vet (loading export data) finds them
+	// It starts once the hosts and the first plugin are built: their
+	// packages are then in the build cache, in exe and plugin mode, where
+	// vet (loading export data the way the build compiles it) finds them
 	// instead of compiling them a second time at once on a cold cache.
 	buildCtx, cancelBuild := context.WithCancel(ctx)
 	defer cancelBuild()
-	b.hostsDone = make(chan struct{})
+	b.compiled = make(chan struct{})
 	gateErr := make(chan error, 1)
 	go func() {
 		select {
-		case <-b.hostsDone:
+		case <-b.compiled:
 		case <-buildCtx.Done():
 		}
 		err := func() error {

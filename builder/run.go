@@ -51,8 +51,10 @@ type run struct {
 	// under keys made of configKey (the Go version and flags).
 	shared    *cacheprog.Store
 	configKey string
-	// hostsDone is closed when every host has been built (or failed).
-	hostsDone chan struct{}
+	// compiled is closed when every host and the first plugin (the one
+	// with the most dependencies) have been built, or failed: the packages
+	// they import are then in the build cache, in exe and plugin mode.
+	compiled chan struct{}
 	// prev is the output directory's manifest before the build (nil
 	// when there is none or it cannot be read).
 	prev *manifest.Manifest
@@ -105,13 +107,13 @@ func (b *run) buildAll(ctx context.Context, ts []*target) (int, error) {
 		next     int
 		wg       sync.WaitGroup
 	)
-	hostsLeft := len(hosts)
-	var closeHosts sync.Once
-	hostDone := func() { closeHosts.Do(func() { close(b.hostsDone) }) }
-	if hostsLeft == 0 {
-		hostDone()
+	left := len(hosts) + min(len(plugins), 1)
+	var closeCompiled sync.Once
+	compiled := func() { closeCompiled.Do(func() { close(b.compiled) }) }
+	if left == 0 {
+		compiled()
 	}
-	defer hostDone() // also when cancelled
+	defer compiled() // also when cancelled
 	for w := 0; w < b.o.Jobs; w++ {
 		wg.Add(1)
 		go func() {
@@ -147,9 +149,9 @@ func (b *run) buildAll(ctx context.Context, ts []*target) (int, error) {
 				} else if linked {
 					relinked++
 				}
-				if t.Kind == Host {
-					if hostsLeft--; hostsLeft == 0 {
-						hostDone()
+				if t.Kind == Host || t == plugins[0] {
+					if left--; left == 0 {
+						compiled()
 					}
 				}
 				mu.Unlock()

@@ -49,7 +49,10 @@ Examples:
 			if err != nil {
 				return fail(err, "")
 			}
-			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags}
+			// -trimpath, as pluginctl build compiles by default: the
+			// dependencies' export data then comes from the build's
+			// cache instead of being compiled again.
+			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags, BuildFlags: []string{"-trimpath"}}
 			return fail(runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet")), p.Dir)
 		},
 	}
