@@ -109,7 +109,7 @@ func versionFull(w io.Writer) error {
 // contract, the convention's (nil, so that -api applies) when nothing
 // is known. A dependency analyzed only for its facts needs neither.
 func toolConfig(args []string) (*vet.Config, error) {
-	cfg := &vet.Config{API: vet.DefaultAPI}
+	cfg := &vet.Config{API: project.API("")}
 	var unit struct {
 		Dir      string
 		VetxOnly bool
@@ -160,7 +160,7 @@ func standalone(args []string) bool {
 
 func runStandalone(args []string) int {
 	fs := flag.NewFlagSet("pluginctl-vet", flag.ContinueOnError)
-	api := fs.String("api", vet.DefaultAPI, "import `path` of the shared API package")
+	api := fs.String("api", project.API(""), "import `path` of the shared API package")
 	format := fs.String("format", "text", "output `format`: text, json or github")
 	tags := fs.String("tags", "", "comma-separated build `tags`")
 	if err := fs.Parse(args); err != nil {

@@ -26,10 +26,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/vet/sharedstate"
 )
 
-// DefaultAPI is the API package checked against unless Options.APIPackage
-// says otherwise.
-const DefaultAPI = common.DefaultAPI
-
 // Checks are the names of all checks, in report order: the analyzers,
 // then apicopy. A finding's Code is one of them.
 var Checks = []string{"factory", "apiversion", "capabilities", "contract", "initio", "sharedstate", "hostload", "apicopy"}
@@ -48,7 +44,7 @@ func Analyzers(cfg *Config) []*analysis.Analyzer {
 }
 
 // Options configure Run. The zero value vets ./... of the current
-// directory against DefaultAPI.
+// directory against project.API's default.
 type Options struct {
 	// Dir is the directory the go command runs in and positions are
 	// relative to; "" means the current directory.
@@ -57,7 +53,7 @@ type Options struct {
 	Patterns []string
 	// APIPackage is the import path of the project's API package; ""
 	// means the project's (declared, or inferred from the contract's
-	// types; DefaultAPI when nothing says otherwise).
+	// types; project.API's default when nothing says otherwise).
 	APIPackage string
 	// Project is the project model; nil means Run loads it from Dir, Env,
 	// Tags and BuildFlags (project.Load).
@@ -187,7 +183,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Errors = append(res.Errors, "resolving the plugin contract: "+rerr.Error())
 		r = o.Project.Declared()
 	}
-	res.API = cmp.Or(o.APIPackage, r.PrimaryAPI(), DefaultAPI)
+	res.API = project.API(cmp.Or(o.APIPackage, r.PrimaryAPI()))
 	o.APIPackage = res.API
 	res.Contract = r.Contract
 	cfg := &Config{API: res.API, Contract: r.Contract, Project: o.Project, Dir: o.Dir, Plugins: map[string]bool{}}

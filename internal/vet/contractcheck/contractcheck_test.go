@@ -13,6 +13,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // testData is the analysistest root the vet analyzers share: the stub
@@ -36,11 +37,11 @@ func custom() *contract.Contract {
 }
 
 func analyzer(c *contract.Contract, dirs ...string) *analysis.Analyzer {
-	return contractcheck.NewAnalyzer(&common.Config{API: common.DefaultAPI, Contract: c, Project: &project.Project{Config: &contract.Config{PluginDirs: dirs}}})
+	return contractcheck.NewAnalyzer(&common.Config{API: pluginapi.ImportPath, Contract: c, Project: &project.Project{Config: &contract.Config{PluginDirs: dirs}}})
 }
 
 // conv is the part of the convention with the given symbols.
-func conv(names ...string) *contract.Contract { return convOf(common.DefaultAPI, names...) }
+func conv(names ...string) *contract.Contract { return convOf(pluginapi.ImportPath, names...) }
 
 func convOf(api string, names ...string) *contract.Contract {
 	var out []contract.Entry
@@ -91,7 +92,7 @@ func TestContract(t *testing.T) {
 // package, the contract check does the rest.
 func TestMixed(t *testing.T) {
 	c := custom()
-	for _, e := range contract.Default(common.DefaultAPI).Entries {
+	for _, e := range contract.Default(pluginapi.ImportPath).Entries {
 		if e.Symbol == "New" || e.Symbol == "APIVersion" {
 			c.Entries = append(c.Entries, e)
 		}
@@ -104,7 +105,7 @@ func TestMixed(t *testing.T) {
 // codes), the others the contract's; a plugin not using the API package
 // is no plugin of the convention.
 func TestConventionEntries(t *testing.T) {
-	def := contract.Default(common.DefaultAPI)
+	def := contract.Default(pluginapi.ImportPath)
 	initInt := contract.Entry{Symbol: "Init", Types: []string{"func(int) error"}, Kind: contract.KindFunc}
 	for _, tc := range []struct {
 		name string

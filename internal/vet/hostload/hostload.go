@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 const doc = `check how a host loads plugins
@@ -61,7 +62,7 @@ func run(pass *analysis.Pass, cfg *common.Config) {
 	// The loader exists for pluginctl's own API package; a project's own
 	// API gets the advice without it.
 	loaderFix := ""
-	if api == common.DefaultAPI {
+	if api == pluginapi.ImportPath {
 		loaderFix = fmt.Sprintf(", or load plugins with %s/loader (loader.Load), which checks APIVersion first and asserts every symbol with comma-ok", api)
 	}
 	// An API package without an APIVersion constant has nothing to check

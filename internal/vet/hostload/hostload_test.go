@@ -8,6 +8,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/vet/hostload"
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // testData is the analysistest root the vet analyzers share: the stub
@@ -16,6 +17,6 @@ import (
 var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
 
 func TestHostLoad(t *testing.T) {
-	analysistest.Run(t, testData, hostload.NewAnalyzer(&common.Config{API: common.DefaultAPI}),
+	analysistest.Run(t, testData, hostload.NewAnalyzer(&common.Config{API: pluginapi.ImportPath}),
 		"example.com/hostload/careful", "example.com/hostload/careless", "example.com/hostload/order", "example.com/hostload/notahost", "example.com/hostload/usesloader")
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/vet/internal/common"
 	"github.com/pluginctl/pluginctl/internal/vet/sharedstate"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // testData is the analysistest root the vet analyzers share: the stub
@@ -16,6 +17,6 @@ import (
 var testData = filepath.Join(analysistest.TestData(), "..", "..", "testdata")
 
 func TestSharedState(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, testData, sharedstate.NewAnalyzer(&common.Config{API: common.DefaultAPI}),
+	analysistest.RunWithSuggestedFixes(t, testData, sharedstate.NewAnalyzer(&common.Config{API: pluginapi.ImportPath}),
 		"example.com/sharedstate/good", "example.com/sharedstate/racy", "example.com/sharedstate/lib")
 }

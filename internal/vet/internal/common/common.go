@@ -16,12 +16,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/project"
-	"github.com/pluginctl/pluginctl/pluginapi"
 )
-
-// DefaultAPI is the import path of the shared API package the analyzers
-// check against unless told otherwise (-api).
-const DefaultAPI = pluginapi.ImportPath
 
 // Config is what the analyzers know of the project they check. They
 // read it when they run, so a flag may still change API.
