@@ -160,7 +160,7 @@ func TestCheckDynamic(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				loaded, out := runHost(t, f.Host, nil, c.path)
+				loaded, out := runHost(t, f.ContractHost, nil, c.path)
 				if pass := !diag.HasError(rep.Results[i].Problems); pass != loaded[c.path] && c.name != "dup" && c.name != "conflictb" && c.name != "regb" {
 					t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
 				}
@@ -527,7 +527,7 @@ func TestCheckDynamicContract(t *testing.T) {
 	// for the ones that passed, all together.
 	var set []string
 	for i, c := range cases {
-		loaded, out := runHost(t, f.Host, nil, c.path)
+		loaded, out := runHost(t, f.ContractHost, nil, c.path)
 		pass := !diag.HasError(rep.Results[i].Problems)
 		if pass != loaded[c.path] {
 			t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
@@ -612,7 +612,7 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 		contract.Entry{Symbol: "Greeting", Types: []string{"*string"}, Sources: src},
 		contract.Entry{Symbol: "Capabilities", Types: []string{"func() []string"}, Required: true, Plugins: "good*,conflicta", Sources: src},
 	)
-	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["stale"], f.Plugins["good2"], f.Plugins["conflicta"]}
+	files := []string{f.Plugins["good"], f.Plugins["nonew"], f.Plugins["badnew"], f.Plugins["staleapi"], f.Plugins["good2"], f.Plugins["conflicta"]}
 	rep, err := CheckDynamic(context.Background(), dynamicOpts(f, f.Host), files)
 	if err != nil {
 		t.Fatal(err)
