@@ -207,7 +207,7 @@ func Load(ctx context.Context, cfg Config, patterns []string, o Options) (*Progr
 		}
 	}
 	for _, p := range prog.Roots {
-		if p.Name != "main" || linksPlugin(p, map[*packages.Package]bool{}) {
+		if p.Name != "main" || LinksPlugin(p, nil) {
 			reach(p)
 		}
 	}
@@ -464,8 +464,12 @@ func (prog *Program) checkOne(p *packages.Package, isSource map[*packages.Packag
 	mu.Unlock()
 }
 
-// linksPlugin reports whether p imports package plugin, directly or not.
-func linksPlugin(p *packages.Package, seen map[*packages.Package]bool) bool {
+// LinksPlugin reports whether p imports package plugin, directly or not
+// (a host, when p is a main package; seen may be nil).
+func LinksPlugin(p *packages.Package, seen map[*packages.Package]bool) bool {
+	if seen == nil {
+		seen = map[*packages.Package]bool{}
+	}
 	if seen[p] {
 		return false
 	}
@@ -474,7 +478,7 @@ func linksPlugin(p *packages.Package, seen map[*packages.Package]bool) bool {
 		return true
 	}
 	for _, q := range p.Imports {
-		if linksPlugin(q, seen) {
+		if LinksPlugin(q, seen) {
 			return true
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+
+	"github.com/pluginctl/pluginctl/internal/load"
 )
 
 // Kind is what a package is to pluginctl.
@@ -156,7 +158,7 @@ func (p *Project) PluginName(dir string) string {
 // files: only declarations are parsed.
 func FromPackages(p *packages.Package) *Package {
 	pkg := &Package{ImportPath: p.PkgPath, Name: p.Name, Dir: PackageDir(p), Declared: map[string]bool{}}
-	pkg.LinksPlugin = linksPlugin(p, map[*packages.Package]bool{})
+	pkg.LinksPlugin = load.LinksPlugin(p, nil)
 	if p.Name != "main" {
 		return pkg
 	}
@@ -224,22 +226,6 @@ func declare(pkg *Package, f *ast.File) {
 			}
 		}
 	}
-}
-
-func linksPlugin(p *packages.Package, seen map[*packages.Package]bool) bool {
-	if seen[p] {
-		return false
-	}
-	seen[p] = true
-	if p.PkgPath == "plugin" {
-		return true
-	}
-	for _, q := range p.Imports {
-		if linksPlugin(q, seen) {
-			return true
-		}
-	}
-	return false
 }
 
 // PackageDir is the directory of a go/packages package.
