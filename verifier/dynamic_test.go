@@ -160,7 +160,7 @@ func TestCheckDynamic(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				loaded, out := runHost(t, f.ContractHost, nil, c.path)
+				loaded, out := runHost(t, f.Host, nil, c.path)
 				if pass := !diag.HasError(rep.Results[i].Problems); pass != loaded[c.path] && c.name != "dup" && c.name != "conflictb" && c.name != "regb" {
 					t.Errorf("%s: the verifier says pass=%v, the host loaded=%v:\n%s", c.name, pass, loaded[c.path], out)
 				}
