@@ -136,8 +136,8 @@
 // pluginctl.toml's declarations and --expect merged over it; with nothing known,
 // it is the convention of the project's API package. An inference is cached by
 // the sources it read ($PLUGINCTL_CACHE/contract). pluginctl build resolves it
-// once, beside the builds (after the hosts are built, with the build's own
-// flags, so it compiles nothing twice), and records it in pluginctl.json (and
+// once, beside the builds (after the hosts and the first plugin are built,
+// with the build's own flags, so it compiles nothing twice), and records it in pluginctl.json (and
 // the API package): verify, static and full, reads it from there without the
 // source or the go command (the report's contract says manifest); only without a
 // record does it infer, when the source is at hand (inferred), else use what is
@@ -293,8 +293,9 @@
 //     explicitly. --plugins and --hosts patterns replace discovery for their
 //     kind.
 //   - Vets the sources (unless --no-vet) and resolves the hosts' contract
-//     beside the plugin builds, once the hosts are built (the inference loads
-//     with the build's own flags, so nothing is compiled twice); only vet errors
+//     beside the plugin builds, once the hosts and the first plugin are built
+//     (both load export data compiled as the build compiles it, plugin mode for
+//     what only plugins import, so nothing is compiled twice); only vet errors
 //     stop the build, naming each plugin and why; the builds it stopped print
 //     as cancelled. The contract and the project's API package are recorded in
 //     pluginctl.json.
@@ -683,7 +684,9 @@
 // compile are left to the compiler's own errors), and under go vet with
 // go vet -vettool=$(which pluginctl-vet) ./... (install it with
 // go install github.com/pluginctl/pluginctl/cmd/pluginctl-vet@latest). Packages
-// are loaded once (one go list, dependencies from export data, the checked
+// are loaded once (one go list, dependencies from export data compiled as
+// pluginctl build compiles them: -trimpath, and plugin mode for what only
+// plugins import, so a vet after a build compiles nothing; the checked
 // packages type-checked in parallel).
 //
 // Findings have the same shape as verify's problems (code, severity, message,
