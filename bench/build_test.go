@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -279,14 +280,6 @@ func cacheValue(settings []string, name string) string {
 
 func run(b *testing.B, dir string, env []string, name string, args ...string) []byte {
 	b.Helper()
-	out, _ := runRSS(b, dir, env, name, args...)
-	return out
-}
-
-// runRSS runs the command and returns its output and its peak resident
-// set size in bytes (getrusage's ru_maxrss of the process).
-func runRSS(b *testing.B, dir string, env []string, name string, args ...string) ([]byte, int64) {
-	b.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
@@ -294,11 +287,30 @@ func runRSS(b *testing.B, dir string, env []string, name string, args ...string)
 	if err != nil {
 		b.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
-	var rss int64
-	if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = u.Maxrss * 1024
+	return out
+}
+
+// runRSS runs the command and returns its output and its peak resident
+// set size in bytes, its process tree's ru_maxrss as GNU time reports it
+// (0 without /usr/bin/time). Not the rusage of a child of this process:
+// os/exec starts children sharing this process's memory until they exec,
+// so their ru_maxrss is never below this process's own (about 100 MiB).
+func runRSS(b *testing.B, dir string, env []string, name string, args ...string) ([]byte, int64) {
+	b.Helper()
+	if _, err := os.Stat("/usr/bin/time"); err != nil {
+		return run(b, dir, env, name, args...), 0
 	}
-	return out, rss
+	report := filepath.Join(b.TempDir(), "rss")
+	out := run(b, dir, env, "/usr/bin/time", append([]string{"-f", "%M", "-o", report, name}, args...)...)
+	data, err := os.ReadFile(report)
+	if err != nil {
+		b.Fatal(err)
+	}
+	kib, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		b.Fatalf("GNU time's report %q: %v", data, err)
+	}
+	return out, kib * 1024
 }
 
 // buildPluginctl builds the command under test once.
