@@ -137,8 +137,9 @@
 // it is the convention of the project's API package. An inference is cached by
 // the sources it read ($PLUGINCTL_CACHE/contract). pluginctl build resolves it
 // once, beside the builds (after the hosts and the first plugin are built,
-// with the build's own flags, so it compiles nothing twice), and records it in pluginctl.json (and
-// the API package): verify, static and full, reads it from there without the
+// with the build's own flags, so it compiles nothing twice), and records it in
+// pluginctl.json (and the API package): verify, static and full, reads it from
+// there without the
 // source or the go command (the report's contract says manifest); only without a
 // record does it infer, when the source is at hand (inferred), else use what is
 // declared or the convention.
