@@ -54,8 +54,11 @@ func expectValues(c *ucli.Context) []string {
 // projectOptions are the flags every command that models the project
 // reads: --go, --api, --expect, --tags (each only where the command has it).
 func projectOptions(c *ucli.Context, stdio IO) project.Options {
-	// The cache root is package cachedir's ($PLUGINCTL_CACHE).
-	return project.Options{Go: goRunner(c, stdio), API: c.StringSlice("api"), Expect: expectValues(c), Tags: splitTags(c.StringSlice("tags"))}
+	// The cache root is package cachedir's ($PLUGINCTL_CACHE). Packages
+	// load with -trimpath, as pluginctl build compiles them by default:
+	// the export data of a project built before comes from the go cache
+	// instead of being compiled again.
+	return project.Options{Go: goRunner(c, stdio), API: c.StringSlice("api"), Expect: expectValues(c), Tags: splitTags(c.StringSlice("tags")), BuildFlags: []string{"-trimpath"}}
 }
 
 // loadProject builds the command's one project model.
