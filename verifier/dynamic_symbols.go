@@ -253,7 +253,7 @@ func (c *prober) openError(path, msg string) Problem {
 		c.explainMismatch(&p, path, pkg)
 		if h := c.file(c.probe.Host); h != nil && h.Metadata == nil && p.Fix != "" {
 			// A host pluginctl did not build: first, a build for it.
-			p.Fix = fmt.Sprintf("build the plugin for this host: pluginctl build --for %s (its toolchain, settings and module versions); or %s", quotePath(c.probe.Host), p.Fix)
+			p.Fix = fmt.Sprintf("build the plugin for this host: pluginctl build --for %s (its toolchain, settings and module versions); or %s", diag.QuotePath(c.probe.Host), p.Fix)
 		}
 		return p
 	case reason == "plugin already loaded":

@@ -66,7 +66,7 @@ func readProblem(path string, err error) Problem {
 		return Problem{
 			Code:    Unreadable,
 			Message: "cannot be read: permission denied (nothing is known about the plugin; the host could not open it either)",
-			Fix:     fmt.Sprintf("make it readable by the user running pluginctl and the host (chmod a+r %s), or run as a user who can read it", quotePath(path)),
+			Fix:     fmt.Sprintf("make it readable by the user running pluginctl and the host (chmod a+r %s), or run as a user who can read it", diag.QuotePath(path)),
 		}
 	case errors.Is(err, syscall.ELOOP):
 		return Problem{Code: Unreadable, Message: "a symbolic link loop (too many levels of symbolic links)", Fix: "point the link at the plugin file itself"}
@@ -185,7 +185,7 @@ func compareWithHost(f *artifact.File, host *staticHost) []Problem {
 			switch ps[i].Code {
 			case PackageMismatch, GoVersionMismatch, BuildSettingMismatch:
 				if ps[i].Severity == Error {
-					ps[i].Fix = fmt.Sprintf("build the plugin for this host: pluginctl build --for %s (its toolchain, settings and module versions); or %s", quotePath(h.Path), ps[i].Fix)
+					ps[i].Fix = fmt.Sprintf("build the plugin for this host: pluginctl build --for %s (its toolchain, settings and module versions); or %s", diag.QuotePath(h.Path), ps[i].Fix)
 				}
 			}
 		}
@@ -552,5 +552,5 @@ func strippedNote(path string, f *artifact.File, c *contract.Contract) string {
 		how = "-ldflags=-s"
 	}
 	return fmt.Sprintf("%s: stripped (built with %s, no DWARF): the static check could not check the types of %s; only their presence was checked (the dynamic check asserts the types; rebuild without -s/-w to check them statically)",
-		quotePath(path), how, strings.Join(syms, ", "))
+		diag.QuotePath(path), how, strings.Join(syms, ", "))
 }

@@ -19,13 +19,10 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
@@ -486,23 +483,23 @@ func expandRule(args []string, rule *contract.Folder) ([]string, []string, error
 		}
 		open, left, err := rule.Files(a)
 		if err != nil {
-			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: %v", quotePath(a), err)}
+			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: %v", diag.QuotePath(a), err)}
 		}
 		if len(open) == 0 {
-			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: the host opens no file of it: its rule is %s", quotePath(a), rule)}
+			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: the host opens no file of it: its rule is %s", diag.QuotePath(a), rule)}
 		}
 		out = append(out, open...)
 		if len(left) > 0 {
 			var shown []string
 			for _, l := range left {
-				shown = append(shown, quotePath(l))
+				shown = append(shown, diag.QuotePath(l))
 			}
 			const max = 10
 			if len(shown) > max {
 				shown = append(shown[:max], fmt.Sprintf("and %d more", len(left)-max))
 			}
 			notes = append(notes, fmt.Sprintf("%s: %d file(s) the host does not open (its rule: %s) were not checked: %s",
-				quotePath(a), len(left), rule, strings.Join(shown, ", ")))
+				diag.QuotePath(a), len(left), rule, strings.Join(shown, ", ")))
 		}
 	}
 	if dirs && rule.Unknown != "" {
@@ -566,7 +563,7 @@ func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath
 			// and sha256, outside the manifest's folder; its sum is
 			// checked (checkHostHash).
 			if _, err := os.Stat(fh.Path); err != nil {
-				return nil, &EnvError{Msg: fmt.Sprintf("the released host the plugins were built for, %s (recorded in %s), is not there: %v", quotePath(fh.Path), mpath, err),
+				return nil, &EnvError{Msg: fmt.Sprintf("the released host the plugins were built for, %s (recorded in %s), is not there: %v", diag.QuotePath(fh.Path), mpath, err),
 					Fix: "give the host binary with --host (its sha256 must be " + fh.SHA256 + ")"}
 			}
 			path = fh.Path
@@ -592,7 +589,7 @@ func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath
 
 // statError describes why an artifact argument cannot be used.
 func statError(path string, err error) error {
-	shown := quotePath(path)
+	shown := diag.QuotePath(path)
 	switch {
 	case errors.Is(err, syscall.ELOOP):
 		return &EnvError{Msg: fmt.Sprintf("%s: a symbolic link loop (too many levels of symbolic links)", shown), Fix: "point the link at the plugin file itself (ls -l shows where it leads)"}
@@ -603,23 +600,11 @@ func statError(path string, err error) error {
 	case errors.Is(err, fs.ErrNotExist):
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 			target, _ := os.Readlink(path)
-			return &EnvError{Msg: fmt.Sprintf("%s: a dangling symbolic link (to %s, which does not exist)", shown, quotePath(target))}
+			return &EnvError{Msg: fmt.Sprintf("%s: a dangling symbolic link (to %s, which does not exist)", shown, diag.QuotePath(target))}
 		}
 		return &EnvError{Msg: fmt.Sprintf("%s: no such file or directory", shown)}
 	}
 	return &EnvError{Msg: fmt.Sprintf("%s: %v", shown, err)}
-}
-
-// quotePath shows a path in a message: as it is when it is printable,
-// else Go-quoted, so that a name with a newline or an escape sequence
-// cannot forge lines of the output.
-func quotePath(p string) string {
-	for _, r := range p {
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
-			return strconv.Quote(p)
-		}
-	}
-	return p
 }
 
 // checkHostHash compares the host with the checksum the manifest
@@ -633,9 +618,9 @@ func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manif
 		if sum := files.Sum(host); sum != fh.SHA256 {
 			return []Problem{{
 				Code: HashMismatch, Severity: Error, Check: Static,
-				Message: fmt.Sprintf("the host %s is not the released host the plugins were built for (pluginctl build --for %s)", quotePath(host.Path), quotePath(fh.Path)),
+				Message: fmt.Sprintf("the host %s is not the released host the plugins were built for (pluginctl build --for %s)", diag.QuotePath(host.Path), diag.QuotePath(fh.Path)),
 				Detail:  []string{"manifest sha256 " + fh.SHA256, "host     sha256 " + sum},
-				Fix:     "rebuild the plugins for this host: pluginctl build --for " + quotePath(host.Path),
+				Fix:     "rebuild the plugins for this host: pluginctl build --for " + diag.QuotePath(host.Path),
 			}}
 		}
 		return nil
@@ -650,7 +635,7 @@ func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manif
 	}
 	return []Problem{{
 		Code: HashMismatch, Severity: Error, Check: Static,
-		Message: fmt.Sprintf("the host %s differs from the one pluginctl build recorded in the manifest: it was changed or rebuilt after this plugin was built", quotePath(host.Path)),
+		Message: fmt.Sprintf("the host %s differs from the one pluginctl build recorded in the manifest: it was changed or rebuilt after this plugin was built", diag.QuotePath(host.Path)),
 		Detail:  []string{"manifest sha256 " + e.SHA256, "host     sha256 " + sum},
 		Fix:     "rebuild the host and its plugins together with `pluginctl build`, and deploy them with their manifest",
 	}}

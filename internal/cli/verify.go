@@ -8,11 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -367,9 +364,9 @@ func checkOutput(path string, inputs []string) error {
 	if err := fsutil.CheckReplaceable(path); err != nil {
 		var nr *fsutil.NotRegularError
 		if errors.As(err, &nr) {
-			return usageError("--output %s is %s, not a regular file: refusing to replace it\n\twrite the report to a new or regular file", quoted(path), fsutil.Describe(nr.Mode))
+			return usageError("--output %s is %s, not a regular file: refusing to replace it\n\twrite the report to a new or regular file", diag.QuotePath(path), fsutil.Describe(nr.Mode))
 		}
-		return usageError("--output %s: %v", quoted(path), err)
+		return usageError("--output %s: %v", diag.QuotePath(path), err)
 	}
 	out, err := os.Stat(path)
 	if err != nil {
@@ -377,7 +374,7 @@ func checkOutput(path string, inputs []string) error {
 	}
 	for _, in := range inputs {
 		if fi, err := os.Stat(in); err == nil && os.SameFile(out, fi) {
-			return usageError("--output %s is %s, which this verification reads: refusing to overwrite it\n\twrite the report to another file", quoted(path), inputWord(in))
+			return usageError("--output %s is %s, which this verification reads: refusing to overwrite it\n\twrite the report to another file", diag.QuotePath(path), inputWord(in))
 		}
 	}
 	return nil
@@ -386,22 +383,11 @@ func checkOutput(path string, inputs []string) error {
 func inputWord(p string) string {
 	switch {
 	case filepath.Base(p) == manifest.FileName:
-		return "the manifest " + quoted(p)
+		return "the manifest " + diag.QuotePath(p)
 	case strings.HasSuffix(p, ".so"):
-		return "the artifact " + quoted(p)
+		return "the artifact " + diag.QuotePath(p)
 	}
-	return "an input, " + quoted(p)
-}
-
-// quoted shows a path in a message, Go-quoted when it holds anything but
-// printable characters, so that it cannot forge lines of the output.
-func quoted(p string) string {
-	for _, r := range p {
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
-			return strconv.Quote(p)
-		}
-	}
-	return p
+	return "an input, " + diag.QuotePath(p)
 }
 
 // local is p relative to wd, as the user would type it, when p is in the
@@ -423,7 +409,7 @@ func configHost(p *project.Project) (string, error) {
 	if h := p.Config.Host; h != "" {
 		if fi, err := os.Stat(h); err != nil || fi.IsDir() {
 			return "", &diag.EnvError{
-				Msg: fmt.Sprintf("%s names host %s: no such host binary", p.Config.File, quoted(h)),
+				Msg: fmt.Sprintf("%s names host %s: no such host binary", p.Config.File, diag.QuotePath(h)),
 				Fix: "build or download the host there, or fix host = in " + p.Config.File,
 			}
 		}
