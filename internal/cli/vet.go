@@ -49,10 +49,9 @@ Examples:
 			if err != nil {
 				return fail(err, "")
 			}
-			// -trimpath, as pluginctl build compiles by default: the
-			// dependencies' export data then comes from the build's
-			// cache instead of being compiled again.
-			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags, BuildFlags: []string{"-trimpath"}}
+			// The project's flags (projectOptions: -trimpath, as build
+			// compiles): export data then comes from the build's cache.
+			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags, BuildFlags: p.BuildFlags}
 			return fail(runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet")), p.Dir)
 		},
 	}
