@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -15,9 +14,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
-	"github.com/pluginctl/pluginctl/internal/gocmd"
-	"github.com/pluginctl/pluginctl/internal/project"
-	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
@@ -33,64 +29,6 @@ import (
 // proves that every stage completed. After the per-artifact runs, one more
 // child opens the artifacts that passed, in order, to find conflicts
 // between them.
-
-// DynamicOptions configure CheckDynamic.
-type DynamicOptions struct {
-	// Host is the host binary the artifacts are meant for.
-	Host string
-	// SrcDir is the source checkout the host was built from (default:
-	// Go.Dir, else the current directory): the probe is built there.
-	SrcDir string
-	// Go runs the go command (nil: go from PATH).
-	Go *gocmd.Go
-	// APIPackage is the shared API package (default: project.API's).
-	APIPackage string
-	// Contract is the host's plugin contract (package contract). For each
-	// artifact, the probe looks up every entry that applies to it
-	// (Entry.Applies: the file name without .so, or its path) and asserts
-	// the entry's types with the comma-ok type assertions the host writes
-	// (a first one, else the next...). A type the host cannot assert (it
-	// names a package the host does not link, the host's package main,
-	// an unexported or internal name) is reported, never asserted.
-	//
-	// nil means the pluginapi convention, contract.Default(APIPackage),
-	// when the host links the API package, and nothing but plugin.Open
-	// when it does not. When the host links the API package and the
-	// entries of an artifact include the convention's New (func()
-	// <APIPackage>.Plugin), the convention's symbols are checked as
-	// package pluginapi/loader does: APIVersion's value, then
-	// Capabilities, New, Name and Init are called.
-	Contract *contract.Contract
-	// Symbols are further symbols every artifact must export, of any
-	// type: shorthand for required entries merged over Contract.
-	Symbols []string
-	// Timeout bounds the check of one artifact (default 10s).
-	Timeout time.Duration
-	// Jobs is how many artifacts are checked at once (default: GOMAXPROCS).
-	Jobs int
-	// RequireCapabilities must all be in each plugin's Capabilities()
-	// (for the pluginapi convention).
-	RequireCapabilities []string
-	// CacheDir keeps the probe binaries (default: the user cache dir).
-	CacheDir string
-	// Sums and FactsDir are Options.Sums and Options.FactsDir: the
-	// artifacts are read (for what the runtime does not tell) through
-	// the same cache as the static check's.
-	Sums     sumcache.Cache
-	FactsDir string
-	// Written is Plan.Files: what the build in this process read from
-	// the artifacts it wrote.
-	Written artifact.Written
-	// Sandbox is the probe's sandbox mode: "auto" (""), "require" or
-	// "off" (probe.SandboxAuto...).
-	Sandbox string
-	// HostSrc is the host's source checkout, when the host is a released
-	// binary whose own packages the plugins import: the probe is then
-	// built from the host's build info with it as a workspace module.
-	// "" builds from SrcDir, else (when the source is not there) from
-	// the build info alone.
-	HostSrc string
-}
 
 // DynamicResult is what the dynamic check found about one artifact.
 type DynamicResult struct {
@@ -166,42 +104,40 @@ func (r *DynamicReport) Problems() [][]Problem {
 }
 
 // CheckDynamic opens every artifact in a probe process that mirrors the
-// host, then opens the ones that passed together, in order. The error is
-// an *EnvError (or the context's error) when nothing could be verified:
-// the host was not built from this checkout, no toolchain, no probe. When
-// the context ends during the runs, the report is returned with the
-// context's error: what completed has DynamicResult.Checked.
-func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*DynamicReport, error) {
-	if o.Timeout <= 0 {
-		o.Timeout = probe.DefaultTimeout
-	}
-	if o.Jobs <= 0 {
-		o.Jobs = runtime.GOMAXPROCS(0)
-	}
-	o.APIPackage = project.API(o.APIPackage)
+// host o.Host, then opens the ones that passed together, in order. For
+// each artifact, the probe looks up every entry of o.Contract that
+// applies to it (Entry.Applies) and asserts the entry's types with the
+// comma-ok type assertions the host writes; a type the host cannot assert
+// (it names a package the host does not link, the host's package main,
+// an unexported or internal name) is reported, never asserted. nil means
+// the pluginapi convention when the host links the API package, and
+// nothing but plugin.Open when it does not; when the host links it and
+// an artifact's entries include the convention's New, the convention is
+// checked as package pluginapi/loader does (APIVersion's value, then
+// Capabilities, New, Name and Init are called).
+//
+// The error is an *EnvError (or the context's error) when nothing could
+// be verified: the host was not built from this checkout, no toolchain,
+// no probe. When the context ends during the runs, the report is
+// returned with the context's error: what completed has
+// DynamicResult.Checked.
+func CheckDynamic(ctx context.Context, o Options, artifacts []string) (*DynamicReport, error) {
+	o.defaults()
 	if len(artifacts) == 0 {
 		return &DynamicReport{}, nil
 	}
 	// The contract in force. The convention's types are compiled into the
 	// probe even when the host turns out not to link the API package:
 	// they then go unused.
-	var symbols []contract.Entry
-	for _, name := range o.Symbols {
-		symbols = append(symbols, contract.Entry{Symbol: name, Required: true,
-			Sources: []contract.Source{{Kind: contract.SourceExpect, Pos: "DynamicOptions.Symbols"}}})
-	}
 	con := o.Contract
 	if con == nil {
 		con = contract.Default(o.APIPackage)
-	}
-	if len(symbols) > 0 {
-		con = contract.Merge(con, symbols...)
 	}
 	var types []string
 	for _, e := range con.Entries {
 		types = append(types, e.Types...)
 	}
-	p, err := buildProbe(ctx, probe.Config{Host: o.Host, SrcDir: o.SrcDir, Go: o.Go, APIPackage: o.APIPackage, CacheDir: o.CacheDir, Types: types}, o.HostSrc)
+	p, err := buildProbe(ctx, probe.Config{Host: o.Host, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, CacheDir: o.CacheDir, Types: types}, o.HostSrc)
 	if err != nil {
 		var sf *StaticFallbackError
 		if errors.As(err, &sf) {
@@ -210,11 +146,7 @@ func CheckDynamic(ctx context.Context, o DynamicOptions, artifacts []string) (*D
 		return nil, envError(ctx, err)
 	}
 	if assumed(o.Contract, o.APIPackage) && p.APIPackage == "" {
-		// The convention of a host that does not use it: only plugin.Open.
-		con = nil
-		if len(symbols) > 0 {
-			con = contract.Merge(nil, symbols...)
-		}
+		con = nil // the convention of a host that does not use it: only plugin.Open
 	}
 	rep := &DynamicReport{Probe: p.Path, ProbeBuild: p.BuildTime, Toolchain: p.Toolchain, APIPackage: p.APIPackage, Contract: con}
 	c := &prober{opts: o, probe: p, hostGo: p.HostInfo.GoVersion, contract: con}
@@ -354,7 +286,7 @@ func envError(ctx context.Context, err error) error {
 }
 
 type prober struct {
-	opts     DynamicOptions
+	opts     Options
 	probe    *probe.Probe
 	hostGo   string
 	contract *contract.Contract // nil: only plugin.Open
@@ -380,7 +312,7 @@ func (c *prober) file(path string) *artifact.File {
 	if c.files == nil {
 		c.files = map[string]*artifact.File{}
 	}
-	cache := artifact.Cache{Dir: c.opts.FactsDir, Sums: c.opts.Sums, Written: c.opts.Written}
+	cache := c.opts.files()
 	f, err := cache.Read(path)
 	if err != nil {
 		f = nil

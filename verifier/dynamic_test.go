@@ -28,9 +28,9 @@ func goAt(root string) *gocmd.Go { return &gocmd.Go{Dir: root} }
 
 // dynamicOpts are the options of the fixture host, with a probe cache shared
 // by the tests of this binary.
-func dynamicOpts(f *fixture.ProbeSet, host string) DynamicOptions {
-	return DynamicOptions{
-		Host: host, SrcDir: f.Root, Go: goAt(f.Root), Timeout: 2 * time.Second, Jobs: 2,
+func dynamicOpts(f *fixture.ProbeSet, host string) Options {
+	return Options{
+		Host: host, Dir: f.Root, Go: goAt(f.Root), Timeout: 2 * time.Second, Jobs: 2,
 		CacheDir: filepath.Join(f.Dir, "probe-cache"),
 	}
 }
@@ -250,7 +250,7 @@ func TestCheckDynamicRequireCapabilities(t *testing.T) {
 func TestCheckDynamicPlainHost(t *testing.T) {
 	f := fixture.Probe(t)
 	o := dynamicOpts(f, f.PlainHost)
-	o.Symbols = []string{"New"}
+	o.Contract = contract.Merge(nil, contract.Entry{Symbol: "New", Required: true, Sources: []contract.Source{{Kind: contract.SourceExpect, Pos: "test"}}})
 	files := []string{f.Plugins["good"], f.Plugins["staleapi"], f.Plugins["nonew"], f.Random}
 	rep, err := CheckDynamic(context.Background(), o, files)
 	if err != nil {
@@ -468,9 +468,9 @@ func contractHostContract() *contract.Contract {
 	)
 }
 
-func contractOpts(f *fixture.ProbeSet, c *contract.Contract) DynamicOptions {
-	return DynamicOptions{
-		Host: f.ContractHost, SrcDir: f.Root, Go: goAt(f.Root), Timeout: 5 * time.Second, Jobs: 2,
+func contractOpts(f *fixture.ProbeSet, c *contract.Contract) Options {
+	return Options{
+		Host: f.ContractHost, Dir: f.Root, Go: goAt(f.Root), Timeout: 5 * time.Second, Jobs: 2,
 		CacheDir: filepath.Join(f.Dir, "probe-cache"), Contract: c,
 	}
 }

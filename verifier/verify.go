@@ -68,11 +68,14 @@ type Options struct {
 	// current directory); the dynamic check builds its probe there, or,
 	// when the host's source is not there, from the host's build info.
 	Dir string
-	// Sandbox is the dynamic check's sandbox mode (DynamicOptions.Sandbox).
+	// Sandbox is the probe's sandbox mode: "auto" (""), "require" or
+	// "off" (probe.SandboxAuto...).
 	Sandbox string
-	// HostSrc is the host's source checkout for a released host whose own
-	// packages the plugins import (see DynamicOptions.HostSrc), and whose
-	// contract it tells.
+	// HostSrc is the host's source checkout, for a released host whose
+	// own packages the plugins import: the probe is then built from the
+	// host's build info with it as a workspace module ("" builds from
+	// Dir, else, when the source is not there, from the build info
+	// alone); it also tells the host's contract.
 	HostSrc string
 	// Offline reads a released host's contract from the module cache
 	// only: nothing is downloaded.
@@ -234,11 +237,9 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 				probeDone <- outcome{rep: &DynamicReport{}}
 				return
 			}
-			rep, err := CheckDynamic(ctx, DynamicOptions{
-				Host: host.Path, SrcDir: o.Dir, Go: o.Go, APIPackage: o.APIPackage, Timeout: o.Timeout,
-				Jobs: o.Jobs, RequireCapabilities: o.RequireCapabilities, CacheDir: o.CacheDir, Contract: o.Contract,
-				HostSrc: o.HostSrc, Sums: o.Sums, FactsDir: o.FactsDir, Written: cache.Written, Sandbox: o.Sandbox,
-			}, probePaths)
+			do := o
+			do.Host = host.Path
+			rep, err := CheckDynamic(ctx, do, probePaths)
 			probeDone <- outcome{rep, err}
 		}()
 	}
