@@ -110,13 +110,13 @@ func linksUnreproduced(f *artifact.File, unrepro map[string]bool) []string {
 
 // typeProblems are the DWARF type problems of checkSymbols that the
 // static check left to the dynamic one, when that one could not run.
-func typeProblems(f *artifact.File, sh *staticHost, c *contract.Contract, apiPkg string, have []Problem) []Problem {
+func typeProblems(f *artifact.File, host *artifact.File, c *contract.Contract, apiPkg string, have []Problem) []Problem {
 	seen := map[Code]bool{}
 	for _, p := range have {
 		seen[p.Code] = true
 	}
 	var out []Problem
-	for _, p := range checkSymbols(f, sh, c, apiPkg, true, func(string) {}) {
+	for _, p := range checkSymbols(f, host, c, apiPkg, true, func(string) {}) {
 		if (p.Code == BadNewSignature || p.Code == BadSymbolType) && !seen[p.Code] {
 			p.Check = Static
 			out = append(out, p)

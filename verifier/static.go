@@ -74,16 +74,19 @@ func readProblem(path string, err error) Problem {
 	return Problem{Code: Unreadable, Message: "cannot be read: " + err.Error(), Fix: "check the file and the disk it is on"}
 }
 
-// staticHost is the host side of the comparison.
-type staticHost struct {
-	file       *artifact.File
-	apiVersion string // the host's APIVersion, "" if unknown
+// apiVersionOf is the host's APIVersion, from its build metadata: "" if
+// unknown.
+func apiVersionOf(host *artifact.File) string {
+	if host == nil || host.Metadata == nil {
+		return ""
+	}
+	return host.Metadata.APIVersion
 }
 
 // checkStatic returns the static problems of one artifact. withTypes also
 // reads the exported functions' types from DWARF: the costliest part of
 // the check, and redundant when the dynamic check asserts the real types.
-func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg string, withTypes bool) []Problem {
+func checkStatic(in staticInput, host *artifact.File, c *contract.Contract, apiPkg string, withTypes bool) []Problem {
 	var ps []Problem
 	add := func(p Problem) {
 		p.Check = Static
@@ -107,7 +110,7 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 	f := in.file
 	if host != nil {
 		ps = append(ps, compareWithHost(f, host)...)
-		ps = append(ps, checkLibc(f, host.file)...)
+		ps = append(ps, checkLibc(f, host)...)
 	}
 	note := in.note
 	if note == nil {
@@ -126,8 +129,7 @@ func checkStatic(in staticInput, host *staticHost, c *contract.Contract, apiPkg 
 }
 
 // compareWithHost finds why plugin.Open in the host would refuse f.
-func compareWithHost(f *artifact.File, host *staticHost) []Problem {
-	h := host.file
+func compareWithHost(f, h *artifact.File) []Problem {
 	if p := compareELF(f, h); p != nil {
 		return []Problem{*p}
 	}

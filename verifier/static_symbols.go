@@ -20,14 +20,14 @@ import (
 // kind, and (withTypes) of one of the right types as DWARF records it;
 // for the pluginapi convention, also APIVersion's value against the
 // host's.
-func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiPkg string, withTypes bool, note func(string)) []Problem {
+func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, apiPkg string, withTypes bool, note func(string)) []Problem {
 	convention := c.IsConvention(apiPkg)
 	if assumed(c, apiPkg) {
 		linksAPI := func(a *artifact.File) bool {
 			_, ok := a.Fingerprints[apiPkg]
 			return ok || (a.Metadata != nil && a.Metadata.APIPackage == apiPkg)
 		}
-		if host != nil && !linksAPI(host.file) || host == nil && !linksAPI(f) {
+		if host != nil && !linksAPI(host) || host == nil && !linksAPI(f) {
 			return nil // neither side uses the pluginapi convention
 		}
 	}
@@ -69,9 +69,9 @@ func checkSymbols(f *artifact.File, host *staticHost, c *contract.Contract, apiP
 			ps = append(ps, p)
 		}
 	}
-	if !valued && convention && host != nil && host.apiVersion != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
-		if got, err := f.StringVar(pluginapi.SymbolAPIVersion); err == nil && got != host.apiVersion {
-			ps = append(ps, apiVersionMismatch(got, host.apiVersion, apiPkg))
+	if want := apiVersionOf(host); !valued && convention && want != "" && f.Exported[pluginapi.SymbolAPIVersion] == artifact.ExportVar {
+		if got, err := f.StringVar(pluginapi.SymbolAPIVersion); err == nil && got != want {
+			ps = append(ps, apiVersionMismatch(got, want, apiPkg))
 		}
 	}
 	return ps

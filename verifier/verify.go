@@ -184,11 +184,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if o.Order == "name" {
 		slices.SortStableFunc(paths, func(a, b string) int { return strings.Compare(filepath.ToSlash(a), filepath.ToSlash(b)) })
 	}
-	var sh *staticHost
 	if host != nil {
-		sh = &staticHost{file: host}
 		if host.Metadata != nil {
-			sh.apiVersion = host.Metadata.APIVersion
 			r.Host.BuildSet = host.Metadata.BuildSet
 			r.Host.APIVersion = host.Metadata.APIVersion
 		}
@@ -271,7 +268,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 			defer notesMu.Unlock()
 			staticNotes = append(staticNotes, n)
 		}
-		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum, note: note}, sh, o.Contract, o.APIPackage, !dynamic)
+		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum, note: note}, host, o.Contract, o.APIPackage, !dynamic)
 		if unknown {
 			a.Problems = append(a.Problems, unknownProblem())
 		}
@@ -304,18 +301,14 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	})
 	slices.Sort(staticNotes)
 	r.Notes = append(r.Notes, slices.Compact(staticNotes)...)
-	var hostFile *artifact.File
-	if sh != nil {
-		hostFile = sh.file
-	}
 	alone := make([][]Problem, len(paths))
 	for i := range r.Artifacts {
 		alone[i] = r.Artifacts[i].Problems
 	}
-	for i, ps := range checkSet(paths, files, alone, hostFile) {
+	for i, ps := range checkSet(paths, files, alone, host) {
 		r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, ps...)
 	}
-	cache.Save(hostFile)
+	cache.Save(host)
 
 	if dynamic {
 		dyn := <-probeDone
@@ -335,7 +328,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 					continue
 				}
 				if f, err := cache.Read(r.Artifacts[i].Path); err == nil {
-					r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, typeProblems(f, sh, o.Contract, o.APIPackage, r.Artifacts[i].Problems)...)
+					r.Artifacts[i].Problems = append(r.Artifacts[i].Problems, typeProblems(f, host, o.Contract, o.APIPackage, r.Artifacts[i].Problems)...)
 					cache.Save(f)
 					f.Release()
 				}
@@ -349,7 +342,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		// What the static check could not establish here is no
 		// disagreement when only the dynamic check sees it.
 		blind := map[Code]bool{BadNewSignature: true, BadSymbolType: true} // types are read only without the dynamic check
-		if sh == nil || sh.apiVersion == "" {
+		if apiVersionOf(host) == "" {
 			blind[APIVersionMismatch] = true // the host's APIVersion is unknown without its metadata
 		}
 		// The set's problems (a duplicate, a conflict) depend on the
