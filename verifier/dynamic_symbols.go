@@ -25,46 +25,23 @@ func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Even
 	if res.Symbols == nil {
 		res.Symbols = map[string]string{}
 	}
-	// The problems of a kind's symbols are held until the kinds are
-	// judged (see kindProblems).
-	held := map[string][]Problem{}
-	state := map[string]int{}
-	direct := add
+	judged := entryProblems{c: c.contract, path: res.Path}
 	for k, ent := range plan.entries {
 		r, ok := e.Check(k)
 		if !ok {
 			continue
 		}
-		add := func(p Problem) { direct(scoped(c.contract, res.Path, ent, p)) }
-		if c.contract.InKind(ent.Symbol) {
-			add = func(p Problem) {
-				held[ent.Symbol] = append(held[ent.Symbol], p)
-				st := contract.SymbolBadType
-				if p.Code == MissingSymbol || p.Code == MissingNew {
-					st = contract.SymbolMissing
-				}
-				state[ent.Symbol] = max(state[ent.Symbol], st)
-			}
-		}
+		add := func(p Problem) { judged.add(ent, p, contract.SymbolBadType) }
 		if r.Found || res.Symbols[ent.Symbol] == "" {
 			res.Symbols[ent.Symbol] = r.Type
 		}
-		missing, bad := MissingSymbol, BadSymbolType
-		if ent.Symbol == pluginapi.SymbolNew {
-			missing, bad = MissingNew, BadNewSignature
-		}
+		_, bad := entryCodes(ent)
 		want := ent.Want(nil)
 		switch {
 		case !r.Found:
-			if !ent.Required {
-				continue
+			if ent.Required {
+				judged.add(ent, missingProblem(ent, oneLine(r.Error), "expected "+want), contract.SymbolMissing)
 			}
-			add(Problem{
-				Code:    missing,
-				Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", ent.Symbol, ent.Symbol),
-				Detail:  []string{oneLine(r.Error), "expected " + want},
-				Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(ent)),
-			})
 		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
 			// The host's assertion succeeds; then its comparison.
 			// A *string by its type, or by the type it matched: a host
@@ -110,8 +87,8 @@ func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Even
 			add(p)
 		}
 	}
-	for _, p := range kindProblems(c.contract, held, func(s string) int { return state[s] }) {
-		direct(p)
+	for _, p := range judged.problems() {
+		add(p)
 	}
 }
 

@@ -33,23 +33,13 @@ func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, a
 	}
 	var ps []Problem
 	exports := f.SortedExports()
-	// The problems of a kind's symbols are held until the kinds are
-	// judged (see contract.Contract.KindVerdict).
-	held := map[string][]Problem{}
-	state := map[string]int{}
+	judged := entryProblems{c: c, path: f.Path}
 	for _, e := range c.For(f.Path) {
-		p, st := checkEntry(f, e, exports, convention, withTypes, note)
-		if p == nil {
-			continue
+		if p, st := checkEntry(f, e, exports, convention, withTypes, note); p != nil {
+			judged.add(e, *p, st)
 		}
-		if !c.InKind(e.Symbol) {
-			ps = append(ps, scoped(c, f.Path, e, *p))
-			continue
-		}
-		held[e.Symbol] = append(held[e.Symbol], *p)
-		state[e.Symbol] = max(state[e.Symbol], st)
 	}
-	ps = append(ps, kindProblems(c, held, func(s string) int { return state[s] })...)
+	ps = append(ps, judged.problems()...)
 	ps = append(ps, unresolvedProblems(c, f.Path)...)
 	if p, ok := notOpened(c, f.Path); ok {
 		ps = append(ps, p)
@@ -146,21 +136,13 @@ func apiVersionMismatch(got, want, apiPkg string) Problem {
 // contract.SymbolMissing or contract.SymbolBadType.
 func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention, withTypes bool, note func(string)) (*Problem, int) {
 	kind, ok := f.Exported[e.Symbol]
-	missingCode, badCode := MissingSymbol, BadSymbolType
-	if e.Symbol == pluginapi.SymbolNew {
-		missingCode, badCode = MissingNew, BadNewSignature
-	}
+	_, badCode := entryCodes(e)
 	want := e.Want(nil)
 	if !ok {
 		if !e.Required {
 			return nil, contract.SymbolOK
 		}
-		p := Problem{
-			Code: missingCode, Severity: Error,
-			Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", e.Symbol, e.Symbol),
-			Detail:  []string{"exported symbols: " + orNone(exports)},
-			Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(e)),
-		}
+		p := missingProblem(e, "exported symbols: "+orNone(exports))
 		if e.Symbol == pluginapi.SymbolAPIVersion && convention {
 			p.Code, p.Message = APIVersionMismatch, "exports no APIVersion: a careful host refuses it"
 		}
@@ -227,17 +209,63 @@ func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention
 	return &p, contract.SymbolBadType
 }
 
-// kindProblems judges the plugin against the contract's kinds, given the
-// problems held for the kinds' symbols: none when it satisfies a kind,
-// else the problems of the nearest kind, saying which kinds there are.
-func kindProblems(c *contract.Contract, held map[string][]Problem, state func(string) int) []Problem {
-	ok, nearest, failed := c.KindVerdict(state)
-	if ok {
-		return nil
+// entryCodes are the codes of e's symbol missing and of the wrong type:
+// missing-new and bad-new-signature for New, missing-symbol and
+// bad-symbol-type for every other symbol.
+func entryCodes(e contract.Entry) (missing, bad Code) {
+	if e.Symbol == pluginapi.SymbolNew {
+		return MissingNew, BadNewSignature
 	}
-	var out []Problem
+	return MissingSymbol, BadSymbolType
+}
+
+// missingProblem is the problem of a plugin that does not export e's
+// symbol, which the host requires.
+func missingProblem(e contract.Entry, detail ...string) Problem {
+	code, _ := entryCodes(e)
+	return Problem{
+		Code: code, Severity: Error,
+		Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", e.Symbol, e.Symbol),
+		Detail:  detail,
+		Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(e)),
+	}
+}
+
+// entryProblems collects the problems of the contract's entries on the
+// plugin at path, for both checks: those of a kind's symbols are held
+// until the kinds are judged (contract.Contract.KindVerdict).
+type entryProblems struct {
+	c     *contract.Contract
+	path  string
+	out   []Problem
+	held  map[string][]Problem
+	state map[string]int // contract.SymbolMissing or SymbolBadType
+}
+
+// add records the problem p of entry e, of state st.
+func (j *entryProblems) add(e contract.Entry, p Problem, st int) {
+	if !j.c.InKind(e.Symbol) {
+		j.out = append(j.out, scoped(j.c, j.path, e, p))
+		return
+	}
+	if j.held == nil {
+		j.held, j.state = map[string][]Problem{}, map[string]int{}
+	}
+	j.held[e.Symbol] = append(j.held[e.Symbol], p)
+	j.state[e.Symbol] = max(j.state[e.Symbol], st)
+}
+
+// problems returns the problems added, then those of the kinds: none when
+// the plugin satisfies a kind, else the problems of the nearest kind,
+// saying which kinds there are.
+func (j *entryProblems) problems() []Problem {
+	c, out := j.c, j.out
+	ok, nearest, failed := c.KindVerdict(func(s string) int { return j.state[s] })
+	if ok {
+		return out
+	}
 	for _, s := range failed {
-		for _, p := range held[s] {
+		for _, p := range j.held[s] {
 			if p.Code == MissingSymbol || p.Code == MissingNew {
 				p.Message = "plugin " + c.KindsMessage(nearest, failed) + ": " + p.Message
 			} else {
