@@ -6,6 +6,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // TestConventionJudgement: whether a contract is the pluginapi convention
@@ -29,19 +30,19 @@ func TestConventionJudgement(t *testing.T) {
 		c       *contract.Contract
 		fps     map[string]artifact.Hash
 		exports []string // functions; never APIVersion
-		codes   []Code
+		codes   []diag.Code
 	}{
-		{"the convention, links the API", contract.Default(api), linksAPI, []string{"New"}, []Code{APIVersionMismatch}},
-		{"declared like the convention, links the API", declared, linksAPI, []string{"New"}, []Code{APIVersionMismatch}},
+		{"the convention, links the API", contract.Default(api), linksAPI, []string{"New"}, []diag.Code{APIVersionMismatch}},
+		{"declared like the convention, links the API", declared, linksAPI, []string{"New"}, []diag.Code{APIVersionMismatch}},
 		{"the convention, does not link the API", contract.Default(api), nil, []string{"New"}, nil},
-		{"declared like the convention, does not link the API", declared, nil, []string{"New"}, []Code{APIVersionMismatch}},
-		{"a host's own New of any type, does not link the API", ownNew, nil, []string{"Init"}, []Code{MissingNew}},
+		{"declared like the convention, does not link the API", declared, nil, []string{"New"}, []diag.Code{APIVersionMismatch}},
+		{"a host's own New of any type, does not link the API", ownNew, nil, []string{"Init"}, []diag.Code{MissingNew}},
 	} {
 		f := &artifact.File{Path: "p.so", Exported: map[string]artifact.ExportKind{}, Fingerprints: tc.fps}
 		for _, name := range tc.exports {
 			f.Exported[name] = artifact.ExportFunc
 		}
-		var codes []Code
+		var codes []diag.Code
 		for _, p := range checkSymbols(f, nil, tc.c, api, false, func(string) {}) {
 			codes = append(codes, p.Code)
 		}

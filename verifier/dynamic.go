@@ -35,7 +35,7 @@ type DynamicResult struct {
 	// Path is the artifact as given.
 	Path string
 	// Problems are the dynamic problems, all with Check == Dynamic.
-	Problems []Problem
+	Problems []diag.Problem
 	// Loaded: the probe proved that it opened the artifact and went
 	// through every step a careful host takes (problems or not).
 	Loaded bool
@@ -60,7 +60,7 @@ type DynamicResult struct {
 	// in the partial report of an interrupted check).
 	Checked bool
 	// Writes are the paths its code wrote in the probe's throwaway layer.
-	Writes []Write
+	Writes []diag.Write
 }
 
 // DynamicReport is the outcome of CheckDynamic.
@@ -95,8 +95,8 @@ type DynamicReport struct {
 }
 
 // Problems returns the problems per artifact, in order.
-func (r *DynamicReport) Problems() [][]Problem {
-	out := make([][]Problem, len(r.Results))
+func (r *DynamicReport) Problems() [][]diag.Problem {
+	out := make([][]diag.Problem, len(r.Results))
 	for i := range r.Results {
 		out[i] = r.Results[i].Problems
 	}
@@ -242,8 +242,8 @@ func (c *prober) warnUnboxed(results []DynamicResult) {
 		return
 	}
 	for i := range results {
-		results[i].Problems = append(results[i].Problems, Problem{
-			Code: SandboxFailure, Severity: Warning, Check: Dynamic,
+		results[i].Problems = append(results[i].Problems, diag.Problem{
+			Code: SandboxFailure, Severity: diag.Warning, Check: diag.Dynamic,
 			Message: "checked without the probe's sandbox: " + why,
 			Detail: []string{"its init ran as you, able to see other processes, reach the network and change your files; " +
 				"pluginctl's own environment and terminal were out of its reach"},
@@ -269,20 +269,20 @@ func envError(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return err
 	}
-	var ee *EnvError
+	var ee *diag.EnvError
 	if errors.As(err, &ee) {
 		return ee
 	}
 	var se *probe.SandboxError
 	if errors.As(err, &se) {
-		return &EnvError{Msg: "dynamic check: " + se.Error() + ", and --sandbox require forbids running it without",
+		return &diag.EnvError{Msg: "dynamic check: " + se.Error() + ", and --sandbox require forbids running it without",
 			Fix: "enable unprivileged user namespaces (README.md, The probe's sandbox), or use --sandbox auto to run unboxed with a warning, or `pluginctl verify --static`"}
 	}
 	var pe *probe.EnvError
 	if errors.As(err, &pe) {
-		return &EnvError{Msg: "dynamic check: " + pe.Msg, Fix: pe.Fix}
+		return &diag.EnvError{Msg: "dynamic check: " + pe.Msg, Fix: pe.Fix}
 	}
-	return &EnvError{Msg: "dynamic check: " + err.Error(), Fix: "use `pluginctl verify --static` to check without running anything"}
+	return &diag.EnvError{Msg: "dynamic check: " + err.Error(), Fix: "use `pluginctl verify --static` to check without running anything"}
 }
 
 type prober struct {
@@ -425,10 +425,10 @@ func (c *prober) notes() []string {
 func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicResult, error) {
 	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.convention}
 	for _, w := range r.WritesOf(0) {
-		res.Writes = append(res.Writes, Write{Path: w.Path, Removed: w.Removed})
+		res.Writes = append(res.Writes, diag.Write{Path: w.Path, Removed: w.Removed})
 	}
 	if len(r.Events) == 0 && r.TimedOut {
-		return res, &EnvError{
+		return res, &diag.EnvError{
 			Msg: fmt.Sprintf("dynamic check: the probe did not even start within --timeout %v, before opening %s", c.opts.Timeout, path),
 			Fix: "give it more time (--timeout 10s is the default; a loaded machine needs more), or use `pluginctl verify --static`",
 		}
@@ -436,10 +436,10 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 	if len(r.Events) == 0 {
 		return res, c.failedEarly(r, path)
 	}
-	add := func(p Problem) {
-		p.Check = Dynamic
-		if p.Severity != Warning {
-			p.Severity = Error
+	add := func(p diag.Problem) {
+		p.Check = diag.Dynamic
+		if p.Severity != diag.Warning {
+			p.Severity = diag.Error
 		}
 		res.Problems = append(res.Problems, p)
 	}
@@ -470,7 +470,7 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 				if e.Nil {
 					// A run-time failure of the factory, like a panic: no
 					// file inspection can see it.
-					add(Problem{
+					add(diag.Problem{
 						Code:    InitPanic,
 						Message: "New returned a nil Plugin: a careful host refuses it",
 						Fix:     "return a non-nil value from New; report failures from Init as an error",
@@ -478,7 +478,7 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 				}
 			case pluginapi.SymbolInit:
 				if e.Error != "" {
-					add(Problem{
+					add(diag.Problem{
 						Code:    InitPanic,
 						Message: "Init returned an error: the host skips the plugin",
 						Detail:  []string{"Init: " + oneLine(e.Error)},
@@ -501,7 +501,7 @@ func (c *prober) failedEarly(r *probe.Result, what string) error {
 	if r.Signal != "" {
 		sig = ", " + r.Signal
 	}
-	return &EnvError{
+	return &diag.EnvError{
 		Msg: fmt.Sprintf("dynamic check: the probe %s failed before opening %s (exit status %d%s): %s",
 			c.probe.Path, what, r.ExitCode, sig, tail(r.Stderr, 3)),
 		Fix: "use `pluginctl verify --static`, and report this as a bug in pluginctl",
@@ -510,7 +510,7 @@ func (c *prober) failedEarly(r *probe.Result, what string) error {
 
 // endsProcess reports whether an artifact's problems say that loading it
 // ends (or hangs) the host's process: it cannot be opened with others.
-func endsProcess(ps []Problem) bool {
+func endsProcess(ps []diag.Problem) bool {
 	for _, p := range ps {
 		switch p.Code {
 		case Crash, Timeout, InitExit, InitPanic, GoVersionMismatch:

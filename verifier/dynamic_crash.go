@@ -7,15 +7,16 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
 // failure classifies a run that did not complete: the artifact killed,
 // ended or blocked the process.
-func (c *prober) failure(path string, r *probe.Result, index int) Problem {
+func (c *prober) failure(path string, r *probe.Result, index int) diag.Problem {
 	where, stage := phase(r.Last(index))
 	if r.Sandbox != "" {
-		return Problem{
+		return diag.Problem{
 			Code:    SandboxFailure,
 			Message: "not checked: " + r.Sandbox,
 			Fix:     "run verify again; if it persists, look for what uses up user namespaces (/proc/sys/user/max_user_namespaces)",
@@ -33,14 +34,14 @@ func (c *prober) failure(path string, r *probe.Result, index int) Problem {
 		if stage != probe.StageOpening {
 			fix = "make the plugin's exported functions return promptly; do slow work in the background, with a deadline"
 		}
-		return Problem{
+		return diag.Problem{
 			Code:    Timeout,
 			Message: fmt.Sprintf("did not finish within %v: blocked %s", c.opts.Timeout, where),
 			Detail:  detail,
 			Fix:     fix,
 		}
 	case crash.kind == "panic":
-		return Problem{
+		return diag.Problem{
 			Code:    InitPanic,
 			Message: fmt.Sprintf("panics %s: %s", where, oneLine(crash.value)),
 			Detail:  append(append(detail, "panic: "+oneLine(crash.value)), crash.frames...),
@@ -49,7 +50,7 @@ func (c *prober) failure(path string, r *probe.Result, index int) Problem {
 	case crash.kind == "fatal" && strings.Contains(crash.value, "no plugin module data"):
 		f := c.file(path)
 		if reason := c.notPluginReason(path); reason != "" {
-			return Problem{
+			return diag.Problem{
 				Code:    NotAPlugin,
 				Message: "not a Go plugin: " + reason + "; opening it kills the host with \"fatal error: runtime: no plugin module data\"",
 				Detail:  append(detail, "fatal error: "+crash.value),
@@ -63,14 +64,14 @@ func (c *prober) failure(path string, r *probe.Result, index int) Problem {
 				fix = "rebuild the plugin with the host's toolchain: GOTOOLCHAIN=" + strings.Fields(c.hostGo)[0] + " pluginctl build"
 			}
 		}
-		return Problem{
+		return diag.Problem{
 			Code:    Crash,
 			Message: "kills the host " + where + ": fatal error: " + oneLine(crash.value) + " (a plugin from another Go toolchain)",
 			Detail:  append(append(detail, "fatal error: "+crash.value), crash.frames...),
 			Fix:     fix,
 		}
 	case crash.kind == "fatal":
-		return Problem{
+		return diag.Problem{
 			Code:    Crash,
 			Message: "kills the host " + where + ": fatal error: " + oneLine(crash.value),
 			Detail:  append(append(detail, "fatal error: "+crash.value), crash.frames...),
@@ -86,7 +87,7 @@ func (c *prober) failure(path string, r *probe.Result, index int) Problem {
 				fix += ": it called abort() (a failed assert?)"
 			}
 		}
-		return Problem{
+		return diag.Problem{
 			Code:    Crash,
 			Message: msg,
 			Detail:  append(append(detail, crash.lines...), crash.frames...),
@@ -100,7 +101,7 @@ func (c *prober) failure(path string, r *probe.Result, index int) Problem {
 		case "SIGXCPU":
 			msg += " (the CPU time limit)"
 		}
-		return Problem{
+		return diag.Problem{
 			Code:    Crash,
 			Message: msg,
 			Detail:  append(detail, childOutput(r)...),
@@ -112,7 +113,7 @@ func (c *prober) failure(path string, r *probe.Result, index int) Problem {
 		if r.ExitCode == 0 {
 			msg = fmt.Sprintf("ends the host's process with exit status 0 %s, before the probe could confirm the load", where)
 		}
-		return Problem{
+		return diag.Problem{
 			Code:    InitExit,
 			Message: msg,
 			Detail:  detail,
@@ -145,13 +146,13 @@ func phase(e *probe.Event) (where, stage string) {
 }
 
 // panicProblem is a panic the probe recovered in a plugin function.
-func panicProblem(e probe.Event) Problem {
+func panicProblem(e probe.Event) diag.Problem {
 	detail := []string{"panic: " + oneLine(e.Value)}
 	if e.Type != "" && e.Type != "string" {
 		detail[0] += " (" + e.Type + ")"
 	}
 	detail = append(detail, topFrames(strings.Split(e.Stack, "\n"), true)...)
-	return Problem{
+	return diag.Problem{
 		Code:    InitPanic,
 		Message: fmt.Sprintf("%s panics: %s", e.Func, oneLine(e.Value)),
 		Detail:  detail,

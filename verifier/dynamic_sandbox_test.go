@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
@@ -27,7 +28,7 @@ func TestDynamicSandboxFailure(t *testing.T) {
 	}
 	c.ran(&probe.Result{Isolation: "no namespaces (test)"})
 	c.warnUnboxed(results)
-	if ps := results[0].Problems; len(ps) != 1 || ps[0].Code != SandboxFailure || ps[0].Severity != Warning {
+	if ps := results[0].Problems; len(ps) != 1 || ps[0].Code != SandboxFailure || ps[0].Severity != diag.Warning {
 		t.Fatalf("unboxed run: problems %+v", ps)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
@@ -32,12 +33,12 @@ func (c *prober) checkSet(ctx context.Context, paths []string, set []int, passed
 		if len(r.Events) == 0 {
 			return c.failedEarly(r, "any plugin")
 		}
-		add := func(k int, p Problem) {
+		add := func(k int, p diag.Problem) {
 			if reported[set[k]] || !passed[set[k]] {
 				return // the same outcome, again, in a rerun
 			}
 			reported[set[k]] = true
-			p.Check, p.Severity = Dynamic, Error
+			p.Check, p.Severity = diag.Dynamic, diag.Error
 			p.Message += "; it loads alone"
 			res := &results[set[k]]
 			res.Problems = append(res.Problems, p)
@@ -52,7 +53,7 @@ func (c *prober) checkSet(ctx context.Context, paths []string, set []int, passed
 				add(k, c.setOpenError(paths, set, passed, k, e.Error))
 			case probe.StageOpened:
 				if e.SameAs != nil && *e.SameAs >= 0 && *e.SameAs < k {
-					add(k, Problem{
+					add(k, diag.Problem{
 						Code:    DuplicatePlugin,
 						Message: "the same file as " + paths[set[*e.SameAs]] + ": plugin.Open returns the plugin already opened, and a careful host skips it",
 						Fix:     "list each plugin file once (a symbolic link to a plugin is the same plugin)",
@@ -89,7 +90,7 @@ func (c *prober) checkSet(ctx context.Context, paths []string, set []int, passed
 
 // setOpenError classifies an open error in the set check: the artifact
 // opened alone, so the plugins before it are the reason.
-func (c *prober) setOpenError(paths []string, set []int, passed map[int]bool, k int, msg string) Problem {
+func (c *prober) setOpenError(paths []string, set []int, passed map[int]bool, k int, msg string) diag.Problem {
 	path := paths[set[k]]
 	p := c.openError(path, msg)
 	switch p.Code {
@@ -130,7 +131,7 @@ func (c *prober) setOpenError(paths []string, set []int, passed map[int]bool, k 
 			msg = fmt.Sprintf("links another version of package %s than %s, loaded before it: the host refuses this one", pkg, others[0])
 			detail = append(detail, fmt.Sprintf("%s: differs from %s", pkg, strings.Join(others, ", ")))
 		}
-		return Problem{
+		return diag.Problem{
 			Code:    PluginConflict,
 			Message: msg,
 			Detail:  detail,

@@ -21,7 +21,7 @@ import (
 // types (optional ones too: the host's assertion fails and it refuses
 // the plugin). missing-new and bad-new-signature for New, missing-symbol
 // and bad-symbol-type for every other symbol.
-func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Event, add func(Problem)) {
+func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Event, add func(diag.Problem)) {
 	if res.Symbols == nil {
 		res.Symbols = map[string]string{}
 	}
@@ -31,7 +31,7 @@ func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Even
 		if !ok {
 			continue
 		}
-		add := func(p Problem) { judged.add(ent, p, contract.SymbolBadType) }
+		add := func(p diag.Problem) { judged.add(ent, p, contract.SymbolBadType) }
 		if r.Found || res.Symbols[ent.Symbol] == "" {
 			res.Symbols[ent.Symbol] = r.Type
 		}
@@ -55,7 +55,7 @@ func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Even
 			}
 		default:
 			found := oneLine(r.Type)
-			p := Problem{
+			p := diag.Problem{
 				Code:    bad,
 				Message: fmt.Sprintf("%s is %s, not %s: the host's type assertion fails", ent.Symbol, found, want),
 				Detail:  []string{"found    " + found, "expected " + want},
@@ -94,7 +94,7 @@ func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Even
 
 // lookups turns the convention's looked-up symbols into problems, as
 // package pluginapi/loader would refuse the plugin.
-func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
+func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(diag.Problem)) {
 	if res.Symbols == nil {
 		res.Symbols = map[string]string{}
 	}
@@ -106,14 +106,14 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 	ver := e.Symbols[pluginapi.SymbolAPIVersion]
 	switch {
 	case !ver.Found:
-		add(Problem{
+		add(diag.Problem{
 			Code:    APIVersionMismatch,
 			Message: "exports no APIVersion: a careful host refuses it",
 			Detail:  []string{"the host wants " + e.WantAPIVersion},
 			Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` in the plugin's package main", short),
 		})
 	case !ver.OK:
-		add(Problem{
+		add(diag.Problem{
 			Code:    APIVersionMismatch,
 			Message: fmt.Sprintf("APIVersion is %s, not a string variable: the host's assertion to *string fails", ver.Type),
 			Detail:  []string{"found    " + ver.Type, "expected *string"},
@@ -135,14 +135,14 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 			}
 		}
 		sort.Strings(others)
-		add(Problem{
+		add(diag.Problem{
 			Code:    MissingNew,
 			Message: "exports no New: the host's Lookup(\"New\") fails",
 			Detail:  []string{oneLine(s.Error), "exported API symbols: " + orNone(others)},
 			Fix:     fmt.Sprintf("declare `func New() %s.Plugin` in the plugin's package main", short),
 		})
 	case !s.OK:
-		add(Problem{
+		add(diag.Problem{
 			Code:    BadNewSignature,
 			Message: fmt.Sprintf("New is %s, not %s: the host's comma-ok assertion fails", s.Type, wantNew),
 			Detail:  []string{"found    " + s.Type, "expected " + wantNew},
@@ -156,7 +156,7 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 	} {
 		s := e.Symbols[opt.name]
 		if s.Found && !s.OK {
-			add(Problem{
+			add(diag.Problem{
 				Code:    BadSymbolType,
 				Message: fmt.Sprintf("%s is %s, not %s: the host's comma-ok assertion fails and it skips the plugin", opt.name, s.Type, opt.want),
 				Detail:  []string{"found    " + s.Type, "expected " + opt.want},
@@ -167,7 +167,7 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 	if s := e.Symbols[pluginapi.SymbolMetadata]; s.Found && s.OK {
 		md, err := meta.Parse([]byte(s.Value))
 		if err != nil {
-			add(Problem{
+			add(diag.Problem{
 				Code:    BadMetadata,
 				Message: "PluginctlMetadata is not valid pluginctl build metadata: a careful host skips the plugin",
 				Detail:  []string{oneLine(err.Error())},
@@ -180,12 +180,12 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(Problem)) {
 }
 
 // capabilities checks the required capabilities, after a complete run.
-func (c *prober) capabilities(res *DynamicResult, r *probe.Result, add func(Problem)) {
+func (c *prober) capabilities(res *DynamicResult, r *probe.Result, add func(diag.Problem)) {
 	if len(c.opts.RequireCapabilities) == 0 || diag.HasError(res.Problems) {
 		return
 	}
 	if res.Symbols["Capabilities"] == "" {
-		add(Problem{
+		add(diag.Problem{
 			Code:    MissingCapability,
 			Message: fmt.Sprintf("exports no Capabilities: the host requires %s", strings.Join(c.opts.RequireCapabilities, ", ")),
 			Fix:     fmt.Sprintf("declare `func Capabilities() []string` returning %q", c.opts.RequireCapabilities),
@@ -199,7 +199,7 @@ func (c *prober) capabilities(res *DynamicResult, r *probe.Result, add func(Prob
 		}
 	}
 	if len(missing) > 0 {
-		add(Problem{
+		add(diag.Problem{
 			Code:    MissingCapability,
 			Message: fmt.Sprintf("lacks the required capability %s: the host skips it", strings.Join(missing, ", ")),
 			Detail:  []string{fmt.Sprintf("Capabilities() = %q", res.Capabilities), fmt.Sprintf("required: %q", c.opts.RequireCapabilities)},
@@ -209,7 +209,7 @@ func (c *prober) capabilities(res *DynamicResult, r *probe.Result, add func(Prob
 }
 
 // openError classifies plugin.Open's error.
-func (c *prober) openError(path, msg string) Problem {
+func (c *prober) openError(path, msg string) diag.Problem {
 	reason := msg
 	if strings.HasPrefix(msg, `plugin.Open("`) {
 		if i := strings.Index(msg, `"): `); i >= 0 {
@@ -221,7 +221,7 @@ func (c *prober) openError(path, msg string) Problem {
 	switch {
 	case strings.HasPrefix(reason, differentPkg):
 		pkg := strings.TrimSpace(strings.TrimSuffix(reason[len(differentPkg):], " (previous failure)"))
-		p := Problem{
+		p := diag.Problem{
 			Code:    PackageMismatch,
 			Message: "the host refuses it: built with a different version of package " + pkg,
 			Detail:  append(detail, "package "+pkg),
@@ -234,7 +234,7 @@ func (c *prober) openError(path, msg string) Problem {
 		}
 		return p
 	case reason == "plugin already loaded":
-		return Problem{
+		return diag.Problem{
 			Code:    DuplicatePlugin,
 			Message: "the host refuses it: a plugin with the same plugin path is already loaded",
 			Detail:  detail,
@@ -247,7 +247,7 @@ func (c *prober) openError(path, msg string) Problem {
 		if i := strings.LastIndex(reason, ": "); i >= 0 && (strings.HasPrefix(reason, path) || strings.HasPrefix(reason, absPath(path))) {
 			why = reason[i+2:]
 		}
-		p := Problem{
+		p := diag.Problem{
 			Code:    NotAPlugin,
 			Message: "not a loadable Go plugin: " + oneLine(why),
 			Detail:  detail,
@@ -263,7 +263,7 @@ func (c *prober) openError(path, msg string) Problem {
 }
 
 // explainMismatch adds what the build info says about a package mismatch.
-func (c *prober) explainMismatch(p *Problem, path, pkg string) {
+func (c *prober) explainMismatch(p *diag.Problem, path, pkg string) {
 	f, h := c.file(path), c.file(c.probe.Host)
 	if f == nil || h == nil || f.BuildInfo == nil || h.BuildInfo == nil {
 		return
@@ -329,7 +329,7 @@ func envLoadFailure(reason, path string) bool {
 }
 
 // envLoadProblem classifies a dlopen failure of the environment.
-func envLoadProblem(reason string, detail []string) Problem {
+func envLoadProblem(reason string, detail []string) diag.Problem {
 	switch {
 	case strings.Contains(reason, "cannot open shared object file"):
 		lib := reason
@@ -339,21 +339,21 @@ func envLoadProblem(reason string, detail []string) Problem {
 				lib = lib[j+2:]
 			}
 		}
-		return Problem{
+		return diag.Problem{
 			Code:    MissingLibrary,
 			Message: fmt.Sprintf("dlopen fails: the shared library %s it needs is not found on this machine", lib),
 			Detail:  detail,
 			Fix:     fmt.Sprintf("install %s where the host runs (or add its folder to LD_LIBRARY_PATH), or build the plugin without it", lib),
 		}
 	case strings.Contains(reason, "version `"):
-		return Problem{
+		return diag.Problem{
 			Code:    LibcMismatch,
 			Message: "dlopen fails: it needs a C library symbol version this machine does not have",
 			Detail:  detail,
 			Fix:     "build the plugin on a system with the host's C library (the host's build image), with `pluginctl build --for HOST`",
 		}
 	}
-	return Problem{
+	return diag.Problem{
 		Code:    LoaderEnvironment,
 		Message: "dlopen fails: a C symbol it needs is defined by no library loaded before it",
 		Detail:  detail,

@@ -40,7 +40,7 @@ func dynamicOpts(f *fixture.ProbeSet, host string) Options {
 type dynamicCase struct {
 	name  string
 	path  string
-	codes []Code
+	codes []diag.Code
 	texts []string
 }
 
@@ -60,7 +60,7 @@ func (c dynamicCase) check(t *testing.T, r DynamicResult) (string, bool) {
 		}
 	}
 	for _, p := range r.Problems {
-		if p.Check != Dynamic || p.Severity != Error || p.Message == "" || p.Fix == "" || strings.Contains(p.Message, "\n") {
+		if p.Check != diag.Dynamic || p.Severity != diag.Error || p.Message == "" || p.Fix == "" || strings.Contains(p.Message, "\n") {
 			t.Errorf("%s: malformed problem %+v", c.name, p)
 		}
 	}
@@ -72,43 +72,43 @@ func dynamicCases(f *fixture.ProbeSet) []dynamicCase {
 	return []dynamicCase{
 		{"good", p["good"], nil, nil},
 		{"good2", p["good2"], nil, nil},
-		{"nonew", p["nonew"], []Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
-		{"badnew", p["badnew"], []Code{BadNewSignature}, []string{"found    func() (pluginapi.Plugin, error)", "expected func() pluginapi.Plugin"}},
-		{"staleapi", p["staleapi"], []Code{APIVersionMismatch}, []string{`APIVersion is "v0", the host wants "v1"`}},
-		{"badmeta", p["badmeta"], []Code{BadMetadata}, []string{"PluginctlMetadata is not valid pluginctl build metadata"}},
-		{"newpanic", p["newpanic"], []Code{InitPanic}, []string{"New panics: newpanic: no configuration", "at github.com/pluginctl/pluginctl/testdata/plugins/newpanic.New (", "main.go:20)"}},
-		{"initerr", p["initerr"], []Code{InitPanic}, []string{"Init returned an error", "initerr: no database configured"}},
-		{"initpanic", p["initpanic"], []Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot read /etc/initpanic.conf", "at github.com/pluginctl/pluginctl/testdata/plugins/initpanic.init.0"}},
-		{"initexit", p["initexit"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
-		{"initforge", p["initforge"], []Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
-		{"initforgedlsym", p["initforgedlsym"], []Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
+		{"nonew", p["nonew"], []diag.Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
+		{"badnew", p["badnew"], []diag.Code{BadNewSignature}, []string{"found    func() (pluginapi.Plugin, error)", "expected func() pluginapi.Plugin"}},
+		{"staleapi", p["staleapi"], []diag.Code{APIVersionMismatch}, []string{`APIVersion is "v0", the host wants "v1"`}},
+		{"badmeta", p["badmeta"], []diag.Code{BadMetadata}, []string{"PluginctlMetadata is not valid pluginctl build metadata"}},
+		{"newpanic", p["newpanic"], []diag.Code{InitPanic}, []string{"New panics: newpanic: no configuration", "at github.com/pluginctl/pluginctl/testdata/plugins/newpanic.New (", "main.go:20)"}},
+		{"initerr", p["initerr"], []diag.Code{InitPanic}, []string{"Init returned an error", "initerr: no database configured"}},
+		{"initpanic", p["initpanic"], []diag.Code{InitPanic}, []string{"panics during plugin.Open", "initpanic: cannot read /etc/initpanic.conf", "at github.com/pluginctl/pluginctl/testdata/plugins/initpanic.init.0"}},
+		{"initexit", p["initexit"], []diag.Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
+		{"initforge", p["initforge"], []diag.Code{InitExit}, []string{"exit status 0 during plugin.Open", "failed authentication"}},
+		{"initforgedlsym", p["initforgedlsym"], []diag.Code{InitExit}, []string{"exit status 3 during plugin.Open"}},
 		{"escape", p["escape"], nil, nil},
-		{"block", p["block"], []Code{Timeout}, []string{"did not finish within 2s: blocked during plugin.Open"}},
-		{"cabort", p["cabort"], []Code{Crash}, []string{"SIGABRT", "in C code", "abort()"}},
-		{"csegv", p["csegv"], []Code{Crash}, []string{"SIGSEGV: segmentation violation", "in C code", "csegv._Cfunc_crash"}},
-		{"selfkill", p["selfkill"], []Code{Crash}, []string{"crashes the host in Init: killed by SIGKILL"}},
+		{"block", p["block"], []diag.Code{Timeout}, []string{"did not finish within 2s: blocked during plugin.Open"}},
+		{"cabort", p["cabort"], []diag.Code{Crash}, []string{"SIGABRT", "in C code", "abort()"}},
+		{"csegv", p["csegv"], []diag.Code{Crash}, []string{"SIGSEGV: segmentation violation", "in C code", "csegv._Cfunc_crash"}},
+		{"selfkill", p["selfkill"], []diag.Code{Crash}, []string{"crashes the host in Init: killed by SIGKILL"}},
 		{"conflicta", p["conflicta"], nil, nil},
-		{"conflictb", p["conflictb"], []Code{PluginConflict}, []string{"conflictlib", "conflicta.so"}},
+		{"conflictb", p["conflictb"], []diag.Code{PluginConflict}, []string{"conflictlib", "conflicta.so"}},
 		{"env", p["env"], nil, nil},
 		{"noisy", p["noisy"], nil, nil},
 		{"rega", p["rega"], nil, nil},
-		{"regb", p["regb"], []Code{PluginConflict}, []string{"loaded after the plugins before it: panics during plugin.Open", "shared: codec registered twice", "loaded before it: ", p["rega"]}},
-		{"dup", f.Dup, []Code{DuplicatePlugin}, []string{"same plugin as " + p["good"], "plugin already loaded"}},
-		{"random", f.Random, []Code{NotAPlugin}, []string{"invalid ELF header"}},
-		{"empty", f.Empty, []Code{NotAPlugin}, []string{"file too short"}},
-		{"dir", f.Dir, []Code{NotAPlugin}, nil},
+		{"regb", p["regb"], []diag.Code{PluginConflict}, []string{"loaded after the plugins before it: panics during plugin.Open", "shared: codec registered twice", "loaded before it: ", p["rega"]}},
+		{"dup", f.Dup, []diag.Code{DuplicatePlugin}, []string{"same plugin as " + p["good"], "plugin already loaded"}},
+		{"random", f.Random, []diag.Code{NotAPlugin}, []string{"invalid ELF header"}},
+		{"empty", f.Empty, []diag.Code{NotAPlugin}, []string{"file too short"}},
+		{"dir", f.Dir, []diag.Code{NotAPlugin}, nil},
 	}
 }
 
-func problemCodes(ps []Problem) []Code {
-	var out []Code
+func problemCodes(ps []diag.Problem) []diag.Code {
+	var out []diag.Code
 	for _, p := range ps {
 		out = append(out, p.Code)
 	}
 	return out
 }
 
-func problemText(ps []Problem) string {
+func problemText(ps []diag.Problem) string {
 	var b strings.Builder
 	for _, p := range ps {
 		fmt.Fprintf(&b, "%s [%s/%s]: %s\n", p.Code, p.Severity, p.Check, p.Message)
@@ -228,7 +228,7 @@ func TestCheckDynamicRequireCapabilities(t *testing.T) {
 	}
 	for i, want := range []string{"lacks the required capability batch", "exports no Capabilities"} {
 		ps := rep.Results[i].Problems
-		if !slices.Equal(problemCodes(ps), []Code{MissingCapability}) || !strings.Contains(problemText(ps), want) {
+		if !slices.Equal(problemCodes(ps), []diag.Code{MissingCapability}) || !strings.Contains(problemText(ps), want) {
 			t.Errorf("%s: want missing-capability (%s), got\n%s", files[i], want, problemText(ps))
 		}
 	}
@@ -259,7 +259,7 @@ func TestCheckDynamicPlainHost(t *testing.T) {
 	if rep.APIPackage != "" {
 		t.Errorf("APIPackage = %q for a host that does not link it", rep.APIPackage)
 	}
-	want := [][]Code{nil, nil, {MissingNew}, {NotAPlugin}}
+	want := [][]diag.Code{nil, nil, {MissingNew}, {NotAPlugin}}
 	for i := range files {
 		if got := problemCodes(rep.Results[i].Problems); !slices.Equal(got, want[i]) {
 			t.Errorf("%s: codes %v, want %v\n%s", files[i], got, want[i], problemText(rep.Results[i].Problems))
@@ -273,7 +273,7 @@ func TestCheckDynamicPlainHost(t *testing.T) {
 func TestCheckDynamicHostFromAnotherSource(t *testing.T) {
 	f := fixture.Probe(t)
 	_, err := CheckDynamic(context.Background(), dynamicOpts(f, f.OtherHost), []string{f.Plugins["good"]})
-	var ee *EnvError
+	var ee *diag.EnvError
 	if !errors.As(err, &ee) {
 		t.Fatalf("err = %v, want an *EnvError", err)
 	}
@@ -324,7 +324,7 @@ func TestCheckDynamicOtherToolchain(t *testing.T) {
 	}
 	ps := rep.Results[0].Problems
 	text := problemText(ps)
-	if !slices.Equal(problemCodes(ps), []Code{Crash}) || !strings.Contains(text, "no plugin module data") || !strings.Contains(text, "GOTOOLCHAIN=go1.26") {
+	if !slices.Equal(problemCodes(ps), []diag.Code{Crash}) || !strings.Contains(text, "no plugin module data") || !strings.Contains(text, "GOTOOLCHAIN=go1.26") {
 		t.Errorf("want a crash with the toolchain fix, got\n%s", text)
 	}
 	t.Log(text)
@@ -448,7 +448,7 @@ func TestCheckDynamicCLibrary(t *testing.T) {
 	}
 	for i, want := range []string{"C shared library", "executable"} {
 		ps := rep.Results[i].Problems
-		if !slices.Equal(problemCodes(ps), []Code{NotAPlugin}) || !strings.Contains(problemText(ps), want) {
+		if !slices.Equal(problemCodes(ps), []diag.Code{NotAPlugin}) || !strings.Contains(problemText(ps), want) {
 			t.Errorf("want not-a-plugin (%s), got\n%s", want, problemText(ps))
 		}
 		t.Log(problemText(ps))
@@ -484,12 +484,12 @@ func TestCheckDynamicContract(t *testing.T) {
 		{"cgood", p["cgood"], nil, nil},
 		{"calt", p["calt"], nil, nil},
 		{"extraok", p["extraok"], nil, nil},
-		{"cnodouble", p["cnodouble"], []Code{MissingSymbol}, []string{"exports no Double", `Lookup("Double") fails`, "expected func(int) int"}},
-		{"cbadseven", p["cbadseven"], []Code{BadSymbolType}, []string{"Seven is *string, not *int", "found    *string", "expected *int"}},
-		{"cbadnew", p["cbadnew"], []Code{BadNewSignature}, []string{"New is func() int", "expected func() interface{} or func() string"}},
-		{"cnonew", p["cnonew"], []Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
-		{"cbadverbose", p["cbadverbose"], []Code{BadSymbolType}, []string{"Verbose is *string, not *bool"}},
-		{"extra", p["extra"], []Code{MissingSymbol}, []string{"exports no Extra"}},
+		{"cnodouble", p["cnodouble"], []diag.Code{MissingSymbol}, []string{"exports no Double", `Lookup("Double") fails`, "expected func(int) int"}},
+		{"cbadseven", p["cbadseven"], []diag.Code{BadSymbolType}, []string{"Seven is *string, not *int", "found    *string", "expected *int"}},
+		{"cbadnew", p["cbadnew"], []diag.Code{BadNewSignature}, []string{"New is func() int", "expected func() interface{} or func() string"}},
+		{"cnonew", p["cnonew"], []diag.Code{MissingNew}, []string{"exports no New", "symbol New not found"}},
+		{"cbadverbose", p["cbadverbose"], []diag.Code{BadSymbolType}, []string{"Verbose is *string, not *bool"}},
+		{"extra", p["extra"], []diag.Code{MissingSymbol}, []string{"exports no Extra"}},
 	}
 	var paths []string
 	for _, c := range cases {
@@ -575,7 +575,7 @@ func TestCheckDynamicContractUnassertable(t *testing.T) {
 	}
 	ps := rep.Results[1].Problems
 	text := problemText(ps)
-	if !slices.Equal(problemCodes(ps), []Code{BadSymbolType}) {
+	if !slices.Equal(problemCodes(ps), []diag.Code{BadSymbolType}) {
 		t.Fatalf("chandler: want bad-symbol-type, got\n%s", text)
 	}
 	for _, want := range []string{
@@ -597,7 +597,7 @@ func TestCheckDynamicContractUnassertable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := problemCodes(rep.Results[0].Problems); !slices.Equal(got, []Code{MissingSymbol}) {
+	if got := problemCodes(rep.Results[0].Problems); !slices.Equal(got, []diag.Code{MissingSymbol}) {
 		t.Errorf("cgood without a required Handler: %v\n%s", got, problemText(rep.Results[0].Problems))
 	}
 }
@@ -627,7 +627,7 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 		a, b := rep.Results[i], rep2.Results[i]
 		want := problemCodes(a.Problems)
 		if strings.HasSuffix(files[i], "conflicta.so") {
-			want = []Code{MissingSymbol} // it has no Capabilities, which this contract requires of it
+			want = []diag.Code{MissingSymbol} // it has no Capabilities, which this contract requires of it
 		}
 		if !slices.Equal(want, problemCodes(b.Problems)) || !a.Convention || !b.Convention || want == nil && a.Name != b.Name {
 			t.Errorf("%s: implicit convention %v (name %q), explicit %v (name %q, convention %v)\n%s", files[i],
@@ -649,7 +649,7 @@ func TestCheckDynamicContractWithConvention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Contract != nil || len(rep.Results[0].Problems) != 0 || !slices.Equal(problemCodes(rep.Results[1].Problems), []Code{NotAPlugin}) {
+	if rep.Contract != nil || len(rep.Results[0].Problems) != 0 || !slices.Equal(problemCodes(rep.Results[1].Problems), []diag.Code{NotAPlugin}) {
 		t.Errorf("plain host with the convention: contract %v, %v / %v", rep.Contract, rep.Results[0].Problems, rep.Results[1].Problems)
 	}
 }
@@ -664,14 +664,14 @@ func TestCheckDynamicBatches(t *testing.T) {
 	cases := []struct {
 		name      string
 		paths     []string
-		codes     [][]Code
+		codes     [][]diag.Code
 		maxRuns   int
 		setSkiped bool
 	}{
-		{"all clean", []string{p["good"], p["good2"], p["rega"], p["conflicta"]}, [][]Code{nil, nil, nil, nil}, 1, true},
-		{"a culprit in the middle", []string{p["good"], p["initexit"], p["good2"]}, [][]Code{nil, {InitExit}, nil}, 4, false},
-		{"a conflict", []string{p["conflicta"], p["good"], p["conflictb"]}, [][]Code{nil, nil, {PluginConflict}}, 3, false},
-		{"a failure at the end", []string{p["good"], p["good2"], p["nonew"]}, [][]Code{nil, nil, {MissingNew}}, 2, true},
+		{"all clean", []string{p["good"], p["good2"], p["rega"], p["conflicta"]}, [][]diag.Code{nil, nil, nil, nil}, 1, true},
+		{"a culprit in the middle", []string{p["good"], p["initexit"], p["good2"]}, [][]diag.Code{nil, {InitExit}, nil}, 4, false},
+		{"a conflict", []string{p["conflicta"], p["good"], p["conflictb"]}, [][]diag.Code{nil, nil, {PluginConflict}}, 3, false},
+		{"a failure at the end", []string{p["good"], p["good2"], p["nonew"]}, [][]diag.Code{nil, nil, {MissingNew}}, 2, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // Deploy-target checks: what a plugin needs from the C side of the
@@ -19,28 +20,28 @@ import (
 
 // LibcMismatch: the plugin needs another C library than the host, or
 // newer GLIBC symbol versions than the host requires.
-const LibcMismatch Code = "libc-mismatch"
+const LibcMismatch diag.Code = "libc-mismatch"
 
 // ExtraLibrary warns that the plugin needs shared libraries (DT_NEEDED)
 // the host does not: the deploy machine must have them.
-const ExtraLibrary Code = "extra-library"
+const ExtraLibrary diag.Code = "extra-library"
 
 // MissingLibrary: dlopen fails because a shared library the plugin needs
 // (DT_NEEDED) cannot be found where it is opened. It is the deploy
 // environment's failure (install the library, set LD_LIBRARY_PATH), not
 // the plugin's or pluginctl's: never not-a-plugin, never a disagreement.
-const MissingLibrary Code = "missing-library"
+const MissingLibrary diag.Code = "missing-library"
 
 // LoaderEnvironment: dlopen fails for another reason of the machine's C
 // side (a missing symbol version of libc, an undefined C symbol, a
 // library of another class): the environment, not the plugin file.
-const LoaderEnvironment Code = "loader-environment"
+const LoaderEnvironment diag.Code = "loader-environment"
 
 // deployTargetCodes are the problems only the deploy machine shows.
-var deployTargetCodes = map[Code]bool{LibcMismatch: true, ExtraLibrary: true, MissingLibrary: true, LoaderEnvironment: true}
+var deployTargetCodes = map[diag.Code]bool{LibcMismatch: true, ExtraLibrary: true, MissingLibrary: true, LoaderEnvironment: true}
 
 // checkLibc compares the C-side needs of plugin f with its host's.
-func checkLibc(f, host *artifact.File) []Problem {
+func checkLibc(f, host *artifact.File) []diag.Problem {
 	pl, err := f.Libc()
 	if err != nil {
 		return nil // the rest of the static check reports a malformed file
@@ -53,12 +54,12 @@ func checkLibc(f, host *artifact.File) []Problem {
 }
 
 // compareLibc is checkLibc on what was read.
-func compareLibc(pl, hl *artifact.Libc) []Problem {
-	var ps []Problem
+func compareLibc(pl, hl *artifact.Libc) []diag.Problem {
+	var ps []diag.Problem
 	switch {
 	case pl.Flavor != "" && hl.Flavor != "" && pl.Flavor != hl.Flavor:
-		ps = append(ps, Problem{
-			Code: LibcMismatch, Severity: Error,
+		ps = append(ps, diag.Problem{
+			Code: LibcMismatch, Severity: diag.Error,
 			Message: fmt.Sprintf("linked against %s, the host against %s: it does not load where the host runs", pl.Flavor, hl.Flavor),
 			Detail: []string{
 				"plugin needs " + orNone(pl.Needed),
@@ -74,8 +75,8 @@ func compareLibc(pl, hl *artifact.Libc) []Problem {
 			syms = append(syms[:max:max], fmt.Sprintf("and %d more", len(syms)-max))
 		}
 		detail = append(detail, "symbols above the host's: "+strings.Join(syms, ", "))
-		ps = append(ps, Problem{
-			Code: LibcMismatch, Severity: Error,
+		ps = append(ps, diag.Problem{
+			Code: LibcMismatch, Severity: diag.Error,
 			Message: fmt.Sprintf("requires glibc symbol version %s, the host only %s: where the host runs on an older glibc, loading fails with \"version `%s' not found\"", pl.GlibcMax, hl.GlibcMax, pl.GlibcMax),
 			Detail:  detail,
 			Fix:     fmt.Sprintf("build the plugin on a system whose glibc is not newer than the deploy machine's (the host's build image), or avoid the C functions above %s", hl.GlibcMax),
@@ -88,8 +89,8 @@ func compareLibc(pl, hl *artifact.Libc) []Problem {
 		}
 	}
 	if len(extra) > 0 {
-		ps = append(ps, Problem{
-			Code: ExtraLibrary, Severity: Warning,
+		ps = append(ps, diag.Problem{
+			Code: ExtraLibrary, Severity: diag.Warning,
 			Message: "needs shared libraries the host does not: " + strings.Join(extra, ", "),
 			Detail:  []string{"plugin needs " + orNone(pl.Needed), "host   needs " + orNone(hl.Needed)},
 			Fix:     "make sure the deploy machine (or image) has them, or link them statically",

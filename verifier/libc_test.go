@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 )
@@ -21,22 +22,22 @@ func TestCompareLibc(t *testing.T) {
 	for _, tc := range []struct {
 		name         string
 		plugin, host *artifact.Libc
-		want         []Code
+		want         []diag.Code
 		text         []string
 	}{
 		{"same", glibc("GLIBC_2.34"), glibc("GLIBC_2.34"), nil, nil},
 		{"older plugin", glibc("GLIBC_2.17"), glibc("GLIBC_2.34"), nil, nil},
-		{"newer plugin", glibc("GLIBC_2.38"), glibc("GLIBC_2.34"), []Code{LibcMismatch}, []string{"GLIBC_2.38", "GLIBC_2.34", "f_2.38@GLIBC_2.38"}},
-		{"numeric order", glibc("GLIBC_2.10"), glibc("GLIBC_2.9"), []Code{LibcMismatch}, []string{"GLIBC_2.10", "GLIBC_2.9"}},
-		{"three parts", glibc("GLIBC_2.3"), glibc("GLIBC_2.2.5"), []Code{LibcMismatch}, nil},
-		{"musl plugin", musl, glibc("GLIBC_2.34"), []Code{LibcMismatch}, []string{"musl", "glibc", "libc.musl-x86_64.so.1"}},
-		{"musl host", glibc("GLIBC_2.17"), musl, []Code{LibcMismatch}, []string{"linked against glibc, the host against musl"}},
-		{"extra library", glibc("GLIBC_2.34", "libsqlite3.so.0"), glibc("GLIBC_2.34"), []Code{ExtraLibrary}, []string{"libsqlite3.so.0"}},
+		{"newer plugin", glibc("GLIBC_2.38"), glibc("GLIBC_2.34"), []diag.Code{LibcMismatch}, []string{"GLIBC_2.38", "GLIBC_2.34", "f_2.38@GLIBC_2.38"}},
+		{"numeric order", glibc("GLIBC_2.10"), glibc("GLIBC_2.9"), []diag.Code{LibcMismatch}, []string{"GLIBC_2.10", "GLIBC_2.9"}},
+		{"three parts", glibc("GLIBC_2.3"), glibc("GLIBC_2.2.5"), []diag.Code{LibcMismatch}, nil},
+		{"musl plugin", musl, glibc("GLIBC_2.34"), []diag.Code{LibcMismatch}, []string{"musl", "glibc", "libc.musl-x86_64.so.1"}},
+		{"musl host", glibc("GLIBC_2.17"), musl, []diag.Code{LibcMismatch}, []string{"linked against glibc, the host against musl"}},
+		{"extra library", glibc("GLIBC_2.34", "libsqlite3.so.0"), glibc("GLIBC_2.34"), []diag.Code{ExtraLibrary}, []string{"libsqlite3.so.0"}},
 		{"no libc", &artifact.Libc{}, glibc("GLIBC_2.34"), nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := compareLibc(tc.plugin, tc.host)
-			var got []Code
+			var got []diag.Code
 			for _, p := range ps {
 				got = append(got, p.Code)
 			}
@@ -53,7 +54,7 @@ func TestCompareLibc(t *testing.T) {
 	}
 }
 
-func codeStrings(cs []Code) []string {
+func codeStrings(cs []diag.Code) []string {
 	var s []string
 	for _, c := range cs {
 		s = append(s, string(c))

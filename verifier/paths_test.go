@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // TestReadProblem: each reason a file cannot be read as a plugin gets its
@@ -18,7 +19,7 @@ func TestReadProblem(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		err      error
-		code     Code
+		code     diag.Code
 		msg, fix string
 		notInFix string
 	}{
@@ -80,13 +81,13 @@ func TestCompareELF(t *testing.T) {
 // path_bytes.
 func TestFinishKeepsRawPaths(t *testing.T) {
 	raw := "plugins/bad\xffname.so"
-	r := &Report{Host: &HostInfo{Path: "bin/h\xfe"}, Artifacts: []ArtifactReport{{Path: raw}, {Path: "plugins/ok.so"}}}
+	r := &diag.Report{Host: &diag.HostInfo{Path: "bin/h\xfe"}, Artifacts: []diag.ArtifactReport{{Path: raw}, {Path: "plugins/ok.so"}}}
 	r.Finish()
 	data, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back Report
+	var back diag.Report
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}

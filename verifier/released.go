@@ -9,6 +9,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
@@ -110,15 +111,15 @@ func linksUnreproduced(f *artifact.File, unrepro map[string]bool) []string {
 
 // typeProblems are the DWARF type problems of checkSymbols that the
 // static check left to the dynamic one, when that one could not run.
-func typeProblems(f *artifact.File, host *artifact.File, c *contract.Contract, apiPkg string, have []Problem) []Problem {
-	seen := map[Code]bool{}
+func typeProblems(f *artifact.File, host *artifact.File, c *contract.Contract, apiPkg string, have []diag.Problem) []diag.Problem {
+	seen := map[diag.Code]bool{}
 	for _, p := range have {
 		seen[p.Code] = true
 	}
-	var out []Problem
+	var out []diag.Problem
 	for _, p := range checkSymbols(f, host, c, apiPkg, true, func(string) {}) {
 		if (p.Code == BadNewSignature || p.Code == BadSymbolType) && !seen[p.Code] {
-			p.Check = Static
+			p.Check = diag.Static
 			out = append(out, p)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 )
@@ -69,7 +70,7 @@ func TestReleasedStaticFallback(t *testing.T) {
 	if err != nil {
 		t.Fatalf("want a report with the static check, got %v", err)
 	}
-	if !slices.Equal(r.Checks, []Check{Static}) {
+	if !slices.Equal(r.Checks, []diag.Check{diag.Static}) {
 		t.Errorf("checks %v, want static only", r.Checks)
 	}
 	notes := strings.Join(r.Notes, "\n")

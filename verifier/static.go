@@ -47,31 +47,31 @@ type staticInput struct {
 // readProblem says why an artifact could not be read as a plugin, with the
 // fix for that reason: a named pipe or a device is no file to build, an
 // unreadable file needs its permissions fixed, not a rebuild.
-func readProblem(path string, err error) Problem {
+func readProblem(path string, err error) diag.Problem {
 	var np *artifact.NotPluginError
 	switch {
 	case errors.As(err, &np) && np.Mode != 0:
-		return Problem{
+		return diag.Problem{
 			Code:    NotAPlugin,
 			Message: "not a Go plugin: " + np.Reason + " (it was not opened: a host would block on it or fail)",
 			Fix:     "verify the plugin file itself: give its path, not a pipe, device or socket",
 		}
 	case errors.As(err, &np):
-		p := Problem{Code: NotAPlugin, Message: "not a Go plugin: " + np.Reason, Fix: "build it with `pluginctl build` (go build -buildmode=plugin)"}
+		p := diag.Problem{Code: NotAPlugin, Message: "not a Go plugin: " + np.Reason, Fix: "build it with `pluginctl build` (go build -buildmode=plugin)"}
 		if strings.HasPrefix(np.Reason, "a C shared library") {
 			p.Fix = "a C library is loaded by the dynamic linker, not by plugin.Open: deploy the Go plugin built with `pluginctl build` instead"
 		}
 		return p
 	case errors.Is(err, fs.ErrPermission):
-		return Problem{
+		return diag.Problem{
 			Code:    Unreadable,
 			Message: "cannot be read: permission denied (nothing is known about the plugin; the host could not open it either)",
 			Fix:     fmt.Sprintf("make it readable by the user running pluginctl and the host (chmod a+r %s), or run as a user who can read it", diag.QuotePath(path)),
 		}
 	case errors.Is(err, syscall.ELOOP):
-		return Problem{Code: Unreadable, Message: "a symbolic link loop (too many levels of symbolic links)", Fix: "point the link at the plugin file itself"}
+		return diag.Problem{Code: Unreadable, Message: "a symbolic link loop (too many levels of symbolic links)", Fix: "point the link at the plugin file itself"}
 	}
-	return Problem{Code: Unreadable, Message: "cannot be read: " + err.Error(), Fix: "check the file and the disk it is on"}
+	return diag.Problem{Code: Unreadable, Message: "cannot be read: " + err.Error(), Fix: "check the file and the disk it is on"}
 }
 
 // apiVersionOf is the host's APIVersion, from its build metadata: "" if
@@ -86,17 +86,17 @@ func apiVersionOf(host *artifact.File) string {
 // checkStatic returns the static problems of one artifact. withTypes also
 // reads the exported functions' types from DWARF: the costliest part of
 // the check, and redundant when the dynamic check asserts the real types.
-func checkStatic(in staticInput, host *artifact.File, c *contract.Contract, apiPkg string, withTypes bool) []Problem {
-	var ps []Problem
-	add := func(p Problem) {
-		p.Check = Static
+func checkStatic(in staticInput, host *artifact.File, c *contract.Contract, apiPkg string, withTypes bool) []diag.Problem {
+	var ps []diag.Problem
+	add := func(p diag.Problem) {
+		p.Check = diag.Static
 		if p.Severity == "" {
-			p.Severity = Error
+			p.Severity = diag.Error
 		}
 		ps = append(ps, p)
 	}
 	if in.entry != nil && in.file != nil && in.entry.SHA256 != in.sum() {
-		add(Problem{
+		add(diag.Problem{
 			Code:    HashMismatch,
 			Message: "the file differs from the one pluginctl build recorded in the manifest",
 			Detail:  []string{"manifest sha256 " + in.entry.SHA256, "file     sha256 " + in.sum()},
@@ -123,24 +123,24 @@ func checkStatic(in staticInput, host *artifact.File, c *contract.Contract, apiP
 		}
 	}
 	for i := range ps {
-		ps[i].Check = Static
+		ps[i].Check = diag.Static
 	}
 	return ps
 }
 
 // compareWithHost finds why plugin.Open in the host would refuse f.
-func compareWithHost(f, h *artifact.File) []Problem {
+func compareWithHost(f, h *artifact.File) []diag.Problem {
 	if p := compareELF(f, h); p != nil {
-		return []Problem{*p}
+		return []diag.Problem{*p}
 	}
 	if f.BuildTarget != h.BuildTarget && f.BuildTarget.String() != "" && h.BuildTarget.String() != "" {
-		return []Problem{{
-			Code: NotAPlugin, Severity: Error,
+		return []diag.Problem{{
+			Code: NotAPlugin, Severity: diag.Error,
 			Message: fmt.Sprintf("built for %s, the host is %s", f.BuildTarget, h.BuildTarget),
 			Fix:     fmt.Sprintf("build it for %s (GOOS=%s GOARCH=%s pluginctl build)", h.BuildTarget, h.BuildTarget.GOOS, h.BuildTarget.GOARCH),
 		}}
 	}
-	var ps []Problem
+	var ps []diag.Problem
 	mismatched := mismatchedPackages(f, h)
 	settings := judgeFlags(settingDiffs(f.BuildInfo, h.BuildInfo, "plugin", "host"), f, h)
 	pv, hv := f.BuildInfo.GoVersion, h.BuildInfo.GoVersion
@@ -150,8 +150,8 @@ func compareWithHost(f, h *artifact.File) []Problem {
 		if len(mismatched) > 0 {
 			detail = append(detail, packagesLine(mismatched))
 		}
-		ps = append(ps, Problem{
-			Code: GoVersionMismatch, Severity: Error,
+		ps = append(ps, diag.Problem{
+			Code: GoVersionMismatch, Severity: diag.Error,
 			Message: fmt.Sprintf("built with %s, the host with %s: the host's runtime refuses it (or dies with \"fatal error: runtime: no plugin module data\")", pv, hv),
 			Detail:  detail,
 			Fix:     fmt.Sprintf("rebuild the plugin with the host's toolchain: GOTOOLCHAIN=%s pluginctl build", hv),
@@ -164,8 +164,8 @@ func compareWithHost(f, h *artifact.File) []Problem {
 		}
 		detail := settings
 		detail = append(detail, packagesLine(mismatched))
-		ps = append(ps, Problem{
-			Code: BuildSettingMismatch, Severity: Error,
+		ps = append(ps, diag.Problem{
+			Code: BuildSettingMismatch, Severity: diag.Error,
 			Message: fmt.Sprintf("built with other settings than the host (%s), which changes %d package fingerprint(s)", settingNames(settings), len(mismatched)),
 			Detail:  detail,
 			Fix:     "build the host and its plugins with one set of flags: `pluginctl build` (add --race, --tags, --gcflags there, for all of them)",
@@ -173,8 +173,8 @@ func compareWithHost(f, h *artifact.File) []Problem {
 	case len(mismatched) > 0:
 		ps = append(ps, packageMismatch(mismatched, f, h))
 	case len(settings) > 0:
-		ps = append(ps, Problem{
-			Code: BuildSettingMismatch, Severity: Warning,
+		ps = append(ps, diag.Problem{
+			Code: BuildSettingMismatch, Severity: diag.Warning,
 			Message: fmt.Sprintf("built with other settings than the host (%s); no shared package differs, so it loads", settingNames(settings)),
 			Detail:  settings,
 			Fix:     "build the host and its plugins with one set of flags (`pluginctl build`) to keep it that way",
@@ -186,15 +186,15 @@ func compareWithHost(f, h *artifact.File) []Problem {
 		for i := range ps {
 			switch ps[i].Code {
 			case PackageMismatch, GoVersionMismatch, BuildSettingMismatch:
-				if ps[i].Severity == Error {
+				if ps[i].Severity == diag.Error {
 					ps[i].Fix = fmt.Sprintf("build the plugin for this host: pluginctl build --for %s (its toolchain, settings and module versions); or %s", diag.QuotePath(h.Path), ps[i].Fix)
 				}
 			}
 		}
 	}
 	if pm, hm := f.Metadata, h.Metadata; pm != nil && hm != nil && pm.BuildSet != hm.BuildSet {
-		ps = append(ps, Problem{
-			Code: BuildSetMismatch, Severity: Warning,
+		ps = append(ps, diag.Problem{
+			Code: BuildSetMismatch, Severity: diag.Warning,
 			Message: "not built in the same `pluginctl build` run as the host",
 			Detail:  []string{"plugin build set " + pm.BuildSet, "host   build set " + hm.BuildSet},
 			Fix:     "build the host and its plugins together with `pluginctl build`",
@@ -291,7 +291,7 @@ func packagesLine(pkgs []string) string {
 // packageMismatch explains packages that differ while toolchain and
 // settings agree: another version of a module, or another copy of the
 // source (the type identity trap).
-func packageMismatch(pkgs []string, f, h *artifact.File) Problem {
+func packageMismatch(pkgs []string, f, h *artifact.File) diag.Problem {
 	var detail []string
 	var fixes []string
 	sameSource := false
@@ -336,7 +336,7 @@ func packageMismatch(pkgs []string, f, h *artifact.File) Problem {
 			msg = fmt.Sprintf("compiled from other copies of %d package(s) than the host, %s first (the type identity trap)", len(pkgs), pkgs[0])
 		}
 	}
-	return Problem{Code: PackageMismatch, Severity: Error, Message: msg, Detail: detail, Fix: fix}
+	return diag.Problem{Code: PackageMismatch, Severity: diag.Error, Message: msg, Detail: detail, Fix: fix}
 }
 
 // moduleOf returns the module providing pkg and its version (with the
@@ -387,8 +387,8 @@ const (
 // has another fingerprint; a C symbol an earlier plugin or the host
 // defines first, which this plugin's code then calls. Each problem names
 // the earlier file that causes it.
-func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *artifact.File) [][]Problem {
-	out := make([][]Problem, len(files))
+func checkSet(paths []string, files []*artifact.File, alone [][]diag.Problem, host *artifact.File) [][]diag.Problem {
+	out := make([][]diag.Problem, len(files))
 	type def struct {
 		fp artifact.Hash
 		at int // -1: the host
@@ -417,8 +417,8 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 			return paths[j]
 		}
 		if j, ok := loaded[f.PluginPath]; ok {
-			out[i] = append(out[i], Problem{
-				Code: DuplicatePlugin, Severity: Error, Check: Static,
+			out[i] = append(out[i], diag.Problem{
+				Code: DuplicatePlugin, Severity: diag.Error, Check: diag.Static,
 				Message: fmt.Sprintf("same plugin as %s (plugin path %s): the host refuses the second with \"plugin already loaded\"", paths[j], f.PluginPath),
 				Fix:     "deploy one of the two files; a renamed copy is still the same plugin",
 			})
@@ -443,8 +443,8 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 				if !diag.HasError(alone[i]) {
 					msg += "; it loads alone"
 				}
-				out[i] = append(out[i], Problem{
-					Code: PluginConflict, Severity: Error, Check: Static,
+				out[i] = append(out[i], diag.Problem{
+					Code: PluginConflict, Severity: diag.Error, Check: diag.Static,
 					Message: msg,
 					Detail:  conflicts,
 					Fix:     fmt.Sprintf("build all plugins from one module graph with `pluginctl build`, so that they share one version of every package, or remove %s from the folder", paths[first]),
@@ -471,8 +471,8 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 				if first >= 0 {
 					who = earlier(first)
 				}
-				out[i] = append(out[i], Problem{
-					Code: CSymbolConflict, Severity: Error, Check: Static,
+				out[i] = append(out[i], diag.Problem{
+					Code: CSymbolConflict, Severity: diag.Error, Check: diag.Static,
 					Message: fmt.Sprintf("defines the C symbol %s, which %s defines first: plugins are opened RTLD_GLOBAL, so this plugin's code calls the other's %s", clash[0], who, clash[0]),
 					Detail:  []string{"C symbols defined by both: " + strings.Join(clash, ", ")},
 					Fix:     "give the C functions of each plugin their own names (a prefix), or make them static",
@@ -496,23 +496,23 @@ func checkSet(paths []string, files []*artifact.File, alone [][]Problem, host *a
 
 // openFailures are the problems that make plugin.Open itself fail (the
 // plugin path is not registered); the others come after a successful Open.
-var openFailures = map[Code]bool{
+var openFailures = map[diag.Code]bool{
 	GoVersionMismatch: true, BuildSettingMismatch: true, PackageMismatch: true, DuplicatePlugin: true,
 	PluginConflict: true, Unreadable: true, NotAPlugin: true, LibcMismatch: true, MissingLibrary: true, LoaderEnvironment: true,
 }
 
-func opensBadly(ps []Problem) bool {
+func opensBadly(ps []diag.Problem) bool {
 	for _, p := range ps {
-		if p.Severity == Error && openFailures[p.Code] {
+		if p.Severity == diag.Error && openFailures[p.Code] {
 			return true
 		}
 	}
 	return false
 }
 
-func hasCode(ps []Problem, c Code) bool {
+func hasCode(ps []diag.Problem, c diag.Code) bool {
 	for _, p := range ps {
-		if p.Code == c && p.Severity == Error {
+		if p.Code == c && p.Severity == diag.Error {
 			return true
 		}
 	}

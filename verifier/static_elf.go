@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // compareELF compares the ELF identity the dynamic loader checks
 // (machine, class, byte order, OS ABI) with the host's: a file whose header
 // says aarch64 or FreeBSD is refused by dlopen on an x86-64 Linux host,
 // whatever its build info claims.
-func compareELF(f, h *artifact.File) *Problem {
+func compareELF(f, h *artifact.File) *diag.Problem {
 	osabi := func(a elf.OSABI) elf.OSABI {
 		if a == elf.ELFOSABI_LINUX { // "GNU": the same system as NONE (System V)
 			return elf.ELFOSABI_NONE
@@ -47,8 +48,8 @@ func compareELF(f, h *artifact.File) *Problem {
 	if t := h.BuildTarget; t.String() != "" {
 		fix = fmt.Sprintf("build the plugin for %s, the host's platform (GOOS=%s GOARCH=%s pluginctl build); a file with an edited header is not the file that was built", t, t.GOOS, t.GOARCH)
 	}
-	return &Problem{
-		Code: NotAPlugin, Severity: Error,
+	return &diag.Problem{
+		Code: NotAPlugin, Severity: diag.Error,
 		Message: fmt.Sprintf("its ELF header is for another platform than the host's (%s): the host's dynamic loader refuses it", strings.Join(what, ", ")),
 		Detail:  diffs,
 		Fix:     fix,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
@@ -20,7 +21,7 @@ import (
 // kind, and (withTypes) of one of the right types as DWARF records it;
 // for the pluginapi convention, also APIVersion's value against the
 // host's.
-func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, apiPkg string, withTypes bool, note func(string)) []Problem {
+func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, apiPkg string, withTypes bool, note func(string)) []diag.Problem {
 	convention := c.IsConvention(apiPkg)
 	if assumed(c, apiPkg) {
 		linksAPI := func(a *artifact.File) bool {
@@ -31,7 +32,7 @@ func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, a
 			return nil // neither side uses the pluginapi convention
 		}
 	}
-	var ps []Problem
+	var ps []diag.Problem
 	exports := f.SortedExports()
 	judged := entryProblems{c: c, path: f.Path}
 	for _, e := range c.For(f.Path) {
@@ -55,7 +56,7 @@ func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, a
 			continue // not a readable string: the dynamic check reads it
 		}
 		if p, bad := valueProblem(e, got, apiPkg); bad {
-			p.Check = Static
+			p.Check = diag.Static
 			ps = append(ps, p)
 		}
 	}
@@ -70,9 +71,9 @@ func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, a
 // valueProblem checks a string symbol's value against the values the host
 // compares it with: api-version-mismatch for APIVersion, bad-symbol-value
 // for any other symbol, naming both values and the host's line.
-func valueProblem(e contract.Entry, got, apiPkg string) (Problem, bool) {
+func valueProblem(e contract.Entry, got, apiPkg string) (diag.Problem, bool) {
 	if e.Accepts(got) {
-		return Problem{}, false
+		return diag.Problem{}, false
 	}
 	want := e.ValueList()
 	var quoted []string
@@ -85,8 +86,8 @@ func valueProblem(e contract.Entry, got, apiPkg string) (Problem, bool) {
 			where = append(where, v.Pos)
 		}
 	}
-	p := Problem{
-		Code: BadSymbolValue, Severity: Error,
+	p := diag.Problem{
+		Code: BadSymbolValue, Severity: diag.Error,
 		Message: fmt.Sprintf("%s is %q, the host wants %s", e.Symbol, got, strings.Join(quoted, " or ")),
 		Detail:  []string{"plugin " + strconv.Quote(got), "host   " + strings.Join(quoted, " or ") + " (" + strings.Join(where, ", ") + ")"},
 		Fix:     fmt.Sprintf("set %s to %s and rebuild the plugin", e.Symbol, strings.Join(quoted, " or ")),
@@ -122,9 +123,9 @@ func assumed(c *contract.Contract, apiPkg string) bool {
 
 // apiVersionMismatch is the problem of a plugin whose APIVersion is got
 // where the host, following the convention of apiPkg, wants want.
-func apiVersionMismatch(got, want, apiPkg string) Problem {
-	return Problem{
-		Code: APIVersionMismatch, Severity: Error,
+func apiVersionMismatch(got, want, apiPkg string) diag.Problem {
+	return diag.Problem{
+		Code: APIVersionMismatch, Severity: diag.Error,
 		Message: fmt.Sprintf("APIVersion is %q, the host wants %q", got, want),
 		Detail:  []string{"plugin " + got, "host   " + want},
 		Fix:     fmt.Sprintf("declare `var APIVersion = %s.APIVersion` instead of a copied literal, and rebuild with `pluginctl build`", pkgName(apiPkg)),
@@ -134,7 +135,7 @@ func apiVersionMismatch(got, want, apiPkg string) Problem {
 // checkEntry checks one entry against the plugin's exports: nil when it
 // passes (or the static check cannot tell), else the problem and
 // contract.SymbolMissing or contract.SymbolBadType.
-func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention, withTypes bool, note func(string)) (*Problem, int) {
+func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention, withTypes bool, note func(string)) (*diag.Problem, int) {
 	kind, ok := f.Exported[e.Symbol]
 	_, badCode := entryCodes(e)
 	want := e.Want(nil)
@@ -149,8 +150,8 @@ func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention
 		return &p, contract.SymbolMissing
 	}
 	if e.Kind != "" && string(kind) != e.Kind {
-		return &Problem{
-			Code: badCode, Severity: Error,
+		return &diag.Problem{
+			Code: badCode, Severity: diag.Error,
 			Message: fmt.Sprintf("%s is a %s, the host expects a %s: its assertion fails", e.Symbol, kindWord(string(kind)), kindWord(e.Kind)),
 			Detail:  []string{"expected " + want},
 			Fix:     fmt.Sprintf("declare %s", declFor(e)),
@@ -192,8 +193,8 @@ func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention
 		}
 		why = append(why, reason)
 	}
-	p := Problem{
-		Code: badCode, Severity: Error,
+	p := diag.Problem{
+		Code: badCode, Severity: diag.Error,
 		Message: fmt.Sprintf("%s has the wrong type: the host's assertion fails", e.Symbol),
 		Detail:  []string{"found    " + got, "expected " + want},
 		Fix:     fmt.Sprintf("declare %s", declFor(e)),
@@ -212,7 +213,7 @@ func checkEntry(f *artifact.File, e contract.Entry, exports []string, convention
 // entryCodes are the codes of e's symbol missing and of the wrong type:
 // missing-new and bad-new-signature for New, missing-symbol and
 // bad-symbol-type for every other symbol.
-func entryCodes(e contract.Entry) (missing, bad Code) {
+func entryCodes(e contract.Entry) (missing, bad diag.Code) {
 	if e.Symbol == pluginapi.SymbolNew {
 		return MissingNew, BadNewSignature
 	}
@@ -221,10 +222,10 @@ func entryCodes(e contract.Entry) (missing, bad Code) {
 
 // missingProblem is the problem of a plugin that does not export e's
 // symbol, which the host requires.
-func missingProblem(e contract.Entry, detail ...string) Problem {
+func missingProblem(e contract.Entry, detail ...string) diag.Problem {
 	code, _ := entryCodes(e)
-	return Problem{
-		Code: code, Severity: Error,
+	return diag.Problem{
+		Code: code, Severity: diag.Error,
 		Message: fmt.Sprintf("exports no %s: the host's Lookup(%q) fails", e.Symbol, e.Symbol),
 		Detail:  detail,
 		Fix:     fmt.Sprintf("declare %s in the plugin's package main", declFor(e)),
@@ -237,19 +238,19 @@ func missingProblem(e contract.Entry, detail ...string) Problem {
 type entryProblems struct {
 	c     *contract.Contract
 	path  string
-	out   []Problem
-	held  map[string][]Problem
+	out   []diag.Problem
+	held  map[string][]diag.Problem
 	state map[string]int // contract.SymbolMissing or SymbolBadType
 }
 
 // add records the problem p of entry e, of state st.
-func (j *entryProblems) add(e contract.Entry, p Problem, st int) {
+func (j *entryProblems) add(e contract.Entry, p diag.Problem, st int) {
 	if !j.c.InKind(e.Symbol) {
 		j.out = append(j.out, scoped(j.c, j.path, e, p))
 		return
 	}
 	if j.held == nil {
-		j.held, j.state = map[string][]Problem{}, map[string]int{}
+		j.held, j.state = map[string][]diag.Problem{}, map[string]int{}
 	}
 	j.held[e.Symbol] = append(j.held[e.Symbol], p)
 	j.state[e.Symbol] = max(j.state[e.Symbol], st)
@@ -258,7 +259,7 @@ func (j *entryProblems) add(e contract.Entry, p Problem, st int) {
 // problems returns the problems added, then those of the kinds: none when
 // the plugin satisfies a kind, else the problems of the nearest kind,
 // saying which kinds there are.
-func (j *entryProblems) problems() []Problem {
+func (j *entryProblems) problems() []diag.Problem {
 	c, out := j.c, j.out
 	ok, nearest, failed := c.KindVerdict(func(s string) int { return j.state[s] })
 	if ok {
@@ -426,10 +427,10 @@ func orNone(s []string) string {
 // opens by name ("as metrics, opened at host/main.go:31"), or one it
 // opens from a path pluginctl cannot tell: then the problem is a
 // warning, with the declaration that makes it exact.
-func scoped(c *contract.Contract, path string, e contract.Entry, p Problem) Problem {
+func scoped(c *contract.Contract, path string, e contract.Entry, p diag.Problem) diag.Problem {
 	switch {
 	case e.Uncertain != "":
-		p.Severity = Warning
+		p.Severity = diag.Warning
 		p.Message = fmt.Sprintf("if the host opens it at %s: %s", e.Uncertain, p.Message)
 		p.Detail = append(p.Detail, fmt.Sprintf("the host looks %s up on a plugin it opens at %s from a path pluginctl cannot tell; it opens other plugins by name", e.Symbol, e.Uncertain))
 		typ := strings.Join(e.Types, "|")
@@ -453,13 +454,13 @@ func scoped(c *contract.Contract, path string, e contract.Entry, p Problem) Prob
 
 // UnresolvedLookup warns that the host looks up a symbol whose name
 // pluginctl cannot tell (read from configuration): it was not checked.
-const UnresolvedLookup Code = "unresolved-lookup"
+const UnresolvedLookup diag.Code = "unresolved-lookup"
 
 // unresolvedProblems warns, on each plugin it may concern, of every
 // lookup of the contract whose symbol name is not known and that no
 // declaration answers.
-func unresolvedProblems(c *contract.Contract, path string) []Problem {
-	var ps []Problem
+func unresolvedProblems(c *contract.Contract, path string) []diag.Problem {
+	var ps []diag.Problem
 	for _, u := range c.Unresolved {
 		if u.Plugins != "" && !(contract.Entry{Plugins: u.Plugins}).Applies(path) || c.Answers(u) {
 			continue
@@ -471,8 +472,8 @@ func unresolvedProblems(c *contract.Contract, path string) []Problem {
 		} else {
 			typ = "TYPE"
 		}
-		ps = append(ps, Problem{
-			Code: UnresolvedLookup, Severity: Warning, Check: Static,
+		ps = append(ps, diag.Problem{
+			Code: UnresolvedLookup, Severity: diag.Warning, Check: diag.Static,
 			Message: msg + ": not checked",
 			Fix:     fmt.Sprintf("declare it: [[symbol]] name = \"NAME\" type = %q in pluginctl.toml, or --expect 'NAME=%s'", strings.Join(u.Types, " | "), typ),
 		})
@@ -482,11 +483,11 @@ func unresolvedProblems(c *contract.Contract, path string) []Problem {
 
 // NotOpened warns that the host opens its plugins by name and none of
 // those names is this file's: nothing of its contract applies to it.
-const NotOpened Code = "not-opened"
+const NotOpened diag.Code = "not-opened"
 
 // notOpened reports a file that no plugin the host opens by name is,
 // when the host looks nothing up on any other plugin.
-func notOpened(c *contract.Contract, path string) (Problem, bool) {
+func notOpened(c *contract.Contract, path string) (diag.Problem, bool) {
 	var names []string
 	for _, k := range c.Kinds {
 		if k.Plugins != "" {
@@ -494,18 +495,18 @@ func notOpened(c *contract.Contract, path string) (Problem, bool) {
 		}
 	}
 	if len(names) == 0 {
-		return Problem{}, false
+		return diag.Problem{}, false
 	}
 	if _, ok := c.KindOf(path); ok {
-		return Problem{}, false
+		return diag.Problem{}, false
 	}
 	for _, e := range c.Entries {
 		if e.Plugins == "" {
-			return Problem{}, false // looked up on other plugins too
+			return diag.Problem{}, false // looked up on other plugins too
 		}
 	}
-	return Problem{
-		Code: NotOpened, Severity: Warning, Check: Static,
+	return diag.Problem{
+		Code: NotOpened, Severity: diag.Warning, Check: diag.Static,
 		Message: fmt.Sprintf("the host opens its plugins by name (%s), and none is this file: nothing of its contract was checked", strings.Join(names, ", ")),
 		Fix:     "name the file as the host opens it, or declare what it must export ([[symbol]] with plugins = in pluginctl.toml)",
 	}, true

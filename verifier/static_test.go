@@ -7,16 +7,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
 func TestMain(m *testing.M) { fixture.Main(m) }
 
 // errorCodes returns the sorted, distinct error codes of an artifact.
-func errorCodes(a ArtifactReport) []string {
+func errorCodes(a diag.ArtifactReport) []string {
 	var out []string
 	for _, p := range a.Problems {
-		if p.Severity == Error {
+		if p.Severity == diag.Error {
 			out = append(out, string(p.Code))
 		}
 	}
@@ -69,7 +70,7 @@ func TestStaticFixtures(t *testing.T) {
 				}
 			}
 			for _, p := range last.Problems {
-				if p.Severity == Warning && !slices.Contains(f.Warnings, string(p.Code)) && p.Code != BuildSetMismatch {
+				if p.Severity == diag.Warning && !slices.Contains(f.Warnings, string(p.Code)) && p.Code != BuildSetMismatch {
 					t.Errorf("unexpected warning %s: %s", p.Code, p.Message)
 				}
 			}
@@ -93,7 +94,7 @@ var rootCauses = map[string][]string{
 	"empty":       {"empty file"},
 }
 
-func problemsText(ps []Problem) string {
+func problemsText(ps []diag.Problem) string {
 	var b strings.Builder
 	for _, p := range ps {
 		b.WriteString(string(p.Code) + ": " + p.Message + "\n")

@@ -117,21 +117,16 @@ type Plan struct {
 	Files artifact.Written
 }
 
-// EnvError is a problem with the invocation or the environment: no such
-// file, no usable host, no Go toolchain. Nothing was verified. Its
-// ExitCode is 2.
-type EnvError = diag.EnvError
-
 // Verify checks every artifact (files, or directories of *.so files) and
 // reports on each, whatever the others did. The error is for environment
 // problems only; failed artifacts are in the report.
-func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
+func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error) {
 	o.defaults()
 	paths, err := expand(args)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Schema: Schema, Checks: []Check{Static}}
+	r := &diag.Report{Schema: diag.Schema, Checks: []diag.Check{diag.Static}}
 	mf, mpath, err := findManifest(o, paths)
 	if err != nil {
 		return nil, err
@@ -207,7 +202,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	case host == nil:
 		r.Notes = append(r.Notes, "the dynamic check needs a host: skipped")
 	default:
-		r.Checks = append(r.Checks, Dynamic)
+		r.Checks = append(r.Checks, diag.Dynamic)
 	}
 	// The dynamic check runs its children while the static check reads.
 	type outcome struct {
@@ -242,7 +237,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	}
 	var notesMu sync.Mutex
 	var staticNotes []string
-	r.Artifacts = make([]ArtifactReport, len(paths))
+	r.Artifacts = make([]diag.ArtifactReport, len(paths))
 	files := make([]*artifact.File, len(paths))
 	skip := make([]bool, len(paths))
 	readable := make([]bool, len(paths)) // the static check could read it as a plugin
@@ -301,7 +296,7 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	})
 	slices.Sort(staticNotes)
 	r.Notes = append(r.Notes, slices.Compact(staticNotes)...)
-	alone := make([][]Problem, len(paths))
+	alone := make([][]diag.Problem, len(paths))
 	for i := range r.Artifacts {
 		alone[i] = r.Artifacts[i].Problems
 	}
@@ -341,14 +336,14 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 		}
 		// What the static check could not establish here is no
 		// disagreement when only the dynamic check sees it.
-		blind := map[Code]bool{BadNewSignature: true, BadSymbolType: true} // types are read only without the dynamic check
+		blind := map[diag.Code]bool{BadNewSignature: true, BadSymbolType: true} // types are read only without the dynamic check
 		if apiVersionOf(host) == "" {
 			blind[APIVersionMismatch] = true // the host's APIVersion is unknown without its metadata
 		}
 		// The set's problems (a duplicate, a conflict) depend on the
 		// artifacts loaded before: after one the static check could not
 		// read, it is blind to them.
-		setBlind := map[Code]bool{DuplicatePlugin: true, PluginConflict: true}
+		setBlind := map[diag.Code]bool{DuplicatePlugin: true, PluginConflict: true}
 		for c := range blind {
 			setBlind[c] = true
 		}
@@ -382,13 +377,13 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 // dynamic check was interrupted: the static check's problems, the dynamic
 // problems of the artifacts it completed, and the dynamic check marked
 // not checked on the others.
-func interrupted(r *Report, dyn *DynamicReport, probed []int, readable []bool) *Report {
+func interrupted(r *diag.Report, dyn *DynamicReport, probed []int, readable []bool) *diag.Report {
 	r.Interrupted = true
 	n := 0
 	// The dynamic results are those of the artifacts of probed (the
 	// others were never handed to the dynamic check: the static check
 	// says what they are).
-	blind := map[Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true, DuplicatePlugin: true, PluginConflict: true}
+	blind := map[diag.Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true, DuplicatePlugin: true, PluginConflict: true}
 	for k, i := range probed {
 		a := &r.Artifacts[i]
 		if dyn != nil && k < len(dyn.Results) && dyn.Results[k].Checked {
@@ -397,12 +392,12 @@ func interrupted(r *Report, dyn *DynamicReport, probed []int, readable []bool) *
 		}
 		if dyn != nil && k < len(dyn.Results) {
 			for _, p := range dyn.Results[k].Problems {
-				if p.Severity == Error {
+				if p.Severity == diag.Error {
 					a.Problems = append(a.Problems, p) // found before the interruption: still true
 				}
 			}
 		}
-		a.NotChecked = append(a.NotChecked, Dynamic)
+		a.NotChecked = append(a.NotChecked, diag.Dynamic)
 		n++
 	}
 	r.Notes = append(r.Notes, fmt.Sprintf("interrupted: the dynamic check of %d of %d artifacts did not complete (not checked)", n, len(probed)))
@@ -427,7 +422,7 @@ func (o *Options) defaults() {
 // its *.so files, in the sorted order a host loads them.
 func expand(args []string) ([]string, error) {
 	if len(args) == 0 {
-		return nil, &EnvError{Msg: "no artifacts to verify", Fix: "name plugin files or directories: pluginctl verify bin/plugins"}
+		return nil, &diag.EnvError{Msg: "no artifacts to verify", Fix: "name plugin files or directories: pluginctl verify bin/plugins"}
 	}
 	var out []string
 	for _, a := range args {
@@ -441,7 +436,7 @@ func expand(args []string) ([]string, error) {
 		}
 		m, _ := filepath.Glob(filepath.Join(a, "*.so"))
 		if len(m) == 0 {
-			return nil, &EnvError{Msg: fmt.Sprintf("%s: directory has no *.so files", a)}
+			return nil, &diag.EnvError{Msg: fmt.Sprintf("%s: directory has no *.so files", a)}
 		}
 		sort.Strings(m)
 		out = append(out, m...)
@@ -477,10 +472,10 @@ func expandRule(args []string, rule *contract.Folder) ([]string, []string, error
 		}
 		open, left, err := rule.Files(a)
 		if err != nil {
-			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: %v", diag.QuotePath(a), err)}
+			return nil, nil, &diag.EnvError{Msg: fmt.Sprintf("%s: %v", diag.QuotePath(a), err)}
 		}
 		if len(open) == 0 {
-			return nil, nil, &EnvError{Msg: fmt.Sprintf("%s: the host opens no file of it: its rule is %s", diag.QuotePath(a), rule)}
+			return nil, nil, &diag.EnvError{Msg: fmt.Sprintf("%s: the host opens no file of it: its rule is %s", diag.QuotePath(a), rule)}
 		}
 		out = append(out, open...)
 		if len(left) > 0 {
@@ -514,7 +509,7 @@ func findManifest(o Options, paths []string) (*manifest.Manifest, string, error)
 	if explicit := o.Manifest; explicit != "" {
 		m, err := manifest.Read(explicit)
 		if err != nil {
-			return nil, "", &EnvError{Msg: fmt.Sprintf("reading manifest: %v", err)}
+			return nil, "", &diag.EnvError{Msg: fmt.Sprintf("reading manifest: %v", err)}
 		}
 		return m, explicit, nil
 	}
@@ -524,14 +519,14 @@ func findManifest(o Options, paths []string) (*manifest.Manifest, string, error)
 	}
 	m, err := manifest.Read(p)
 	if err != nil {
-		return nil, "", &EnvError{Msg: fmt.Sprintf("reading manifest: %v", err), Fix: "rebuild with `pluginctl build`, or name the host with --host"}
+		return nil, "", &diag.EnvError{Msg: fmt.Sprintf("reading manifest: %v", err), Fix: "rebuild with `pluginctl build`, or name the host with --host"}
 	}
 	return m, p, nil
 }
 
 // resolveHost picks the host: --host, else the host the manifest names
 // for the first plugin, else the manifest's only host.
-func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath string, paths []string, r *Report) (*artifact.File, error) {
+func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath string, paths []string, r *diag.Report) (*artifact.File, error) {
 	path, source := flag, "flag"
 	if path == "" && mf != nil {
 		source = mpath
@@ -557,7 +552,7 @@ func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath
 			// and sha256, outside the manifest's folder; its sum is
 			// checked (checkHostHash).
 			if _, err := os.Stat(fh.Path); err != nil {
-				return nil, &EnvError{Msg: fmt.Sprintf("the released host the plugins were built for, %s (recorded in %s), is not there: %v", diag.QuotePath(fh.Path), mpath, err),
+				return nil, &diag.EnvError{Msg: fmt.Sprintf("the released host the plugins were built for, %s (recorded in %s), is not there: %v", diag.QuotePath(fh.Path), mpath, err),
 					Fix: "give the host binary with --host (its sha256 must be " + fh.SHA256 + ")"}
 			}
 			path = fh.Path
@@ -570,14 +565,14 @@ func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath
 	if err != nil {
 		var np *artifact.NotPluginError
 		if errors.As(err, &np) {
-			return nil, &EnvError{Msg: fmt.Sprintf("host %s: %s", path, np.Reason), Fix: "give the host program with --host"}
+			return nil, &diag.EnvError{Msg: fmt.Sprintf("host %s: %s", path, np.Reason), Fix: "give the host program with --host"}
 		}
-		return nil, &EnvError{Msg: fmt.Sprintf("host %s: %v", path, err), Fix: "build it with `pluginctl build`, or give it with --host"}
+		return nil, &diag.EnvError{Msg: fmt.Sprintf("host %s: %v", path, err), Fix: "build it with `pluginctl build`, or give it with --host"}
 	}
 	if f.Kind != artifact.KindExecutable {
-		return nil, &EnvError{Msg: fmt.Sprintf("host %s is a %s, not a Go program", path, f.Kind), Fix: "give the host program with --host"}
+		return nil, &diag.EnvError{Msg: fmt.Sprintf("host %s is a %s, not a Go program", path, f.Kind), Fix: "give the host program with --host"}
 	}
-	r.Host = &HostInfo{Path: path, Source: source}
+	r.Host = &diag.HostInfo{Path: path, Source: source}
 	return f, nil
 }
 
@@ -586,32 +581,32 @@ func statError(path string, err error) error {
 	shown := diag.QuotePath(path)
 	switch {
 	case errors.Is(err, syscall.ELOOP):
-		return &EnvError{Msg: fmt.Sprintf("%s: a symbolic link loop (too many levels of symbolic links)", shown), Fix: "point the link at the plugin file itself (ls -l shows where it leads)"}
+		return &diag.EnvError{Msg: fmt.Sprintf("%s: a symbolic link loop (too many levels of symbolic links)", shown), Fix: "point the link at the plugin file itself (ls -l shows where it leads)"}
 	case errors.Is(err, fs.ErrPermission):
-		return &EnvError{Msg: fmt.Sprintf("%s: permission denied: a folder on the path cannot be searched", shown), Fix: "give the user running pluginctl access to the folders (chmod a+x), or run it as a user who has it"}
+		return &diag.EnvError{Msg: fmt.Sprintf("%s: permission denied: a folder on the path cannot be searched", shown), Fix: "give the user running pluginctl access to the folders (chmod a+x), or run it as a user who has it"}
 	case errors.Is(err, syscall.ENOTDIR):
-		return &EnvError{Msg: fmt.Sprintf("%s: a part of the path is a file, not a folder", shown)}
+		return &diag.EnvError{Msg: fmt.Sprintf("%s: a part of the path is a file, not a folder", shown)}
 	case errors.Is(err, fs.ErrNotExist):
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 			target, _ := os.Readlink(path)
-			return &EnvError{Msg: fmt.Sprintf("%s: a dangling symbolic link (to %s, which does not exist)", shown, diag.QuotePath(target))}
+			return &diag.EnvError{Msg: fmt.Sprintf("%s: a dangling symbolic link (to %s, which does not exist)", shown, diag.QuotePath(target))}
 		}
-		return &EnvError{Msg: fmt.Sprintf("%s: no such file or directory", shown)}
+		return &diag.EnvError{Msg: fmt.Sprintf("%s: no such file or directory", shown)}
 	}
-	return &EnvError{Msg: fmt.Sprintf("%s: %v", shown, err)}
+	return &diag.EnvError{Msg: fmt.Sprintf("%s: %v", shown, err)}
 }
 
 // checkHostHash compares the host with the checksum the manifest
 // recorded for it: a host rebuilt or changed after the build no longer
 // belongs to the set its plugins were built with.
-func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manifest, mpath string) []Problem {
+func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manifest, mpath string) []diag.Problem {
 	if host == nil || mf == nil {
 		return nil
 	}
 	if fh := mf.ForHost; fh != nil && fh.SHA256 != "" {
 		if sum := files.Sum(host); sum != fh.SHA256 {
-			return []Problem{{
-				Code: HashMismatch, Severity: Error, Check: Static,
+			return []diag.Problem{{
+				Code: HashMismatch, Severity: diag.Error, Check: diag.Static,
 				Message: fmt.Sprintf("the host %s is not the released host the plugins were built for (pluginctl build --for %s)", diag.QuotePath(host.Path), diag.QuotePath(fh.Path)),
 				Detail:  []string{"manifest sha256 " + fh.SHA256, "host     sha256 " + sum},
 				Fix:     "rebuild the plugins for this host: pluginctl build --for " + diag.QuotePath(host.Path),
@@ -627,8 +622,8 @@ func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manif
 	if sum == e.SHA256 {
 		return nil
 	}
-	return []Problem{{
-		Code: HashMismatch, Severity: Error, Check: Static,
+	return []diag.Problem{{
+		Code: HashMismatch, Severity: diag.Error, Check: diag.Static,
 		Message: fmt.Sprintf("the host %s differs from the one pluginctl build recorded in the manifest: it was changed or rebuilt after this plugin was built", diag.QuotePath(host.Path)),
 		Detail:  []string{"manifest sha256 " + e.SHA256, "host     sha256 " + sum},
 		Fix:     "rebuild the host and its plugins together with `pluginctl build`, and deploy them with their manifest",
@@ -659,7 +654,7 @@ func parallel(n, jobs int, f func(i int)) {
 // staticVisible are the codes the static check can establish. A dynamic
 // failure with one of them that the static check missed, or a static
 // failure the dynamic check did not reproduce, is a disagreement.
-var staticVisible = map[Code]bool{
+var staticVisible = map[diag.Code]bool{
 	NotAPlugin: true, GoVersionMismatch: true, BuildSettingMismatch: true, PackageMismatch: true,
 	MissingNew: true, BadNewSignature: true, APIVersionMismatch: true, DuplicatePlugin: true, PluginConflict: true,
 }
@@ -673,8 +668,8 @@ var staticVisible = map[Code]bool{
 // problems that predict a load failure count: a checksum that differs
 // from the manifest (a tampered or stale copy) is an error, but one that
 // plugin.Open does not see.
-func merge(static, dynamic []Problem, blind map[Code]bool, staticRead bool) []Problem {
-	out := append(append([]Problem(nil), static...), dynamic...)
+func merge(static, dynamic []diag.Problem, blind map[diag.Code]bool, staticRead bool) []diag.Problem {
+	out := append(append([]diag.Problem(nil), static...), dynamic...)
 	if !staticRead {
 		return out
 	}
@@ -682,13 +677,13 @@ func merge(static, dynamic []Problem, blind map[Code]bool, staticRead bool) []Pr
 	// machine: the dynamic check, run here, cannot confirm them.
 	sFail := false
 	for _, p := range static {
-		if p.Severity == Error && staticVisible[p.Code] && !deployTargetCodes[p.Code] {
+		if p.Severity == diag.Error && staticVisible[p.Code] && !deployTargetCodes[p.Code] {
 			sFail = true
 		}
 	}
 	dFail, dVisible := false, false
 	for _, p := range dynamic {
-		if p.Severity == Error {
+		if p.Severity == diag.Error {
 			dFail = true
 			if staticVisible[p.Code] && !blind[p.Code] {
 				dVisible = true
@@ -697,15 +692,15 @@ func merge(static, dynamic []Problem, blind map[Code]bool, staticRead bool) []Pr
 	}
 	switch {
 	case sFail && !dFail:
-		out = append(out, Problem{
-			Code: CheckDisagreement, Severity: Error, Check: Dynamic,
+		out = append(out, diag.Problem{
+			Code: CheckDisagreement, Severity: diag.Error, Check: diag.Dynamic,
 			Message: "the static check predicts a load failure that the dynamic check did not see",
 			Detail:  []string{"static: " + codes(static), "dynamic: loaded"},
 			Fix:     "this is a bug in pluginctl: please report it with both artifacts",
 		})
 	case dVisible && !sFail:
-		out = append(out, Problem{
-			Code: CheckDisagreement, Severity: Error, Check: Static,
+		out = append(out, diag.Problem{
+			Code: CheckDisagreement, Severity: diag.Error, Check: diag.Static,
 			Message: "the dynamic check found a load failure that the static check missed",
 			Detail:  []string{"dynamic: " + codes(dynamic), "static: no problem"},
 			Fix:     "this is a bug in pluginctl: please report it with both artifacts",
@@ -714,10 +709,10 @@ func merge(static, dynamic []Problem, blind map[Code]bool, staticRead bool) []Pr
 	return out
 }
 
-func codes(ps []Problem) string {
+func codes(ps []diag.Problem) string {
 	var s []string
 	for _, p := range ps {
-		if p.Severity == Error {
+		if p.Severity == diag.Error {
 			s = append(s, string(p.Code))
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 )
 
@@ -58,34 +59,36 @@ func TestVerifyFixtures(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	s := func(c Code) Problem { return Problem{Code: c, Severity: Error, Check: Static} }
-	d := func(c Code) Problem { return Problem{Code: c, Severity: Error, Check: Dynamic} }
-	w := Problem{Code: BuildSettingMismatch, Severity: Warning, Check: Static}
+	s := func(c diag.Code) diag.Problem { return diag.Problem{Code: c, Severity: diag.Error, Check: diag.Static} }
+	d := func(c diag.Code) diag.Problem {
+		return diag.Problem{Code: c, Severity: diag.Error, Check: diag.Dynamic}
+	}
+	w := diag.Problem{Code: BuildSettingMismatch, Severity: diag.Warning, Check: diag.Static}
 	for _, tc := range []struct {
 		name            string
-		static, dynamic []Problem
-		blind           map[Code]bool
+		static, dynamic []diag.Problem
+		blind           map[diag.Code]bool
 		disagree        bool
 		unread          bool // the static check could not read the file as a plugin
 	}{
 		{"both pass", nil, nil, nil, false, false},
-		{"warning only", []Problem{w}, nil, nil, false, false},
-		{"both fail", []Problem{s(PackageMismatch)}, []Problem{d(PackageMismatch)}, nil, false, false},
-		{"root cause vs symptom", []Problem{s(GoVersionMismatch)}, []Problem{d(Crash)}, nil, false, false},
-		{"static fails, dynamic loads", []Problem{s(PackageMismatch)}, nil, nil, true, false},
-		{"dynamic open failure static missed", nil, []Problem{d(PackageMismatch)}, nil, true, false},
-		{"run-time failure", nil, []Problem{d(InitPanic)}, nil, false, false},
-		{"blind code", nil, []Problem{d(APIVersionMismatch)}, map[Code]bool{APIVersionMismatch: true}, false, false},
+		{"warning only", []diag.Problem{w}, nil, nil, false, false},
+		{"both fail", []diag.Problem{s(PackageMismatch)}, []diag.Problem{d(PackageMismatch)}, nil, false, false},
+		{"root cause vs symptom", []diag.Problem{s(GoVersionMismatch)}, []diag.Problem{d(Crash)}, nil, false, false},
+		{"static fails, dynamic loads", []diag.Problem{s(PackageMismatch)}, nil, nil, true, false},
+		{"dynamic open failure static missed", nil, []diag.Problem{d(PackageMismatch)}, nil, true, false},
+		{"run-time failure", nil, []diag.Problem{d(InitPanic)}, nil, false, false},
+		{"blind code", nil, []diag.Problem{d(APIVersionMismatch)}, map[diag.Code]bool{APIVersionMismatch: true}, false, false},
 		// Issue 13: no disagreement where the static check said what was
 		// wrong and plugin.Open cannot see it, or could not read the file.
-		{"tampered: hash mismatch, loads", []Problem{s(HashMismatch)}, nil, nil, false, false},
-		{"corrupt build info, loads", []Problem{s(NotAPlugin)}, nil, nil, false, true},
-		{"truncated by one byte, crashes", []Problem{s(NotAPlugin)}, []Problem{d(Crash)}, nil, false, true},
-		{"unreadable to static, dynamic package mismatch", nil, []Problem{d(PackageMismatch)}, nil, false, true},
-		{"hash mismatch and a real load failure missed", []Problem{s(HashMismatch)}, []Problem{d(PackageMismatch)}, nil, true, false},
+		{"tampered: hash mismatch, loads", []diag.Problem{s(HashMismatch)}, nil, nil, false, false},
+		{"corrupt build info, loads", []diag.Problem{s(NotAPlugin)}, nil, nil, false, true},
+		{"truncated by one byte, crashes", []diag.Problem{s(NotAPlugin)}, []diag.Problem{d(Crash)}, nil, false, true},
+		{"unreadable to static, dynamic package mismatch", nil, []diag.Problem{d(PackageMismatch)}, nil, false, true},
+		{"hash mismatch and a real load failure missed", []diag.Problem{s(HashMismatch)}, []diag.Problem{d(PackageMismatch)}, nil, true, false},
 	} {
 		got := merge(tc.static, tc.dynamic, tc.blind, !tc.unread)
-		has := slices.ContainsFunc(got, func(p Problem) bool { return p.Code == CheckDisagreement })
+		has := slices.ContainsFunc(got, func(p diag.Problem) bool { return p.Code == CheckDisagreement })
 		if has != tc.disagree {
 			t.Errorf("%s: disagreement %v, want %v: %+v", tc.name, has, tc.disagree, got)
 		}

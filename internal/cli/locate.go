@@ -28,7 +28,7 @@ const maxSource = 4 << 20
 // relative to base (the GitHub workspace, else the project root). It
 // finds the package by the import path the artifact records, in the
 // main modules of the project around dir; nothing is located otherwise.
-func locate(r *verifier.Report, dir, base string) {
+func locate(r *diag.Report, dir, base string) {
 	mods := mainModules(dir)
 	if len(mods) == 0 {
 		return
@@ -81,7 +81,7 @@ var (
 
 // problemSymbol is the plugin symbol a problem is about; "" for a
 // problem about the whole file (fingerprints, versions, a crash).
-func problemSymbol(p verifier.Problem) string {
+func problemSymbol(p diag.Problem) string {
 	switch p.Code {
 	case verifier.APIVersionMismatch:
 		return "APIVersion"

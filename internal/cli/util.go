@@ -9,7 +9,7 @@ import (
 
 // JSON document schemas: each document pluginctl prints carries one, so
 // that a program reading it knows what it reads (verify's and check's
-// report is verifier.Schema, build's the manifest's).
+// report is diag.Schema, build's the manifest's).
 const (
 	contractSchema = "pluginctl.contract/v1"
 	inspectSchema  = "pluginctl.inspect/v1"

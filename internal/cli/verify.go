@@ -130,7 +130,7 @@ func fileFormat(path string) string {
 }
 
 // report renders r into the sink's buffers.
-func (s *reportSink) report(r *verifier.Report) error {
+func (s *reportSink) report(r *diag.Report) error {
 	s.buf.Reset()
 	if err := s.w.Report(r); err != nil {
 		return err
@@ -319,10 +319,10 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 
 // unboxedWarning is the dynamic check's warning that it ran without its
 // sandbox, "" when it did not.
-func unboxedWarning(r *verifier.Report) string {
+func unboxedWarning(r *diag.Report) string {
 	for _, a := range r.Artifacts {
 		for _, p := range a.Problems {
-			if p.Code == verifier.SandboxFailure && p.Severity == verifier.Warning {
+			if p.Code == verifier.SandboxFailure && p.Severity == diag.Warning {
 				return output.Escape(p.Message)
 			}
 		}
