@@ -122,7 +122,7 @@ type Plan struct {
 // problems only; failed artifacts are in the report.
 func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error) {
 	o.defaults()
-	paths, err := expand(args)
+	paths, _, err := expand(args, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 	// A folder is the files the host would open from it, in its order.
 	if rule := o.Contract.Folder; rule != nil {
 		var notes []string
-		paths, notes, err = expandRule(args, rule)
+		paths, notes, err = expand(args, rule)
 		if err != nil {
 			return nil, err
 		}
@@ -419,37 +419,15 @@ func (o *Options) defaults() {
 }
 
 // expand turns the arguments into artifact paths: a directory stands for
-// its *.so files, in the sorted order a host loads them.
-func expand(args []string) ([]string, error) {
+// its *.so files, in the sorted order a host loads them, or, with the
+// host's folder rule, for the files the host opens from it, in its order
+// (subfolders included when it walks them); the files it leaves out are
+// listed in a note. An undeterminable rule is a warning, and the *.so
+// files are checked.
+func expand(args []string, rule *contract.Folder) ([]string, []string, error) {
 	if len(args) == 0 {
-		return nil, &diag.EnvError{Msg: "no artifacts to verify", Fix: "name plugin files or directories: pluginctl verify bin/plugins"}
+		return nil, nil, &diag.EnvError{Msg: "no artifacts to verify", Fix: "name plugin files or directories: pluginctl verify bin/plugins"}
 	}
-	var out []string
-	for _, a := range args {
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, statError(a, err)
-		}
-		if !fi.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		m, _ := filepath.Glob(filepath.Join(a, "*.so"))
-		if len(m) == 0 {
-			return nil, &diag.EnvError{Msg: fmt.Sprintf("%s: directory has no *.so files", a)}
-		}
-		sort.Strings(m)
-		out = append(out, m...)
-	}
-	return out, nil
-}
-
-// expandRule turns the arguments into artifact paths with the host's
-// folder rule: a directory stands for the files the host opens from it,
-// in its order (subfolders included when it walks them); the files it
-// leaves out are listed in a note. An undeterminable rule is a warning,
-// and the *.so files are checked.
-func expandRule(args []string, rule *contract.Folder) ([]string, []string, error) {
 	var out, notes []string
 	dirs := false
 	for _, a := range args {
@@ -462,11 +440,12 @@ func expandRule(args []string, rule *contract.Folder) ([]string, []string, error
 			continue
 		}
 		dirs = true
-		if rule.Unknown != "" {
-			m, err := expand([]string{a})
-			if err != nil {
-				return nil, nil, err
+		if rule == nil || rule.Unknown != "" {
+			m, _ := filepath.Glob(filepath.Join(a, "*.so"))
+			if len(m) == 0 {
+				return nil, nil, &diag.EnvError{Msg: fmt.Sprintf("%s: directory has no *.so files", a)}
 			}
+			sort.Strings(m)
 			out = append(out, m...)
 			continue
 		}
@@ -491,9 +470,11 @@ func expandRule(args []string, rule *contract.Folder) ([]string, []string, error
 				diag.QuotePath(a), len(left), rule, strings.Join(shown, ", ")))
 		}
 	}
-	if dirs && rule.Unknown != "" {
+	switch {
+	case !dirs || rule == nil:
+	case rule.Unknown != "":
 		notes = append(notes, fmt.Sprintf("warning: which files of a folder the host opens could not be determined (%s): the *.so files were checked; declare the rule in pluginctl.toml ([folder] match = \"*.so\", recursive = true|false, fold_case = true|false)", rule.Unknown))
-	} else if dirs {
+	default:
 		notes = append(notes, "the host's folder rule: "+rule.String())
 	}
 	return out, notes, nil
@@ -603,31 +584,28 @@ func checkHostHash(files artifact.Cache, host *artifact.File, mf *manifest.Manif
 	if host == nil || mf == nil {
 		return nil
 	}
-	if fh := mf.ForHost; fh != nil && fh.SHA256 != "" {
-		if sum := files.Sum(host); sum != fh.SHA256 {
-			return []diag.Problem{{
-				Code: HashMismatch, Severity: diag.Error, Check: diag.Static,
-				Message: fmt.Sprintf("the host %s is not the released host the plugins were built for (pluginctl build --for %s)", diag.QuotePath(host.Path), diag.QuotePath(fh.Path)),
-				Detail:  []string{"manifest sha256 " + fh.SHA256, "host     sha256 " + sum},
-				Fix:     "rebuild the plugins for this host: pluginctl build --for " + diag.QuotePath(host.Path),
-			}}
-		}
-		return nil
+	p := diag.Problem{
+		Code: HashMismatch, Severity: diag.Error, Check: diag.Static,
+		Message: fmt.Sprintf("the host %s differs from the one pluginctl build recorded in the manifest: it was changed or rebuilt after this plugin was built", diag.QuotePath(host.Path)),
+		Fix:     "rebuild the host and its plugins together with `pluginctl build`, and deploy them with their manifest",
 	}
-	e := mf.Lookup(mpath, host.Path)
-	if e == nil || e.SHA256 == "" {
+	want := ""
+	if fh := mf.ForHost; fh != nil && fh.SHA256 != "" {
+		want = fh.SHA256
+		p.Message = fmt.Sprintf("the host %s is not the released host the plugins were built for (pluginctl build --for %s)", diag.QuotePath(host.Path), diag.QuotePath(fh.Path))
+		p.Fix = "rebuild the plugins for this host: pluginctl build --for " + diag.QuotePath(host.Path)
+	} else if e := mf.Lookup(mpath, host.Path); e != nil {
+		want = e.SHA256
+	}
+	if want == "" {
 		return nil
 	}
 	sum := files.Sum(host)
-	if sum == e.SHA256 {
+	if sum == want {
 		return nil
 	}
-	return []diag.Problem{{
-		Code: HashMismatch, Severity: diag.Error, Check: diag.Static,
-		Message: fmt.Sprintf("the host %s differs from the one pluginctl build recorded in the manifest: it was changed or rebuilt after this plugin was built", diag.QuotePath(host.Path)),
-		Detail:  []string{"manifest sha256 " + e.SHA256, "host     sha256 " + sum},
-		Fix:     "rebuild the host and its plugins together with `pluginctl build`, and deploy them with their manifest",
-	}}
+	p.Detail = []string{"manifest sha256 " + want, "host     sha256 " + sum}
+	return []diag.Problem{p}
 }
 
 // parallel calls f(0..n-1), at most jobs at a time.
@@ -690,21 +668,19 @@ func merge(static, dynamic []diag.Problem, blind map[diag.Code]bool, staticRead 
 			}
 		}
 	}
+	p := diag.Problem{
+		Code: CheckDisagreement, Severity: diag.Error, Check: diag.Dynamic,
+		Message: "the static check predicts a load failure that the dynamic check did not see",
+		Detail:  []string{"static: " + codes(static), "dynamic: loaded"},
+		Fix:     "this is a bug in pluginctl: please report it with both artifacts",
+	}
 	switch {
 	case sFail && !dFail:
-		out = append(out, diag.Problem{
-			Code: CheckDisagreement, Severity: diag.Error, Check: diag.Dynamic,
-			Message: "the static check predicts a load failure that the dynamic check did not see",
-			Detail:  []string{"static: " + codes(static), "dynamic: loaded"},
-			Fix:     "this is a bug in pluginctl: please report it with both artifacts",
-		})
+		out = append(out, p)
 	case dVisible && !sFail:
-		out = append(out, diag.Problem{
-			Code: CheckDisagreement, Severity: diag.Error, Check: diag.Static,
-			Message: "the dynamic check found a load failure that the static check missed",
-			Detail:  []string{"dynamic: " + codes(dynamic), "static: no problem"},
-			Fix:     "this is a bug in pluginctl: please report it with both artifacts",
-		})
+		p.Check, p.Message = diag.Static, "the dynamic check found a load failure that the static check missed"
+		p.Detail = []string{"dynamic: " + codes(dynamic), "static: no problem"}
+		out = append(out, p)
 	}
 	return out
 }
