@@ -274,19 +274,13 @@ func (c *prober) explainMismatch(p *diag.Problem, path, pkg string) {
 		p.Fix = "rebuild the plugin with the host's toolchain: GOTOOLCHAIN=" + strings.Fields(hb.GoVersion)[0] + " pluginctl build"
 		return
 	}
-	fs, hs := map[string]string{}, map[string]string{}
-	for _, s := range fb.Settings {
-		fs[s.Key] = s.Value
-	}
-	for _, s := range hb.Settings {
-		hs[s.Key] = s.Value
-	}
+	fs, hs := settingsMap(fb), settingsMap(hb)
 	var settings []string
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath", "-gcflags", "-asmflags", "-tags", "-pgo", "GOEXPERIMENT", "GOAMD64", "GOARM64", "CGO_CFLAGS"} {
 		if fs[k] == hs[k] {
 			continue
 		}
-		if isPerPackage(k) {
+		if slices.Contains(perPackage, k) {
 			fp, hp := released.ParsePackageFlag(fs[k]), released.ParsePackageFlag(hs[k])
 			if fp.For(pkg, fb.Main.Path, false) == hp.For(pkg, hb.Main.Path, false) {
 				continue // applies to pkg alike on both sides

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,11 +23,7 @@ var perPackage = []string{"-gcflags", "-asmflags"}
 // flagPackages returns, for setting k, the packages both files link
 // that are compiled with other flags on each side, sorted.
 func flagPackages(k string, f, h *artifact.File) []string {
-	fv, hv := setting(f, k), setting(h, k)
-	if fv == hv {
-		return nil
-	}
-	fp, hp := released.ParsePackageFlag(fv), released.ParsePackageFlag(hv)
+	fp, hp := released.ParsePackageFlag(settingsMap(f.BuildInfo)[k]), released.ParsePackageFlag(settingsMap(h.BuildInfo)[k])
 	fm, hm := f.BuildInfo.Main.Path, h.BuildInfo.Main.Path
 	var out []string
 	for pkg := range f.Fingerprints {
@@ -41,18 +38,6 @@ func flagPackages(k string, f, h *artifact.File) []string {
 	return out
 }
 
-func setting(f *artifact.File, k string) string {
-	if f.BuildInfo == nil {
-		return ""
-	}
-	for _, s := range f.BuildInfo.Settings {
-		if s.Key == k {
-			return s.Value
-		}
-	}
-	return ""
-}
-
 // judgeFlags drops from the setting differences (settingDiffs lines) the
 // per-package flags that apply to no shared package, and says to which
 // shared packages the others apply.
@@ -63,7 +48,7 @@ func judgeFlags(diffs []string, f, h *artifact.File) []string {
 	var out []string
 	for _, d := range diffs {
 		k, _, _ := strings.Cut(d, ":")
-		if !isPerPackage(k) {
+		if !slices.Contains(perPackage, k) {
 			out = append(out, d)
 			continue
 		}
@@ -74,15 +59,6 @@ func judgeFlags(diffs []string, f, h *artifact.File) []string {
 		out = append(out, fmt.Sprintf("%s (applies differently to %d shared package(s): %s)", d, len(pkgs), firstN(pkgs, 5)))
 	}
 	return out
-}
-
-func isPerPackage(k string) bool {
-	for _, p := range perPackage {
-		if k == p {
-			return true
-		}
-	}
-	return false
 }
 
 func firstN(s []string, n int) string {

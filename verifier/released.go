@@ -37,32 +37,24 @@ func (e *StaticFallbackError) Error() string {
 // A host of another platform gets a probe run under its emulator; without
 // one (or without the platform's C compiler) only the static check runs.
 func buildProbe(ctx context.Context, cfg probe.Config, hostSrc string) (*probe.Probe, error) {
-	p, err := buildProbeFor(ctx, cfg, hostSrc)
+	var p *probe.Probe
+	var err error
+	var pe *probe.EnvError
+	if hostSrc == "" {
+		p, err = probe.Build(ctx, cfg)
+	}
+	if hostSrc != "" || errors.As(err, &pe) && pe.NoSource {
+		p, err = probe.BuildReleased(ctx, cfg, hostSrc)
+	}
 	if err == nil {
-		var env []string
-		if cfg.Go != nil {
-			env = cfg.Go.Env
-		}
-		err = p.Emulate(env)
+		err = p.Emulate(cfg.Go.Env)
 	}
 	var ce *probe.CannotRunError
-	if errors.As(err, &ce) {
-		return nil, &StaticFallbackError{Reason: ce.Error() + "; only the static check ran"}
-	}
-	return p, err
-}
-
-func buildProbeFor(ctx context.Context, cfg probe.Config, hostSrc string) (*probe.Probe, error) {
-	if hostSrc == "" {
-		p, err := probe.Build(ctx, cfg)
-		var pe *probe.EnvError
-		if err == nil || !errors.As(err, &pe) || !pe.NoSource {
-			return p, err
-		}
-	}
-	p, err := probe.BuildReleased(ctx, cfg, hostSrc)
 	var ne *probe.NothingReproducedError
-	if errors.As(err, &ne) {
+	switch {
+	case errors.As(err, &ce):
+		return nil, &StaticFallbackError{Reason: ce.Error() + "; only the static check ran"}
+	case errors.As(err, &ne):
 		return nil, &StaticFallbackError{Reason: ne.Error() + "; only the static check ran"}
 	}
 	return p, err

@@ -303,7 +303,9 @@ func packageMismatch(pkgs []string, f, h *artifact.File) diag.Problem {
 		switch {
 		case pm == hm && pver != hver && pm != "":
 			detail = append(detail, fmt.Sprintf("%s (module %s): plugin %s, host %s", pkg, pm, pver, hver))
-			fixes = append(fixes, fmt.Sprintf("pin %s to %s in the plugin's go.mod (go get %s@%s)", pm, hver, pm, hver))
+			if fix := fmt.Sprintf("pin %s to %s in the plugin's go.mod (go get %s@%s)", pm, hver, pm, hver); !slices.Contains(fixes, fix) {
+				fixes = append(fixes, fix)
+			}
 		case ordered && i > 0:
 			// Same version (or the standard library): it may differ only
 			// because a package it imports, compared before it, differs.
@@ -328,7 +330,7 @@ func packageMismatch(pkgs []string, f, h *artifact.File) diag.Problem {
 	}
 	fix := "rebuild the host and the plugin from one checkout with `pluginctl build`"
 	if len(fixes) > 0 {
-		fix = strings.Join(dedupe(fixes), "; ") + "; then rebuild with `pluginctl build`"
+		fix = strings.Join(fixes, "; ") + "; then rebuild with `pluginctl build`"
 	}
 	if sameSource && len(fixes) == 0 {
 		msg = fmt.Sprintf("compiled from another copy of %s than the host (the type identity trap)", pkgs[0])
@@ -357,18 +359,6 @@ func moduleOf(pkg string, bi *buildinfo.BuildInfo) (string, string) {
 		consider(d.Path, v)
 	}
 	return best, ver
-}
-
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 const (
