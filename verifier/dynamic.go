@@ -94,15 +94,6 @@ type DynamicReport struct {
 	Unreproduced map[string]bool
 }
 
-// Problems returns the problems per artifact, in order.
-func (r *DynamicReport) Problems() [][]diag.Problem {
-	out := make([][]diag.Problem, len(r.Results))
-	for i := range r.Results {
-		out[i] = r.Results[i].Problems
-	}
-	return out
-}
-
 // CheckDynamic opens every artifact in a probe process that mirrors the
 // host o.Host, then opens the ones that passed together, in order. For
 // each artifact, the probe looks up every entry of o.Contract that

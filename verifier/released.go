@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
@@ -84,21 +83,16 @@ func releasedNotes(p *probe.Probe) []string {
 	return append(notes, r.Notes...)
 }
 
-// linksUnreproduced returns the packages f shares with the host that the
-// released probe does not have with the host's fingerprint: for them the
-// probe cannot stand in for the host.
-func linksUnreproduced(f *artifact.File, unrepro map[string]bool) []string {
-	if f == nil || len(unrepro) == 0 {
-		return nil
-	}
-	var out []string
+// linksUnreproduced reports whether f links a package of the host that
+// the released probe does not have with the host's fingerprint: for it
+// the probe cannot stand in for the host.
+func linksUnreproduced(f *artifact.File, unrepro map[string]bool) bool {
 	for pkg := range f.Fingerprints {
 		if unrepro[pkg] {
-			out = append(out, pkg)
+			return true
 		}
 	}
-	sort.Strings(out)
-	return out
+	return false
 }
 
 // typeProblems are the DWARF type problems of checkSymbols that the

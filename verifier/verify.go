@@ -348,11 +348,11 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 			setBlind[c] = true
 		}
 		unreadBefore := false
-		for k, ps := range dyn.rep.Problems() {
-			i := probed[k]
+		for k, res := range dyn.rep.Results {
+			i, ps := probed[k], res.Problems
 			a := &r.Artifacts[i]
-			a.Writes = dyn.rep.Results[k].Writes
-			if u := linksUnreproduced(files[i], dyn.rep.Unreproduced); len(u) > 0 {
+			a.Writes = res.Writes
+			if files[i] != nil && linksUnreproduced(files[i], dyn.rep.Unreproduced) {
 				// The probe lacks the host's copy of packages this
 				// plugin links: no disagreement can be told there.
 				a.Problems = append(a.Problems, ps...)
