@@ -277,21 +277,8 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 			f.Release()
 		}
 	}
-	// The artifacts the facts cache remembers (those pluginctl build
-	// wrote, or checked before) are checked on this goroutine, one after
-	// the other: each takes tens of microseconds, less than handing it to
-	// another goroutine costs. The others are read jobs at a time.
-	var unread []int
-	for i, p := range paths {
-		if f, ok := cache.Remembered(p); ok {
-			check(i, f, nil)
-		} else {
-			unread = append(unread, i)
-		}
-	}
-	parallel(len(unread), o.Jobs, func(k int) {
-		i := unread[k]
-		f, err := cache.ReadFresh(paths[i])
+	parallel(len(paths), o.Jobs, func(i int) {
+		f, err := cache.Read(paths[i])
 		check(i, f, err)
 	})
 	slices.Sort(staticNotes)
