@@ -40,20 +40,7 @@ const LoaderEnvironment diag.Code = "loader-environment"
 // deployTargetCodes are the problems only the deploy machine shows.
 var deployTargetCodes = map[diag.Code]bool{LibcMismatch: true, ExtraLibrary: true, MissingLibrary: true, LoaderEnvironment: true}
 
-// checkLibc compares the C-side needs of plugin f with its host's.
-func checkLibc(f, host *artifact.File) []diag.Problem {
-	pl, err := f.Libc()
-	if err != nil {
-		return nil // the rest of the static check reports a malformed file
-	}
-	hl, err := host.Libc()
-	if err != nil {
-		return nil
-	}
-	return compareLibc(pl, hl)
-}
-
-// compareLibc is checkLibc on what was read.
+// compareLibc compares the C-side needs of a plugin with its host's.
 func compareLibc(pl, hl *artifact.Libc) []diag.Problem {
 	var ps []diag.Problem
 	switch {

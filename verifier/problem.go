@@ -58,6 +58,10 @@ const (
 	// CGO_ENABLED=0, or linked statically); every artifact gets it, and
 	// nothing else is checked.
 	HostCannotLoadPlugins diag.Code = "host-cannot-load-plugins"
+	// ContractUnknown warns that the host's contract is unknown (a
+	// released host whose contract nothing tells, see project.InForce):
+	// only the load checks ran.
+	ContractUnknown diag.Code = "contract-unknown"
 )
 
 // hostCannotLoad is the report on artifacts for a host that loads no

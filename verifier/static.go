@@ -39,8 +39,8 @@ type staticInput struct {
 	entry *manifest.Artifact
 	// sum returns the file's SHA-256 (computed only for the manifest check).
 	sum func() string
-	// note, when set, receives what the check could not tell (for the
-	// report's notes).
+	// note receives what the check could not tell (for the report's
+	// notes).
 	note func(string)
 }
 
@@ -87,39 +87,34 @@ func apiVersionOf(host *artifact.File) string {
 // reads the exported functions' types from DWARF: the costliest part of
 // the check, and redundant when the dynamic check asserts the real types.
 func checkStatic(in staticInput, host *artifact.File, c *contract.Contract, apiPkg string, withTypes bool) []diag.Problem {
-	var ps []diag.Problem
-	add := func(p diag.Problem) {
-		p.Check = diag.Static
-		if p.Severity == "" {
-			p.Severity = diag.Error
-		}
-		ps = append(ps, p)
+	if in.err != nil {
+		p := readProblem(in.path, in.err)
+		p.Severity, p.Check = diag.Error, diag.Static
+		return []diag.Problem{p}
 	}
-	if in.entry != nil && in.file != nil && in.entry.SHA256 != in.sum() {
-		add(diag.Problem{
-			Code:    HashMismatch,
+	var ps []diag.Problem
+	f := in.file
+	if in.entry != nil && in.entry.SHA256 != in.sum() {
+		ps = append(ps, diag.Problem{
+			Code: HashMismatch, Severity: diag.Error,
 			Message: "the file differs from the one pluginctl build recorded in the manifest",
 			Detail:  []string{"manifest sha256 " + in.entry.SHA256, "file     sha256 " + in.sum()},
 			Fix:     "rebuild the set with `pluginctl build` and deploy the files it wrote together with their manifest",
 		})
 	}
-	if in.err != nil {
-		add(readProblem(in.path, in.err))
-		return ps
-	}
-	f := in.file
 	if host != nil {
 		ps = append(ps, compareWithHost(f, host)...)
-		ps = append(ps, checkLibc(f, host)...)
+		// The C side: the rest of the static check reports a malformed file.
+		if pl, err := f.Libc(); err == nil {
+			if hl, err := host.Libc(); err == nil {
+				ps = append(ps, compareLibc(pl, hl)...)
+			}
+		}
 	}
-	note := in.note
-	if note == nil {
-		note = func(string) {}
-	}
-	ps = append(ps, checkSymbols(f, host, c, apiPkg, withTypes, note)...)
+	ps = append(ps, checkSymbols(f, host, c, apiPkg, withTypes, in.note)...)
 	if withTypes {
 		if n := strippedNote(in.path, f, c); n != "" {
-			note(n)
+			in.note(n)
 		}
 	}
 	for i := range ps {

@@ -265,7 +265,11 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 		}
 		a.Problems = checkStatic(staticInput{path: p, file: f, err: err, entry: entry, sum: sum, note: note}, host, o.Contract, o.APIPackage, !dynamic)
 		if unknown {
-			a.Problems = append(a.Problems, unknownProblem())
+			a.Problems = append(a.Problems, diag.Problem{
+				Code: ContractUnknown, Severity: diag.Warning, Check: diag.Static,
+				Message: released.UnknownWarning,
+				Fix:     "pluginctl verify --host-src DIR (the host's source checkout), or declare the symbols in pluginctl.toml or with --expect NAME=TYPE",
+			})
 		}
 		skip[i] = diag.HasError(a.Problems) // failed on its own (the host's checksum aside)
 		a.Problems = append(a.Problems, hostProblems...)
