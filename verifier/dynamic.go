@@ -340,15 +340,13 @@ func (c *prober) notPluginReason(path string) string {
 
 func (c *prober) apiPkg() string { return c.probe.APIPackage }
 
-// checkPlan is what the probe checks on one artifact.
+// checkPlan is what the probe checks on one artifact: Checks asserts the
+// contract's entries, in order (the convention's symbols are not among
+// them when Convention: the probe checks those itself, and calls its
+// functions).
 type checkPlan struct {
-	// entries are the contract's entries asserted by the probe's checks,
-	// in the order of checks.
+	probe.Plan
 	entries []contract.Entry
-	checks  []probe.Check
-	// convention: the probe checks the convention's symbols itself (and
-	// calls its functions); they are not in entries.
-	convention bool
 }
 
 // plan decides what the probe checks on the artifact at path: every
@@ -366,24 +364,24 @@ func (c *prober) plan(path string) checkPlan {
 		}
 		for _, e := range entries {
 			if e.Symbol == pluginapi.SymbolNew && slices.Contains(e.Types, conv[e.Symbol]) {
-				pl.convention = true
+				pl.Convention = true
 			}
 		}
 	}
 	for _, e := range entries {
-		if pl.convention && conv[e.Symbol] != "" && slices.Contains(e.Types, conv[e.Symbol]) {
+		if pl.Convention && conv[e.Symbol] != "" && slices.Contains(e.Types, conv[e.Symbol]) {
 			// The probe's convention code checks it, like
 			// pluginapi/loader; a contract that requires one of its
 			// optional symbols gets that checked on top (its type is
 			// the convention code's business).
 			if e.Required && !convRequired[e.Symbol] {
 				pl.entries = append(pl.entries, e)
-				pl.checks = append(pl.checks, probe.Check{Symbol: e.Symbol, Required: true})
+				pl.Checks = append(pl.Checks, probe.Check{Symbol: e.Symbol, Required: true})
 			}
 			continue
 		}
 		pl.entries = append(pl.entries, e)
-		pl.checks = append(pl.checks, probe.Check{Symbol: e.Symbol, Required: e.Required, Types: e.Types})
+		pl.Checks = append(pl.Checks, probe.Check{Symbol: e.Symbol, Required: e.Required, Types: e.Types})
 	}
 	return pl
 }
@@ -414,7 +412,7 @@ func (c *prober) notes() []string {
 
 // single classifies the run of one artifact.
 func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicResult, error) {
-	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.convention}
+	res := DynamicResult{Path: path, Duration: r.Duration, Convention: plan.Convention}
 	for _, w := range r.WritesOf(0) {
 		res.Writes = append(res.Writes, diag.Write{Path: w.Path, Removed: w.Removed})
 	}
@@ -446,7 +444,7 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 			add(c.openError(path, e.Error))
 		case probe.StageLookedUp:
 			c.contractChecks(&res, plan, e, add)
-			if plan.convention {
+			if plan.Convention {
 				c.lookups(&res, e, add)
 			}
 		case probe.StagePanicked:
@@ -479,7 +477,7 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 			}
 		}
 	}
-	if plan.convention && res.Loaded {
+	if plan.Convention && res.Loaded {
 		c.capabilities(&res, r, add)
 	}
 	return res, nil

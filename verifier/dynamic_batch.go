@@ -36,7 +36,7 @@ func (c *prober) runAll(ctx context.Context, artifacts []string, results []Dynam
 		idx := artifacts[start:]
 		probePlans := make([]probe.Plan, len(idx))
 		for k := range idx {
-			probePlans[k] = probe.Plan{Checks: plans[start+k].checks, Convention: plans[start+k].convention}
+			probePlans[k] = plans[start+k].Plan
 		}
 		c.runs.Add(1)
 		r, err := c.probe.Run(ctx, probe.RunOptions{
@@ -209,7 +209,7 @@ func (c *prober) runAlone(ctx context.Context, artifacts []string, plans []check
 			c.runs.Add(1)
 			r, err := c.probe.Run(ctx, probe.RunOptions{
 				Artifacts: []string{a}, Require: c.opts.RequireCapabilities, Timeout: c.opts.Timeout,
-				Checks: plan.checks, Convention: plan.convention, Sandbox: c.opts.Sandbox,
+				Checks: plan.Checks, Convention: plan.Convention, Sandbox: c.opts.Sandbox,
 			})
 			if err != nil {
 				errs[j] = err

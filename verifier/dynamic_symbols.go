@@ -42,7 +42,7 @@ func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Even
 			if ent.Required {
 				judged.add(ent, missingProblem(ent, oneLine(r.Error), "expected "+want), contract.SymbolMissing)
 			}
-		case len(plan.checks[k].Types) == 0 || r.Match >= 0:
+		case len(plan.Checks[k].Types) == 0 || r.Match >= 0:
 			// The host's assertion succeeds; then its comparison.
 			// A *string by its type, or by the type it matched: a host
 			// that links neither fmt nor reflect has no %T to report.
