@@ -239,7 +239,6 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 	var staticNotes []string
 	r.Artifacts = make([]diag.ArtifactReport, len(paths))
 	files := make([]*artifact.File, len(paths))
-	skip := make([]bool, len(paths))
 	readable := make([]bool, len(paths)) // the static check could read it as a plugin
 	hostProblems := checkHostHash(cache, host, mf, mpath)
 	entries := mf.Index(mpath)
@@ -271,7 +270,6 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 				Fix:     "pluginctl verify --host-src DIR (the host's source checkout), or declare the symbols in pluginctl.toml or with --expect NAME=TYPE",
 			})
 		}
-		skip[i] = diag.HasError(a.Problems) // failed on its own (the host's checksum aside)
 		a.Problems = append(a.Problems, hostProblems...)
 		readable[i] = f != nil
 		if f != nil {
