@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/pluginctl/pluginctl/internal/diag"
@@ -192,40 +191,31 @@ func batchOpened(r *probe.Result, k int) bool {
 // Jobs at a time.
 func (c *prober) runAlone(ctx context.Context, artifacts []string, plans []checkPlan, which []int, results []DynamicResult) error {
 	errs := make([]error, len(which))
-	sem := make(chan struct{}, c.opts.Jobs)
-	var wg sync.WaitGroup
-	for j, i := range which {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[j] = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			a, plan := artifacts[i], plans[i]
-			c.runs.Add(1)
-			r, err := c.probe.Run(ctx, probe.RunOptions{
-				Artifacts: []string{a}, Require: c.opts.RequireCapabilities, Timeout: c.opts.Timeout,
-				Checks: plan.Checks, Convention: plan.Convention, Sandbox: c.opts.Sandbox,
-			})
-			if err != nil {
-				errs[j] = err
-				return
-			}
-			c.ran(r)
-			if r.Canceled {
-				errs[j] = ctx.Err()
-				return
-			}
-			res, err := c.single(a, plan, r)
-			res.Checked = err == nil
-			results[i], errs[j] = res, err
-		}()
-	}
-	wg.Wait()
+	parallel(len(which), c.opts.Jobs, func(j int) {
+		i := which[j]
+		if ctx.Err() != nil {
+			errs[j] = ctx.Err()
+			return
+		}
+		a, plan := artifacts[i], plans[i]
+		c.runs.Add(1)
+		r, err := c.probe.Run(ctx, probe.RunOptions{
+			Artifacts: []string{a}, Require: c.opts.RequireCapabilities, Timeout: c.opts.Timeout,
+			Checks: plan.Checks, Convention: plan.Convention, Sandbox: c.opts.Sandbox,
+		})
+		if err != nil {
+			errs[j] = err
+			return
+		}
+		c.ran(r)
+		if r.Canceled {
+			errs[j] = ctx.Err()
+			return
+		}
+		res, err := c.single(a, plan, r)
+		res.Checked = err == nil
+		results[i], errs[j] = res, err
+	})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
