@@ -67,17 +67,11 @@ type DynamicResult struct {
 type DynamicReport struct {
 	// Results are per artifact, in the order given.
 	Results []DynamicResult
-	// Probe is the probe binary; ProbeBuild how long `go build` took
-	// (a few hundred ms when the cached probe is up to date).
-	Probe      string
-	ProbeBuild time.Duration
 	// Toolchain is the GOTOOLCHAIN the probe was built with, "" for the
 	// local go command.
 	Toolchain string
 	// APIPackage is the API package when the host links it, else "".
 	APIPackage string
-	// SetDuration is the wall time of the set check (0 when skipped).
-	SetDuration time.Duration
 	// Runs counts the probe processes started; SetSkipped: the first
 	// run opened every passing artifact cleanly, before any other, so it
 	// was the set check too.
@@ -139,7 +133,7 @@ func CheckDynamic(ctx context.Context, o Options, artifacts []string) (*DynamicR
 	if assumed(o.Contract, o.APIPackage) && p.APIPackage == "" {
 		con = nil // the convention of a host that does not use it: only plugin.Open
 	}
-	rep := &DynamicReport{Probe: p.Path, ProbeBuild: p.BuildTime, Toolchain: p.Toolchain, APIPackage: p.APIPackage, Contract: con}
+	rep := &DynamicReport{Toolchain: p.Toolchain, APIPackage: p.APIPackage, Contract: con}
 	c := &prober{opts: o, probe: p, hostGo: p.HostInfo.GoVersion, contract: con}
 	rep.Notes = append(releasedNotes(p), c.notes()...)
 	if p.Released != nil {
@@ -186,7 +180,6 @@ func CheckDynamic(ctx context.Context, o Options, artifacts []string) (*DynamicR
 		}
 	}
 	if len(passed) > 0 && len(set) > 1 && !setChecked {
-		start := time.Now()
 		if err := c.checkSet(ctx, artifacts, set, passed, o.Timeout+2*budget, rep.Results); err != nil {
 			if ctx.Err() != nil {
 				// The set was not checked: neither were its members,
@@ -198,7 +191,6 @@ func CheckDynamic(ctx context.Context, o Options, artifacts []string) (*DynamicR
 			}
 			return nil, envError(ctx, err)
 		}
-		rep.SetDuration = time.Since(start)
 	}
 	return rep, nil
 }
