@@ -22,14 +22,10 @@ import (
 // finds every mismatching package where the runtime stops at the first,
 // and explains the mismatches by their root cause from the build info.
 
-// fingerprintSettings are the build settings that change package
-// fingerprints or the runtime's view of a package, so that a difference
-// in them breaks loading. Settings not listed (-buildmode, -ldflags, vcs.*)
-// never matter to plugin.Open.
-var ignoredSettings = map[string]bool{
-	"-buildmode": true, "-ldflags": true, "DefaultGODEBUG": true,
-	"vcs": true, "vcs.revision": true, "vcs.time": true, "vcs.modified": true,
-}
+// ignoredSettings are the build settings that never matter to
+// plugin.Open (with vcs.*): a difference in any other changes package
+// fingerprints or the runtime's view of a package, and breaks loading.
+var ignoredSettings = map[string]bool{"-buildmode": true, "-ldflags": true, "DefaultGODEBUG": true}
 
 // staticInput is what the static check knows about one artifact.
 type staticInput struct {
@@ -224,13 +220,8 @@ func mismatchedPackages(f, h *artifact.File) []string {
 // naming the sides pl and hl.
 func settingDiffs(p, h *buildinfo.BuildInfo, pl, hl string) []string {
 	pm, hm := settingsMap(p), settingsMap(h)
-	keys := map[string]bool{}
-	for k := range pm {
-		keys[k] = true
-	}
-	for k := range hm {
-		keys[k] = true
-	}
+	keys := maps.Clone(pm)
+	maps.Copy(keys, hm)
 	var out []string
 	for k := range keys {
 		if ignoredSettings[k] || strings.HasPrefix(k, "vcs") {
