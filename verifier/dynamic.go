@@ -347,26 +347,24 @@ type checkPlan struct {
 func (c *prober) plan(path string) checkPlan {
 	var pl checkPlan
 	entries := c.contract.For(path)
-	conv := map[string]string{} // the convention's symbols and types
-	convRequired := map[string]bool{}
-	if api := c.apiPkg(); api == pluginapi.ImportPath { // the probe's convention code
-		for _, e := range contract.Default(api).Entries {
-			conv[e.Symbol] = e.Types[0]
-			convRequired[e.Symbol] = e.Required
-		}
-		for _, e := range entries {
-			if e.Symbol == pluginapi.SymbolNew && slices.Contains(e.Types, conv[e.Symbol]) {
-				pl.Convention = true
-			}
+	// conv: the convention's entry of e, when the probe's convention code
+	// (that of pluginapi) checks it.
+	conv := func(e contract.Entry) (contract.Entry, bool) {
+		d, ok := contract.ConventionEntry(c.apiPkg(), e.Symbol)
+		return d, ok && c.apiPkg() == pluginapi.ImportPath && slices.Contains(e.Types, d.Types[0])
+	}
+	for _, e := range entries {
+		if _, ok := conv(e); ok && e.Symbol == pluginapi.SymbolNew {
+			pl.Convention = true
 		}
 	}
 	for _, e := range entries {
-		if pl.Convention && conv[e.Symbol] != "" && slices.Contains(e.Types, conv[e.Symbol]) {
+		if d, ok := conv(e); ok && pl.Convention {
 			// The probe's convention code checks it, like
 			// pluginapi/loader; a contract that requires one of its
 			// optional symbols gets that checked on top (its type is
 			// the convention code's business).
-			if e.Required && !convRequired[e.Symbol] {
+			if e.Required && !d.Required {
 				pl.entries = append(pl.entries, e)
 				pl.Checks = append(pl.Checks, probe.Check{Symbol: e.Symbol, Required: true})
 			}
