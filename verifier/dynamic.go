@@ -330,8 +330,6 @@ func (c *prober) notPluginReason(path string) string {
 	return ""
 }
 
-func (c *prober) apiPkg() string { return c.probe.APIPackage }
-
 // checkPlan is what the probe checks on one artifact: Checks asserts the
 // contract's entries, in order (the convention's symbols are not among
 // them when Convention: the probe checks those itself, and calls its
@@ -350,8 +348,8 @@ func (c *prober) plan(path string) checkPlan {
 	// conv: the convention's entry of e, when the probe's convention code
 	// (that of pluginapi) checks it.
 	conv := func(e contract.Entry) (contract.Entry, bool) {
-		d, ok := contract.ConventionEntry(c.apiPkg(), e.Symbol)
-		return d, ok && c.apiPkg() == pluginapi.ImportPath && slices.Contains(e.Types, d.Types[0])
+		d, ok := contract.ConventionEntry(c.probe.APIPackage, e.Symbol)
+		return d, ok && c.probe.APIPackage == pluginapi.ImportPath && slices.Contains(e.Types, d.Types[0])
 	}
 	for _, e := range entries {
 		if _, ok := conv(e); ok && e.Symbol == pluginapi.SymbolNew {

@@ -101,7 +101,7 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(diag.Proble
 	for name, s := range e.Symbols {
 		res.Symbols[name] = s.Type
 	}
-	api := c.apiPkg()
+	api := c.probe.APIPackage
 	short := pkgName(api)
 	ver := e.Symbols[pluginapi.SymbolAPIVersion]
 	switch {
