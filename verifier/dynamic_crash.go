@@ -176,19 +176,12 @@ type crashReport struct {
 func parseCrash(stderr []byte) crashReport {
 	lines := strings.Split(strings.ToValidUTF8(string(stderr), "\uFFFD"), "\n")
 	var c crashReport
-	trace := -1
-	for i := len(lines) - 1; i >= 0; i-- {
+	trace, h := -1, -1
+	for i := len(lines) - 1; i >= 0 && h < 0; i-- {
 		if strings.HasPrefix(lines[i], "goroutine ") && strings.HasSuffix(lines[i], "]:") {
-			trace = i
-			if crashHeader(lines, i) >= 0 {
-				break
-			}
+			trace, h = i, crashHeader(lines, i)
 		}
 	}
-	if trace < 0 {
-		return c
-	}
-	h := crashHeader(lines, trace)
 	if h < 0 {
 		return c
 	}
@@ -239,8 +232,8 @@ func crashHeader(lines []string, i int) int {
 		if strings.HasPrefix(l, "[signal ") {
 			continue // detail of the header above it
 		}
-		if k := crashHeaderStart(l); k >= 0 {
-			lines[j] = l[k:]
+		if loc := crashHeaderRE.FindStringIndex(l); loc != nil {
+			lines[j] = l[loc[0]:]
 			return j
 		}
 	}
@@ -249,13 +242,6 @@ func crashHeader(lines []string, i int) int {
 
 // crashHeaderRE matches the start of a runtime crash header.
 var crashHeaderRE = regexp.MustCompile(`(panic: |fatal error: |SIG[A-Z0-9]+: )`)
-
-func crashHeaderStart(l string) int {
-	if loc := crashHeaderRE.FindStringIndex(l); loc != nil {
-		return loc[0]
-	}
-	return -1
-}
 
 // topFrames returns the top of a Go stack trace as "function (file:line)",
 // up to three frames. After a recovered panic (recovered), the frames from
