@@ -476,20 +476,17 @@ func findManifest(o Options, paths []string) (*manifest.Manifest, string, error)
 	if o.Plan != nil && o.Plan.Manifest != nil {
 		return o.Plan.Manifest, o.Plan.ManifestPath, nil
 	}
-	if explicit := o.Manifest; explicit != "" {
-		m, err := manifest.Read(explicit)
-		if err != nil {
-			return nil, "", &diag.EnvError{Msg: fmt.Sprintf("reading manifest: %v", err)}
+	p, fix := o.Manifest, ""
+	if p == "" {
+		var ok bool
+		if p, ok = manifest.Find(paths[0]); !ok {
+			return nil, "", nil
 		}
-		return m, explicit, nil
-	}
-	p, ok := manifest.Find(paths[0])
-	if !ok {
-		return nil, "", nil
+		fix = "rebuild with `pluginctl build`, or name the host with --host"
 	}
 	m, err := manifest.Read(p)
 	if err != nil {
-		return nil, "", &diag.EnvError{Msg: fmt.Sprintf("reading manifest: %v", err), Fix: "rebuild with `pluginctl build`, or name the host with --host"}
+		return nil, "", &diag.EnvError{Msg: fmt.Sprintf("reading manifest: %v", err), Fix: fix}
 	}
 	return m, p, nil
 }
