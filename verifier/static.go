@@ -256,6 +256,7 @@ func settingValue(v string) string {
 	return fmt.Sprintf("%q", v)
 }
 
+// settingNames lists the names of diffs ("name: ..." lines).
 func settingNames(diffs []string) string {
 	var names []string
 	for _, d := range diffs {

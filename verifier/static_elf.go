@@ -39,18 +39,13 @@ func compareELF(f, h *artifact.File) *diag.Problem {
 	if len(diffs) == 0 {
 		return nil
 	}
-	what := []string{}
-	for _, d := range diffs {
-		n, _, _ := strings.Cut(d, ":")
-		what = append(what, n)
-	}
 	fix := "build the plugin for the host's platform with `pluginctl build`"
 	if t := h.BuildTarget; t.String() != "" {
 		fix = fmt.Sprintf("build the plugin for %s, the host's platform (GOOS=%s GOARCH=%s pluginctl build); a file with an edited header is not the file that was built", t, t.GOOS, t.GOARCH)
 	}
 	return &diag.Problem{
 		Code: NotAPlugin, Severity: diag.Error,
-		Message: fmt.Sprintf("its ELF header is for another platform than the host's (%s): the host's dynamic loader refuses it", strings.Join(what, ", ")),
+		Message: fmt.Sprintf("its ELF header is for another platform than the host's (%s): the host's dynamic loader refuses it", settingNames(diffs)),
 		Detail:  diffs,
 		Fix:     fix,
 	}
