@@ -57,11 +57,7 @@ func compareLibc(pl, hl *artifact.Libc) []diag.Problem {
 	case pl.GlibcMax != "" && hl.GlibcMax != "" && artifact.CompareGlibc(pl.GlibcMax, hl.GlibcMax) > 0:
 		syms := pl.SymbolsAbove(hl.GlibcMax)
 		detail := []string{fmt.Sprintf("plugin requires %s, host requires at most %s", pl.GlibcMax, hl.GlibcMax)}
-		const max = 8
-		if len(syms) > max {
-			syms = append(syms[:max:max], fmt.Sprintf("and %d more", len(syms)-max))
-		}
-		detail = append(detail, "symbols above the host's: "+strings.Join(syms, ", "))
+		detail = append(detail, "symbols above the host's: "+firstN(syms, 8))
 		ps = append(ps, diag.Problem{
 			Code: LibcMismatch, Severity: diag.Error,
 			Message: fmt.Sprintf("requires glibc symbol version %s, the host only %s: where the host runs on an older glibc, loading fails with \"version `%s' not found\"", pl.GlibcMax, hl.GlibcMax, pl.GlibcMax),

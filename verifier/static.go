@@ -267,12 +267,7 @@ func settingNames(diffs []string) string {
 }
 
 func packagesLine(pkgs []string) string {
-	const max = 12
-	s := fmt.Sprintf("%d package(s) differ: ", len(pkgs))
-	if len(pkgs) > max {
-		return s + strings.Join(pkgs[:max], ", ") + fmt.Sprintf(", and %d more", len(pkgs)-max)
-	}
-	return s + strings.Join(pkgs, ", ")
+	return fmt.Sprintf("%d package(s) differ: %s", len(pkgs), firstN(pkgs, 12))
 }
 
 // packageMismatch explains packages that differ while toolchain and

@@ -451,12 +451,8 @@ func expand(args []string, rule *contract.Folder) ([]string, []string, error) {
 			for _, l := range left {
 				shown = append(shown, diag.QuotePath(l))
 			}
-			const max = 10
-			if len(shown) > max {
-				shown = append(shown[:max], fmt.Sprintf("and %d more", len(left)-max))
-			}
 			notes = append(notes, fmt.Sprintf("%s: %d file(s) the host does not open (its rule: %s) were not checked: %s",
-				diag.QuotePath(a), len(left), rule, strings.Join(shown, ", ")))
+				diag.QuotePath(a), len(left), rule, firstN(shown, 10)))
 		}
 	}
 	switch {
