@@ -55,9 +55,8 @@ func compareLibc(pl, hl *artifact.Libc) []diag.Problem {
 			Fix: fmt.Sprintf("build the plugin on a %s system like the host's (the host's build image), with `pluginctl build --for HOST`", hl.Flavor),
 		})
 	case pl.GlibcMax != "" && hl.GlibcMax != "" && artifact.CompareGlibc(pl.GlibcMax, hl.GlibcMax) > 0:
-		syms := pl.SymbolsAbove(hl.GlibcMax)
-		detail := []string{fmt.Sprintf("plugin requires %s, host requires at most %s", pl.GlibcMax, hl.GlibcMax)}
-		detail = append(detail, "symbols above the host's: "+firstN(syms, 8))
+		detail := []string{fmt.Sprintf("plugin requires %s, host requires at most %s", pl.GlibcMax, hl.GlibcMax),
+			"symbols above the host's: " + firstN(pl.SymbolsAbove(hl.GlibcMax), 8)}
 		ps = append(ps, diag.Problem{
 			Code: LibcMismatch, Severity: diag.Error,
 			Message: fmt.Sprintf("requires glibc symbol version %s, the host only %s: where the host runs on an older glibc, loading fails with \"version `%s' not found\"", pl.GlibcMax, hl.GlibcMax, pl.GlibcMax),
