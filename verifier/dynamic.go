@@ -15,7 +15,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/pluginapi"
-	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
@@ -45,9 +44,6 @@ type DynamicResult struct {
 	APIVersion string
 	// Capabilities is what Capabilities() returned.
 	Capabilities []string
-	// Metadata is the build metadata read through plugin.Lookup, nil if
-	// absent or invalid.
-	Metadata *meta.Metadata
 	// Symbols maps each looked-up symbol to its dynamic type (%T), ""
 	// when the plugin does not export it.
 	Symbols map[string]string

@@ -165,16 +165,13 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(diag.Proble
 		}
 	}
 	if s := e.Symbols[pluginapi.SymbolMetadata]; s.Found && s.OK {
-		md, err := meta.Parse([]byte(s.Value))
-		if err != nil {
+		if _, err := meta.Parse([]byte(s.Value)); err != nil {
 			add(diag.Problem{
 				Code:    BadMetadata,
 				Message: "PluginctlMetadata is not valid pluginctl build metadata: a careful host skips the plugin",
 				Detail:  []string{oneLine(err.Error())},
 				Fix:     "do not declare PluginctlMetadata yourself: `pluginctl build` writes it",
 			})
-		} else {
-			res.Metadata = md
 		}
 	}
 }
