@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -332,10 +333,8 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 		// The set's problems (a duplicate, a conflict) depend on the
 		// artifacts loaded before: after one the static check could not
 		// read, it is blind to them.
-		setBlind := map[diag.Code]bool{DuplicatePlugin: true, PluginConflict: true}
-		for c := range blind {
-			setBlind[c] = true
-		}
+		setBlind := maps.Clone(blind)
+		setBlind[DuplicatePlugin], setBlind[PluginConflict] = true, true
 		unreadBefore := false
 		for k, res := range dyn.rep.Results {
 			i, ps := probed[k], res.Problems
