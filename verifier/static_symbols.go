@@ -32,7 +32,6 @@ func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, a
 			return nil // neither side uses the pluginapi convention
 		}
 	}
-	var ps []diag.Problem
 	exports := f.SortedExports()
 	judged := entryProblems{c: c, path: f.Path}
 	for _, e := range c.For(f.Path) {
@@ -40,8 +39,7 @@ func checkSymbols(f *artifact.File, host *artifact.File, c *contract.Contract, a
 			judged.add(e, *p, st)
 		}
 	}
-	ps = append(ps, judged.problems()...)
-	ps = append(ps, unresolvedProblems(c, f.Path)...)
+	ps := append(judged.problems(), unresolvedProblems(c, f.Path)...)
 	if p, ok := notOpened(c, f.Path); ok {
 		ps = append(ps, p)
 	}
