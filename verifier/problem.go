@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
@@ -66,8 +65,7 @@ const (
 
 // hostCannotLoad is the report on artifacts for a host that loads no
 // plugin: each fails with HostCannotLoadPlugins, up front, whatever it is.
-func hostCannotLoad(r *diag.Report, host *artifact.File, paths []string, why string) *diag.Report {
-	r.Host.GoVersion, r.Host.Package = host.BuildInfo.GoVersion, host.BuildInfo.Path
+func hostCannotLoad(r *diag.Report, paths []string, why string) *diag.Report {
 	r.Notes = append(r.Notes, "the host cannot load any plugin: nothing else was checked")
 	for _, p := range paths {
 		r.Artifacts = append(r.Artifacts, diag.ArtifactReport{

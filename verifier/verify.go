@@ -139,7 +139,7 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 	}
 	if host != nil {
 		if why := host.CannotLoadPlugins(); why != "" {
-			return hostCannotLoad(r, host, paths, why), nil
+			return hostCannotLoad(r, paths, why), nil
 		}
 	}
 	var recorded *manifest.Contract
@@ -185,8 +185,6 @@ func Verify(ctx context.Context, o Options, args []string) (*diag.Report, error)
 			r.Host.BuildSet = host.Metadata.BuildSet
 			r.Host.APIVersion = host.Metadata.APIVersion
 		}
-		r.Host.GoVersion = host.BuildInfo.GoVersion
-		r.Host.Package = host.BuildInfo.Path
 		if len(host.Fingerprints) == 0 {
 			r.Notes = append(r.Notes, "the host carries no package fingerprints: it does not link package plugin with cgo, so it cannot load any plugin")
 		}
@@ -534,7 +532,7 @@ func resolveHost(files artifact.Cache, flag string, mf *manifest.Manifest, mpath
 	if f.Kind != artifact.KindExecutable {
 		return nil, &diag.EnvError{Msg: fmt.Sprintf("host %s is a %s, not a Go program", path, f.Kind), Fix: "give the host program with --host"}
 	}
-	r.Host = &diag.HostInfo{Path: path, Source: source}
+	r.Host = &diag.HostInfo{Path: path, Source: source, GoVersion: f.BuildInfo.GoVersion, Package: f.BuildInfo.Path}
 	return f, nil
 }
 
