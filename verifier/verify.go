@@ -372,15 +372,17 @@ func interrupted(r *diag.Report, dyn *DynamicReport, probed []int, readable []bo
 	blind := map[diag.Code]bool{BadNewSignature: true, BadSymbolType: true, APIVersionMismatch: true, DuplicatePlugin: true, PluginConflict: true}
 	for k, i := range probed {
 		a := &r.Artifacts[i]
-		if dyn != nil && k < len(dyn.Results) && dyn.Results[k].Checked {
-			a.Problems = merge(a.Problems, dyn.Results[k].Problems, blind, readable[i])
+		var res DynamicResult
+		if dyn != nil && k < len(dyn.Results) {
+			res = dyn.Results[k]
+		}
+		if res.Checked {
+			a.Problems = merge(a.Problems, res.Problems, blind, readable[i])
 			continue
 		}
-		if dyn != nil && k < len(dyn.Results) {
-			for _, p := range dyn.Results[k].Problems {
-				if p.Severity == diag.Error {
-					a.Problems = append(a.Problems, p) // found before the interruption: still true
-				}
+		for _, p := range res.Problems {
+			if p.Severity == diag.Error {
+				a.Problems = append(a.Problems, p) // found before the interruption: still true
 			}
 		}
 		a.NotChecked = append(a.NotChecked, diag.Dynamic)
