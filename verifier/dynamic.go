@@ -427,6 +427,9 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 			res.Loaded = false
 			add(c.openError(path, e.Error))
 		case probe.StageLookedUp:
+			if res.Symbols == nil {
+				res.Symbols = map[string]string{}
+			}
 			c.contractChecks(&res, plan, e, add)
 			if plan.Convention {
 				c.lookups(&res, e, add)

@@ -22,9 +22,6 @@ import (
 // the plugin). missing-new and bad-new-signature for New, missing-symbol
 // and bad-symbol-type for every other symbol.
 func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Event, add func(diag.Problem)) {
-	if res.Symbols == nil {
-		res.Symbols = map[string]string{}
-	}
 	judged := entryProblems{c: c.contract, path: res.Path}
 	for k, ent := range plan.entries {
 		r, ok := e.Check(k)
@@ -95,9 +92,6 @@ func (c *prober) contractChecks(res *DynamicResult, plan checkPlan, e probe.Even
 // lookups turns the convention's looked-up symbols into problems, as
 // package pluginapi/loader would refuse the plugin.
 func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(diag.Problem)) {
-	if res.Symbols == nil {
-		res.Symbols = map[string]string{}
-	}
 	for name, s := range e.Symbols {
 		res.Symbols[name] = s.Type
 	}
