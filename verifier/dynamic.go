@@ -465,7 +465,7 @@ func (c *prober) single(path string, plan checkPlan, r *probe.Result) (DynamicRe
 		}
 	}
 	if plan.Convention && res.Loaded {
-		c.capabilities(&res, r, add)
+		c.capabilities(&res, add)
 	}
 	return res, nil
 }

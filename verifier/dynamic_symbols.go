@@ -171,7 +171,7 @@ func (c *prober) lookups(res *DynamicResult, e probe.Event, add func(diag.Proble
 }
 
 // capabilities checks the required capabilities, after a complete run.
-func (c *prober) capabilities(res *DynamicResult, r *probe.Result, add func(diag.Problem)) {
+func (c *prober) capabilities(res *DynamicResult, add func(diag.Problem)) {
 	if len(c.opts.RequireCapabilities) == 0 || diag.HasError(res.Problems) {
 		return
 	}
