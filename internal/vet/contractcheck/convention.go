@@ -171,7 +171,7 @@ func (v *conv) factory() bool {
 		t := types.TypeString(obj.Type(), v.qual)
 		v.report("factory", pos, end, CatKind,
 			fmt.Sprintf("New is a variable of type %s: Lookup gives the host a pointer to it (*%s), not a %s", t, t, wantStr),
-			"declare New as a function: "+decl, v.varToFunc(obj, "New", want))
+			"declare New as a function: "+decl, v.varToFunc(obj, want))
 	case *types.Const:
 		v.report("factory", pos, end, CatKind, "New is a constant: constants are not plugin symbols, the host's Lookup(\"New\") fails", "declare "+decl, nil)
 	case *types.TypeName:
@@ -230,18 +230,19 @@ func (v *conv) resultFix(fn *types.Func) []analysis.TextEdit {
 // varToFunc rewrites "var X = func(...) ... {...}" as "func X(...) ...
 // {...}" when the literal has type want, and, for Capabilities, "var
 // Capabilities = []string{...}" as a function returning the list.
-func (v *conv) varToFunc(obj *types.Var, name string, want *types.Signature) []analysis.TextEdit {
-	d, spec := common.Decl(v.pass, obj)
-	gd, _ := d.(*ast.GenDecl)
-	vs, _ := spec.(*ast.ValueSpec)
-	if want == nil || gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 {
+func (v *conv) varToFunc(obj *types.Var, want *types.Signature) []analysis.TextEdit {
+	if want == nil {
+		return nil
+	}
+	if edits := varToFunc(v.pass, obj, func(t types.Type) bool { return types.Identical(t, want) }); edits != nil {
+		return edits
+	}
+	gd, vs := single(v.pass, obj)
+	if vs == nil {
 		return nil
 	}
 	val := vs.Values[0]
-	if lit, ok := val.(*ast.FuncLit); ok && vs.Type == nil && types.Identical(v.pass.TypesInfo.TypeOf(lit), want) {
-		return []analysis.TextEdit{{Pos: gd.Pos(), End: lit.Type.Func + 4, NewText: []byte("func " + name)}}
-	}
-	if _, ok := val.(*ast.CompositeLit); !ok || name != "Capabilities" || !types.Identical(v.pass.TypesInfo.TypeOf(val), want.Results().At(0).Type()) {
+	if _, ok := val.(*ast.CompositeLit); !ok || obj.Name() != "Capabilities" || !types.Identical(v.pass.TypesInfo.TypeOf(val), want.Results().At(0).Type()) {
 		return nil
 	}
 	return []analysis.TextEdit{
@@ -276,7 +277,7 @@ func (v *conv) optional(name string, want *types.Signature, wantStr, sentinel st
 		t := types.TypeString(obj.Type(), v.qual)
 		v.report("capabilities", pos, end, CatKind,
 			fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a *%s, %s", name, t, t, skip),
-			fix, v.varToFunc(obj, name, want))
+			fix, v.varToFunc(obj, want))
 	default:
 		v.report("capabilities", pos, end, CatKind, fmt.Sprintf("%s is a %s, not a function: %s", name, objKind(obj), skip), fix, nil)
 	}

@@ -197,7 +197,7 @@ func (r *reporter) check(e contract.Entry) {
 			elem := strings.TrimPrefix(got, "*")
 			r.report(pos, end, CatKind,
 				r.withOrigin(fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a %s, but it wants a function, %s", sym, elem, got, want), e),
-				r.declFix(e), r.varToFunc(obj.(*types.Var), e))
+				r.declFix(e), varToFunc(r.pass, obj.(*types.Var), e.MatchesType))
 		default:
 			r.report(pos, end, CatKind,
 				r.withOrigin(fmt.Sprintf("%s is a function of type %s, but the host wants a variable: Lookup must give it %s", sym, got, want), e),
@@ -393,17 +393,28 @@ func (r *reporter) packageClause() token.Pos {
 	return token.NoPos
 }
 
-// varToFunc rewrites "var F = func(...) ... {...}" as "func F(...) ...
-// {...}" when the function literal has a type the entry accepts.
-func (r *reporter) varToFunc(v *types.Var, e contract.Entry) []analysis.TextEdit {
-	decl, spec := common.Decl(r.pass, v)
+// single returns the declaration of obj when it is the one name of an
+// unparenthesized var or const declaration with one value; nil
+// otherwise.
+func single(pass *analysis.Pass, obj types.Object) (*ast.GenDecl, *ast.ValueSpec) {
+	decl, spec := common.Decl(pass, obj)
 	gd, _ := decl.(*ast.GenDecl)
 	vs, _ := spec.(*ast.ValueSpec)
-	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 || vs.Type != nil {
+	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 {
+		return nil, nil
+	}
+	return gd, vs
+}
+
+// varToFunc rewrites "var F = func(...) ... {...}" as "func F(...) ...
+// {...}" when accept takes the function literal's type.
+func varToFunc(pass *analysis.Pass, v *types.Var, accept func(types.Type) bool) []analysis.TextEdit {
+	gd, vs := single(pass, v)
+	if vs == nil || vs.Type != nil {
 		return nil
 	}
 	lit, ok := vs.Values[0].(*ast.FuncLit)
-	if !ok || !e.MatchesType(r.pass.TypesInfo.TypeOf(lit)) {
+	if !ok || !accept(pass.TypesInfo.TypeOf(lit)) {
 		return nil
 	}
 	return []analysis.TextEdit{{Pos: gd.Pos(), End: lit.Type.Func + 4, NewText: []byte("func " + v.Name())}}
@@ -412,13 +423,8 @@ func (r *reporter) varToFunc(v *types.Var, e contract.Entry) []analysis.TextEdit
 // constToVar turns "const C = value" into "var C = value" when the
 // variable this makes has a type the entry accepts.
 func (r *reporter) constToVar(c *types.Const, e contract.Entry) []analysis.TextEdit {
-	decl, spec := common.Decl(r.pass, c)
-	gd, _ := decl.(*ast.GenDecl)
-	vs, _ := spec.(*ast.ValueSpec)
-	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 {
-		return nil
-	}
-	if !e.MatchesType(types.NewPointer(types.Default(c.Type()))) || (e.Kind != "" && e.Kind != contract.KindVar) {
+	gd, _ := single(r.pass, c)
+	if gd == nil || !e.MatchesType(types.NewPointer(types.Default(c.Type()))) || (e.Kind != "" && e.Kind != contract.KindVar) {
 		return nil
 	}
 	return []analysis.TextEdit{{Pos: gd.TokPos, End: gd.TokPos + token.Pos(len("const")), NewText: []byte("var")}}

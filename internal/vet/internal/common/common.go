@@ -148,17 +148,9 @@ func IsStd(pass *analysis.Pass) bool {
 	return !strings.Contains(first, ".")
 }
 
-// FindAPI returns the package with import path api among the imports of
-// pkg, direct first, then transitive; nil if pkg does not reach it.
+// FindAPI returns the package with import path api among pkg and the
+// packages it imports, directly or not; nil if pkg does not reach it.
 func FindAPI(pkg *types.Package, api string) *types.Package {
-	if pkg.Path() == api {
-		return pkg
-	}
-	for _, p := range pkg.Imports() {
-		if p.Path() == api {
-			return p
-		}
-	}
 	seen := map[*types.Package]bool{}
 	var find func(p *types.Package) *types.Package
 	find = func(p *types.Package) *types.Package {
