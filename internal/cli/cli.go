@@ -19,6 +19,8 @@ import (
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/version"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // IO is what a command reads and writes; tests substitute their own.
@@ -45,9 +47,8 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		err = interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
 	}
 	if err != nil {
-		var ee *exitError
-		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
-			return err // already reported
+		if err.Error() == "" {
+			return err // already reported (diag.Failed, say)
 		}
 		if err == context.Canceled {
 			fmt.Fprintln(stdio.Stderr, "pluginctl: interrupted")
@@ -62,14 +63,6 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", strings.Join(lines, "\n"))
 	}
 	return err
-}
-
-func asExit(err error, target **exitError) bool {
-	e, ok := err.(*exitError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 func newApp(stdio IO) *ucli.App {
@@ -96,7 +89,7 @@ func newApp(stdio IO) *ucli.App {
 		HideVersion:          true,
 		EnableBashCompletion: false,
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
-			return usageError("%v", err)
+			return diag.Usage("%v", err)
 		},
 		// The help command replaces urfave/cli's, which adds the flag.
 		Flags:                 []ucli.Flag{ucli.HelpFlag},
@@ -123,7 +116,7 @@ Example:
    pluginctl completion bash|zsh|fish`,
 				Action: func(c *ucli.Context) error {
 					if c.Args().Present() {
-						return usageError("version takes no arguments")
+						return diag.Usage("version takes no arguments")
 					}
 					fmt.Fprintf(stdio.Stdout, "pluginctl %s (%s %s/%s)\n", version.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 					return nil
@@ -135,7 +128,7 @@ Example:
 		if slices.ContainsFunc(c.Flags, func(f ucli.Flag) bool { return f == verboseFlag }) {
 			c.Before = func(c *ucli.Context) error {
 				if c.Bool("verbose") && c.Bool("quiet") {
-					return usageError("-v and -q contradict each other: give one")
+					return diag.Usage("-v and -q contradict each other: give one")
 				}
 				if c.Bool("verbose") {
 					gocmd.Trace(stdio.Stderr)
@@ -145,7 +138,7 @@ Example:
 		}
 		name := c.Name
 		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
-			return usageError("%v (see pluginctl %s --help)", err, name)
+			return diag.Usage("%v (see pluginctl %s --help)", err, name)
 		}
 	}
 	return app

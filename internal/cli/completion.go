@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // shells are the shells pluginctl completion writes a script for.
@@ -25,7 +27,7 @@ Examples:
    pluginctl completion fish > ~/.config/fish/completions/pluginctl.fish`,
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
-				return usageError("completion takes one shell: %s", strings.Join(shells, ", "))
+				return diag.Usage("completion takes one shell: %s", strings.Join(shells, ", "))
 			}
 			cmds := completable(app())
 			switch sh := c.Args().First(); sh {
@@ -37,7 +39,7 @@ Examples:
 			case "fish":
 				return writeFish(stdio.Stdout, cmds)
 			default:
-				return usageError("completion %q: want one of %s", sh, strings.Join(shells, ", "))
+				return diag.Usage("completion %q: want one of %s", sh, strings.Join(shells, ", "))
 			}
 		},
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // readArtifact reads a file for inspect and diff; any failure is a usage
@@ -24,15 +26,15 @@ func readArtifact(name string) (*artifact.File, error) {
 	if err != nil {
 		var np *artifact.NotPluginError
 		if errors.As(err, &np) {
-			return nil, usageError("%s: %s", name, np.Reason)
+			return nil, diag.Usage("%s: %s", name, np.Reason)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usageError("%s: no such file or directory", name)
+			return nil, diag.Usage("%s: no such file or directory", name)
 		}
-		return nil, usageError("%v", err)
+		return nil, diag.Usage("%v", err)
 	}
 	if f.BuildInfo == nil {
-		return nil, usageError("%s: a C shared library, not a Go program or plugin", name)
+		return nil, diag.Usage("%s: a C shared library, not a Go program or plugin", name)
 	}
 	return f, nil
 }
@@ -73,7 +75,7 @@ Examples:
 				return err
 			}
 			if c.NArg() != 1 {
-				return usageError("inspect takes exactly one FILE")
+				return diag.Usage("inspect takes exactly one FILE")
 			}
 			f, err := readArtifact(c.Args().First())
 			if err != nil {
@@ -171,7 +173,7 @@ Examples:
 				return err
 			}
 			if c.NArg() != 2 {
-				return usageError("diff takes exactly two files")
+				return diag.Usage("diff takes exactly two files")
 			}
 			a, err := readArtifact(c.Args().Get(0))
 			if err != nil {
@@ -204,7 +206,7 @@ Examples:
 				safef(w, "%d package(s) differ; %d only in a, %d only in b\n", len(d.Packages), d.OnlyA, d.OnlyB)
 			}
 			if !d.Empty() {
-				return errFailed
+				return diag.Failed
 			}
 			return nil
 		},

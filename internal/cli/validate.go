@@ -14,6 +14,8 @@ import (
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/internal/version"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // checkFormat validates --format against the formats a command supports.
@@ -24,7 +26,7 @@ func checkFormat(c *ucli.Context, allowed ...string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", usageError("--format %q: want one of %s", f, strings.Join(allowed, ", "))
+	return "", diag.Usage("--format %q: want one of %s", f, strings.Join(allowed, ", "))
 }
 
 // buildOptions validates the build command's flags and arguments, all in
@@ -42,16 +44,16 @@ func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
 // format is the output format, which decides whether progress is shown.
 func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options, error) {
 	if c.Int("jobs") < 0 {
-		return builder.Options{}, usageError("--jobs must be at least 1")
+		return builder.Options{}, diag.Usage("--jobs must be at least 1")
 	}
 	if c.String("out") == "" {
-		return builder.Options{}, usageError("--out must not be empty")
+		return builder.Options{}, diag.Usage("--out must not be empty")
 	}
 	tags := splitTags(c.StringSlice("tags"))
 	for _, fl := range []string{"gcflags", "ldflags"} {
 		v := c.String(fl)
 		if strings.Contains(v, "-buildmode") || strings.Contains(v, "-linkshared") {
-			return builder.Options{}, usageError("--%s %q: pluginctl sets the build mode itself", fl, v)
+			return builder.Options{}, diag.Usage("--%s %q: pluginctl sets the build mode itself", fl, v)
 		}
 	}
 	wd, err := os.Getwd()
@@ -105,22 +107,22 @@ func forOptions(c *ucli.Context, o *builder.Options) error {
 	host, src := c.String("for"), c.String("host-src")
 	if host == "" {
 		if src != "" {
-			return usageError("--host-src needs --for HOST")
+			return diag.Usage("--host-src needs --for HOST")
 		}
 		return nil
 	}
 	if fi, err := os.Stat(host); err != nil || fi.IsDir() {
-		return usageError("--for %s: no such host binary", host)
+		return diag.Usage("--for %s: no such host binary", host)
 	}
 	if len(c.StringSlice("hosts")) > 0 {
-		return usageError("--for builds plugins only: drop --hosts")
+		return diag.Usage("--for builds plugins only: drop --hosts")
 	}
 	if c.IsSet("goos") || c.IsSet("goarch") {
-		return usageError("--for builds for the host's platform: drop --goos/--goarch")
+		return diag.Usage("--for builds for the host's platform: drop --goos/--goarch")
 	}
 	if src != "" {
 		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
-			return usageError("--host-src %s: not a directory", src)
+			return diag.Usage("--host-src %s: not a directory", src)
 		}
 	}
 	o.For = &builder.ForHost{Host: host, HostSrc: src, Offline: c.Bool("no-download")}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 func vetCommand(stdio IO) *ucli.Command {
@@ -39,7 +41,7 @@ Examples:
 			// Once the flags are valid, a failure in a machine format is
 			// a report (the message still goes to standard error).
 			fail := func(err error, dir string) error {
-				if err != nil && format != "text" && !errors.Is(err, errFailed) {
+				if err != nil && format != "text" && !errors.Is(err, diag.Failed) {
 					w, _ := output.New(format, stdio.Stdout, false)
 					w.Report(failureReport(err, dir, "pluginctl vet"))
 				}
@@ -71,7 +73,7 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string, quie
 		return err
 	}
 	if res.Failed() {
-		return errFailed
+		return diag.Failed
 	}
 	return nil
 }
