@@ -56,11 +56,7 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		}
 		// Messages quote file names and tool output: escaped line by
 		// line, so that none can forge output on a terminal.
-		lines := strings.Split(err.Error(), "\n")
-		for i, l := range lines {
-			lines[i] = output.Escape(l)
-		}
-		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", strings.Join(lines, "\n"))
+		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", output.EscapeLines(err.Error()))
 	}
 	return err
 }

@@ -181,23 +181,8 @@ func rebase(ctx context.Context, c *ucli.Context, stdio IO, o *builder.Options) 
 // go.work, else of the main module's go.mod); "" outside a module. It
 // asks the go command only when a workspace may be involved.
 func projectRoot(ctx context.Context, c *ucli.Context, stdio IO, wd string) (string, error) {
-	if stdio.Getenv("GOWORK") == "" {
-		mod, work := "", false
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-				work = true
-				break
-			}
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && mod == "" {
-				mod = d
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-		if !work {
-			return mod, nil
-		}
+	if work, mod := enclosing(wd); work == "" && stdio.Getenv("GOWORK") == "" {
+		return mod, nil
 	}
 	po := projectOptions(c, stdio)
 	po.Dir = wd
@@ -206,6 +191,22 @@ func projectRoot(ctx context.Context, c *ucli.Context, stdio IO, wd string) (str
 		return "", err
 	}
 	return p.Root, nil
+}
+
+// enclosing returns the directories of the go.work and of the go.mod
+// nearest to dir, dir included ("" for none).
+func enclosing(dir string) (work, mod string) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil && work == "" {
+			work = d
+		}
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && mod == "" {
+			mod = d
+		}
+		if work != "" && mod != "" || filepath.Dir(d) == d {
+			return work, mod
+		}
+	}
 }
 
 // rebasePatterns rewrites the relative and absolute package patterns,
