@@ -5,7 +5,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -258,9 +257,7 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 				for _, w := range res.Warnings { // text mode: in the build log
 					fmt.Fprintf(stdio.Stderr, "warning: %s\n", w)
 				}
-				enc := json.NewEncoder(stdio.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res.Manifest)
+				return writeJSON(stdio.Stdout, res.Manifest)
 			}
 			if c.Bool("quiet") {
 				return nil

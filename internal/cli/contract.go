@@ -111,7 +111,10 @@ Examples:
 				return err
 			}
 			if format == "json" {
-				return writeJSON(stdio.Stdout, contractSchema, ct)
+				return writeJSON(stdio.Stdout, struct {
+					Schema string `json:"schema"`
+					*project.Resolved
+				}{contractSchema, ct})
 			}
 			writeContract(stdio.Stdout, ct)
 			return nil

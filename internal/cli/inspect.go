@@ -92,7 +92,8 @@ Examples:
 				fps[p] = hex.EncodeToString(h[:])
 			}
 			if format == "json" {
-				return writeJSON(stdio.Stdout, inspectSchema, struct {
+				return writeJSON(stdio.Stdout, struct {
+					Schema       string                `json:"schema"`
 					Path         string                `json:"path"`
 					Kind         artifact.Kind         `json:"kind"`
 					PluginPath   string                `json:"plugin_path,omitempty"`
@@ -104,7 +105,7 @@ Examples:
 					DebugInfo    string                `json:"debug_info"`
 					BuildInfo    any                   `json:"build_info"`
 					Fingerprints map[string]string     `json:"fingerprints"`
-				}{f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256(), f.Metadata, syms, debugInfo(f), f.BuildInfo, fps})
+				}{inspectSchema, f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256(), f.Metadata, syms, debugInfo(f), f.BuildInfo, fps})
 			}
 			writeInspect(stdio.Stdout, f, syms, fps)
 			return nil
@@ -185,7 +186,10 @@ Examples:
 			}
 			d := verifier.Compare(a, b)
 			if format == "json" {
-				if err := writeJSON(stdio.Stdout, diffSchema, d); err != nil {
+				if err := writeJSON(stdio.Stdout, struct {
+					Schema string `json:"schema"`
+					*verifier.Diff
+				}{diffSchema, d}); err != nil {
 					return err
 				}
 			} else {
