@@ -227,7 +227,11 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 			goFlag, verboseFlag, quietFlag,
 		},
 		Action: func(c *ucli.Context) error {
-			o, format, err := buildOptions(c, stdio)
+			format, err := checkFormat(c, "text", "json")
+			if err != nil {
+				return err
+			}
+			o, err := buildOptionsFor(c, stdio, format)
 			if err != nil {
 				return err
 			}

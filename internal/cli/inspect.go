@@ -140,7 +140,7 @@ func writeInspect(w io.Writer, f *artifact.File, syms map[string]symbolInfo, fps
 		}
 	}
 	safef(w, "build info:\n")
-	for _, line := range splitLines(f.BuildInfo.String()) {
+	for _, line := range strings.Split(strings.TrimRight(f.BuildInfo.String(), "\n"), "\n") {
 		safef(w, "  %s\n", line)
 	}
 	safef(w, "fingerprints (%d packages):\n", len(fps))

@@ -29,17 +29,6 @@ func checkFormat(c *ucli.Context, allowed ...string) (string, error) {
 	return "", diag.Usage("--format %q: want one of %s", f, strings.Join(allowed, ", "))
 }
 
-// buildOptions validates the build command's flags and arguments, all in
-// one place, and turns them into builder options.
-func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
-	format, err := checkFormat(c, "text", "json")
-	if err != nil {
-		return builder.Options{}, "", err
-	}
-	o, err := buildOptionsFor(c, stdio, format)
-	return o, format, err
-}
-
 // buildOptionsFor validates the build flags (shared by build and check);
 // format is the output format, which decides whether progress is shown.
 func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options, error) {

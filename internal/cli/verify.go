@@ -275,12 +275,9 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		fmt.Fprintf(stdio.Stderr, "pluginctl verify: warning: %s\n", w)
 	}
 	if sink.format == "github" {
-		// Annotations go on the plugin's source when it is at hand.
-		dir := o.Dir
-		if dir == "" {
-			dir = "."
-		}
-		locate(r, dir, stdio.Getenv("GITHUB_WORKSPACE"))
+		// Annotations go on the plugin's source when it is at hand ("":
+		// the current directory).
+		locate(r, o.Dir, stdio.Getenv("GITHUB_WORKSPACE"))
 	}
 	if err := sink.report(r); err != nil {
 		return err

@@ -403,18 +403,23 @@ func (a *apicopyRun) resolveNested(s *side) {
 			desc: "its own module " + mod, file: s.gomod, line: line, text: "module " + mod}
 		return
 	}
-	if !a.modFlag("mod") {
-		vdir := filepath.Join(s.dir, "vendor", filepath.FromSlash(a.api))
-		if hasGoFiles(vdir) {
-			file, line, text := a.modulesTxtLine(vdir, providerOf(a.api, s.mf))
-			s.api = &location{dir: vdir, desc: "its vendored copy", file: file, line: line, text: text}
-			return
-		}
-	}
+	// The require of the module providing the API: the longest prefix.
 	var req *modfile.Require
 	for _, r := range s.mf.Require {
 		if (a.api == r.Mod.Path || strings.HasPrefix(a.api, r.Mod.Path+"/")) && (req == nil || len(r.Mod.Path) > len(req.Mod.Path)) {
 			req = r
+		}
+	}
+	if !a.modFlag("mod") {
+		vdir := filepath.Join(s.dir, "vendor", filepath.FromSlash(a.api))
+		if hasGoFiles(vdir) {
+			provider := ""
+			if req != nil {
+				provider = req.Mod.Path
+			}
+			file, line, text := a.modulesTxtLine(vdir, provider)
+			s.api = &location{dir: vdir, desc: "its vendored copy", file: file, line: line, text: text}
+			return
 		}
 	}
 	if req == nil {
@@ -435,16 +440,6 @@ func (a *apicopyRun) resolveNested(s *side) {
 	}
 	s.api = &location{dir: a.cacheDir(req.Mod.Path, req.Mod.Version, sub), desc: req.Mod.Path + "@" + req.Mod.Version + " from the module cache",
 		file: s.gomod, line: req.Syntax.Start.Line, text: "require " + req.Mod.Path + " " + req.Mod.Version}
-}
-
-func providerOf(api string, mf *modfile.File) string {
-	best := ""
-	for _, r := range mf.Require {
-		if (api == r.Mod.Path || strings.HasPrefix(api, r.Mod.Path+"/")) && len(r.Mod.Path) > len(best) {
-			best = r.Mod.Path
-		}
-	}
-	return best
 }
 
 func absFrom(dir, p string) string {
