@@ -238,24 +238,16 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 			if err := forOptions(c, &o); err != nil {
 				return err
 			}
-			// Once the flags are valid, a failure in JSON is a report
-			// (the message still goes to standard error).
-			fail := func(err error) error {
-				if format == "json" {
-					w, _ := output.New("json", stdio.Stdout, false)
-					w.Report(failureReport(err, o.Dir, "pluginctl build"))
-				}
-				return err
-			}
+			// Once the flags are valid, a failure in JSON is a report.
 			if err := rebase(c.Context, c, stdio, &o); err != nil {
-				return fail(err)
+				return reportFailure(stdio.Stdout, format, err, o.Dir, "pluginctl build")
 			}
 			if !c.Bool("no-vet") {
 				o.Vet = stdio.Stderr
 			}
 			res, err := builder.Build(c.Context, o)
 			if err != nil {
-				return fail(err)
+				return reportFailure(stdio.Stdout, format, err, o.Dir, "pluginctl build")
 			}
 			if format == "json" {
 				for _, w := range res.Warnings { // text mode: in the build log
