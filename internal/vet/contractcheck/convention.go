@@ -84,16 +84,6 @@ func (v *conv) report(code string, pos, end token.Pos, category, msg, fix string
 	common.Report(v.pass, pos, end, code+"/"+category, msg, fix, edits)
 }
 
-// newType is the type a host expects of New, func() <api>.Plugin; nil
-// when the API has no Plugin type.
-func (v *conv) newType() *types.Signature {
-	if v.pluginType == nil {
-		return nil
-	}
-	res := types.NewTuple(types.NewVar(token.NoPos, nil, "", v.pluginType))
-	return types.NewSignatureType(nil, nil, nil, nil, res, false)
-}
-
 // candidates are the New-like factories of a plugin without New that
 // imports the API directly: exported New* functions, and functions
 // returning the API's Plugin or a type implementing it; in source order.
@@ -130,9 +120,12 @@ func (v *conv) returnsPlugin(fn *types.Func) bool {
 // factory: New must be exactly func() <api>.Plugin, a function.
 func (v *conv) factory() bool {
 	pass := v.pass
-	want := v.newType()
+	// The type a host expects of New: func() <api>.Plugin; nil when the
+	// API has no Plugin type.
+	var want *types.Signature
 	wantStr := "func() " + v.api + ".Plugin"
-	if want != nil {
+	if v.pluginType != nil {
+		want = types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(types.NewVar(token.NoPos, nil, "", v.pluginType)), false)
 		wantStr = types.TypeString(want, v.qual)
 	}
 	decl := "func New" + strings.TrimPrefix(wantStr, "func")

@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -173,12 +174,7 @@ func FindAPI(pkg *types.Package, api string) *types.Package {
 
 // ImportsDirectly reports whether pkg imports path directly.
 func ImportsDirectly(pkg *types.Package, path string) bool {
-	for _, p := range pkg.Imports() {
-		if p.Path() == path {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(pkg.Imports(), func(p *types.Package) bool { return p.Path() == path })
 }
 
 // Qualifier qualifies package-level names by package name, except those
