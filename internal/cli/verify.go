@@ -102,19 +102,19 @@ Examples:
 	}
 }
 
-// reportSink is where a report goes: a writer for the format, and the
-// function that delivers it (to stdout, or atomically to --output).
+// reportSink is where a report goes: w renders it onto standard output,
+// or, with --output, into buf, which is then written to the file
+// atomically.
 type reportSink struct {
 	format string
 	path   string
-	buf    *bytes.Buffer
+	buf    bytes.Buffer
 	w      output.Writer
 	// stdout, when set, renders the report on standard output too, in
 	// --format, while --output gets the format its extension names
 	// (check --format github --output report.xml: annotations in the
 	// log, JUnit in the file).
 	stdout output.Writer
-	outBuf *bytes.Buffer
 }
 
 // fileFormat is the report format an --output file's extension names:
@@ -129,26 +129,12 @@ func fileFormat(path string) string {
 	return ""
 }
 
-// report renders r into the sink's buffers.
+// report renders r: onto standard output, into buf for --output.
 func (s *reportSink) report(r *verifier.Report) error {
-	s.buf.Reset()
-	if err := s.w.Report(r); err != nil {
+	if err := s.w.Report(r); err != nil || s.stdout == nil {
 		return err
 	}
-	if s.stdout != nil {
-		s.outBuf.Reset()
-		return s.stdout.Report(r)
-	}
-	return nil
-}
-
-// flushStdout writes what goes to standard output besides --output.
-func (s *reportSink) flushStdout(stdio IO) error {
-	if s.stdout == nil {
-		return nil
-	}
-	_, err := stdio.Stdout.Write(s.outBuf.Bytes())
-	return err
+	return s.stdout.Report(r)
 }
 
 // fail delivers the report of a command that failed before it verified
@@ -160,15 +146,11 @@ func (s *reportSink) fail(stdio IO, err error, dir, what string) error {
 		return err
 	}
 	r := failureReport(err, dir, what)
-	if e := s.report(r); e != nil {
+	if e := s.w.Report(r); e != nil || s.path == "" {
 		return err
 	}
-	if s.format != "text" { // text: the message on standard error says it
-		s.flushStdout(stdio)
-	}
-	if s.path == "" {
-		stdio.Stdout.Write(s.buf.Bytes())
-		return err
+	if s.stdout != nil && s.format != "text" { // text: the message on standard error says it
+		s.stdout.Report(r)
 	}
 	if e := checkOutput(s.path, nil); e != nil {
 		return errors.Join(err, e)
@@ -214,20 +196,19 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 	default:
 		return verifier.Options{}, nil, diag.Usage("--sandbox %q (or PLUGINCTL_SANDBOX): want auto, require or off", sandbox)
 	}
-	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
-	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
-	sink.w, _ = output.New(format, sink.buf, color)
-	if ff := fileFormat(sink.path); ff != "" && ff != format {
-		sink.outBuf = &bytes.Buffer{}
-		color = format == "text" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
-		sink.stdout, _ = output.New(format, sink.outBuf, color)
-		sink.w, _ = output.New(ff, sink.buf, false)
-		if c.Bool("quiet") {
-			sink.stdout = output.Quiet(sink.stdout)
-		}
+	sink := &reportSink{format: format, path: c.String("output")}
+	color := format == "text" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
+	switch ff := fileFormat(sink.path); {
+	case sink.path == "":
+		sink.w, _ = output.New(format, stdio.Stdout, color)
+	case ff != "" && ff != format:
+		sink.stdout, _ = output.New(format, stdio.Stdout, color)
+		sink.w, _ = output.New(ff, &sink.buf, false)
+	default:
+		sink.w, _ = output.New(format, &sink.buf, false)
 	}
 	if c.Bool("quiet") {
-		sink.w = output.Quiet(sink.w)
+		sink.w, sink.stdout = output.Quiet(sink.w), output.Quiet(sink.stdout)
 	}
 	o := verifier.Options{
 		Host:                c.String("host"),
@@ -282,9 +263,6 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 	if err := sink.report(r); err != nil {
 		return err
 	}
-	if err := sink.flushStdout(stdio); err != nil {
-		return err
-	}
 	if sink.path != "" {
 		for _, a := range r.Artifacts {
 			inputs = append(inputs, a.Path)
@@ -301,8 +279,6 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		}
 		fmt.Fprintf(stdio.Stderr, "pluginctl verify: %d checked, %d passed, %d failed; report in %s\n",
 			r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, sink.path)
-	} else if _, err := stdio.Stdout.Write(sink.buf.Bytes()); err != nil {
-		return err
 	}
 	if interrupted != nil {
 		fmt.Fprintf(stdio.Stderr, "pluginctl verify: interrupted; %d artifact(s) not checked\n", r.Summary.NotChecked)
