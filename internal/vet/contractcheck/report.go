@@ -161,32 +161,26 @@ func (r *reporter) check(e contract.Entry) {
 	}
 	pos, end := obj.Pos(), obj.Pos()+token.Pos(len(obj.Name()))
 	sym := e.Symbol
-	var t types.Type
-	var kind string
-	switch o := obj.(type) {
-	case *types.Func:
-		if o.Signature().TypeParams().Len() > 0 {
+	t, kind := lookedUp(obj)
+	if t == nil {
+		switch o := obj.(type) {
+		case *types.Func:
 			r.report(pos, end, CatKind,
 				r.withOrigin(fmt.Sprintf("%s is a generic function: a plugin exports only instantiated code, so the host's Lookup(%q) fails", sym, sym), e),
 				r.declFix(e), nil)
-			return
+		case *types.Const:
+			fix, edits := r.declFix(e), r.constToVar(o, e)
+			if edits != nil {
+				fix = "declare " + sym + " with var instead of const"
+			}
+			r.report(pos, end, CatKind,
+				r.withOrigin(fmt.Sprintf("%s is a constant: constants are not plugin symbols, the host's Lookup(%q) fails", sym, sym), e),
+				fix, edits)
+		default:
+			r.report(pos, end, CatKind,
+				r.withOrigin(fmt.Sprintf("%s is a %s: only functions and variables are plugin symbols, the host's Lookup(%q) fails", sym, objKind(obj), sym), e),
+				r.declFix(e), nil)
 		}
-		t, kind = o.Type(), contract.KindFunc
-	case *types.Var:
-		t, kind = types.NewPointer(o.Type()), contract.KindVar
-	case *types.Const:
-		fix, edits := r.declFix(e), r.constToVar(o, e)
-		if edits != nil {
-			fix = "declare " + sym + " with var instead of const"
-		}
-		r.report(pos, end, CatKind,
-			r.withOrigin(fmt.Sprintf("%s is a constant: constants are not plugin symbols, the host's Lookup(%q) fails", sym, sym), e),
-			fix, edits)
-		return
-	default:
-		r.report(pos, end, CatKind,
-			r.withOrigin(fmt.Sprintf("%s is a %s: only functions and variables are plugin symbols, the host's Lookup(%q) fails", sym, objKind(obj), sym), e),
-			r.declFix(e), nil)
 		return
 	}
 	found := contract.TypeString(t)
@@ -347,20 +341,23 @@ func fold(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "
 
 // satisfies reports whether obj, renamed, would satisfy e.
 func satisfies(obj types.Object, e contract.Entry) bool {
-	var t types.Type
-	var kind string
+	t, kind := lookedUp(obj)
+	return t != nil && (e.Kind == "" || e.Kind == kind) && e.MatchesType(t)
+}
+
+// lookedUp is what Lookup gives the host for obj (a pointer to a
+// variable, a function), and its kind; nil for what is no plugin symbol:
+// a generic function, a constant, a type.
+func lookedUp(obj types.Object) (types.Type, string) {
 	switch o := obj.(type) {
 	case *types.Func:
-		if o.Signature().TypeParams().Len() > 0 {
-			return false
+		if o.Signature().TypeParams().Len() == 0 {
+			return o.Type(), contract.KindFunc
 		}
-		t, kind = o.Type(), contract.KindFunc
 	case *types.Var:
-		t, kind = types.NewPointer(o.Type()), contract.KindVar
-	default:
-		return false
+		return types.NewPointer(o.Type()), contract.KindVar
 	}
-	return (e.Kind == "" || e.Kind == kind) && e.MatchesType(t)
+	return nil, ""
 }
 
 // rename renames obj's declaration and its uses in the package.
