@@ -15,11 +15,10 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/version"
-
-	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // IO is what a command reads and writes; tests substitute their own.

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/pluginctl/pluginctl/builder"
-
 	"github.com/pluginctl/pluginctl/internal/diag"
 )
 

@@ -12,11 +12,10 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier"
-
-	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // readArtifact reads a file for inspect and diff; any failure is a usage

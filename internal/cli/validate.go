@@ -11,11 +11,10 @@ import (
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/internal/version"
-
-	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // checkFormat validates --format against the formats a command supports.

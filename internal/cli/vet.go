@@ -7,10 +7,9 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet"
-
-	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 func vetCommand(stdio IO) *ucli.Command {
