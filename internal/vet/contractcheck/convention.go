@@ -30,11 +30,10 @@ type conv struct {
 	pkg                  *types.Package // the API package
 	pluginType, hostType types.Type
 	qual                 types.Qualifier
-	done                 map[string]bool
 }
 
 func newConv(pass *analysis.Pass, api string, pkg *types.Package) *conv {
-	v := &conv{pass: pass, api: api, pkg: pkg, qual: common.Qualifier(pass.Pkg), done: map[string]bool{}}
+	v := &conv{pass: pass, api: api, pkg: pkg, qual: common.Qualifier(pass.Pkg)}
 	if tn, ok := pkg.Scope().Lookup("Plugin").(*types.TypeName); ok {
 		v.pluginType = tn.Type()
 	}
@@ -48,9 +47,6 @@ func newConv(pass *analysis.Pass, api string, pkg *types.Package) *conv {
 // contract's generic check (no convention check for it, or a missing
 // symbol without a near miss to report at).
 func (v *conv) check(symbol string) bool {
-	if v.done[symbol] {
-		return true
-	}
 	ok := true
 	switch symbol {
 	case "New":
@@ -76,7 +72,6 @@ func (v *conv) check(symbol string) bool {
 	default:
 		ok = false
 	}
-	v.done[symbol] = ok
 	return ok
 }
 
