@@ -47,12 +47,11 @@ func newConv(pass *analysis.Pass, api string, pkg *types.Package) *conv {
 // contract's generic check (no convention check for it, or a missing
 // symbol without a near miss to report at).
 func (v *conv) check(symbol string) bool {
-	ok := true
 	switch symbol {
 	case "New":
-		ok = v.factory()
+		return v.factory()
 	case "APIVersion":
-		ok = v.apiVersion()
+		return v.apiVersion()
 	case "Capabilities":
 		strs := types.NewSlice(types.Typ[types.String])
 		v.optional(symbol, types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(types.NewVar(token.NoPos, nil, "", strs)), false),
@@ -70,9 +69,9 @@ func (v *conv) check(symbol string) bool {
 	case "PluginctlMetadata":
 		// pluginctl build stamps it.
 	default:
-		ok = false
+		return false
 	}
-	return ok
+	return true
 }
 
 func (v *conv) report(code string, pos, end token.Pos, category, msg, fix string, edits []analysis.TextEdit) {
