@@ -104,14 +104,7 @@ func (r *Result) ByPackage() map[string][]Finding {
 // cancelled context); problems in the source are findings, and packages
 // that do not compile are listed in Result.Errors.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	if o.Dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, err
-		}
-		o.Dir = wd
-	}
-	dir, err := filepath.Abs(o.Dir)
+	dir, err := filepath.Abs(o.Dir) // "": the current directory
 	if err != nil {
 		return nil, err
 	}
