@@ -88,19 +88,15 @@ type location struct {
 }
 
 func apicopy(ctx context.Context, o *Options, l *load.Program, res *Result) []Finding {
-	a := &apicopyRun{o: o, l: l, api: o.APIPackage, env: o.Env}
+	a := &apicopyRun{ctx: ctx, o: o, l: l, api: o.APIPackage, env: o.Env}
 	var out []Finding
 	mainSide := a.mainSide(res)
 	out = append(out, a.workspace()...)
-	if mainSide != nil && mainSide.api != nil {
+	if mainSide.api != nil {
 		out = append(out, a.vendorDrift(mainSide)...)
 	}
-	sides := []*side{}
-	if mainSide != nil {
-		sides = append(sides, mainSide)
-	}
 	nested := a.nestedSides()
-	sides = append(sides, nested...)
+	sides := append([]*side{mainSide}, nested...)
 	// With a host in sight, plugins are compared with the hosts only;
 	// otherwise plugin sides are compared with each other.
 	anyHost := false
@@ -143,6 +139,7 @@ func apicopy(ctx context.Context, o *Options, l *load.Program, res *Result) []Fi
 }
 
 type apicopyRun struct {
+	ctx      context.Context
 	o        *Options
 	l        *load.Program
 	api      string
@@ -474,7 +471,7 @@ func (a *apicopyRun) cacheDir(path, version, sub string) string {
 		}
 	}
 	if a.modcache == "" {
-		if out, err := a.o.Project.Go.Output(context.Background(), "env", "GOMODCACHE"); err == nil {
+		if out, err := a.o.Project.Go.Output(a.ctx, "env", "GOMODCACHE"); err == nil {
 			a.modcache = strings.TrimSpace(string(out))
 		}
 	}
