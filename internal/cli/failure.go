@@ -79,15 +79,12 @@ func failureReport(err error, dir, what string) *diag.Report {
 		}
 	default:
 		p := problem(diag.Environment, diag.Build, firstLine(err.Error()), "")
+		p.Detail = restLines(err.Error())
 		if errors.As(err, &env) {
-			p.Message, p.Fix = firstLine(env.Msg), strings.TrimSpace(strings.ReplaceAll(env.Fix, "\n\t", "\n"))
+			p.Message, p.Fix, p.Detail = firstLine(env.Msg), strings.TrimSpace(strings.ReplaceAll(env.Fix, "\n\t", "\n")), restLines(env.Msg)
 		}
 		if diag.ExitCode(err) == diag.ExitFailure {
 			p.Code = diag.PackageError
-		}
-		p.Detail = append(p.Detail, restLines(err.Error())...)
-		if env != nil {
-			p.Detail = restLines(env.Msg)
 		}
 		add("", p)
 	}
