@@ -23,7 +23,9 @@ import (
 	"debug/buildinfo"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
 
 // validatedKey names the record of a probe checked against one host
@@ -37,38 +39,20 @@ func validatedKey(hostSum [32]byte, g *gocmd.Go, apiPkg, typesKey string) string
 }
 
 // validatedProbe is the record: the probe, and the identity of its file
-// when it was checked.
+// when it was checked (see sumcache.Identity).
 type validatedProbe struct {
 	Probe *Probe
-	Size  int64
-	Mtime time.Time
-	Ino   uint64
-}
-
-func fileID(path string) (int64, time.Time, uint64, bool) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0, time.Time{}, 0, false
-	}
-	var ino uint64
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
-	}
-	return fi.Size(), fi.ModTime(), ino, true
+	ID    string
 }
 
 func storeValidated(record string, p *Probe) {
-	size, mtime, ino, ok := fileID(p.Path)
+	id, ok := sumcache.Identity(p.Path)
 	if !ok {
 		return
 	}
-	data, err := json.Marshal(validatedProbe{Probe: p, Size: size, Mtime: mtime, Ino: ino})
-	if err != nil || os.MkdirAll(filepath.Dir(record), 0o755) != nil {
-		return
-	}
-	tmp := record + ".tmp"
-	if os.WriteFile(tmp, data, 0o644) == nil {
-		os.Rename(tmp, record)
+	data, err := json.Marshal(validatedProbe{Probe: p, ID: id})
+	if err == nil && os.MkdirAll(filepath.Dir(record), 0o755) == nil {
+		fsutil.WriteFileAtomic(record, data, 0o644)
 	}
 }
 
@@ -81,23 +65,19 @@ func loadValidated(record string) (*Probe, bool) {
 	if json.Unmarshal(data, &v) != nil || v.Probe == nil {
 		return nil, false
 	}
-	size, mtime, ino, ok := fileID(v.Probe.Path)
-	if !ok || size != v.Size || !mtime.Equal(v.Mtime) || ino != v.Ino {
+	if id, ok := sumcache.Identity(v.Probe.Path); !ok || !sumcache.SameContents(id, v.ID) {
 		return nil, false
 	}
 	v.Probe.BuildTime = 0
 	return v.Probe, true
 }
 
-func writeIfChanged(path string, data []byte) error {
+// writeIfChanged writes data to path unless it holds it already.
+func writeIfChanged(path string, data []byte, perm os.FileMode) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return fsutil.WriteFileAtomic(path, data, perm)
 }
 
 // lockDir takes an exclusive lock on dir/lock, so that two pluginctl

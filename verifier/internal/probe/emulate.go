@@ -11,8 +11,6 @@ package probe
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -95,21 +93,8 @@ func (p *Probe) Emulate(env []string) error {
 	}
 	script += " \"$@\"\n"
 	launcher := p.Path + ".emulated"
-	if old, err := os.ReadFile(launcher); err != nil || string(old) != script {
-		tmp, err := os.CreateTemp(filepath.Dir(launcher), ".emulated-*")
-		if err != nil {
-			return fmt.Errorf("writing the probe's emulator script: %w", err)
-		}
-		_, werr := tmp.WriteString(script)
-		cerr := tmp.Close()
-		if err := os.Chmod(tmp.Name(), 0o755); werr != nil || cerr != nil || err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("writing the probe's emulator script: %v", errorsOr(werr, cerr, err))
-		}
-		if err := os.Rename(tmp.Name(), launcher); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("writing the probe's emulator script: %w", err)
-		}
+	if err := writeIfChanged(launcher, []byte(script), 0o755); err != nil {
+		return fmt.Errorf("writing the probe's emulator script: %w", err)
 	}
 	p.emulator, p.launcher = emu, launcher
 	return nil
@@ -137,13 +122,4 @@ func (p *Probe) scaled(d time.Duration) time.Duration {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func errorsOr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }

@@ -44,6 +44,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/released"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/internal/target"
 )
 
@@ -268,7 +269,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// size, modification and change time: any write changes the change
 	// time) is reused without reading the host again.
 	var byID string
-	if id, ok := fileIdentity(host); ok {
+	if id, ok := sumcache.Identity(host); ok {
 		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), g, apiPkg, typesKey)+".id.json")
 		if p, ok := loadValidated(byID); ok {
 			p.Host = host
@@ -471,7 +472,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	ovl, _ := json.Marshal(overlay)
 	files["overlay.json"] = ovl
 	for name, data := range files {
-		if err := writeIfChanged(filepath.Join(entry, name), data); err != nil {
+		if err := writeIfChanged(filepath.Join(entry, name), data, 0o644); err != nil {
 			return nil, envErr(err, "", "writing the probe source: %v", err)
 		}
 	}
@@ -498,7 +499,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// arguments) is not one the host asserts: it is marked so, and the
 	// probe built without it.
 	for attempt := 0; ; attempt++ {
-		if err := writeIfChanged(filepath.Join(entry, "main.go"), gen.src); err != nil {
+		if err := writeIfChanged(filepath.Join(entry, "main.go"), gen.src, 0o644); err != nil {
 			return nil, envErr(err, "", "writing the probe source: %v", err)
 		}
 		_, err := g.Output(ctx, "build", buildArgs...)

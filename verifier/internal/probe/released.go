@@ -124,7 +124,7 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	}
 	probePkg := h.Main.Path + "/" + releasedDir
 	hostLang := strings.TrimPrefix(h.GoVersion, "go")
-	if err := writeIfChanged(filepath.Join(modDir, "go.mod"), []byte("module "+probePkg+"\n\ngo "+hostLang+"\n")); err != nil {
+	if err := writeIfChanged(filepath.Join(modDir, "go.mod"), []byte("module "+probePkg+"\n\ngo "+hostLang+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	mods, err := h.WriteModFiles(modDir, hostSrc)
@@ -174,11 +174,11 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		if err != nil {
 			return nil, err
 		}
-		if err := writeIfChanged(filepath.Join(modDir, "main.go"), gen.src); err != nil {
+		if err := writeIfChanged(filepath.Join(modDir, "main.go"), gen.src, 0o644); err != nil {
 			return nil, err
 		}
 		for name, src := range probeFiles() {
-			if err := writeIfChanged(filepath.Join(modDir, name), []byte(strings.Replace(src, "package probe", "package main", 1))); err != nil {
+			if err := writeIfChanged(filepath.Join(modDir, name), []byte(strings.Replace(src, "package probe", "package main", 1)), 0o644); err != nil {
 				return nil, err
 			}
 		}

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -208,18 +207,4 @@ func prlimit(pid, resource int, lim *syscall.Rlimit) error {
 		return errno
 	}
 	return nil
-}
-
-// fileIdentity names a file's current content by its identity: device,
-// inode, size, modification and change time; "" and false if unknown.
-func fileIdentity(path string) (string, bool) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", false
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return "", false
-	}
-	return fmt.Sprintf("%d %d %d %d.%d %d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec), true
 }
