@@ -80,12 +80,19 @@ func writeIfChanged(path string, data []byte, perm os.FileMode) error {
 	return fsutil.WriteFileAtomic(path, data, perm)
 }
 
-// lockDir takes an exclusive lock on dir/lock, so that two pluginctl
-// processes do not build one probe at once.
-func lockDir(ctx context.Context, dir string) (func(), error) {
+// lockEntry creates the cache entry dir and takes an exclusive lock on
+// dir/lock, so that two pluginctl processes do not build one probe at
+// once.
+func lockEntry(ctx context.Context, host, dir string) (func(), error) {
+	fail := func(what string, err error) (func(), error) {
+		return nil, &EnvError{Host: host, Msg: what + " the probe cache: " + err.Error(), Err: err}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail("creating", err)
+	}
 	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, err
+		return fail("locking", err)
 	}
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -94,12 +101,12 @@ func lockDir(ctx context.Context, dir string) (func(), error) {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return nil, err
+			return fail("locking", err)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, ctx.Err()
+			return fail("locking", ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -21,6 +21,7 @@ package probe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"debug/buildinfo"
@@ -69,8 +70,30 @@ var boxSource string
 
 // probeFiles are the files of package probe compiled into every probe
 // program too, as package main.
-func probeFiles() map[string]string {
-	return map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource, "box_linux.go": boxSource}
+func probeFiles() map[string][]byte {
+	files := map[string][]byte{}
+	for name, src := range map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource, "box_linux.go": boxSource} {
+		files[name] = []byte(strings.Replace(src, "package probe", "package main", 1))
+	}
+	return files
+}
+
+// writeFiles writes files into dir, each unless it holds it already.
+func writeFiles(dir string, files map[string][]byte) error {
+	for name, data := range files {
+		if err := writeIfChanged(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cacheDir is where probes are built: CacheDir, else the user's cache.
+func (cfg Config) cacheDir() (string, error) {
+	if d := cmp.Or(cfg.CacheDir, cachedir.For(cachedir.Probe)); d != "" {
+		return d, nil
+	}
+	return "", &EnvError{Host: cfg.Host, Msg: "no cache directory for the probe", Fix: "set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE"}
 }
 
 // typeRules versions the rules of classifyTypes and markUncompilable
@@ -175,18 +198,15 @@ type Probe struct {
 	Dir     string
 	// APIPackage is the API package when the host links it, else "".
 	APIPackage string
-	// HostDeps are the packages the host's main package depends on
-	// (go list -deps), ProbeImports what the probe imports by name.
-	HostDeps     []string
+	// ProbeImports are what the probe imports by name.
 	ProbeImports []string
 	// Source is the generated main.go; ProbePackage the probe's import
 	// path (a directory that exists only in the overlay file Overlay).
 	Source       []byte
 	ProbePackage string
 	Overlay      string
-	// BuildFlags and BuildEnv are what the probe was built with.
+	// BuildFlags are what the probe was built with.
 	BuildFlags []string
-	BuildEnv   []string
 	// Toolchain is the GOTOOLCHAIN the probe was built with ("" for the
 	// local go command).
 	Toolchain string
@@ -259,11 +279,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 	}
 
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
-			return nil, envErr(nil, "set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE", "no cache directory for the probe")
-		}
+	cacheDir, err := cfg.cacheDir()
+	if err != nil {
+		return nil, err
 	}
 	// A probe validated for this very host file (same device, inode,
 	// size, modification and change time: any write changes the change
@@ -431,8 +449,8 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	}
 	p := &Probe{
 		Host: host, HostInfo: bi, Package: lp.ImportPath, Dir: lp.Dir,
-		HostDeps: lp.Deps, ProbeImports: gen.named, Source: gen.src,
-		BuildFlags: flags, BuildEnv: env, Toolchain: toolchain, Sanitizer: sanitizer,
+		ProbeImports: gen.named, Source: gen.src,
+		BuildFlags: flags, Toolchain: toolchain, Sanitizer: sanitizer,
 		Types: tcs,
 	}
 	if slices.Contains(lp.Deps, apiPkg) {
@@ -446,12 +464,9 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	}, "\x00")))
 	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
 	prune(cacheDir, entry)
-	if err := os.MkdirAll(entry, 0o755); err != nil {
-		return nil, envErr(err, "", "creating the probe cache: %v", err)
-	}
-	unlock, err := lockDir(ctx, entry)
+	unlock, err := lockEntry(ctx, cfg.Host, entry)
 	if err != nil {
-		return nil, envErr(err, "", "locking the probe cache: %v", err)
+		return nil, err
 	}
 	defer unlock()
 
@@ -464,17 +479,13 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	overlay := struct{ Replace map[string]string }{Replace: map[string]string{
 		filepath.Join(probeDir, "main.go"): filepath.Join(entry, "main.go"),
 	}}
-	files := map[string][]byte{}
-	for name, src := range probeFiles() {
+	files := probeFiles()
+	for name := range files {
 		overlay.Replace[filepath.Join(probeDir, name)] = filepath.Join(entry, name)
-		files[name] = []byte(strings.Replace(src, "package probe", "package main", 1))
 	}
-	ovl, _ := json.Marshal(overlay)
-	files["overlay.json"] = ovl
-	for name, data := range files {
-		if err := writeIfChanged(filepath.Join(entry, name), data, 0o644); err != nil {
-			return nil, envErr(err, "", "writing the probe source: %v", err)
-		}
+	files["overlay.json"], _ = json.Marshal(overlay)
+	if err := writeFiles(entry, files); err != nil {
+		return nil, envErr(err, "", "writing the probe source: %v", err)
 	}
 	p.Path = filepath.Join(entry, "probe")
 	p.ProbePackage, p.Overlay = probePkg, filepath.Join(entry, "overlay.json")

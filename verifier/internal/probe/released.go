@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pluginctl/pluginctl/internal/cachedir"
-
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/released"
@@ -94,11 +92,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 			return nil, err
 		}
 	}
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
-			return nil, &EnvError{Host: cfg.Host, Msg: "no cache directory for the probe: set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE"}
-		}
+	cacheDir, err := cfg.cacheDir()
+	if err != nil {
+		return nil, err
 	}
 	key := sha256.Sum256([]byte(strings.Join(append([]string{"released", h.SHA256(), hostSrc, apiPkg, generatorVersion(), g.Binary}, types...), "\x00")))
 	entry := filepath.Join(cacheDir, "released-"+hex.EncodeToString(key[:12]))
@@ -107,12 +103,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		p.Host = hostAbs
 		return p, nil
 	}
-	if err := os.MkdirAll(entry, 0o755); err != nil {
-		return nil, &EnvError{Host: cfg.Host, Msg: "creating the probe cache: " + err.Error(), Err: err}
-	}
-	unlock, err := lockDir(ctx, entry)
+	unlock, err := lockEntry(ctx, cfg.Host, entry)
 	if err != nil {
-		return nil, &EnvError{Host: cfg.Host, Msg: "locking the probe cache: " + err.Error(), Err: err}
+		return nil, err
 	}
 	defer unlock()
 
@@ -123,8 +116,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		return nil, err
 	}
 	probePkg := h.Main.Path + "/" + releasedDir
-	hostLang := strings.TrimPrefix(h.GoVersion, "go")
-	if err := writeIfChanged(filepath.Join(modDir, "go.mod"), []byte("module "+probePkg+"\n\ngo "+hostLang+"\n"), 0o644); err != nil {
+	files := probeFiles()
+	files["go.mod"] = []byte("module " + probePkg + "\n\ngo " + strings.TrimPrefix(h.GoVersion, "go") + "\n")
+	if err := writeFiles(modDir, files); err != nil {
 		return nil, err
 	}
 	mods, err := h.WriteModFiles(modDir, hostSrc)
@@ -167,24 +161,16 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	out := filepath.Join(entry, "probe")
 	args := append(append(mods.Args(), h.Args()...), "-o", out, ".")
 	start := time.Now()
-	var named []string
+	var gen *generated
 	for attempt := 0; ; attempt++ {
 		lp.Imports = imports
-		gen, err := generate(h.File.BuildInfo, lp, apiPkg, tcs)
-		if err != nil {
+		if gen, err = generate(h.File.BuildInfo, lp, apiPkg, tcs); err != nil {
 			return nil, err
 		}
 		if err := writeIfChanged(filepath.Join(modDir, "main.go"), gen.src, 0o644); err != nil {
 			return nil, err
 		}
-		for name, src := range probeFiles() {
-			if err := writeIfChanged(filepath.Join(modDir, name), []byte(strings.Replace(src, "package probe", "package main", 1)), 0o644); err != nil {
-				return nil, err
-			}
-		}
-		_, err = gb.Output(ctx, "build", args...)
-		if err == nil {
-			named = gen.named
+		if _, err = gb.Output(ctx, "build", args...); err == nil {
 			break
 		}
 		if ctx.Err() != nil {
@@ -256,24 +242,16 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		}
 		return nil, &NothingReproducedError{Host: cfg.Host, Reason: reason}
 	}
-	p, _ := loadProbeFile(out, hostAbs, h, hostPkgs, probePkg, modDir, args, env, tcs, rel, apiPkg)
-	p.BuildTime, p.ProbeImports = buildTime, named
-	storeValidated(validated, p)
-	return p, nil
-}
-
-// loadProbeFile assembles the Probe of a built released probe.
-func loadProbeFile(out, hostAbs string, h *released.Host, hostPkgs []string, probePkg, modDir string, args, env []string, tcs []TypeCheck, rel *Released, apiPkg string) (*Probe, error) {
-	src, _ := os.ReadFile(filepath.Join(modDir, "main.go"))
 	p := &Probe{
 		Path: out, Host: hostAbs, HostInfo: h.File.BuildInfo, Package: h.File.BuildInfo.Path, Dir: modDir,
-		HostDeps: hostPkgs, Source: src, ProbePackage: probePkg,
-		BuildFlags: args, BuildEnv: env, Toolchain: h.GoVersion, Types: tcs, Released: rel,
+		ProbeImports: gen.named, Source: gen.src, ProbePackage: probePkg, BuildTime: buildTime,
+		BuildFlags: args, Toolchain: h.GoVersion, Types: tcs, Released: rel,
 		Sanitizer: h.Settings["-race"] == "true" || h.Settings["-msan"] == "true" || h.Settings["-asan"] == "true",
 	}
 	if slices.Contains(hostPkgs, apiPkg) {
 		p.APIPackage = apiPkg
 	}
+	storeValidated(validated, p)
 	return p, nil
 }
 
