@@ -28,8 +28,9 @@ import (
 // DefaultTimeout bounds one probe run when RunOptions.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
-// DefaultOutputLimit caps each of the child's stdout, stderr and report.
-const DefaultOutputLimit = 1 << 20
+// outputLimit caps each of the child's stdout and stderr, and its report
+// for each artifact; what is beyond it is counted and dropped.
+const outputLimit = 1 << 20
 
 // DefaultAddressSpace is the child's RLIMIT_AS before its plugins: far
 // more than a Go program needs, far less than a runaway one takes; each
@@ -66,8 +67,6 @@ type RunOptions struct {
 	// Require are capabilities a careful host requires: without one the
 	// probe stops before calling New, as the host would.
 	Require []string
-	// Lookups are further symbols to look up and report.
-	Lookups []string
 	// Checks are the symbols of the host's contract to look up and
 	// assert, as the host does; the event of stage looked-up reports each
 	// (Event.Check).
@@ -85,10 +84,6 @@ type RunOptions struct {
 	// the time from the start, or from the probe's authenticated report
 	// that it opens the artifact, to the next such report or the end.
 	Timeout time.Duration
-	// OutputLimit caps stdout and stderr (default DefaultOutputLimit
-	// each), and the report for each artifact; what is beyond it is
-	// counted and dropped.
-	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
 	// Sandbox is SandboxAuto (""), SandboxRequire or SandboxOff.
@@ -199,19 +194,6 @@ func (e *Event) Check(k int) (CheckResult, bool) {
 	r, ok := e.Checks[strconv.Itoa(k)]
 	return r, ok
 }
-
-// Stage names of Event.Stage.
-const (
-	StageStarted   = stageStarted
-	StageOpening   = stageOpening
-	StageOpened    = stageOpened
-	StageOpenError = stageOpenError
-	StageLookedUp  = stageLookedUp
-	StageCall      = stageCall
-	StageReturned  = stageReturned
-	StagePanicked  = stagePanicked
-	StageDone      = stageDone
-)
 
 // Result is what one probe run showed.
 type Result struct {
@@ -329,9 +311,6 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		o.Timeout = DefaultTimeout
 	}
 	o.Timeout = p.scaled(o.Timeout) // under an emulator (emulate.go)
-	if o.OutputLimit <= 0 {
-		o.OutputLimit = DefaultOutputLimit
-	}
 	mode := "single"
 	if o.Set {
 		mode = "set"
@@ -339,9 +318,6 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	args := []string{mode, "-hostname", filepath.Base(p.Host)}
 	for _, r := range o.Require {
 		args = append(args, "-require", r)
-	}
-	for _, l := range o.Lookups {
-		args = append(args, "-lookup", l)
 	}
 	checkArgs := func(checks []Check, convention bool) ([]string, error) {
 		var args []string
@@ -451,8 +427,8 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	defer stR.Close()
 
 	res := &Result{}
-	stdout := &capped{limit: o.OutputLimit}
-	stderr := &capped{limit: o.OutputLimit}
+	stdout := &capped{limit: outputLimit}
+	stderr := &capped{limit: outputLimit}
 	cmd := p.command(iso, o.Env, stdout, stderr, repW, cfgR, stW)
 	start := time.Now()
 	refused, err := startIsolated(iso, cmd)
@@ -470,11 +446,11 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 
 	// The report grows with the artifacts a run checks (each can carry
 	// 64 KiB of metadata): one limit per artifact, up to 64 MiB.
-	report := &capped{limit: min(o.OutputLimit*max(1, len(o.Artifacts)), max(o.OutputLimit, 64<<20))}
+	report := &capped{limit: min(outputLimit*max(1, len(o.Artifacts)), 64<<20)}
 	reportDone := make(chan struct{})
 	// Each authenticated "opening" line starts the next artifact's time.
 	opening := make(chan struct{}, 1)
-	watch := &lineWatcher{key: key, stage: stageOpening, seen: opening}
+	watch := &lineWatcher{key: key, stage: StageOpening, seen: opening}
 	go func() {
 		io.Copy(io.MultiWriter(report, watch), repR)
 		close(reportDone)

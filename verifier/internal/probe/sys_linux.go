@@ -180,24 +180,10 @@ func killGroup(pid int) {
 // bytes of address space when as > 0. No limit of CPU time, which a host
 // does not have: the timeout is kept by pluginctl's clock.
 func setLimits(pid int, as uint64) error {
-	limits := []struct {
-		resource int
-		cur, max uint64
-	}{
-		{syscall.RLIMIT_CORE, 0, 0},
+	if err := prlimit(pid, syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil || as == 0 {
+		return err
 	}
-	if as > 0 {
-		limits = append(limits, struct {
-			resource int
-			cur, max uint64
-		}{syscall.RLIMIT_AS, as, as})
-	}
-	for _, l := range limits {
-		if err := prlimit(pid, l.resource, &syscall.Rlimit{Cur: l.cur, Max: l.max}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return prlimit(pid, syscall.RLIMIT_AS, &syscall.Rlimit{Cur: as, Max: as})
 }
 
 func prlimit(pid, resource int, lim *syscall.Rlimit) error {

@@ -26,17 +26,18 @@ package probe
 // keyLen is the size of the per-run key in bytes.
 const keyLen = 16
 
-// Stage names, in the order a probe writes them for one artifact.
+// Stage names of Event.Stage, in the order a probe writes them for one
+// artifact.
 const (
-	stageStarted   = "started"    // key read, before any plugin.Open
-	stageOpening   = "opening"    // about to call plugin.Open (index, path)
-	stageOpened    = "opened"     // plugin.Open returned a plugin (same_as: index of an earlier artifact giving the same *plugin.Plugin)
-	stageOpenError = "open-error" // plugin.Open returned an error (error)
-	stageLookedUp  = "looked-up"  // symbols looked up (symbols: the convention's and -lookup's; checks: the contract's, by position)
-	stageCall      = "call"       // about to call a plugin function (func)
-	stageReturned  = "returned"   // it returned (func, value/list/nil/error)
-	stagePanicked  = "panicked"   // it panicked and the probe recovered (func, value, stack)
-	stageDone      = "done"       // every artifact handled; the probe exits 0 next
+	StageStarted   = "started"    // key read, before any plugin.Open
+	StageOpening   = "opening"    // about to call plugin.Open (index, path)
+	StageOpened    = "opened"     // plugin.Open returned a plugin (same_as: index of an earlier artifact giving the same *plugin.Plugin)
+	StageOpenError = "open-error" // plugin.Open returned an error (error)
+	StageLookedUp  = "looked-up"  // symbols looked up (symbols: the convention's; checks: the contract's, by position)
+	StageCall      = "call"       // about to call a plugin function (func)
+	StageReturned  = "returned"   // it returned (func, value/list/nil/error)
+	StagePanicked  = "panicked"   // it panicked and the probe recovered (func, value, stack)
+	StageDone      = "done"       // every artifact handled; the probe exits 0 next
 )
 
 // sipHash returns SipHash-2-4 of m under the 128-bit key (k0, k1).
