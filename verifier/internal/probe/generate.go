@@ -12,7 +12,6 @@ import (
 	"go/ast"
 	"go/format"
 	"go/parser"
-	"go/token"
 	"slices"
 	"sort"
 	"strconv"
@@ -36,19 +35,11 @@ type templateData struct {
 	Loader      string
 	Blank       []string
 	TypeImports []typeImport
-	Types       []templateType
+	Types       []TypeCheck // the k-th asserted by assertTypek unless it has a Reason
 }
 
 // typeImport is a package the contract's types mention, imported by name.
 type typeImport struct{ Name, Path string }
-
-// templateType is one entry of the probe's assertion table.
-type templateType struct {
-	Type   string
-	Func   string // the assertion function; "" when Reason is set
-	Go     string
-	Reason string
-}
 
 // generated is the probe's source.
 type generated struct {
@@ -60,9 +51,6 @@ type generated struct {
 	// index into the TypeChecks), to blame compile errors.
 	lines map[int]int
 }
-
-// assertFunc names the assertion function of type k.
-func assertFunc(k int) string { return fmt.Sprintf("assertType%d", k) }
 
 // generate returns the probe's main.go for the host and the contract's
 // types tcs.
@@ -123,16 +111,14 @@ func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck
 
 	// The contract's types: only the packages of the assertable ones are
 	// imported, each under the name typeImportName gives it.
+	d.Types = tcs
 	imports := map[string]bool{}
-	for k, tc := range tcs {
-		tt := templateType{Type: tc.Type, Reason: tc.Reason}
+	for _, tc := range tcs {
 		if tc.Reason == "" {
-			tt.Func, tt.Go = assertFunc(k), tc.Go
 			for _, imp := range tc.Imports {
 				imports[imp] = true
 			}
 		}
-		d.Types = append(d.Types, tt)
 	}
 	for _, imp := range typeImportOrder(tcs) {
 		if imports[imp.Path] {
@@ -152,23 +138,18 @@ func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck
 	if err != nil {
 		return nil, fmt.Errorf("internal error: generated probe does not parse: %v\n%s", err, buf.Bytes())
 	}
+	// The lines of assertTypek, from its func line to its closing brace.
 	gen := &generated{src: src, named: named, lines: map[int]int{}}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "main.go", src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, fmt.Errorf("internal error: generated probe does not parse: %v", err)
-	}
-	funcs := map[string]int{}
-	for k := range tcs {
-		funcs[assertFunc(k)] = k
-	}
-	for _, decl := range f.Decls {
-		if fd, ok := decl.(*ast.FuncDecl); ok {
-			if k, ok := funcs[fd.Name.Name]; ok {
-				for l := fset.Position(fd.Pos()).Line; l <= fset.Position(fd.End()).Line; l++ {
-					gen.lines[l] = k
-				}
-			}
+	k := -1
+	for i, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "func assertType"); ok {
+			k, _ = strconv.Atoi(rest[:strings.IndexByte(rest, '(')])
+		}
+		if k >= 0 {
+			gen.lines[i+1] = k
+		}
+		if line == "}" {
+			k = -1
 		}
 	}
 	return gen, nil
