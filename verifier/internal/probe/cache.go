@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -166,17 +167,18 @@ func compareBuilds(h, p *artifact.File) []string {
 	if hb.GoVersion != pb.GoVersion {
 		diffs = append(diffs, fmt.Sprintf("Go version: host %s, checkout %s", hb.GoVersion, pb.GoVersion))
 	}
-	for _, d := range diffMaps(settingsOf(hb), settingsOf(pb)) {
-		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") {
-			continue
+	hs, ps := settingsOf(hb), settingsOf(pb)
+	for _, k := range diffKeys(hs, ps) {
+		if k != "vcs" && !strings.HasPrefix(k, "vcs.") {
+			diffs = append(diffs, fmt.Sprintf("build setting %s: host %s, checkout %s", k, quotedOr(hs, k), quotedOr(ps, k)))
 		}
-		diffs = append(diffs, fmt.Sprintf("build setting %s: host %s, checkout %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
 	}
 	if hb.Main.Path != pb.Main.Path {
 		diffs = append(diffs, fmt.Sprintf("main module: host %s, checkout %s", hb.Main.Path, pb.Main.Path))
 	}
-	for _, d := range diffMaps(modulesOf(hb), modulesOf(pb)) {
-		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", d.key, orElse(d.h, "does not use it"), orElse(d.p, "does not use it")))
+	hm, pm := modulesOf(hb), modulesOf(pb)
+	for _, k := range diffKeys(hm, pm) {
+		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", k, orElse(hm, k), orElse(pm, k)))
 	}
 	fps, missing := p.FingerprintDiff(h)
 	for _, pkg := range missing {
@@ -214,18 +216,14 @@ func modulesOf(bi *buildinfo.BuildInfo) map[string]string {
 	return m
 }
 
-// mapDiff is one key whose value differs between the host's map and the
-// probe's; a nil value means the key is absent on that side.
-type mapDiff struct {
-	key  string
-	h, p *string
-}
-
-// diffMaps lists the keys of h and p whose values differ, sorted.
-func diffMaps(h, p map[string]string) []mapDiff {
+// diffKeys lists the keys of h and p whose values differ (or that only
+// one has), sorted.
+func diffKeys(h, p map[string]string) []string {
 	var keys []string
-	for k := range h {
-		keys = append(keys, k)
+	for k, v := range h {
+		if pv, ok := p[k]; !ok || pv != v {
+			keys = append(keys, k)
+		}
 	}
 	for k := range p {
 		if _, ok := h[k]; !ok {
@@ -233,35 +231,21 @@ func diffMaps(h, p map[string]string) []mapDiff {
 		}
 	}
 	sort.Strings(keys)
-	var out []mapDiff
-	for _, k := range keys {
-		hv, hok := h[k]
-		pv, pok := p[k]
-		if hok && pok && hv == pv {
-			continue
-		}
-		d := mapDiff{key: k}
-		if hok {
-			d.h = &hv
-		}
-		if pok {
-			d.p = &pv
-		}
-		out = append(out, d)
-	}
-	return out
+	return keys
 }
 
-func quotedOr(v *string, absent string) string {
-	if v == nil {
-		return absent
+// quotedOr is m[k] quoted, "unset" when m has no k.
+func quotedOr(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return strconv.Quote(v)
 	}
-	return fmt.Sprintf("%q", *v)
+	return "unset"
 }
 
-func orElse(v *string, absent string) string {
-	if v == nil {
-		return absent
+// orElse is m[k], "does not use it" when m has no k.
+func orElse(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
 	}
-	return *v
+	return "does not use it"
 }

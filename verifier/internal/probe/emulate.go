@@ -75,11 +75,7 @@ func forTarget(host string, settings map[string]string, g *gocmd.Go) (*gocmd.Go,
 // when that is not this machine's: a *CannotRunError when there is none.
 // env is the environment whose PATH is searched (nil: this process's).
 func (p *Probe) Emulate(env []string) error {
-	settings := map[string]string{}
-	for _, s := range p.HostInfo.Settings {
-		settings[s.Key] = s.Value
-	}
-	plat := platformOf(settings)
+	plat := platformOf(settingsOf(p.HostInfo))
 	if !plat.Foreign() {
 		return nil
 	}
@@ -96,12 +92,9 @@ func (p *Probe) Emulate(env []string) error {
 	if err := writeIfChanged(launcher, []byte(script), 0o755); err != nil {
 		return fmt.Errorf("writing the probe's emulator script: %w", err)
 	}
-	p.emulator, p.launcher = emu, launcher
+	p.launcher = launcher
 	return nil
 }
-
-// Emulator is the emulator the probe runs under, nil when native.
-func (p *Probe) Emulator() *target.Emulator { return p.emulator }
 
 // exe is the program that starts the probe: the probe itself, or its
 // emulator script.
@@ -114,7 +107,7 @@ func (p *Probe) exe() string {
 
 // scaled is a timeout of a run of p.
 func (p *Probe) scaled(d time.Duration) time.Duration {
-	if p.emulator != nil {
+	if p.launcher != "" {
 		return d * EmulationFactor
 	}
 	return d

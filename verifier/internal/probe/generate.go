@@ -56,10 +56,8 @@ type generated struct {
 // types tcs.
 func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck) (*generated, error) {
 	d := templateData{HostPath: bi.Path, Name: dirName}
-	for _, s := range bi.Settings {
-		if s.Key == "DefaultGODEBUG" && s.Value != "" {
-			d.GoDebug = strings.Split(s.Value, ",")
-		}
+	if v := settingsOf(bi)["DefaultGODEBUG"]; v != "" {
+		d.GoDebug = strings.Split(v, ",")
 	}
 	deps := map[string]bool{}
 	for _, p := range lp.Deps {

@@ -46,7 +46,6 @@ import (
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
-	"github.com/pluginctl/pluginctl/internal/target"
 )
 
 // dirName is the name of the overlay-only directory of the probe's main
@@ -221,9 +220,8 @@ type Probe struct {
 	// Released is set when the probe was built from the host's build
 	// info alone (BuildReleased), not from its source.
 	Released *Released `json:",omitempty"`
-	// emulator runs the probe of a host of another platform, through the
-	// script launcher (see Emulate).
-	emulator *target.Emulator
+	// launcher is the script that runs the probe of a host of another
+	// platform under its emulator (see Emulate).
 	launcher string
 }
 
@@ -304,10 +302,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	if err != nil {
 		return nil, envErr(err, "give the Go program that loads the plugins with --host", "the host is not a Go program with build info: %v", err)
 	}
-	settings := map[string]string{}
-	for _, s := range bi.Settings {
-		settings[s.Key] = s.Value
-	}
+	settings := settingsOf(bi)
 	switch {
 	case bi.Path == "" || bi.Path == "command-line-arguments" || strings.HasPrefix(bi.Path, "command-line-arguments"):
 		return nil, envErr(nil, "build the host from its package path with `pluginctl build`, "+staticFix,

@@ -204,14 +204,15 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	if pf.BuildInfo.GoVersion != h.File.BuildInfo.GoVersion {
 		return nil, &NothingReproducedError{Host: cfg.Host, Reason: fmt.Sprintf("the probe was built by %s, the host by %s", pf.BuildInfo.GoVersion, h.File.BuildInfo.GoVersion)}
 	}
-	for _, d := range diffMaps(settingsOf(h.File.BuildInfo), settingsOf(pf.BuildInfo)) {
-		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") || d.key == "-buildmode" || d.key == "-ldflags" {
+	hs, ps := settingsOf(h.File.BuildInfo), settingsOf(pf.BuildInfo)
+	for _, k := range diffKeys(hs, ps) {
+		if k == "vcs" || strings.HasPrefix(k, "vcs.") || k == "-buildmode" || k == "-ldflags" {
 			continue
 		}
-		if (d.key == "-gcflags" || d.key == "-asmflags") && mainOnly(d.h) && mainOnly(d.p) {
+		if (k == "-gcflags" || k == "-asmflags") && mainOnly(hs[k]) && mainOnly(ps[k]) {
 			continue // the main packages' own flags: no other package is compiled with them
 		}
-		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
+		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", k, quotedOr(hs, k), quotedOr(ps, k)))
 	}
 	differ, missing := pf.FingerprintDiff(h.File)
 	why := map[string]string{}
@@ -284,8 +285,8 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// mainOnly reports whether a -gcflags/-asmflags value (nil: unset)
+// mainOnly reports whether a -gcflags/-asmflags value ("": unset)
 // applies to the main package only (no pattern).
-func mainOnly(v *string) bool {
-	return v == nil || released.ParsePackageFlag(*v).Pattern == ""
+func mainOnly(v string) bool {
+	return released.ParsePackageFlag(v).Pattern == ""
 }
