@@ -319,9 +319,25 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	for _, r := range o.Require {
 		args = append(args, "-require", r)
 	}
-	checkArgs := func(checks []Check, convention bool) ([]string, error) {
-		var args []string
-		for _, c := range checks {
+	// Each artifact's checks follow its path (with Set, the probe only
+	// opens them).
+	plans := o.Plans
+	if len(plans) == 0 {
+		plans = make([]Plan, len(o.Artifacts))
+		for i := range plans {
+			plans[i] = Plan{Checks: o.Checks, Convention: o.Convention}
+		}
+	} else if len(plans) != len(o.Artifacts) {
+		return nil, fmt.Errorf("%d plans for %d artifacts", len(o.Plans), len(o.Artifacts))
+	}
+	args = append(args, "--")
+	for i, a := range o.Artifacts {
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, abs)
+		for _, c := range plans[i].Checks {
 			sc := symbolCheck{name: c.Symbol, required: c.Required}
 			for _, t := range c.Types {
 				k := p.TypeIndex(t)
@@ -332,35 +348,11 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 			}
 			args = append(args, "-check", formatSymbolCheck(sc))
 		}
-		if convention {
+		if plans[i].Convention {
 			if p.APIPackage == "" {
 				return nil, fmt.Errorf("the host does not link the API package: no convention to check")
 			}
 			args = append(args, "-convention")
-		}
-		return args, nil
-	}
-	if len(o.Plans) > 0 && len(o.Plans) != len(o.Artifacts) {
-		return nil, fmt.Errorf("%d plans for %d artifacts", len(o.Plans), len(o.Artifacts))
-	}
-	global, err := checkArgs(o.Checks, o.Convention)
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, global...)
-	args = append(args, "--")
-	for i, a := range o.Artifacts {
-		abs, err := filepath.Abs(a)
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, abs)
-		if len(o.Plans) > 0 && !o.Set {
-			own, err := checkArgs(o.Plans[i].Checks, o.Plans[i].Convention)
-			if err != nil {
-				return nil, err
-			}
-			args = append(args, own...)
 		}
 	}
 
@@ -407,24 +399,22 @@ func sandboxFailed(o RunOptions, iso isolation, why string) *Result {
 // when the namespaces could not be set up.
 func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byte, iso isolation) (*Result, string, error) {
 	key, skey := keys[:keyLen], keys[keyLen:]
-	repR, repW, err := os.Pipe()
-	if err != nil {
-		return nil, "", err
+	// The pipes of the report (fd 3), the configuration (4) and the
+	// supervisor's status (5).
+	var r, w [3]*os.File
+	defer func() {
+		for i := range r {
+			r[i].Close()
+			w[i].Close()
+		}
+	}()
+	for i := range r {
+		var err error
+		if r[i], w[i], err = os.Pipe(); err != nil {
+			return nil, "", err
+		}
 	}
-	defer repR.Close()
-	cfgR, cfgW, err := os.Pipe()
-	if err != nil {
-		repW.Close()
-		return nil, "", err
-	}
-	defer cfgW.Close()
-	stR, stW, err := os.Pipe()
-	if err != nil {
-		repW.Close()
-		cfgR.Close()
-		return nil, "", err
-	}
-	defer stR.Close()
+	repR, repW, cfgR, cfgW, stR, stW := r[0], w[0], r[1], w[1], r[2], w[2]
 
 	res := &Result{}
 	stdout := &capped{limit: outputLimit}

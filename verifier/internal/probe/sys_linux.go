@@ -125,12 +125,8 @@ func startIsolated(iso isolation, cmd *exec.Cmd) (refused string, err error) {
 // same user without CAP_SYS_PTRACE cannot read /proc/PID/environ (nor
 // ptrace it): what protects pluginctl's environment from a probe without
 // a PID namespace.
-var hideOnce sync.Once
-
 func hideEnvironment() {
-	hideOnce.Do(func() {
-		syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0)
-	})
+	syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0)
 }
 
 // allCaps are the capabilities the supervisor of a user other than root
