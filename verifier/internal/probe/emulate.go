@@ -10,6 +10,7 @@ package probe
 // small shell script that runs the probe under the emulator.
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -38,14 +39,8 @@ func (e *CannotRunError) Error() string {
 // platformOf is the platform the host's build settings name (this
 // machine's when they name none).
 func platformOf(settings map[string]string) target.Platform {
-	p := target.Native()
-	if v := settings["GOOS"]; v != "" {
-		p.GOOS = v
-	}
-	if v := settings["GOARCH"]; v != "" {
-		p.GOARCH = v
-	}
-	return p
+	n := target.Native()
+	return target.Platform{GOOS: cmp.Or(settings["GOOS"], n.GOOS), GOARCH: cmp.Or(settings["GOARCH"], n.GOARCH)}
 }
 
 // forTarget returns the go command that builds the probe of a host with

@@ -30,11 +30,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -211,9 +211,6 @@ type Probe struct {
 	Toolchain string
 	// BuildTime is how long `go build` took (a no-op when cached).
 	BuildTime time.Duration
-	// Sanitizer is true when the host was built with -race, -msan or
-	// -asan: no address space limit for the children then.
-	Sanitizer bool
 	// Types are the contract's types (Config.Types, sorted, without
 	// duplicates), each with how the probe asserts it, or why it cannot.
 	Types []TypeCheck
@@ -223,6 +220,13 @@ type Probe struct {
 	// launcher is the script that runs the probe of a host of another
 	// platform under its emulator (see Emulate).
 	launcher string
+}
+
+// sanitized reports whether the host was built with -race, -msan or
+// -asan: no address space limit for the children then.
+func (p *Probe) sanitized() bool {
+	s := settingsOf(p.HostInfo)
+	return s["-race"] == "true" || s["-msan"] == "true" || s["-asan"] == "true"
 }
 
 // TypeIndex returns the index of the canonical type typ in p.Types, or -1.
@@ -345,18 +349,8 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	}
 
 	// The environment and flags that reproduce the host's build.
-	env := []string{"GOFLAGS=", "CGO_ENABLED=1", "GOEXPERIMENT=" + settings["GOEXPERIMENT"]}
-	if toolchain != "" {
-		env = append(env, "GOTOOLCHAIN="+toolchain)
-	} else {
-		env = append(env, "GOTOOLCHAIN=local")
-	}
+	env := []string{"GOFLAGS=", "CGO_ENABLED=1", "GOEXPERIMENT=" + settings["GOEXPERIMENT"], "GOTOOLCHAIN=" + cmp.Or(toolchain, "local")}
 	var flags []string
-	var keys []string
-	for k := range settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	// The boolean flags are always given, so that the command line wins
 	// over GOFLAGS from the go env file (an empty GOFLAGS in the
 	// environment does not hide it). A string flag in GOFLAGS that the
@@ -364,7 +358,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath"} {
 		flags = append(flags, fmt.Sprintf("%s=%v", k, settings[k] == "true"))
 	}
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
 		v := settings[k]
 		switch {
 		case k == "-compiler" || k == "DefaultGODEBUG" || k == "vcs" || strings.HasPrefix(k, "vcs."):
@@ -384,7 +378,6 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		flags = append(flags, "-pgo=off") // no default.pgo of the probe's directory
 	}
 	flags = append(flags, "-buildvcs=false")
-	sanitizer := settings["-race"] == "true" || settings["-msan"] == "true" || settings["-asan"] == "true"
 	g = g.With(env...)
 
 	// The host's main package in this checkout.
@@ -445,7 +438,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	p := &Probe{
 		Host: host, HostInfo: bi, Package: lp.ImportPath, Dir: lp.Dir,
 		ProbeImports: gen.named, Source: gen.src,
-		BuildFlags: flags, Toolchain: toolchain, Sanitizer: sanitizer,
+		BuildFlags: flags, Toolchain: toolchain,
 		Types: tcs,
 	}
 	if slices.Contains(lp.Deps, apiPkg) {

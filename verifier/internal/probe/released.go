@@ -247,7 +247,6 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		Path: out, Host: hostAbs, HostInfo: h.File.BuildInfo, Package: h.File.BuildInfo.Path, Dir: modDir,
 		ProbeImports: gen.named, Source: gen.src, ProbePackage: probePkg, BuildTime: buildTime,
 		BuildFlags: args, Toolchain: h.GoVersion, Types: tcs, Released: rel,
-		Sanitizer: h.Settings["-race"] == "true" || h.Settings["-msan"] == "true" || h.Settings["-asan"] == "true",
 	}
 	if slices.Contains(hostPkgs, apiPkg) {
 		p.APIPackage = apiPkg

@@ -467,7 +467,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	// before it has it, so no plugin code runs without the limits (the
 	// supervisor's limits are inherited).
 	var as uint64
-	if !p.Sanitizer {
+	if !p.sanitized() {
 		as = addressSpace(DefaultAddressSpace, o.Artifacts)
 	}
 	if err := setLimits(pid, as); err != nil {
