@@ -6,6 +6,7 @@
 package probe
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -438,12 +439,29 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	// 64 KiB of metadata): one limit per artifact, up to 64 MiB.
 	report := &capped{limit: min(outputLimit*max(1, len(o.Artifacts)), 64<<20)}
 	reportDone := make(chan struct{})
-	// Each authenticated "opening" line starts the next artifact's time.
+	// Each authenticated "opening" line starts the next artifact's time
+	// (a line longer than the reader's buffer is none of them).
 	opening := make(chan struct{}, 1)
-	watch := &lineWatcher{key: key, stage: StageOpening, seen: opening}
 	go func() {
-		io.Copy(io.MultiWriter(report, watch), repR)
-		close(reportDone)
+		defer close(reportDone)
+		k0, k1 := macKey(key)
+		marker := []byte(`,"stage":"` + StageOpening + `"`)
+		br := bufio.NewReaderSize(repR, 64<<10)
+		for whole := true; ; {
+			line, err := br.ReadSlice('\n')
+			report.Write(line)
+			if whole && err == nil && bytes.Contains(line, marker) {
+				if _, ok := verifyLine(k0, k1, line[:len(line)-1]); ok {
+					select {
+					case opening <- struct{}{}:
+					default:
+					}
+				}
+			}
+			if whole = err == nil; err != nil && err != bufio.ErrBufferFull {
+				return
+			}
+		}
 	}()
 	status := &capped{limit: 256 << 10}
 	statusDone := make(chan struct{})
@@ -490,31 +508,23 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 		defer t.Stop()
 		tick = t.C
 	}
-wait:
-	for {
+	for done := false; !done; {
 		select {
 		case <-waited:
-			break wait
+			done = true
 		case <-tick:
 			syscall.Kill(pid, syscall.SIGCONT)
 		case <-opening:
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
-			timer.Reset(o.Timeout)
+			timer.Reset(o.Timeout) // Go 1.23 timers: no stale tick to drain
 		case <-timer.C:
 			res.TimedOut = true
-			kill()
-			<-waited
-			break wait
 		case <-ctx.Done():
 			res.Canceled = true
+		}
+		if res.TimedOut || res.Canceled {
 			kill()
 			<-waited
-			break wait
+			done = true
 		}
 	}
 	// Whatever the plugin left running in the group goes too.
@@ -558,46 +568,6 @@ wait:
 	rep, res.ReportTruncated = report.bytes()
 	res.Events, res.Unauthenticated, res.Done = parseReport(key, rep)
 	return res, "", nil
-}
-
-// lineWatcher reads a report as it is written and signals seen on each
-// authenticated line of one stage. Lines longer than its buffer are
-// skipped: none of the probe's stage lines that it watches is.
-type lineWatcher struct {
-	key   []byte
-	stage string
-	seen  chan<- struct{}
-	buf   []byte
-	skip  bool
-}
-
-func (w *lineWatcher) Write(p []byte) (int, error) {
-	n := len(p)
-	k0, k1 := macKey(w.key)
-	marker := []byte(`,"stage":"` + w.stage + `"`)
-	for len(p) > 0 {
-		nl := bytes.IndexByte(p, '\n')
-		if nl < 0 {
-			if !w.skip && len(w.buf)+len(p) <= 64<<10 {
-				w.buf = append(w.buf, p...)
-			} else {
-				w.buf, w.skip = w.buf[:0], true
-			}
-			break
-		}
-		line := append(w.buf, p[:nl]...)
-		p = p[nl+1:]
-		if !w.skip && bytes.Contains(line, marker) {
-			if _, ok := verifyLine(k0, k1, line); ok {
-				select {
-				case w.seen <- struct{}{}:
-				default:
-				}
-			}
-		}
-		w.buf, w.skip = w.buf[:0], false
-	}
-	return n, nil
 }
 
 // waitStatus is how the probe ended, as its supervisor saw it.
