@@ -22,8 +22,6 @@ import (
 // the host: which of the host's packages it has with the host's very
 // fingerprint, and which not, and why.
 type Released struct {
-	// HostSHA256 is the host binary's hash (the cache key).
-	HostSHA256 string
 	// HostSrc is the host's source checkout used as a workspace module,
 	// "" when none was given.
 	HostSrc string
@@ -128,7 +126,7 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	defer os.RemoveAll(mods.Dir)
 
 	// What the probe imports: every package of the host it can import.
-	rel := &Released{HostSHA256: h.SHA256(), HostSrc: hostSrc, Notes: h.Limits()}
+	rel := &Released{HostSrc: hostSrc, Notes: h.Limits()}
 	var hostPkgs []string
 	for pkg := range h.File.Fingerprints {
 		hostPkgs = append(hostPkgs, pkg)
