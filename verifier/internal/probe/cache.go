@@ -196,8 +196,12 @@ func compareBuilds(h, p *artifact.File) []string {
 	return diffs
 }
 
+// settingsOf is bi's build settings by key (none when bi is nil).
 func settingsOf(bi *buildinfo.BuildInfo) map[string]string {
 	m := map[string]string{}
+	if bi == nil {
+		return m
+	}
 	for _, s := range bi.Settings {
 		m[s.Key] = s.Value
 	}
