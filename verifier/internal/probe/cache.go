@@ -29,14 +29,17 @@ import (
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
 
+// hashOf is the hex SHA-256 of parts joined by NULs.
+func hashOf(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:])
+}
+
 // validatedKey names the record of a probe checked against one host
 // binary (by content, not path: a byte-identical copy of a host reuses its
 // probe), from one checkout, go command and generator.
-func validatedKey(hostSum [32]byte, g *gocmd.Go, apiPkg, typesKey string) string {
-	k := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), g.Dir, g.Binary, apiPkg, generatorVersion(), typesKey,
-	}, "\x00")))
-	return hex.EncodeToString(k[:16])
+func validatedKey(hostSum string, g *gocmd.Go, apiPkg, typesKey string) string {
+	return hashOf(hostSum, g.Dir, g.Binary, apiPkg, generatorVersion(), typesKey)[:32]
 }
 
 // validatedProbe is the record: the probe, and the identity of its file

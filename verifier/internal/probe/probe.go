@@ -103,8 +103,7 @@ const typeRules = "types-1"
 // records about it changes, so that cached probes of an older pluginctl
 // are rebuilt.
 var generatorVersion = sync.OnceValue(func() string {
-	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + boxSource + "\x00" + typeRules))
-	return hex.EncodeToString(h[:8])
+	return hashOf(mainTemplate, wireSource, supervisorSource, treeSource, boxSource, typeRules)[:16]
 })
 
 // apiAndTypes returns the API package (project.API's default when unset) and
@@ -265,8 +264,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return &EnvError{Host: cfg.Host, Msg: fmt.Sprintf(format, args...), Fix: fix, Err: err}
 	}
 	apiPkg, types := cfg.apiAndTypes()
-	typesSum := sha256.Sum256([]byte(strings.Join(types, "\x00")))
-	typesKey := hex.EncodeToString(typesSum[:])
+	typesKey := hashOf(types...)
 	g := cfg.Go
 	if g == nil {
 		g = &gocmd.Go{}
@@ -290,7 +288,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// time) is reused without reading the host again.
 	var byID string
 	if id, ok := sumcache.Identity(host); ok {
-		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), g, apiPkg, typesKey)+".id.json")
+		byID = filepath.Join(cacheDir, "validated", validatedKey(hashOf(id), g, apiPkg, typesKey)+".id.json")
 		if p, ok := loadValidated(byID); ok {
 			p.Host = host
 			return p, nil
@@ -301,7 +299,8 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	if err != nil {
 		return nil, envErr(err, "", "reading the host binary: %v", err)
 	}
-	hostSum := sha256.Sum256(hostData)
+	sum := sha256.Sum256(hostData)
+	hostSum := hex.EncodeToString(sum[:])
 	bi, err := buildinfo.Read(bytes.NewReader(hostData))
 	if err != nil {
 		return nil, envErr(err, "give the Go program that loads the plugins with --host", "the host is not a Go program with build info: %v", err)
@@ -447,10 +446,8 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 
 	// The cache entry: one per host binary (by content: a copy of it
 	// elsewhere shares it), checkout directory and generator.
-	key := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey,
-	}, "\x00")))
-	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
+	key := hashOf(hostSum, lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey)
+	entry := filepath.Join(cacheDir, key[:24])
 	prune(cacheDir, entry)
 	unlock, err := lockEntry(ctx, cfg.Host, entry)
 	if err != nil {
@@ -485,7 +482,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// is the one it would link.
 	store := cacheprog.NewStore(local.GOCACHEPROG, g.Env)
 	defer store.Close() // only a cache: its failures cost a link
-	storeKey := cacheprog.Key("probe", hex.EncodeToString(hostSum[:]), lp.ImportPath, apiPkg, generatorVersion(), local.GOVERSION, typesKey)
+	storeKey := cacheprog.Key("probe", hostSum, lp.ImportPath, apiPkg, generatorVersion(), local.GOVERSION, typesKey)
 	before, err := os.Stat(p.Path)
 	if err != nil {
 		// The cache program's files are not executable: the seed is.

@@ -2,8 +2,6 @@ package probe
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -94,9 +92,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	if err != nil {
 		return nil, err
 	}
-	key := sha256.Sum256([]byte(strings.Join(append([]string{"released", h.SHA256(), hostSrc, apiPkg, generatorVersion(), g.Binary}, types...), "\x00")))
-	entry := filepath.Join(cacheDir, "released-"+hex.EncodeToString(key[:12]))
-	validated := filepath.Join(cacheDir, "validated", "released-"+hex.EncodeToString(key[:16])+".json")
+	key := hashOf(append([]string{"released", h.SHA256(), hostSrc, apiPkg, generatorVersion(), g.Binary}, types...)...)
+	entry := filepath.Join(cacheDir, "released-"+key[:24])
+	validated := filepath.Join(cacheDir, "validated", "released-"+key[:32]+".json")
 	if p, ok := loadValidated(validated); ok && p.Released != nil {
 		p.Host = hostAbs
 		return p, nil
