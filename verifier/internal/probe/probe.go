@@ -240,16 +240,14 @@ func (p *Probe) TypeIndex(typ string) int {
 
 // listed is the part of `go list -json` Build reads.
 type listed struct {
-	ImportPath     string
-	Dir            string
-	Name           string
-	Imports        []string
-	Deps           []string
-	DefaultGODEBUG string
-	Module         *struct{ Path, Dir, GoMod string }
-	Error          *struct{ Err string }
-	DepsErrors     []*struct{ Err string }
-	Incomplete     bool
+	ImportPath string
+	Dir        string
+	Name       string
+	Imports    []string
+	Deps       []string
+	Module     *struct{ Path, Dir, GoMod string }
+	Error      *struct{ Err string }
+	DepsErrors []*struct{ Err string }
 }
 
 // Build builds (or reuses) the probe for cfg.Host and checks that it
@@ -380,7 +378,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	g = g.With(env...)
 
 	// The host's main package in this checkout.
-	listArgs := []string{"-e", "-json=ImportPath,Dir,Name,Imports,Deps,DefaultGODEBUG,Module,Error,DepsErrors,Incomplete"}
+	listArgs := []string{"-e", "-json=ImportPath,Dir,Name,Imports,Deps,Module,Error,DepsErrors"}
 	if t := settings["-tags"]; t != "" {
 		listArgs = append(listArgs, "-tags="+t)
 	}

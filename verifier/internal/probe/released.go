@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -125,11 +125,7 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 
 	// What the probe imports: every package of the host it can import.
 	rel := &Released{HostSrc: hostSrc, Notes: h.Limits()}
-	var hostPkgs []string
-	for pkg := range h.File.Fingerprints {
-		hostPkgs = append(hostPkgs, pkg)
-	}
-	sort.Strings(hostPkgs)
+	hostPkgs := slices.Sorted(maps.Keys(h.File.Fingerprints))
 	skipped := map[string]string{}
 	var imports []string
 	for _, pkg := range hostPkgs {
@@ -152,8 +148,7 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	lp := listed{ImportPath: h.File.BuildInfo.Path, Name: "main", Imports: imports, Deps: hostPkgs}
 	tcs := classifyTypes(types, lp)
 	env := append(h.Env(""), mods.Env()...)
-	gb := &gocmd.Go{Binary: g.Binary, Dir: modDir, Env: g.Env}
-	gb = gb.With(env...)
+	gb := (&gocmd.Go{Binary: g.Binary, Dir: modDir, Env: g.Env}).With(env...)
 	out := filepath.Join(entry, "probe")
 	args := append(append(mods.Args(), h.Args()...), "-o", out, ".")
 	start := time.Now()

@@ -217,7 +217,6 @@ type Result struct {
 	// Stdout and Stderr are the child's output, up to the limit.
 	Stdout, Stderr                   []byte
 	StdoutTruncated, StderrTruncated bool
-	ReportTruncated                  bool
 	// Duration is the wall time of the run.
 	Duration time.Duration
 	// Isolation describes the child's sandbox; Namespaces tells whether
@@ -564,8 +563,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	}
 	res.Stdout, res.StdoutTruncated = stdout.bytes()
 	res.Stderr, res.StderrTruncated = stderr.bytes()
-	var rep []byte
-	rep, res.ReportTruncated = report.bytes()
+	rep, _ := report.bytes()
 	res.Events, res.Unauthenticated, res.Done = parseReport(key, rep)
 	return res, "", nil
 }
