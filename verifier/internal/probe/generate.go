@@ -12,8 +12,8 @@ import (
 	"go/ast"
 	"go/format"
 	"go/parser"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/template"
@@ -102,24 +102,13 @@ func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck
 	for _, n := range named {
 		delete(blank, n)
 	}
-	for p := range blank {
-		d.Blank = append(d.Blank, p)
-	}
-	sort.Strings(d.Blank)
+	d.Blank = slices.Sorted(maps.Keys(blank))
 
 	// The contract's types: only the packages of the assertable ones are
 	// imported, each under the name typeImportName gives it.
 	d.Types = tcs
-	imports := map[string]bool{}
-	for _, tc := range tcs {
-		if tc.Reason == "" {
-			for _, imp := range tc.Imports {
-				imports[imp] = true
-			}
-		}
-	}
 	for _, imp := range typeImportOrder(tcs) {
-		if imports[imp.Path] {
+		if slices.ContainsFunc(tcs, func(tc TypeCheck) bool { return tc.Reason == "" && slices.Contains(tc.Imports, imp.Path) }) {
 			d.TypeImports = append(d.TypeImports, imp)
 		}
 	}
