@@ -160,11 +160,6 @@ func mirrorDiffs(hostPath, probePath string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compareBuilds(h, p), nil
-}
-
-// compareBuilds lists what differs between the host h and its probe p.
-func compareBuilds(h, p *artifact.File) []string {
 	var diffs []string
 	hb, pb := h.BuildInfo, p.BuildInfo
 	if hb.GoVersion != pb.GoVersion {
@@ -196,7 +191,7 @@ func compareBuilds(h, p *artifact.File) []string {
 		}
 		diffs = append(diffs, s)
 	}
-	return diffs
+	return diffs, nil
 }
 
 // settingsOf is bi's build settings by key (none when bi is nil).
