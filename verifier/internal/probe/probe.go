@@ -110,10 +110,7 @@ var generatorVersion = sync.OnceValue(func() string {
 // the contract's types, sorted and without duplicates: what a probe is
 // built for.
 func (cfg Config) apiAndTypes() (string, []string) {
-	api := project.API(cfg.APIPackage)
-	types := slices.Clone(cfg.Types)
-	slices.Sort(types)
-	return api, slices.Compact(types)
+	return project.API(cfg.APIPackage), slices.Compact(slices.Sorted(slices.Values(cfg.Types)))
 }
 
 // Config says which host to mirror and where its source is.
@@ -230,12 +227,7 @@ func (p *Probe) sanitized() bool {
 
 // TypeIndex returns the index of the canonical type typ in p.Types, or -1.
 func (p *Probe) TypeIndex(typ string) int {
-	for i, t := range p.Types {
-		if t.Type == typ {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(p.Types, func(t TypeCheck) bool { return t.Type == typ })
 }
 
 // listed is the part of `go list -json` Build reads.
