@@ -1,7 +1,6 @@
 package builder
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,30 +10,21 @@ import (
 	"github.com/pluginctl/pluginctl/internal/released"
 )
 
-// The contract of a build for a released host is the host's, read from
-// its source (released.Host.Contract: --host-src, its own module at its
-// version, or the modules it links that load plugins), never the build
-// module's: a plugin-only module has no host, and its own programs are
-// not the host the plugins are for.
+// The contract of a build for a released host is the host's
+// (project.InForce with Known.Released): read from its source, never the
+// build module's own hosts': a plugin-only module has no host, and its
+// own programs are not the host the plugins are for.
 
-// resolveContract resolves the released host's contract, with the
-// module's declarations (pluginctl.toml, --expect) merged over it.
-func (fh *forHost) resolveContract(ctx context.Context, p *project.Project) (*project.Resolved, error) {
-	hc, err := fh.host.Contract(ctx, released.ContractOptions{HostSrc: fh.o.HostSrc, Go: fh.userGo, LinkDir: p.CacheDir, Offline: fh.o.Offline})
-	if err != nil {
-		return nil, err
-	}
-	_, loader := fh.host.File.Fingerprints[project.LoaderPackage]
-	r := p.ResolveReleased(hc.Contract, hc.From, loader)
-	r.Notes = append(r.Notes, hc.Notes...)
+// contractNotes says where the released host's contract was read from,
+// or that it is unknown, and why.
+func (fh *forHost) contractNotes(r *project.Resolved) {
 	switch r.From {
 	case project.FromReleased:
-		fh.notes = append(fh.notes, "the host's contract was read from "+hc.From)
+		fh.notes = append(fh.notes, "the host's contract was read from "+r.Source)
 	case project.FromUnknown:
 		fh.notes = append(fh.notes, released.UnknownWarning)
-		fh.notes = append(fh.notes, hc.Notes...)
+		fh.notes = append(fh.notes, r.Notes...)
 	}
-	return r, nil
 }
 
 // forClassify is the rule of a build for a released host: nothing is

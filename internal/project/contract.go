@@ -18,6 +18,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/released"
@@ -61,16 +62,16 @@ func (r *Resolved) PrimaryAPI() string {
 	return r.API[0]
 }
 
-// Contract returns the contract in force for the given hosts (import
-// paths, or patterns; none means pluginctl.toml's [contract] hosts, else
-// every host of the project, found by Hosts): inferred from their code
-// unless pluginctl.toml says infer = false, with the declared symbols
-// (every pluginctl.toml, then --expect) merged over it; the convention of
-// the project's API package when nothing is known. The result is kept in
+// contract is the contract in force for the given hosts (import paths,
+// or patterns; none means pluginctl.toml's [contract] hosts, else every
+// host of the project, found by hosts): inferred from their code unless
+// pluginctl.toml says infer = false, with the declared symbols (every
+// pluginctl.toml, then --expect) merged over it; the convention of the
+// project's API package when nothing is known. The result is kept in
 // memory for the command and on disk keyed by every source file the
 // inference read, so an unchanged project is not type-checked again.
 // Hosts that do not type-check become Notes, not errors.
-func (p *Project) Contract(ctx context.Context, hosts []string) (*Resolved, error) {
+func (p *Project) contract(ctx context.Context, hosts []string) (*Resolved, error) {
 	if len(hosts) == 0 {
 		hosts = p.Config.Hosts
 	}
@@ -93,7 +94,7 @@ func (p *Project) Contract(ctx context.Context, hosts []string) (*Resolved, erro
 		p.mu.Lock()
 		delete(p.contracts, key)
 		p.mu.Unlock()
-		return p.Contract(ctx, hosts)
+		return p.contract(ctx, hosts)
 	}
 	return call.r, call.err
 }
@@ -128,7 +129,8 @@ func (p *Project) resolveContract(ctx context.Context, hosts []string) (*Resolve
 }
 
 // Declared returns the contract of the declarations alone (no
-// inference): what go vet -vettool and a project without source use.
+// inference): what InForce falls back on, and vet when the inference was
+// cancelled.
 func (p *Project) Declared() *Resolved { return p.resolve(nil) }
 
 // resolve merges the declarations over inferred and settles the API.
@@ -374,76 +376,116 @@ func (p *Project) declareFolder(c *contract.Contract) {
 	}
 }
 
-// Known is what is known of a host when the contract in force is decided
+// Known is what is known when the contract in force is decided
 // (InForce).
 type Known struct {
+	// Hosts are the host packages whose code tells the contract (import
+	// paths or patterns; pluginctl contract's arguments); none means
+	// pluginctl.toml's [contract] hosts, else every host of the project.
+	// A Host binary's main package goes before them.
+	Hosts []string
 	// Recorded is the contract a build recorded in the manifest of the
 	// artifacts, nil when none.
 	Recorded *manifest.Contract
-	// Project, when set, says how to load the project: its --api and
-	// --expect go over a recorded contract, and with none recorded its
-	// source and declarations tell the contract. nil: nothing but what
-	// is recorded.
-	Project *Options
+	// Project is the project model (build, vet, pluginctl contract).
+	Project *Project
+	// Load, with no Project, says how to load the project (verify): its
+	// --api and --expect go over a recorded contract, and with none
+	// recorded its source and declarations tell the contract. Project
+	// and Load nil: nothing but what is recorded.
+	Load *Options
 	// Host is the host binary, nil without one: its main package's
 	// contract is the one in force.
 	Host *artifact.File
-	// Released reads the contract of a released host (one that does not
-	// link pluginctl's loader) when the project tells nothing of its own.
-	Released released.ContractOptions
+	// Released says that Host is built from other source than the
+	// project's (build --for): the project's own hosts never tell its
+	// contract, only its declarations and the host's source do.
+	Released bool
+	// Source says how a released host's source may be read (one that
+	// does not link pluginctl's loader, whose contract the project does
+	// not tell).
+	Source released.ContractOptions
 }
 
-// InForce is the contract in force for a verification, the one place it
-// is decided from what is known: the contract recorded in the manifest by
-// pluginctl build (From FromManifest), with --expect merged over it and
-// --api before its API packages, without running the go command; else
-// the project's (Contract for the host's package when it is in the
-// project, else the declarations, else the convention); for a released
-// host with nothing of its own known, the one read from the host's source
-// (FromReleased), else unknown (FromUnknown, no entries). What could not
-// be resolved is a note, never an error; the error is a cancelled
-// context's. A nil Contract in the result means nothing was resolved:
-// the pluginapi convention of its API applies.
+// InForce is the contract in force, the one place it is decided from
+// what is known, for build, verify, vet and pluginctl contract:
+//   - the contract recorded in the manifest by pluginctl build (From
+//     FromManifest), with --expect merged over it and --api before its
+//     API packages, without running the go command;
+//   - else the project's: inferred from the hosts' code (the Host
+//     binary's main package when it is in the project and not Released,
+//     else Hosts), with pluginctl.toml and --expect merged over it, else
+//     the declarations, else the pluginapi convention of the project's
+//     API package;
+//   - for a Host that does not link pluginctl's loader when the project
+//     tells only declarations or the convention: a released host, whose
+//     contract is read from its source (FromReleased) with the
+//     declarations merged over it, else the declarations, else unknown
+//     (FromUnknown, no entries), never the convention.
+//
+// What could not be resolved is a note, never an error; the error is a
+// cancelled context's. A nil Contract in the result means nothing was
+// resolved: the pluginapi convention of its API applies.
 func InForce(ctx context.Context, k Known) (*Resolved, error) {
-	var o Options
-	if k.Project != nil {
-		o = *k.Project
-	}
 	if rec := k.Recorded; rec != nil && rec.Contract != nil {
-		var declared []contract.Entry
-		for _, e := range o.Expect {
-			if entry, err := contract.ParseExpect(e); err == nil { // checked by the caller
-				declared = append(declared, entry)
-			}
+		var o Options
+		if k.Load != nil {
+			o = *k.Load
 		}
+		declared, _ := parseExpect(o.Expect) // checked by the caller
 		api := o.API
 		if len(api) == 0 {
 			api = rec.API
 		}
 		return &Resolved{Contract: contract.Merge(rec.Contract, declared...), API: api, From: FromManifest, Source: rec.Source}, nil
 	}
-	if k.Project == nil {
-		return &Resolved{}, nil
+	p := k.Project
+	if p == nil {
+		if k.Load == nil {
+			return &Resolved{}, nil
+		}
+		var err error
+		if p, err = Load(ctx, *k.Load); err != nil {
+			return &Resolved{Notes: []string{"the contract could not be resolved (" + strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n\t", "; ")), " ") + "): checked against the pluginapi convention"}}, nil
+		}
 	}
-	p, err := Load(ctx, o)
-	if err != nil {
-		return &Resolved{Notes: []string{"the contract could not be resolved (" + strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n\t", "; ")), " ") + "): checked against the pluginapi convention"}}, nil
+	if k.Host == nil {
+		return p.contract(ctx, k.Hosts)
 	}
-	pkg := ""
-	if k.Host != nil {
-		pkg = k.Host.BuildInfo.Path
-	}
+	pkg := k.Host.BuildInfo.Path
 	var r *Resolved
-	if pkg != "" && p.InModule() {
-		r, err = p.Contract(ctx, []string{pkg})
+	var err error
+	if pkg != "" && p.InModule() && !k.Released {
+		r, err = p.contract(ctx, []string{pkg})
 	}
 	if r == nil || err != nil {
 		r = p.Declared()
 	}
+	if r.From != FromConvention && r.From != FromDeclared {
+		return r, nil
+	}
+	if _, loader := k.Host.Fingerprints[LoaderPackage]; !loader {
+		if h, err := released.New(k.Host.Path, k.Host); err == nil {
+			return p.released(ctx, h, k.Source, r)
+		}
+	}
 	if r.From == FromConvention && pkg != "" {
 		r.Notes = append(r.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+r.PrimaryAPI())
 	}
-	return releasedInForce(ctx, k, r)
+	return r, nil
+}
+
+// parseExpect parses --expect declarations (contract.ParseExpect).
+func parseExpect(expect []string) ([]contract.Entry, error) {
+	var out []contract.Entry
+	for _, e := range expect {
+		entry, err := contract.ParseExpect(e)
+		if err != nil {
+			return nil, diag.Usage("--expect %q: %v", e, err)
+		}
+		out = append(out, entry)
+	}
+	return out, nil
 }
 
 func first(s []string) string {

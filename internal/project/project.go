@@ -6,8 +6,10 @@
 // the go command and environment every go subprocess and go/packages use,
 // the cache directories, what each package is (Classify: the one rule
 // deciding host, plugin or neither), the project's API package(s) and the
-// contract in force (Contract: inferred from the hosts' code, merged with
-// pluginctl.toml and --expect, cached by the sources it was read from).
+// contract in force (InForce, for every command: recorded by a build, or
+// inferred from the hosts' code, merged with pluginctl.toml and --expect,
+// cached by the sources it was read from; a released host's read from its
+// own source).
 //
 // A project need not import anything of pluginctl's: its API package is
 // its own (declared with api = "..." in pluginctl.toml or --api, else
@@ -132,12 +134,8 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 	}
 	p := &Project{Dir: dir, Go: g, Tags: o.Tags, BuildFlags: o.BuildFlags, Config: &contract.Config{Infer: true}}
 	p.CacheDir = cachedir.RootFor(o.CacheDir)
-	for _, e := range o.Expect {
-		entry, err := contract.ParseExpect(e)
-		if err != nil {
-			return nil, diag.Usage("--expect %q: %v", e, err)
-		}
-		p.Expect = append(p.Expect, entry)
+	if p.Expect, err = parseExpect(o.Expect); err != nil {
+		return nil, err
 	}
 	env, err := goEnv(ctx, g)
 	if err != nil {

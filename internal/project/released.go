@@ -2,8 +2,6 @@ package project
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/released"
@@ -25,80 +23,24 @@ const (
 // pluginapi convention.
 const LoaderPackage = pluginapi.ImportPath + "/loader"
 
-// ResolveReleased is the contract in force for a released host: the one
-// read from its source (inferred, nil when unknown; source says where it
-// came from), with pluginctl.toml's and --expect's declarations merged
-// over it. With nothing inferred or declared, it is the pluginapi
-// convention only for a host that links pluginctl's loader
-// (linksLoader); for any other host it is unknown (no entries), never a
-// guess.
-func (p *Project) ResolveReleased(inferred *contract.Contract, source string, linksLoader bool) *Resolved {
-	r := p.resolve(inferred)
-	switch r.From {
-	case FromInferred:
-		r.From, r.Source = FromReleased, source
-	case FromConvention:
-		if linksLoader {
-			r.Source = "the host links " + LoaderPackage
-			break
-		}
-		r.From = FromUnknown
-		r.Contract = contract.WithKinds(&contract.Contract{}, p.Config.Kinds...)
-		r.API = slices.Clone(p.API)
-	}
-	return r
-}
-
-// Known reports whether the contract says anything a plugin must have.
-func (r *Resolved) Known() bool {
-	return r != nil && r.Contract != nil && (len(r.Entries) > 0 || len(r.Unresolved) > 0 || len(r.Kinds) > 0)
-}
-
-// releasedInForce is InForce for a released host (one that does not link
-// pluginctl's loader) when the project found nothing of its own (the
-// convention, or declarations only): the declarations are merged over
-// what the host's source says.
-func releasedInForce(ctx context.Context, k Known, res *Resolved) (*Resolved, error) {
-	if k.Host == nil || res.From != FromConvention && res.From != FromDeclared {
-		return res, nil
-	}
-	if _, loader := k.Host.Fingerprints[LoaderPackage]; loader {
-		return res, nil
-	}
-	h, err := released.Read(k.Host.Path)
+// released is InForce for a released host h when the project tells
+// nothing of its own (own: its declarations, or the convention): the
+// contract read from the host's source, with the declarations merged over
+// it; the declarations alone when the source tells nothing; else unknown
+// (no entries), never a guess.
+func (p *Project) released(ctx context.Context, h *released.Host, o released.ContractOptions, own *Resolved) (*Resolved, error) {
+	hc, err := h.Contract(ctx, o)
 	if err != nil {
-		return res, nil // not a host whose build can be read: as before
-	}
-	hc, err := h.Contract(ctx, k.Released)
-	if err != nil {
-		return res, err
-	}
-	var declared []contract.Entry
-	if res.From == FromDeclared && res.Contract != nil {
-		declared = res.Contract.Entries
-	}
-	out := &Resolved{API: res.API}
-	for _, n := range res.Notes {
-		if !strings.Contains(n, "pluginapi convention") { // replaced here
-			out.Notes = append(out.Notes, n)
-		}
+		return nil, err
 	}
 	switch {
 	case hc.Known():
-		out.Contract = contract.Merge(hc.Contract, declared...)
-		out.From, out.Source = FromReleased, hc.From
-		if res.From == FromDeclared {
-			out.Contract = contract.WithKinds(out.Contract, res.Contract.Kinds...)
-		}
-	case res.From == FromDeclared:
-		out = res
-		out.Notes = append(out.Notes, hc.Notes...)
-	default:
-		out.Contract, out.From = &contract.Contract{}, FromUnknown
-		out.Notes = append(out.Notes, hc.Notes...)
+		r := p.resolve(hc.Contract)
+		r.From, r.Source, r.Notes = FromReleased, hc.From, own.Notes
+		return r, nil
+	case own.From == FromDeclared:
+		own.Notes = append(own.Notes, hc.Notes...)
+		return own, nil
 	}
-	if out.PrimaryAPI() == pluginapi.ImportPath {
-		out.API = nil
-	}
-	return out, nil
+	return &Resolved{Contract: &contract.Contract{}, From: FromUnknown, API: p.API, Notes: append(own.Notes, hc.Notes...)}, nil
 }

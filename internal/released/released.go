@@ -62,6 +62,12 @@ func Read(path string) (*Host, error) {
 	if err != nil {
 		return nil, &Error{Host: path, Msg: err.Error(), Fix: "give the Go program that loads the plugins"}
 	}
+	return New(path, f)
+}
+
+// New is the host binary at path that f was read from, or why its build
+// cannot be reproduced.
+func New(path string, f *artifact.File) (*Host, error) {
 	if f.Kind != artifact.KindExecutable || f.BuildInfo == nil {
 		return nil, &Error{Host: path, Msg: fmt.Sprintf("is a %s, not a Go program", f.Kind), Fix: "give the Go program that loads the plugins"}
 	}
