@@ -149,20 +149,9 @@ func (f Flag) Arg() string {
 // env file changes them), tags and pgo as recorded (-pgo=off when none
 // was: no default.pgo of a plugin's directory), -gcflags and -asmflags
 // when their pattern can match a package a plugin shares with the host,
-// and -ldflags without -s, -w, -X and -buildid. LeftOut says what was
-// not copied.
-func (h *Host) Flags() []Flag {
-	out, _ := h.flags()
-	return out
-}
-
-// LeftOut describes the host's flags that Flags does not copy, and why.
-func (h *Host) LeftOut() []string {
-	_, left := h.flags()
-	return left
-}
-
-func (h *Host) flags() (out []Flag, left []string) {
+// and -ldflags without -s, -w, -X and -buildid. left describes the
+// host's flags that are not copied, and why.
+func (h *Host) Flags() (out []Flag, left []string) {
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath"} {
 		v := ""
 		if h.Settings[k] == "true" {
@@ -210,7 +199,8 @@ func (h *Host) flags() (out []Flag, left []string) {
 // Args are Flags as go build arguments, with -buildvcs=false.
 func (h *Host) Args() []string {
 	var a []string
-	for _, f := range h.Flags() {
+	flags, _ := h.Flags()
+	for _, f := range flags {
 		a = append(a, f.Arg())
 	}
 	return append(a, "-buildvcs=false")
@@ -416,7 +406,6 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 	hostLang := strings.TrimPrefix(h.GoVersion, "go")
 
 	// The host's modules, sorted, with the version (and replacement) to use.
-	type target struct{ path, newPath, newVersion, sum string }
 	var targets []target
 	for _, d := range h.Deps {
 		if h.ModuleReason(d.Path) != "" {
@@ -433,20 +422,6 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 	}
 	sort.Slice(targets, func(i, j int) bool { return targets[i].path < targets[j].path })
 
-	was := func(path string) string {
-		v := ""
-		for _, r := range f.Require {
-			if r.Mod.Path == path {
-				v = r.Mod.Version
-			}
-		}
-		for _, r := range f.Replace {
-			if r.Old.Path == path {
-				v = strings.TrimSpace(v + " => " + strings.TrimSpace(r.New.Path+" "+r.New.Version))
-			}
-		}
-		return v
-	}
 	// go.sum: the user's, then the host's module checksums.
 	var sumBuf bytes.Buffer
 	sumBuf.Write(sum)
@@ -458,24 +433,33 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 			fmt.Fprintf(&sumBuf, "%s %s %s\n", t.newPath, t.newVersion, t.sum)
 		}
 	}
-
-	if hostSrc != "" {
-		return m, h.writeWork(m, f, modRoot, hostSrc, hostLang, sumBuf.Bytes(), func(add func(path, newPath, newVersion string)) {
-			for _, t := range targets {
-				if t.path == f.Module.Mod.Path {
-					continue
-				}
-				w := was(t.path)
-				now := strings.TrimSpace(t.newPath + " " + t.newVersion)
-				if t.newPath == t.path {
-					now = t.newVersion
-				}
-				if w != "" && w != now {
-					m.Pins = append(m.Pins, Pin{Path: t.path, Was: w, Now: now})
-				}
-				add(t.path, t.newPath, t.newVersion)
+	// Pinned: every module of the host but the plugins' own, and what the
+	// user's go.mod said of it.
+	targets = slices.DeleteFunc(targets, func(t target) bool { return t.path == f.Module.Mod.Path })
+	for _, t := range targets {
+		was := ""
+		for _, r := range f.Require {
+			if r.Mod.Path == t.path {
+				was = r.Mod.Version
 			}
-		}, &ok)
+		}
+		for _, r := range f.Replace {
+			if r.Old.Path == t.path {
+				was = strings.TrimSpace(was + " => " + strings.TrimSpace(r.New.Path+" "+r.New.Version))
+			}
+		}
+		now := strings.TrimSpace(t.newPath + " " + t.newVersion)
+		if t.newPath == t.path {
+			now = t.newVersion
+		}
+		if was != "" && was != now {
+			m.Pins = append(m.Pins, Pin{Path: t.path, Was: was, Now: now})
+		}
+	}
+	if hostSrc != "" {
+		err := h.writeWork(m, f, modRoot, hostSrc, hostLang, sumBuf.Bytes(), targets)
+		ok = err == nil
+		return m, err
 	}
 
 	if f.Toolchain != nil {
@@ -489,10 +473,6 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 		}
 	}
 	for _, t := range targets {
-		if t.path == f.Module.Mod.Path {
-			continue
-		}
-		w := was(t.path)
 		for _, r := range slices.Clone(f.Replace) {
 			if r.Old.Path == t.path {
 				if modfile.IsDirectoryPath(r.New.Path) {
@@ -515,13 +495,6 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 		if err := f.AddReplace(t.path, "", t.newPath, t.newVersion); err != nil {
 			return nil, err
 		}
-		now := strings.TrimSpace(t.newPath + " " + t.newVersion)
-		if t.newPath == t.path {
-			now = t.newVersion
-		}
-		if w != "" && w != now {
-			m.Pins = append(m.Pins, Pin{Path: t.path, Was: w, Now: now})
-		}
 	}
 	f.Cleanup()
 	out, err := f.Format()
@@ -539,8 +512,13 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 	return m, nil
 }
 
-// writeWork writes the go.work of a build with the host's source.
-func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLang string, sum []byte, pins func(func(path, newPath, newVersion string)), ok *bool) error {
+// target is a module of the host with the version (and replacement) a
+// build for it uses.
+type target struct{ path, newPath, newVersion, sum string }
+
+// writeWork writes the go.work of a build with the host's source, with
+// the targets replaced.
+func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLang string, sum []byte, targets []target) error {
 	srcMod, err := os.ReadFile(filepath.Join(hostSrc, "go.mod"))
 	if err != nil {
 		return &Error{Host: h.Path, Msg: fmt.Sprintf("--host-src %s has no go.mod: %v", hostSrc, err), Fix: "give the directory of the host's module, checked out at the revision it was built from"}
@@ -563,14 +541,10 @@ func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLan
 	}
 	w.AddUse(absMod, "")
 	w.AddUse(absSrc, "")
-	var werr error
-	pins(func(path, newPath, newVersion string) {
-		if werr == nil {
-			werr = w.AddReplace(path, "", newPath, newVersion)
+	for _, t := range targets {
+		if err := w.AddReplace(t.path, "", t.newPath, t.newVersion); err != nil {
+			return err
 		}
-	})
-	if werr != nil {
-		return werr
 	}
 	// A requirement of the host's module at a version would make go read
 	// that version's go.mod: it is the workspace module.
@@ -597,7 +571,6 @@ func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLan
 		return &Error{Host: h.Path, Msg: fmt.Sprintf("the plugins' go.mod says go %s, newer than the host's toolchain %s: in a workspace with the host's source it cannot be lowered", f.Go.Version, h.GoVersion),
 			Fix: fmt.Sprintf("lower the go line to %s or below", hostLang)}
 	}
-	*ok = true
 	return nil
 }
 
