@@ -133,33 +133,30 @@ func (p *Project) resolveContract(ctx context.Context, hosts []string) (*Resolve
 // cancelled.
 func (p *Project) Declared() *Resolved { return p.resolve(nil) }
 
-// resolve merges the declarations over inferred and settles the API.
+// resolve merges the declarations (and pluginctl.toml's [folder] rule)
+// over inferred and settles the API.
 func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 	declared := append(slices.Clone(p.Config.Symbols), p.Expect...)
-	known := inferred != nil && (len(inferred.Entries) > 0 || len(inferred.Unresolved) > 0)
-	r := &Resolved{}
+	r := &Resolved{From: FromInferred, API: slices.Clone(p.API)}
+	conv := ""
 	switch {
-	case known:
-		r.From = FromInferred
+	case inferred != nil && (len(inferred.Entries) > 0 || len(inferred.Unresolved) > 0):
 	case len(declared) > 0 || len(p.Config.Kinds) > 0:
 		r.From = FromDeclared
 	default:
-		r.From = FromConvention
+		r.From, conv = FromConvention, API("")
+		if len(r.API) > 0 {
+			conv = r.API[0]
+		}
+		r.API = appendUnique(r.API, conv)
 	}
-	api := slices.Clone(p.API)
-	if r.From == FromConvention {
-		conv := API(first(api))
-		r.Contract = contract.WithKinds(contract.Resolve(inferred, conv, declared...), p.Config.Kinds...)
-		p.declareFolder(r.Contract)
-		r.API = appendUnique(api, conv)
-		return r
+	r.Contract = contract.WithKinds(contract.Resolve(inferred, conv, declared...), p.Config.Kinds...)
+	if p.Config.Folder != nil {
+		r.Contract.Folder = p.Config.Folder
 	}
-	r.Contract = contract.WithKinds(contract.Resolve(inferred, "", declared...), p.Config.Kinds...)
-	p.declareFolder(r.Contract)
-	if len(api) == 0 {
-		api = APIOf(r.Contract)
+	if len(r.API) == 0 {
+		r.API = APIOf(r.Contract)
 	}
-	r.API = api
 	return r
 }
 
@@ -198,7 +195,7 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 	}
 	patterns := hosts
 	if len(patterns) == 0 {
-		found, err := p.Hosts(ctx)
+		found, err := p.hosts(ctx, p.RootPatterns())
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +206,7 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 	}
 	cacheFile := ""
 	if dir := p.Cache("contract"); dir != "" {
-		if k := p.sourceKey(ctx, env, patterns); k != "" {
+		if k := p.sourceKey(ctx, patterns); k != "" {
 			cacheFile = filepath.Join(dir, k+".json")
 			if data, err := fsutil.ReadRegular(cacheFile, 16<<20); err == nil {
 				var c contract.Contract
@@ -248,25 +245,8 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 	return c, nil
 }
 
-// Hosts lists every package of the project and returns the host
-// candidates' import paths (HostCandidate), sorted.
-func (p *Project) Hosts(ctx context.Context) ([]string, error) {
-	pkgs, err := p.List(ctx, p.RootPatterns())
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, s := range pkgs {
-		if HostCandidate(s) {
-			out = append(out, s.ImportPath)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// ListMode is what List asks go/packages for: names, files, the import
-// graph and modules; nothing is compiled or type-checked.
+// ListMode is what the project lists packages with: names, files, the
+// import graph and modules; nothing is compiled or type-checked.
 const ListMode = packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps | packages.NeedModule
 
 // PackagesConfig returns the go/packages configuration every load of the
@@ -285,9 +265,11 @@ func (p *Project) PackagesConfig(ctx context.Context, mode packages.LoadMode) (*
 	return cfg, nil
 }
 
-// List loads the packages the patterns match (ListMode) and summarizes
-// the package mains among them; packages with list errors are skipped.
-func (p *Project) List(ctx context.Context, patterns []string) ([]*Package, error) {
+// hosts lists the packages the patterns match (ListMode; the listing
+// the command made, when it was for these patterns) and returns the host
+// candidates' import paths (HostCandidate), sorted; packages with list
+// errors are skipped.
+func (p *Project) hosts(ctx context.Context, patterns []string) ([]string, error) {
 	roots, ok := p.listedRoots(patterns)
 	if !ok {
 		cfg, err := p.PackagesConfig(ctx, ListMode)
@@ -298,26 +280,26 @@ func (p *Project) List(ctx context.Context, patterns []string) ([]*Package, erro
 			return nil, fmt.Errorf("listing packages: %w", err)
 		}
 	}
-	var out []*Package
+	var out []string
 	for _, r := range roots {
-		if len(r.Errors) == 0 && r.Name == "main" {
-			out = append(out, FromPackages(r))
+		if len(r.Errors) == 0 && r.Name == "main" && HostCandidate(FromPackages(r)) {
+			out = append(out, r.PkgPath)
 		}
 	}
+	sort.Strings(out)
 	return out, nil
 }
 
 // sourceKey identifies what an inference on patterns reads: the go
 // command's flags, the module files, and every non-standard source file
 // the hosts link, by name, size and modification time. "" when unknown.
-func (p *Project) sourceKey(ctx context.Context, env []string, patterns []string) string {
+func (p *Project) sourceKey(ctx context.Context, patterns []string) string {
 	roots, ok := p.listedPackages(patterns)
 	if !ok {
 		cfg, err := p.PackagesConfig(ctx, ListMode)
 		if err != nil {
 			return ""
 		}
-		cfg.Env = env
 		if roots, err = packages.Load(cfg, patterns...); err != nil {
 			return ""
 		}
@@ -367,13 +349,6 @@ func SourceKey(roots []*packages.Package, modDirs []string, gowork string) strin
 		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// declareFolder puts pluginctl.toml's [folder] rule over the inferred one.
-func (p *Project) declareFolder(c *contract.Contract) {
-	if p.Config != nil && p.Config.Folder != nil && c != nil {
-		c.Folder = p.Config.Folder
-	}
 }
 
 // Known is what is known when the contract in force is decided
@@ -486,11 +461,4 @@ func parseExpect(expect []string) ([]contract.Entry, error) {
 		out = append(out, entry)
 	}
 	return out, nil
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }
