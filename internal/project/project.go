@@ -59,12 +59,6 @@ type Options struct {
 	CacheDir string
 }
 
-// Module is one main module of the project.
-type Module struct {
-	Path string // module path
-	Dir  string // absolute directory of its go.mod
-}
-
 // Project is the model of one project.
 type Project struct {
 	// Dir is where the command runs (absolute).
@@ -77,9 +71,9 @@ type Project struct {
 	GoWork string
 	// GoMod is the go.mod of the module containing Dir, "" when none.
 	GoMod string
-	// Modules are the main modules: the one module, or every module the
-	// go.work uses.
-	Modules []Module
+	// modDirs are the main modules' directories: the one module's, or
+	// those of every module the go.work uses.
+	modDirs []string
 	// Config is the merged pluginctl.toml of the root and of every main
 	// module (never nil): symbols, hosts (absolute directory patterns),
 	// plugin directories (absolute), API packages and infer (false when
@@ -203,22 +197,17 @@ func (p *Project) readModules() error {
 		return err
 	}
 	for _, d := range modDirs {
-		m := Module{Dir: d}
 		name := filepath.Join(d, "go.mod")
-		data, err := os.ReadFile(name)
-		if err != nil {
+		if _, err := os.ReadFile(name); err != nil {
 			return &diag.EnvError{Msg: fmt.Sprintf("reading %s: %v", name, err), Fix: "fix the use directives of go.work"}
-		}
-		if f, err := modfile.ParseLax(name, data, nil); err == nil && f.Module != nil {
-			m.Path = f.Module.Mod.Path
 		}
 		if d != p.Root {
 			if err := p.mergeConfig(d); err != nil {
 				return err
 			}
 		}
-		p.Modules = append(p.Modules, m)
 	}
+	p.modDirs = modDirs
 	return nil
 }
 
@@ -300,13 +289,7 @@ func (p *Project) NeedModule() error {
 }
 
 // ModuleDirs are the main modules' directories.
-func (p *Project) ModuleDirs() []string {
-	var out []string
-	for _, m := range p.Modules {
-		out = append(out, m.Dir)
-	}
-	return out
-}
+func (p *Project) ModuleDirs() []string { return p.modDirs }
 
 // Patterns rewrites "./..." for a go.work workspace, where the go command
 // accepts it only inside a module, into one pattern per workspace module
@@ -326,8 +309,8 @@ func (p *Project) Patterns(patterns []string) []string {
 // (every main module), as the go command accepts them from Dir.
 func (p *Project) RootPatterns() []string {
 	var out []string
-	for _, m := range p.Modules {
-		rel, err := filepath.Rel(p.Dir, m.Dir)
+	for _, d := range p.modDirs {
+		rel, err := filepath.Rel(p.Dir, d)
 		if err != nil {
 			continue
 		}

@@ -356,16 +356,6 @@ func (m *ModFiles) Env() []string {
 	return []string{"GOWORK=off"}
 }
 
-// Pinned returns the pin of module path, if any.
-func (m *ModFiles) Pinned(path string) (Pin, bool) {
-	for _, p := range m.Pins {
-		if p.Path == path {
-			return p, true
-		}
-	}
-	return Pin{}, false
-}
-
 // WriteModFiles writes, into a new temporary directory, the module files
 // that build the module at modRoot (its go.mod and go.sum are only read)
 // against h: every module the host links required and replaced at the
