@@ -2,7 +2,8 @@ package builder
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
@@ -32,16 +33,10 @@ func (fh *forHost) contractNotes(r *project.Resolved) {
 // symbol of the host's contract, has no func main, or when nothing is
 // known of the contract.
 func forClassify(pkg *project.Package, c func() *contract.Contract) project.Kind {
-	if pkg.Name != "main" {
+	switch {
+	case pkg.Name != "main" || pkg.Forced == project.Host:
 		return project.Other
-	}
-	switch pkg.Forced {
-	case project.Plugin:
-		return project.Plugin
-	case project.Host:
-		return project.Other
-	}
-	if !pkg.HasMain {
+	case pkg.Forced == project.Plugin || !pkg.HasMain:
 		return project.Plugin
 	}
 	var ct *contract.Contract
@@ -49,18 +44,14 @@ func forClassify(pkg *project.Package, c func() *contract.Contract) project.Kind
 		ct = c()
 	}
 	syms := contractSymbols(ct)
-	if len(syms) == 0 {
+	if len(syms) == 0 || slices.ContainsFunc(syms, func(s string) bool { return pkg.Declared[s] }) {
 		return project.Plugin
-	}
-	for _, s := range syms {
-		if pkg.Declared[s] {
-			return project.Plugin
-		}
 	}
 	return project.Other
 }
 
-// contractSymbols are the symbols of the contract's entries and kinds.
+// contractSymbols are the symbols of the contract's entries and kinds,
+// sorted.
 func contractSymbols(c *contract.Contract) []string {
 	if c == nil {
 		return nil
@@ -74,12 +65,7 @@ func contractSymbols(c *contract.Contract) []string {
 			seen[s] = true
 		}
 	}
-	var out []string
-	for s := range seen {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // noPlugins is the diagnosis of a build for a host that found no plugin:
