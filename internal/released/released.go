@@ -16,6 +16,7 @@ package released
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -113,12 +114,7 @@ func (h *Host) Toolchain(localVersion string) string {
 func (h *Host) Env(localVersion string) []string {
 	env := []string{"GOTOOLCHAIN=" + h.Toolchain(localVersion), "GOFLAGS=", "CGO_ENABLED=1",
 		"GOEXPERIMENT=" + h.Settings["GOEXPERIMENT"], "GOOS=" + h.Settings["GOOS"], "GOARCH=" + h.Settings["GOARCH"]}
-	var keys []string
-	for k := range h.Settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h.Settings)) {
 		switch {
 		case k == "CGO_ENABLED" || k == "GOEXPERIMENT" || k == "GOOS" || k == "GOARCH" || k == "DefaultGODEBUG":
 		case IsEnvName(k):
