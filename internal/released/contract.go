@@ -189,13 +189,9 @@ func (h *Host) mainVersion(ctx context.Context, o ContractOptions) (ver, how str
 // goIn is the go command of o run in dir, outside any workspace, with
 // env.
 func goIn(o ContractOptions, dir string, env ...string) *gocmd.Go {
-	g := &gocmd.Go{}
-	if o.Go != nil {
-		c := *o.Go
-		g = &c
-	}
+	g := cmp.Or(o.Go, &gocmd.Go{}).With(append([]string{"GOWORK=off"}, env...)...)
 	g.Dir = dir
-	return g.With(append([]string{"GOWORK=off"}, env...)...)
+	return g
 }
 
 // proxyGo is the go command that reads the host's modules (the module
