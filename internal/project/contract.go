@@ -17,12 +17,14 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/version"
+	"github.com/pluginctl/pluginctl/pluginapi"
 )
 
 // Where a resolved contract comes from (Resolved.From).
@@ -36,7 +38,18 @@ const (
 	FromConvention = "convention"
 	// FromManifest: recorded by pluginctl build in pluginctl.json.
 	FromManifest = "manifest"
+	// FromReleased: read from a released host's source (a binary built
+	// elsewhere), found through its build info or given with --host-src
+	// (Resolved.Source says which).
+	FromReleased = "released"
+	// FromUnknown: nothing is known of the released host's contract and
+	// nothing is declared: only load checks can run.
+	FromUnknown = "unknown"
 )
+
+// LoaderPackage is pluginctl's loader: a host that links it follows the
+// pluginapi convention.
+const LoaderPackage = pluginapi.ImportPath + "/loader"
 
 // Resolved is the contract in force and what follows from it.
 type Resolved struct {
@@ -205,23 +218,24 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 		patterns = found
 	}
 	cacheFile := ""
-	if dir := p.Cache("contract"); dir != "" {
+	if dir := p.Cache(cachedir.Contract); dir != "" {
 		if k := p.sourceKey(ctx, patterns); k != "" {
 			cacheFile = filepath.Join(dir, k+".json")
-			if data, err := fsutil.ReadRegular(cacheFile, 16<<20); err == nil {
-				var c contract.Contract
-				if json.Unmarshal(data, &c) == nil {
-					return &c, nil
-				}
-			}
 		}
 	}
+	return cached(cacheFile, func(*contract.Contract) bool { return true }, func() (*contract.Contract, error) {
+		return p.inferNow(ctx, patterns, env)
+	})
+}
+
+// inferNow runs contract.Infer on the hosts. When some do not load, it
+// runs on each: the contract is that of the hosts that load, returned
+// with the error (the others' compile errors are the build's to show).
+func (p *Project) inferNow(ctx context.Context, patterns, env []string) (*contract.Contract, error) {
 	io := contract.InferOptions{Dir: p.Dir, Patterns: patterns, Env: env, Tags: p.Tags, BuildFlags: p.BuildFlags, Base: p.Root}
 	c, err := contract.Infer(ctx, io)
 	var le *contract.LoadError
 	if errors.As(err, &le) && len(patterns) > 1 {
-		// Infer from the hosts that load, one by one; the others are
-		// reported (their own compile errors are the build's to show).
 		var good []*contract.Contract
 		for _, h := range patterns {
 			io.Patterns = []string{h}
@@ -236,13 +250,27 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 	if err != nil {
 		return nil, err
 	}
-	if cacheFile != "" {
-		if js, err := json.Marshal(c); err == nil {
-			_ = os.MkdirAll(filepath.Dir(cacheFile), 0o755)
-			_ = fsutil.WriteFileAtomic(cacheFile, js, 0o644)
+	return c, nil
+}
+
+// cached is compute's result, read from the JSON file when it is there
+// and keep accepts it, else computed and kept there when keep accepts it
+// and there was no error; file "" keeps nothing.
+func cached[T any](file string, keep func(*T) bool, compute func() (*T, error)) (*T, error) {
+	if data, err := fsutil.ReadRegular(file, 16<<20); file != "" && err == nil {
+		var v T
+		if json.Unmarshal(data, &v) == nil && keep(&v) {
+			return &v, nil
 		}
 	}
-	return c, nil
+	v, err := compute()
+	if err == nil && file != "" && keep(v) {
+		if js, err := json.Marshal(v); err == nil {
+			_ = os.MkdirAll(filepath.Dir(file), 0o755)
+			_ = fsutil.WriteFileAtomic(file, js, 0o644)
+		}
+	}
+	return v, err
 }
 
 // ListMode is what the project lists packages with: names, files, the
@@ -448,6 +476,35 @@ func InForce(ctx context.Context, k Known) (*Resolved, error) {
 		r.Notes = append(r.Notes, "the host's contract is not recorded in a manifest and its source is not at hand: checked against the pluginapi convention of "+r.PrimaryAPI())
 	}
 	return r, nil
+}
+
+// released is InForce for a released host h when the project tells
+// nothing of its own (own: its declarations, or the convention): the
+// contract read from the host's source, with the declarations merged over
+// it; the declarations alone when the source tells nothing; else unknown
+// (no entries), never a guess.
+func (p *Project) released(ctx context.Context, h *released.Host, o released.ContractOptions, own *Resolved) (*Resolved, error) {
+	// A contract read from published source (not a checkout, which can
+	// change) is remembered by the host's sha256.
+	file := ""
+	if dir := p.Cache(cachedir.Contract); dir != "" && o.HostSrc == "" {
+		sum := sha256.Sum256([]byte("released/v1\n" + version.ToolID() + "\n" + h.SHA256()))
+		file = filepath.Join(dir, "released-"+hex.EncodeToString(sum[:16])+".json")
+	}
+	hc, err := cached(file, (*released.HostContract).Known, func() (*released.HostContract, error) { return h.Contract(ctx, o) })
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case hc.Known():
+		r := p.resolve(hc.Contract)
+		r.From, r.Source, r.Notes = FromReleased, hc.From, own.Notes
+		return r, nil
+	case own.From == FromDeclared:
+		own.Notes = append(own.Notes, hc.Notes...)
+		return own, nil
+	}
+	return &Resolved{Contract: &contract.Contract{}, From: FromUnknown, API: p.API, Notes: append(own.Notes, hc.Notes...)}, nil
 }
 
 // parseExpect parses --expect declarations (contract.ParseExpect).

@@ -3,8 +3,6 @@ package released
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,12 +15,9 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
-	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/load"
-	"github.com/pluginctl/pluginctl/internal/version"
 )
 
 // A released host's contract (what it looks up in its plugins) is read
@@ -77,30 +72,6 @@ const UnknownWarning = "the host's contract is unknown: only load checks ran; gi
 // one (see above). The error is for a cancelled context only; what could
 // not be read is in Notes.
 func (h *Host) Contract(ctx context.Context, o ContractOptions) (*HostContract, error) {
-	// A contract read from published source (not a checkout, which can
-	// change) is remembered by the host's sha256.
-	var cacheFile string
-	if dir := cachedir.For(cachedir.Contract); dir != "" && o.HostSrc == "" {
-		sum := sha256.Sum256([]byte("released/v1\n" + version.ToolID() + "\n" + h.SHA256()))
-		cacheFile = filepath.Join(dir, "released-"+hex.EncodeToString(sum[:16])+".json")
-		if data, err := fsutil.ReadRegular(cacheFile, 16<<20); err == nil {
-			var c HostContract
-			if json.Unmarshal(data, &c) == nil && c.Known() {
-				return &c, nil
-			}
-		}
-	}
-	c, err := h.readContract(ctx, o)
-	if err == nil && cacheFile != "" && c.Known() {
-		if js, err := json.Marshal(c); err == nil {
-			_ = os.MkdirAll(filepath.Dir(cacheFile), 0o755)
-			_ = fsutil.WriteFileAtomic(cacheFile, js, 0o644)
-		}
-	}
-	return c, err
-}
-
-func (h *Host) readContract(ctx context.Context, o ContractOptions) (*HostContract, error) {
 	out := &HostContract{}
 	try := func(from string, c *contract.Contract, err error) bool {
 		switch {
