@@ -1,6 +1,7 @@
 package project
 
 import (
+	"cmp"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -18,12 +19,7 @@ import (
 // API is the API package in force when api is the one given, resolved or
 // recorded ("" when none is): api, else the pluginapi convention's,
 // pluginapi.ImportPath. It is the one default of the API package.
-func API(api string) string {
-	if api == "" {
-		return pluginapi.ImportPath
-	}
-	return api
-}
+func API(api string) string { return cmp.Or(api, pluginapi.ImportPath) }
 
 // MetadataAPI returns the API package whose APIVersion constant the
 // artifacts' metadata records: the first declared API package that
