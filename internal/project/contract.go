@@ -385,7 +385,7 @@ type Known struct {
 	// Hosts are the host packages whose code tells the contract (import
 	// paths or patterns; pluginctl contract's arguments); none means
 	// pluginctl.toml's [contract] hosts, else every host of the project.
-	// A Host binary's main package goes before them.
+	// With a Host, its main package instead.
 	Hosts []string
 	// Recorded is the contract a build recorded in the manifest of the
 	// artifacts, nil when none.
@@ -415,9 +415,9 @@ type Known struct {
 //   - the contract recorded in the manifest by pluginctl build (From
 //     FromManifest), with --expect merged over it and --api before its
 //     API packages, without running the go command;
-//   - else the project's: inferred from the hosts' code (the Host
-//     binary's main package when it is in the project and not Released,
-//     else Hosts), with pluginctl.toml and --expect merged over it, else
+//   - else the project's: inferred from the hosts' code (Hosts, or the
+//     Host binary's main package unless Released or outside a module),
+//     with pluginctl.toml and --expect merged over it, else
 //     the declarations, else the pluginapi convention of the project's
 //     API package;
 //   - for a Host that does not link pluginctl's loader when the project
