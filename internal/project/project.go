@@ -18,6 +18,7 @@
 package project
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -106,32 +107,20 @@ type Project struct {
 // pluginctl.toml, go.mod or go.work, or a go command that does not run,
 // is an error (a *diag.EnvError saying what to fix).
 func Load(ctx context.Context, o Options) (*Project, error) {
-	dir := o.Dir
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, err
-		}
-		dir = wd
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := filepath.Abs(o.Dir) // "": the current directory
 	if err != nil {
 		return nil, err
 	}
-	g := &gocmd.Go{}
-	if o.Go != nil {
-		c := *o.Go
-		g = &c
-	}
+	g := *cmp.Or(o.Go, &gocmd.Go{})
 	if g.Dir == "" {
 		g.Dir = dir
 	}
-	p := &Project{Dir: dir, Go: g, Tags: o.Tags, BuildFlags: o.BuildFlags, Config: &contract.Config{Infer: true}}
+	p := &Project{Dir: dir, Go: &g, Tags: o.Tags, BuildFlags: o.BuildFlags, Config: &contract.Config{Infer: true}}
 	p.CacheDir = cachedir.RootFor(o.CacheDir)
 	if p.Expect, err = parseExpect(o.Expect); err != nil {
 		return nil, err
 	}
-	env, err := goEnv(ctx, g)
+	env, err := goEnv(ctx, &g)
 	if err != nil {
 		return nil, err
 	}
@@ -140,8 +129,7 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 	if err := p.readModules(); err != nil {
 		return nil, err
 	}
-	p.API = appendUnique(p.API, p.Config.API...)
-	p.API = appendUnique(p.API, o.API...)
+	p.API = appendUnique(nil, slices.Concat(p.Config.API, o.API)...)
 	return p, nil
 }
 
