@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -279,17 +280,12 @@ func (h *Host) Unsummed() []string {
 // ModuleOf returns the host's module that provides package pkg, "" for
 // the standard library.
 func (h *Host) ModuleOf(pkg string) string {
-	best := ""
-	consider := func(p string) {
-		if (pkg == p || strings.HasPrefix(pkg, p+"/")) && len(p) > len(best) {
-			best = p
+	for p := pkg; p != "." && p != "/"; p = path.Dir(p) { // the longest first
+		if p == h.Main.Path || h.Deps[p] != nil {
+			return p
 		}
 	}
-	consider(h.Main.Path)
-	for p := range h.Deps {
-		consider(p)
-	}
-	return best
+	return ""
 }
 
 // VersionOf returns the host's version of module path ("(devel)" for its
