@@ -69,8 +69,8 @@ func (c *HostContract) Known() bool {
 const UnknownWarning = "the host's contract is unknown: only load checks ran; give --host-src or declare the symbols"
 
 // Contract reads the host's contract from the first source that gives
-// one (see above). The error is for a cancelled context only; what could
-// not be read is in Notes.
+// one (see above). The error is for a cancelled context only (with what
+// was read so far); what could not be read is in Notes.
 func (h *Host) Contract(ctx context.Context, o ContractOptions) (*HostContract, error) {
 	out := &HostContract{}
 	try := func(from string, c *contract.Contract, err error) bool {
@@ -85,24 +85,18 @@ func (h *Host) Contract(ctx context.Context, o ContractOptions) (*HostContract, 
 		}
 		return false
 	}
-	main := h.File.BuildInfo.Path
+	main := func(string, []string) ([]string, error) { return []string{h.File.BuildInfo.Path}, nil }
 	if o.HostSrc != "" {
 		abs, _ := filepath.Abs(o.HostSrc)
-		c, err := infer(ctx, goIn(o, abs), cmp.Or(o.LinkDir, os.TempDir()), func(string, []string) ([]string, error) { return []string{main}, nil })
-		if try("the host's source "+o.HostSrc, c, err) {
-			return out, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		c, err := infer(ctx, goIn(o, abs), cmp.Or(o.LinkDir, os.TempDir()), main)
+		if try("the host's source "+o.HostSrc, c, err) || ctx.Err() != nil {
+			return out, ctx.Err()
 		}
 	}
 	if ver, how := h.mainVersion(ctx, o); ver != "" {
-		c, err := h.inferFromCache(ctx, o, ver, func(string, []string) ([]string, error) { return []string{main}, nil })
-		if try(fmt.Sprintf("the host's own module %s %s (%s, read through the module proxy)", h.Main.Path, ver, how), c, err) {
-			return out, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		c, err := h.inferFromCache(ctx, o, ver, main)
+		if try(fmt.Sprintf("the host's own module %s %s (%s, read through the module proxy)", h.Main.Path, ver, how), c, err) || ctx.Err() != nil {
+			return out, ctx.Err()
 		}
 	} else if how != "" {
 		out.Notes = append(out.Notes, how)
@@ -117,11 +111,8 @@ func (h *Host) Contract(ctx context.Context, o ContractOptions) (*HostContract, 
 		out.Notes = append(out.Notes, "no module the host links at a version loads plugins (no package of theirs links package plugin): the loading is in the host's own code")
 		return out, nil
 	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
 	try("the modules the host links "+modulesOf(h, loaders)+" (at the versions of its build info)", c, err)
-	return out, nil
+	return out, ctx.Err()
 }
 
 var errNoLoaders = errors.New("no loaders")
