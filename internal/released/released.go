@@ -559,13 +559,5 @@ func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLan
 // IsEnvName tells build settings that are environment variables (GOARCH,
 // GOAMD64, CGO_CFLAGS, ...).
 func IsEnvName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for _, c := range k {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return k != "" && strings.Trim(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == ""
 }
