@@ -120,24 +120,21 @@ type resolution struct {
 }
 
 func (p *Project) resolveContract(ctx context.Context, hosts []string) (*Resolved, error) {
-	var inferred *contract.Contract
-	var notes []string
-	if p.Config.Infer && p.InModule() {
-		c, err := p.infer(ctx, hosts)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			what := "the hosts' contract could not be inferred from their source: "
-			if c != nil {
-				what = "some hosts were left out of the contract: "
-			}
-			notes = append(notes, what+err.Error())
-		}
-		inferred = c
+	if !p.Config.Infer || !p.InModule() {
+		return p.resolve(nil), nil
 	}
-	r := p.resolve(inferred)
-	r.Notes = append(r.Notes, notes...)
+	c, err := p.infer(ctx, hosts)
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	r := p.resolve(c)
+	if err != nil {
+		what := "the hosts' contract could not be inferred from their source: "
+		if c != nil {
+			what = "some hosts were left out of the contract: "
+		}
+		r.Notes = append(r.Notes, what+err.Error())
+	}
 	return r, nil
 }
 
@@ -174,7 +171,7 @@ func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 }
 
 // APIOf returns the packages whose types the contract's entries assert,
-// outside the standard library: the required entries' first, in symbol
+// outside the standard library and main: the required entries' first, in symbol
 // order. These are the project's API packages when none is declared.
 func APIOf(c *contract.Contract) []string {
 	var out []string
@@ -185,7 +182,7 @@ func APIOf(c *contract.Contract) []string {
 			}
 			for _, t := range e.Types {
 				for _, imp := range contract.TypeImports(t) {
-					if !isStd(imp) {
+					if !released.IsStd(imp) && imp != "main" {
 						out = appendUnique(out, imp)
 					}
 				}
@@ -193,11 +190,6 @@ func APIOf(c *contract.Contract) []string {
 		}
 	}
 	return out
-}
-
-func isStd(path string) bool {
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".")
 }
 
 // infer runs contract.Infer on the hosts, through the disk cache.
