@@ -171,8 +171,9 @@ func (p *Project) resolve(inferred *contract.Contract) *Resolved {
 }
 
 // APIOf returns the packages whose types the contract's entries assert,
-// outside the standard library and main: the required entries' first, in symbol
-// order. These are the project's API packages when none is declared.
+// outside the standard library and main: the required entries' first, in
+// symbol order. These are the project's API packages when none is
+// declared.
 func APIOf(c *contract.Contract) []string {
 	var out []string
 	for _, required := range []bool{true, false} {
