@@ -33,21 +33,17 @@ func (p *Project) MetadataAPI(hosts, plugins []*packages.Package) (api string, u
 	declared := p.API
 	byPath := map[string]*packages.Package{}
 	inHost := map[string]bool{}
-	for _, h := range hosts {
-		packages.Visit([]*packages.Package{h}, nil, func(p *packages.Package) {
-			byPath[p.PkgPath] = p
-			inHost[p.PkgPath] = true
-		})
-	}
+	packages.Visit(hosts, nil, func(p *packages.Package) {
+		byPath[p.PkgPath] = p
+		inHost[p.PkgPath] = true
+	})
 	shared := map[string]bool{}
-	for _, pl := range plugins {
-		packages.Visit([]*packages.Package{pl}, nil, func(p *packages.Package) {
-			byPath[p.PkgPath] = p
-			if inHost[p.PkgPath] || len(hosts) == 0 {
-				shared[p.PkgPath] = true
-			}
-		})
-	}
+	packages.Visit(plugins, nil, func(p *packages.Package) {
+		byPath[p.PkgPath] = p
+		if inHost[p.PkgPath] || len(hosts) == 0 {
+			shared[p.PkgPath] = true
+		}
+	})
 	for _, a := range declared {
 		if byPath[a] == nil && len(hosts)+len(plugins) > 0 {
 			unlinked = append(unlinked, a)
