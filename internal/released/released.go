@@ -15,6 +15,7 @@ package released
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"maps"
 	"os"
@@ -265,11 +266,7 @@ func (h *Host) revision() string {
 func (h *Host) Unsummed() []string {
 	var out []string
 	for _, d := range h.Deps {
-		m := d
-		if d.Replace != nil {
-			m = d.Replace
-		}
-		if m.Sum == "" && m.Version != "" {
+		if m := cmp.Or(d.Replace, d); m.Sum == "" && m.Version != "" {
 			out = append(out, d.Path+" "+d.Version)
 		}
 	}
@@ -393,11 +390,8 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 		if h.ModuleReason(d.Path) != "" {
 			continue
 		}
-		t := target{path: d.Path, newPath: d.Path, newVersion: d.Version, sum: d.Sum}
-		if d.Replace != nil {
-			t.newPath, t.newVersion, t.sum = d.Replace.Path, d.Replace.Version, d.Replace.Sum
-		}
-		targets = append(targets, t)
+		r := cmp.Or(d.Replace, d) // the module built: the replacement, if any
+		targets = append(targets, target{path: d.Path, newPath: r.Path, newVersion: r.Version, sum: r.Sum})
 	}
 	if !h.Devel() && h.Main.Path != f.Module.Mod.Path {
 		targets = append(targets, target{path: h.Main.Path, newPath: h.Main.Path, newVersion: h.Main.Version, sum: h.Main.Sum})
