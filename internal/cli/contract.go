@@ -106,7 +106,7 @@ Examples:
 					return err
 				}
 			}
-			ct, err := p.Contract(c.Context, c.Args().Slice())
+			ct, err := project.InForce(c.Context, project.Known{Project: p, Hosts: c.Args().Slice()})
 			if err != nil {
 				return err
 			}

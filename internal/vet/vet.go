@@ -70,7 +70,7 @@ type Options struct {
 	// Checks selects checks by name (see Checks); none means all.
 	Checks []string
 	// Contract is the host's plugin contract to check plugins against;
-	// nil means the project's (project.Project.Contract). The [plugins]
+	// nil means the project's (project.InForce). The [plugins]
 	// dirs of pluginctl.toml apply either way.
 	Contract *contract.Contract
 }
@@ -151,7 +151,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	go func() {
 		defer close(resolved)
 		if o.Contract == nil {
-			r, rerr = o.Project.Contract(ictx, nil)
+			r, rerr = project.InForce(ictx, project.Known{Project: o.Project})
 		}
 	}()
 	// The roots and, type-checked from source too, the main-module
