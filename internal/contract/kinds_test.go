@@ -56,35 +56,6 @@ func TestKindVerdict(t *testing.T) {
 	}
 }
 
-func TestPluginSymbols(t *testing.T) {
-	c := kindsContract()
-	tests := []struct {
-		declared string
-		want     bool
-	}{
-		{"Version HandlerRegisterer", true},
-		{"Version ModifierRegisterer Factory", true},
-		{"Version ModifierRegisterer", false}, // half a kind
-		{"HandlerRegisterer", false},          // Version is required of every plugin
-		{"Version", false},                    // no kind
-		{"Version Logger", false},
-	}
-	for _, tt := range tests {
-		d := strings.Fields(tt.declared)
-		if got := c.PluginSymbols(func(s string) bool { return slices.Contains(d, s) }); got != tt.want {
-			t.Errorf("PluginSymbols(%s) = %v, want %v", tt.declared, got, tt.want)
-		}
-	}
-	// Without kinds: every required symbol for all plugins.
-	plain := Merge(nil, Entry{Symbol: "A", Required: true}, Entry{Symbol: "B"})
-	if !plain.PluginSymbols(func(s string) bool { return s == "A" }) || plain.PluginSymbols(func(s string) bool { return s == "B" }) {
-		t.Error("PluginSymbols without kinds")
-	}
-	if Merge(nil, Entry{Symbol: "B"}).PluginSymbols(func(string) bool { return true }) {
-		t.Error("a contract with nothing required tells no plugin")
-	}
-}
-
 func TestWithKinds(t *testing.T) {
 	inferred := kindsContract()
 	declared := []Kind{

@@ -38,23 +38,6 @@ func TypeString(t types.Type) string {
 	return w.String()
 }
 
-// SymbolType returns the canonical type and the kind of what Lookup
-// returns for the package-level object obj: the signature of a function,
-// a pointer to the type of a variable. ok is false for other objects
-// (constants, types, methods), which a plugin does not export.
-func SymbolType(obj types.Object) (typ, kind string, ok bool) {
-	switch o := obj.(type) {
-	case *types.Func:
-		if o.Signature().Recv() != nil {
-			return "", "", false
-		}
-		return TypeString(o.Type()), KindFunc, true
-	case *types.Var:
-		return TypeString(types.NewPointer(o.Type())), KindVar, true
-	}
-	return "", "", false
-}
-
 // MatchesType reports whether the entry accepts a symbol of type t (as
 // Lookup returns it: a signature, or a pointer for a variable). Unlike
 // Matches, an interface alternative accepts any t that implements it.
