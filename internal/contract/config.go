@@ -380,7 +380,7 @@ func parseSymbol(t map[string]any, i int, lines *lineIndex, fail func(int, strin
 		}
 		e.Kind = k
 	} else {
-		e.Kind = kindOfTypes(e.Types)
+		e.Kind = KindOf(e.Types...)
 	}
 	return e, ok
 }
@@ -599,7 +599,7 @@ func ParseExpect(s string) (Entry, error) {
 			e.Types = append(e.Types, c)
 		}
 	}
-	e.Kind = kindOfTypes(e.Types)
+	e.Kind = KindOf(e.Types...)
 	return e, nil
 }
 

@@ -1,15 +1,15 @@
-// Package contract describes, infers and declares a host's plugin
-// contract: the symbols a host program looks up in the Go plugins it
-// loads, each with the exact type the host asserts, whether the host
-// refuses a plugin without it, and which plugins it applies to.
+// Package contract is the model of a host's plugin contract: the
+// symbols a host program looks up in the Go plugins it loads, each with
+// the exact type the host asserts, whether the host refuses a plugin
+// without it, and which plugins it applies to.
 //
 // A contract comes from three sources, merged in this order:
 //
 //   - Default: the pluginapi convention (New, APIVersion, Capabilities,
 //     Init, PluginctlMetadata), used when nothing else is known;
-//   - Infer: read from the host's source: every (*plugin.Plugin).Lookup
-//     with a constant name and the type assertions applied to its result
-//     (see Infer for the heuristics);
+//   - inferred from the host's source by package infer: every
+//     (*plugin.Plugin).Lookup with a constant name and the type
+//     assertions applied to its result;
 //   - declared: the [[symbol]] tables of pluginctl.toml (LoadConfig) and
 //     --expect NAME=TYPE flags (ParseExpect), merged over the inferred
 //     contract by Merge.
@@ -385,22 +385,19 @@ func (e Entry) Matches(typ string) bool {
 	return false
 }
 
-// KindOf returns the kind of a canonical type string: KindFunc for a
-// function type, KindVar for a pointer type, "" otherwise.
-func KindOf(typ string) string {
-	switch {
-	case strings.HasPrefix(typ, "func("):
-		return KindFunc
-	case strings.HasPrefix(typ, "*"):
-		return KindVar
-	}
-	return ""
-}
-
-func kindOfTypes(ts []string) string {
+// KindOf returns the kind the canonical type strings share: KindFunc
+// when every one is a function type, KindVar when every one is a pointer
+// type, "" otherwise (and for none).
+func KindOf(ts ...string) string {
 	k := ""
 	for i, t := range ts {
-		tk := KindOf(t)
+		tk := ""
+		switch {
+		case strings.HasPrefix(t, "func("):
+			tk = KindFunc
+		case strings.HasPrefix(t, "*"):
+			tk = KindVar
+		}
 		if i > 0 && tk != k {
 			return ""
 		}
@@ -432,7 +429,7 @@ func Merge(inferred *Contract, declared ...Entry) *Contract {
 	for _, d := range declared {
 		d = d.clone()
 		if d.Kind == "" {
-			d.Kind = kindOfTypes(d.Types)
+			d.Kind = KindOf(d.Types...)
 		}
 		i := slices.IndexFunc(out.Entries, func(e Entry) bool { return e.Symbol == d.Symbol && e.Plugins == d.Plugins })
 		if i < 0 {
@@ -512,7 +509,7 @@ func Union(cs ...*Contract) *Contract {
 				}
 				o.Interfaces[k] = v
 			}
-			o.Kind = kindOfTypes(o.Types)
+			o.Kind = KindOf(o.Types...)
 		}
 	}
 	out.normalize()
@@ -553,7 +550,7 @@ func (c *Contract) normalize() {
 		rest := e.Sources[n:]
 		slices.SortFunc(rest, compareSource)
 		e.Sources = append(e.Sources[:n:n], slices.Compact(rest)...)
-		slices.SortFunc(e.Values, func(a, b Value) int { return cmp.Or(cmp.Compare(a.Value, b.Value), comparePos(a.Pos, b.Pos)) })
+		slices.SortFunc(e.Values, func(a, b Value) int { return cmp.Or(cmp.Compare(a.Value, b.Value), ComparePos(a.Pos, b.Pos)) })
 		e.Values = slices.Compact(e.Values)
 		if e.Sources == nil {
 			e.Sources = []Source{}
@@ -567,7 +564,7 @@ func (c *Contract) normalize() {
 		c.Unresolved[i].Types = slices.Compact(c.Unresolved[i].Types)
 	}
 	slices.SortFunc(c.Unresolved, func(a, b Unresolved) int {
-		return cmp.Or(comparePos(a.Pos, b.Pos), cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Plugins, b.Plugins))
+		return cmp.Or(ComparePos(a.Pos, b.Pos), cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Plugins, b.Plugins))
 	})
 	c.Unresolved = slices.CompactFunc(c.Unresolved, func(a, b Unresolved) bool {
 		return a.Pos == b.Pos && a.Reason == b.Reason && a.Plugins == b.Plugins && slices.Equal(a.Types, b.Types) && a.Required == b.Required
@@ -579,12 +576,12 @@ func (c *Contract) normalize() {
 }
 
 func compareSource(a, b Source) int {
-	return cmp.Or(cmp.Compare(a.Kind, b.Kind), comparePos(a.Pos, b.Pos), comparePos(a.Assert, b.Assert),
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), ComparePos(a.Pos, b.Pos), ComparePos(a.Assert, b.Assert),
 		cmp.Compare(a.Type, b.Type), cmp.Compare(a.Plugin, b.Plugin))
 }
 
-// comparePos orders "file:line" strings by file, then numerically by line.
-func comparePos(a, b string) int {
+// ComparePos orders "file:line" strings by file, then numerically by line.
+func ComparePos(a, b string) int {
 	fa, la := splitPos(a)
 	fb, lb := splitPos(b)
 	return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(la, lb), cmp.Compare(a, b))

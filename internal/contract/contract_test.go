@@ -159,8 +159,10 @@ func TestMerge(t *testing.T) {
 	}
 }
 
+const apiPkg = "github.com/pluginctl/pluginctl/pluginapi"
+
 func TestResolve(t *testing.T) {
-	if c := Resolve(nil, apiPkg); !reflect.DeepEqual(withoutSources(c), withoutSources(Default(apiPkg))) {
+	if c := Resolve(nil, apiPkg); !reflect.DeepEqual(c, Default(apiPkg)) {
 		t.Errorf("nothing known: %+v", c)
 	}
 	if c := Resolve(&Contract{Hosts: []string{"h"}}, ""); len(c.Entries) != 0 {
@@ -221,4 +223,9 @@ func TestWant(t *testing.T) {
 			t.Errorf("%+v: Want = %q, want %q", tc.e, got, tc.want)
 		}
 	}
+}
+
+func entryEqual(a, b Entry) bool {
+	return a.Symbol == b.Symbol && slices.Equal(a.Types, b.Types) && a.Kind == b.Kind &&
+		a.Required == b.Required && a.Plugins == b.Plugins
 }

@@ -170,28 +170,3 @@ func mustMethods(t *testing.T, e Entry) map[string]string {
 	}
 	return m
 }
-
-// Kinds are named after their loader's package: lura's three loaders
-// are all packages named plugin.
-func TestUniqueSuffixes(t *testing.T) {
-	got := uniqueSuffixes([]string{
-		"github.com/luraproject/lura/v2/transport/http/server/plugin",
-		"github.com/luraproject/lura/v2/transport/http/client/plugin",
-		"github.com/luraproject/lura/v2/proxy/plugin",
-		"example.com/fw/server",
-	})
-	want := map[string]string{
-		"github.com/luraproject/lura/v2/transport/http/server/plugin": "server/plugin",
-		"github.com/luraproject/lura/v2/transport/http/client/plugin": "client/plugin",
-		"github.com/luraproject/lura/v2/proxy/plugin":                 "proxy/plugin",
-		"example.com/fw/server":                                       "server",
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s: %q, want %q", k, got[k], v)
-		}
-	}
-	if got := uniqueSuffixes([]string{"a/x", "b/y"}); got["a/x"] != "x" || got["b/y"] != "y" {
-		t.Errorf("distinct last elements: %v", got)
-	}
-}

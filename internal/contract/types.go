@@ -38,6 +38,15 @@ func TypeString(t types.Type) string {
 	return w.String()
 }
 
+// InstanceString is TypeString of t with the type parameters of subst
+// replaced by their arguments; ok is false when t mentions a type
+// parameter that subst does not bind.
+func InstanceString(t types.Type, subst map[*types.TypeParam]types.Type) (s string, ok bool) {
+	w := typeWriter{subst: subst}
+	w.typ(t)
+	return w.String(), !w.unresolvedTP
+}
+
 // MatchesType reports whether the entry accepts a symbol of type t (as
 // Lookup returns it: a signature, or a pointer for a variable). Unlike
 // Matches, an interface alternative accepts any t that implements it.
@@ -567,7 +576,7 @@ func (p *astTypePrinter) typ(e ast.Expr) {
 			p.WriteString("<-chan ")
 		default:
 			p.WriteString("chan ")
-			if c, ok := unparen(e.Value).(*ast.ChanType); ok && c.Dir == ast.RECV {
+			if c, ok := ast.Unparen(e.Value).(*ast.ChanType); ok && c.Dir == ast.RECV {
 				p.WriteByte('(')
 				p.typ(c)
 				p.WriteByte(')')
@@ -717,16 +726,6 @@ func (p *astTypePrinter) fields(fl *ast.FieldList, params bool) {
 		}
 	}
 	p.WriteByte(')')
-}
-
-func unparen(e ast.Expr) ast.Expr {
-	for {
-		p, ok := e.(*ast.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
 }
 
 // interfaceMethods returns the methods (name -> canonical signature

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/contract/infer"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/released"
@@ -188,7 +189,7 @@ func isStd(path string) bool {
 	return !strings.Contains(first, ".")
 }
 
-// infer runs contract.Infer on the hosts, through the disk cache.
+// infer runs infer.Contract on the hosts, through the disk cache.
 func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract, error) {
 	env, err := p.PackagesEnv()
 	if err != nil {
@@ -217,16 +218,16 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 			}
 		}
 	}
-	io := contract.InferOptions{Dir: p.Dir, Patterns: patterns, Env: env, Tags: p.Tags, BuildFlags: p.BuildFlags, Base: p.Root}
-	c, err := contract.Infer(ctx, io)
-	var le *contract.LoadError
+	io := infer.Options{Dir: p.Dir, Patterns: patterns, Env: env, Tags: p.Tags, BuildFlags: p.BuildFlags, Base: p.Root}
+	c, err := infer.Contract(ctx, io)
+	var le *infer.LoadError
 	if errors.As(err, &le) && len(patterns) > 1 {
 		// Infer from the hosts that load, one by one; the others are
 		// reported (their own compile errors are the build's to show).
 		var good []*contract.Contract
 		for _, h := range patterns {
 			io.Patterns = []string{h}
-			if one, err1 := contract.Infer(ctx, io); err1 == nil {
+			if one, err1 := infer.Contract(ctx, io); err1 == nil {
 				good = append(good, one)
 			}
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/contract/infer"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/version"
@@ -265,7 +266,7 @@ func (h *Host) inferFromCache(ctx context.Context, o ContractOptions, mainVer st
 	if err != nil {
 		return nil, err
 	}
-	return contract.Infer(ctx, contract.InferOptions{Dir: dir, Patterns: patterns, Env: env, Base: dir})
+	return infer.Contract(ctx, infer.Options{Dir: dir, Patterns: patterns, Env: env, Base: dir})
 }
 
 // inferIn infers the contract of the packages pats in the module at dir.
@@ -285,7 +286,7 @@ func (h *Host) inferIn(ctx context.Context, o ContractOptions, dir string, extra
 	if err != nil {
 		return nil, err
 	}
-	return contract.Infer(ctx, contract.InferOptions{Dir: dir, Patterns: pats, Env: env, Base: dir})
+	return infer.Contract(ctx, infer.Options{Dir: dir, Patterns: pats, Env: env, Base: dir})
 }
 
 // depLoaders lists the packages of the host's dependency modules (not

@@ -1,4 +1,4 @@
-package contract
+package infer
 
 import (
 	"go/ast"
@@ -272,7 +272,7 @@ func (a *analyzer) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.
 }
 
 func identVar(info *types.Info, e ast.Expr) *types.Var {
-	id, ok := unparen(e).(*ast.Ident)
+	id, ok := ast.Unparen(e).(*ast.Ident)
 	if !ok || id.Name == "_" {
 		return nil
 	}
@@ -339,7 +339,7 @@ func walkOwn(f *fn, visit func(ast.Node) bool) {
 // place, or a local variable assigned a function literal exactly once.
 func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
 	var id *ast.Ident
-	switch fun := unparen(call.Fun).(type) {
+	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.FuncLit:
 		return a.lits[fun]
 	case *ast.Ident:
@@ -356,7 +356,7 @@ func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
 			// function literal or a declared function.
 			ds := a.defs[v]
 			if len(ds) == 1 && ds[0].tuple < 0 && ds[0].rhs != nil {
-				switch rhs := unparen(ds[0].rhs).(type) {
+				switch rhs := ast.Unparen(ds[0].rhs).(type) {
 				case *ast.FuncLit:
 					return a.lits[rhs]
 				case *ast.Ident, *ast.SelectorExpr:
@@ -568,12 +568,12 @@ func (a *analyzer) isExitStmt(f *fn, s ast.Stmt) bool {
 	if !ok {
 		return false
 	}
-	call, ok := unparen(es.X).(*ast.CallExpr)
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
 	if !ok {
 		return false
 	}
 	info := f.info()
-	if id, ok := unparen(call.Fun).(*ast.Ident); ok {
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
 			return true
 		}

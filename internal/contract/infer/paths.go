@@ -1,7 +1,7 @@
 // Evaluation of the path handed to plugin.Open: which plugin file a
 // Lookup is made on.
 
-package contract
+package infer
 
 import (
 	"go/ast"
@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 // maxAlts bounds the alternatives of one evaluated string.
@@ -34,7 +36,7 @@ func (a *analyzer) evalStr(f *fn, e ast.Expr, env []*callSite, depth int) (vals 
 	if depth > 12 {
 		return unknownStr, false
 	}
-	e = unparen(e)
+	e = ast.Unparen(e)
 	info := f.info()
 	if tv, ok := info.Types[e]; ok && tv.Value != nil {
 		if tv.Value.Kind() == constant.String {
@@ -86,7 +88,7 @@ func (a *analyzer) evalStr(f *fn, e ast.Expr, env []*callSite, depth int) (vals 
 			case d.rhs != nil && d.tuple < 0:
 				vs, fr = a.evalStr(d.fn, d.rhs, sub, depth+1)
 			case d.rhs != nil && d.tuple == 0:
-				if call, ok := unparen(d.rhs).(*ast.CallExpr); ok && isFunc(d.fn.info(), call, "path/filepath.Abs") {
+				if call, ok := ast.Unparen(d.rhs).(*ast.CallExpr); ok && isFunc(d.fn.info(), call, "path/filepath.Abs") {
 					vs, fr = a.evalStrCall(d.fn, call, sub, depth)
 				}
 			}
@@ -145,7 +147,7 @@ func (a *analyzer) evalStrCall(f *fn, call *ast.CallExpr, env []*callSite, depth
 		if len(call.Args) == 0 {
 			return unknownStr, false
 		}
-		tv, ok := info.Types[unparen(call.Args[0])]
+		tv, ok := info.Types[ast.Unparen(call.Args[0])]
 		if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
 			return unknownStr, false
 		}
@@ -330,7 +332,7 @@ func fullName(glob string) string {
 // by a constant name without looking anything up in it (plugin2-dup.so
 // in Go's plugin tests), when it opens others by name: the host does
 // open that file.
-func (a *analyzer) namedOpens(c *Contract) {
+func (a *analyzer) namedOpens(c *contract.Contract) {
 	tied := map[string]bool{}
 	for _, k := range c.Kinds {
 		if k.Plugins != "" {
@@ -359,8 +361,8 @@ func (a *analyzer) namedOpens(c *Contract) {
 					continue
 				}
 				tied[name] = true
-				c.Kinds = append(c.Kinds, Kind{Name: name, Plugins: name, Symbols: []string{},
-					Sources: []Source{{Kind: SourceLookup, Pos: a.pos(call.Pos()), Plugin: v}}})
+				c.Kinds = append(c.Kinds, contract.Kind{Name: name, Plugins: name, Symbols: []string{},
+					Sources: []contract.Source{{Kind: contract.SourceLookup, Pos: a.pos(call.Pos()), Plugin: v}}})
 			}
 			return true
 		})

@@ -1,4 +1,4 @@
-package contract
+package infer
 
 import (
 	"bytes"
@@ -13,12 +13,14 @@ import (
 	"testing"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
 
 const (
-	moduleRoot = "../.."
+	moduleRoot = "../../.."
 	apiPkg     = "github.com/pluginctl/pluginctl/pluginapi"
 	fixtures   = "./internal/contract/testdata"
 )
@@ -39,9 +41,9 @@ var hosts = []struct{ name, pattern string }{
 	{"textpipe", "./examples/textpipe/cmd/host"},
 }
 
-func infer(t testing.TB, patterns ...string) *Contract {
+func infer(t testing.TB, patterns ...string) *contract.Contract {
 	t.Helper()
-	c, err := Infer(context.Background(), InferOptions{Dir: moduleRoot, Patterns: patterns})
+	c, err := Contract(context.Background(), Options{Dir: moduleRoot, Patterns: patterns})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func TestInferGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "golden", h.name+".json")
+			golden := filepath.Join("..", "testdata", "golden", h.name+".json")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 					t.Fatal(err)
@@ -79,8 +81,8 @@ func TestInferGolden(t *testing.T) {
 
 // withoutSources drops what differs between an inferred and a default
 // contract that agree.
-func withoutSources(c *Contract) []Entry {
-	var out []Entry
+func withoutSources(c *contract.Contract) []contract.Entry {
+	var out []contract.Entry
 	for _, e := range c.Entries {
 		e.Sources = nil
 		out = append(out, e)
@@ -104,7 +106,7 @@ func TestHeuristics(t *testing.T) {
 }
 
 func TestConventionHostsInferTheDefault(t *testing.T) {
-	want := withoutSources(Default(apiPkg))
+	want := withoutSources(contract.Default(apiPkg))
 	for _, pattern := range []string{fixtures + "/hosts/convention", "./examples/textpipe/cmd/host"} {
 		c := infer(t, pattern)
 		if got := withoutSources(c); !slices.EqualFunc(got, want, entryEqual) {
@@ -116,12 +118,12 @@ func TestConventionHostsInferTheDefault(t *testing.T) {
 	}
 }
 
-func entryEqual(a, b Entry) bool {
+func entryEqual(a, b contract.Entry) bool {
 	return a.Symbol == b.Symbol && slices.Equal(a.Types, b.Types) && a.Kind == b.Kind &&
 		a.Required == b.Required && a.Plugins == b.Plugins
 }
 
-// TestInferSeveralHosts: one Infer over several hosts merges their
+// TestInferSeveralHosts: one inference over several hosts merges their
 // contracts; an empty pattern list finds the hosts itself.
 func TestInferSeveralHosts(t *testing.T) {
 	c := infer(t, fixtures+"/hosts/multi", fixtures+"/hosts/specific")
@@ -134,7 +136,7 @@ func TestInferSeveralHosts(t *testing.T) {
 		t.Errorf("symbols %v, want %v", got, want)
 	}
 
-	all, err := Infer(context.Background(), InferOptions{Dir: filepath.Join(moduleRoot, "examples", "textpipe")})
+	all, err := Contract(context.Background(), Options{Dir: filepath.Join(moduleRoot, "examples", "textpipe")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +146,7 @@ func TestInferSeveralHosts(t *testing.T) {
 }
 
 func TestInferErrors(t *testing.T) {
-	_, err := Infer(context.Background(), InferOptions{Dir: moduleRoot, Patterns: []string{"./internal/contract/testdata/nosuchhost"}})
+	_, err := Contract(context.Background(), Options{Dir: moduleRoot, Patterns: []string{"./internal/contract/testdata/nosuchhost"}})
 	if err == nil {
 		t.Fatal("no error for a missing package")
 	}
@@ -161,7 +163,7 @@ func TestRealHostAgrees(t *testing.T) {
 		t.Skip("plugins need cgo")
 	}
 	c := infer(t, fixtures+"/hosts/multi")
-	o := &InferOptions{Dir: moduleRoot}
+	o := &Options{Dir: moduleRoot}
 	names := []string{"seven", "noseven", "badseven"}
 	var patterns []string
 	for _, n := range names {
@@ -195,7 +197,7 @@ func TestRealHostAgrees(t *testing.T) {
 
 // satisfies is the contract's verdict on a type-checked plugin package:
 // it defines every required symbol, of one of the entry's types.
-func satisfies(p *packages.Package, c *Contract) bool {
+func satisfies(p *packages.Package, c *contract.Contract) bool {
 	for _, e := range c.Required(filepath.Base(p.PkgPath)) {
 		obj := p.Types.Scope().Lookup(e.Symbol)
 		if obj == nil {

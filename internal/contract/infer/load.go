@@ -1,4 +1,4 @@
-package contract
+package infer
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // link package plugin (only they can call Lookup or wrap it). Their other
 // imports (the standard library, packages that cannot reach plugin) come
 // from export data.
-func loadProgram(ctx context.Context, o *InferOptions, patterns []string, keep func(p *packages.Package, linksPlugin bool) bool) (*load.Program, error) {
+func loadProgram(ctx context.Context, o *Options, patterns []string, keep func(p *packages.Package, linksPlugin bool) bool) (*load.Program, error) {
 	// linksPlugin: the package is plugin or imports it, directly or not.
 	linksPlugin := map[string]bool{}
 	done := map[string]bool{}

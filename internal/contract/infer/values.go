@@ -1,4 +1,4 @@
-package contract
+package infer
 
 import (
 	"go/ast"
@@ -107,7 +107,7 @@ func (fl *flow) valueVar(f *fn, lhs ast.Expr, at token.Pos, ptr bool, depth int)
 }
 
 func constString(info *types.Info, e ast.Expr) (string, bool) {
-	tv, ok := info.Types[unparen(e)]
+	tv, ok := info.Types[ast.Unparen(e)]
 	if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
 		return "", false
 	}

@@ -5,7 +5,7 @@
 // kept in one file, past the usual size, so that its invariants read
 // together.
 
-package contract
+package infer
 
 import (
 	"fmt"
@@ -14,6 +14,8 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 // A flow follows the two results of one Lookup (in one calling context):
@@ -61,8 +63,8 @@ type flow struct {
 	errV     verdict // from Lookup's error
 	okV      verdict // from failed comma-ok, nil checks, type switch defaults, plain assertions
 	asserts  []assertion
-	values   []valueSite  // constants the asserted value is compared with
-	problems []Unresolved // assertions whose type is not known
+	values   []valueSite           // constants the asserted value is compared with
+	problems []contract.Unresolved // assertions whose type is not known
 	seen     map[string]bool
 	// nameHelpers are the calls that passed the symbol name down to the
 	// Lookup: a helper parameterised by the name leaves the verdict on a
@@ -374,12 +376,12 @@ func (fl *flow) fromWrapped(f *fn, lit *ast.CompositeLit, stack []*callSite, k f
 }
 
 func isNil(info *types.Info, e ast.Expr) bool {
-	tv, ok := info.Types[unparen(e)]
+	tv, ok := info.Types[ast.Unparen(e)]
 	return ok && tv.IsNil()
 }
 
 func isFalse(info *types.Info, e ast.Expr) bool {
-	tv, ok := info.Types[unparen(e)]
+	tv, ok := info.Types[ast.Unparen(e)]
 	return ok && tv.Value != nil && tv.Value.Kind() == constant.Bool && !constant.BoolVal(tv.Value)
 }
 
@@ -456,12 +458,10 @@ func (fl *flow) addType(f *fn, t types.Type, pos token.Pos, stack []*callSite) {
 	if t == nil {
 		return
 	}
-	w := &typeWriter{}
-	w.typ(t)
-	if !w.unresolvedTP {
-		as := assertion{typ: w.String(), pos: pos}
+	if s, ok := contract.InstanceString(t, nil); ok {
+		as := assertion{typ: s, pos: pos}
 		if _, named := types.Unalias(t).(*types.Named); named {
-			as.iface = InterfaceLiteral(t)
+			as.iface = contract.InterfaceLiteral(t)
 		}
 		fl.asserts = append(fl.asserts, as)
 		return
@@ -491,16 +491,16 @@ func (fl *flow) addType(f *fn, t types.Type, pos token.Pos, stack []*callSite) {
 			fl.unknownType(t, pos, generic.name)
 			continue
 		}
-		w := &typeWriter{subst: map[*types.TypeParam]types.Type{}}
+		subst := map[*types.TypeParam]types.Type{}
 		for i := range tps.Len() {
-			w.subst[tps.At(i)] = args.At(i)
+			subst[tps.At(i)] = args.At(i)
 		}
-		w.typ(t)
-		if w.unresolvedTP {
+		s, ok := contract.InstanceString(t, subst)
+		if !ok {
 			fl.unknownType(t, pos, generic.name)
 			continue
 		}
-		fl.asserts = append(fl.asserts, assertion{typ: w.String(), pos: pos})
+		fl.asserts = append(fl.asserts, assertion{typ: s, pos: pos})
 	}
 }
 
@@ -509,11 +509,11 @@ func (fl *flow) unknownType(t types.Type, pos token.Pos, generic string) {
 	if generic != "" {
 		reason = "asserted to type parameter " + types.TypeString(t, nil) + " of " + generic + ", not instantiated by a call pluginctl follows"
 	}
-	fl.problems = append(fl.problems, Unresolved{Pos: fl.a.pos(pos), Reason: reason})
+	fl.problems = append(fl.problems, contract.Unresolved{Pos: fl.a.pos(pos), Reason: reason})
 }
 
 func instanceArgs(info *types.Info, call *ast.CallExpr) *types.TypeList {
-	fun := unparen(call.Fun)
+	fun := ast.Unparen(call.Fun)
 	switch x := fun.(type) {
 	case *ast.IndexExpr:
 		fun = x.X
@@ -521,7 +521,7 @@ func instanceArgs(info *types.Info, call *ast.CallExpr) *types.TypeList {
 		fun = x.X
 	}
 	var id *ast.Ident
-	switch x := unparen(fun).(type) {
+	switch x := ast.Unparen(fun).(type) {
 	case *ast.Ident:
 		id = x
 	case *ast.SelectorExpr:
