@@ -23,9 +23,11 @@ package contract
 import (
 	"cmp"
 	"encoding/json"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -149,15 +151,7 @@ type Value struct {
 // Accepts reports whether the entry accepts the string value v (any
 // value when the host compares it with nothing).
 func (e Entry) Accepts(v string) bool {
-	if len(e.Values) == 0 {
-		return true
-	}
-	for _, x := range e.Values {
-		if x.Value == v {
-			return true
-		}
-	}
-	return false
+	return len(e.Values) == 0 || slices.ContainsFunc(e.Values, func(x Value) bool { return x.Value == v })
 }
 
 // ValueList returns the accepted values, without positions.
@@ -245,13 +239,9 @@ func (c *Contract) For(pluginName string) []Entry {
 	}
 	var out []Entry
 	for _, e := range c.Entries {
-		if !e.Applies(pluginName) {
-			continue
+		if e.Applies(pluginName) && !(e.tied() && strings.Count(e.Plugins, "/")+1 < best) {
+			out = append(out, e)
 		}
-		if e.tied() && strings.Count(e.Plugins, "/")+1 < best {
-			continue
-		}
-		out = append(out, e)
 	}
 	return out
 }
@@ -521,13 +511,7 @@ func (e Entry) clone() Entry {
 	e.Sources = slices.Clone(e.Sources)
 	e.Values = slices.Clone(e.Values)
 	e.Extras = slices.Clone(e.Extras)
-	if e.Interfaces != nil {
-		m := make(map[string]string, len(e.Interfaces))
-		for k, v := range e.Interfaces {
-			m[k] = v
-		}
-		e.Interfaces = m
-	}
+	e.Interfaces = maps.Clone(e.Interfaces)
 	return e
 }
 
@@ -589,17 +573,11 @@ func ComparePos(a, b string) int {
 
 func splitPos(p string) (string, int) {
 	i := strings.LastIndex(p, ":")
-	if i < 0 {
+	n, err := strconv.ParseUint(p[i+1:], 10, 0)
+	if i < 0 || err != nil {
 		return p, 0
 	}
-	n := 0
-	for _, r := range p[i+1:] {
-		if r < '0' || r > '9' {
-			return p, 0
-		}
-		n = n*10 + int(r-'0')
-	}
-	return p[:i], n
+	return p[:i], int(n)
 }
 
 // JSON returns the contract as indented JSON, with a final newline.
@@ -616,13 +594,7 @@ func (c *Contract) JSON() ([]byte, error) {
 // asserted on it, or any declared symbol when it asserts none.
 func (c *Contract) Answers(u Unresolved) bool {
 	for _, e := range c.Entries {
-		declared := false
-		for _, s := range e.Sources {
-			if s.Kind == SourceConfig || s.Kind == SourceExpect {
-				declared = true
-			}
-		}
-		if !declared {
+		if !slices.ContainsFunc(e.Sources, func(s Source) bool { return s.Kind == SourceConfig || s.Kind == SourceExpect }) {
 			continue
 		}
 		if len(u.Types) == 0 || len(e.Types) == 0 {

@@ -81,43 +81,20 @@ func (r *Folder) Keeps(name string) bool {
 }
 
 // Files lists the files of dir the host opens, in its order, and the
-// files it leaves out.
+// files it leaves out (those of subfolders, unless it walks them).
 func (r *Folder) Files(dir string) (open, left []string, err error) {
-	if !r.Recursive {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, e := range entries {
-			p := filepath.Join(dir, e.Name())
-			if e.IsDir() {
-				_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-					if err == nil && !d.IsDir() {
-						left = append(left, q)
-					}
-					return nil
-				})
-				continue
-			}
-			if r.Keeps(e.Name()) {
-				open = append(open, p)
-			} else {
-				left = append(left, p)
-			}
-		}
-		return open, left, nil
-	}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+	err = fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil && (p == "." || r.Recursive):
 			return err
-		}
-		if d.IsDir() {
+		case err != nil || d.IsDir():
 			return nil
 		}
-		if r.Keeps(d.Name()) {
-			open = append(open, p)
+		file := filepath.Join(dir, filepath.FromSlash(p))
+		if (r.Recursive || !strings.Contains(p, "/")) && r.Keeps(d.Name()) {
+			open = append(open, file)
 		} else {
-			left = append(left, p)
+			left = append(left, file)
 		}
 		return nil
 	})

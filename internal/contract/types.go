@@ -57,8 +57,10 @@ func (e Entry) MatchesType(t types.Type) bool {
 	// Interface alternatives: only their string is known here, so the
 	// check is by method names and canonical signatures.
 	for _, alt := range e.Types {
-		if methods, ok := e.InterfaceMethods(alt); ok && implementsByString(t, methods) {
-			return true
+		if methods, ok := e.InterfaceMethods(alt); ok {
+			if missing, _, _ := MissingMethod(t, methods); missing == "" {
+				return true
+			}
 		}
 	}
 	return false
@@ -435,6 +437,21 @@ func formatTypeWith(s string, qualify func(string) string) (string, error) {
 	if s == "" {
 		return "", fmt.Errorf("empty type")
 	}
+	expr, p, err := parseType(s, qualify)
+	if err != nil {
+		return "", fmt.Errorf("not a Go type: %q", s)
+	}
+	p.typ(expr)
+	if p.err != nil {
+		return "", fmt.Errorf("not a Go type: %q: %v", s, p.err)
+	}
+	return p.String(), nil
+}
+
+// parseType parses a type string, each qualifier replaced by a
+// placeholder that the returned printer writes back (through qualify
+// when it is not nil).
+func parseType(s string, qualify func(string) string) (ast.Expr, *astTypePrinter, error) {
 	var quals []string
 	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
 		sub := qualifiedRE.FindStringSubmatch(m)
@@ -442,15 +459,7 @@ func formatTypeWith(s string, qualify func(string) string) (string, error) {
 		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
 	})
 	expr, err := parser.ParseExpr(rewritten)
-	if err != nil {
-		return "", fmt.Errorf("not a Go type: %q", s)
-	}
-	p := &astTypePrinter{quals: quals, qualify: qualify}
-	p.typ(expr)
-	if p.err != nil {
-		return "", fmt.Errorf("not a Go type: %q: %v", s, p.err)
-	}
-	return p.String(), nil
+	return expr, &astTypePrinter{quals: quals, qualify: qualify}, err
 }
 
 type astTypePrinter struct {
@@ -734,13 +743,7 @@ func interfaceMethods(s string) (map[string]string, bool) {
 	if !strings.HasPrefix(s, "interface{") {
 		return nil, false
 	}
-	var quals []string
-	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
-		sub := qualifiedRE.FindStringSubmatch(m)
-		quals = append(quals, sub[1])
-		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
-	})
-	expr, err := parser.ParseExpr(rewritten)
+	expr, parsed, err := parseType(s, nil)
 	if err != nil {
 		return nil, false
 	}
@@ -757,7 +760,7 @@ func interfaceMethods(s string) (map[string]string, bool) {
 		if !ok {
 			return nil, false
 		}
-		p := &astTypePrinter{quals: quals}
+		p := &astTypePrinter{quals: parsed.quals}
 		p.signature(ft)
 		if p.err != nil {
 			return nil, false
@@ -796,28 +799,4 @@ func MissingMethod(t types.Type, methods map[string]string) (name, have, want st
 		}
 	}
 	return "", "", ""
-}
-
-func implementsByString(t types.Type, methods map[string]string) bool {
-	ms := types.NewMethodSet(t)
-	for name, sig := range methods {
-		sel := ms.Lookup(nil, name)
-		if sel == nil {
-			// Unexported methods need the package; look them up by name.
-			for i := range ms.Len() {
-				if ms.At(i).Obj().Name() == name {
-					sel = ms.At(i)
-				}
-			}
-		}
-		if sel == nil {
-			return false
-		}
-		var w typeWriter
-		w.signature(sel.Type().(*types.Signature))
-		if w.String() != sig {
-			return false
-		}
-	}
-	return true
 }
