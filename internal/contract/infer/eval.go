@@ -228,7 +228,7 @@ func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int)
 		if idx != 0 || len(call.Args) != 1 {
 			return plugItem{}
 		}
-		return a.pathItem(f, call.Args[0], nil)
+		return a.resolvePath(plugItem{kind: plugPathExpr, pathFn: f, pathExpr: call.Args[0]}, false)
 	}
 	g := a.callee(info, call)
 	if g == nil || g.sig == nil || depth > 6 {
@@ -259,22 +259,25 @@ func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int)
 			items = append(items, plugItem{})
 			return true
 		}
-		// A parameter of g: what the caller passes.
-		if it.isParam() {
-			arg := argAt(cs, it.param)
-			switch {
-			case it.kind == plugPathExpr:
-				it = a.extend(it, cs)
-			case arg == nil:
-				it = plugItem{}
-			default:
-				it = a.evalPlugin(f, arg, depth+1)
-			}
-		}
-		items = append(items, it)
+		items = append(items, a.bind(it, cs, depth+1)) // a parameter of g: what the caller passes
 		return true
 	})
 	return joinPlugs(items)
+}
+
+// bind is the plugin it at the call cs when it is a parameter of
+// cs.callee: what the caller passes.
+func (a *analyzer) bind(it plugItem, cs *callSite, depth int) plugItem {
+	switch arg := argAt(cs, it.param); {
+	case !it.isParam():
+		return it
+	case it.kind == plugPathExpr:
+		return a.extend(it, cs) // opened here, whatever the path
+	case arg == nil:
+		return plugItem{}
+	default:
+		return a.evalPlugin(cs.caller, arg, depth)
+	}
 }
 
 // joinPlugs combines the possible plugins of a value: constant paths
@@ -283,21 +286,6 @@ func joinPlugs(items []plugItem) plugItem {
 	if len(items) == 0 {
 		return plugItem{}
 	}
-	origin := items[0].origin
-	for _, it := range items[1:] {
-		if it.origin != origin {
-			origin = token.NoPos
-		}
-	}
-	out := joinPlugKinds(items)
-	out.origin = origin
-	for _, it := range items {
-		out.loop = out.loop || it.loop
-	}
-	return out
-}
-
-func joinPlugKinds(items []plugItem) plugItem {
 	out := items[0]
 	for _, it := range items[1:] {
 		switch {
@@ -305,8 +293,12 @@ func joinPlugKinds(items []plugItem) plugItem {
 			out.paths = append(slices.Clip(out.paths), it.paths...)
 		case it.kind == plugRecvParam && out.kind == plugRecvParam && it.param == out.param:
 		default:
-			return plugItem{}
+			out = plugItem{origin: out.origin, loop: out.loop}
 		}
+		if it.origin != out.origin {
+			out.origin = token.NoPos
+		}
+		out.loop = out.loop || it.loop
 	}
 	if out.kind == plugConst {
 		slices.Sort(out.paths)

@@ -13,6 +13,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
@@ -168,22 +169,14 @@ func (fl *flow) fromResult(f *fn, call *ast.CallExpr, idx int, stack []*callSite
 	if t, ok := f.info().TypeOf(call).(*types.Tuple); ok {
 		nres = t.Len()
 	}
-	switch p := fl.a.parentOf(call).(type) {
-	case *ast.AssignStmt:
-		if len(p.Rhs) == 1 && len(p.Lhs) == nres && nres > 1 {
-			fl.toLHS(f, p.Lhs[idx], p.Pos(), stack, k)
-			return
-		}
-	case *ast.ValueSpec:
-		if len(p.Values) == 1 && len(p.Names) == nres && nres > 1 {
-			fl.toLHS(f, p.Names[idx], p.Pos(), stack, k)
-			return
-		}
-	case *ast.ReturnStmt:
-		if len(p.Results) == 1 && nres > 1 {
-			fl.fromReturn(f, idx, stack, k)
-			return
-		}
+	parent := fl.a.parentOf(call)
+	if lhs, rhs, at := assigned(parent); len(rhs) == 1 && len(lhs) == nres && nres > 1 {
+		fl.toLHS(f, lhs[idx], at, stack, k)
+		return
+	}
+	if p, ok := parent.(*ast.ReturnStmt); ok && len(p.Results) == 1 && nres > 1 {
+		fl.fromReturn(f, idx, stack, k)
+		return
 	}
 	if nres == 1 && idx == 0 {
 		fl.fromExpr(f, call, stack, k)
@@ -295,16 +288,11 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 		}
 		// A plain assertion panics on a missing symbol: required, which
 		// is the verdict without evidence anyway.
-	case *ast.AssignStmt:
-		for i, r := range p.Rhs {
-			if r == child && len(p.Lhs) == len(p.Rhs) {
-				fl.toLHS(f, p.Lhs[i], p.Pos(), stack, k)
-			}
-		}
-	case *ast.ValueSpec:
-		for i, r := range p.Values {
-			if r == child && len(p.Names) == len(p.Values) {
-				fl.toLHS(f, p.Names[i], p.Pos(), stack, k)
+	case *ast.AssignStmt, *ast.ValueSpec:
+		lhs, rhs, at := assigned(p)
+		for i, r := range rhs {
+			if r == child && len(lhs) == len(rhs) {
+				fl.toLHS(f, lhs[i], at, stack, k)
 			}
 		}
 	case *ast.ReturnStmt:
@@ -416,15 +404,8 @@ func (a *analyzer) typeSwitchOf(ta *ast.TypeAssertExpr) *ast.TypeSwitchStmt {
 
 // commaOkVar returns the ok variable of v, ok := x.(T), if named.
 func (a *analyzer) commaOkVar(f *fn, ta *ast.TypeAssertExpr) *types.Var {
-	switch p := a.parentOf(ta).(type) {
-	case *ast.AssignStmt:
-		if len(p.Lhs) == 2 && len(p.Rhs) == 1 {
-			return identVar(f.info(), p.Lhs[1])
-		}
-	case *ast.ValueSpec:
-		if len(p.Names) == 2 && len(p.Values) == 1 {
-			return identVar(f.info(), p.Names[1])
-		}
+	if lhs, rhs, _ := assigned(a.parentOf(ta)); len(lhs) == 2 && len(rhs) == 1 {
+		return identVar(f.info(), lhs[1])
 	}
 	return nil
 }
@@ -749,7 +730,7 @@ func (fl *flow) onReturn(f *fn, ret *ast.ReturnStmt, stack []*callSite, v *verdi
 // found" path: a refusal, unless f is a helper that was passed the
 // symbol name by the caller on the stack: then that caller decides.
 func (fl *flow) refuse(f *fn, i int, stack []*callSite, v *verdict) {
-	if len(stack) > 0 && stack[0].callee == f && containsSite(fl.nameHelpers, stack[0]) {
+	if len(stack) > 0 && stack[0].callee == f && slices.Contains(fl.nameHelpers, stack[0]) {
 		fl.fromReturn(f, i, stack, fk{v: v})
 		return
 	}

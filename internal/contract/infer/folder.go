@@ -34,39 +34,29 @@ func (a *analyzer) inferFolder() *contract.Folder {
 	var lists []listing
 	opensIn := map[*fn]bool{} // top functions opening plugins
 	var loopOpens []token.Pos
-	for _, f := range a.all {
-		if !a.reachable[f] {
-			continue
-		}
+	a.eachCall(func(f *fn, call *ast.CallExpr) {
 		info := f.info()
-		walkOwn(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+		switch {
+		case isFunc(info, call, "plugin.Open"):
+			opensIn[f.top] = true
+			if len(call.Args) == 1 && a.opensUnknownInLoop(f, call) {
+				loopOpens = append(loopOpens, call.Pos())
 			}
-			switch {
-			case isFunc(info, call, "plugin.Open"):
-				opensIn[f.top] = true
-				if len(call.Args) == 1 && a.opensUnknownInLoop(f, call) {
-					loopOpens = append(loopOpens, call.Pos())
+		case isFunc(info, call, "os.ReadDir"), isFunc(info, call, "io/ioutil.ReadDir"),
+			isFunc(info, call, "(*os.File).ReadDir"), isFunc(info, call, "(*os.File).Readdirnames"), isFunc(info, call, "(*os.File).Readdir"):
+			lists = append(lists, listing{how: "readdir", f: f, call: call})
+		case isFunc(info, call, "path/filepath.Glob"):
+			l := listing{how: "glob", f: f, call: call}
+			if len(call.Args) == 1 {
+				if vals, _ := a.evalStr(f, call.Args[0], nil, 0); len(vals) == 1 {
+					l.match = path.Base(filepath.ToSlash(vals[0]))
 				}
-			case isFunc(info, call, "os.ReadDir"), isFunc(info, call, "io/ioutil.ReadDir"),
-				isFunc(info, call, "(*os.File).ReadDir"), isFunc(info, call, "(*os.File).Readdirnames"), isFunc(info, call, "(*os.File).Readdir"):
-				lists = append(lists, listing{how: "readdir", f: f, call: call})
-			case isFunc(info, call, "path/filepath.Glob"):
-				l := listing{how: "glob", f: f, call: call}
-				if len(call.Args) == 1 {
-					if vals, _ := a.evalStr(f, call.Args[0], nil, 0); len(vals) == 1 {
-						l.match = path.Base(filepath.ToSlash(vals[0]))
-					}
-				}
-				lists = append(lists, l)
-			case isFunc(info, call, "path/filepath.Walk"), isFunc(info, call, "path/filepath.WalkDir"), isFunc(info, call, "io/fs.WalkDir"):
-				lists = append(lists, listing{how: "walk", f: f, call: call})
 			}
-			return true
-		})
-	}
+			lists = append(lists, l)
+		case isFunc(info, call, "path/filepath.Walk"), isFunc(info, call, "path/filepath.WalkDir"), isFunc(info, call, "io/fs.WalkDir"):
+			lists = append(lists, listing{how: "walk", f: f, call: call})
+		}
+	})
 	var near []listing
 	for _, l := range lists {
 		if opensIn[l.f.top] {

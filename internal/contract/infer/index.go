@@ -1,11 +1,11 @@
 package infer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -221,13 +221,8 @@ func (a *analyzer) indexFile(p *packages.Package, file *ast.File, init *fn) {
 		case *ast.AssignStmt:
 			a.indexAssign(info, n.Lhs, n.Rhs, n.Tok, cur(), n.Pos())
 		case *ast.ValueSpec:
-			if len(n.Values) > 0 {
-				lhs := make([]ast.Expr, len(n.Names))
-				for i, id := range n.Names {
-					lhs[i] = id
-				}
-				a.indexAssign(info, lhs, n.Values, token.DEFINE, cur(), n.Pos())
-			}
+			lhs, rhs, at := assigned(n)
+			a.indexAssign(info, lhs, rhs, token.DEFINE, cur(), at)
 		case *ast.RangeStmt:
 			if n.Value != nil {
 				if v := identVar(info, n.Value); v != nil {
@@ -269,6 +264,21 @@ func (a *analyzer) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.
 			a.defs[v] = append(a.defs[v], def{rhs: rhs[0], tuple: i, fn: f, at: at})
 		}
 	}
+}
+
+// assigned returns the sides of an assignment or of a var spec (nil for
+// any other node) and its position.
+func assigned(n ast.Node) (lhs, rhs []ast.Expr, at token.Pos) {
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		return n.Lhs, n.Rhs, n.Pos()
+	case *ast.ValueSpec:
+		for _, id := range n.Names {
+			lhs = append(lhs, id)
+		}
+		return lhs, n.Values, n.Pos()
+	}
+	return nil, nil, token.NoPos
 }
 
 func identVar(info *types.Info, e ast.Expr) *types.Var {
@@ -334,6 +344,20 @@ func walkOwn(f *fn, visit func(ast.Node) bool) {
 	}
 }
 
+// eachCall calls visit with every call in the code the hosts reach.
+func (a *analyzer) eachCall(visit func(f *fn, call *ast.CallExpr)) {
+	for _, f := range a.all {
+		if a.reachable[f] {
+			walkOwn(f, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					visit(f, call)
+				}
+				return true
+			})
+		}
+	}
+}
+
 // callee returns the function with syntax that call calls statically,
 // if any: a declared function or method, a function literal called in
 // place, or a local variable assigned a function literal exactly once.
@@ -360,11 +384,9 @@ func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
 				case *ast.FuncLit:
 					return a.lits[rhs]
 				case *ast.Ident, *ast.SelectorExpr:
-					var fid *ast.Ident
-					if x, ok := rhs.(*ast.Ident); ok {
-						fid = x
-					} else {
-						fid = rhs.(*ast.SelectorExpr).Sel
+					fid, _ := rhs.(*ast.Ident)
+					if sel, ok := rhs.(*ast.SelectorExpr); ok {
+						fid = sel.Sel
 					}
 					if g, ok := ds[0].fn.info().Uses[fid].(*types.Func); ok && g.Signature().Recv() == nil {
 						return a.funcs[g.Origin()]
@@ -489,16 +511,7 @@ func (a *analyzer) fnPos(f *fn) string {
 		return f.pkg.PkgPath
 	}
 	p := a.fset.Position(pos)
-	return p.Filename + ":" + padInt(p.Line) + ":" + padInt(p.Column)
-}
-
-func padInt(n int) string {
-	s := []byte("0000000000")
-	for i := len(s) - 1; i >= 0 && n > 0; i-- {
-		s[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(s)
+	return fmt.Sprintf("%s:%010d:%010d", p.Filename, p.Line, p.Column)
 }
 
 // rootFuncs are where execution starts: for a package main, main, init
@@ -588,5 +601,3 @@ func (a *analyzer) isExitStmt(f *fn, s ast.Stmt) bool {
 	}
 	return false
 }
-
-func containsSite(chain []*callSite, cs *callSite) bool { return slices.Contains(chain, cs) }

@@ -103,11 +103,11 @@ func (e *LoadError) Error() string {
 // makes it required.
 func Contract(ctx context.Context, o Options) (*contract.Contract, error) {
 	patterns := o.Patterns
-	keep := func(p *packages.Package, linksPlugin bool) bool { return true }
+	var keep func(p *packages.Package) bool // nil: every package named is a host
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
-		keep = func(p *packages.Package, linksPlugin bool) bool {
-			return p.Name == "main" && linksPlugin && declaresFuncMain(p)
+		keep = func(p *packages.Package) bool {
+			return p.Name == "main" && load.LinksPlugin(p, nil) && declaresFuncMain(p)
 		}
 	}
 	prog, err := loadProgram(ctx, &o, patterns, keep)
@@ -151,36 +151,28 @@ func inferProgram(prog *load.Program, base string) *contract.Contract {
 		c.Hosts = append(c.Hosts, r.PkgPath)
 	}
 	acc := newAccumulator(a)
-	for _, f := range a.all {
-		if !a.reachable[f] {
-			continue
+	a.eachCall(func(f *fn, call *ast.CallExpr) {
+		if !a.isLookup(f.info(), call) || len(call.Args) != 1 {
+			return
 		}
-		info := f.info()
-		walkOwn(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || !a.isLookup(info, call) || len(call.Args) != 1 {
-				return true
+		name := a.evalName(f, call.Args[0])
+		plug := plugItem{}
+		if recv := a.lookupRecv(f, call); recv != nil {
+			plug = a.evalPlugin(f, recv, 0)
+		}
+		count := 0
+		a.budget = maxWalk
+		a.walkUp(f, name, plug, nil, 0, func(name nameItem, plug plugItem, chain []*callSite, nameAt int) {
+			if count++; count > maxInstances {
+				return
 			}
-			name := a.evalName(f, call.Args[0])
-			plug := plugItem{}
-			if recv := a.lookupRecv(f, call); recv != nil {
-				plug = a.evalPlugin(f, recv, 0)
-			}
-			count := 0
-			a.budget = maxWalk
-			a.walkUp(f, name, plug, nil, 0, func(name nameItem, plug plugItem, chain []*callSite, nameAt int) {
-				if count++; count > maxInstances {
-					return
-				}
-				fl := a.newFlow()
-				fl.nameHelpers = chain[:nameAt]
-				fl.fromResult(f, call, 0, chain, flowSym)
-				fl.fromResult(f, call, 1, chain, flowErr)
-				acc.add(f, call, name, plug, fl)
-			})
-			return true
+			fl := a.newFlow()
+			fl.nameHelpers = chain[:nameAt]
+			fl.fromResult(f, call, 0, chain, flowSym)
+			fl.fromResult(f, call, 1, chain, flowErr)
+			acc.add(f, call, name, plug, fl)
 		})
-	}
+	})
 	acc.finish(c)
 	a.namedOpens(c)
 	c.Folder = a.inferFolder()
@@ -329,15 +321,15 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 		if plug.kind == plugRecvParam {
 			plug = plugItem{}
 		}
-		plug = a.finalPath(plug)
+		plug = a.resolvePath(plug, true)
 		emit(name, plug, chain, min(nameAt, len(chain)))
 		return
 	}
 	for _, cs := range callers {
-		if containsSite(chain, cs) {
+		if slices.Contains(chain, cs) {
 			continue
 		}
-		n2, p2 := name, plug
+		n2 := name
 		if name.isPar {
 			if arg := argAt(cs, name.param); arg != nil {
 				n2 = a.evalName(cs.caller, arg)
@@ -345,16 +337,6 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 				n2 = nameItem{reason: fmt.Sprintf("symbol name from parameter %s of %s, called with a form pluginctl does not follow", paramName(f, name.param), f.name), pos: cs.call.Pos()}
 			}
 		}
-		if plug.isParam() {
-			switch arg := argAt(cs, plug.param); {
-			case plug.kind == plugPathExpr:
-				p2 = a.extend(plug, cs) // opened here, whatever the path
-			case arg == nil:
-				p2 = plugItem{}
-			default:
-				p2 = a.evalPlugin(cs.caller, arg, 0)
-			}
-		}
-		a.walkUp(cs.caller, n2, p2, append(slices.Clip(chain), cs), nameAt, emit)
+		a.walkUp(cs.caller, n2, a.bind(plug, cs, 0), append(slices.Clip(chain), cs), nameAt, emit)
 	}
 }

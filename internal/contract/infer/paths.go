@@ -263,51 +263,33 @@ func compactAlts(vs []string) []string {
 	return out
 }
 
-// pathItem is the plugin opened from the path expression e in f (with
-// the calls env that led to f): resolved to globs when e does not
-// depend on the parameters of env's outermost function, else deferred
-// until walkUp binds them.
-func (a *analyzer) pathItem(f *fn, e ast.Expr, env []*callSite) plugItem {
-	return a.resolvePath(plugItem{kind: plugPathExpr, pathFn: f, pathExpr: e, env: env})
-}
-
-// resolvePath evaluates a deferred path when its parameters are bound.
-func (a *analyzer) resolvePath(it plugItem) plugItem {
+// resolvePath evaluates a deferred path (plugPathExpr): to globs when
+// its value does not depend on the parameters of its chain's outermost
+// function, or when final (those parameters are then unknown); else it
+// stays deferred until walkUp binds them.
+func (a *analyzer) resolvePath(it plugItem, final bool) plugItem {
 	if it.kind != plugPathExpr {
 		return it
 	}
 	vals, free := a.evalStr(it.pathFn, it.pathExpr, it.env, 0)
-	if free {
+	if free && !final {
 		return it
 	}
 	return plugItem{kind: plugConst, paths: vals, origin: it.origin, loop: it.loop}
-}
-
-// finalPath evaluates a deferred path with its free parameters unknown.
-func (a *analyzer) finalPath(it plugItem) plugItem {
-	if it.kind != plugPathExpr {
-		return it
-	}
-	vals, _ := a.evalStr(it.pathFn, it.pathExpr, it.env, 0)
-	return plugItem{kind: plugConst, paths: vals, origin: it.origin, loop: it.loop}
-}
-
-// outer is the outermost function of a deferred path's chain.
-func (it plugItem) outer() *fn {
-	if len(it.env) > 0 {
-		return it.env[len(it.env)-1].caller
-	}
-	return it.pathFn
 }
 
 // extend binds the outermost function's parameters at the call cs.
 func (a *analyzer) extend(it plugItem, cs *callSite) plugItem {
 	it.loop = it.loop || a.inLoop(cs.call)
-	if it.kind != plugPathExpr || it.outer() != cs.callee {
-		return a.finalPath(it)
+	outer := it.pathFn
+	if len(it.env) > 0 {
+		outer = it.env[len(it.env)-1].caller
+	}
+	if it.kind != plugPathExpr || outer != cs.callee {
+		return a.resolvePath(it, true)
 	}
 	it.env = append(slices.Clip(it.env), cs)
-	return a.resolvePath(it)
+	return a.resolvePath(it, false)
 }
 
 // fullName is the plugin a path glob names: the file name without .so,
@@ -342,29 +324,22 @@ func (a *analyzer) namedOpens(c *contract.Contract) {
 	if len(tied) == 0 {
 		return
 	}
-	for _, f := range a.all {
-		if !a.reachable[f] {
-			continue
+	a.eachCall(func(f *fn, call *ast.CallExpr) {
+		if len(call.Args) != 1 || !isFunc(f.info(), call, "plugin.Open") {
+			return
 		}
-		walkOwn(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) != 1 || !isFunc(f.info(), call, "plugin.Open") {
-				return true
+		vals, free := a.evalStr(f, call.Args[0], nil, 0)
+		if free {
+			return
+		}
+		for _, v := range vals {
+			name := fullName(v)
+			if name == "" || tied[name] || tied[path.Base(name)] {
+				continue
 			}
-			vals, free := a.evalStr(f, call.Args[0], nil, 0)
-			if free {
-				return true
-			}
-			for _, v := range vals {
-				name := fullName(v)
-				if name == "" || tied[name] || tied[path.Base(name)] {
-					continue
-				}
-				tied[name] = true
-				c.Kinds = append(c.Kinds, contract.Kind{Name: name, Plugins: name, Symbols: []string{},
-					Sources: []contract.Source{{Kind: contract.SourceLookup, Pos: a.pos(call.Pos()), Plugin: v}}})
-			}
-			return true
-		})
-	}
+			tied[name] = true
+			c.Kinds = append(c.Kinds, contract.Kind{Name: name, Plugins: name, Symbols: []string{},
+				Sources: []contract.Source{{Kind: contract.SourceLookup, Pos: a.pos(call.Pos()), Plugin: v}}})
+		}
+	})
 }

@@ -52,16 +52,11 @@ func (fl *flow) valueExpr(f *fn, e ast.Expr, ptr bool, depth int) {
 		if ptr {
 			fl.valueExpr(f, p, false, depth)
 		}
-	case *ast.AssignStmt:
-		for i, r := range p.Rhs {
-			if r == child && i < len(p.Lhs) {
-				fl.valueVar(f, p.Lhs[i], p.Pos(), ptr, depth)
-			}
-		}
-	case *ast.ValueSpec:
-		for i, r := range p.Values {
-			if r == child && i < len(p.Names) {
-				fl.valueVar(f, p.Names[i], p.Pos(), ptr, depth)
+	case *ast.AssignStmt, *ast.ValueSpec:
+		lhs, rhs, at := assigned(p)
+		for i, r := range rhs {
+			if r == child && i < len(lhs) {
+				fl.valueVar(f, lhs[i], at, ptr, depth)
 			}
 		}
 	case *ast.BinaryExpr:
