@@ -22,7 +22,6 @@ package contract
 
 import (
 	"cmp"
-	"encoding/json"
 	"maps"
 	"path"
 	"path/filepath"
@@ -406,15 +405,7 @@ func KindOf(ts ...string) string {
 func Merge(inferred *Contract, declared ...Entry) *Contract {
 	out := &Contract{}
 	if inferred != nil {
-		out.Folder = inferred.Folder
-		out.Hosts = slices.Clone(inferred.Hosts)
-		out.Unresolved = slices.Clone(inferred.Unresolved)
-		for _, k := range inferred.Kinds {
-			out.Kinds = append(out.Kinds, k.clone())
-		}
-		for _, e := range inferred.Entries {
-			out.Entries = append(out.Entries, e.clone())
-		}
+		out = Union(inferred) // a copy
 	}
 	for _, d := range declared {
 		d = d.clone()
@@ -578,15 +569,6 @@ func splitPos(p string) (string, int) {
 		return p, 0
 	}
 	return p[:i], int(n)
-}
-
-// JSON returns the contract as indented JSON, with a final newline.
-func (c *Contract) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
 }
 
 // Answers reports whether a declaration answers the unresolved lookup u:

@@ -184,7 +184,7 @@ func TestJSONDeterministic(t *testing.T) {
 		Entry{Symbol: "A", Plugins: "y"},
 		Entry{Symbol: "A", Plugins: "x"},
 	)
-	got, err := a.JSON()
+	got, err := jsonOf(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,4 +228,11 @@ func TestWant(t *testing.T) {
 func entryEqual(a, b Entry) bool {
 	return a.Symbol == b.Symbol && slices.Equal(a.Types, b.Types) && a.Kind == b.Kind &&
 		a.Required == b.Required && a.Plugins == b.Plugins
+}
+
+// jsonOf is the contract as the golden files hold it: indented JSON and a
+// final newline.
+func jsonOf(c *Contract) ([]byte, error) {
+	b, err := json.MarshalIndent(c, "", "  ")
+	return append(b, '\n'), err
 }

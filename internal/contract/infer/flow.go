@@ -83,22 +83,6 @@ const maxFlowSteps = 20000
 
 func (a *analyzer) newFlow() *flow { return &flow{a: a, seen: map[string]bool{}} }
 
-var (
-	flowSym = fk{sym: true}
-	flowErr = fk{}
-)
-
-func (fl *flow) kind(k fk) fk {
-	if k.v == nil {
-		if k.sym {
-			k.v = &fl.okV
-		} else {
-			k.v = &fl.errV
-		}
-	}
-	return k
-}
-
 // required is the flow's verdict: the error's handling when there is
 // any, else the assertion's, else required.
 func (fl *flow) required() bool {
@@ -161,7 +145,6 @@ func (a *analyzer) childOf(n ast.Node) ast.Expr {
 
 // fromResult follows result idx of call (in f).
 func (fl *flow) fromResult(f *fn, call *ast.CallExpr, idx int, stack []*callSite, k fk) {
-	k = fl.kind(k)
 	if !fl.once("result", call, idx, k.sym, k.v, stack) {
 		return
 	}
@@ -560,12 +543,8 @@ func (fl *flow) ifBranch(f *fn, s *ast.IfStmt, when bool, stack []*callSite, v *
 		fl.block(f, s.Body.List, stack, v, s)
 		return
 	}
-	switch e := s.Else.(type) {
-	case *ast.BlockStmt:
-		fl.block(f, e.List, stack, v, s)
-		return
-	case *ast.IfStmt:
-		fl.block(f, []ast.Stmt{e}, stack, v, s)
+	if s.Else != nil {
+		fl.block(f, elseList(s), stack, v, s)
 		return
 	}
 	if !fl.a.terminates(f, s.Body.List) {
@@ -750,17 +729,15 @@ func (a *analyzer) terminates(f *fn, stmts []ast.Stmt) bool {
 	case *ast.BlockStmt:
 		return a.terminates(f, s.List)
 	case *ast.IfStmt:
-		if s.Else == nil {
-			return false
-		}
-		var els []ast.Stmt
-		switch e := s.Else.(type) {
-		case *ast.BlockStmt:
-			els = e.List
-		case *ast.IfStmt:
-			els = []ast.Stmt{e}
-		}
-		return a.terminates(f, s.Body.List) && a.terminates(f, els)
+		return s.Else != nil && a.terminates(f, s.Body.List) && a.terminates(f, elseList(s))
 	}
 	return false
+}
+
+// elseList returns the statements of an if statement's else branch.
+func elseList(s *ast.IfStmt) []ast.Stmt {
+	if b, ok := s.Else.(*ast.BlockStmt); ok {
+		return b.List
+	}
+	return []ast.Stmt{s.Else}
 }

@@ -85,7 +85,7 @@ func inferFramework(t *testing.T) *contract.Contract {
 // and positions in the dependency (module@version/path).
 func TestInferFramework(t *testing.T) {
 	c := inferFramework(t)
-	got, err := c.JSON()
+	got, err := jsonOf(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestInferFrameworkVendored(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies and vendors a module")
 	}
-	want, err := inferFramework(t).JSON()
+	want, err := jsonOf(inferFramework(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestInferFrameworkVendored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.JSON()
+	got, err := jsonOf(c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,8 +168,8 @@ func inferProgram(prog *load.Program, base string) *contract.Contract {
 			}
 			fl := a.newFlow()
 			fl.nameHelpers = chain[:nameAt]
-			fl.fromResult(f, call, 0, chain, flowSym)
-			fl.fromResult(f, call, 1, chain, flowErr)
+			fl.fromResult(f, call, 0, chain, fk{sym: true, v: &fl.okV})
+			fl.fromResult(f, call, 1, chain, fk{v: &fl.errV})
 			acc.add(f, call, name, plug, fl)
 		})
 	})
