@@ -6,7 +6,6 @@ package infer
 import (
 	"fmt"
 	"go/ast"
-	"go/constant"
 	"go/token"
 	"path"
 	"path/filepath"
@@ -67,16 +66,12 @@ func (a *analyzer) inferFolder() *contract.Folder {
 		// The functions that call (up to a few calls away) one that
 		// opens plugins: a listing there feeds the opens.
 		reach := map[*fn]bool{}
-		byTop := map[*fn][]*fn{}
-		for _, h := range a.all {
-			byTop[h.top] = append(byTop[h.top], h)
-		}
 		var up func(g *fn, depth int)
 		up = func(g *fn, depth int) {
 			if depth > 4 {
 				return
 			}
-			for _, h := range byTop[g] {
+			for _, h := range a.nested[g] {
 				for _, cs := range a.callers[h] {
 					if !reach[cs.caller.top] {
 						reach[cs.caller.top] = true
@@ -93,7 +88,7 @@ func (a *analyzer) inferFolder() *contract.Folder {
 			// In such a function, or in one it calls (Load calling
 			// Files, then LoadFiles).
 			called := false
-			for _, h := range byTop[l.f.top] {
+			for _, h := range a.nested[l.f.top] {
 				for _, cs := range a.callers[h] {
 					called = called || reach[cs.caller.top]
 				}
@@ -143,24 +138,17 @@ func (a *analyzer) nameFilter(top *fn) (string, bool, token.Pos) {
 	var match string
 	fold := false
 	var unknown token.Pos
-	var fns []*fn
-	for _, f := range a.all {
-		if f.top == top {
-			fns = append(fns, f)
-		}
-	}
 	constStr := func(f *fn, e ast.Expr) (string, bool) {
-		tv, ok := f.info().Types[ast.Unparen(e)]
-		if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
-			if vals, free := a.evalStr(f, e, nil, 0); !free && len(vals) == 1 && !strings.Contains(vals[0], "*") {
-				return vals[0], true
-			}
-			if !unknown.IsValid() {
-				unknown = e.Pos()
-			}
-			return "", false
+		if s, ok := constString(f.info(), e); ok {
+			return s, true
 		}
-		return constant.StringVal(tv.Value), true
+		if vals, free := a.evalStr(f, e, nil, 0); !free && len(vals) == 1 && !strings.Contains(vals[0], "*") {
+			return vals[0], true
+		}
+		if !unknown.IsValid() {
+			unknown = e.Pos()
+		}
+		return "", false
 	}
 	// lowered reports whether e is strings.ToLower(x) or ToUpper(x), and
 	// returns x.
@@ -176,7 +164,7 @@ func (a *analyzer) nameFilter(top *fn) (string, bool, token.Pos) {
 		c, ok := ast.Unparen(e).(*ast.CallExpr)
 		return ok && (isFunc(f.info(), c, "path/filepath.Ext") || isFunc(f.info(), c, "path.Ext")), low
 	}
-	for _, f := range fns {
+	for _, f := range a.nested[top] {
 		info := f.info()
 		walkOwn(f, func(n ast.Node) bool {
 			if match != "" {

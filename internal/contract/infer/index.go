@@ -84,7 +84,10 @@ type analyzer struct {
 	defs   map[*types.Var][]def
 	uses   map[*types.Var][]*ast.Ident
 	// methods by name, for calls through interfaces.
-	methods   map[string][]*fn
+	methods map[string][]*fn
+	// nested are the functions by the declaration they are in (itself
+	// first, then its literals).
+	nested    map[*fn][]*fn
 	reachable map[*fn]bool
 	callers   map[*fn][]*callSite
 	exits     map[*fn]int // 0 unknown, 1 always exits, 2 does not
@@ -142,6 +145,7 @@ func newAnalyzer(prog *load.Program, base string) *analyzer {
 		defs:    map[*types.Var][]def{},
 		uses:    map[*types.Var][]*ast.Ident{},
 		methods: map[string][]*fn{},
+		nested:  map[*fn][]*fn{},
 		callers: map[*fn][]*callSite{},
 		exits:   map[*fn]int{},
 		mods:    depModules(prog),
@@ -157,6 +161,9 @@ func newAnalyzer(prog *load.Program, base string) *analyzer {
 			a.inits[file] = init
 			a.indexFile(p, file, init)
 		}
+	}
+	for _, f := range a.all {
+		a.nested[f.top] = append(a.nested[f.top], f)
 	}
 	return a
 }
@@ -407,13 +414,6 @@ func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
 // reachable call sites of every function.
 func (a *analyzer) buildCallGraph(roots []*fn) {
 	a.reachable = map[*fn]bool{}
-	// Literals are reached with their declaration.
-	litsOf := map[*fn][]*fn{}
-	for _, f := range a.all {
-		if f.lit != nil {
-			litsOf[f.top] = append(litsOf[f.top], f)
-		}
-	}
 	var queue []*fn
 	add := func(f *fn) {
 		if f != nil && !a.reachable[f] {
@@ -428,7 +428,7 @@ func (a *analyzer) buildCallGraph(roots []*fn) {
 	for len(queue) > 0 {
 		f := queue[0]
 		queue = queue[1:]
-		for _, l := range litsOf[f] {
+		for _, l := range a.nested[f] { // literals are reached with their declaration
 			add(l)
 		}
 		if f.lit != nil {
