@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"go/types"
 	"io/fs"
 	"maps"
 	"os"
@@ -432,7 +433,7 @@ func checkSymbolType(typ string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, basic := predeclaredTypes[c]; basic && c != "error" || strings.HasPrefix(c, "[") ||
+	if _, basic := types.Universe.Lookup(c).(*types.TypeName); basic && c != "error" || strings.HasPrefix(c, "[") ||
 		strings.HasPrefix(c, "map[") || strings.HasPrefix(c, "chan ") || strings.HasPrefix(c, "struct{") {
 		return "", fmt.Errorf("type %s is never what Lookup returns: a variable's is a pointer (*%s), a function's a func type", c, c)
 	}
