@@ -17,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
-	"unicode/utf8"
 )
 
 // The canonical type string is types.TypeString with full import paths,
@@ -97,30 +95,15 @@ func (e Entry) MaybeInterface(alt string) bool {
 // "map[K]V", "func()", "T[int]". It is a function rather than a regular
 // expression so that starting pluginctl does not compile Unicode tables.
 func IsDefinedTypeName(s string) bool {
-	name := s
-	if dot := strings.LastIndexByte(s, '.'); dot >= 0 {
-		pkg := s[:dot]
-		name = s[dot+1:]
-		if pkg == "" || strings.IndexFunc(pkg, func(r rune) bool { return !isPathRune(r) }) >= 0 {
-			return false
-		}
-	}
-	if name == "" {
+	dot := strings.LastIndexByte(s, '.')
+	if pkg := s[:max(dot, 0)]; dot >= 0 && (pkg == "" || strings.Trim(pkg, pathChars) != "") {
 		return false
 	}
-	for i, r := range name {
-		if !(r == '_' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
-			return false
-		}
-	}
-	return true
+	return token.IsIdentifier(s[dot+1:])
 }
 
-// isPathRune reports whether r may appear in the import path of a type's
-// name: ASCII letters, digits, and _ . - ~ /.
-func isPathRune(r rune) bool {
-	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_.-~/", r))
-}
+// pathChars may appear in the import path of a type's name.
+const pathChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-~/"
 
 // IsInterface reports whether the alternative alt is an interface type
 // (a literal, or a named interface recorded in Interfaces).
