@@ -484,12 +484,10 @@ func Union(cs ...*Contract) *Contract {
 			o.Sources = append(o.Sources, e.Sources...)
 			o.Values = append(o.Values, e.Values...)
 			o.Extras = append(o.Extras, e.Extras...)
-			for k, v := range e.Interfaces {
-				if o.Interfaces == nil {
-					o.Interfaces = map[string]string{}
-				}
-				o.Interfaces[k] = v
+			if o.Interfaces == nil && len(e.Interfaces) > 0 {
+				o.Interfaces = map[string]string{}
 			}
+			maps.Copy(o.Interfaces, e.Interfaces)
 			o.Kind = KindOf(o.Types...)
 		}
 	}

@@ -369,20 +369,11 @@ func isError(t types.Type) bool {
 }
 
 func (a *analyzer) typeSwitchOf(ta *ast.TypeAssertExpr) *ast.TypeSwitchStmt {
-	var stmt ast.Node
-	switch p := a.parentOf(ta).(type) {
-	case *ast.AssignStmt:
-		stmt = p
-	case *ast.ExprStmt:
-		stmt = p
-	default:
-		return nil
+	stmt, ok := a.parentOf(ta).(ast.Stmt) // x := sym.(type), or sym.(type)
+	if ts, isSwitch := a.parent[stmt].(*ast.TypeSwitchStmt); ok && isSwitch && ts.Assign == stmt {
+		return ts
 	}
-	ts, ok := a.parent[stmt].(*ast.TypeSwitchStmt)
-	if !ok || ts.Assign != stmt {
-		return nil
-	}
-	return ts
+	return nil
 }
 
 // commaOkVar returns the ok variable of v, ok := x.(T), if named.

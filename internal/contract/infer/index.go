@@ -90,8 +90,8 @@ type analyzer struct {
 	nested    map[*fn][]*fn
 	reachable map[*fn]bool
 	callers   map[*fn][]*callSite
-	exits     map[*fn]int // 0 unknown, 1 always exits, 2 does not
-	budget    int         // walkUp steps left for the current Lookup
+	exits     map[*fn]bool // known answers of alwaysExits
+	budget    int          // walkUp steps left for the current Lookup
 	// mods are the directories of the dependency modules read from
 	// source: positions in them are module@version/path.
 	mods []modDir
@@ -147,7 +147,7 @@ func newAnalyzer(prog *load.Program, base string) *analyzer {
 		methods: map[string][]*fn{},
 		nested:  map[*fn][]*fn{},
 		callers: map[*fn][]*callSite{},
-		exits:   map[*fn]int{},
+		exits:   map[*fn]bool{},
 		mods:    depModules(prog),
 	}
 	for _, p := range prog.Source {
@@ -547,19 +547,13 @@ func (a *analyzer) rootFuncs(prog *load.Program) []*fn {
 // alwaysExits reports whether calling f never returns normally: its body
 // ends in a call to a function that exits or panics.
 func (a *analyzer) alwaysExits(f *fn) bool {
-	switch a.exits[f] {
-	case 1:
-		return true
-	case 2:
-		return false
+	if exits, known := a.exits[f]; known {
+		return exits
 	}
-	a.exits[f] = 2 // recursion: assume not
+	a.exits[f] = false // recursion: assume not
 	b := f.body()
-	ok := b != nil && len(b.List) > 0 && a.isExitStmt(f, b.List[len(b.List)-1])
-	if ok {
-		a.exits[f] = 1
-	}
-	return ok
+	a.exits[f] = b != nil && len(b.List) > 0 && a.isExitStmt(f, b.List[len(b.List)-1])
+	return a.exits[f]
 }
 
 var exitFuncs = map[string]bool{
