@@ -292,11 +292,7 @@ func parseSymbol(t map[string]any, i int, lines *lineIndex, fail func(int, strin
 	header := lines.table("symbol", i)
 	ok := true
 	bad := func(key, format string, args ...any) {
-		line := lines.key("symbol", i, key)
-		if line == 0 {
-			line = header
-		}
-		fail(line, format, args...)
+		fail(lines.key("symbol", i, key), format, args...) // the header's line without the key
 		ok = false
 	}
 	str := func(key string) (string, bool) {
@@ -385,11 +381,7 @@ func parseKind(t map[string]any, i int, lines *lineIndex, fail func(int, string,
 	var k Kind
 	ok := true
 	bad := func(key, format string, args ...any) {
-		line := lines.key("kind", i, key)
-		if line == 0 {
-			line = lines.table("kind", i)
-		}
-		fail(line, format, args...)
+		fail(lines.key("kind", i, key), format, args...)
 		ok = false
 	}
 	for _, key := range sortedKeys(t) {
