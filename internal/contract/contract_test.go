@@ -32,7 +32,7 @@ func TestApplies(t *testing.T) {
 	}
 }
 
-func TestForAndRequired(t *testing.T) {
+func TestFor(t *testing.T) {
 	c := Merge(nil,
 		Entry{Symbol: "Handler", Types: []string{"func()"}, Required: true, Plugins: "auth"},
 		Entry{Symbol: "Version", Types: []string{"*string"}, Required: true},
@@ -50,9 +50,6 @@ func TestForAndRequired(t *testing.T) {
 	}
 	if got := names(c.For("metrics")); !slices.Equal(got, []string{"Debug", "Version"}) {
 		t.Errorf("For(metrics) = %v", got)
-	}
-	if got := names(c.Required("metrics")); !slices.Equal(got, []string{"Version"}) {
-		t.Errorf("Required(metrics) = %v", got)
 	}
 	var nilC *Contract
 	if nilC.For("x") != nil {
