@@ -259,6 +259,16 @@ func (e Entry) tied() bool {
 	return true
 }
 
+// Symbols returns the distinct symbol names of the contract, sorted.
+func (c *Contract) Symbols() []string {
+	var out []string
+	for _, e := range c.Entries {
+		out = append(out, e.Symbol)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Applies reports whether the entry applies to the plugin named
 // pluginName (a name, a file name or a path). Each comma-separated glob
 // of Plugins is matched against the base name without ".so"; a glob
