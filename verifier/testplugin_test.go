@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/contract/infer"
 	"github.com/pluginctl/pluginctl/internal/fixture"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 )
@@ -66,7 +66,7 @@ func TestGoTestplugin(t *testing.T) {
 	build(mod, "-buildmode=plugin", "-o=unnamed2.so", "./unnamed2/main.go")
 	build(mod, "-o", "host.exe", "./host")
 
-	c, err := contract.Infer(ctx, contract.InferOptions{Dir: mod, Patterns: []string{"./host"}, Env: env})
+	c, err := infer.Contract(ctx, infer.Options{Dir: mod, Patterns: []string{"./host"}, Env: env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +78,10 @@ func TestGoTestplugin(t *testing.T) {
 		"plugin2.so":     {"UnexportedNameReuse"},
 	} {
 		var got []string
-		for _, e := range c.Required(plugin) {
-			got = append(got, e.Symbol)
+		for _, e := range c.For(plugin) {
+			if e.Required {
+				got = append(got, e.Symbol)
+			}
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, want) {

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"go/types"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,50 +138,53 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	fail := func(line int, format string, args ...any) {
 		errs = append(errs, &ConfigError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
+	// table calls set with each key of the table [key], in order, its
+	// value and its line; false when key is not a table.
+	table := func(key string, val any, set func(k string, v any, line int)) bool {
+		t, ok := val.(map[string]any)
+		if !ok {
+			fail(lines.top(key), "%s must be a table: [%s]", key, key)
+			return false
+		}
+		for _, k := range sortedKeys(t) {
+			set(k, t[k], lines.key(key, 0, k))
+		}
+		return true
+	}
+	boolean := func(v any, line int, key string) bool {
+		b, ok := v.(bool)
+		if !ok {
+			fail(line, "%s must be true or false", key)
+		}
+		return b
+	}
 	for _, key := range sortedKeys(raw) {
 		val := raw[key]
 		switch key {
 		case "contract":
-			t, ok := val.(map[string]any)
-			if !ok {
-				fail(lines.top(key), "contract must be a table: [contract]")
-				continue
-			}
-			for _, k := range sortedKeys(t) {
-				line := lines.key("contract", 0, k)
+			table(key, val, func(k string, v any, line int) {
 				switch k {
 				case "hosts":
-					cfg.Hosts = stringList(t[k], func(msg string) { fail(line, "contract.hosts: %s", msg) })
+					cfg.Hosts = stringList(v, func(msg string) { fail(line, "contract.hosts: %s", msg) })
 				case "infer":
-					b, ok := t[k].(bool)
-					if !ok {
-						fail(line, "contract.infer must be true or false")
-					}
-					cfg.Infer = b
+					cfg.Infer = boolean(v, line, "contract.infer")
 				default:
 					fail(line, "unknown key contract.%s (want hosts, infer)", k)
 				}
-			}
+			})
 		case "plugins":
-			t, ok := val.(map[string]any)
-			if !ok {
-				fail(lines.top(key), "plugins must be a table: [plugins]")
-				continue
-			}
-			for _, k := range sortedKeys(t) {
-				line := lines.key("plugins", 0, k)
-				switch k {
-				case "dirs":
-					cfg.PluginDirs = stringList(t[k], func(msg string) { fail(line, "plugins.dirs: %s", msg) })
-					for _, d := range cfg.PluginDirs {
-						if filepath.IsAbs(d) || strings.HasPrefix(path.Clean(filepath.ToSlash(d)), "../") {
-							fail(line, "plugins.dirs: %q is not inside the module", d)
-						}
-					}
-				default:
+			table(key, val, func(k string, v any, line int) {
+				if k != "dirs" {
 					fail(line, "unknown key plugins.%s (want dirs)", k)
+					return
 				}
-			}
+				cfg.PluginDirs = stringList(v, func(msg string) { fail(line, "plugins.dirs: %s", msg) })
+				for _, d := range cfg.PluginDirs {
+					if filepath.IsAbs(d) || strings.HasPrefix(path.Clean(filepath.ToSlash(d)), "../") {
+						fail(line, "plugins.dirs: %q is not inside the module", d)
+					}
+				}
+			})
 		case "api":
 			line := lines.top(key)
 			if str, ok := val.(string); ok {
@@ -249,36 +255,25 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				cfg.Kinds = append(cfg.Kinds, k)
 			}
 		case "folder":
-			t, ok := val.(map[string]any)
-			if !ok {
-				fail(lines.top(key), "folder must be a table: [folder]")
-				continue
-			}
 			r := &Folder{How: "declared", Pos: name + ":" + strconv.Itoa(lines.top(key))}
-			for _, k := range sortedKeys(t) {
-				line := lines.key("folder", 0, k)
+			if table(key, val, func(k string, v any, line int) {
 				switch k {
 				case "match":
-					m, ok := t[k].(string)
+					m, ok := v.(string)
 					if _, err := path.Match(m, ""); !ok || err != nil || strings.Contains(m, "/") {
 						fail(line, "folder.match must be a file name pattern such as \"*.so\"")
 					}
 					r.Match = m
-				case "recursive", "fold_case":
-					b, ok := t[k].(bool)
-					if !ok {
-						fail(line, "folder.%s must be true or false", k)
-					}
-					if k == "recursive" {
-						r.Recursive = b
-					} else {
-						r.FoldCase = b
-					}
+				case "recursive":
+					r.Recursive = boolean(v, line, "folder.recursive")
+				case "fold_case":
+					r.FoldCase = boolean(v, line, "folder.fold_case")
 				default:
 					fail(line, "unknown key folder.%s (want match, recursive, fold_case)", k)
 				}
+			}) {
+				cfg.Folder = r
 			}
-			cfg.Folder = r
 		default:
 			fail(lines.top(key), "unknown key %s (want api, host, [contract], [[symbol]], [[kind]], [plugins], [folder])", key)
 		}
@@ -297,11 +292,7 @@ func parseSymbol(t map[string]any, i int, lines *lineIndex, fail func(int, strin
 	header := lines.table("symbol", i)
 	ok := true
 	bad := func(key, format string, args ...any) {
-		line := lines.key("symbol", i, key)
-		if line == 0 {
-			line = header
-		}
-		fail(line, format, args...)
+		fail(lines.key("symbol", i, key), format, args...) // the header's line without the key
 		ok = false
 	}
 	str := func(key string) (string, bool) {
@@ -380,7 +371,7 @@ func parseSymbol(t map[string]any, i int, lines *lineIndex, fail func(int, strin
 		}
 		e.Kind = k
 	} else {
-		e.Kind = kindOfTypes(e.Types)
+		e.Kind = KindOf(e.Types...)
 	}
 	return e, ok
 }
@@ -390,11 +381,7 @@ func parseKind(t map[string]any, i int, lines *lineIndex, fail func(int, string,
 	var k Kind
 	ok := true
 	bad := func(key, format string, args ...any) {
-		line := lines.key("kind", i, key)
-		if line == 0 {
-			line = lines.table("kind", i)
-		}
-		fail(line, format, args...)
+		fail(lines.key("kind", i, key), format, args...)
 		ok = false
 	}
 	for _, key := range sortedKeys(t) {
@@ -438,7 +425,7 @@ func checkSymbolType(typ string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, basic := predeclaredTypes[c]; basic && c != "error" || strings.HasPrefix(c, "[") ||
+	if _, basic := types.Universe.Lookup(c).(*types.TypeName); basic && c != "error" || strings.HasPrefix(c, "[") ||
 		strings.HasPrefix(c, "map[") || strings.HasPrefix(c, "chan ") || strings.HasPrefix(c, "struct{") {
 		return "", fmt.Errorf("type %s is never what Lookup returns: a variable's is a pointer (*%s), a function's a func type", c, c)
 	}
@@ -477,12 +464,7 @@ func stringList(v any, fail func(string)) []string {
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 // lineIndex finds the lines of table headers and keys, which the TOML
@@ -599,7 +581,7 @@ func ParseExpect(s string) (Entry, error) {
 			e.Types = append(e.Types, c)
 		}
 	}
-	e.Kind = kindOfTypes(e.Types)
+	e.Kind = KindOf(e.Types...)
 	return e, nil
 }
 

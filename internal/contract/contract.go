@@ -1,15 +1,15 @@
-// Package contract describes, infers and declares a host's plugin
-// contract: the symbols a host program looks up in the Go plugins it
-// loads, each with the exact type the host asserts, whether the host
-// refuses a plugin without it, and which plugins it applies to.
+// Package contract is the model of a host's plugin contract: the
+// symbols a host program looks up in the Go plugins it loads, each with
+// the exact type the host asserts, whether the host refuses a plugin
+// without it, and which plugins it applies to.
 //
 // A contract comes from three sources, merged in this order:
 //
 //   - Default: the pluginapi convention (New, APIVersion, Capabilities,
 //     Init, PluginctlMetadata), used when nothing else is known;
-//   - Infer: read from the host's source: every (*plugin.Plugin).Lookup
-//     with a constant name and the type assertions applied to its result
-//     (see Infer for the heuristics);
+//   - inferred from the host's source by package infer: every
+//     (*plugin.Plugin).Lookup with a constant name and the type
+//     assertions applied to its result;
 //   - declared: the [[symbol]] tables of pluginctl.toml (LoadConfig) and
 //     --expect NAME=TYPE flags (ParseExpect), merged over the inferred
 //     contract by Merge.
@@ -22,10 +22,11 @@ package contract
 
 import (
 	"cmp"
-	"encoding/json"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -149,15 +150,7 @@ type Value struct {
 // Accepts reports whether the entry accepts the string value v (any
 // value when the host compares it with nothing).
 func (e Entry) Accepts(v string) bool {
-	if len(e.Values) == 0 {
-		return true
-	}
-	for _, x := range e.Values {
-		if x.Value == v {
-			return true
-		}
-	}
-	return false
+	return len(e.Values) == 0 || slices.ContainsFunc(e.Values, func(x Value) bool { return x.Value == v })
 }
 
 // ValueList returns the accepted values, without positions.
@@ -245,13 +238,9 @@ func (c *Contract) For(pluginName string) []Entry {
 	}
 	var out []Entry
 	for _, e := range c.Entries {
-		if !e.Applies(pluginName) {
-			continue
+		if e.Applies(pluginName) && !(e.tied() && strings.Count(e.Plugins, "/")+1 < best) {
+			out = append(out, e)
 		}
-		if e.tied() && strings.Count(e.Plugins, "/")+1 < best {
-			continue
-		}
-		out = append(out, e)
 	}
 	return out
 }
@@ -268,17 +257,6 @@ func (e Entry) tied() bool {
 		}
 	}
 	return true
-}
-
-// Required returns the required entries that apply to pluginName.
-func (c *Contract) Required(pluginName string) []Entry {
-	var out []Entry
-	for _, e := range c.For(pluginName) {
-		if e.Required {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // Symbols returns the distinct symbol names of the contract, sorted.
@@ -385,22 +363,19 @@ func (e Entry) Matches(typ string) bool {
 	return false
 }
 
-// KindOf returns the kind of a canonical type string: KindFunc for a
-// function type, KindVar for a pointer type, "" otherwise.
-func KindOf(typ string) string {
-	switch {
-	case strings.HasPrefix(typ, "func("):
-		return KindFunc
-	case strings.HasPrefix(typ, "*"):
-		return KindVar
-	}
-	return ""
-}
-
-func kindOfTypes(ts []string) string {
+// KindOf returns the kind the canonical type strings share: KindFunc
+// when every one is a function type, KindVar when every one is a pointer
+// type, "" otherwise (and for none).
+func KindOf(ts ...string) string {
 	k := ""
 	for i, t := range ts {
-		tk := KindOf(t)
+		tk := ""
+		switch {
+		case strings.HasPrefix(t, "func("):
+			tk = KindFunc
+		case strings.HasPrefix(t, "*"):
+			tk = KindVar
+		}
 		if i > 0 && tk != k {
 			return ""
 		}
@@ -419,20 +394,12 @@ func kindOfTypes(ts []string) string {
 func Merge(inferred *Contract, declared ...Entry) *Contract {
 	out := &Contract{}
 	if inferred != nil {
-		out.Folder = inferred.Folder
-		out.Hosts = slices.Clone(inferred.Hosts)
-		out.Unresolved = slices.Clone(inferred.Unresolved)
-		for _, k := range inferred.Kinds {
-			out.Kinds = append(out.Kinds, k.clone())
-		}
-		for _, e := range inferred.Entries {
-			out.Entries = append(out.Entries, e.clone())
-		}
+		out = Union(inferred) // a copy
 	}
 	for _, d := range declared {
 		d = d.clone()
 		if d.Kind == "" {
-			d.Kind = kindOfTypes(d.Types)
+			d.Kind = KindOf(d.Types...)
 		}
 		i := slices.IndexFunc(out.Entries, func(e Entry) bool { return e.Symbol == d.Symbol && e.Plugins == d.Plugins })
 		if i < 0 {
@@ -506,13 +473,11 @@ func Union(cs ...*Contract) *Contract {
 			o.Sources = append(o.Sources, e.Sources...)
 			o.Values = append(o.Values, e.Values...)
 			o.Extras = append(o.Extras, e.Extras...)
-			for k, v := range e.Interfaces {
-				if o.Interfaces == nil {
-					o.Interfaces = map[string]string{}
-				}
-				o.Interfaces[k] = v
+			if o.Interfaces == nil && len(e.Interfaces) > 0 {
+				o.Interfaces = map[string]string{}
 			}
-			o.Kind = kindOfTypes(o.Types)
+			maps.Copy(o.Interfaces, e.Interfaces)
+			o.Kind = KindOf(o.Types...)
 		}
 	}
 	out.normalize()
@@ -524,13 +489,7 @@ func (e Entry) clone() Entry {
 	e.Sources = slices.Clone(e.Sources)
 	e.Values = slices.Clone(e.Values)
 	e.Extras = slices.Clone(e.Extras)
-	if e.Interfaces != nil {
-		m := make(map[string]string, len(e.Interfaces))
-		for k, v := range e.Interfaces {
-			m[k] = v
-		}
-		e.Interfaces = m
-	}
+	e.Interfaces = maps.Clone(e.Interfaces)
 	return e
 }
 
@@ -553,7 +512,7 @@ func (c *Contract) normalize() {
 		rest := e.Sources[n:]
 		slices.SortFunc(rest, compareSource)
 		e.Sources = append(e.Sources[:n:n], slices.Compact(rest)...)
-		slices.SortFunc(e.Values, func(a, b Value) int { return cmp.Or(cmp.Compare(a.Value, b.Value), comparePos(a.Pos, b.Pos)) })
+		slices.SortFunc(e.Values, func(a, b Value) int { return cmp.Or(cmp.Compare(a.Value, b.Value), ComparePos(a.Pos, b.Pos)) })
 		e.Values = slices.Compact(e.Values)
 		if e.Sources == nil {
 			e.Sources = []Source{}
@@ -567,7 +526,7 @@ func (c *Contract) normalize() {
 		c.Unresolved[i].Types = slices.Compact(c.Unresolved[i].Types)
 	}
 	slices.SortFunc(c.Unresolved, func(a, b Unresolved) int {
-		return cmp.Or(comparePos(a.Pos, b.Pos), cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Plugins, b.Plugins))
+		return cmp.Or(ComparePos(a.Pos, b.Pos), cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Plugins, b.Plugins))
 	})
 	c.Unresolved = slices.CompactFunc(c.Unresolved, func(a, b Unresolved) bool {
 		return a.Pos == b.Pos && a.Reason == b.Reason && a.Plugins == b.Plugins && slices.Equal(a.Types, b.Types) && a.Required == b.Required
@@ -579,12 +538,12 @@ func (c *Contract) normalize() {
 }
 
 func compareSource(a, b Source) int {
-	return cmp.Or(cmp.Compare(a.Kind, b.Kind), comparePos(a.Pos, b.Pos), comparePos(a.Assert, b.Assert),
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), ComparePos(a.Pos, b.Pos), ComparePos(a.Assert, b.Assert),
 		cmp.Compare(a.Type, b.Type), cmp.Compare(a.Plugin, b.Plugin))
 }
 
-// comparePos orders "file:line" strings by file, then numerically by line.
-func comparePos(a, b string) int {
+// ComparePos orders "file:line" strings by file, then numerically by line.
+func ComparePos(a, b string) int {
 	fa, la := splitPos(a)
 	fb, lb := splitPos(b)
 	return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(la, lb), cmp.Compare(a, b))
@@ -592,26 +551,11 @@ func comparePos(a, b string) int {
 
 func splitPos(p string) (string, int) {
 	i := strings.LastIndex(p, ":")
-	if i < 0 {
+	n, err := strconv.ParseUint(p[i+1:], 10, 0)
+	if i < 0 || err != nil {
 		return p, 0
 	}
-	n := 0
-	for _, r := range p[i+1:] {
-		if r < '0' || r > '9' {
-			return p, 0
-		}
-		n = n*10 + int(r-'0')
-	}
-	return p[:i], n
-}
-
-// JSON returns the contract as indented JSON, with a final newline.
-func (c *Contract) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
+	return p[:i], int(n)
 }
 
 // Answers reports whether a declaration answers the unresolved lookup u:
@@ -619,13 +563,7 @@ func (c *Contract) JSON() ([]byte, error) {
 // asserted on it, or any declared symbol when it asserts none.
 func (c *Contract) Answers(u Unresolved) bool {
 	for _, e := range c.Entries {
-		declared := false
-		for _, s := range e.Sources {
-			if s.Kind == SourceConfig || s.Kind == SourceExpect {
-				declared = true
-			}
-		}
-		if !declared {
+		if !slices.ContainsFunc(e.Sources, func(s Source) bool { return s.Kind == SourceConfig || s.Kind == SourceExpect }) {
 			continue
 		}
 		if len(u.Types) == 0 || len(e.Types) == 0 {

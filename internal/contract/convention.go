@@ -2,25 +2,15 @@ package contract
 
 import "slices"
 
-// ConventionEntry returns the pluginapi convention's entry for symbol
-// (see Default), if the convention has one.
-func ConventionEntry(api, symbol string) (Entry, bool) {
-	for _, e := range Default(api).Entries {
-		if e.Symbol == symbol {
-			return e, true
-		}
-	}
-	return Entry{}, false
-}
-
 // IsConvention reports whether e is the pluginapi convention's entry for
 // its symbol, whoever declared or inferred it: the convention's type (or
 // any type), for all plugins or some (a host opening "plugins/x.so" by
 // name still follows the convention). It is the one answer to "is this
 // entry the convention?": the verifier, vet and the report all ask it.
 func (e Entry) IsConvention(api string) bool {
-	d, ok := ConventionEntry(api, e.Symbol)
-	return ok && (len(e.Types) == 0 || slices.Equal(e.Types, d.Types))
+	return slices.ContainsFunc(Default(api).Entries, func(d Entry) bool {
+		return d.Symbol == e.Symbol && (len(e.Types) == 0 || slices.Equal(e.Types, d.Types))
+	})
 }
 
 // IsConvention reports whether c asks nothing of a plugin but (some of)

@@ -188,35 +188,3 @@ func (c *Contract) KindsMessage(nearest Kind, failed []string) string {
 	return fmt.Sprintf("is none of the kinds of plugin the host loads: %s; nearest: %s, which needs %s",
 		c.DescribeKinds(), nearest.Name, strings.Join(failed, ", "))
 }
-
-// PluginSymbols reports whether a package main that declares the
-// top-level names for which declared is true is a plugin of the
-// contract, by name only (for build discovery): it declares every
-// required symbol that applies to all plugins and belongs to no kind,
-// and, when there are kinds, every symbol of one of them. A contract
-// with nothing required tells no plugin (false).
-func (c *Contract) PluginSymbols(declared func(string) bool) bool {
-	if c == nil {
-		return false
-	}
-	n := 0
-	for _, e := range c.Entries {
-		if !e.Required || e.Plugins != "" || c.InKind(e.Symbol) {
-			continue
-		}
-		n++
-		if !declared(e.Symbol) {
-			return false
-		}
-	}
-	if len(c.choice()) == 0 {
-		return n > 0
-	}
-	ok, _, _ := c.KindVerdict(func(s string) int {
-		if declared(s) {
-			return SymbolOK
-		}
-		return SymbolMissing
-	})
-	return ok
-}

@@ -56,35 +56,6 @@ func TestKindVerdict(t *testing.T) {
 	}
 }
 
-func TestPluginSymbols(t *testing.T) {
-	c := kindsContract()
-	tests := []struct {
-		declared string
-		want     bool
-	}{
-		{"Version HandlerRegisterer", true},
-		{"Version ModifierRegisterer Factory", true},
-		{"Version ModifierRegisterer", false}, // half a kind
-		{"HandlerRegisterer", false},          // Version is required of every plugin
-		{"Version", false},                    // no kind
-		{"Version Logger", false},
-	}
-	for _, tt := range tests {
-		d := strings.Fields(tt.declared)
-		if got := c.PluginSymbols(func(s string) bool { return slices.Contains(d, s) }); got != tt.want {
-			t.Errorf("PluginSymbols(%s) = %v, want %v", tt.declared, got, tt.want)
-		}
-	}
-	// Without kinds: every required symbol for all plugins.
-	plain := Merge(nil, Entry{Symbol: "A", Required: true}, Entry{Symbol: "B"})
-	if !plain.PluginSymbols(func(s string) bool { return s == "A" }) || plain.PluginSymbols(func(s string) bool { return s == "B" }) {
-		t.Error("PluginSymbols without kinds")
-	}
-	if Merge(nil, Entry{Symbol: "B"}).PluginSymbols(func(string) bool { return true }) {
-		t.Error("a contract with nothing required tells no plugin")
-	}
-}
-
 func TestWithKinds(t *testing.T) {
 	inferred := kindsContract()
 	declared := []Kind{
@@ -198,29 +169,4 @@ func mustMethods(t *testing.T, e Entry) map[string]string {
 		t.Fatal("no methods")
 	}
 	return m
-}
-
-// Kinds are named after their loader's package: lura's three loaders
-// are all packages named plugin.
-func TestUniqueSuffixes(t *testing.T) {
-	got := uniqueSuffixes([]string{
-		"github.com/luraproject/lura/v2/transport/http/server/plugin",
-		"github.com/luraproject/lura/v2/transport/http/client/plugin",
-		"github.com/luraproject/lura/v2/proxy/plugin",
-		"example.com/fw/server",
-	})
-	want := map[string]string{
-		"github.com/luraproject/lura/v2/transport/http/server/plugin": "server/plugin",
-		"github.com/luraproject/lura/v2/transport/http/client/plugin": "client/plugin",
-		"github.com/luraproject/lura/v2/proxy/plugin":                 "proxy/plugin",
-		"example.com/fw/server":                                       "server",
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s: %q, want %q", k, got[k], v)
-		}
-	}
-	if got := uniqueSuffixes([]string{"a/x", "b/y"}); got["a/x"] != "x" || got["b/y"] != "y" {
-		t.Errorf("distinct last elements: %v", got)
-	}
 }

@@ -7,57 +7,6 @@ import (
 	"testing"
 )
 
-func TestFullName(t *testing.T) {
-	for _, tt := range []struct{ glob, want string }{
-		{"plugin1.so", "plugin1"},
-		{"sub/plugin1.so", "sub/plugin1"},
-		{"./sub/../plugins/auth.so", "plugins/auth"},
-		{"*/auth.so", "auth"},
-		{"/opt/app/plugins/auth.so", "auth"},
-		{"../plugins/auth.so", "auth"},
-		{"*", ""},
-		{"*/*.so", ""},
-		{"plugins/*.so", ""},
-		{"auth", "auth"},
-	} {
-		if got := fullName(tt.glob); got != tt.want {
-			t.Errorf("fullName(%q) = %q, want %q", tt.glob, got, tt.want)
-		}
-	}
-}
-
-func TestSprintf(t *testing.T) {
-	for _, tt := range []struct {
-		format string
-		args   []string
-		want   string
-	}{
-		{"%s/%s.so", []string{"*", "auth"}, "*/auth.so"},
-		{"%v-%d.so", []string{"a", "2"}, "a-2.so"},
-		{"100%% %q", []string{"x"}, "100% *"},
-		{"%s", nil, "*"},
-		{"%-8s|", []string{"a"}, "a|"},
-	} {
-		if got := sprintf(tt.format, tt.args); got != tt.want {
-			t.Errorf("sprintf(%q, %q) = %q, want %q", tt.format, tt.args, got, tt.want)
-		}
-	}
-}
-
-func TestCross(t *testing.T) {
-	got := cross([][]string{{"a", "b"}, {"*", "*"}, {".so"}}, func(p []string) string { return p[0] + p[1] + p[2] })
-	if want := []string{"a*.so", "b*.so"}; !slices.Equal(got, want) {
-		t.Errorf("cross = %q, want %q", got, want)
-	}
-	many := make([]string, 10)
-	for i := range many {
-		many[i] = string(rune('a' + i))
-	}
-	if got := cross([][]string{many, many}, func(p []string) string { return p[0] + p[1] }); !slices.Equal(got, unknownStr) {
-		t.Errorf("cross of 100 alternatives = %q, want unknown", got)
-	}
-}
-
 func TestFolderFiles(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"good.so", "Legacy.SO", "readme.txt", "zz/legacy.so", "zz/deep/x.so", "a.so.bak"} {

@@ -1,7 +1,7 @@
-// Canonical type strings: writing go/types types and parsing Go syntax
-// into the same canonical form, and comparing types (interfaces by method
-// set) without the packages loaded. Two printers of one grammar, kept in
-// one file, past the usual size, so that they stay in step.
+// Canonical type strings: writing go/types types, and type-checking type
+// strings into go/types types so that one writer gives both the same
+// canonical form; comparing types (interfaces by method set) without the
+// packages loaded.
 
 package contract
 
@@ -17,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
-	"unicode/utf8"
 )
 
 // The canonical type string is types.TypeString with full import paths,
@@ -38,21 +36,13 @@ func TypeString(t types.Type) string {
 	return w.String()
 }
 
-// SymbolType returns the canonical type and the kind of what Lookup
-// returns for the package-level object obj: the signature of a function,
-// a pointer to the type of a variable. ok is false for other objects
-// (constants, types, methods), which a plugin does not export.
-func SymbolType(obj types.Object) (typ, kind string, ok bool) {
-	switch o := obj.(type) {
-	case *types.Func:
-		if o.Signature().Recv() != nil {
-			return "", "", false
-		}
-		return TypeString(o.Type()), KindFunc, true
-	case *types.Var:
-		return TypeString(types.NewPointer(o.Type())), KindVar, true
-	}
-	return "", "", false
+// InstanceString is TypeString of t with the type parameters of subst
+// replaced by their arguments; ok is false when t mentions a type
+// parameter that subst does not bind.
+func InstanceString(t types.Type, subst map[*types.TypeParam]types.Type) (s string, ok bool) {
+	w := typeWriter{subst: subst}
+	w.typ(t)
+	return w.String(), !w.unresolvedTP
 }
 
 // MatchesType reports whether the entry accepts a symbol of type t (as
@@ -65,8 +55,10 @@ func (e Entry) MatchesType(t types.Type) bool {
 	// Interface alternatives: only their string is known here, so the
 	// check is by method names and canonical signatures.
 	for _, alt := range e.Types {
-		if methods, ok := e.InterfaceMethods(alt); ok && implementsByString(t, methods) {
-			return true
+		if methods, ok := e.InterfaceMethods(alt); ok {
+			if missing, _, _ := MissingMethod(t, methods); missing == "" {
+				return true
+			}
 		}
 	}
 	return false
@@ -103,30 +95,15 @@ func (e Entry) MaybeInterface(alt string) bool {
 // "map[K]V", "func()", "T[int]". It is a function rather than a regular
 // expression so that starting pluginctl does not compile Unicode tables.
 func IsDefinedTypeName(s string) bool {
-	name := s
-	if dot := strings.LastIndexByte(s, '.'); dot >= 0 {
-		pkg := s[:dot]
-		name = s[dot+1:]
-		if pkg == "" || strings.IndexFunc(pkg, func(r rune) bool { return !isPathRune(r) }) >= 0 {
-			return false
-		}
-	}
-	if name == "" {
+	dot := strings.LastIndexByte(s, '.')
+	if pkg := s[:max(dot, 0)]; dot >= 0 && (pkg == "" || strings.Trim(pkg, pathChars) != "") {
 		return false
 	}
-	for i, r := range name {
-		if !(r == '_' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
-			return false
-		}
-	}
-	return true
+	return token.IsIdentifier(s[dot+1:])
 }
 
-// isPathRune reports whether r may appear in the import path of a type's
-// name: ASCII letters, digits, and _ . - ~ /.
-func isPathRune(r rune) bool {
-	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_.-~/", r))
-}
+// pathChars may appear in the import path of a type's name.
+const pathChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-~/"
 
 // IsInterface reports whether the alternative alt is an interface type
 // (a literal, or a named interface recorded in Interfaces).
@@ -439,64 +416,86 @@ func formatType(s string, short bool) (string, error) {
 }
 
 func formatTypeWith(s string, qualify func(string) string) (string, error) {
+	t, err := parseType(s, qualify)
+	if err != nil {
+		return "", err
+	}
+	return TypeString(t), nil
+}
+
+// parseType type-checks a type string. Import paths are not Go syntax:
+// each qualified name becomes an identifier of a package-level alias of
+// a stand-in type of that name in a package of that path (through
+// qualify when it is not nil), which TypeString writes back.
+func parseType(s string, qualify func(string) string) (types.Type, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", fmt.Errorf("empty type")
+		return nil, fmt.Errorf("empty type")
 	}
-	var quals []string
+	var quals, names []string
 	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
 		sub := qualifiedRE.FindStringSubmatch(m)
-		quals = append(quals, sub[1])
-		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
+		quals, names = append(quals, sub[1]), append(names, sub[2])
+		return fmt.Sprintf("%s%d", qualPrefix, len(quals)-1)
 	})
-	expr, err := parser.ParseExpr(rewritten)
+	fset := token.NewFileSet()
+	expr, err := parser.ParseExprFrom(fset, "", rewritten, 0)
 	if err != nil {
-		return "", fmt.Errorf("not a Go type: %q", s)
+		return nil, fmt.Errorf("not a Go type: %q", s)
 	}
-	p := &astTypePrinter{quals: quals, qualify: qualify}
-	p.typ(expr)
-	if p.err != nil {
-		return "", fmt.Errorf("not a Go type: %q: %v", s, p.err)
+	// How each stand-in is used: with type arguments, or embedded in an
+	// interface (then it is an interface; otherwise a struct).
+	targs, embedded := map[string]int{}, map[string]bool{}
+	ast.Inspect(expr, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IndexExpr:
+			targs[types.ExprString(n.X)] = 1
+		case *ast.IndexListExpr:
+			targs[types.ExprString(n.X)] = len(n.Indices)
+		case *ast.InterfaceType:
+			for _, f := range n.Methods.List {
+				if len(f.Names) == 0 {
+					embedded[types.ExprString(f.Type)] = true
+				}
+			}
+		}
+		return true
+	})
+	pkg := types.NewPackage("", "")
+	anyType := types.NewInterfaceType(nil, nil).Complete()
+	for i, q := range quals {
+		if qualify != nil {
+			q = qualify(q)
+		}
+		id := fmt.Sprintf("%s%d", qualPrefix, i)
+		stand := types.NewPackage(q, shortPkgName(q))
+		var under types.Type = types.NewStruct(nil, nil)
+		if embedded[id] {
+			under = anyType
+		}
+		named := types.NewNamed(types.NewTypeName(token.NoPos, stand, names[i], nil), under, nil)
+		var tparams []*types.TypeParam
+		for range targs[id] {
+			tparams = append(tparams, types.NewTypeParam(types.NewTypeName(token.NoPos, stand, "T", nil), anyType))
+		}
+		named.SetTypeParams(tparams)
+		pkg.Scope().Insert(types.NewTypeName(token.NoPos, pkg, id, named)) // an alias
 	}
-	return p.String(), nil
-}
-
-type astTypePrinter struct {
-	strings.Builder
-	quals   []string
-	qualify func(string) string // nil: keep the import paths
-	err     error
-}
-
-func (p *astTypePrinter) fail(format string, args ...any) {
-	if p.err == nil {
-		p.err = fmt.Errorf(format, args...)
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
+	if err := types.CheckExpr(fset, pkg, token.NoPos, expr, info); err != nil {
+		msg := err.Error()
+		if te, ok := err.(types.Error); ok {
+			msg = te.Msg
+		}
+		if name, ok := strings.CutPrefix(msg, "undefined: "); ok {
+			msg = fmt.Sprintf("unqualified type name %s: write its import path (example.com/pkg.%s)", name, name)
+		}
+		return nil, fmt.Errorf("not a Go type: %q: %s", s, msg)
 	}
-}
-
-var predeclaredTypes = map[string]string{
-	"bool": "bool", "string": "string", "error": "error", "any": "interface{}",
-	"int": "int", "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
-	"uint": "uint", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32", "uint64": "uint64",
-	"uintptr": "uintptr", "byte": "uint8", "rune": "int32",
-	"float32": "float32", "float64": "float64", "complex64": "complex64", "complex128": "complex128",
-	"comparable": "comparable",
-}
-
-func (p *astTypePrinter) qualifier(x ast.Expr) (string, bool) {
-	id, ok := x.(*ast.Ident)
-	if !ok || !strings.HasPrefix(id.Name, qualPrefix) {
-		return "", false
+	if tv := info.Types[expr]; tv.IsType() {
+		return tv.Type, nil
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(id.Name, qualPrefix))
-	if err != nil || n >= len(p.quals) {
-		return "", false
-	}
-	q := p.quals[n]
-	if p.qualify != nil {
-		q = p.qualify(q)
-	}
-	return q, true
+	return nil, fmt.Errorf("not a Go type: %q: not a type", s)
 }
 
 // shortPkgName guesses a package's name from its import path: the last
@@ -513,276 +512,25 @@ func shortPkgName(path string) string {
 	return strings.ReplaceAll(last, "-", "_")
 }
 
-func (p *astTypePrinter) typ(e ast.Expr) {
-	switch e := e.(type) {
-	case *ast.ParenExpr:
-		p.typ(e.X)
-	case *ast.Ident:
-		if strings.HasPrefix(e.Name, qualPrefix) {
-			p.fail("bad qualifier")
-			return
-		}
-		if t, ok := predeclaredTypes[e.Name]; ok {
-			p.WriteString(t)
-			return
-		}
-		p.fail("unqualified type name %s: write its import path (example.com/pkg.%s)", e.Name, e.Name)
-	case *ast.SelectorExpr:
-		q, ok := p.qualifier(e.X)
-		if !ok {
-			p.fail("bad qualified name %s", types.ExprString(e))
-			return
-		}
-		p.WriteString(q)
-		p.WriteByte('.')
-		p.WriteString(e.Sel.Name)
-	case *ast.IndexExpr:
-		p.typ(e.X)
-		p.WriteByte('[')
-		p.typ(e.Index)
-		p.WriteByte(']')
-	case *ast.IndexListExpr:
-		p.typ(e.X)
-		p.WriteByte('[')
-		for i, x := range e.Indices {
-			if i > 0 {
-				p.WriteString(", ")
-			}
-			p.typ(x)
-		}
-		p.WriteByte(']')
-	case *ast.StarExpr:
-		p.WriteByte('*')
-		p.typ(e.X)
-	case *ast.ArrayType:
-		if e.Len == nil {
-			p.WriteString("[]")
-		} else {
-			lit, ok := e.Len.(*ast.BasicLit)
-			if !ok || lit.Kind != token.INT {
-				p.fail("array length must be an integer literal")
-				return
-			}
-			n, err := strconv.ParseInt(strings.ReplaceAll(lit.Value, "_", ""), 0, 64)
-			if err != nil {
-				p.fail("bad array length %s", lit.Value)
-				return
-			}
-			fmt.Fprintf(p, "[%d]", n)
-		}
-		p.typ(e.Elt)
-	case *ast.MapType:
-		p.WriteString("map[")
-		p.typ(e.Key)
-		p.WriteByte(']')
-		p.typ(e.Value)
-	case *ast.ChanType:
-		switch e.Dir {
-		case ast.SEND:
-			p.WriteString("chan<- ")
-		case ast.RECV:
-			p.WriteString("<-chan ")
-		default:
-			p.WriteString("chan ")
-			if c, ok := unparen(e.Value).(*ast.ChanType); ok && c.Dir == ast.RECV {
-				p.WriteByte('(')
-				p.typ(c)
-				p.WriteByte(')')
-				return
-			}
-		}
-		p.typ(e.Value)
-	case *ast.FuncType:
-		if e.TypeParams != nil {
-			p.fail("a function type cannot have type parameters")
-			return
-		}
-		p.WriteString("func")
-		p.signature(e)
-	case *ast.StructType:
-		p.WriteString("struct{")
-		n := 0
-		for _, f := range e.Fields.List {
-			tag := ""
-			if f.Tag != nil {
-				t, err := strconv.Unquote(f.Tag.Value)
-				if err != nil {
-					p.fail("bad struct tag %s", f.Tag.Value)
-					return
-				}
-				if t != "" {
-					tag = " " + strconv.Quote(t)
-				}
-			}
-			names := f.Names
-			if len(names) == 0 {
-				names = []*ast.Ident{nil}
-			}
-			for _, name := range names {
-				if n > 0 {
-					p.WriteString("; ")
-				}
-				n++
-				if name != nil {
-					p.WriteString(name.Name)
-					p.WriteByte(' ')
-				}
-				p.typ(f.Type)
-				p.WriteString(tag)
-			}
-		}
-		p.WriteByte('}')
-	case *ast.InterfaceType:
-		type method struct {
-			name string
-			ft   *ast.FuncType
-		}
-		var embedded []ast.Expr
-		var methods []method
-		for _, f := range e.Methods.List {
-			if len(f.Names) == 0 {
-				embedded = append(embedded, f.Type)
-				continue
-			}
-			ft, ok := f.Type.(*ast.FuncType)
-			if !ok {
-				p.fail("bad interface method")
-				return
-			}
-			for _, n := range f.Names {
-				methods = append(methods, method{n.Name, ft})
-			}
-		}
-		if len(embedded) == 0 && len(methods) == 0 {
-			p.WriteString("interface{}")
-			return
-		}
-		slices.SortStableFunc(methods, func(a, b method) int { return strings.Compare(a.name, b.name) })
-		p.WriteString("interface{")
-		n := 0
-		for _, x := range embedded {
-			if n > 0 {
-				p.WriteString("; ")
-			}
-			n++
-			p.typ(x)
-		}
-		for _, m := range methods {
-			if n > 0 {
-				p.WriteString("; ")
-			}
-			n++
-			p.WriteString(m.name)
-			p.signature(m.ft)
-		}
-		p.WriteByte('}')
-	case *ast.BinaryExpr:
-		if e.Op != token.OR {
-			p.fail("unexpected %s", e.Op)
-			return
-		}
-		p.typ(e.X)
-		p.WriteString(" | ")
-		p.typ(e.Y)
-	case *ast.UnaryExpr:
-		if e.Op != token.TILDE {
-			p.fail("unexpected %s", e.Op)
-			return
-		}
-		p.WriteByte('~')
-		p.typ(e.X)
-	case *ast.Ellipsis:
-		p.fail("... outside a parameter list")
-	default:
-		p.fail("unexpected %s", types.ExprString(e))
-	}
-}
-
-func (p *astTypePrinter) signature(f *ast.FuncType) {
-	p.fields(f.Params, true)
-	if f.Results == nil || len(f.Results.List) == 0 {
-		return
-	}
-	p.WriteByte(' ')
-	if f.Results.NumFields() == 1 {
-		p.typ(f.Results.List[0].Type)
-		return
-	}
-	p.fields(f.Results, false)
-}
-
-func (p *astTypePrinter) fields(fl *ast.FieldList, params bool) {
-	p.WriteByte('(')
-	n := 0
-	for i, f := range fl.List {
-		count := max(len(f.Names), 1)
-		for range count {
-			if n > 0 {
-				p.WriteString(", ")
-			}
-			n++
-			if ell, ok := f.Type.(*ast.Ellipsis); ok {
-				if !params || i != len(fl.List)-1 || count != 1 {
-					p.fail("misplaced ...")
-					return
-				}
-				p.WriteString("...")
-				p.typ(ell.Elt)
-				continue
-			}
-			p.typ(f.Type)
-		}
-	}
-	p.WriteByte(')')
-}
-
-func unparen(e ast.Expr) ast.Expr {
-	for {
-		p, ok := e.(*ast.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
-}
-
 // interfaceMethods returns the methods (name -> canonical signature
 // without "func") of an interface type string with explicit methods only.
 func interfaceMethods(s string) (map[string]string, bool) {
 	if !strings.HasPrefix(s, "interface{") {
 		return nil, false
 	}
-	var quals []string
-	rewritten := qualifiedRE.ReplaceAllStringFunc(s, func(m string) string {
-		sub := qualifiedRE.FindStringSubmatch(m)
-		quals = append(quals, sub[1])
-		return fmt.Sprintf("%s%d.%s", qualPrefix, len(quals)-1, sub[2])
-	})
-	expr, err := parser.ParseExpr(rewritten)
+	t, err := parseType(s, nil)
 	if err != nil {
 		return nil, false
 	}
-	it, ok := expr.(*ast.InterfaceType)
-	if !ok {
-		return nil, false
+	it, ok := t.(*types.Interface)
+	if !ok || it.NumEmbeddeds() > 0 {
+		return nil, false // embedded: not decidable from the string
 	}
 	out := map[string]string{}
-	for _, f := range it.Methods.List {
-		if len(f.Names) == 0 {
-			return nil, false // embedded: not decidable from the string
-		}
-		ft, ok := f.Type.(*ast.FuncType)
-		if !ok {
-			return nil, false
-		}
-		p := &astTypePrinter{quals: quals}
-		p.signature(ft)
-		if p.err != nil {
-			return nil, false
-		}
-		for _, n := range f.Names {
-			out[n.Name] = p.String()
-		}
+	for i := range it.NumExplicitMethods() {
+		var w typeWriter
+		w.signature(it.ExplicitMethod(i).Signature())
+		out[it.ExplicitMethod(i).Name()] = w.String()
 	}
 	return out, true
 }
@@ -814,28 +562,4 @@ func MissingMethod(t types.Type, methods map[string]string) (name, have, want st
 		}
 	}
 	return "", "", ""
-}
-
-func implementsByString(t types.Type, methods map[string]string) bool {
-	ms := types.NewMethodSet(t)
-	for name, sig := range methods {
-		sel := ms.Lookup(nil, name)
-		if sel == nil {
-			// Unexported methods need the package; look them up by name.
-			for i := range ms.Len() {
-				if ms.At(i).Obj().Name() == name {
-					sel = ms.At(i)
-				}
-			}
-		}
-		if sel == nil {
-			return false
-		}
-		var w typeWriter
-		w.signature(sel.Type().(*types.Signature))
-		if w.String() != sig {
-			return false
-		}
-	}
-	return true
 }

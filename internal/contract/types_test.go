@@ -94,10 +94,6 @@ var (
 		if c, err := CanonicalType(got); err != nil || c != got {
 			t.Errorf("%s: CanonicalType(%q) = %q, %v", name, got, c, err)
 		}
-		typ, kind, ok := SymbolType(obj)
-		if !ok || kind != KindVar || typ != "*"+w {
-			t.Errorf("%s: SymbolType = %q, %q, %v", name, typ, kind, ok)
-		}
 	}
 }
 

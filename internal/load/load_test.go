@@ -42,23 +42,24 @@ func TestLoad(t *testing.T) {
 			return true
 		},
 	}
-	prog, err := Load(context.Background(), Config{Dir: "../.."}, []string{"./internal/gocmd", "./internal/contract", "./internal/fsutil"}, o)
+	prog, err := Load(context.Background(), Config{Dir: "../.."}, []string{"./internal/gocmd", "./internal/contract/infer", "./internal/fsutil"}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(prog.Errors) > 0 {
 		t.Fatalf("errors: %v", prog.Errors)
 	}
-	roots := []string{mod + "contract", mod + "fsutil", mod + "gocmd"}
+	roots := []string{mod + "contract/infer", mod + "fsutil", mod + "gocmd"}
 	if got := paths(prog.Roots); !slices.Equal(got, roots) || !slices.Equal(listed, roots) || !slices.Equal(rootCalls, roots) {
 		t.Errorf("Roots %v, Listed %v, Root called with %v; want %v", got, listed, rootCalls, roots)
 	}
-	if got, want := paths(prog.SourceRoots()), []string{mod + "contract", mod + "fsutil"}; !slices.Equal(got, want) {
+	if got, want := paths(prog.SourceRoots()), []string{mod + "contract/infer", mod + "fsutil"}; !slices.Equal(got, want) {
 		t.Errorf("SourceRoots = %v, want %v", got, want)
 	}
 	// gocmd, which Root rejected, is still a main-module package of the
-	// program, so Source may take it; load is one that contract imports.
-	if got, want := paths(prog.Source), []string{mod + "contract", mod + "fsutil", mod + "gocmd", mod + "load"}; !slices.Equal(got, want) {
+	// program, so Source may take it; contract and load are ones that
+	// contract/infer imports.
+	if got, want := paths(prog.Source), []string{mod + "contract/infer", mod + "fsutil", mod + "contract", mod + "gocmd", mod + "load"}; !slices.Equal(got, want) {
 		t.Errorf("Source = %v, want %v (Source called with %v)", got, want, sourceCalls)
 	}
 	for _, p := range prog.Source {
@@ -83,14 +84,14 @@ func TestLoadSourceFilter(t *testing.T) {
 		Source:        func(p *packages.Package) bool { return false },
 		ParseComments: true,
 	}
-	prog, err := Load(context.Background(), Config{Dir: "../.."}, []string{"./internal/contract"}, o)
+	prog, err := Load(context.Background(), Config{Dir: "../.."}, []string{"./internal/contract/infer"}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(prog.Errors) > 0 {
 		t.Fatalf("errors: %v", prog.Errors)
 	}
-	if got, want := paths(prog.Source), []string{mod + "contract"}; !slices.Equal(got, want) {
+	if got, want := paths(prog.Source), []string{mod + "contract/infer"}; !slices.Equal(got, want) {
 		t.Errorf("Source = %v, want %v", got, want)
 	}
 	if p := prog.All[mod+"load"]; p == nil || p.Syntax != nil || p.Types.Scope().Lookup("Load") == nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/contract/infer"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/manifest"
@@ -193,7 +194,7 @@ func APIOf(c *contract.Contract) []string {
 	return out
 }
 
-// infer runs contract.Infer on the hosts, through the disk cache.
+// infer runs infer.Contract on the hosts, through the disk cache.
 func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract, error) {
 	env, err := p.PackagesEnv()
 	if err != nil {
@@ -221,18 +222,18 @@ func (p *Project) infer(ctx context.Context, hosts []string) (*contract.Contract
 	})
 }
 
-// inferNow runs contract.Infer on the hosts. When some do not load, it
+// inferNow runs infer.Contract on the hosts. When some do not load, it
 // runs on each: the contract is that of the hosts that load, returned
 // with the error (the others' compile errors are the build's to show).
 func (p *Project) inferNow(ctx context.Context, patterns, env []string) (*contract.Contract, error) {
-	io := contract.InferOptions{Dir: p.Dir, Patterns: patterns, Env: env, Tags: p.Tags, BuildFlags: p.BuildFlags, Base: p.Root}
-	c, err := contract.Infer(ctx, io)
-	var le *contract.LoadError
+	io := infer.Options{Dir: p.Dir, Patterns: patterns, Env: env, Tags: p.Tags, BuildFlags: p.BuildFlags, Base: p.Root}
+	c, err := infer.Contract(ctx, io)
+	var le *infer.LoadError
 	if errors.As(err, &le) && len(patterns) > 1 {
 		var good []*contract.Contract
 		for _, h := range patterns {
 			io.Patterns = []string{h}
-			if one, err1 := contract.Infer(ctx, io); err1 == nil {
+			if one, err1 := infer.Contract(ctx, io); err1 == nil {
 				good = append(good, one)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
+	"github.com/pluginctl/pluginctl/internal/contract/infer"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/load"
 )
@@ -88,7 +89,7 @@ func (h *Host) Contract(ctx context.Context, o ContractOptions) (*HostContract, 
 	main := func(string, []string) ([]string, error) { return []string{h.File.BuildInfo.Path}, nil }
 	if o.HostSrc != "" {
 		abs, _ := filepath.Abs(o.HostSrc)
-		c, err := infer(ctx, goIn(o, abs), cmp.Or(o.LinkDir, os.TempDir()), main)
+		c, err := inferIn(ctx, goIn(o, abs), cmp.Or(o.LinkDir, os.TempDir()), main)
 		if try("the host's source "+o.HostSrc, c, err) || ctx.Err() != nil {
 			return out, ctx.Err()
 		}
@@ -194,12 +195,12 @@ func (h *Host) inferFromCache(ctx context.Context, o ContractOptions, mainVer st
 	// The pinned module files' directory is the temporary main module,
 	// so that the go command lists the host's versions.
 	defer os.RemoveAll(mods.Dir)
-	return infer(ctx, o.proxyGo(mods.Dir), cmp.Or(o.LinkDir, mods.Dir), pkgs)
+	return inferIn(ctx, o.proxyGo(mods.Dir), cmp.Or(o.LinkDir, mods.Dir), pkgs)
 }
 
-// infer infers the contract of the packages pkgs returns, in g's
+// inferIn infers the contract of the packages pkgs returns, in g's
 // directory (a module root); linkDir is for gocmd.Go.PackagesEnv.
-func infer(ctx context.Context, g *gocmd.Go, linkDir string, pkgs func(dir string, env []string) ([]string, error)) (*contract.Contract, error) {
+func inferIn(ctx context.Context, g *gocmd.Go, linkDir string, pkgs func(dir string, env []string) ([]string, error)) (*contract.Contract, error) {
 	env, err := g.PackagesEnv(linkDir)
 	if err != nil {
 		return nil, err
@@ -208,7 +209,7 @@ func infer(ctx context.Context, g *gocmd.Go, linkDir string, pkgs func(dir strin
 	if err != nil {
 		return nil, err
 	}
-	return contract.Infer(ctx, contract.InferOptions{Dir: g.Dir, Patterns: patterns, Env: env, Base: g.Dir})
+	return infer.Contract(ctx, infer.Options{Dir: g.Dir, Patterns: patterns, Env: env, Base: g.Dir})
 }
 
 // depLoaders lists the packages of the host's dependency modules (not

@@ -1,9 +1,7 @@
-package contract
+package infer
 
 import (
 	"context"
-	"go/ast"
-	"go/types"
 
 	"golang.org/x/tools/go/packages"
 
@@ -17,25 +15,7 @@ import (
 // link package plugin (only they can call Lookup or wrap it). Their other
 // imports (the standard library, packages that cannot reach plugin) come
 // from export data.
-func loadProgram(ctx context.Context, o *InferOptions, patterns []string, keep func(p *packages.Package, linksPlugin bool) bool) (*load.Program, error) {
-	// linksPlugin: the package is plugin or imports it, directly or not.
-	linksPlugin := map[string]bool{}
-	done := map[string]bool{}
-	var links func(p *packages.Package) bool
-	links = func(p *packages.Package) bool {
-		if done[p.ID] {
-			return linksPlugin[p.ID]
-		}
-		done[p.ID] = true
-		r := p.PkgPath == "plugin"
-		for _, q := range p.Imports {
-			if links(q) {
-				r = true
-			}
-		}
-		linksPlugin[p.ID] = r
-		return r
-	}
+func loadProgram(ctx context.Context, o *Options, patterns []string, keep func(p *packages.Package) bool) (*load.Program, error) {
 	// Root is called for every root before Source is: the hosts are
 	// known by the first call of Source.
 	var hosts []*packages.Package
@@ -56,7 +36,7 @@ func loadProgram(ctx context.Context, o *InferOptions, patterns []string, keep f
 		// source too, and only those.
 		Deps: true,
 		Root: func(p *packages.Package) bool {
-			if keep != nil && !keep(p, links(p)) {
+			if keep != nil && !keep(p) {
 				return false
 			}
 			hosts = append(hosts, p)
@@ -69,17 +49,7 @@ func loadProgram(ctx context.Context, o *InferOptions, patterns []string, keep f
 					walk(h)
 				}
 			}
-			return reach[p] && links(p)
-		},
-		Info: func() *types.Info {
-			return &types.Info{
-				Types:      map[ast.Expr]types.TypeAndValue{},
-				Defs:       map[*ast.Ident]types.Object{},
-				Uses:       map[*ast.Ident]types.Object{},
-				Implicits:  map[ast.Node]types.Object{},
-				Instances:  map[*ast.Ident]types.Instance{},
-				Selections: map[*ast.SelectorExpr]*types.Selection{},
-			}
+			return reach[p] && load.LinksPlugin(p, nil)
 		},
 	}
 	return load.Load(ctx, load.Config{Dir: o.Dir, Env: o.Env, Tags: o.Tags, BuildFlags: o.BuildFlags}, patterns, opts)

@@ -1,4 +1,4 @@
-package contract
+package infer
 
 import (
 	"go/ast"
@@ -52,16 +52,11 @@ func (fl *flow) valueExpr(f *fn, e ast.Expr, ptr bool, depth int) {
 		if ptr {
 			fl.valueExpr(f, p, false, depth)
 		}
-	case *ast.AssignStmt:
-		for i, r := range p.Rhs {
-			if r == child && i < len(p.Lhs) {
-				fl.valueVar(f, p.Lhs[i], p.Pos(), ptr, depth)
-			}
-		}
-	case *ast.ValueSpec:
-		for i, r := range p.Values {
-			if r == child && i < len(p.Names) {
-				fl.valueVar(f, p.Names[i], p.Pos(), ptr, depth)
+	case *ast.AssignStmt, *ast.ValueSpec:
+		lhs, rhs, at := assigned(p)
+		for i, r := range rhs {
+			if r == child && i < len(lhs) {
+				fl.valueVar(f, lhs[i], at, ptr, depth)
 			}
 		}
 	case *ast.BinaryExpr:
@@ -107,7 +102,7 @@ func (fl *flow) valueVar(f *fn, lhs ast.Expr, at token.Pos, ptr bool, depth int)
 }
 
 func constString(info *types.Info, e ast.Expr) (string, bool) {
-	tv, ok := info.Types[unparen(e)]
+	tv, ok := info.Types[ast.Unparen(e)]
 	if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
 		return "", false
 	}

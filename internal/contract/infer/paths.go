@@ -1,7 +1,7 @@
 // Evaluation of the path handed to plugin.Open: which plugin file a
 // Lookup is made on.
 
-package contract
+package infer
 
 import (
 	"go/ast"
@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 // maxAlts bounds the alternatives of one evaluated string.
@@ -34,7 +36,7 @@ func (a *analyzer) evalStr(f *fn, e ast.Expr, env []*callSite, depth int) (vals 
 	if depth > 12 {
 		return unknownStr, false
 	}
-	e = unparen(e)
+	e = ast.Unparen(e)
 	info := f.info()
 	if tv, ok := info.Types[e]; ok && tv.Value != nil {
 		if tv.Value.Kind() == constant.String {
@@ -86,7 +88,7 @@ func (a *analyzer) evalStr(f *fn, e ast.Expr, env []*callSite, depth int) (vals 
 			case d.rhs != nil && d.tuple < 0:
 				vs, fr = a.evalStr(d.fn, d.rhs, sub, depth+1)
 			case d.rhs != nil && d.tuple == 0:
-				if call, ok := unparen(d.rhs).(*ast.CallExpr); ok && isFunc(d.fn.info(), call, "path/filepath.Abs") {
+				if call, ok := ast.Unparen(d.rhs).(*ast.CallExpr); ok && isFunc(d.fn.info(), call, "path/filepath.Abs") {
 					vs, fr = a.evalStrCall(d.fn, call, sub, depth)
 				}
 			}
@@ -145,7 +147,7 @@ func (a *analyzer) evalStrCall(f *fn, call *ast.CallExpr, env []*callSite, depth
 		if len(call.Args) == 0 {
 			return unknownStr, false
 		}
-		tv, ok := info.Types[unparen(call.Args[0])]
+		tv, ok := info.Types[ast.Unparen(call.Args[0])]
 		if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
 			return unknownStr, false
 		}
@@ -261,51 +263,33 @@ func compactAlts(vs []string) []string {
 	return out
 }
 
-// pathItem is the plugin opened from the path expression e in f (with
-// the calls env that led to f): resolved to globs when e does not
-// depend on the parameters of env's outermost function, else deferred
-// until walkUp binds them.
-func (a *analyzer) pathItem(f *fn, e ast.Expr, env []*callSite) plugItem {
-	return a.resolvePath(plugItem{kind: plugPathExpr, pathFn: f, pathExpr: e, env: env})
-}
-
-// resolvePath evaluates a deferred path when its parameters are bound.
-func (a *analyzer) resolvePath(it plugItem) plugItem {
+// resolvePath evaluates a deferred path (plugPathExpr): to globs when
+// its value does not depend on the parameters of its chain's outermost
+// function, or when final (those parameters are then unknown); else it
+// stays deferred until walkUp binds them.
+func (a *analyzer) resolvePath(it plugItem, final bool) plugItem {
 	if it.kind != plugPathExpr {
 		return it
 	}
 	vals, free := a.evalStr(it.pathFn, it.pathExpr, it.env, 0)
-	if free {
+	if free && !final {
 		return it
 	}
 	return plugItem{kind: plugConst, paths: vals, origin: it.origin, loop: it.loop}
-}
-
-// finalPath evaluates a deferred path with its free parameters unknown.
-func (a *analyzer) finalPath(it plugItem) plugItem {
-	if it.kind != plugPathExpr {
-		return it
-	}
-	vals, _ := a.evalStr(it.pathFn, it.pathExpr, it.env, 0)
-	return plugItem{kind: plugConst, paths: vals, origin: it.origin, loop: it.loop}
-}
-
-// outer is the outermost function of a deferred path's chain.
-func (it plugItem) outer() *fn {
-	if len(it.env) > 0 {
-		return it.env[len(it.env)-1].caller
-	}
-	return it.pathFn
 }
 
 // extend binds the outermost function's parameters at the call cs.
 func (a *analyzer) extend(it plugItem, cs *callSite) plugItem {
 	it.loop = it.loop || a.inLoop(cs.call)
-	if it.kind != plugPathExpr || it.outer() != cs.callee {
-		return a.finalPath(it)
+	outer := it.pathFn
+	if len(it.env) > 0 {
+		outer = it.env[len(it.env)-1].caller
+	}
+	if it.kind != plugPathExpr || outer != cs.callee {
+		return a.resolvePath(it, true)
 	}
 	it.env = append(slices.Clip(it.env), cs)
-	return a.resolvePath(it)
+	return a.resolvePath(it, false)
 }
 
 // fullName is the plugin a path glob names: the file name without .so,
@@ -330,7 +314,7 @@ func fullName(glob string) string {
 // by a constant name without looking anything up in it (plugin2-dup.so
 // in Go's plugin tests), when it opens others by name: the host does
 // open that file.
-func (a *analyzer) namedOpens(c *Contract) {
+func (a *analyzer) namedOpens(c *contract.Contract) {
 	tied := map[string]bool{}
 	for _, k := range c.Kinds {
 		if k.Plugins != "" {
@@ -340,29 +324,22 @@ func (a *analyzer) namedOpens(c *Contract) {
 	if len(tied) == 0 {
 		return
 	}
-	for _, f := range a.all {
-		if !a.reachable[f] {
-			continue
+	a.eachCall(func(f *fn, call *ast.CallExpr) {
+		if len(call.Args) != 1 || !isFunc(f.info(), call, "plugin.Open") {
+			return
 		}
-		walkOwn(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) != 1 || !isFunc(f.info(), call, "plugin.Open") {
-				return true
+		vals, free := a.evalStr(f, call.Args[0], nil, 0)
+		if free {
+			return
+		}
+		for _, v := range vals {
+			name := fullName(v)
+			if name == "" || tied[name] || tied[path.Base(name)] {
+				continue
 			}
-			vals, free := a.evalStr(f, call.Args[0], nil, 0)
-			if free {
-				return true
-			}
-			for _, v := range vals {
-				name := fullName(v)
-				if name == "" || tied[name] || tied[path.Base(name)] {
-					continue
-				}
-				tied[name] = true
-				c.Kinds = append(c.Kinds, Kind{Name: name, Plugins: name, Symbols: []string{},
-					Sources: []Source{{Kind: SourceLookup, Pos: a.pos(call.Pos()), Plugin: v}}})
-			}
-			return true
-		})
-	}
+			tied[name] = true
+			c.Kinds = append(c.Kinds, contract.Kind{Name: name, Plugins: name, Symbols: []string{},
+				Sources: []contract.Source{{Kind: contract.SourceLookup, Pos: a.pos(call.Pos()), Plugin: v}}})
+		}
+	})
 }

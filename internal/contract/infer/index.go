@@ -1,11 +1,11 @@
-package contract
+package infer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -84,11 +84,14 @@ type analyzer struct {
 	defs   map[*types.Var][]def
 	uses   map[*types.Var][]*ast.Ident
 	// methods by name, for calls through interfaces.
-	methods   map[string][]*fn
+	methods map[string][]*fn
+	// nested are the functions by the declaration they are in (itself
+	// first, then its literals).
+	nested    map[*fn][]*fn
 	reachable map[*fn]bool
 	callers   map[*fn][]*callSite
-	exits     map[*fn]int // 0 unknown, 1 always exits, 2 does not
-	budget    int         // walkUp steps left for the current Lookup
+	exits     map[*fn]bool // known answers of alwaysExits
+	budget    int          // walkUp steps left for the current Lookup
 	// mods are the directories of the dependency modules read from
 	// source: positions in them are module@version/path.
 	mods []modDir
@@ -142,8 +145,9 @@ func newAnalyzer(prog *load.Program, base string) *analyzer {
 		defs:    map[*types.Var][]def{},
 		uses:    map[*types.Var][]*ast.Ident{},
 		methods: map[string][]*fn{},
+		nested:  map[*fn][]*fn{},
 		callers: map[*fn][]*callSite{},
-		exits:   map[*fn]int{},
+		exits:   map[*fn]bool{},
 		mods:    depModules(prog),
 	}
 	for _, p := range prog.Source {
@@ -157,6 +161,9 @@ func newAnalyzer(prog *load.Program, base string) *analyzer {
 			a.inits[file] = init
 			a.indexFile(p, file, init)
 		}
+	}
+	for _, f := range a.all {
+		a.nested[f.top] = append(a.nested[f.top], f)
 	}
 	return a
 }
@@ -221,13 +228,8 @@ func (a *analyzer) indexFile(p *packages.Package, file *ast.File, init *fn) {
 		case *ast.AssignStmt:
 			a.indexAssign(info, n.Lhs, n.Rhs, n.Tok, cur(), n.Pos())
 		case *ast.ValueSpec:
-			if len(n.Values) > 0 {
-				lhs := make([]ast.Expr, len(n.Names))
-				for i, id := range n.Names {
-					lhs[i] = id
-				}
-				a.indexAssign(info, lhs, n.Values, token.DEFINE, cur(), n.Pos())
-			}
+			lhs, rhs, at := assigned(n)
+			a.indexAssign(info, lhs, rhs, token.DEFINE, cur(), at)
 		case *ast.RangeStmt:
 			if n.Value != nil {
 				if v := identVar(info, n.Value); v != nil {
@@ -271,8 +273,23 @@ func (a *analyzer) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.
 	}
 }
 
+// assigned returns the sides of an assignment or of a var spec (nil for
+// any other node) and its position.
+func assigned(n ast.Node) (lhs, rhs []ast.Expr, at token.Pos) {
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		return n.Lhs, n.Rhs, n.Pos()
+	case *ast.ValueSpec:
+		for _, id := range n.Names {
+			lhs = append(lhs, id)
+		}
+		return lhs, n.Values, n.Pos()
+	}
+	return nil, nil, token.NoPos
+}
+
 func identVar(info *types.Info, e ast.Expr) *types.Var {
-	id, ok := unparen(e).(*ast.Ident)
+	id, ok := ast.Unparen(e).(*ast.Ident)
 	if !ok || id.Name == "_" {
 		return nil
 	}
@@ -334,12 +351,26 @@ func walkOwn(f *fn, visit func(ast.Node) bool) {
 	}
 }
 
+// eachCall calls visit with every call in the code the hosts reach.
+func (a *analyzer) eachCall(visit func(f *fn, call *ast.CallExpr)) {
+	for _, f := range a.all {
+		if a.reachable[f] {
+			walkOwn(f, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					visit(f, call)
+				}
+				return true
+			})
+		}
+	}
+}
+
 // callee returns the function with syntax that call calls statically,
 // if any: a declared function or method, a function literal called in
 // place, or a local variable assigned a function literal exactly once.
 func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
 	var id *ast.Ident
-	switch fun := unparen(call.Fun).(type) {
+	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.FuncLit:
 		return a.lits[fun]
 	case *ast.Ident:
@@ -356,15 +387,13 @@ func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
 			// function literal or a declared function.
 			ds := a.defs[v]
 			if len(ds) == 1 && ds[0].tuple < 0 && ds[0].rhs != nil {
-				switch rhs := unparen(ds[0].rhs).(type) {
+				switch rhs := ast.Unparen(ds[0].rhs).(type) {
 				case *ast.FuncLit:
 					return a.lits[rhs]
 				case *ast.Ident, *ast.SelectorExpr:
-					var fid *ast.Ident
-					if x, ok := rhs.(*ast.Ident); ok {
-						fid = x
-					} else {
-						fid = rhs.(*ast.SelectorExpr).Sel
+					fid, _ := rhs.(*ast.Ident)
+					if sel, ok := rhs.(*ast.SelectorExpr); ok {
+						fid = sel.Sel
 					}
 					if g, ok := ds[0].fn.info().Uses[fid].(*types.Func); ok && g.Signature().Recv() == nil {
 						return a.funcs[g.Origin()]
@@ -385,13 +414,6 @@ func (a *analyzer) callee(info *types.Info, call *ast.CallExpr) *fn {
 // reachable call sites of every function.
 func (a *analyzer) buildCallGraph(roots []*fn) {
 	a.reachable = map[*fn]bool{}
-	// Literals are reached with their declaration.
-	litsOf := map[*fn][]*fn{}
-	for _, f := range a.all {
-		if f.lit != nil {
-			litsOf[f.top] = append(litsOf[f.top], f)
-		}
-	}
 	var queue []*fn
 	add := func(f *fn) {
 		if f != nil && !a.reachable[f] {
@@ -406,7 +428,7 @@ func (a *analyzer) buildCallGraph(roots []*fn) {
 	for len(queue) > 0 {
 		f := queue[0]
 		queue = queue[1:]
-		for _, l := range litsOf[f] {
+		for _, l := range a.nested[f] { // literals are reached with their declaration
 			add(l)
 		}
 		if f.lit != nil {
@@ -489,16 +511,7 @@ func (a *analyzer) fnPos(f *fn) string {
 		return f.pkg.PkgPath
 	}
 	p := a.fset.Position(pos)
-	return p.Filename + ":" + padInt(p.Line) + ":" + padInt(p.Column)
-}
-
-func padInt(n int) string {
-	s := []byte("0000000000")
-	for i := len(s) - 1; i >= 0 && n > 0; i-- {
-		s[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(s)
+	return fmt.Sprintf("%s:%010d:%010d", p.Filename, p.Line, p.Column)
 }
 
 // rootFuncs are where execution starts: for a package main, main, init
@@ -534,19 +547,13 @@ func (a *analyzer) rootFuncs(prog *load.Program) []*fn {
 // alwaysExits reports whether calling f never returns normally: its body
 // ends in a call to a function that exits or panics.
 func (a *analyzer) alwaysExits(f *fn) bool {
-	switch a.exits[f] {
-	case 1:
-		return true
-	case 2:
-		return false
+	if exits, known := a.exits[f]; known {
+		return exits
 	}
-	a.exits[f] = 2 // recursion: assume not
+	a.exits[f] = false // recursion: assume not
 	b := f.body()
-	ok := b != nil && len(b.List) > 0 && a.isExitStmt(f, b.List[len(b.List)-1])
-	if ok {
-		a.exits[f] = 1
-	}
-	return ok
+	a.exits[f] = b != nil && len(b.List) > 0 && a.isExitStmt(f, b.List[len(b.List)-1])
+	return a.exits[f]
 }
 
 var exitFuncs = map[string]bool{
@@ -568,12 +575,12 @@ func (a *analyzer) isExitStmt(f *fn, s ast.Stmt) bool {
 	if !ok {
 		return false
 	}
-	call, ok := unparen(es.X).(*ast.CallExpr)
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
 	if !ok {
 		return false
 	}
 	info := f.info()
-	if id, ok := unparen(call.Fun).(*ast.Ident); ok {
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
 			return true
 		}
@@ -588,5 +595,3 @@ func (a *analyzer) isExitStmt(f *fn, s ast.Stmt) bool {
 	}
 	return false
 }
-
-func containsSite(chain []*callSite, cs *callSite) bool { return slices.Contains(chain, cs) }

@@ -1,4 +1,4 @@
-package contract
+package infer
 
 import (
 	"bytes"
@@ -12,13 +12,15 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 // frameworkScript is the framework scenario of the command's tests: a
 // host (module example.com/gw) whose plugins are loaded by a framework in
 // another module (example.com/fw, through a replace directive), modelled
 // on lura. The contract tests read the same files.
-const frameworkScript = "../../cmd/pluginctl/testdata/script/framework.txtar"
+const frameworkScript = "../../../cmd/pluginctl/testdata/script/framework.txtar"
 
 var (
 	frameworkOnce sync.Once
@@ -68,9 +70,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func inferFramework(t *testing.T) *Contract {
+func inferFramework(t *testing.T) *contract.Contract {
 	t.Helper()
-	c, err := Infer(context.Background(), InferOptions{Dir: frameworkHost(t)})
+	c, err := Contract(context.Background(), Options{Dir: frameworkHost(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +85,11 @@ func inferFramework(t *testing.T) *Contract {
 // and positions in the dependency (module@version/path).
 func TestInferFramework(t *testing.T) {
 	c := inferFramework(t)
-	got, err := c.JSON()
+	got, err := jsonOf(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "golden", "framework.json")
+	golden := filepath.Join("..", "testdata", "golden", "framework.json")
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -124,7 +126,7 @@ func TestInferFramework(t *testing.T) {
 			}
 		}
 	}
-	if i := slices.IndexFunc(c.Entries, func(e Entry) bool { return e.Symbol == "HandlerRegisterer" }); i < 0 ||
+	if i := slices.IndexFunc(c.Entries, func(e contract.Entry) bool { return e.Symbol == "HandlerRegisterer" }); i < 0 ||
 		!slices.Equal(c.Entries[i].Extras, []string{"example.com/fw/server.LoggerRegisterer"}) {
 		t.Errorf("HandlerRegisterer has no LoggerRegisterer extension: %+v", c.Entries)
 	}
@@ -136,7 +138,7 @@ func TestInferFrameworkVendored(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies and vendors a module")
 	}
-	want, err := inferFramework(t).JSON()
+	want, err := jsonOf(inferFramework(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +156,11 @@ func TestInferFrameworkVendored(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(gw, "vendor", "example.com", "fw", "server", "plugin.go")); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Infer(context.Background(), InferOptions{Dir: gw})
+	c, err := Contract(context.Background(), Options{Dir: gw})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.JSON()
+	got, err := jsonOf(c)
 	if err != nil {
 		t.Fatal(err)
 	}

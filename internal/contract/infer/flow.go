@@ -5,7 +5,7 @@
 // kept in one file, past the usual size, so that its invariants read
 // together.
 
-package contract
+package infer
 
 import (
 	"fmt"
@@ -13,7 +13,10 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 // A flow follows the two results of one Lookup (in one calling context):
@@ -61,8 +64,8 @@ type flow struct {
 	errV     verdict // from Lookup's error
 	okV      verdict // from failed comma-ok, nil checks, type switch defaults, plain assertions
 	asserts  []assertion
-	values   []valueSite  // constants the asserted value is compared with
-	problems []Unresolved // assertions whose type is not known
+	values   []valueSite           // constants the asserted value is compared with
+	problems []contract.Unresolved // assertions whose type is not known
 	seen     map[string]bool
 	// nameHelpers are the calls that passed the symbol name down to the
 	// Lookup: a helper parameterised by the name leaves the verdict on a
@@ -79,22 +82,6 @@ type flow struct {
 const maxFlowSteps = 20000
 
 func (a *analyzer) newFlow() *flow { return &flow{a: a, seen: map[string]bool{}} }
-
-var (
-	flowSym = fk{sym: true}
-	flowErr = fk{}
-)
-
-func (fl *flow) kind(k fk) fk {
-	if k.v == nil {
-		if k.sym {
-			k.v = &fl.okV
-		} else {
-			k.v = &fl.errV
-		}
-	}
-	return k
-}
 
 // required is the flow's verdict: the error's handling when there is
 // any, else the assertion's, else required.
@@ -158,7 +145,6 @@ func (a *analyzer) childOf(n ast.Node) ast.Expr {
 
 // fromResult follows result idx of call (in f).
 func (fl *flow) fromResult(f *fn, call *ast.CallExpr, idx int, stack []*callSite, k fk) {
-	k = fl.kind(k)
 	if !fl.once("result", call, idx, k.sym, k.v, stack) {
 		return
 	}
@@ -166,22 +152,14 @@ func (fl *flow) fromResult(f *fn, call *ast.CallExpr, idx int, stack []*callSite
 	if t, ok := f.info().TypeOf(call).(*types.Tuple); ok {
 		nres = t.Len()
 	}
-	switch p := fl.a.parentOf(call).(type) {
-	case *ast.AssignStmt:
-		if len(p.Rhs) == 1 && len(p.Lhs) == nres && nres > 1 {
-			fl.toLHS(f, p.Lhs[idx], p.Pos(), stack, k)
-			return
-		}
-	case *ast.ValueSpec:
-		if len(p.Values) == 1 && len(p.Names) == nres && nres > 1 {
-			fl.toLHS(f, p.Names[idx], p.Pos(), stack, k)
-			return
-		}
-	case *ast.ReturnStmt:
-		if len(p.Results) == 1 && nres > 1 {
-			fl.fromReturn(f, idx, stack, k)
-			return
-		}
+	parent := fl.a.parentOf(call)
+	if lhs, rhs, at := assigned(parent); len(rhs) == 1 && len(lhs) == nres && nres > 1 {
+		fl.toLHS(f, lhs[idx], at, stack, k)
+		return
+	}
+	if p, ok := parent.(*ast.ReturnStmt); ok && len(p.Results) == 1 && nres > 1 {
+		fl.fromReturn(f, idx, stack, k)
+		return
 	}
 	if nres == 1 && idx == 0 {
 		fl.fromExpr(f, call, stack, k)
@@ -293,16 +271,11 @@ func (fl *flow) fromExpr(f *fn, e ast.Expr, stack []*callSite, k fk) {
 		}
 		// A plain assertion panics on a missing symbol: required, which
 		// is the verdict without evidence anyway.
-	case *ast.AssignStmt:
-		for i, r := range p.Rhs {
-			if r == child && len(p.Lhs) == len(p.Rhs) {
-				fl.toLHS(f, p.Lhs[i], p.Pos(), stack, k)
-			}
-		}
-	case *ast.ValueSpec:
-		for i, r := range p.Values {
-			if r == child && len(p.Names) == len(p.Values) {
-				fl.toLHS(f, p.Names[i], p.Pos(), stack, k)
+	case *ast.AssignStmt, *ast.ValueSpec:
+		lhs, rhs, at := assigned(p)
+		for i, r := range rhs {
+			if r == child && len(lhs) == len(rhs) {
+				fl.toLHS(f, lhs[i], at, stack, k)
 			}
 		}
 	case *ast.ReturnStmt:
@@ -374,12 +347,12 @@ func (fl *flow) fromWrapped(f *fn, lit *ast.CompositeLit, stack []*callSite, k f
 }
 
 func isNil(info *types.Info, e ast.Expr) bool {
-	tv, ok := info.Types[unparen(e)]
+	tv, ok := info.Types[ast.Unparen(e)]
 	return ok && tv.IsNil()
 }
 
 func isFalse(info *types.Info, e ast.Expr) bool {
-	tv, ok := info.Types[unparen(e)]
+	tv, ok := info.Types[ast.Unparen(e)]
 	return ok && tv.Value != nil && tv.Value.Kind() == constant.Bool && !constant.BoolVal(tv.Value)
 }
 
@@ -396,33 +369,17 @@ func isError(t types.Type) bool {
 }
 
 func (a *analyzer) typeSwitchOf(ta *ast.TypeAssertExpr) *ast.TypeSwitchStmt {
-	var stmt ast.Node
-	switch p := a.parentOf(ta).(type) {
-	case *ast.AssignStmt:
-		stmt = p
-	case *ast.ExprStmt:
-		stmt = p
-	default:
-		return nil
+	stmt, ok := a.parentOf(ta).(ast.Stmt) // x := sym.(type), or sym.(type)
+	if ts, isSwitch := a.parent[stmt].(*ast.TypeSwitchStmt); ok && isSwitch && ts.Assign == stmt {
+		return ts
 	}
-	ts, ok := a.parent[stmt].(*ast.TypeSwitchStmt)
-	if !ok || ts.Assign != stmt {
-		return nil
-	}
-	return ts
+	return nil
 }
 
 // commaOkVar returns the ok variable of v, ok := x.(T), if named.
 func (a *analyzer) commaOkVar(f *fn, ta *ast.TypeAssertExpr) *types.Var {
-	switch p := a.parentOf(ta).(type) {
-	case *ast.AssignStmt:
-		if len(p.Lhs) == 2 && len(p.Rhs) == 1 {
-			return identVar(f.info(), p.Lhs[1])
-		}
-	case *ast.ValueSpec:
-		if len(p.Names) == 2 && len(p.Values) == 1 {
-			return identVar(f.info(), p.Names[1])
-		}
+	if lhs, rhs, _ := assigned(a.parentOf(ta)); len(lhs) == 2 && len(rhs) == 1 {
+		return identVar(f.info(), lhs[1])
 	}
 	return nil
 }
@@ -456,12 +413,10 @@ func (fl *flow) addType(f *fn, t types.Type, pos token.Pos, stack []*callSite) {
 	if t == nil {
 		return
 	}
-	w := &typeWriter{}
-	w.typ(t)
-	if !w.unresolvedTP {
-		as := assertion{typ: w.String(), pos: pos}
+	if s, ok := contract.InstanceString(t, nil); ok {
+		as := assertion{typ: s, pos: pos}
 		if _, named := types.Unalias(t).(*types.Named); named {
-			as.iface = InterfaceLiteral(t)
+			as.iface = contract.InterfaceLiteral(t)
 		}
 		fl.asserts = append(fl.asserts, as)
 		return
@@ -491,16 +446,16 @@ func (fl *flow) addType(f *fn, t types.Type, pos token.Pos, stack []*callSite) {
 			fl.unknownType(t, pos, generic.name)
 			continue
 		}
-		w := &typeWriter{subst: map[*types.TypeParam]types.Type{}}
+		subst := map[*types.TypeParam]types.Type{}
 		for i := range tps.Len() {
-			w.subst[tps.At(i)] = args.At(i)
+			subst[tps.At(i)] = args.At(i)
 		}
-		w.typ(t)
-		if w.unresolvedTP {
+		s, ok := contract.InstanceString(t, subst)
+		if !ok {
 			fl.unknownType(t, pos, generic.name)
 			continue
 		}
-		fl.asserts = append(fl.asserts, assertion{typ: w.String(), pos: pos})
+		fl.asserts = append(fl.asserts, assertion{typ: s, pos: pos})
 	}
 }
 
@@ -509,11 +464,11 @@ func (fl *flow) unknownType(t types.Type, pos token.Pos, generic string) {
 	if generic != "" {
 		reason = "asserted to type parameter " + types.TypeString(t, nil) + " of " + generic + ", not instantiated by a call pluginctl follows"
 	}
-	fl.problems = append(fl.problems, Unresolved{Pos: fl.a.pos(pos), Reason: reason})
+	fl.problems = append(fl.problems, contract.Unresolved{Pos: fl.a.pos(pos), Reason: reason})
 }
 
 func instanceArgs(info *types.Info, call *ast.CallExpr) *types.TypeList {
-	fun := unparen(call.Fun)
+	fun := ast.Unparen(call.Fun)
 	switch x := fun.(type) {
 	case *ast.IndexExpr:
 		fun = x.X
@@ -521,7 +476,7 @@ func instanceArgs(info *types.Info, call *ast.CallExpr) *types.TypeList {
 		fun = x.X
 	}
 	var id *ast.Ident
-	switch x := unparen(fun).(type) {
+	switch x := ast.Unparen(fun).(type) {
 	case *ast.Ident:
 		id = x
 	case *ast.SelectorExpr:
@@ -579,12 +534,8 @@ func (fl *flow) ifBranch(f *fn, s *ast.IfStmt, when bool, stack []*callSite, v *
 		fl.block(f, s.Body.List, stack, v, s)
 		return
 	}
-	switch e := s.Else.(type) {
-	case *ast.BlockStmt:
-		fl.block(f, e.List, stack, v, s)
-		return
-	case *ast.IfStmt:
-		fl.block(f, []ast.Stmt{e}, stack, v, s)
+	if s.Else != nil {
+		fl.block(f, elseList(s), stack, v, s)
 		return
 	}
 	if !fl.a.terminates(f, s.Body.List) {
@@ -749,7 +700,7 @@ func (fl *flow) onReturn(f *fn, ret *ast.ReturnStmt, stack []*callSite, v *verdi
 // found" path: a refusal, unless f is a helper that was passed the
 // symbol name by the caller on the stack: then that caller decides.
 func (fl *flow) refuse(f *fn, i int, stack []*callSite, v *verdict) {
-	if len(stack) > 0 && stack[0].callee == f && containsSite(fl.nameHelpers, stack[0]) {
+	if len(stack) > 0 && stack[0].callee == f && slices.Contains(fl.nameHelpers, stack[0]) {
 		fl.fromReturn(f, i, stack, fk{v: v})
 		return
 	}
@@ -769,17 +720,15 @@ func (a *analyzer) terminates(f *fn, stmts []ast.Stmt) bool {
 	case *ast.BlockStmt:
 		return a.terminates(f, s.List)
 	case *ast.IfStmt:
-		if s.Else == nil {
-			return false
-		}
-		var els []ast.Stmt
-		switch e := s.Else.(type) {
-		case *ast.BlockStmt:
-			els = e.List
-		case *ast.IfStmt:
-			els = []ast.Stmt{e}
-		}
-		return a.terminates(f, s.Body.List) && a.terminates(f, els)
+		return s.Else != nil && a.terminates(f, s.Body.List) && a.terminates(f, elseList(s))
 	}
 	return false
+}
+
+// elseList returns the statements of an if statement's else branch.
+func elseList(s *ast.IfStmt) []ast.Stmt {
+	if b, ok := s.Else.(*ast.BlockStmt); ok {
+		return b.List
+	}
+	return []ast.Stmt{s.Else}
 }

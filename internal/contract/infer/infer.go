@@ -1,4 +1,12 @@
-package contract
+// Package infer reads a host's source and infers the plugin contract it
+// implies (a contract.Contract): it loads the host packages (go/packages),
+// indexes their functions and call graph, finds every symbol lookup the
+// host can reach, evaluates its name and the path of the plugin it is
+// made on, follows the looked-up value and error to the type assertions
+// and to what the host does when the symbol is missing, and reads how
+// the host lists a folder of plugins. The model, its merging with
+// declarations and its rendering are package contract's.
+package infer
 
 import (
 	"context"
@@ -15,11 +23,12 @@ import (
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/load"
 )
 
-// InferOptions say which host packages to read.
-type InferOptions struct {
+// Options say which host packages to read.
+type Options struct {
 	// Dir is the directory go list runs in ("" = the current one).
 	Dir string
 	// Patterns are the host packages. Empty means "./...", keeping only
@@ -47,7 +56,7 @@ func (e *LoadError) Error() string {
 	return "loading host packages:\n\t" + strings.Join(e.Errors, "\n\t")
 }
 
-// Infer reads the host packages and returns the contract their code
+// Contract reads the host packages and returns the contract their code
 // implies. Positions are relative to the main module's root (to the
 // common directory of the main modules in a workspace).
 //
@@ -92,13 +101,13 @@ func (e *LoadError) Error() string {
 // plain assertion panics, so it makes the symbol required. With no
 // evidence at all the symbol is required. Any site requiring a symbol
 // makes it required.
-func Infer(ctx context.Context, o InferOptions) (*Contract, error) {
+func Contract(ctx context.Context, o Options) (*contract.Contract, error) {
 	patterns := o.Patterns
-	keep := func(p *packages.Package, linksPlugin bool) bool { return true }
+	var keep func(p *packages.Package) bool // nil: every package named is a host
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
-		keep = func(p *packages.Package, linksPlugin bool) bool {
-			return p.Name == "main" && linksPlugin && declaresFuncMain(p)
+		keep = func(p *packages.Package) bool {
+			return p.Name == "main" && load.LinksPlugin(p, nil) && declaresFuncMain(p)
 		}
 	}
 	prog, err := loadProgram(ctx, &o, patterns, keep)
@@ -134,49 +143,40 @@ func declaresFuncMain(p *packages.Package) bool {
 	return false
 }
 
-func inferProgram(prog *load.Program, base string) *Contract {
+func inferProgram(prog *load.Program, base string) *contract.Contract {
 	a := newAnalyzer(prog, base)
 	a.buildCallGraph(a.rootFuncs(prog))
-	c := &Contract{}
+	c := &contract.Contract{}
 	for _, r := range prog.SourceRoots() {
 		c.Hosts = append(c.Hosts, r.PkgPath)
 	}
 	acc := newAccumulator(a)
-	for _, f := range a.all {
-		if !a.reachable[f] {
-			continue
+	a.eachCall(func(f *fn, call *ast.CallExpr) {
+		if !a.isLookup(f.info(), call) || len(call.Args) != 1 {
+			return
 		}
-		info := f.info()
-		walkOwn(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || !a.isLookup(info, call) || len(call.Args) != 1 {
-				return true
+		name := a.evalName(f, call.Args[0])
+		plug := plugItem{}
+		if recv := a.lookupRecv(f, call); recv != nil {
+			plug = a.evalPlugin(f, recv, 0)
+		}
+		count := 0
+		a.budget = maxWalk
+		a.walkUp(f, name, plug, nil, 0, func(name nameItem, plug plugItem, chain []*callSite, nameAt int) {
+			if count++; count > maxInstances {
+				return
 			}
-			name := a.evalName(f, call.Args[0])
-			plug := plugItem{}
-			if recv := a.lookupRecv(f, call); recv != nil {
-				plug = a.evalPlugin(f, recv, 0)
-			}
-			count := 0
-			a.budget = maxWalk
-			a.walkUp(f, name, plug, nil, 0, func(name nameItem, plug plugItem, chain []*callSite, nameAt int) {
-				if count++; count > maxInstances {
-					return
-				}
-				fl := a.newFlow()
-				fl.nameHelpers = chain[:nameAt]
-				fl.fromResult(f, call, 0, chain, flowSym)
-				fl.fromResult(f, call, 1, chain, flowErr)
-				acc.add(f, call, name, plug, fl)
-			})
-			return true
+			fl := a.newFlow()
+			fl.nameHelpers = chain[:nameAt]
+			fl.fromResult(f, call, 0, chain, fk{sym: true, v: &fl.okV})
+			fl.fromResult(f, call, 1, chain, fk{v: &fl.errV})
+			acc.add(f, call, name, plug, fl)
 		})
-	}
+	})
 	acc.finish(c)
 	a.namedOpens(c)
 	c.Folder = a.inferFolder()
-	c.normalize()
-	return c
+	return contract.Merge(c)
 }
 
 func baseDir(prog *load.Program) string {
@@ -250,7 +250,7 @@ func (a *analyzer) isLookup(info *types.Info, call *ast.CallExpr) bool {
 // p of p.Lookup(name), or of lookup(name) after lookup := p.Lookup (a
 // variable assigned that method value once); nil when unknown.
 func (a *analyzer) lookupRecv(f *fn, call *ast.CallExpr) ast.Expr {
-	switch fun := unparen(call.Fun).(type) {
+	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
 		if _, isMethod := f.info().Selections[fun]; isMethod {
 			return fun.X
@@ -258,7 +258,7 @@ func (a *analyzer) lookupRecv(f *fn, call *ast.CallExpr) ast.Expr {
 	case *ast.Ident:
 		if v, ok := f.info().Uses[fun].(*types.Var); ok {
 			if ds := a.defs[v]; len(ds) == 1 && ds[0].tuple < 0 && ds[0].rhs != nil && ds[0].fn == f {
-				if sel, ok := unparen(ds[0].rhs).(*ast.SelectorExpr); ok {
+				if sel, ok := ast.Unparen(ds[0].rhs).(*ast.SelectorExpr); ok {
 					if s, isMethod := f.info().Selections[sel]; isMethod && s.Kind() == types.MethodVal {
 						return sel.X
 					}
@@ -321,15 +321,15 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 		if plug.kind == plugRecvParam {
 			plug = plugItem{}
 		}
-		plug = a.finalPath(plug)
+		plug = a.resolvePath(plug, true)
 		emit(name, plug, chain, min(nameAt, len(chain)))
 		return
 	}
 	for _, cs := range callers {
-		if containsSite(chain, cs) {
+		if slices.Contains(chain, cs) {
 			continue
 		}
-		n2, p2 := name, plug
+		n2 := name
 		if name.isPar {
 			if arg := argAt(cs, name.param); arg != nil {
 				n2 = a.evalName(cs.caller, arg)
@@ -337,16 +337,6 @@ func (a *analyzer) walkUp(f *fn, name nameItem, plug plugItem, chain []*callSite
 				n2 = nameItem{reason: fmt.Sprintf("symbol name from parameter %s of %s, called with a form pluginctl does not follow", paramName(f, name.param), f.name), pos: cs.call.Pos()}
 			}
 		}
-		if plug.isParam() {
-			switch arg := argAt(cs, plug.param); {
-			case plug.kind == plugPathExpr:
-				p2 = a.extend(plug, cs) // opened here, whatever the path
-			case arg == nil:
-				p2 = plugItem{}
-			default:
-				p2 = a.evalPlugin(cs.caller, arg, 0)
-			}
-		}
-		a.walkUp(cs.caller, n2, p2, append(slices.Clip(chain), cs), nameAt, emit)
+		a.walkUp(cs.caller, n2, a.bind(plug, cs, 0), append(slices.Clip(chain), cs), nameAt, emit)
 	}
 }

@@ -1,7 +1,7 @@
 // Accumulation of every Lookup's instantiations into contract entries,
 // kinds and unresolved lookups.
 
-package contract
+package infer
 
 import (
 	"go/ast"
@@ -9,13 +9,15 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/pluginctl/pluginctl/internal/contract"
 )
 
 // accumulator gathers the instantiations of every Lookup into entries.
 type accumulator struct {
 	a          *analyzer
-	entries    map[[2]string]*Entry
-	unresolved []Unresolved
+	entries    map[[2]string]*contract.Entry
+	unresolved []contract.Unresolved
 	// loaders are the required symbols (for all plugins) by the origin
 	// of the plugin value they are looked up in; loose is set when one
 	// such symbol's origin is not known.
@@ -27,23 +29,23 @@ type accumulator struct {
 	// opens are, per entry, where the plugin of an untied lookup made at
 	// a single open (not in a loop) is opened; certain marks the entries
 	// with a lookup on every plugin of a folder or list.
-	opens   map[*Entry][]string
-	certain map[*Entry]bool
+	opens   map[*contract.Entry][]string
+	certain map[*contract.Entry]bool
 }
 
 type loader struct {
 	pkg     string // the package of the Lookup calls
 	fn      string // their function
 	symbols []string
-	sources []Source
+	sources []contract.Source
 	// loop: the plugins are opened in a loop (a folder's files).
 	loop bool
 	at   token.Pos // the open
 }
 
 func newAccumulator(a *analyzer) *accumulator {
-	return &accumulator{a: a, entries: map[[2]string]*Entry{}, loaders: map[token.Pos]*loader{},
-		tied: map[string]*loader{}, opens: map[*Entry][]string{}, certain: map[*Entry]bool{}}
+	return &accumulator{a: a, entries: map[[2]string]*contract.Entry{}, loaders: map[token.Pos]*loader{},
+		tied: map[string]*loader{}, opens: map[*contract.Entry][]string{}, certain: map[*contract.Entry]bool{}}
 }
 
 func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugItem, fl *flow) {
@@ -87,7 +89,7 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 	}
 	for _, plugin := range pluginNames(plug) {
 		if name.reason != "" {
-			acc.unresolved = append(acc.unresolved, Unresolved{
+			acc.unresolved = append(acc.unresolved, contract.Unresolved{
 				Pos: a.pos(namePos), Reason: name.reason, Types: typs, Required: required, Plugins: plugin,
 			})
 			continue
@@ -111,7 +113,7 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 				}
 				l.loop = l.loop || plug.loop
 				l.symbols = append(l.symbols, name.names...)
-				l.sources = append(l.sources, Source{Kind: SourceLookup, Pos: a.pos(namePos)})
+				l.sources = append(l.sources, contract.Source{Kind: contract.SourceLookup, Pos: a.pos(namePos)})
 			}
 		}
 		if plugin != "" {
@@ -127,13 +129,13 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 			if !at.IsValid() {
 				at = namePos
 			}
-			l.sources = append(l.sources, Source{Kind: SourceLookup, Pos: a.pos(at), Plugin: plugPath})
+			l.sources = append(l.sources, contract.Source{Kind: contract.SourceLookup, Pos: a.pos(at), Plugin: plugPath})
 		}
 		for _, sym := range name.names {
 			key := [2]string{sym, plugin}
 			e := acc.entries[key]
 			if e == nil {
-				e = &Entry{Symbol: sym, Plugins: plugin}
+				e = &contract.Entry{Symbol: sym, Plugins: plugin}
 				acc.entries[key] = e
 			}
 			if plugin == "" {
@@ -155,19 +157,19 @@ func (acc *accumulator) add(f *fn, call *ast.CallExpr, name nameItem, plug plugI
 				}
 			}
 			if len(asserts) == 0 {
-				e.Sources = append(e.Sources, Source{Kind: SourceLookup, Pos: a.pos(namePos), Plugin: plugPath})
+				e.Sources = append(e.Sources, contract.Source{Kind: contract.SourceLookup, Pos: a.pos(namePos), Plugin: plugPath})
 			}
 			for _, as := range asserts {
-				e.Sources = append(e.Sources, Source{Kind: SourceLookup, Pos: a.pos(namePos), Assert: a.pos(as.pos), Type: as.typ, Plugin: plugPath})
+				e.Sources = append(e.Sources, contract.Source{Kind: contract.SourceLookup, Pos: a.pos(namePos), Assert: a.pos(as.pos), Type: as.typ, Plugin: plugPath})
 			}
 			for _, v := range fl.values {
-				e.Values = append(e.Values, Value{Value: v.val, Pos: a.pos(v.pos)})
+				e.Values = append(e.Values, contract.Value{Value: v.val, Pos: a.pos(v.pos)})
 			}
 		}
 	}
 }
 
-func (acc *accumulator) finish(c *Contract) {
+func (acc *accumulator) finish(c *contract.Contract) {
 	rename := shortNames(acc.tied)
 	anyTied := len(acc.tied) > 0
 	for _, e := range acc.entries {
@@ -180,7 +182,7 @@ func (acc *accumulator) finish(c *Contract) {
 				delete(e.Interfaces, k)
 			}
 		}
-		e.Kind = kindOfTypes(e.Types)
+		e.Kind = contract.KindOf(e.Types...)
 		if n, ok := rename[e.Plugins]; ok {
 			e.Plugins = n
 		}
@@ -189,7 +191,7 @@ func (acc *accumulator) finish(c *Contract) {
 		// which plugin it concerns is not known.
 		if anyTied && e.Plugins == "" && !acc.certain[e] && len(acc.opens[e]) > 0 {
 			ps := acc.opens[e]
-			slices.SortFunc(ps, comparePos)
+			slices.SortFunc(ps, contract.ComparePos)
 			e.Uncertain = strings.Join(slices.Compact(ps), ", ")
 		}
 		c.Entries = append(c.Entries, *e)
@@ -207,7 +209,7 @@ func (acc *accumulator) finish(c *Contract) {
 		if n, ok := rename[full]; ok {
 			name = n
 		}
-		c.Kinds = append(c.Kinds, Kind{Name: name, Plugins: name, Symbols: append([]string{}, l.symbols...), Sources: l.sources})
+		c.Kinds = append(c.Kinds, contract.Kind{Name: name, Plugins: name, Symbols: append([]string{}, l.symbols...), Sources: l.sources})
 	}
 	var loaders []*loader
 	for _, l := range acc.loaders {
@@ -242,7 +244,7 @@ func (acc *accumulator) finish(c *Contract) {
 		if byFn[l.pkg+" "+l.fn] > 1 {
 			name = acc.a.pos(l.at)
 		}
-		c.Kinds = append(c.Kinds, Kind{Name: name, Symbols: slices.Clone(l.symbols), Sources: l.sources})
+		c.Kinds = append(c.Kinds, contract.Kind{Name: name, Symbols: slices.Clone(l.symbols), Sources: l.sources})
 	}
 }
 

@@ -2,7 +2,7 @@
 // helper parameters) and the plugin it is looked up on (plugin.Open's
 // path, receivers passed down).
 
-package contract
+package infer
 
 import (
 	"go/ast"
@@ -73,7 +73,7 @@ func paramName(f *fn, i int) string {
 // constant, or a local variable only ever assigned constants (or ranging
 // over a literal list of constants).
 func (a *analyzer) constStrings(f *fn, e ast.Expr, depth int) ([]string, bool) {
-	e = unparen(e)
+	e = ast.Unparen(e)
 	info := f.info()
 	if tv, ok := info.Types[e]; ok && tv.Value != nil {
 		if tv.Value.Kind() == constant.String {
@@ -122,7 +122,7 @@ func (a *analyzer) constStrings(f *fn, e ast.Expr, depth int) ([]string, bool) {
 // constList returns the elements of a slice or array literal of constant
 // strings (or of a variable only ever assigned one).
 func (a *analyzer) constList(f *fn, e ast.Expr, depth int) ([]string, bool) {
-	e = unparen(e)
+	e = ast.Unparen(e)
 	if id, ok := e.(*ast.Ident); ok && depth < 4 {
 		v, ok := f.info().Uses[id].(*types.Var)
 		if !ok || len(a.defs[v]) != 1 || a.defs[v][0].rhs == nil || a.defs[v][0].tuple >= 0 {
@@ -154,7 +154,7 @@ func (a *analyzer) constList(f *fn, e ast.Expr, depth int) ([]string, bool) {
 
 // evalName says what the symbol name expression e in f is.
 func (a *analyzer) evalName(f *fn, e ast.Expr) nameItem {
-	e = unparen(e)
+	e = ast.Unparen(e)
 	if names, ok := a.constStrings(f, e, 0); ok {
 		return nameItem{names: names, pos: e.Pos()}
 	}
@@ -184,7 +184,7 @@ func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
 		return plugItem{}
 	}
 	info := f.info()
-	switch x := unparen(e).(type) {
+	switch x := ast.Unparen(e).(type) {
 	case *ast.CallExpr:
 		it := a.evalPluginCall(f, x, 0, depth+1)
 		it.origin = x.Pos()
@@ -204,7 +204,7 @@ func (a *analyzer) evalPlugin(f *fn, e ast.Expr, depth int) plugItem {
 			case d.rhs == nil:
 				return plugItem{}
 			case d.tuple >= 0:
-				call, ok := unparen(d.rhs).(*ast.CallExpr)
+				call, ok := ast.Unparen(d.rhs).(*ast.CallExpr)
 				if !ok {
 					return plugItem{}
 				}
@@ -228,7 +228,7 @@ func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int)
 		if idx != 0 || len(call.Args) != 1 {
 			return plugItem{}
 		}
-		return a.pathItem(f, call.Args[0], nil)
+		return a.resolvePath(plugItem{kind: plugPathExpr, pathFn: f, pathExpr: call.Args[0]}, false)
 	}
 	g := a.callee(info, call)
 	if g == nil || g.sig == nil || depth > 6 {
@@ -249,7 +249,7 @@ func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int)
 			}
 			it = a.evalPlugin(g, ret.Results[idx], depth+1)
 		case len(ret.Results) == 1:
-			inner, ok := unparen(ret.Results[0]).(*ast.CallExpr)
+			inner, ok := ast.Unparen(ret.Results[0]).(*ast.CallExpr)
 			if !ok {
 				items = append(items, plugItem{})
 				return true
@@ -259,22 +259,25 @@ func (a *analyzer) evalPluginCall(f *fn, call *ast.CallExpr, idx int, depth int)
 			items = append(items, plugItem{})
 			return true
 		}
-		// A parameter of g: what the caller passes.
-		if it.isParam() {
-			arg := argAt(cs, it.param)
-			switch {
-			case it.kind == plugPathExpr:
-				it = a.extend(it, cs)
-			case arg == nil:
-				it = plugItem{}
-			default:
-				it = a.evalPlugin(f, arg, depth+1)
-			}
-		}
-		items = append(items, it)
+		items = append(items, a.bind(it, cs, depth+1)) // a parameter of g: what the caller passes
 		return true
 	})
 	return joinPlugs(items)
+}
+
+// bind is the plugin it at the call cs when it is a parameter of
+// cs.callee: what the caller passes.
+func (a *analyzer) bind(it plugItem, cs *callSite, depth int) plugItem {
+	switch arg := argAt(cs, it.param); {
+	case !it.isParam():
+		return it
+	case it.kind == plugPathExpr:
+		return a.extend(it, cs) // opened here, whatever the path
+	case arg == nil:
+		return plugItem{}
+	default:
+		return a.evalPlugin(cs.caller, arg, depth)
+	}
 }
 
 // joinPlugs combines the possible plugins of a value: constant paths
@@ -283,21 +286,6 @@ func joinPlugs(items []plugItem) plugItem {
 	if len(items) == 0 {
 		return plugItem{}
 	}
-	origin := items[0].origin
-	for _, it := range items[1:] {
-		if it.origin != origin {
-			origin = token.NoPos
-		}
-	}
-	out := joinPlugKinds(items)
-	out.origin = origin
-	for _, it := range items {
-		out.loop = out.loop || it.loop
-	}
-	return out
-}
-
-func joinPlugKinds(items []plugItem) plugItem {
 	out := items[0]
 	for _, it := range items[1:] {
 		switch {
@@ -305,8 +293,12 @@ func joinPlugKinds(items []plugItem) plugItem {
 			out.paths = append(slices.Clip(out.paths), it.paths...)
 		case it.kind == plugRecvParam && out.kind == plugRecvParam && it.param == out.param:
 		default:
-			return plugItem{}
+			out = plugItem{origin: out.origin, loop: out.loop}
 		}
+		if it.origin != out.origin {
+			out.origin = token.NoPos
+		}
+		out.loop = out.loop || it.loop
 	}
 	if out.kind == plugConst {
 		slices.Sort(out.paths)
@@ -325,7 +317,7 @@ func isFunc(info *types.Info, call *ast.CallExpr, fullName string) bool {
 func argAt(cs *callSite, i int) ast.Expr {
 	call := cs.call
 	if i < 0 {
-		if sel, ok := unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 			return sel.X
 		}
 		return nil
