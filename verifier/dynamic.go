@@ -343,9 +343,16 @@ func (c *prober) plan(path string) checkPlan {
 	entries := c.contract.For(path)
 	// conv: the convention's entry of e, when the probe's convention code
 	// (that of pluginapi) checks it.
+	var defaults []contract.Entry
+	if api := c.probe.APIPackage; api == pluginapi.ImportPath {
+		defaults = contract.Default(api).Entries
+	}
 	conv := func(e contract.Entry) (contract.Entry, bool) {
-		d, ok := contract.ConventionEntry(c.probe.APIPackage, e.Symbol)
-		return d, ok && c.probe.APIPackage == pluginapi.ImportPath && slices.Contains(e.Types, d.Types[0])
+		i := slices.IndexFunc(defaults, func(d contract.Entry) bool { return d.Symbol == e.Symbol })
+		if i < 0 || !slices.Contains(e.Types, defaults[i].Types[0]) {
+			return contract.Entry{}, false
+		}
+		return defaults[i], true
 	}
 	for _, e := range entries {
 		if _, ok := conv(e); ok && e.Symbol == pluginapi.SymbolNew {
