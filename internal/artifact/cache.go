@@ -230,9 +230,6 @@ func (c Cache) decode(path, sum string, data []byte) *File {
 	if l := f.facts.Libc; l != nil {
 		f.libcOnce.Do(func() {})
 		f.libc = l
-		if l.GlibcSymbols == nil {
-			l.symbols = f.glibcSymbols
-		}
 	}
 	return f
 }
