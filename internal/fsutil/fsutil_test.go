@@ -109,7 +109,7 @@ func TestCloneIsIndependent(t *testing.T) {
 	}
 }
 
-// TestReadRegularModTime: the fast path returns what os reads and stats,
+// TestReadRegularModTime: ReadRegularModTime returns what os reads and stats,
 // empty files included; a missing file is os's not-exist error.
 func TestReadRegularModTime(t *testing.T) {
 	dir := t.TempDir()
