@@ -3,7 +3,6 @@
 package fsutil
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -41,41 +40,17 @@ func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
 	return err
 }
 
-// LinkOrCopy makes dst a hard link to src, or a copy when linking fails
-// (another file system). dst is replaced atomically.
+// LinkOrCopy makes dst a hard link to src, or a copy (Clone) when
+// linking fails (another file system). dst is replaced atomically.
 func LinkOrCopy(src, dst string) error {
 	tmp := dst + ".tmp-link"
 	os.Remove(tmp)
 	if err := os.Link(src, tmp); err != nil {
-		if err := copyFile(src, tmp); err != nil {
-			os.Remove(tmp)
-			return err
-		}
+		return Clone(src, dst)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.Remove(tmp)
 		return err
 	}
 	return nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	fi, err := in.Stat()
-	if err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fi.Mode().Perm())
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
