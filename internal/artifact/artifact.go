@@ -250,16 +250,6 @@ func Read(path string) (*File, error) {
 	return ReadBytes(path, data)
 }
 
-// ReadPlugin is Read for a file that must be a plugin: any other kind is
-// reported as a *NotPluginError, returned together with the File.
-func ReadPlugin(path string) (*File, error) {
-	f, err := Read(path)
-	if err != nil {
-		return nil, err
-	}
-	return f, f.CheckPlugin()
-}
-
 // CheckPlugin returns nil for a plugin and a *NotPluginError naming the
 // kind of any other file.
 func (f *File) CheckPlugin() error {
