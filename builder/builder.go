@@ -419,7 +419,6 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var forHosts []string
 	var forRecord *manifest.HostRecord
 	if fh != nil {
 		if err := fh.check(stage, targets); err != nil {
@@ -443,7 +442,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		m.Contract = &manifest.Contract{API: r.API, From: r.From, Source: r.Source, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
-	if err := b.commit(m, targets, forHosts); err != nil {
+	if err := b.commit(m, targets); err != nil {
 		return nil, err
 	}
 	return &Result{
