@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,7 +129,7 @@ func Start(ctx context.Context, spec string, env []string, stderr io.Writer) (*C
 	case <-time.After(30 * time.Second):
 		err = errors.New("no greeting within 30 s")
 	}
-	if err == nil && (r.ID != 0 || !has(r.KnownCommands, "get") || !has(r.KnownCommands, "put")) {
+	if err == nil && (r.ID != 0 || !slices.Contains(r.KnownCommands, "get") || !slices.Contains(r.KnownCommands, "put")) {
 		err = fmt.Errorf("greeting offers %v, want get and put", r.KnownCommands)
 	}
 	if err != nil {
@@ -136,17 +137,8 @@ func Start(ctx context.Context, spec string, env []string, stderr io.Writer) (*C
 		cmd.Wait()
 		return nil, fmt.Errorf("GOCACHEPROG %s: %w", args[0], err)
 	}
-	c.close = has(r.KnownCommands, "close")
+	c.close = slices.Contains(r.KnownCommands, "close")
 	return c, nil
-}
-
-func has(cmds []string, c string) bool {
-	for _, k := range cmds {
-		if k == c {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *Client) read(r *response) error {

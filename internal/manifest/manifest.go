@@ -223,9 +223,6 @@ func (ix *Index) Lookup(path string) *Artifact {
 	return nil
 }
 
-// ErrNoManifest is returned when no manifest exists where one was expected.
-var ErrNoManifest = errors.New("no " + FileName + " found")
-
 // Contract is the contract recorded by a build.
 type Contract struct {
 	// API are the project's API packages.
