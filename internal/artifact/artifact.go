@@ -18,6 +18,7 @@ package artifact
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"debug/buildinfo"
 	"debug/dwarf"
@@ -25,13 +26,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go/token"
 	"io"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -258,7 +261,7 @@ func (f *File) CheckPlugin() error {
 	case KindPlugin:
 		return nil
 	case KindExecutable:
-		reason = "a Go executable (-buildmode=" + orDefault(f.BuildMode, "exe") + "), not a plugin"
+		reason = "a Go executable (-buildmode=" + cmp.Or(f.BuildMode, "exe") + "), not a plugin"
 	case KindCShared:
 		reason = "a Go c-shared library (-buildmode=c-shared), not a plugin"
 	case KindCLibrary:
@@ -267,13 +270,6 @@ func (f *File) CheckPlugin() error {
 		reason = "unknown kind " + string(f.Kind)
 	}
 	return &NotPluginError{Path: f.Path, Reason: reason}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // recoverPanics turns parser panics into errors. FuzzRead turns it off to
@@ -606,30 +602,11 @@ func cSymbols(ef *elf.File, data []byte, t *symTable, text goText) map[string]Ha
 // upper-case letter. Method (T.M, (*T).M), closure (F.func1) and generic
 // instance (F[...]) symbols all fail it.
 func isExportedIdent(b []byte) bool {
-	s := string(b)
-	for i, r := range s {
-		switch {
-		case i == 0:
-			if !unicode.IsUpper(r) {
-				return false
-			}
-		case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
-		default:
-			return false
-		}
-	}
-	return s != ""
+	return token.IsExported(string(b)) && token.IsIdentifier(string(b))
 }
 
 // SortedExports returns the names of f.Exported in order.
-func (f *File) SortedExports() []string {
-	names := make([]string, 0, len(f.Exported))
-	for n := range f.Exported {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (f *File) SortedExports() []string { return slices.Sorted(maps.Keys(f.Exported)) }
 
 func findMetadata(data []byte) *meta.Metadata {
 	m, _ := meta.Find(data)

@@ -107,7 +107,7 @@ func (a answer) result() (string, error) {
 	case a.NoDWARF:
 		return "", ErrNoDWARF
 	case a.Err != "":
-		return "", errorString(a.Err)
+		return "", errors.New(a.Err)
 	}
 	return a.Value, nil
 }
@@ -124,10 +124,6 @@ type rereadError struct{ err error }
 
 func (e *rereadError) Error() string { return e.err.Error() }
 func (e *rereadError) Unwrap() error { return e.err }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
 
 func (c Cache) path(sum string) string {
 	return filepath.Join(c.Dir, sum[:2], sum+"-"+toolKey())

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,25 +132,7 @@ func glibcVersion(v string) []int {
 
 // CompareGlibc compares two GLIBC_x.y[.z] version names as versions
 // (GLIBC_2.10 is above GLIBC_2.9); unparsable names sort first.
-func CompareGlibc(a, b string) int {
-	va, vb := glibcVersion(a), glibcVersion(b)
-	for i := 0; i < len(va) || i < len(vb); i++ {
-		x, y := -1, -1
-		if i < len(va) {
-			x = va[i]
-		}
-		if i < len(vb) {
-			y = vb[i]
-		}
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
+func CompareGlibc(a, b string) int { return slices.Compare(glibcVersion(a), glibcVersion(b)) }
 
 // SymbolsAbove lists the imported symbols that require a GLIBC version
 // above max, as "name@GLIBC_x.y", highest version first.
