@@ -207,7 +207,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
 	}
-	ws, err := loadWorkspace(p.GoMod, p.GoWork)
+	ws, err := loadWorkspace(p)
 	if err != nil {
 		return nil, err
 	}
