@@ -268,7 +268,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	targets, srcKey := found.targets, found.sourceKey
 	if fh != nil {
-		targets = onlyPlugins(targets)
+		// A build for a host builds plugins only.
+		targets = slices.DeleteFunc(targets, func(t *target) bool { return t.Kind != Plugin })
 		if len(targets) == 0 && len(o.PluginPatterns) == 0 {
 			return nil, fh.noPlugins(o.Patterns, resolve())
 		}

@@ -250,18 +250,6 @@ func quoteOr(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// onlyPlugins drops the hosts of the module: a build for a host builds
-// plugins only.
-func onlyPlugins(ts []*target) []*target {
-	var out []*target
-	for _, t := range ts {
-		if t.Kind == Plugin {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // explainCompile adds to a failed compile what the build changed: the
 // modules pinned to the host's versions, those the compiler output names
 // first.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,18 +81,13 @@ func removeStaleStages(out string) {
 // directory, shown as outName.
 func checkDestinations(out, outName string, ts []*target) error {
 	show := func(rel string) string { return filepath.Join(outName, rel) }
-	for _, t := range ts {
-		if t.Kind != Plugin {
-			continue
-		}
-		dir := filepath.Join(out, "plugins")
-		if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+	if slices.ContainsFunc(ts, func(t *target) bool { return t.Kind == Plugin }) {
+		if fi, err := os.Stat(filepath.Join(out, "plugins")); err == nil && !fi.IsDir() {
 			return &EnvError{
 				Msg: fmt.Sprintf("cannot write the plugins: %s is %s, not a directory", show("plugins"), fsutil.Describe(fi.Mode())),
 				Fix: fmt.Sprintf("remove or rename %s (nothing was written)", show("plugins")),
 			}
 		}
-		break
 	}
 	rels := []string{manifest.FileName}
 	for _, t := range ts {
