@@ -231,22 +231,14 @@ func Read(path string) (*File, error) {
 	case fi.Size() > MaxSize:
 		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (%d bytes, limit %d)", fi.Size(), MaxSize)}
 	}
-	// Read into a buffer of the size Stat saw, plus one byte to notice a
-	// file that grew since; never read more than MaxSize+1 bytes.
-	data := make([]byte, fi.Size()+1)
-	n, err := io.ReadFull(f, data)
-	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		data = data[:n]
-	case err != nil:
+	// Read into a buffer of the size Stat saw (a file that grew since
+	// grows it); never read more than MaxSize+1 bytes.
+	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxSize+1)); err != nil {
 		return nil, fmt.Errorf("reading artifact %s: %w", path, err)
-	default: // it grew
-		rest, err := io.ReadAll(io.LimitReader(f, MaxSize+1-int64(n)))
-		if err != nil {
-			return nil, fmt.Errorf("reading artifact %s: %w", path, err)
-		}
-		data = append(data, rest...)
 	}
+	data := buf.Bytes()
 	if len(data) > MaxSize {
 		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (limit %d bytes)", MaxSize)}
 	}
