@@ -19,12 +19,21 @@ func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
 	if Trace != nil {
 		Trace("write", name)
 	}
+	return replace(name, perm, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// replace fills a temporary file beside name with fill, gives it perm and
+// renames it to name; on failure it removes it.
+func replace(name string, perm os.FileMode, fill func(*os.File) error) error {
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
-	_, err = f.Write(data)
+	err = fill(f)
 	if err == nil {
 		err = f.Chmod(perm)
 	}

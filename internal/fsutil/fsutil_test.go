@@ -104,7 +104,7 @@ func TestCloneIsIndependent(t *testing.T) {
 	if fi, _ := os.Stat(dst); fi.Mode().Perm() != 0o755 {
 		t.Errorf("clone mode %v, want the source's 0755", fi.Mode().Perm())
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, ".dst.clone*")); len(m) > 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, ".dst.tmp*")); len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
