@@ -356,7 +356,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, toolTarget, flags),
-		progress: prog,
+		progress: prog, described: map[*target]described{},
 	}
 	if o.CacheDir != "off" {
 		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", toolTarget, flags)

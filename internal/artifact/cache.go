@@ -246,9 +246,6 @@ func (c Cache) Save(f *File) {
 	if sum == "" {
 		return
 	}
-	if f.libc != nil && f.libcErr == nil {
-		f.facts.Libc = f.libc
-	}
 	data := encodeEntry(f, &f.facts)
 	if data == nil {
 		return
@@ -294,9 +291,6 @@ func (c Cache) Prime(name, sum string, data []byte) Fact {
 		}
 	}
 	f.Libc()
-	if f.libc != nil && f.libcErr == nil {
-		f.facts.Libc = f.libc
-	}
 	entry := encodeEntry(f, &f.facts)
 	c.Save(f)
 	return Fact{Sum: sum, entry: entry}

@@ -36,9 +36,9 @@ type Libc struct {
 func (f *File) Libc() (*Libc, error) {
 	f.libcOnce.Do(func() {
 		f.libc, f.libcErr = f.readLibc()
-		if f.libcErr == nil {
+		if f.libcErr == nil { // remembered by Save
 			f.factsMu.Lock()
-			f.factsNew = true
+			f.facts.Libc, f.factsNew = f.libc, true
 			f.factsMu.Unlock()
 		}
 	})
