@@ -22,8 +22,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	platform "github.com/pluginctl/pluginctl/internal/target"
 )
 
 // WaitDelay is how long a cancelled go command gets between the interrupt
@@ -226,8 +224,13 @@ func (g *Go) PackagesEnv(linkDir string) ([]string, error) {
 		}
 	}
 	path := dir
-	if p := platform.Getenv(env)("PATH"); p != "" {
-		path += string(os.PathListSeparator) + p
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
+			if v != "" {
+				path += string(os.PathListSeparator) + v
+			}
+			break
+		}
 	}
 	return append(env, "PATH="+path), nil
 }
