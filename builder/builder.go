@@ -30,6 +30,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/manifest"
 	"github.com/pluginctl/pluginctl/internal/project"
+	"github.com/pluginctl/pluginctl/internal/released"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 )
@@ -236,11 +237,15 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	var contractErr error
 	resolve := func() *project.Resolved {
 		contractOnce.Do(func() {
+			k := project.Known{Project: p}
 			if fh != nil {
-				resolved, contractErr = fh.resolveContract(ctx, p)
-				return
+				k.Host, k.Released = fh.host.File, true
+				k.Source = released.ContractOptions{HostSrc: fh.o.HostSrc, Go: fh.userGo, LinkDir: p.CacheDir, Offline: fh.o.Offline}
 			}
-			resolved, contractErr = p.Contract(ctx, nil)
+			resolved, contractErr = project.InForce(ctx, k)
+			if fh != nil && contractErr == nil {
+				fh.contractNotes(resolved)
+			}
 		})
 		return resolved
 	}

@@ -1,9 +1,9 @@
 package builder
 
 import (
-	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pluginctl/pluginctl/internal/contract"
@@ -11,30 +11,21 @@ import (
 	"github.com/pluginctl/pluginctl/internal/released"
 )
 
-// The contract of a build for a released host is the host's, read from
-// its source (released.Host.Contract: --host-src, its own module at its
-// version, or the modules it links that load plugins), never the build
-// module's: a plugin-only module has no host, and its own programs are
-// not the host the plugins are for.
+// The contract of a build for a released host is the host's
+// (project.InForce with Known.Released): read from its source, never the
+// build module's own hosts': a plugin-only module has no host, and its
+// own programs are not the host the plugins are for.
 
-// resolveContract resolves the released host's contract, with the
-// module's declarations (pluginctl.toml, --expect) merged over it.
-func (fh *forHost) resolveContract(ctx context.Context, p *project.Project) (*project.Resolved, error) {
-	hc, err := fh.host.Contract(ctx, released.ContractOptions{HostSrc: fh.o.HostSrc, Go: fh.userGo, LinkDir: p.CacheDir, Offline: fh.o.Offline})
-	if err != nil {
-		return nil, err
-	}
-	_, loader := fh.host.File.Fingerprints[project.LoaderPackage]
-	r := p.ResolveReleased(hc.Contract, hc.From, loader)
-	r.Notes = append(r.Notes, hc.Notes...)
+// contractNotes says where the released host's contract was read from,
+// or that it is unknown, and why.
+func (fh *forHost) contractNotes(r *project.Resolved) {
 	switch r.From {
 	case project.FromReleased:
-		fh.notes = append(fh.notes, "the host's contract was read from "+hc.From)
+		fh.notes = append(fh.notes, "the host's contract was read from "+r.Source)
 	case project.FromUnknown:
 		fh.notes = append(fh.notes, released.UnknownWarning)
-		fh.notes = append(fh.notes, hc.Notes...)
+		fh.notes = append(fh.notes, r.Notes...)
 	}
-	return r, nil
 }
 
 // forClassify is the rule of a build for a released host: nothing is
@@ -42,16 +33,10 @@ func (fh *forHost) resolveContract(ctx context.Context, p *project.Project) (*pr
 // symbol of the host's contract, has no func main, or when nothing is
 // known of the contract.
 func forClassify(pkg *project.Package, c func() *contract.Contract) project.Kind {
-	if pkg.Name != "main" {
+	switch {
+	case pkg.Name != "main" || pkg.Forced == project.Host:
 		return project.Other
-	}
-	switch pkg.Forced {
-	case project.Plugin:
-		return project.Plugin
-	case project.Host:
-		return project.Other
-	}
-	if !pkg.HasMain {
+	case pkg.Forced == project.Plugin || !pkg.HasMain:
 		return project.Plugin
 	}
 	var ct *contract.Contract
@@ -59,18 +44,14 @@ func forClassify(pkg *project.Package, c func() *contract.Contract) project.Kind
 		ct = c()
 	}
 	syms := contractSymbols(ct)
-	if len(syms) == 0 {
+	if len(syms) == 0 || slices.ContainsFunc(syms, func(s string) bool { return pkg.Declared[s] }) {
 		return project.Plugin
-	}
-	for _, s := range syms {
-		if pkg.Declared[s] {
-			return project.Plugin
-		}
 	}
 	return project.Other
 }
 
-// contractSymbols are the symbols of the contract's entries and kinds.
+// contractSymbols are the symbols of the contract's entries and kinds,
+// sorted.
 func contractSymbols(c *contract.Contract) []string {
 	if c == nil {
 		return nil
@@ -84,12 +65,7 @@ func contractSymbols(c *contract.Contract) []string {
 			seen[s] = true
 		}
 	}
-	var out []string
-	for s := range seen {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // noPlugins is the diagnosis of a build for a host that found no plugin:

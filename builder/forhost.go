@@ -102,7 +102,7 @@ func prepareFor(o *Options) (*forHost, error) {
 	}
 	fh := &forHost{o: fo, host: h}
 	fh.notes = append(fh.notes, h.Limits()...)
-	if left := h.LeftOut(); len(left) > 0 {
+	if _, left := h.Flags(); len(left) > 0 {
 		fh.notes = append(fh.notes, "left out of the plugins' build, as loading does not depend on them: "+strings.Join(left, "; "))
 	}
 	if u := h.Unsummed(); len(u) > 0 {
@@ -210,7 +210,8 @@ func moduleRoot(dir string) (string, error) {
 // checkForFlags refuses the flags the user set that contradict the host.
 func checkForFlags(f Flags, set []string, h *released.Host) error {
 	has := map[string]string{}
-	for _, fl := range h.Flags() {
+	flags, _ := h.Flags()
+	for _, fl := range flags {
 		has[fl.Name] = fl.Value
 	}
 	var bad []string

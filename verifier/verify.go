@@ -58,7 +58,7 @@ type Options struct {
 	// pluginapi convention of APIPackage.
 	Contract *contract.Contract
 	// Project, when set, loads the project whose --api, --expect, source
-	// and declarations tell the contract in force (project.Known.Project).
+	// and declarations tell the contract in force (project.Known.Load).
 	Project *project.Options
 	// Plan, when set, is what the build that wrote the artifacts in this
 	// process resolved: its manifest and what it read from each artifact,
@@ -150,8 +150,8 @@ func Verify(ctx context.Context, o Options, args []string) (*Report, error) {
 	if o.Contract != nil {
 		r.Contract = "given"
 	} else {
-		res, err := project.InForce(ctx, project.Known{Recorded: recorded, Project: o.Project, Host: host,
-			Released: released.ContractOptions{HostSrc: o.HostSrc, Go: o.Go, LinkDir: o.CacheDir, Offline: o.Offline}})
+		res, err := project.InForce(ctx, project.Known{Recorded: recorded, Load: o.Project, Host: host,
+			Source: released.ContractOptions{HostSrc: o.HostSrc, Go: o.Go, LinkDir: o.CacheDir, Offline: o.Offline}})
 		if err != nil {
 			return nil, err
 		}

@@ -130,7 +130,7 @@ func toolConfig(args []string) (*vet.Config, error) {
 	if err != nil || !p.InModule() {
 		return cfg, err
 	}
-	r, err := p.Contract(ctx, nil)
+	r, err := project.InForce(ctx, project.Known{Project: p})
 	if err != nil {
 		return nil, err
 	}

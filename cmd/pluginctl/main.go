@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/pluginctl/pluginctl/internal/cli"
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 func main() {
@@ -15,5 +16,5 @@ func run() int {
 	ctx, stop := cli.Interruptible(context.Background())
 	defer stop()
 	err := cli.Run(ctx, os.Args[1:], cli.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
-	return cli.ExitCode(err)
+	return diag.ExitCode(err)
 }

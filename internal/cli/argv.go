@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // normalize rewrites the command line the way the go command reads it:
@@ -67,7 +69,7 @@ func splitArgs(cmd *ucli.Command, args []string) (flags, positional []string, er
 		flags = append(flags, a)
 		if !hasValue && takesValue(f) {
 			if i+1 == len(args) {
-				return nil, nil, usageError("flag needs an argument: %s (see pluginctl %s --help)", a, cmd.Name)
+				return nil, nil, diag.Usage("flag needs an argument: %s (see pluginctl %s --help)", a, cmd.Name)
 			}
 			i++
 			flags = append(flags, args[i])
@@ -110,7 +112,7 @@ func unknownCommand(app *ucli.App, name string) error {
 	if s := closest(name, names); s != "" {
 		hint = fmt.Sprintf("; did you mean %q?", s)
 	}
-	return usageError("unknown command %q%s\n\trun pluginctl --help for the list of commands", name, hint)
+	return diag.Usage("unknown command %q%s\n\trun pluginctl --help for the list of commands", name, hint)
 }
 
 func unknownFlag(cmd *ucli.Command, arg, name string) error {
@@ -127,7 +129,7 @@ func unknownFlag(cmd *ucli.Command, arg, name string) error {
 		hint = fmt.Sprintf("; did you mean %s%s?", dash, s)
 	}
 	flag, _, _ := strings.Cut(arg, "=")
-	return usageError("flag provided but not defined: %s%s (see pluginctl %s --help)", flag, hint, cmd.Name)
+	return diag.Usage("flag provided but not defined: %s%s (see pluginctl %s --help)", flag, hint, cmd.Name)
 }
 
 // closest is the name of names nearest to s by edit distance, "" when

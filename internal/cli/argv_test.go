@@ -57,18 +57,23 @@ func TestClosest(t *testing.T) {
 }
 
 func TestWriteJSON(t *testing.T) {
+	type doc struct {
+		A int `json:"a"`
+	}
 	for _, tt := range []struct {
 		v    any
 		want string
 	}{
 		{struct {
-			A int `json:"a"`
-		}{1}, "{\n  \"schema\": \"s/v1\",\n  \"a\": 1\n}\n"},
-		{struct{}{}, "{\n  \"schema\": \"s/v1\"\n}\n"},
-		{map[string]string{"b": "x"}, "{\n  \"schema\": \"s/v1\",\n  \"b\": \"x\"\n}\n"},
+			Schema string `json:"schema"`
+			*doc
+		}{"s/v1", &doc{1}}, "{\n  \"schema\": \"s/v1\",\n  \"a\": 1\n}\n"},
+		{struct {
+			Schema string `json:"schema"`
+		}{"s/v1"}, "{\n  \"schema\": \"s/v1\"\n}\n"},
 	} {
 		var b strings.Builder
-		if err := writeJSON(&b, "s/v1", tt.v); err != nil {
+		if err := writeJSON(&b, tt.v); err != nil {
 			t.Fatal(err)
 		}
 		if b.String() != tt.want {

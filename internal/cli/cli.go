@@ -5,7 +5,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +15,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/builder"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/version"
@@ -45,9 +45,8 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		err = interrupted(ctx, app.RunContext(ctx, append([]string{"pluginctl"}, args...)))
 	}
 	if err != nil {
-		var ee *exitError
-		if ok := asExit(err, &ee); ok && ee.err.Error() == "" {
-			return err // already reported
+		if err.Error() == "" {
+			return err // already reported (diag.Failed, say)
 		}
 		if err == context.Canceled {
 			fmt.Fprintln(stdio.Stderr, "pluginctl: interrupted")
@@ -55,21 +54,9 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		}
 		// Messages quote file names and tool output: escaped line by
 		// line, so that none can forge output on a terminal.
-		lines := strings.Split(err.Error(), "\n")
-		for i, l := range lines {
-			lines[i] = output.Escape(l)
-		}
-		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", strings.Join(lines, "\n"))
+		fmt.Fprintf(stdio.Stderr, "pluginctl: %s\n", output.EscapeLines(err.Error()))
 	}
 	return err
-}
-
-func asExit(err error, target **exitError) bool {
-	e, ok := err.(*exitError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 func newApp(stdio IO) *ucli.App {
@@ -96,7 +83,7 @@ func newApp(stdio IO) *ucli.App {
 		HideVersion:          true,
 		EnableBashCompletion: false,
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
-			return usageError("%v", err)
+			return diag.Usage("%v", err)
 		},
 		// The help command replaces urfave/cli's, which adds the flag.
 		Flags:                 []ucli.Flag{ucli.HelpFlag},
@@ -123,7 +110,7 @@ Example:
    pluginctl completion bash|zsh|fish`,
 				Action: func(c *ucli.Context) error {
 					if c.Args().Present() {
-						return usageError("version takes no arguments")
+						return diag.Usage("version takes no arguments")
 					}
 					fmt.Fprintf(stdio.Stdout, "pluginctl %s (%s %s/%s)\n", version.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 					return nil
@@ -135,7 +122,7 @@ Example:
 		if slices.ContainsFunc(c.Flags, func(f ucli.Flag) bool { return f == verboseFlag }) {
 			c.Before = func(c *ucli.Context) error {
 				if c.Bool("verbose") && c.Bool("quiet") {
-					return usageError("-v and -q contradict each other: give one")
+					return diag.Usage("-v and -q contradict each other: give one")
 				}
 				if c.Bool("verbose") {
 					gocmd.Trace(stdio.Stderr)
@@ -145,7 +132,7 @@ Example:
 		}
 		name := c.Name
 		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
-			return usageError("%v (see pluginctl %s --help)", err, name)
+			return diag.Usage("%v (see pluginctl %s --help)", err, name)
 		}
 	}
 	return app
@@ -239,39 +226,33 @@ crossbuild-essential-arm64). --for takes the platform from the host.`,
 			goFlag, verboseFlag, quietFlag,
 		},
 		Action: func(c *ucli.Context) error {
-			o, format, err := buildOptions(c, stdio)
+			format, err := checkFormat(c, "text", "json")
+			if err != nil {
+				return err
+			}
+			o, err := buildOptionsFor(c, stdio, format)
 			if err != nil {
 				return err
 			}
 			if err := forOptions(c, &o); err != nil {
 				return err
 			}
-			// Once the flags are valid, a failure in JSON is a report
-			// (the message still goes to standard error).
-			fail := func(err error) error {
-				if format == "json" {
-					w, _ := output.New("json", stdio.Stdout, false)
-					w.Report(failureReport(err, o.Dir, "pluginctl build"))
-				}
-				return err
-			}
+			// Once the flags are valid, a failure in JSON is a report.
 			if err := rebase(c.Context, c, stdio, &o); err != nil {
-				return fail(err)
+				return reportFailure(stdio.Stdout, format, err, o.Dir, "pluginctl build")
 			}
 			if !c.Bool("no-vet") {
 				o.Vet = stdio.Stderr
 			}
 			res, err := builder.Build(c.Context, o)
 			if err != nil {
-				return fail(err)
+				return reportFailure(stdio.Stdout, format, err, o.Dir, "pluginctl build")
 			}
 			if format == "json" {
 				for _, w := range res.Warnings { // text mode: in the build log
 					fmt.Fprintf(stdio.Stderr, "warning: %s\n", w)
 				}
-				enc := json.NewEncoder(stdio.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res.Manifest)
+				return writeJSON(stdio.Stdout, res.Manifest)
 			}
 			if c.Bool("quiet") {
 				return nil

@@ -3,9 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pluginctl/pluginctl/internal/diag"
 )
 
 // shells are the shells pluginctl completion writes a script for.
@@ -25,7 +28,7 @@ Examples:
    pluginctl completion fish > ~/.config/fish/completions/pluginctl.fish`,
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
-				return usageError("completion takes one shell: %s", strings.Join(shells, ", "))
+				return diag.Usage("completion takes one shell: %s", strings.Join(shells, ", "))
 			}
 			cmds := completable(app())
 			switch sh := c.Args().First(); sh {
@@ -37,59 +40,41 @@ Examples:
 			case "fish":
 				return writeFish(stdio.Stdout, cmds)
 			default:
-				return usageError("completion %q: want one of %s", sh, strings.Join(shells, ", "))
+				return diag.Usage("completion %q: want one of %s", sh, strings.Join(shells, ", "))
 			}
 		},
 	}
 }
 
-// completableCommand is a command and its flags as a shell sees them.
-type completableCommand struct {
-	name, usage string
-	flags       []completableFlag
+// completable are the commands a shell completes: all but help.
+func completable(app *ucli.App) []*ucli.Command {
+	return slices.DeleteFunc(slices.Clone(app.Commands), func(c *ucli.Command) bool { return c.Hidden || c.Name == "help" })
 }
 
-type completableFlag struct {
-	names []string // with their dashes
-	usage string
-	value bool
+// flagsOf are c's flags as a shell sees them: --help last, whether or not
+// urfave/cli has added it yet.
+func flagsOf(c *ucli.Command) []ucli.Flag {
+	return append(slices.DeleteFunc(slices.Clone(c.Flags), func(f ucli.Flag) bool { return f == ucli.HelpFlag }), ucli.HelpFlag)
 }
 
-func completable(app *ucli.App) []completableCommand {
-	var out []completableCommand
-	for _, c := range app.Commands {
-		if c.Hidden || c.Name == "help" {
-			continue
+// dashed are f's names as typed: -v, --verbose.
+func dashed(f ucli.Flag) []string {
+	var out []string
+	for _, n := range f.Names() {
+		if len(n) == 1 {
+			out = append(out, "-"+n)
+		} else {
+			out = append(out, "--"+n)
 		}
-		cc := completableCommand{name: c.Name, usage: c.Usage}
-		for _, f := range c.Flags {
-			if f == ucli.HelpFlag {
-				continue // added below, whether or not urfave/cli has yet
-			}
-			cf := completableFlag{value: takesValue(f)}
-			for _, n := range f.Names() {
-				if len(n) == 1 {
-					cf.names = append(cf.names, "-"+n)
-				} else {
-					cf.names = append(cf.names, "--"+n)
-				}
-			}
-			if u, ok := f.(interface{ GetUsage() string }); ok {
-				cf.usage = u.GetUsage()
-			}
-			cc.flags = append(cc.flags, cf)
-		}
-		cc.flags = append(cc.flags, completableFlag{names: []string{"--help", "-h"}, usage: "show help"})
-		out = append(out, cc)
 	}
 	return out
 }
 
-func writeBash(w io.Writer, cmds []completableCommand) error {
+func writeBash(w io.Writer, cmds []*ucli.Command) error {
 	var b strings.Builder
 	var names []string
 	for _, c := range cmds {
-		names = append(names, c.name)
+		names = append(names, c.Name)
 	}
 	b.WriteString("# bash completion for pluginctl (pluginctl completion bash)\n")
 	b.WriteString("_pluginctl() {\n")
@@ -99,13 +84,13 @@ func writeBash(w io.Writer, cmds []completableCommand) error {
 	b.WriteString("\tlocal flags valued\n\tcase $cmd in\n")
 	for _, c := range cmds {
 		var all, valued []string
-		for _, f := range c.flags {
-			all = append(all, f.names...)
-			if f.value {
-				valued = append(valued, f.names...)
+		for _, f := range flagsOf(c) {
+			all = append(all, dashed(f)...)
+			if takesValue(f) {
+				valued = append(valued, dashed(f)...)
 			}
 		}
-		fmt.Fprintf(&b, "\t%s) flags=%q; valued=%q ;;\n", c.name, strings.Join(all, " "), " "+strings.Join(valued, " ")+" ")
+		fmt.Fprintf(&b, "\t%s) flags=%q; valued=%q ;;\n", c.Name, strings.Join(all, " "), " "+strings.Join(valued, " ")+" ")
 	}
 	b.WriteString("\tesac\n")
 	b.WriteString("\tif [[ $cmd == completion ]]; then\n\t\tCOMPREPLY=($(compgen -W \"bash zsh fish\" -- \"$cur\"))\n\t\treturn\n\tfi\n")
@@ -116,26 +101,29 @@ func writeBash(w io.Writer, cmds []completableCommand) error {
 	return err
 }
 
-func writeFish(w io.Writer, cmds []completableCommand) error {
+func writeFish(w io.Writer, cmds []*ucli.Command) error {
 	var b strings.Builder
 	b.WriteString("# fish completion for pluginctl (pluginctl completion fish)\n")
 	b.WriteString("complete -c pluginctl -f -n __fish_use_subcommand -l version -d 'print the version'\n")
 	for _, c := range cmds {
-		fmt.Fprintf(&b, "complete -c pluginctl -f -n __fish_use_subcommand -a %s -d %s\n", c.name, fishQuote(c.usage))
-		for _, f := range c.flags {
+		fmt.Fprintf(&b, "complete -c pluginctl -f -n __fish_use_subcommand -a %s -d %s\n", c.Name, fishQuote(c.Usage))
+		for _, f := range flagsOf(c) {
 			var opts []string
-			for _, n := range f.names {
+			for _, n := range dashed(f) {
 				if strings.HasPrefix(n, "--") {
 					opts = append(opts, "-l "+n[2:])
 				} else {
 					opts = append(opts, "-s "+n[1:])
 				}
 			}
-			r := ""
-			if f.value {
+			r, usage := "", ""
+			if takesValue(f) {
 				r = " -r"
 			}
-			fmt.Fprintf(&b, "complete -c pluginctl -n '__fish_seen_subcommand_from %s' %s%s -d %s\n", c.name, strings.Join(opts, " "), r, fishQuote(f.usage))
+			if u, ok := f.(interface{ GetUsage() string }); ok {
+				usage = u.GetUsage()
+			}
+			fmt.Fprintf(&b, "complete -c pluginctl -n '__fish_seen_subcommand_from %s' %s%s -d %s\n", c.Name, strings.Join(opts, " "), r, fishQuote(usage))
 		}
 	}
 	b.WriteString("complete -c pluginctl -f -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'\n")

@@ -3,13 +3,13 @@ package cli
 import (
 	"cmp"
 	"fmt"
-	"github.com/pluginctl/pluginctl/internal/contract"
 	"io"
 	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/project"
 )
 
@@ -106,12 +106,15 @@ Examples:
 					return err
 				}
 			}
-			ct, err := p.Contract(c.Context, c.Args().Slice())
+			ct, err := project.InForce(c.Context, project.Known{Project: p, Hosts: c.Args().Slice()})
 			if err != nil {
 				return err
 			}
 			if format == "json" {
-				return writeJSON(stdio.Stdout, contractSchema, ct)
+				return writeJSON(stdio.Stdout, struct {
+					Schema string `json:"schema"`
+					*project.Resolved
+				}{contractSchema, ct})
 			}
 			writeContract(stdio.Stdout, ct)
 			return nil
@@ -188,12 +191,7 @@ func writeContract(w io.Writer, r *project.Resolved) {
 		}
 		var from []string
 		for _, s := range e.Sources {
-			switch {
-			case s.Pos != "":
-				from = append(from, s.Pos)
-			default:
-				from = append(from, s.Kind)
-			}
+			from = append(from, cmp.Or(s.Pos, s.Kind))
 		}
 		if from = slices.Compact(from); len(from) > 0 {
 			fmt.Fprintf(w, "%-18s from %s\n", "", strings.Join(from, ", "))

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/output"
 )
 
 // failureReport is the report of a command that stopped before it could
@@ -77,21 +79,30 @@ func failureReport(err error, dir, what string) *diag.Report {
 		}
 	default:
 		p := problem(diag.Environment, diag.Build, firstLine(err.Error()), "")
+		p.Detail = restLines(err.Error())
 		if errors.As(err, &env) {
-			p.Message, p.Fix = firstLine(env.Msg), strings.TrimSpace(strings.ReplaceAll(env.Fix, "\n\t", "\n"))
+			p.Message, p.Fix, p.Detail = firstLine(env.Msg), strings.TrimSpace(strings.ReplaceAll(env.Fix, "\n\t", "\n")), restLines(env.Msg)
 		}
 		if diag.ExitCode(err) == diag.ExitFailure {
 			p.Code = diag.PackageError
-		}
-		p.Detail = append(p.Detail, restLines(err.Error())...)
-		if env != nil {
-			p.Detail = restLines(env.Msg)
 		}
 		add("", p)
 	}
 	r.Finish()
 	r.Notes = []string{"nothing was verified: " + strings.TrimPrefix(what, "pluginctl ") + " stopped first"}
 	return r
+}
+
+// reportFailure writes the failure report of err (see failureReport)
+// to w in format, unless format is text (the message on standard error
+// says it all) or err is nil or a failure already reported; it returns
+// err, whose message still goes to standard error.
+func reportFailure(w io.Writer, format string, err error, dir, what string) error {
+	if err != nil && format != "text" && !errors.Is(err, diag.Failed) {
+		fw, _ := output.New(format, w, false)
+		fw.Report(failureReport(err, dir, what))
+	}
+	return err
 }
 
 func problem(code diag.Code, check diag.Check, msg, fix string) diag.Problem {

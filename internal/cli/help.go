@@ -87,7 +87,7 @@ Examples:
 				return ucli.ShowAppHelp(c)
 			case 1:
 			default:
-				return usageError("help takes one COMMAND or TOPIC")
+				return diag.Usage("help takes one COMMAND or TOPIC")
 			}
 			name := c.Args().First()
 			t, isTopic := lookupTopic(name)
@@ -103,7 +103,7 @@ Examples:
 				_, err := io.WriteString(stdio.Stdout, t.text())
 				return err
 			}
-			return usageError("unknown command %q, nor a help topic: %s (pluginctl help lists them)", name, suggest(name, c.App))
+			return diag.Usage("unknown command %q, nor a help topic: %s (pluginctl help lists them)", name, suggest(name, c.App))
 		},
 	}
 }

@@ -17,7 +17,7 @@ import (
 func runHelp(args ...string) (int, string, string) {
 	var out, errs bytes.Buffer
 	err := Run(context.Background(), args, IO{Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" }})
-	return ExitCode(err), out.String(), errs.String()
+	return diag.ExitCode(err), out.String(), errs.String()
 }
 
 // fields normalises white space, so that wrapped text compares with the

@@ -12,6 +12,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
 	"github.com/pluginctl/pluginctl/verifier"
@@ -24,15 +25,15 @@ func readArtifact(name string) (*artifact.File, error) {
 	if err != nil {
 		var np *artifact.NotPluginError
 		if errors.As(err, &np) {
-			return nil, usageError("%s: %s", name, np.Reason)
+			return nil, diag.Usage("%s: %s", name, np.Reason)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usageError("%s: no such file or directory", name)
+			return nil, diag.Usage("%s: no such file or directory", name)
 		}
-		return nil, usageError("%v", err)
+		return nil, diag.Usage("%v", err)
 	}
 	if f.BuildInfo == nil {
-		return nil, usageError("%s: a C shared library, not a Go program or plugin", name)
+		return nil, diag.Usage("%s: a C shared library, not a Go program or plugin", name)
 	}
 	return f, nil
 }
@@ -73,7 +74,7 @@ Examples:
 				return err
 			}
 			if c.NArg() != 1 {
-				return usageError("inspect takes exactly one FILE")
+				return diag.Usage("inspect takes exactly one FILE")
 			}
 			f, err := readArtifact(c.Args().First())
 			if err != nil {
@@ -90,7 +91,8 @@ Examples:
 				fps[p] = hex.EncodeToString(h[:])
 			}
 			if format == "json" {
-				return writeJSON(stdio.Stdout, inspectSchema, struct {
+				return writeJSON(stdio.Stdout, struct {
+					Schema       string                `json:"schema"`
 					Path         string                `json:"path"`
 					Kind         artifact.Kind         `json:"kind"`
 					PluginPath   string                `json:"plugin_path,omitempty"`
@@ -102,7 +104,7 @@ Examples:
 					DebugInfo    string                `json:"debug_info"`
 					BuildInfo    any                   `json:"build_info"`
 					Fingerprints map[string]string     `json:"fingerprints"`
-				}{f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256(), f.Metadata, syms, debugInfo(f), f.BuildInfo, fps})
+				}{inspectSchema, f.Path, f.Kind, f.PluginPath, f.BuildTarget.String(), f.Size, f.SHA256(), f.Metadata, syms, debugInfo(f), f.BuildInfo, fps})
 			}
 			writeInspect(stdio.Stdout, f, syms, fps)
 			return nil
@@ -137,7 +139,7 @@ func writeInspect(w io.Writer, f *artifact.File, syms map[string]symbolInfo, fps
 		}
 	}
 	safef(w, "build info:\n")
-	for _, line := range splitLines(f.BuildInfo.String()) {
+	for _, line := range strings.Split(strings.TrimRight(f.BuildInfo.String(), "\n"), "\n") {
 		safef(w, "  %s\n", line)
 	}
 	safef(w, "fingerprints (%d packages):\n", len(fps))
@@ -171,7 +173,7 @@ Examples:
 				return err
 			}
 			if c.NArg() != 2 {
-				return usageError("diff takes exactly two files")
+				return diag.Usage("diff takes exactly two files")
 			}
 			a, err := readArtifact(c.Args().Get(0))
 			if err != nil {
@@ -183,7 +185,10 @@ Examples:
 			}
 			d := verifier.Compare(a, b)
 			if format == "json" {
-				if err := writeJSON(stdio.Stdout, diffSchema, d); err != nil {
+				if err := writeJSON(stdio.Stdout, struct {
+					Schema string `json:"schema"`
+					*verifier.Diff
+				}{diffSchema, d}); err != nil {
 					return err
 				}
 			} else {
@@ -204,7 +209,7 @@ Examples:
 				safef(w, "%d package(s) differ; %d only in a, %d only in b\n", len(d.Packages), d.OnlyA, d.OnlyB)
 			}
 			if !d.Empty() {
-				return errFailed
+				return diag.Failed
 			}
 			return nil
 		},

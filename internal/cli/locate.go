@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/verifier"
 )
 
@@ -108,33 +109,29 @@ func mainModules(dir string) []module {
 	if err != nil {
 		return nil
 	}
-	var mod string
-	for d := dir; ; d = filepath.Dir(d) {
-		if data, err := readBounded(filepath.Join(d, "go.work")); err == nil && os.Getenv("GOWORK") != "off" {
-			wf, err := modfile.ParseWork("go.work", data, nil)
-			if err != nil {
-				return nil
+	work, mod := enclosing(dir)
+	if work != "" && os.Getenv("GOWORK") != "off" {
+		data, err := fsutil.ReadRegular(filepath.Join(work, "go.work"), maxSource)
+		if err != nil {
+			return nil
+		}
+		wf, err := modfile.ParseWork("go.work", data, nil)
+		if err != nil {
+			return nil
+		}
+		var out []module
+		for _, u := range wf.Use {
+			root := filepath.Join(work, filepath.FromSlash(u.Path))
+			if data, err := fsutil.ReadRegular(filepath.Join(root, "go.mod"), maxSource); err == nil {
+				out = append(out, module{modfile.ModulePath(data), root})
 			}
-			var out []module
-			for _, u := range wf.Use {
-				root := filepath.Join(d, filepath.FromSlash(u.Path))
-				if data, err := readBounded(filepath.Join(root, "go.mod")); err == nil {
-					out = append(out, module{modfile.ModulePath(data), root})
-				}
-			}
-			return out
 		}
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && mod == "" {
-			mod = d
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
+		return out
 	}
 	if mod == "" {
 		return nil
 	}
-	data, err := readBounded(filepath.Join(mod, "go.mod"))
+	data, err := fsutil.ReadRegular(filepath.Join(mod, "go.mod"), maxSource)
 	if err != nil {
 		return nil
 	}
@@ -180,7 +177,7 @@ func readPackage(mods []module, pkg string) *pkgSource {
 			continue
 		}
 		file := filepath.Join(dir, n)
-		data, err := readBounded(file)
+		data, err := fsutil.ReadRegular(file, maxSource)
 		if err != nil {
 			continue
 		}
@@ -217,26 +214,4 @@ func readPackage(mods []module, pkg string) *pkgSource {
 		return nil
 	}
 	return src
-}
-
-// readBounded reads a file of at most maxSource bytes.
-func readBounded(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() > maxSource {
-		return nil, os.ErrInvalid
-	}
-	data := make([]byte, fi.Size())
-	n, err := f.ReadAt(data, 0)
-	if err != nil && n != len(data) {
-		return nil, err
-	}
-	return data[:n], nil
 }

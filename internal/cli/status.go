@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"sync"
 	"time"
 )
 
@@ -11,45 +10,34 @@ import (
 // redrawn every second until stopped (and then erased): verify's dynamic
 // check can build its probe for a while on a cold cache.
 type status struct {
-	mu    sync.Mutex
-	w     io.Writer
-	what  string
-	start time.Time
-	stop  chan struct{}
-	done  sync.WaitGroup
-	now   func() time.Time
-	every time.Duration
+	w          io.Writer
+	stop, done chan struct{}
 }
 
 // startStatus shows what on w, a terminal; nil (a no-op) when w is nil.
+// Only its goroutine draws the line until end has stopped it.
 func startStatus(w io.Writer, what string) *status {
 	if w == nil {
 		return nil
 	}
-	s := &status{w: w, what: what, now: time.Now, every: time.Second, stop: make(chan struct{})}
-	s.start = s.now()
-	s.draw()
-	s.done.Add(1)
+	s := &status{w: w, stop: make(chan struct{}), done: make(chan struct{})}
+	start := time.Now()
+	draw := func() { fmt.Fprintf(w, "\r\033[K%s … %d s", what, int(time.Since(start).Seconds())) }
+	draw()
 	go func() {
-		defer s.done.Done()
-		t := time.NewTicker(s.every)
+		defer close(s.done)
+		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
 			select {
 			case <-s.stop:
 				return
 			case <-t.C:
-				s.draw()
+				draw()
 			}
 		}
 	}()
 	return s
-}
-
-func (s *status) draw() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fmt.Fprintf(s.w, "\r\033[K%s … %d s", s.what, int(s.now().Sub(s.start).Seconds()))
 }
 
 // end erases the line.
@@ -58,8 +46,6 @@ func (s *status) end() {
 		return
 	}
 	close(s.stop)
-	s.done.Wait()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	<-s.done
 	fmt.Fprint(s.w, "\r\033[K")
 }

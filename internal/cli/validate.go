@@ -11,6 +11,7 @@ import (
 
 	"github.com/pluginctl/pluginctl/builder"
 	"github.com/pluginctl/pluginctl/internal/cachedir"
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/sumcache"
 	"github.com/pluginctl/pluginctl/internal/version"
@@ -24,34 +25,23 @@ func checkFormat(c *ucli.Context, allowed ...string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", usageError("--format %q: want one of %s", f, strings.Join(allowed, ", "))
-}
-
-// buildOptions validates the build command's flags and arguments, all in
-// one place, and turns them into builder options.
-func buildOptions(c *ucli.Context, stdio IO) (builder.Options, string, error) {
-	format, err := checkFormat(c, "text", "json")
-	if err != nil {
-		return builder.Options{}, "", err
-	}
-	o, err := buildOptionsFor(c, stdio, format)
-	return o, format, err
+	return "", diag.Usage("--format %q: want one of %s", f, strings.Join(allowed, ", "))
 }
 
 // buildOptionsFor validates the build flags (shared by build and check);
 // format is the output format, which decides whether progress is shown.
 func buildOptionsFor(c *ucli.Context, stdio IO, format string) (builder.Options, error) {
 	if c.Int("jobs") < 0 {
-		return builder.Options{}, usageError("--jobs must be at least 1")
+		return builder.Options{}, diag.Usage("--jobs must be at least 1")
 	}
 	if c.String("out") == "" {
-		return builder.Options{}, usageError("--out must not be empty")
+		return builder.Options{}, diag.Usage("--out must not be empty")
 	}
 	tags := splitTags(c.StringSlice("tags"))
 	for _, fl := range []string{"gcflags", "ldflags"} {
 		v := c.String(fl)
 		if strings.Contains(v, "-buildmode") || strings.Contains(v, "-linkshared") {
-			return builder.Options{}, usageError("--%s %q: pluginctl sets the build mode itself", fl, v)
+			return builder.Options{}, diag.Usage("--%s %q: pluginctl sets the build mode itself", fl, v)
 		}
 	}
 	wd, err := os.Getwd()
@@ -105,22 +95,22 @@ func forOptions(c *ucli.Context, o *builder.Options) error {
 	host, src := c.String("for"), c.String("host-src")
 	if host == "" {
 		if src != "" {
-			return usageError("--host-src needs --for HOST")
+			return diag.Usage("--host-src needs --for HOST")
 		}
 		return nil
 	}
 	if fi, err := os.Stat(host); err != nil || fi.IsDir() {
-		return usageError("--for %s: no such host binary", host)
+		return diag.Usage("--for %s: no such host binary", host)
 	}
 	if len(c.StringSlice("hosts")) > 0 {
-		return usageError("--for builds plugins only: drop --hosts")
+		return diag.Usage("--for builds plugins only: drop --hosts")
 	}
 	if c.IsSet("goos") || c.IsSet("goarch") {
-		return usageError("--for builds for the host's platform: drop --goos/--goarch")
+		return diag.Usage("--for builds for the host's platform: drop --goos/--goarch")
 	}
 	if src != "" {
 		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
-			return usageError("--host-src %s: not a directory", src)
+			return diag.Usage("--host-src %s: not a directory", src)
 		}
 	}
 	o.For = &builder.ForHost{Host: host, HostSrc: src, Offline: c.Bool("no-download")}
@@ -179,23 +169,8 @@ func rebase(ctx context.Context, c *ucli.Context, stdio IO, o *builder.Options) 
 // go.work, else of the main module's go.mod); "" outside a module. It
 // asks the go command only when a workspace may be involved.
 func projectRoot(ctx context.Context, c *ucli.Context, stdio IO, wd string) (string, error) {
-	if stdio.Getenv("GOWORK") == "" {
-		mod, work := "", false
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-				work = true
-				break
-			}
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && mod == "" {
-				mod = d
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-		if !work {
-			return mod, nil
-		}
+	if work, mod := enclosing(wd); work == "" && stdio.Getenv("GOWORK") == "" {
+		return mod, nil
 	}
 	po := projectOptions(c, stdio)
 	po.Dir = wd
@@ -204,6 +179,22 @@ func projectRoot(ctx context.Context, c *ucli.Context, stdio IO, wd string) (str
 		return "", err
 	}
 	return p.Root, nil
+}
+
+// enclosing returns the directories of the go.work and of the go.mod
+// nearest to dir, dir included ("" for none).
+func enclosing(dir string) (work, mod string) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil && work == "" {
+			work = d
+		}
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && mod == "" {
+			mod = d
+		}
+		if work != "" && mod != "" || filepath.Dir(d) == d {
+			return work, mod
+		}
+	}
 }
 
 // rebasePatterns rewrites the relative and absolute package patterns,

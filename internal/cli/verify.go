@@ -95,26 +95,26 @@ Examples:
 				return err
 			}
 			if !c.Args().Present() {
-				return usageError("verify needs at least one ARTIFACT (a .so file or a directory)")
+				return diag.Usage("verify needs at least one ARTIFACT (a .so file or a directory)")
 			}
 			return runVerify(c, stdio, o, w, c.Args().Slice())
 		},
 	}
 }
 
-// reportSink is where a report goes: a writer for the format, and the
-// function that delivers it (to stdout, or atomically to --output).
+// reportSink is where a report goes: w renders it onto standard output,
+// or, with --output, into buf, which is then written to the file
+// atomically.
 type reportSink struct {
 	format string
 	path   string
-	buf    *bytes.Buffer
+	buf    bytes.Buffer
 	w      output.Writer
 	// stdout, when set, renders the report on standard output too, in
 	// --format, while --output gets the format its extension names
 	// (check --format github --output report.xml: annotations in the
 	// log, JUnit in the file).
 	stdout output.Writer
-	outBuf *bytes.Buffer
 }
 
 // fileFormat is the report format an --output file's extension names:
@@ -129,26 +129,12 @@ func fileFormat(path string) string {
 	return ""
 }
 
-// report renders r into the sink's buffers.
+// report renders r: onto standard output, into buf for --output.
 func (s *reportSink) report(r *verifier.Report) error {
-	s.buf.Reset()
-	if err := s.w.Report(r); err != nil {
+	if err := s.w.Report(r); err != nil || s.stdout == nil {
 		return err
 	}
-	if s.stdout != nil {
-		s.outBuf.Reset()
-		return s.stdout.Report(r)
-	}
-	return nil
-}
-
-// flushStdout writes what goes to standard output besides --output.
-func (s *reportSink) flushStdout(stdio IO) error {
-	if s.stdout == nil {
-		return nil
-	}
-	_, err := stdio.Stdout.Write(s.outBuf.Bytes())
-	return err
+	return s.stdout.Report(r)
 }
 
 // fail delivers the report of a command that failed before it verified
@@ -160,21 +146,17 @@ func (s *reportSink) fail(stdio IO, err error, dir, what string) error {
 		return err
 	}
 	r := failureReport(err, dir, what)
-	if e := s.report(r); e != nil {
+	if e := s.w.Report(r); e != nil || s.path == "" {
 		return err
 	}
-	if s.format != "text" { // text: the message on standard error says it
-		s.flushStdout(stdio)
-	}
-	if s.path == "" {
-		stdio.Stdout.Write(s.buf.Bytes())
-		return err
+	if s.stdout != nil && s.format != "text" { // text: the message on standard error says it
+		s.stdout.Report(r)
 	}
 	if e := checkOutput(s.path, nil); e != nil {
 		return errors.Join(err, e)
 	}
 	if e := fsutil.WriteFileAtomic(s.path, s.buf.Bytes(), 0o644); e != nil {
-		return errors.Join(err, usageError("writing --output: %v", e))
+		return errors.Join(err, diag.Usage("writing --output: %v", e))
 	}
 	fmt.Fprintf(stdio.Stderr, "%s: failed; report in %s\n", what, s.path)
 	return err
@@ -187,20 +169,20 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		return verifier.Options{}, nil, err
 	}
 	if t := c.Duration("timeout"); t < minTimeout {
-		return verifier.Options{}, nil, usageError("--timeout %v is too short to verify anything: the probe, a Go program, needs milliseconds just to start and open a plugin; give at least %v (default %v)", t, minTimeout, verifierDefaultTimeout)
+		return verifier.Options{}, nil, diag.Usage("--timeout %v is too short to verify anything: the probe, a Go program, needs milliseconds just to start and open a plugin; give at least %v (default %v)", t, minTimeout, verifierDefaultTimeout)
 	}
 	if o := c.String("order"); o != "" && o != "given" && o != "name" {
-		return verifier.Options{}, nil, usageError("--order %q: want given or name", o)
+		return verifier.Options{}, nil, diag.Usage("--order %q: want given or name", o)
 	}
 	if c.IsSet("jobs") && c.Int("jobs") < 1 {
-		return verifier.Options{}, nil, usageError("--jobs must be at least 1")
+		return verifier.Options{}, nil, diag.Usage("--jobs must be at least 1")
 	}
 	if c.Bool("static") && len(c.StringSlice("require-capability")) > 0 {
-		return verifier.Options{}, nil, usageError("--require-capability needs the dynamic check: it calls Capabilities(); drop --static")
+		return verifier.Options{}, nil, diag.Usage("--require-capability needs the dynamic check: it calls Capabilities(); drop --static")
 	}
 	for _, e := range expectValues(c) {
 		if _, err := contract.ParseExpect(e); err != nil {
-			return verifier.Options{}, nil, usageError("--expect %q: %v", e, err)
+			return verifier.Options{}, nil, diag.Usage("--expect %q: %v", e, err)
 		}
 	}
 	sandbox := c.String("sandbox")
@@ -212,22 +194,21 @@ func verifyOptions(c *ucli.Context, stdio IO) (verifier.Options, *reportSink, er
 		sandbox = "auto"
 	case "auto", "require", "off":
 	default:
-		return verifier.Options{}, nil, usageError("--sandbox %q (or PLUGINCTL_SANDBOX): want auto, require or off", sandbox)
+		return verifier.Options{}, nil, diag.Usage("--sandbox %q (or PLUGINCTL_SANDBOX): want auto, require or off", sandbox)
 	}
-	sink := &reportSink{format: format, path: c.String("output"), buf: &bytes.Buffer{}}
-	color := format == "text" && sink.path == "" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
-	sink.w, _ = output.New(format, sink.buf, color)
-	if ff := fileFormat(sink.path); ff != "" && ff != format {
-		sink.outBuf = &bytes.Buffer{}
-		color = format == "text" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
-		sink.stdout, _ = output.New(format, sink.outBuf, color)
-		sink.w, _ = output.New(ff, sink.buf, false)
-		if c.Bool("quiet") {
-			sink.stdout = output.Quiet(sink.stdout)
-		}
+	sink := &reportSink{format: format, path: c.String("output")}
+	color := format == "text" && stdio.Getenv("NO_COLOR") == "" && isTerminal(stdio.Stdout, stdio.Getenv)
+	switch ff := fileFormat(sink.path); {
+	case sink.path == "":
+		sink.w, _ = output.New(format, stdio.Stdout, color)
+	case ff != "" && ff != format:
+		sink.stdout, _ = output.New(format, stdio.Stdout, color)
+		sink.w, _ = output.New(ff, &sink.buf, false)
+	default:
+		sink.w, _ = output.New(format, &sink.buf, false)
 	}
 	if c.Bool("quiet") {
-		sink.w = output.Quiet(sink.w)
+		sink.w, sink.stdout = output.Quiet(sink.w), output.Quiet(sink.stdout)
 	}
 	o := verifier.Options{
 		Host:                c.String("host"),
@@ -269,23 +250,17 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 		return sink.fail(stdio, err, o.Dir, "pluginctl verify")
 	}
 	// Interrupted (err is the context's): the partial report is written
-	// all the same, and the command ends with ExitInterrupted.
+	// all the same, and the command ends with diag.ExitInterrupted.
 	interrupted := err
 	if w := unboxedWarning(r); w != "" {
 		fmt.Fprintf(stdio.Stderr, "pluginctl verify: warning: %s\n", w)
 	}
 	if sink.format == "github" {
-		// Annotations go on the plugin's source when it is at hand.
-		dir := o.Dir
-		if dir == "" {
-			dir = "."
-		}
-		locate(r, dir, stdio.Getenv("GITHUB_WORKSPACE"))
+		// Annotations go on the plugin's source when it is at hand ("":
+		// the current directory).
+		locate(r, o.Dir, stdio.Getenv("GITHUB_WORKSPACE"))
 	}
 	if err := sink.report(r); err != nil {
-		return err
-	}
-	if err := sink.flushStdout(stdio); err != nil {
 		return err
 	}
 	if sink.path != "" {
@@ -300,19 +275,17 @@ func runVerify(c *ucli.Context, stdio IO, o verifier.Options, sink *reportSink, 
 			return err
 		}
 		if err := fsutil.WriteFileAtomic(sink.path, sink.buf.Bytes(), 0o644); err != nil {
-			return usageError("writing --output: %v", err)
+			return diag.Usage("writing --output: %v", err)
 		}
 		fmt.Fprintf(stdio.Stderr, "pluginctl verify: %d checked, %d passed, %d failed; report in %s\n",
 			r.Summary.Checked, r.Summary.Passed, r.Summary.Failed, sink.path)
-	} else if _, err := stdio.Stdout.Write(sink.buf.Bytes()); err != nil {
-		return err
 	}
 	if interrupted != nil {
 		fmt.Fprintf(stdio.Stderr, "pluginctl verify: interrupted; %d artifact(s) not checked\n", r.Summary.NotChecked)
-		return &exitError{ExitInterrupted, errors.New("")} // reported
+		return &diag.EnvError{Code: diag.ExitInterrupted} // reported
 	}
 	if r.Failed() {
-		return errFailed
+		return diag.Failed
 	}
 	return nil
 }
@@ -364,9 +337,9 @@ func checkOutput(path string, inputs []string) error {
 	if err := fsutil.CheckReplaceable(path); err != nil {
 		var nr *fsutil.NotRegularError
 		if errors.As(err, &nr) {
-			return usageError("--output %s is %s, not a regular file: refusing to replace it\n\twrite the report to a new or regular file", diag.QuotePath(path), fsutil.Describe(nr.Mode))
+			return diag.Usage("--output %s is %s, not a regular file: refusing to replace it\n\twrite the report to a new or regular file", diag.QuotePath(path), fsutil.Describe(nr.Mode))
 		}
-		return usageError("--output %s: %v", diag.QuotePath(path), err)
+		return diag.Usage("--output %s: %v", diag.QuotePath(path), err)
 	}
 	out, err := os.Stat(path)
 	if err != nil {
@@ -374,7 +347,7 @@ func checkOutput(path string, inputs []string) error {
 	}
 	for _, in := range inputs {
 		if fi, err := os.Stat(in); err == nil && os.SameFile(out, fi) {
-			return usageError("--output %s is %s, which this verification reads: refusing to overwrite it\n\twrite the report to another file", diag.QuotePath(path), inputWord(in))
+			return diag.Usage("--output %s is %s, which this verification reads: refusing to overwrite it\n\twrite the report to another file", diag.QuotePath(path), inputWord(in))
 		}
 	}
 	return nil
@@ -483,7 +456,7 @@ Examples:
 			fail := func(err error) error { return sink.fail(stdio, err, dir, "pluginctl check") }
 			if c.String("for") != "" {
 				if vo.Host != "" {
-					return usageError("--for HOST builds for HOST and verifies against it: drop --host")
+					return diag.Usage("--for HOST builds for HOST and verifies against it: drop --host")
 				}
 				if err := forOptions(c, &bo); err != nil {
 					return err
@@ -512,7 +485,7 @@ Examples:
 				plugins = append(plugins, local(wd, bo.Dir, filepath.Join(base, filepath.FromSlash(a.Path))))
 			}
 			if len(plugins) == 0 {
-				return fail(usageError("the build produced no plugins to verify"))
+				return fail(diag.Usage("the build produced no plugins to verify"))
 			}
 			switch {
 			case bo.For != nil:

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/output"
 	"github.com/pluginctl/pluginctl/internal/vet"
 )
@@ -37,22 +37,15 @@ Examples:
 				return err
 			}
 			// Once the flags are valid, a failure in a machine format is
-			// a report (the message still goes to standard error).
-			fail := func(err error, dir string) error {
-				if err != nil && format != "text" && !errors.Is(err, errFailed) {
-					w, _ := output.New(format, stdio.Stdout, false)
-					w.Report(failureReport(err, dir, "pluginctl vet"))
-				}
-				return err
-			}
+			// a report.
 			p, err := loadProject(c, stdio)
 			if err != nil {
-				return fail(err, "")
+				return reportFailure(stdio.Stdout, format, err, "", "pluginctl vet")
 			}
 			// The project's flags (projectOptions: -trimpath, as build
 			// compiles): export data then comes from the build's cache.
 			o := vet.Options{Dir: p.Dir, Project: p, Patterns: c.Args().Slice(), APIPackage: first(c.StringSlice("api")), Tags: p.Tags, BuildFlags: p.BuildFlags}
-			return fail(runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet")), p.Dir)
+			return reportFailure(stdio.Stdout, format, runVet(c.Context, o, stdio.Stdout, format, c.Bool("quiet")), p.Dir, "pluginctl vet")
 		},
 	}
 }
@@ -71,7 +64,7 @@ func runVet(ctx context.Context, o vet.Options, w io.Writer, format string, quie
 		return err
 	}
 	if res.Failed() {
-		return errFailed
+		return diag.Failed
 	}
 	return nil
 }

@@ -156,13 +156,3 @@ var Codes = []Doc{
 		"the API package, or any shared module, reaching the host and a plugin from two places (own go.mod, replace, vendor, go.work, two versions)",
 		"keep one copy: one module, or one replace for every build"},
 }
-
-// DocOf returns the documentation of code, and false when it has none.
-func DocOf(code Code) (Doc, bool) {
-	for _, d := range Codes {
-		if d.Code == code {
-			return d, true
-		}
-	}
-	return Doc{}, false
-}

@@ -15,7 +15,7 @@ import (
 // name cannot start a line, move the cursor or draw a fake PASS line.
 // Tabs and ordinary spaces are kept.
 func Escape(s string) string {
-	if isSafe(s) {
+	if !strings.ContainsFunc(s, func(r rune) bool { return !safeRune(r) }) {
 		return s
 	}
 	var b strings.Builder
@@ -42,23 +42,14 @@ func Escape(s string) string {
 	return b.String()
 }
 
-// escapeLines is Escape for text that may span lines: each line is
+// EscapeLines is Escape for text that may span lines: each line is
 // escaped, the line breaks are kept (the caller indents them).
-func escapeLines(s string) string {
+func EscapeLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = Escape(l)
 	}
 	return strings.Join(lines, "\n")
-}
-
-func isSafe(s string) bool {
-	for _, r := range s {
-		if !safeRune(r) {
-			return false
-		}
-	}
-	return true
 }
 
 func safeRune(r rune) bool {

@@ -119,7 +119,7 @@ func (t *text) Report(r *diag.Report) error {
 	for _, n := range r.Notes {
 		// A note of several lines (an error with its fix) is indented,
 		// each line escaped, never a literal \n.
-		fmt.Fprintf(&b, "note: %s\n", strings.ReplaceAll(escapeLines(strings.TrimRight(n, "\n")), "\n", "\n      "))
+		fmt.Fprintf(&b, "note: %s\n", strings.ReplaceAll(EscapeLines(strings.TrimRight(n, "\n")), "\n", "\n      "))
 	}
 	for _, a := range r.Artifacts {
 		verdict := t.paint("32", "PASS")
@@ -151,7 +151,7 @@ func (t *text) Report(r *diag.Report) error {
 			}
 			fmt.Fprintf(&b, "      %s %s [%s]: %s\n", sev, Escape(string(p.Code)), p.Check, msg)
 			for _, d := range p.Detail {
-				fmt.Fprintf(&b, "          %s\n", indentMore(escapeLines(d)))
+				fmt.Fprintf(&b, "          %s\n", indentMore(EscapeLines(d)))
 			}
 			if p.Fix != "" {
 				fmt.Fprintf(&b, "          fix: %s\n", Escape(p.Fix))

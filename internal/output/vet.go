@@ -30,12 +30,12 @@ func Vet(w io.Writer, format string, r *diag.VetReport) error {
 		return encode(w, r)
 	case "text":
 		for _, e := range r.Errors {
-			fmt.Fprintf(&b, "%s\n", escapeLines(e))
+			fmt.Fprintf(&b, "%s\n", EscapeLines(e))
 		}
 		for _, f := range r.Findings {
 			fmt.Fprintf(&b, "%s: %s %s: %s\n", Escape(f.Pos), f.Severity, f.Code, Escape(f.Message))
 			for _, d := range f.Detail {
-				fmt.Fprintf(&b, "\t%s\n", strings.ReplaceAll(escapeLines(d), "\n", "\n\t"))
+				fmt.Fprintf(&b, "\t%s\n", strings.ReplaceAll(EscapeLines(d), "\n", "\n\t"))
 			}
 			if f.Fix != "" {
 				fmt.Fprintf(&b, "\tfix: %s\n", Escape(f.Fix))

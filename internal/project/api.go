@@ -1,6 +1,7 @@
 package project
 
 import (
+	"cmp"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -18,12 +19,7 @@ import (
 // API is the API package in force when api is the one given, resolved or
 // recorded ("" when none is): api, else the pluginapi convention's,
 // pluginapi.ImportPath. It is the one default of the API package.
-func API(api string) string {
-	if api == "" {
-		return pluginapi.ImportPath
-	}
-	return api
-}
+func API(api string) string { return cmp.Or(api, pluginapi.ImportPath) }
 
 // MetadataAPI returns the API package whose APIVersion constant the
 // artifacts' metadata records: the first declared API package that
@@ -37,21 +33,17 @@ func (p *Project) MetadataAPI(hosts, plugins []*packages.Package) (api string, u
 	declared := p.API
 	byPath := map[string]*packages.Package{}
 	inHost := map[string]bool{}
-	for _, h := range hosts {
-		packages.Visit([]*packages.Package{h}, nil, func(p *packages.Package) {
-			byPath[p.PkgPath] = p
-			inHost[p.PkgPath] = true
-		})
-	}
+	packages.Visit(hosts, nil, func(p *packages.Package) {
+		byPath[p.PkgPath] = p
+		inHost[p.PkgPath] = true
+	})
 	shared := map[string]bool{}
-	for _, pl := range plugins {
-		packages.Visit([]*packages.Package{pl}, nil, func(p *packages.Package) {
-			byPath[p.PkgPath] = p
-			if inHost[p.PkgPath] || len(hosts) == 0 {
-				shared[p.PkgPath] = true
-			}
-		})
-	}
+	packages.Visit(plugins, nil, func(p *packages.Package) {
+		byPath[p.PkgPath] = p
+		if inHost[p.PkgPath] || len(hosts) == 0 {
+			shared[p.PkgPath] = true
+		}
+	})
 	for _, a := range declared {
 		if byPath[a] == nil && len(hosts)+len(plugins) > 0 {
 			unlinked = append(unlinked, a)

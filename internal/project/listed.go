@@ -7,7 +7,7 @@ import (
 )
 
 // listing is a package graph the command already loaded with ListMode and
-// the project's configuration (the build's discovery), which List and
+// the project's configuration (the build's discovery), which hosts and
 // the contract's source key use instead of running go list again.
 type listing struct {
 	patterns []string
@@ -16,8 +16,8 @@ type listing struct {
 }
 
 // Listed offers roots, loaded for patterns with ListMode and the
-// project's configuration, to the later List and Contract calls of the
-// same command: a List of the same patterns, and the source key of
+// project's configuration, to the later hosts and InForce calls of the
+// same command: hosts of the same patterns, and the source key of
 // packages in the graph, are then answered from it.
 func (p *Project) Listed(patterns []string, roots []*packages.Package) {
 	l := &listing{patterns: slices.Clone(patterns), roots: roots, byPath: map[string]*packages.Package{}}

@@ -16,7 +16,7 @@ import (
 )
 
 // TestListed: a graph the command listed already (the build's discovery)
-// answers Hosts and the contract's source key as go list would, without
+// answers hosts and the contract's source key as go list would, without
 // running it; another set of patterns still runs go list. On a module of
 // its own, with its own API package, that imports nothing of pluginctl.
 func TestListed(t *testing.T) {
@@ -69,12 +69,11 @@ func main() {
 	}
 
 	plain := load()
-	wantHosts, err := plain.Hosts(ctx)
+	wantHosts, err := plain.hosts(ctx, plain.RootPatterns())
 	if err != nil || len(wantHosts) != 1 || wantHosts[0] != "example.com/shop/cmd/host" {
 		t.Fatalf("Hosts = %q, %v", wantHosts, err)
 	}
-	env, _ := plain.PackagesEnv()
-	wantKey := plain.sourceKey(ctx, env, wantHosts)
+	wantKey := plain.sourceKey(ctx, wantHosts)
 	if wantKey == "" {
 		t.Fatal("no source key")
 	}
@@ -90,26 +89,26 @@ func main() {
 	}
 	p.Listed(p.RootPatterns(), roots)
 	before := lists()
-	hosts, err := p.Hosts(ctx)
+	hosts, err := p.hosts(ctx, p.RootPatterns())
 	if err != nil || strings.Join(hosts, " ") != strings.Join(wantHosts, " ") {
 		t.Errorf("Hosts from the listing = %q, %v; want %q", hosts, err, wantHosts)
 	}
-	if key := p.sourceKey(ctx, env, hosts); key != wantKey {
+	if key := p.sourceKey(ctx, hosts); key != wantKey {
 		t.Errorf("source key from the listing = %s, want %s", key, wantKey)
 	}
 	if n := lists() - before; n != 0 {
 		t.Errorf("go list ran %d times with the graph listed", n)
 	}
 	// Patterns the listing was not loaded for are listed.
-	if pkgs, err := p.List(ctx, []string{"./api"}); err != nil || len(pkgs) != 0 {
-		t.Errorf("List(./api) = %v, %v", pkgs, err)
+	if pkgs, err := p.hosts(ctx, []string{"./api"}); err != nil || len(pkgs) != 0 {
+		t.Errorf("hosts(./api) = %v, %v", pkgs, err)
 	}
 	if lists() == before {
-		t.Error("List of other patterns did not run go list")
+		t.Error("hosts of other patterns did not run go list")
 	}
 	// A source change changes the key, listed or not.
 	os.WriteFile(filepath.Join(dir, "api", "api.go"), []byte(files["api/api.go"]+"\n// changed\n"), 0o644)
-	if key := p.sourceKey(ctx, env, hosts); key == wantKey {
+	if key := p.sourceKey(ctx, hosts); key == wantKey {
 		t.Error("the source key from the listing did not change with a source file")
 	}
 }

@@ -6,8 +6,10 @@
 // the go command and environment every go subprocess and go/packages use,
 // the cache directories, what each package is (Classify: the one rule
 // deciding host, plugin or neither), the project's API package(s) and the
-// contract in force (Contract: inferred from the hosts' code, merged with
-// pluginctl.toml and --expect, cached by the sources it was read from).
+// contract in force (InForce, for every command: recorded by a build, or
+// inferred from the hosts' code, merged with pluginctl.toml and --expect,
+// cached by the sources it was read from; a released host's read from its
+// own source).
 //
 // A project need not import anything of pluginctl's: its API package is
 // its own (declared with api = "..." in pluginctl.toml or --api, else
@@ -16,6 +18,7 @@
 package project
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,12 +60,6 @@ type Options struct {
 	CacheDir string
 }
 
-// Module is one main module of the project.
-type Module struct {
-	Path string // module path
-	Dir  string // absolute directory of its go.mod
-}
-
 // Project is the model of one project.
 type Project struct {
 	// Dir is where the command runs (absolute).
@@ -75,9 +72,9 @@ type Project struct {
 	GoWork string
 	// GoMod is the go.mod of the module containing Dir, "" when none.
 	GoMod string
-	// Modules are the main modules: the one module, or every module the
-	// go.work uses.
-	Modules []Module
+	// modDirs are the main modules' directories: the one module's, or
+	// those of every module the go.work uses.
+	modDirs []string
 	// Config is the merged pluginctl.toml of the root and of every main
 	// module (never nil): symbols, hosts (absolute directory patterns),
 	// plugin directories (absolute), API packages and infer (false when
@@ -110,36 +107,20 @@ type Project struct {
 // pluginctl.toml, go.mod or go.work, or a go command that does not run,
 // is an error (a *diag.EnvError saying what to fix).
 func Load(ctx context.Context, o Options) (*Project, error) {
-	dir := o.Dir
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, err
-		}
-		dir = wd
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := filepath.Abs(o.Dir) // "": the current directory
 	if err != nil {
 		return nil, err
 	}
-	g := &gocmd.Go{}
-	if o.Go != nil {
-		c := *o.Go
-		g = &c
-	}
+	g := *cmp.Or(o.Go, &gocmd.Go{})
 	if g.Dir == "" {
 		g.Dir = dir
 	}
-	p := &Project{Dir: dir, Go: g, Tags: o.Tags, BuildFlags: o.BuildFlags, Config: &contract.Config{Infer: true}}
+	p := &Project{Dir: dir, Go: &g, Tags: o.Tags, BuildFlags: o.BuildFlags, Config: &contract.Config{Infer: true}}
 	p.CacheDir = cachedir.RootFor(o.CacheDir)
-	for _, e := range o.Expect {
-		entry, err := contract.ParseExpect(e)
-		if err != nil {
-			return nil, diag.Usage("--expect %q: %v", e, err)
-		}
-		p.Expect = append(p.Expect, entry)
+	if p.Expect, err = parseExpect(o.Expect); err != nil {
+		return nil, err
 	}
-	env, err := goEnv(ctx, g)
+	env, err := goEnv(ctx, &g)
 	if err != nil {
 		return nil, err
 	}
@@ -148,8 +129,7 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 	if err := p.readModules(); err != nil {
 		return nil, err
 	}
-	p.API = appendUnique(p.API, p.Config.API...)
-	p.API = appendUnique(p.API, o.API...)
+	p.API = appendUnique(nil, slices.Concat(p.Config.API, o.API)...)
 	return p, nil
 }
 
@@ -205,22 +185,17 @@ func (p *Project) readModules() error {
 		return err
 	}
 	for _, d := range modDirs {
-		m := Module{Dir: d}
 		name := filepath.Join(d, "go.mod")
-		data, err := os.ReadFile(name)
-		if err != nil {
+		if _, err := os.ReadFile(name); err != nil {
 			return &diag.EnvError{Msg: fmt.Sprintf("reading %s: %v", name, err), Fix: "fix the use directives of go.work"}
-		}
-		if f, err := modfile.ParseLax(name, data, nil); err == nil && f.Module != nil {
-			m.Path = f.Module.Mod.Path
 		}
 		if d != p.Root {
 			if err := p.mergeConfig(d); err != nil {
 				return err
 			}
 		}
-		p.Modules = append(p.Modules, m)
 	}
+	p.modDirs = modDirs
 	return nil
 }
 
@@ -302,13 +277,7 @@ func (p *Project) NeedModule() error {
 }
 
 // ModuleDirs are the main modules' directories.
-func (p *Project) ModuleDirs() []string {
-	var out []string
-	for _, m := range p.Modules {
-		out = append(out, m.Dir)
-	}
-	return out
-}
+func (p *Project) ModuleDirs() []string { return p.modDirs }
 
 // Patterns rewrites "./..." for a go.work workspace, where the go command
 // accepts it only inside a module, into one pattern per workspace module
@@ -328,8 +297,8 @@ func (p *Project) Patterns(patterns []string) []string {
 // (every main module), as the go command accepts them from Dir.
 func (p *Project) RootPatterns() []string {
 	var out []string
-	for _, m := range p.Modules {
-		rel, err := filepath.Rel(p.Dir, m.Dir)
+	for _, d := range p.modDirs {
+		rel, err := filepath.Rel(p.Dir, d)
 		if err != nil {
 			continue
 		}

@@ -1,9 +1,8 @@
 package released
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,11 +15,9 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/pluginctl/pluginctl/internal/cachedir"
 	"github.com/pluginctl/pluginctl/internal/contract"
-	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
-	"github.com/pluginctl/pluginctl/internal/version"
+	"github.com/pluginctl/pluginctl/internal/load"
 )
 
 // A released host's contract (what it looks up in its plugins) is read
@@ -51,24 +48,13 @@ type ContractOptions struct {
 	Offline bool
 }
 
-// Contract source kinds (HostContract.Kind).
-const (
-	// SourceHostSrc: read from the --host-src checkout.
-	SourceHostSrc = "host-src"
-	// SourceMainModule: the host's own main module at its version.
-	SourceMainModule = "main-module"
-	// SourceDeps: the host's dependencies that load plugins.
-	SourceDeps = "dependencies"
-)
-
 // HostContract is a released host's contract and where it came from.
 type HostContract struct {
 	// Contract is nil when nothing of it is known.
 	Contract *contract.Contract
-	// Kind is one of the Source* constants ("" when unknown); From says
-	// where it was read, for people ("module example.com/fw v1.2.0,
-	// named by the host's build info").
-	Kind, From string
+	// From says where it was read, for people ("module example.com/fw
+	// v1.2.0, named by the host's build info"); "" when unknown.
+	From string
 	// Notes say what was tried and could not be read.
 	Notes []string
 }
@@ -83,83 +69,50 @@ func (c *HostContract) Known() bool {
 const UnknownWarning = "the host's contract is unknown: only load checks ran; give --host-src or declare the symbols"
 
 // Contract reads the host's contract from the first source that gives
-// one (see above). The error is for a cancelled context only; what could
-// not be read is in Notes.
+// one (see above). The error is for a cancelled context only (with what
+// was read so far); what could not be read is in Notes.
 func (h *Host) Contract(ctx context.Context, o ContractOptions) (*HostContract, error) {
-	// A contract read from published source (not a checkout, which can
-	// change) is remembered by the host's sha256.
-	var cacheFile string
-	if dir := cachedir.For(cachedir.Contract); dir != "" && o.HostSrc == "" {
-		sum := sha256.Sum256([]byte("released/v1\n" + version.ToolID() + "\n" + h.SHA256()))
-		cacheFile = filepath.Join(dir, "released-"+hex.EncodeToString(sum[:16])+".json")
-		if data, err := fsutil.ReadRegular(cacheFile, 16<<20); err == nil {
-			var c HostContract
-			if json.Unmarshal(data, &c) == nil && c.Known() {
-				return &c, nil
-			}
-		}
-	}
-	c, err := h.readContract(ctx, o)
-	if err == nil && cacheFile != "" && c.Known() {
-		if js, err := json.Marshal(c); err == nil {
-			_ = os.MkdirAll(filepath.Dir(cacheFile), 0o755)
-			_ = fsutil.WriteFileAtomic(cacheFile, js, 0o644)
-		}
-	}
-	return c, err
-}
-
-func (h *Host) readContract(ctx context.Context, o ContractOptions) (*HostContract, error) {
 	out := &HostContract{}
-	try := func(kind, from string, c *contract.Contract, err error) bool {
+	try := func(from string, c *contract.Contract, err error) bool {
 		switch {
 		case err != nil:
 			out.Notes = append(out.Notes, fmt.Sprintf("the contract could not be read from %s: %v", from, firstLines(err.Error(), 6)))
 		case c == nil || len(c.Entries)+len(c.Unresolved) == 0:
 			out.Notes = append(out.Notes, fmt.Sprintf("%s looks no symbol up in its plugins", from))
 		default:
-			out.Contract, out.Kind, out.From = c, kind, from
+			out.Contract, out.From = c, from
 			return true
 		}
 		return false
 	}
-	main := h.File.BuildInfo.Path
+	main := func(string, []string) ([]string, error) { return []string{h.File.BuildInfo.Path}, nil }
 	if o.HostSrc != "" {
 		abs, _ := filepath.Abs(o.HostSrc)
-		c, err := h.inferIn(ctx, o, abs, nil, []string{main})
-		if try(SourceHostSrc, "the host's source "+o.HostSrc, c, err) {
-			return out, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		c, err := infer(ctx, goIn(o, abs), cmp.Or(o.LinkDir, os.TempDir()), main)
+		if try("the host's source "+o.HostSrc, c, err) || ctx.Err() != nil {
+			return out, ctx.Err()
 		}
 	}
 	if ver, how := h.mainVersion(ctx, o); ver != "" {
-		c, err := h.inferFromCache(ctx, o, ver, func(env []string, dir string) ([]string, error) { return []string{main}, nil })
-		if try(SourceMainModule, fmt.Sprintf("the host's own module %s %s (%s, read through the module proxy)", h.Main.Path, ver, how), c, err) {
-			return out, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		c, err := h.inferFromCache(ctx, o, ver, main)
+		if try(fmt.Sprintf("the host's own module %s %s (%s, read through the module proxy)", h.Main.Path, ver, how), c, err) || ctx.Err() != nil {
+			return out, ctx.Err()
 		}
 	} else if how != "" {
 		out.Notes = append(out.Notes, how)
 	}
 	var loaders []string
-	c, err := h.inferFromCache(ctx, o, "", func(env []string, dir string) ([]string, error) {
+	c, err := h.inferFromCache(ctx, o, "", func(dir string, env []string) ([]string, error) {
 		var err error
-		loaders, err = h.depLoaders(ctx, env, dir)
+		loaders, err = h.depLoaders(ctx, dir, env)
 		return loaders, err
 	})
 	if errors.Is(err, errNoLoaders) {
 		out.Notes = append(out.Notes, "no module the host links at a version loads plugins (no package of theirs links package plugin): the loading is in the host's own code")
 		return out, nil
 	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	try(SourceDeps, "the modules the host links "+modulesOf(h, loaders)+" (at the versions of its build info)", c, err)
-	return out, nil
+	try("the modules the host links "+modulesOf(h, loaders)+" (at the versions of its build info)", c, err)
+	return out, ctx.Err()
 }
 
 var errNoLoaders = errors.New("no loaders")
@@ -187,8 +140,7 @@ func (h *Host) mainVersion(ctx context.Context, o ContractOptions) (ver, how str
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module pluginctl.invalid/hostcontract\n"), 0o644); err != nil {
 		return "", ""
 	}
-	g := h.goFor(o, dir)
-	data, err := g.Output(ctx, "list", "-m", "-json", "-mod=mod", h.Main.Path+"@"+rev)
+	data, err := o.proxyGo(dir).Output(ctx, "list", "-m", "-json", "-mod=mod", h.Main.Path+"@"+rev)
 	var m struct{ Version string }
 	if err != nil || json.Unmarshal(data, &m) != nil || m.Version == "" {
 		return "", fmt.Sprintf("the host's own module %s at revision %s could not be resolved through the module proxy: %v", h.Main.Path, rev, firstLines(fmt.Sprint(err), 3))
@@ -196,32 +148,33 @@ func (h *Host) mainVersion(ctx context.Context, o ContractOptions) (ver, how str
 	return m.Version, "vcs.revision " + rev
 }
 
-// goFor is the go command that reads the host's modules in dir.
-func (h *Host) goFor(o ContractOptions, dir string) *gocmd.Go {
-	g := &gocmd.Go{}
-	if o.Go != nil {
-		c := *o.Go
-		g = &c
-	}
+// goIn is the go command of o run in dir, outside any workspace, with
+// env.
+func goIn(o ContractOptions, dir string, env ...string) *gocmd.Go {
+	g := cmp.Or(o.Go, &gocmd.Go{}).With(append([]string{"GOWORK=off"}, env...)...)
 	g.Dir = dir
-	env := []string{"GOWORK=off", "GOFLAGS=-mod=mod"}
+	return g
+}
+
+// proxyGo is the go command that reads the host's modules (the module
+// cache, the module proxy unless Offline) in dir.
+func (o ContractOptions) proxyGo(dir string) *gocmd.Go {
 	if o.Offline {
-		env = append(env, "GOPROXY=off")
+		return goIn(o, dir, "GOFLAGS=-mod=mod", "GOPROXY=off")
 	}
-	return g.With(env...)
+	return goIn(o, dir, "GOFLAGS=-mod=mod")
 }
 
 // inferFromCache writes a temporary module that requires every module
 // the host links at the host's version (and its main module at mainVer,
 // when set), and infers the contract from the packages pkgs returns.
-func (h *Host) inferFromCache(ctx context.Context, o ContractOptions, mainVer string, pkgs func(env []string, dir string) ([]string, error)) (*contract.Contract, error) {
+func (h *Host) inferFromCache(ctx context.Context, o ContractOptions, mainVer string, pkgs func(dir string, env []string) ([]string, error)) (*contract.Contract, error) {
 	dir, err := os.MkdirTemp("", "pluginctl-hostcontract-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	lang := strings.TrimPrefix(h.GoVersion, "go")
-	gomod := fmt.Sprintf("module pluginctl.invalid/hostcontract\n\ngo %s\n", lang)
+	gomod := fmt.Sprintf("module pluginctl.invalid/hostcontract\n\ngo %s\n", strings.TrimPrefix(h.GoVersion, "go"))
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
 		return nil, err
 	}
@@ -238,60 +191,30 @@ func (h *Host) inferFromCache(ctx context.Context, o ContractOptions, mainVer st
 	if err != nil {
 		return nil, err
 	}
+	// The pinned module files' directory is the temporary main module,
+	// so that the go command lists the host's versions.
 	defer os.RemoveAll(mods.Dir)
-	// The temporary module is the main module: its go.mod is the pinned
-	// one, so that the go command lists the host's versions.
-	data, err := os.ReadFile(mods.GoMod)
-	if err != nil {
-		return nil, err
-	}
-	sum, _ := os.ReadFile(filepath.Join(mods.Dir, "go.sum"))
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), data, 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
-		return nil, err
-	}
-	g := h.goFor(o, dir)
-	linkDir := o.LinkDir
-	if linkDir == "" {
-		linkDir = dir
-	}
-	env, err := g.PackagesEnv(linkDir)
-	if err != nil {
-		return nil, err
-	}
-	patterns, err := pkgs(env, dir)
-	if err != nil {
-		return nil, err
-	}
-	return contract.Infer(ctx, contract.InferOptions{Dir: dir, Patterns: patterns, Env: env, Base: dir})
+	return infer(ctx, o.proxyGo(mods.Dir), cmp.Or(o.LinkDir, mods.Dir), pkgs)
 }
 
-// inferIn infers the contract of the packages pats in the module at dir.
-func (h *Host) inferIn(ctx context.Context, o ContractOptions, dir string, extraEnv []string, pats []string) (*contract.Contract, error) {
-	g := &gocmd.Go{}
-	if o.Go != nil {
-		c := *o.Go
-		g = &c
-	}
-	g.Dir = dir
-	g = g.With(append([]string{"GOWORK=off"}, extraEnv...)...)
-	linkDir := o.LinkDir
-	if linkDir == "" {
-		linkDir = os.TempDir()
-	}
+// infer infers the contract of the packages pkgs returns, in g's
+// directory (a module root); linkDir is for gocmd.Go.PackagesEnv.
+func infer(ctx context.Context, g *gocmd.Go, linkDir string, pkgs func(dir string, env []string) ([]string, error)) (*contract.Contract, error) {
 	env, err := g.PackagesEnv(linkDir)
 	if err != nil {
 		return nil, err
 	}
-	return contract.Infer(ctx, contract.InferOptions{Dir: dir, Patterns: pats, Env: env, Base: dir})
+	patterns, err := pkgs(g.Dir, env)
+	if err != nil {
+		return nil, err
+	}
+	return contract.Infer(ctx, contract.InferOptions{Dir: g.Dir, Patterns: patterns, Env: env, Base: g.Dir})
 }
 
 // depLoaders lists the packages of the host's dependency modules (not
 // its main module, not the standard library) that link package plugin:
 // where a framework looks symbols up.
-func (h *Host) depLoaders(ctx context.Context, env []string, dir string) ([]string, error) {
+func (h *Host) depLoaders(ctx context.Context, dir string, env []string) ([]string, error) {
 	var cands []string
 	for pkg := range h.File.Fingerprints {
 		mod := h.ModuleOf(pkg)
@@ -309,29 +232,12 @@ func (h *Host) depLoaders(ctx context.Context, env []string, dir string) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	links := map[*packages.Package]bool{}
-	done := map[*packages.Package]bool{}
-	var visit func(p *packages.Package) bool
-	visit = func(p *packages.Package) bool {
-		if done[p] {
-			return links[p]
-		}
-		done[p] = true
-		r := p.PkgPath == "plugin"
-		for _, q := range p.Imports {
-			if visit(q) {
-				r = true
-			}
-		}
-		links[p] = r
-		return r
-	}
 	var out, errs []string
 	for _, p := range roots {
 		for _, e := range p.Errors {
 			errs = append(errs, e.Error())
 		}
-		if len(p.Errors) == 0 && visit(p) {
+		if len(p.Errors) == 0 && load.LinksPlugin(p, nil) {
 			out = append(out, p.PkgPath)
 		}
 	}

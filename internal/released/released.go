@@ -15,8 +15,11 @@ package released
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -62,6 +65,12 @@ func Read(path string) (*Host, error) {
 	if err != nil {
 		return nil, &Error{Host: path, Msg: err.Error(), Fix: "give the Go program that loads the plugins"}
 	}
+	return New(path, f)
+}
+
+// New is the host binary at path that f was read from, or why its build
+// cannot be reproduced.
+func New(path string, f *artifact.File) (*Host, error) {
 	if f.Kind != artifact.KindExecutable || f.BuildInfo == nil {
 		return nil, &Error{Host: path, Msg: fmt.Sprintf("is a %s, not a Go program", f.Kind), Fix: "give the Go program that loads the plugins"}
 	}
@@ -107,12 +116,7 @@ func (h *Host) Toolchain(localVersion string) string {
 func (h *Host) Env(localVersion string) []string {
 	env := []string{"GOTOOLCHAIN=" + h.Toolchain(localVersion), "GOFLAGS=", "CGO_ENABLED=1",
 		"GOEXPERIMENT=" + h.Settings["GOEXPERIMENT"], "GOOS=" + h.Settings["GOOS"], "GOARCH=" + h.Settings["GOARCH"]}
-	var keys []string
-	for k := range h.Settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h.Settings)) {
 		switch {
 		case k == "CGO_ENABLED" || k == "GOEXPERIMENT" || k == "GOOS" || k == "GOARCH" || k == "DefaultGODEBUG":
 		case IsEnvName(k):
@@ -143,20 +147,9 @@ func (f Flag) Arg() string {
 // env file changes them), tags and pgo as recorded (-pgo=off when none
 // was: no default.pgo of a plugin's directory), -gcflags and -asmflags
 // when their pattern can match a package a plugin shares with the host,
-// and -ldflags without -s, -w, -X and -buildid. LeftOut says what was
-// not copied.
-func (h *Host) Flags() []Flag {
-	out, _ := h.flags()
-	return out
-}
-
-// LeftOut describes the host's flags that Flags does not copy, and why.
-func (h *Host) LeftOut() []string {
-	_, left := h.flags()
-	return left
-}
-
-func (h *Host) flags() (out []Flag, left []string) {
+// and -ldflags without -s, -w, -X and -buildid. left describes the
+// host's flags that are not copied, and why.
+func (h *Host) Flags() (out []Flag, left []string) {
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath"} {
 		v := ""
 		if h.Settings[k] == "true" {
@@ -204,7 +197,8 @@ func (h *Host) flags() (out []Flag, left []string) {
 // Args are Flags as go build arguments, with -buildvcs=false.
 func (h *Host) Args() []string {
 	var a []string
-	for _, f := range h.Flags() {
+	flags, _ := h.Flags()
+	for _, f := range flags {
 		a = append(a, f.Arg())
 	}
 	return append(a, "-buildvcs=false")
@@ -272,11 +266,7 @@ func (h *Host) revision() string {
 func (h *Host) Unsummed() []string {
 	var out []string
 	for _, d := range h.Deps {
-		m := d
-		if d.Replace != nil {
-			m = d.Replace
-		}
-		if m.Sum == "" && m.Version != "" {
+		if m := cmp.Or(d.Replace, d); m.Sum == "" && m.Version != "" {
 			out = append(out, d.Path+" "+d.Version)
 		}
 	}
@@ -287,17 +277,12 @@ func (h *Host) Unsummed() []string {
 // ModuleOf returns the host's module that provides package pkg, "" for
 // the standard library.
 func (h *Host) ModuleOf(pkg string) string {
-	best := ""
-	consider := func(p string) {
-		if (pkg == p || strings.HasPrefix(pkg, p+"/")) && len(p) > len(best) {
-			best = p
+	for p := pkg; p != "." && p != "/"; p = path.Dir(p) { // the longest first
+		if p == h.Main.Path || h.Deps[p] != nil {
+			return p
 		}
 	}
-	consider(h.Main.Path)
-	for p := range h.Deps {
-		consider(p)
-	}
-	return best
+	return ""
 }
 
 // VersionOf returns the host's version of module path ("(devel)" for its
@@ -360,16 +345,6 @@ func (m *ModFiles) Env() []string {
 	return []string{"GOWORK=off"}
 }
 
-// Pinned returns the pin of module path, if any.
-func (m *ModFiles) Pinned(path string) (Pin, bool) {
-	for _, p := range m.Pins {
-		if p.Path == path {
-			return p, true
-		}
-	}
-	return Pin{}, false
-}
-
 // WriteModFiles writes, into a new temporary directory, the module files
 // that build the module at modRoot (its go.mod and go.sum are only read)
 // against h: every module the host links required and replaced at the
@@ -410,37 +385,19 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 	hostLang := strings.TrimPrefix(h.GoVersion, "go")
 
 	// The host's modules, sorted, with the version (and replacement) to use.
-	type target struct{ path, newPath, newVersion, sum string }
 	var targets []target
 	for _, d := range h.Deps {
 		if h.ModuleReason(d.Path) != "" {
 			continue
 		}
-		t := target{path: d.Path, newPath: d.Path, newVersion: d.Version, sum: d.Sum}
-		if d.Replace != nil {
-			t.newPath, t.newVersion, t.sum = d.Replace.Path, d.Replace.Version, d.Replace.Sum
-		}
-		targets = append(targets, t)
+		r := cmp.Or(d.Replace, d) // the module built: the replacement, if any
+		targets = append(targets, target{path: d.Path, newPath: r.Path, newVersion: r.Version, sum: r.Sum})
 	}
 	if !h.Devel() && h.Main.Path != f.Module.Mod.Path {
 		targets = append(targets, target{path: h.Main.Path, newPath: h.Main.Path, newVersion: h.Main.Version, sum: h.Main.Sum})
 	}
 	sort.Slice(targets, func(i, j int) bool { return targets[i].path < targets[j].path })
 
-	was := func(path string) string {
-		v := ""
-		for _, r := range f.Require {
-			if r.Mod.Path == path {
-				v = r.Mod.Version
-			}
-		}
-		for _, r := range f.Replace {
-			if r.Old.Path == path {
-				v = strings.TrimSpace(v + " => " + strings.TrimSpace(r.New.Path+" "+r.New.Version))
-			}
-		}
-		return v
-	}
 	// go.sum: the user's, then the host's module checksums.
 	var sumBuf bytes.Buffer
 	sumBuf.Write(sum)
@@ -452,24 +409,33 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 			fmt.Fprintf(&sumBuf, "%s %s %s\n", t.newPath, t.newVersion, t.sum)
 		}
 	}
-
-	if hostSrc != "" {
-		return m, h.writeWork(m, f, modRoot, hostSrc, hostLang, sumBuf.Bytes(), func(add func(path, newPath, newVersion string)) {
-			for _, t := range targets {
-				if t.path == f.Module.Mod.Path {
-					continue
-				}
-				w := was(t.path)
-				now := strings.TrimSpace(t.newPath + " " + t.newVersion)
-				if t.newPath == t.path {
-					now = t.newVersion
-				}
-				if w != "" && w != now {
-					m.Pins = append(m.Pins, Pin{Path: t.path, Was: w, Now: now})
-				}
-				add(t.path, t.newPath, t.newVersion)
+	// Pinned: every module of the host but the plugins' own, and what the
+	// user's go.mod said of it.
+	targets = slices.DeleteFunc(targets, func(t target) bool { return t.path == f.Module.Mod.Path })
+	for _, t := range targets {
+		was := ""
+		for _, r := range f.Require {
+			if r.Mod.Path == t.path {
+				was = r.Mod.Version
 			}
-		}, &ok)
+		}
+		for _, r := range f.Replace {
+			if r.Old.Path == t.path {
+				was = strings.TrimSpace(was + " => " + strings.TrimSpace(r.New.Path+" "+r.New.Version))
+			}
+		}
+		now := strings.TrimSpace(t.newPath + " " + t.newVersion)
+		if t.newPath == t.path {
+			now = t.newVersion
+		}
+		if was != "" && was != now {
+			m.Pins = append(m.Pins, Pin{Path: t.path, Was: was, Now: now})
+		}
+	}
+	if hostSrc != "" {
+		err := h.writeWork(m, f, modRoot, hostSrc, hostLang, sumBuf.Bytes(), targets)
+		ok = err == nil
+		return m, err
 	}
 
 	if f.Toolchain != nil {
@@ -483,10 +449,6 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 		}
 	}
 	for _, t := range targets {
-		if t.path == f.Module.Mod.Path {
-			continue
-		}
-		w := was(t.path)
 		for _, r := range slices.Clone(f.Replace) {
 			if r.Old.Path == t.path {
 				if modfile.IsDirectoryPath(r.New.Path) {
@@ -509,13 +471,6 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 		if err := f.AddReplace(t.path, "", t.newPath, t.newVersion); err != nil {
 			return nil, err
 		}
-		now := strings.TrimSpace(t.newPath + " " + t.newVersion)
-		if t.newPath == t.path {
-			now = t.newVersion
-		}
-		if w != "" && w != now {
-			m.Pins = append(m.Pins, Pin{Path: t.path, Was: w, Now: now})
-		}
 	}
 	f.Cleanup()
 	out, err := f.Format()
@@ -533,8 +488,13 @@ func (h *Host) WriteModFiles(modRoot, hostSrc string) (*ModFiles, error) {
 	return m, nil
 }
 
-// writeWork writes the go.work of a build with the host's source.
-func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLang string, sum []byte, pins func(func(path, newPath, newVersion string)), ok *bool) error {
+// target is a module of the host with the version (and replacement) a
+// build for it uses.
+type target struct{ path, newPath, newVersion, sum string }
+
+// writeWork writes the go.work of a build with the host's source, with
+// the targets replaced.
+func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLang string, sum []byte, targets []target) error {
 	srcMod, err := os.ReadFile(filepath.Join(hostSrc, "go.mod"))
 	if err != nil {
 		return &Error{Host: h.Path, Msg: fmt.Sprintf("--host-src %s has no go.mod: %v", hostSrc, err), Fix: "give the directory of the host's module, checked out at the revision it was built from"}
@@ -557,14 +517,10 @@ func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLan
 	}
 	w.AddUse(absMod, "")
 	w.AddUse(absSrc, "")
-	var werr error
-	pins(func(path, newPath, newVersion string) {
-		if werr == nil {
-			werr = w.AddReplace(path, "", newPath, newVersion)
+	for _, t := range targets {
+		if err := w.AddReplace(t.path, "", t.newPath, t.newVersion); err != nil {
+			return err
 		}
-	})
-	if werr != nil {
-		return werr
 	}
 	// A requirement of the host's module at a version would make go read
 	// that version's go.mod: it is the workspace module.
@@ -591,20 +547,11 @@ func (h *Host) writeWork(m *ModFiles, f *modfile.File, modRoot, hostSrc, hostLan
 		return &Error{Host: h.Path, Msg: fmt.Sprintf("the plugins' go.mod says go %s, newer than the host's toolchain %s: in a workspace with the host's source it cannot be lowered", f.Go.Version, h.GoVersion),
 			Fix: fmt.Sprintf("lower the go line to %s or below", hostLang)}
 	}
-	*ok = true
 	return nil
 }
 
 // IsEnvName tells build settings that are environment variables (GOARCH,
 // GOAMD64, CGO_CFLAGS, ...).
 func IsEnvName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for _, c := range k {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return k != "" && strings.Trim(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == ""
 }

@@ -222,3 +222,11 @@ func TestHostSettings(t *testing.T) {
 		t.Errorf("VersionOf = %q", got)
 	}
 }
+
+func TestIsEnvName(t *testing.T) {
+	for k, want := range map[string]bool{"GOAMD64": true, "CGO_CFLAGS": true, "GOARM64": true, "": false, "-race": false, "vcs.revision": false, "DefaultGODEBUG": false, "GOOS ": false} {
+		if got := IsEnvName(k); got != want {
+			t.Errorf("IsEnvName(%q) = %v, want %v", k, got, want)
+		}
+	}
+}

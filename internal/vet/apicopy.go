@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,7 +22,9 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/tools/go/packages"
 
+	"github.com/pluginctl/pluginctl/internal/load"
 	"github.com/pluginctl/pluginctl/internal/modtree"
+	"github.com/pluginctl/pluginctl/internal/project"
 )
 
 // apicopy is the type identity rule at the module level. A host and its
@@ -84,20 +87,16 @@ type location struct {
 	text string // that line
 }
 
-func apicopy(ctx context.Context, o *Options, l *loaded, res *Result) []Finding {
-	a := &apicopyRun{o: o, l: l, api: o.APIPackage, env: o.Env}
+func apicopy(ctx context.Context, o *Options, l *load.Program, res *Result) []Finding {
+	a := &apicopyRun{ctx: ctx, o: o, l: l, api: o.APIPackage, env: o.Env}
 	var out []Finding
 	mainSide := a.mainSide(res)
 	out = append(out, a.workspace()...)
-	if mainSide != nil && mainSide.api != nil {
+	if mainSide.api != nil {
 		out = append(out, a.vendorDrift(mainSide)...)
 	}
-	sides := []*side{}
-	if mainSide != nil {
-		sides = append(sides, mainSide)
-	}
 	nested := a.nestedSides()
-	sides = append(sides, nested...)
+	sides := append([]*side{mainSide}, nested...)
 	// With a host in sight, plugins are compared with the hosts only;
 	// otherwise plugin sides are compared with each other.
 	anyHost := false
@@ -140,8 +139,9 @@ func apicopy(ctx context.Context, o *Options, l *loaded, res *Result) []Finding 
 }
 
 type apicopyRun struct {
+	ctx      context.Context
 	o        *Options
-	l        *loaded
+	l        *load.Program
 	api      string
 	env      []string
 	modcache string
@@ -171,7 +171,7 @@ func lineDetail(dir, file string, line int, text string) string {
 // mainSide describes the main build from the loaded packages.
 func (a *apicopyRun) mainSide(res *Result) *side {
 	s := &side{name: ".", dir: a.o.Dir, main: true, hosts: res.Hosts, plugins: res.Plugins, mods: map[string]modVersion{}}
-	if wf := a.findWork(); wf != "" {
+	if wf := a.o.Project.GoWork; wf != "" {
 		if data, err := os.ReadFile(wf); err == nil {
 			if w, err := modfile.ParseWork(wf, data, nil); err == nil {
 				a.work, a.workFile = w, wf
@@ -205,21 +205,19 @@ func (a *apicopyRun) mainSide(res *Result) *side {
 	if len(res.Hosts) > 0 {
 		s.linked = map[string]bool{}
 		for _, p := range a.l.Roots {
-			if slicesContains(res.Hosts, p.PkgPath) {
-				deps := map[*packages.Package]bool{}
-				collectPkgs(p, deps)
-				for d := range deps {
+			if slices.Contains(res.Hosts, p.PkgPath) {
+				packages.Visit([]*packages.Package{p}, nil, func(d *packages.Package) {
 					if d.Module != nil && !d.Module.Main {
 						s.linked[d.Module.Path] = true
 					}
-				}
+				})
 			}
 		}
 	}
-	if apiPkg == nil || pkgDir(apiPkg) == "" {
+	if apiPkg == nil || project.PackageDir(apiPkg) == "" {
 		return s
 	}
-	loc := &location{dir: pkgDir(apiPkg)}
+	loc := &location{dir: project.PackageDir(apiPkg)}
 	m := apiPkg.Module
 	switch {
 	case m == nil:
@@ -267,27 +265,6 @@ func versionString(m *packages.Module) string {
 	}
 	return strings.TrimSpace(v)
 }
-
-func collectPkgs(p *packages.Package, seen map[*packages.Package]bool) {
-	for _, q := range p.Imports {
-		if !seen[q] {
-			seen[q] = true
-			collectPkgs(q, seen)
-		}
-	}
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// findWork returns the go.work file in use (the project's).
-func (a *apicopyRun) findWork() string { return a.o.Project.GoWork }
 
 // mainRequireLine finds the require of mod in the main build's go.mod
 // files.
@@ -423,18 +400,23 @@ func (a *apicopyRun) resolveNested(s *side) {
 			desc: "its own module " + mod, file: s.gomod, line: line, text: "module " + mod}
 		return
 	}
-	if !a.modFlag("mod") {
-		vdir := filepath.Join(s.dir, "vendor", filepath.FromSlash(a.api))
-		if hasGoFiles(vdir) {
-			file, line, text := a.modulesTxtLine(vdir, providerOf(a.api, s.mf))
-			s.api = &location{dir: vdir, desc: "its vendored copy", file: file, line: line, text: text}
-			return
-		}
-	}
+	// The require of the module providing the API: the longest prefix.
 	var req *modfile.Require
 	for _, r := range s.mf.Require {
 		if (a.api == r.Mod.Path || strings.HasPrefix(a.api, r.Mod.Path+"/")) && (req == nil || len(r.Mod.Path) > len(req.Mod.Path)) {
 			req = r
+		}
+	}
+	if !a.modFlag("mod") {
+		vdir := filepath.Join(s.dir, "vendor", filepath.FromSlash(a.api))
+		if hasGoFiles(vdir) {
+			provider := ""
+			if req != nil {
+				provider = req.Mod.Path
+			}
+			file, line, text := a.modulesTxtLine(vdir, provider)
+			s.api = &location{dir: vdir, desc: "its vendored copy", file: file, line: line, text: text}
+			return
 		}
 	}
 	if req == nil {
@@ -455,16 +437,6 @@ func (a *apicopyRun) resolveNested(s *side) {
 	}
 	s.api = &location{dir: a.cacheDir(req.Mod.Path, req.Mod.Version, sub), desc: req.Mod.Path + "@" + req.Mod.Version + " from the module cache",
 		file: s.gomod, line: req.Syntax.Start.Line, text: "require " + req.Mod.Path + " " + req.Mod.Version}
-}
-
-func providerOf(api string, mf *modfile.File) string {
-	best := ""
-	for _, r := range mf.Require {
-		if (api == r.Mod.Path || strings.HasPrefix(api, r.Mod.Path+"/")) && len(r.Mod.Path) > len(best) {
-			best = r.Mod.Path
-		}
-	}
-	return best
 }
 
 func absFrom(dir, p string) string {
@@ -499,7 +471,7 @@ func (a *apicopyRun) cacheDir(path, version, sub string) string {
 		}
 	}
 	if a.modcache == "" {
-		if out, err := a.o.Project.Go.Output(context.Background(), "env", "GOMODCACHE"); err == nil {
+		if out, err := a.o.Project.Go.Output(a.ctx, "env", "GOMODCACHE"); err == nil {
 			a.modcache = strings.TrimSpace(string(out))
 		}
 	}
@@ -522,9 +494,7 @@ func (a *apicopyRun) compare(x, y *side) []Finding {
 	var out []Finding
 	who := func(s *side) string {
 		if s.main {
-			if s.name == "." {
-				return "the main build"
-			}
+			return "the main build"
 		}
 		return s.name
 	}
@@ -662,7 +632,7 @@ func (a *apicopyRun) vendorDrift(s *side) []Finding {
 	modPath, version := f[0], f[1]
 	sub := filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(a.api, modPath), "/"))
 	var src, desc string
-	if i := indexOf(f, "=>"); i >= 0 && i+1 < len(f) {
+	if i := slices.Index(f, "=>"); i >= 0 && i+1 < len(f) {
 		switch {
 		case i+2 < len(f):
 			src, desc = a.cacheDir(f[i+1], f[i+2], sub), f[i+1]+"@"+f[i+2]
@@ -682,15 +652,6 @@ func (a *apicopyRun) vendorDrift(s *side) []Finding {
 			a.api, relPath(a.o.Dir, loc.dir), desc),
 		"do not edit vendored files: change the module and run go mod vendor",
 		lineDetail(a.o.Dir, loc.file, loc.line, loc.text))}
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
 
 // workspace checks go.work: the same module twice, or two modules

@@ -23,7 +23,7 @@
 //
 // contract (error; categories missing, type, kind) checks every plugin
 // against the contract in force (Options.Contract, else the project's:
-// project.Project.Contract, inferred from the hosts' code while the run
+// project.InForce, inferred from the hosts' code while the run
 // loads its packages, with pluginctl.toml declared over it; the pluginapi
 // convention when nothing is known; Result.Contract). A plugin is what
 // the project classifies as one (project.Project.Classify: New, a

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
@@ -18,6 +18,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/load"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/vet/contractcheck"
 	"github.com/pluginctl/pluginctl/internal/vet/hostload"
@@ -69,7 +70,7 @@ type Options struct {
 	// Checks selects checks by name (see Checks); none means all.
 	Checks []string
 	// Contract is the host's plugin contract to check plugins against;
-	// nil means the project's (project.Project.Contract). The [plugins]
+	// nil means the project's (project.InForce). The [plugins]
 	// dirs of pluginctl.toml apply either way.
 	Contract *contract.Contract
 }
@@ -80,9 +81,6 @@ type Options struct {
 type Result struct {
 	diag.VetReport
 	Contract *contract.Contract `json:"-"`
-	// Elapsed is the wall time of Run (not in the JSON document, which
-	// carries no timing).
-	Elapsed time.Duration `json:"-"`
 }
 
 // The report's parts, as diag defines them.
@@ -91,15 +89,6 @@ type (
 	Edit    = diag.Edit
 	Summary = diag.VetSummary
 )
-
-// Problems returns the findings as plain verifier problems.
-func (r *Result) Problems() []diag.Problem {
-	out := make([]diag.Problem, len(r.Findings))
-	for i, f := range r.Findings {
-		out[i] = f.Problem
-	}
-	return out
-}
 
 // ByPackage groups the findings by Package ("" for module-level ones).
 func (r *Result) ByPackage() map[string][]Finding {
@@ -115,15 +104,7 @@ func (r *Result) ByPackage() map[string][]Finding {
 // cancelled context); problems in the source are findings, and packages
 // that do not compile are listed in Result.Errors.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	start := time.Now()
-	if o.Dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, err
-		}
-		o.Dir = wd
-	}
-	dir, err := filepath.Abs(o.Dir)
+	dir, err := filepath.Abs(o.Dir) // "": the current directory
 	if err != nil {
 		return nil, err
 	}
@@ -170,10 +151,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	go func() {
 		defer close(resolved)
 		if o.Contract == nil {
-			r, rerr = o.Project.Contract(ictx, nil)
+			r, rerr = project.InForce(ictx, project.Known{Project: o.Project})
 		}
 	}()
-	l, err := loadPackages(ctx, &o, nil)
+	// The roots and, type-checked from source too, the main-module
+	// packages they import (so that analyzers get facts about them),
+	// with comments and every types.Info map (see package load).
+	l, err := load.Load(ctx, load.Config{Dir: o.Dir, Env: o.Env, Tags: o.Tags, BuildFlags: o.BuildFlags}, o.Patterns, load.Options{ParseComments: true})
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +185,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		switch o.Project.Classify(project.FromPackages(p), func() *contract.Contract { return r.Contract }) {
 		case project.Host:
 			res.Hosts = append(res.Hosts, p.PkgPath)
-			collectDeps(p, hostDeps)
+			packages.Visit([]*packages.Package{p}, nil, func(q *packages.Package) { hostDeps[q.PkgPath] = true })
 		case project.Plugin:
 			res.Plugins = append(res.Plugins, p.PkgPath)
 			cfg.Plugins[p.PkgPath] = true
@@ -240,7 +224,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				if ir != nil && !keepInitFinding(ir, d, hostDeps, len(res.Hosts) > 0) {
 					continue
 				}
-				if f := l.finding(o.Dir, act.Analyzer.Name, act.Package.PkgPath, d); selected(string(f.Code)) {
+				if f := finding(l.Fset, o.Dir, act.Analyzer.Name, act.Package.PkgPath, d); selected(string(f.Code)) {
 					res.Findings = append(res.Findings, f)
 				}
 			}
@@ -271,7 +255,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	sort.Strings(res.Errors)
-	res.Elapsed = time.Since(start)
 	if res.Findings == nil {
 		res.Findings = []Finding{} // JSON: [] rather than null
 	}
@@ -300,8 +283,8 @@ func keepInitFinding(r *initio.Result, d analysis.Diagnostic, hostDeps map[strin
 // finding converts a diagnostic. Its code is the analyzer's name, or
 // what the category says before a slash (the contract analyzer's
 // "apiversion/stale").
-func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Finding {
-	pos := l.Fset.Position(d.Pos)
+func finding(fset *token.FileSet, dir, analyzer, pkg string, d analysis.Diagnostic) Finding {
+	pos := fset.Position(d.Pos)
 	if code, cat, ok := strings.Cut(d.Category, "/"); ok {
 		analyzer, d.Category = code, cat
 	}
@@ -324,14 +307,14 @@ func (l *loaded) finding(dir, analyzer, pkg string, d analysis.Diagnostic) Findi
 			f.Fix = fix
 			continue
 		}
-		rp := l.Fset.Position(r.Pos)
+		rp := fset.Position(r.Pos)
 		f.Detail = append(f.Detail, fmt.Sprintf("%s:%d:%d: %s", relPath(dir, rp.Filename), rp.Line, rp.Column, r.Message))
 	}
 	if len(d.SuggestedFixes) > 0 {
 		sf := d.SuggestedFixes[0]
 		f.Fix = sf.Message
 		for _, e := range sf.TextEdits {
-			tf := l.Fset.File(e.Pos)
+			tf := fset.File(e.Pos)
 			if tf == nil {
 				continue
 			}
@@ -376,15 +359,6 @@ func relPath(dir, file string) string {
 		return filepath.ToSlash(rel)
 	}
 	return file
-}
-
-func collectDeps(p *packages.Package, seen map[string]bool) {
-	for _, q := range p.Imports {
-		if !seen[q.PkgPath] {
-			seen[q.PkgPath] = true
-			collectDeps(q, seen)
-		}
-	}
 }
 
 func plural(n int, s string) string {

@@ -64,10 +64,11 @@ func run(pass *analysis.Pass, cfg *common.Config) {
 	held := map[string][]pending{}
 	// On a plugin using the API package, a convention entry, for all
 	// plugins or some (a host opening "plugins/x.so" by name still
-	// follows the convention), gets the convention's checks.
+	// follows the convention), gets the convention's checks, once per
+	// symbol.
 	handled := map[string]bool{}
 	for _, e := range c.Entries {
-		if v != nil && e.IsConvention(cfg.API) && !c.InKind(e.Symbol) {
+		if _, seen := handled[e.Symbol]; !seen && v != nil && e.IsConvention(cfg.API) && !c.InKind(e.Symbol) {
 			handled[e.Symbol] = v.check(e.Symbol)
 		}
 	}

@@ -30,11 +30,10 @@ type conv struct {
 	pkg                  *types.Package // the API package
 	pluginType, hostType types.Type
 	qual                 types.Qualifier
-	done                 map[string]bool
 }
 
 func newConv(pass *analysis.Pass, api string, pkg *types.Package) *conv {
-	v := &conv{pass: pass, api: api, pkg: pkg, qual: common.Qualifier(pass.Pkg), done: map[string]bool{}}
+	v := &conv{pass: pass, api: api, pkg: pkg, qual: common.Qualifier(pass.Pkg)}
 	if tn, ok := pkg.Scope().Lookup("Plugin").(*types.TypeName); ok {
 		v.pluginType = tn.Type()
 	}
@@ -48,15 +47,11 @@ func newConv(pass *analysis.Pass, api string, pkg *types.Package) *conv {
 // contract's generic check (no convention check for it, or a missing
 // symbol without a near miss to report at).
 func (v *conv) check(symbol string) bool {
-	if v.done[symbol] {
-		return true
-	}
-	ok := true
 	switch symbol {
 	case "New":
-		ok = v.factory()
+		return v.factory()
 	case "APIVersion":
-		ok = v.apiVersion()
+		return v.apiVersion()
 	case "Capabilities":
 		strs := types.NewSlice(types.Typ[types.String])
 		v.optional(symbol, types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(types.NewVar(token.NoPos, nil, "", strs)), false),
@@ -74,24 +69,13 @@ func (v *conv) check(symbol string) bool {
 	case "PluginctlMetadata":
 		// pluginctl build stamps it.
 	default:
-		ok = false
+		return false
 	}
-	v.done[symbol] = ok
-	return ok
+	return true
 }
 
 func (v *conv) report(code string, pos, end token.Pos, category, msg, fix string, edits []analysis.TextEdit) {
 	common.Report(v.pass, pos, end, code+"/"+category, msg, fix, edits)
-}
-
-// newType is the type a host expects of New, func() <api>.Plugin; nil
-// when the API has no Plugin type.
-func (v *conv) newType() *types.Signature {
-	if v.pluginType == nil {
-		return nil
-	}
-	res := types.NewTuple(types.NewVar(token.NoPos, nil, "", v.pluginType))
-	return types.NewSignatureType(nil, nil, nil, nil, res, false)
 }
 
 // candidates are the New-like factories of a plugin without New that
@@ -130,9 +114,12 @@ func (v *conv) returnsPlugin(fn *types.Func) bool {
 // factory: New must be exactly func() <api>.Plugin, a function.
 func (v *conv) factory() bool {
 	pass := v.pass
-	want := v.newType()
+	// The type a host expects of New: func() <api>.Plugin; nil when the
+	// API has no Plugin type.
+	var want *types.Signature
 	wantStr := "func() " + v.api + ".Plugin"
-	if want != nil {
+	if v.pluginType != nil {
+		want = types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(types.NewVar(token.NoPos, nil, "", v.pluginType)), false)
 		wantStr = types.TypeString(want, v.qual)
 	}
 	decl := "func New" + strings.TrimPrefix(wantStr, "func")
@@ -171,7 +158,7 @@ func (v *conv) factory() bool {
 		t := types.TypeString(obj.Type(), v.qual)
 		v.report("factory", pos, end, CatKind,
 			fmt.Sprintf("New is a variable of type %s: Lookup gives the host a pointer to it (*%s), not a %s", t, t, wantStr),
-			"declare New as a function: "+decl, v.varToFunc(obj, "New", want))
+			"declare New as a function: "+decl, v.varToFunc(obj, want))
 	case *types.Const:
 		v.report("factory", pos, end, CatKind, "New is a constant: constants are not plugin symbols, the host's Lookup(\"New\") fails", "declare "+decl, nil)
 	case *types.TypeName:
@@ -230,18 +217,19 @@ func (v *conv) resultFix(fn *types.Func) []analysis.TextEdit {
 // varToFunc rewrites "var X = func(...) ... {...}" as "func X(...) ...
 // {...}" when the literal has type want, and, for Capabilities, "var
 // Capabilities = []string{...}" as a function returning the list.
-func (v *conv) varToFunc(obj *types.Var, name string, want *types.Signature) []analysis.TextEdit {
-	d, spec := common.Decl(v.pass, obj)
-	gd, _ := d.(*ast.GenDecl)
-	vs, _ := spec.(*ast.ValueSpec)
-	if want == nil || gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 {
+func (v *conv) varToFunc(obj *types.Var, want *types.Signature) []analysis.TextEdit {
+	if want == nil {
+		return nil
+	}
+	if edits := varToFunc(v.pass, obj, func(t types.Type) bool { return types.Identical(t, want) }); edits != nil {
+		return edits
+	}
+	gd, vs := single(v.pass, obj)
+	if vs == nil {
 		return nil
 	}
 	val := vs.Values[0]
-	if lit, ok := val.(*ast.FuncLit); ok && vs.Type == nil && types.Identical(v.pass.TypesInfo.TypeOf(lit), want) {
-		return []analysis.TextEdit{{Pos: gd.Pos(), End: lit.Type.Func + 4, NewText: []byte("func " + name)}}
-	}
-	if _, ok := val.(*ast.CompositeLit); !ok || name != "Capabilities" || !types.Identical(v.pass.TypesInfo.TypeOf(val), want.Results().At(0).Type()) {
+	if _, ok := val.(*ast.CompositeLit); !ok || obj.Name() != "Capabilities" || !types.Identical(v.pass.TypesInfo.TypeOf(val), want.Results().At(0).Type()) {
 		return nil
 	}
 	return []analysis.TextEdit{
@@ -276,7 +264,7 @@ func (v *conv) optional(name string, want *types.Signature, wantStr, sentinel st
 		t := types.TypeString(obj.Type(), v.qual)
 		v.report("capabilities", pos, end, CatKind,
 			fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a *%s, %s", name, t, t, skip),
-			fix, v.varToFunc(obj, name, want))
+			fix, v.varToFunc(obj, want))
 	default:
 		v.report("capabilities", pos, end, CatKind, fmt.Sprintf("%s is a %s, not a function: %s", name, objKind(obj), skip), fix, nil)
 	}

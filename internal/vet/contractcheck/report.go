@@ -161,32 +161,26 @@ func (r *reporter) check(e contract.Entry) {
 	}
 	pos, end := obj.Pos(), obj.Pos()+token.Pos(len(obj.Name()))
 	sym := e.Symbol
-	var t types.Type
-	var kind string
-	switch o := obj.(type) {
-	case *types.Func:
-		if o.Signature().TypeParams().Len() > 0 {
+	t, kind := lookedUp(obj)
+	if t == nil {
+		switch o := obj.(type) {
+		case *types.Func:
 			r.report(pos, end, CatKind,
 				r.withOrigin(fmt.Sprintf("%s is a generic function: a plugin exports only instantiated code, so the host's Lookup(%q) fails", sym, sym), e),
 				r.declFix(e), nil)
-			return
+		case *types.Const:
+			fix, edits := r.declFix(e), r.constToVar(o, e)
+			if edits != nil {
+				fix = "declare " + sym + " with var instead of const"
+			}
+			r.report(pos, end, CatKind,
+				r.withOrigin(fmt.Sprintf("%s is a constant: constants are not plugin symbols, the host's Lookup(%q) fails", sym, sym), e),
+				fix, edits)
+		default:
+			r.report(pos, end, CatKind,
+				r.withOrigin(fmt.Sprintf("%s is a %s: only functions and variables are plugin symbols, the host's Lookup(%q) fails", sym, objKind(obj), sym), e),
+				r.declFix(e), nil)
 		}
-		t, kind = o.Type(), contract.KindFunc
-	case *types.Var:
-		t, kind = types.NewPointer(o.Type()), contract.KindVar
-	case *types.Const:
-		fix, edits := r.declFix(e), r.constToVar(o, e)
-		if edits != nil {
-			fix = "declare " + sym + " with var instead of const"
-		}
-		r.report(pos, end, CatKind,
-			r.withOrigin(fmt.Sprintf("%s is a constant: constants are not plugin symbols, the host's Lookup(%q) fails", sym, sym), e),
-			fix, edits)
-		return
-	default:
-		r.report(pos, end, CatKind,
-			r.withOrigin(fmt.Sprintf("%s is a %s: only functions and variables are plugin symbols, the host's Lookup(%q) fails", sym, objKind(obj), sym), e),
-			r.declFix(e), nil)
 		return
 	}
 	found := contract.TypeString(t)
@@ -197,7 +191,7 @@ func (r *reporter) check(e contract.Entry) {
 			elem := strings.TrimPrefix(got, "*")
 			r.report(pos, end, CatKind,
 				r.withOrigin(fmt.Sprintf("%s is a variable of type %s: Lookup gives the host a %s, but it wants a function, %s", sym, elem, got, want), e),
-				r.declFix(e), r.varToFunc(obj.(*types.Var), e))
+				r.declFix(e), varToFunc(r.pass, obj.(*types.Var), e.MatchesType))
 		default:
 			r.report(pos, end, CatKind,
 				r.withOrigin(fmt.Sprintf("%s is a function of type %s, but the host wants a variable: Lookup must give it %s", sym, got, want), e),
@@ -347,20 +341,23 @@ func fold(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "
 
 // satisfies reports whether obj, renamed, would satisfy e.
 func satisfies(obj types.Object, e contract.Entry) bool {
-	var t types.Type
-	var kind string
+	t, kind := lookedUp(obj)
+	return t != nil && (e.Kind == "" || e.Kind == kind) && e.MatchesType(t)
+}
+
+// lookedUp is what Lookup gives the host for obj (a pointer to a
+// variable, a function), and its kind; nil for what is no plugin symbol:
+// a generic function, a constant, a type.
+func lookedUp(obj types.Object) (types.Type, string) {
 	switch o := obj.(type) {
 	case *types.Func:
-		if o.Signature().TypeParams().Len() > 0 {
-			return false
+		if o.Signature().TypeParams().Len() == 0 {
+			return o.Type(), contract.KindFunc
 		}
-		t, kind = o.Type(), contract.KindFunc
 	case *types.Var:
-		t, kind = types.NewPointer(o.Type()), contract.KindVar
-	default:
-		return false
+		return types.NewPointer(o.Type()), contract.KindVar
 	}
-	return (e.Kind == "" || e.Kind == kind) && e.MatchesType(t)
+	return nil, ""
 }
 
 // rename renames obj's declaration and its uses in the package.
@@ -393,17 +390,28 @@ func (r *reporter) packageClause() token.Pos {
 	return token.NoPos
 }
 
-// varToFunc rewrites "var F = func(...) ... {...}" as "func F(...) ...
-// {...}" when the function literal has a type the entry accepts.
-func (r *reporter) varToFunc(v *types.Var, e contract.Entry) []analysis.TextEdit {
-	decl, spec := common.Decl(r.pass, v)
+// single returns the declaration of obj when it is the one name of an
+// unparenthesized var or const declaration with one value; nil
+// otherwise.
+func single(pass *analysis.Pass, obj types.Object) (*ast.GenDecl, *ast.ValueSpec) {
+	decl, spec := common.Decl(pass, obj)
 	gd, _ := decl.(*ast.GenDecl)
 	vs, _ := spec.(*ast.ValueSpec)
-	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 || vs.Type != nil {
+	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 {
+		return nil, nil
+	}
+	return gd, vs
+}
+
+// varToFunc rewrites "var F = func(...) ... {...}" as "func F(...) ...
+// {...}" when accept takes the function literal's type.
+func varToFunc(pass *analysis.Pass, v *types.Var, accept func(types.Type) bool) []analysis.TextEdit {
+	gd, vs := single(pass, v)
+	if vs == nil || vs.Type != nil {
 		return nil
 	}
 	lit, ok := vs.Values[0].(*ast.FuncLit)
-	if !ok || !e.MatchesType(r.pass.TypesInfo.TypeOf(lit)) {
+	if !ok || !accept(pass.TypesInfo.TypeOf(lit)) {
 		return nil
 	}
 	return []analysis.TextEdit{{Pos: gd.Pos(), End: lit.Type.Func + 4, NewText: []byte("func " + v.Name())}}
@@ -412,13 +420,8 @@ func (r *reporter) varToFunc(v *types.Var, e contract.Entry) []analysis.TextEdit
 // constToVar turns "const C = value" into "var C = value" when the
 // variable this makes has a type the entry accepts.
 func (r *reporter) constToVar(c *types.Const, e contract.Entry) []analysis.TextEdit {
-	decl, spec := common.Decl(r.pass, c)
-	gd, _ := decl.(*ast.GenDecl)
-	vs, _ := spec.(*ast.ValueSpec)
-	if gd == nil || vs == nil || gd.Lparen.IsValid() || len(vs.Names) != 1 || len(vs.Values) != 1 {
-		return nil
-	}
-	if !e.MatchesType(types.NewPointer(types.Default(c.Type()))) || (e.Kind != "" && e.Kind != contract.KindVar) {
+	gd, _ := single(r.pass, c)
+	if gd == nil || !e.MatchesType(types.NewPointer(types.Default(c.Type()))) || (e.Kind != "" && e.Kind != contract.KindVar) {
 		return nil
 	}
 	return []analysis.TextEdit{{Pos: gd.TokPos, End: gd.TokPos + token.Pos(len("const")), NewText: []byte("var")}}

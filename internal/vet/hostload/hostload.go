@@ -72,7 +72,8 @@ func run(pass *analysis.Pass, cfg *common.Config) {
 		_, versioned = a.Scope().Lookup("APIVersion").(*types.Const)
 	}
 
-	// Comma-ok assertions: v, ok := x.(T) and var v, ok = x.(T).
+	// Comma-ok assertions (v, ok := x.(T) and var v, ok = x.(T)), opens
+	// and lookups; unchecked assertions are reported on the way.
 	commaOK := map[*ast.TypeAssertExpr]bool{}
 	var opens []*ast.CallExpr
 	var lookups []lookup
@@ -97,6 +98,16 @@ func run(pass *analysis.Pass, cfg *common.Config) {
 						commaOK[ta] = true
 					}
 				}
+			case *ast.TypeAssertExpr:
+				// Unchecked assertions of symbols (the statement making
+				// it comma-ok was visited first).
+				if n.Type == nil || commaOK[n] || !isSymbol(pass.TypesInfo.TypeOf(n.X)) {
+					break
+				}
+				t := types.TypeString(pass.TypesInfo.TypeOf(n.Type), common.Qualifier(pass.Pkg))
+				common.Report(pass, n.Pos(), n.End(), catUnchecked,
+					fmt.Sprintf("type assertion of a looked-up plugin symbol to %s without comma-ok: a plugin whose symbol has another type panics the host", t),
+					"use v, ok := sym.("+t+") and skip the plugin when !ok"+loaderFix, nil)
 			case *ast.CallExpr:
 				fn, ok := typeutil.Callee(pass.TypesInfo, n).(*types.Func)
 				if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "plugin" {
@@ -113,21 +124,6 @@ func run(pass *analysis.Pass, cfg *common.Config) {
 					lookups = append(lookups, l)
 				}
 			}
-			return true
-		})
-	}
-
-	// Unchecked assertions of symbols.
-	for _, f := range pass.Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			ta, ok := n.(*ast.TypeAssertExpr)
-			if !ok || ta.Type == nil || commaOK[ta] || !isSymbol(pass.TypesInfo.TypeOf(ta.X)) {
-				return true
-			}
-			t := types.TypeString(pass.TypesInfo.TypeOf(ta.Type), common.Qualifier(pass.Pkg))
-			common.Report(pass, ta.Pos(), ta.End(), catUnchecked,
-				fmt.Sprintf("type assertion of a looked-up plugin symbol to %s without comma-ok: a plugin whose symbol has another type panics the host", t),
-				"use v, ok := sym.("+t+") and skip the plugin when !ok"+loaderFix, nil)
 			return true
 		})
 	}

@@ -409,8 +409,8 @@ func (s *state) callEffects(call *ast.CallExpr) []Effect {
 	if fn.Pkg() == pkg {
 		return prefix(name, s.funcEffects(fn))
 	}
-	if sk, sname, ok := lookupSink(fn); ok {
-		return []Effect{{Kind: sk.kind, What: sk.what, Pkg: pkg.Path(), Pos: pos, Path: []string{sname}}}
+	if sk, ok := lookupSink(fn); ok {
+		return []Effect{{Kind: sk.kind, What: sk.what, Pkg: pkg.Path(), Pos: pos, Path: []string{name}}}
 	}
 	if fn.Pkg() != nil && isRegister(fn.Name()) && sameWorld(fn.Pkg().Path(), pkg.Path()) {
 		return []Effect{{Kind: kindRegister, What: "registers with " + fn.Pkg().Path(), Pkg: pkg.Path(), Pos: pos, Path: []string{name}, Target: fn.Pkg().Path()}}
@@ -434,19 +434,30 @@ func prefix(name string, effs []Effect) []Effect {
 // display names fn for a call path: "load", "T.load", "cfg.Load".
 func display(fn *types.Func, from *types.Package) string {
 	name := fn.Name()
-	if recv := fn.Signature().Recv(); recv != nil {
-		t := recv.Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		if n, ok := t.(*types.Named); ok {
-			name = n.Obj().Name() + "." + name
-		}
+	if r := recvName(fn); r != "" {
+		name = r + "." + name
 	}
 	if fn.Pkg() != nil && fn.Pkg() != from {
 		name = fn.Pkg().Name() + "." + name
 	}
 	return name
+}
+
+// recvName is the name of the type fn is a method of (T of func (*T)
+// M), "" for a function or a method of an unnamed type.
+func recvName(fn *types.Func) string {
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return ""
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := t.(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return ""
 }
 
 // cgoName recognizes a call of a C function: C.f in source, or

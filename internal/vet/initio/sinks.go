@@ -2,6 +2,7 @@ package initio
 
 import (
 	"go/types"
+	"maps"
 	"sync"
 )
 
@@ -81,42 +82,28 @@ func names(s sink, ns ...string) map[string]sink {
 func merge(ms ...map[string]sink) map[string]sink {
 	out := map[string]sink{}
 	for _, m := range ms {
-		for k, v := range m {
-			out[k] = v
-		}
+		maps.Copy(out, m)
 	}
 	return out
 }
 
-// lookupSink returns the sink fn is, if any, and its display name.
-func lookupSink(fn *types.Func) (sink, string, bool) {
+// lookupSink returns the sink fn is, if any.
+func lookupSink(fn *types.Func) (sink, bool) {
 	if fn.Pkg() == nil {
-		return sink{}, "", false
+		return sink{}, false
 	}
 	m := sinks()[fn.Pkg().Path()]
-	if m == nil {
-		return sink{}, "", false
+	if fn.Signature().Recv() == nil {
+		s, ok := m[fn.Name()]
+		return s, ok
 	}
-	sig := fn.Signature()
-	if recv := sig.Recv(); recv != nil {
-		t := recv.Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		n, ok := t.(*types.Named)
-		if !ok {
-			return sink{}, "", false
-		}
-		tn := n.Obj().Name()
-		display := fn.Pkg().Name() + "." + tn + "." + fn.Name()
-		if s, ok := m[tn+"."+fn.Name()]; ok {
-			return s, display, true
-		}
-		if s, ok := m[tn+".*"]; ok && fn.Name() != "Name" && fn.Name() != "Fd" {
-			return s, display, true
-		}
-		return sink{}, "", false
+	tn := recvName(fn)
+	if tn == "" {
+		return sink{}, false
 	}
-	s, ok := m[fn.Name()]
-	return s, fn.Pkg().Name() + "." + fn.Name(), ok
+	if s, ok := m[tn+"."+fn.Name()]; ok {
+		return s, true
+	}
+	s, ok := m[tn+".*"]
+	return s, ok && fn.Name() != "Name" && fn.Name() != "Fd"
 }

@@ -3,7 +3,7 @@ package probe
 // This file is compiled twice, like wire.go: into package probe (where
 // only its helpers are used) and into every generated probe program,
 // whose supervisor builds the probe's view of the filesystem with it. It
-// imports only os, syscall and unsafe, which every Go program links.
+// imports only os, path, syscall and unsafe, which the probe links anyway.
 //
 // The box: inside its mount namespace, the supervisor builds a root for
 // the probe on a tmpfs and chroots the probe into it. Every directory of
@@ -20,6 +20,7 @@ package probe
 
 import (
 	"os"
+	"path"
 	"syscall"
 	"unsafe"
 )
@@ -34,18 +35,17 @@ func readMounts() []mountPoint {
 		return nil
 	}
 	var out []mountPoint
-	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] != '\n' {
-			i++
-		}
-		line := string(b[:i])
-		if i < len(b) {
-			i++
-		}
-		b = b[i:]
+	for rest := string(b); rest != ""; {
+		var line string
+		line, rest, _ = cut(rest, '\n')
 		// id parent major:minor root mountpoint options... - fstype ...
-		fields := splitSpace(line)
+		var fields []string
+		for line != "" {
+			var f string
+			if f, line, _ = cut(line, ' '); f != "" {
+				fields = append(fields, f)
+			}
+		}
 		if len(fields) < 5 {
 			continue
 		}
@@ -57,24 +57,6 @@ func readMounts() []mountPoint {
 			}
 		}
 		out = append(out, m)
-	}
-	return out
-}
-
-func splitSpace(s string) []string {
-	var out []string
-	for len(s) > 0 {
-		i := 0
-		for i < len(s) && s[i] != ' ' {
-			i++
-		}
-		if i > 0 {
-			out = append(out, s[:i])
-		}
-		if i < len(s) {
-			i++
-		}
-		s = s[i:]
 	}
 	return out
 }
@@ -101,13 +83,6 @@ func below(path, dir string) bool {
 		return true
 	}
 	return path == dir || len(path) > len(dir) && path[:len(dir)] == dir && path[len(dir)] == '/'
-}
-
-func join(dir, name string) string {
-	if dir == "/" {
-		return "/" + name
-	}
-	return dir + "/" + name
 }
 
 // layer is one overlay: the directory it shows, and its upper directory.
@@ -139,7 +114,7 @@ func buildBox(dir, exe, host string, hide, show []string) (*box, string) {
 		b.toward = append(b.toward, home)
 	}
 	for _, f := range show {
-		b.toward = append(b.toward, parent(f))
+		b.toward = append(b.toward, path.Dir(f))
 	}
 	if len(b.mounts) == 0 {
 		return nil, "cannot read /proc/self/mountinfo"
@@ -182,7 +157,7 @@ func buildBox(dir, exe, host string, hide, show []string) (*box, string) {
 		}
 		for _, f := range append([]string{host}, show...) {
 			if below(f, h) && f != h {
-				mkdirAll(b.root, parent(f))
+				mkdirAll(b.root, path.Dir(f))
 				os.WriteFile(b.root+f, nil, 0o644)
 				if f != host {
 					bindReadOnly(f, b.root+f)
@@ -220,7 +195,7 @@ func (b *box) mirror(dir string) {
 	names, _ := d.Readdirnames(-1)
 	d.Close()
 	for _, name := range names {
-		p := join(dir, name)
+		p := path.Join(dir, name)
 		if p == "/proc" || p == "/sys" || p == "/dev" {
 			continue // built by buildBox
 		}
@@ -386,23 +361,12 @@ func setReadOnly(dir string) error {
 	return nil
 }
 
-func parent(path string) string {
-	i := len(path) - 1
-	for i > 0 && path[i] != '/' {
-		i--
-	}
-	if i == 0 {
-		return "/"
-	}
-	return path[:i]
-}
-
 // mkdirAll makes dir and its parents below root.
 func mkdirAll(root, dir string) {
 	if dir == "/" {
 		return
 	}
-	mkdirAll(root, parent(dir))
+	mkdirAll(root, path.Dir(dir))
 	os.Mkdir(root+dir, 0o755)
 }
 
@@ -420,7 +384,7 @@ func (b *box) writes(max int) (out []string, more int) {
 		names, _ := d.Readdirnames(4096)
 		d.Close()
 		for _, name := range names {
-			p, s := dir+"/"+name, join(shown, name)
+			p, s := dir+"/"+name, path.Join(shown, name)
 			var st syscall.Stat_t
 			if syscall.Lstat(p, &st) != nil {
 				continue

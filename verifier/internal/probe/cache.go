@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -23,52 +24,39 @@ import (
 	"debug/buildinfo"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
+	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
+
+// hashOf is the hex SHA-256 of parts joined by NULs.
+func hashOf(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:])
+}
 
 // validatedKey names the record of a probe checked against one host
 // binary (by content, not path: a byte-identical copy of a host reuses its
 // probe), from one checkout, go command and generator.
-func validatedKey(hostSum [32]byte, g *gocmd.Go, apiPkg, typesKey string) string {
-	k := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), g.Dir, g.Binary, apiPkg, generatorVersion(), typesKey,
-	}, "\x00")))
-	return hex.EncodeToString(k[:16])
+func validatedKey(hostSum string, g *gocmd.Go, apiPkg, typesKey string) string {
+	return hashOf(hostSum, g.Dir, g.Binary, apiPkg, generatorVersion(), typesKey)[:32]
 }
 
 // validatedProbe is the record: the probe, and the identity of its file
-// when it was checked.
+// when it was checked (see sumcache.Identity).
 type validatedProbe struct {
 	Probe *Probe
-	Size  int64
-	Mtime time.Time
-	Ino   uint64
-}
-
-func fileID(path string) (int64, time.Time, uint64, bool) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0, time.Time{}, 0, false
-	}
-	var ino uint64
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
-	}
-	return fi.Size(), fi.ModTime(), ino, true
+	ID    string
 }
 
 func storeValidated(record string, p *Probe) {
-	size, mtime, ino, ok := fileID(p.Path)
+	id, ok := sumcache.Identity(p.Path)
 	if !ok {
 		return
 	}
-	data, err := json.Marshal(validatedProbe{Probe: p, Size: size, Mtime: mtime, Ino: ino})
-	if err != nil || os.MkdirAll(filepath.Dir(record), 0o755) != nil {
-		return
-	}
-	tmp := record + ".tmp"
-	if os.WriteFile(tmp, data, 0o644) == nil {
-		os.Rename(tmp, record)
+	data, err := json.Marshal(validatedProbe{Probe: p, ID: id})
+	if err == nil && os.MkdirAll(filepath.Dir(record), 0o755) == nil {
+		fsutil.WriteFileAtomic(record, data, 0o644)
 	}
 }
 
@@ -81,31 +69,34 @@ func loadValidated(record string) (*Probe, bool) {
 	if json.Unmarshal(data, &v) != nil || v.Probe == nil {
 		return nil, false
 	}
-	size, mtime, ino, ok := fileID(v.Probe.Path)
-	if !ok || size != v.Size || !mtime.Equal(v.Mtime) || ino != v.Ino {
+	if id, ok := sumcache.Identity(v.Probe.Path); !ok || !sumcache.SameContents(id, v.ID) {
 		return nil, false
 	}
 	v.Probe.BuildTime = 0
 	return v.Probe, true
 }
 
-func writeIfChanged(path string, data []byte) error {
+// writeIfChanged writes data to path unless it holds it already.
+func writeIfChanged(path string, data []byte, perm os.FileMode) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return fsutil.WriteFileAtomic(path, data, perm)
 }
 
-// lockDir takes an exclusive lock on dir/lock, so that two pluginctl
-// processes do not build one probe at once.
-func lockDir(ctx context.Context, dir string) (func(), error) {
+// lockEntry creates the cache entry dir and takes an exclusive lock on
+// dir/lock, so that two pluginctl processes do not build one probe at
+// once.
+func lockEntry(ctx context.Context, host, dir string) (func(), error) {
+	fail := func(what string, err error) (func(), error) {
+		return nil, &EnvError{Host: host, Msg: what + " the probe cache: " + err.Error(), Err: err}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail("creating", err)
+	}
 	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, err
+		return fail("locking", err)
 	}
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -114,12 +105,12 @@ func lockDir(ctx context.Context, dir string) (func(), error) {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return nil, err
+			return fail("locking", err)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, ctx.Err()
+			return fail("locking", ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -169,27 +160,23 @@ func mirrorDiffs(hostPath, probePath string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compareBuilds(h, p), nil
-}
-
-// compareBuilds lists what differs between the host h and its probe p.
-func compareBuilds(h, p *artifact.File) []string {
 	var diffs []string
 	hb, pb := h.BuildInfo, p.BuildInfo
 	if hb.GoVersion != pb.GoVersion {
 		diffs = append(diffs, fmt.Sprintf("Go version: host %s, checkout %s", hb.GoVersion, pb.GoVersion))
 	}
-	for _, d := range diffMaps(settingsOf(hb), settingsOf(pb)) {
-		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") {
-			continue
+	hs, ps := settingsOf(hb), settingsOf(pb)
+	for _, k := range diffKeys(hs, ps) {
+		if k != "vcs" && !strings.HasPrefix(k, "vcs.") {
+			diffs = append(diffs, fmt.Sprintf("build setting %s: host %s, checkout %s", k, quotedOr(hs, k), quotedOr(ps, k)))
 		}
-		diffs = append(diffs, fmt.Sprintf("build setting %s: host %s, checkout %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
 	}
 	if hb.Main.Path != pb.Main.Path {
 		diffs = append(diffs, fmt.Sprintf("main module: host %s, checkout %s", hb.Main.Path, pb.Main.Path))
 	}
-	for _, d := range diffMaps(modulesOf(hb), modulesOf(pb)) {
-		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", d.key, orElse(d.h, "does not use it"), orElse(d.p, "does not use it")))
+	hm, pm := modulesOf(hb), modulesOf(pb)
+	for _, k := range diffKeys(hm, pm) {
+		diffs = append(diffs, fmt.Sprintf("module %s: host %s, checkout %s", k, orElse(hm, k), orElse(pm, k)))
 	}
 	fps, missing := p.FingerprintDiff(h)
 	for _, pkg := range missing {
@@ -204,11 +191,15 @@ func compareBuilds(h, p *artifact.File) []string {
 		}
 		diffs = append(diffs, s)
 	}
-	return diffs
+	return diffs, nil
 }
 
+// settingsOf is bi's build settings by key (none when bi is nil).
 func settingsOf(bi *buildinfo.BuildInfo) map[string]string {
 	m := map[string]string{}
+	if bi == nil {
+		return m
+	}
 	for _, s := range bi.Settings {
 		m[s.Key] = s.Value
 	}
@@ -227,18 +218,14 @@ func modulesOf(bi *buildinfo.BuildInfo) map[string]string {
 	return m
 }
 
-// mapDiff is one key whose value differs between the host's map and the
-// probe's; a nil value means the key is absent on that side.
-type mapDiff struct {
-	key  string
-	h, p *string
-}
-
-// diffMaps lists the keys of h and p whose values differ, sorted.
-func diffMaps(h, p map[string]string) []mapDiff {
+// diffKeys lists the keys of h and p whose values differ (or that only
+// one has), sorted.
+func diffKeys(h, p map[string]string) []string {
 	var keys []string
-	for k := range h {
-		keys = append(keys, k)
+	for k, v := range h {
+		if pv, ok := p[k]; !ok || pv != v {
+			keys = append(keys, k)
+		}
 	}
 	for k := range p {
 		if _, ok := h[k]; !ok {
@@ -246,35 +233,21 @@ func diffMaps(h, p map[string]string) []mapDiff {
 		}
 	}
 	sort.Strings(keys)
-	var out []mapDiff
-	for _, k := range keys {
-		hv, hok := h[k]
-		pv, pok := p[k]
-		if hok && pok && hv == pv {
-			continue
-		}
-		d := mapDiff{key: k}
-		if hok {
-			d.h = &hv
-		}
-		if pok {
-			d.p = &pv
-		}
-		out = append(out, d)
-	}
-	return out
+	return keys
 }
 
-func quotedOr(v *string, absent string) string {
-	if v == nil {
-		return absent
+// quotedOr is m[k] quoted, "unset" when m has no k.
+func quotedOr(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return strconv.Quote(v)
 	}
-	return fmt.Sprintf("%q", *v)
+	return "unset"
 }
 
-func orElse(v *string, absent string) string {
-	if v == nil {
-		return absent
+// orElse is m[k], "does not use it" when m has no k.
+func orElse(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
 	}
-	return *v
+	return "does not use it"
 }

@@ -10,9 +10,8 @@ package probe
 // small shell script that runs the probe under the emulator.
 
 import (
+	"cmp"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -40,14 +39,8 @@ func (e *CannotRunError) Error() string {
 // platformOf is the platform the host's build settings name (this
 // machine's when they name none).
 func platformOf(settings map[string]string) target.Platform {
-	p := target.Native()
-	if v := settings["GOOS"]; v != "" {
-		p.GOOS = v
-	}
-	if v := settings["GOARCH"]; v != "" {
-		p.GOARCH = v
-	}
-	return p
+	n := target.Native()
+	return target.Platform{GOOS: cmp.Or(settings["GOOS"], n.GOOS), GOARCH: cmp.Or(settings["GOARCH"], n.GOARCH)}
 }
 
 // forTarget returns the go command that builds the probe of a host with
@@ -77,11 +70,7 @@ func forTarget(host string, settings map[string]string, g *gocmd.Go) (*gocmd.Go,
 // when that is not this machine's: a *CannotRunError when there is none.
 // env is the environment whose PATH is searched (nil: this process's).
 func (p *Probe) Emulate(env []string) error {
-	settings := map[string]string{}
-	for _, s := range p.HostInfo.Settings {
-		settings[s.Key] = s.Value
-	}
-	plat := platformOf(settings)
+	plat := platformOf(settingsOf(p.HostInfo))
 	if !plat.Foreign() {
 		return nil
 	}
@@ -95,28 +84,12 @@ func (p *Probe) Emulate(env []string) error {
 	}
 	script += " \"$@\"\n"
 	launcher := p.Path + ".emulated"
-	if old, err := os.ReadFile(launcher); err != nil || string(old) != script {
-		tmp, err := os.CreateTemp(filepath.Dir(launcher), ".emulated-*")
-		if err != nil {
-			return fmt.Errorf("writing the probe's emulator script: %w", err)
-		}
-		_, werr := tmp.WriteString(script)
-		cerr := tmp.Close()
-		if err := os.Chmod(tmp.Name(), 0o755); werr != nil || cerr != nil || err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("writing the probe's emulator script: %v", errorsOr(werr, cerr, err))
-		}
-		if err := os.Rename(tmp.Name(), launcher); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("writing the probe's emulator script: %w", err)
-		}
+	if err := writeIfChanged(launcher, []byte(script), 0o755); err != nil {
+		return fmt.Errorf("writing the probe's emulator script: %w", err)
 	}
-	p.emulator, p.launcher = emu, launcher
+	p.launcher = launcher
 	return nil
 }
-
-// Emulator is the emulator the probe runs under, nil when native.
-func (p *Probe) Emulator() *target.Emulator { return p.emulator }
 
 // exe is the program that starts the probe: the probe itself, or its
 // emulator script.
@@ -129,7 +102,7 @@ func (p *Probe) exe() string {
 
 // scaled is a timeout of a run of p.
 func (p *Probe) scaled(d time.Duration) time.Duration {
-	if p.emulator != nil {
+	if p.launcher != "" {
 		return d * EmulationFactor
 	}
 	return d
@@ -137,13 +110,4 @@ func (p *Probe) scaled(d time.Duration) time.Duration {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func errorsOr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }

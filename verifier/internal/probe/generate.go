@@ -12,9 +12,8 @@ import (
 	"go/ast"
 	"go/format"
 	"go/parser"
-	"go/token"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/template"
@@ -36,19 +35,11 @@ type templateData struct {
 	Loader      string
 	Blank       []string
 	TypeImports []typeImport
-	Types       []templateType
+	Types       []TypeCheck // the k-th asserted by assertTypek unless it has a Reason
 }
 
 // typeImport is a package the contract's types mention, imported by name.
 type typeImport struct{ Name, Path string }
-
-// templateType is one entry of the probe's assertion table.
-type templateType struct {
-	Type   string
-	Func   string // the assertion function; "" when Reason is set
-	Go     string
-	Reason string
-}
 
 // generated is the probe's source.
 type generated struct {
@@ -61,17 +52,12 @@ type generated struct {
 	lines map[int]int
 }
 
-// assertFunc names the assertion function of type k.
-func assertFunc(k int) string { return fmt.Sprintf("assertType%d", k) }
-
 // generate returns the probe's main.go for the host and the contract's
 // types tcs.
 func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck) (*generated, error) {
 	d := templateData{HostPath: bi.Path, Name: dirName}
-	for _, s := range bi.Settings {
-		if s.Key == "DefaultGODEBUG" && s.Value != "" {
-			d.GoDebug = strings.Split(s.Value, ",")
-		}
+	if v := settingsOf(bi)["DefaultGODEBUG"]; v != "" {
+		d.GoDebug = strings.Split(v, ",")
 	}
 	deps := map[string]bool{}
 	for _, p := range lp.Deps {
@@ -116,26 +102,13 @@ func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck
 	for _, n := range named {
 		delete(blank, n)
 	}
-	for p := range blank {
-		d.Blank = append(d.Blank, p)
-	}
-	sort.Strings(d.Blank)
+	d.Blank = slices.Sorted(maps.Keys(blank))
 
 	// The contract's types: only the packages of the assertable ones are
 	// imported, each under the name typeImportName gives it.
-	imports := map[string]bool{}
-	for k, tc := range tcs {
-		tt := templateType{Type: tc.Type, Reason: tc.Reason}
-		if tc.Reason == "" {
-			tt.Func, tt.Go = assertFunc(k), tc.Go
-			for _, imp := range tc.Imports {
-				imports[imp] = true
-			}
-		}
-		d.Types = append(d.Types, tt)
-	}
+	d.Types = tcs
 	for _, imp := range typeImportOrder(tcs) {
-		if imports[imp.Path] {
+		if slices.ContainsFunc(tcs, func(tc TypeCheck) bool { return tc.Reason == "" && slices.Contains(tc.Imports, imp.Path) }) {
 			d.TypeImports = append(d.TypeImports, imp)
 		}
 	}
@@ -152,23 +125,18 @@ func generate(bi *buildinfo.BuildInfo, lp listed, apiPkg string, tcs []TypeCheck
 	if err != nil {
 		return nil, fmt.Errorf("internal error: generated probe does not parse: %v\n%s", err, buf.Bytes())
 	}
+	// The lines of assertTypek, from its func line to its closing brace.
 	gen := &generated{src: src, named: named, lines: map[int]int{}}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "main.go", src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, fmt.Errorf("internal error: generated probe does not parse: %v", err)
-	}
-	funcs := map[string]int{}
-	for k := range tcs {
-		funcs[assertFunc(k)] = k
-	}
-	for _, decl := range f.Decls {
-		if fd, ok := decl.(*ast.FuncDecl); ok {
-			if k, ok := funcs[fd.Name.Name]; ok {
-				for l := fset.Position(fd.Pos()).Line; l <= fset.Position(fd.End()).Line; l++ {
-					gen.lines[l] = k
-				}
-			}
+	k := -1
+	for i, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "func assertType"); ok {
+			k, _ = strconv.Atoi(rest[:strings.IndexByte(rest, '(')])
+		}
+		if k >= 0 {
+			gen.lines[i+1] = k
+		}
+		if line == "}" {
+			k = -1
 		}
 	}
 	return gen, nil

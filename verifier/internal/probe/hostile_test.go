@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -52,7 +51,6 @@ func setIsolation(t *testing.T, p *Probe, iso *isolation) {
 		// Dumpable again, as the namespaces need it for an unprivileged
 		// user (it writes the child's uid_map).
 		syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 1, 0)
-		hideOnce = sync.Once{}
 	})
 }
 

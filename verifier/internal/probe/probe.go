@@ -21,6 +21,7 @@ package probe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"debug/buildinfo"
@@ -29,11 +30,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -44,7 +45,7 @@ import (
 	"github.com/pluginctl/pluginctl/internal/gocmd"
 	"github.com/pluginctl/pluginctl/internal/project"
 	"github.com/pluginctl/pluginctl/internal/released"
-	"github.com/pluginctl/pluginctl/internal/target"
+	"github.com/pluginctl/pluginctl/internal/sumcache"
 )
 
 // dirName is the name of the overlay-only directory of the probe's main
@@ -68,8 +69,30 @@ var boxSource string
 
 // probeFiles are the files of package probe compiled into every probe
 // program too, as package main.
-func probeFiles() map[string]string {
-	return map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource, "box_linux.go": boxSource}
+func probeFiles() map[string][]byte {
+	files := map[string][]byte{}
+	for name, src := range map[string]string{"wire.go": wireSource, "supervisor_linux.go": supervisorSource, "tree_linux.go": treeSource, "box_linux.go": boxSource} {
+		files[name] = []byte(strings.Replace(src, "package probe", "package main", 1))
+	}
+	return files
+}
+
+// writeFiles writes files into dir, each unless it holds it already.
+func writeFiles(dir string, files map[string][]byte) error {
+	for name, data := range files {
+		if err := writeIfChanged(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cacheDir is where probes are built: CacheDir, else the user's cache.
+func (cfg Config) cacheDir() (string, error) {
+	if d := cmp.Or(cfg.CacheDir, cachedir.For(cachedir.Probe)); d != "" {
+		return d, nil
+	}
+	return "", &EnvError{Host: cfg.Host, Msg: "no cache directory for the probe", Fix: "set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE"}
 }
 
 // typeRules versions the rules of classifyTypes and markUncompilable
@@ -80,18 +103,14 @@ const typeRules = "types-1"
 // records about it changes, so that cached probes of an older pluginctl
 // are rebuilt.
 var generatorVersion = sync.OnceValue(func() string {
-	h := sha256.Sum256([]byte(mainTemplate + "\x00" + wireSource + "\x00" + supervisorSource + "\x00" + treeSource + "\x00" + boxSource + "\x00" + typeRules))
-	return hex.EncodeToString(h[:8])
+	return hashOf(mainTemplate, wireSource, supervisorSource, treeSource, boxSource, typeRules)[:16]
 })
 
 // apiAndTypes returns the API package (project.API's default when unset) and
 // the contract's types, sorted and without duplicates: what a probe is
 // built for.
 func (cfg Config) apiAndTypes() (string, []string) {
-	api := project.API(cfg.APIPackage)
-	types := slices.Clone(cfg.Types)
-	slices.Sort(types)
-	return api, slices.Compact(types)
+	return project.API(cfg.APIPackage), slices.Compact(slices.Sorted(slices.Values(cfg.Types)))
 }
 
 // Config says which host to mirror and where its source is.
@@ -174,60 +193,53 @@ type Probe struct {
 	Dir     string
 	// APIPackage is the API package when the host links it, else "".
 	APIPackage string
-	// HostDeps are the packages the host's main package depends on
-	// (go list -deps), ProbeImports what the probe imports by name.
-	HostDeps     []string
+	// ProbeImports are what the probe imports by name.
 	ProbeImports []string
 	// Source is the generated main.go; ProbePackage the probe's import
 	// path (a directory that exists only in the overlay file Overlay).
 	Source       []byte
 	ProbePackage string
 	Overlay      string
-	// BuildFlags and BuildEnv are what the probe was built with.
+	// BuildFlags are what the probe was built with.
 	BuildFlags []string
-	BuildEnv   []string
 	// Toolchain is the GOTOOLCHAIN the probe was built with ("" for the
 	// local go command).
 	Toolchain string
 	// BuildTime is how long `go build` took (a no-op when cached).
 	BuildTime time.Duration
-	// Sanitizer is true when the host was built with -race, -msan or
-	// -asan: no address space limit for the children then.
-	Sanitizer bool
 	// Types are the contract's types (Config.Types, sorted, without
 	// duplicates), each with how the probe asserts it, or why it cannot.
 	Types []TypeCheck
 	// Released is set when the probe was built from the host's build
 	// info alone (BuildReleased), not from its source.
 	Released *Released `json:",omitempty"`
-	// emulator runs the probe of a host of another platform, through the
-	// script launcher (see Emulate).
-	emulator *target.Emulator
+	// launcher is the script that runs the probe of a host of another
+	// platform under its emulator (see Emulate).
 	launcher string
+}
+
+// sanitized reports whether the host was built with -race, -msan or
+// -asan: no address space limit for the children then.
+func (p *Probe) sanitized() bool {
+	s := settingsOf(p.HostInfo)
+	return s["-race"] == "true" || s["-msan"] == "true" || s["-asan"] == "true"
 }
 
 // TypeIndex returns the index of the canonical type typ in p.Types, or -1.
 func (p *Probe) TypeIndex(typ string) int {
-	for i, t := range p.Types {
-		if t.Type == typ {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(p.Types, func(t TypeCheck) bool { return t.Type == typ })
 }
 
 // listed is the part of `go list -json` Build reads.
 type listed struct {
-	ImportPath     string
-	Dir            string
-	Name           string
-	Imports        []string
-	Deps           []string
-	DefaultGODEBUG string
-	Module         *struct{ Path, Dir, GoMod string }
-	Error          *struct{ Err string }
-	DepsErrors     []*struct{ Err string }
-	Incomplete     bool
+	ImportPath string
+	Dir        string
+	Name       string
+	Imports    []string
+	Deps       []string
+	Module     *struct{ Path, Dir, GoMod string }
+	Error      *struct{ Err string }
+	DepsErrors []*struct{ Err string }
 }
 
 // Build builds (or reuses) the probe for cfg.Host and checks that it
@@ -242,8 +254,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		return &EnvError{Host: cfg.Host, Msg: fmt.Sprintf(format, args...), Fix: fix, Err: err}
 	}
 	apiPkg, types := cfg.apiAndTypes()
-	typesSum := sha256.Sum256([]byte(strings.Join(types, "\x00")))
-	typesKey := hex.EncodeToString(typesSum[:])
+	typesKey := hashOf(types...)
 	g := cfg.Go
 	if g == nil {
 		g = &gocmd.Go{}
@@ -258,18 +269,16 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		}
 	}
 
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
-			return nil, envErr(nil, "set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE", "no cache directory for the probe")
-		}
+	cacheDir, err := cfg.cacheDir()
+	if err != nil {
+		return nil, err
 	}
 	// A probe validated for this very host file (same device, inode,
 	// size, modification and change time: any write changes the change
 	// time) is reused without reading the host again.
 	var byID string
-	if id, ok := fileIdentity(host); ok {
-		byID = filepath.Join(cacheDir, "validated", validatedKey(sha256.Sum256([]byte(id)), g, apiPkg, typesKey)+".id.json")
+	if id, ok := sumcache.Identity(host); ok {
+		byID = filepath.Join(cacheDir, "validated", validatedKey(hashOf(id), g, apiPkg, typesKey)+".id.json")
 		if p, ok := loadValidated(byID); ok {
 			p.Host = host
 			return p, nil
@@ -280,15 +289,13 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	if err != nil {
 		return nil, envErr(err, "", "reading the host binary: %v", err)
 	}
-	hostSum := sha256.Sum256(hostData)
+	sum := sha256.Sum256(hostData)
+	hostSum := hex.EncodeToString(sum[:])
 	bi, err := buildinfo.Read(bytes.NewReader(hostData))
 	if err != nil {
 		return nil, envErr(err, "give the Go program that loads the plugins with --host", "the host is not a Go program with build info: %v", err)
 	}
-	settings := map[string]string{}
-	for _, s := range bi.Settings {
-		settings[s.Key] = s.Value
-	}
+	settings := settingsOf(bi)
 	switch {
 	case bi.Path == "" || bi.Path == "command-line-arguments" || strings.HasPrefix(bi.Path, "command-line-arguments"):
 		return nil, envErr(nil, "build the host from its package path with `pluginctl build`, "+staticFix,
@@ -331,18 +338,8 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	}
 
 	// The environment and flags that reproduce the host's build.
-	env := []string{"GOFLAGS=", "CGO_ENABLED=1", "GOEXPERIMENT=" + settings["GOEXPERIMENT"]}
-	if toolchain != "" {
-		env = append(env, "GOTOOLCHAIN="+toolchain)
-	} else {
-		env = append(env, "GOTOOLCHAIN=local")
-	}
+	env := []string{"GOFLAGS=", "CGO_ENABLED=1", "GOEXPERIMENT=" + settings["GOEXPERIMENT"], "GOTOOLCHAIN=" + cmp.Or(toolchain, "local")}
 	var flags []string
-	var keys []string
-	for k := range settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	// The boolean flags are always given, so that the command line wins
 	// over GOFLAGS from the go env file (an empty GOFLAGS in the
 	// environment does not hide it). A string flag in GOFLAGS that the
@@ -350,7 +347,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	for _, k := range []string{"-race", "-msan", "-asan", "-trimpath"} {
 		flags = append(flags, fmt.Sprintf("%s=%v", k, settings[k] == "true"))
 	}
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
 		v := settings[k]
 		switch {
 		case k == "-compiler" || k == "DefaultGODEBUG" || k == "vcs" || strings.HasPrefix(k, "vcs."):
@@ -370,11 +367,10 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 		flags = append(flags, "-pgo=off") // no default.pgo of the probe's directory
 	}
 	flags = append(flags, "-buildvcs=false")
-	sanitizer := settings["-race"] == "true" || settings["-msan"] == "true" || settings["-asan"] == "true"
 	g = g.With(env...)
 
 	// The host's main package in this checkout.
-	listArgs := []string{"-e", "-json=ImportPath,Dir,Name,Imports,Deps,DefaultGODEBUG,Module,Error,DepsErrors,Incomplete"}
+	listArgs := []string{"-e", "-json=ImportPath,Dir,Name,Imports,Deps,Module,Error,DepsErrors"}
 	if t := settings["-tags"]; t != "" {
 		listArgs = append(listArgs, "-tags="+t)
 	}
@@ -430,8 +426,8 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	}
 	p := &Probe{
 		Host: host, HostInfo: bi, Package: lp.ImportPath, Dir: lp.Dir,
-		HostDeps: lp.Deps, ProbeImports: gen.named, Source: gen.src,
-		BuildFlags: flags, BuildEnv: env, Toolchain: toolchain, Sanitizer: sanitizer,
+		ProbeImports: gen.named, Source: gen.src,
+		BuildFlags: flags, Toolchain: toolchain,
 		Types: tcs,
 	}
 	if slices.Contains(lp.Deps, apiPkg) {
@@ -440,17 +436,12 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 
 	// The cache entry: one per host binary (by content: a copy of it
 	// elsewhere shares it), checkout directory and generator.
-	key := sha256.Sum256([]byte(strings.Join([]string{
-		hex.EncodeToString(hostSum[:]), lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey,
-	}, "\x00")))
-	entry := filepath.Join(cacheDir, hex.EncodeToString(key[:12]))
+	key := hashOf(hostSum, lp.Dir, apiPkg, generatorVersion(), local.GOROOT, local.GOVERSION, typesKey)
+	entry := filepath.Join(cacheDir, key[:24])
 	prune(cacheDir, entry)
-	if err := os.MkdirAll(entry, 0o755); err != nil {
-		return nil, envErr(err, "", "creating the probe cache: %v", err)
-	}
-	unlock, err := lockDir(ctx, entry)
+	unlock, err := lockEntry(ctx, cfg.Host, entry)
 	if err != nil {
-		return nil, envErr(err, "", "locking the probe cache: %v", err)
+		return nil, err
 	}
 	defer unlock()
 
@@ -463,17 +454,13 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	overlay := struct{ Replace map[string]string }{Replace: map[string]string{
 		filepath.Join(probeDir, "main.go"): filepath.Join(entry, "main.go"),
 	}}
-	files := map[string][]byte{}
-	for name, src := range probeFiles() {
+	files := probeFiles()
+	for name := range files {
 		overlay.Replace[filepath.Join(probeDir, name)] = filepath.Join(entry, name)
-		files[name] = []byte(strings.Replace(src, "package probe", "package main", 1))
 	}
-	ovl, _ := json.Marshal(overlay)
-	files["overlay.json"] = ovl
-	for name, data := range files {
-		if err := writeIfChanged(filepath.Join(entry, name), data); err != nil {
-			return nil, envErr(err, "", "writing the probe source: %v", err)
-		}
+	files["overlay.json"], _ = json.Marshal(overlay)
+	if err := writeFiles(entry, files); err != nil {
+		return nil, envErr(err, "", "writing the probe source: %v", err)
 	}
 	p.Path = filepath.Join(entry, "probe")
 	p.ProbePackage, p.Overlay = probePkg, filepath.Join(entry, "overlay.json")
@@ -485,7 +472,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// is the one it would link.
 	store := cacheprog.NewStore(local.GOCACHEPROG, g.Env)
 	defer store.Close() // only a cache: its failures cost a link
-	storeKey := cacheprog.Key("probe", hex.EncodeToString(hostSum[:]), lp.ImportPath, apiPkg, generatorVersion(), local.GOVERSION, typesKey)
+	storeKey := cacheprog.Key("probe", hostSum, lp.ImportPath, apiPkg, generatorVersion(), local.GOVERSION, typesKey)
 	before, err := os.Stat(p.Path)
 	if err != nil {
 		// The cache program's files are not executable: the seed is.
@@ -498,7 +485,7 @@ func Build(ctx context.Context, cfg Config) (*Probe, error) {
 	// arguments) is not one the host asserts: it is marked so, and the
 	// probe built without it.
 	for attempt := 0; ; attempt++ {
-		if err := writeIfChanged(filepath.Join(entry, "main.go"), gen.src); err != nil {
+		if err := writeIfChanged(filepath.Join(entry, "main.go"), gen.src, 0o644); err != nil {
 			return nil, envErr(err, "", "writing the probe source: %v", err)
 		}
 		_, err := g.Output(ctx, "build", buildArgs...)

@@ -420,7 +420,7 @@ func TestRunBoundsOutput(t *testing.T) {
 	if !r.Completed() {
 		t.Errorf("noisy plugin did not complete: exit %d, %d events, %d rejected", r.ExitCode, len(r.Events), r.Unauthenticated)
 	}
-	if len(r.Stdout) > DefaultOutputLimit+100 || !r.StdoutTruncated || len(r.Stderr) > DefaultOutputLimit+100 || !r.StderrTruncated {
+	if len(r.Stdout) > outputLimit+100 || !r.StdoutTruncated || len(r.Stderr) > outputLimit+100 || !r.StderrTruncated {
 		t.Errorf("output not capped: stdout %d (%v), stderr %d (%v)", len(r.Stdout), r.StdoutTruncated, len(r.Stderr), r.StderrTruncated)
 	}
 }

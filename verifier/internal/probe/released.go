@@ -2,18 +2,14 @@ package probe
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
-
-	"github.com/pluginctl/pluginctl/internal/cachedir"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
@@ -24,8 +20,6 @@ import (
 // the host: which of the host's packages it has with the host's very
 // fingerprint, and which not, and why.
 type Released struct {
-	// HostSHA256 is the host binary's hash (the cache key).
-	HostSHA256 string
 	// HostSrc is the host's source checkout used as a workspace module,
 	// "" when none was given.
 	HostSrc string
@@ -94,25 +88,20 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 			return nil, err
 		}
 	}
-	cacheDir := cfg.CacheDir
-	if cacheDir == "" {
-		if cacheDir = cachedir.For(cachedir.Probe); cacheDir == "" {
-			return nil, &EnvError{Host: cfg.Host, Msg: "no cache directory for the probe: set $HOME or $XDG_CACHE_HOME, or PLUGINCTL_CACHE"}
-		}
+	cacheDir, err := cfg.cacheDir()
+	if err != nil {
+		return nil, err
 	}
-	key := sha256.Sum256([]byte(strings.Join(append([]string{"released", h.SHA256(), hostSrc, apiPkg, generatorVersion(), g.Binary}, types...), "\x00")))
-	entry := filepath.Join(cacheDir, "released-"+hex.EncodeToString(key[:12]))
-	validated := filepath.Join(cacheDir, "validated", "released-"+hex.EncodeToString(key[:16])+".json")
+	key := hashOf(append([]string{"released", h.SHA256(), hostSrc, apiPkg, generatorVersion(), g.Binary}, types...)...)
+	entry := filepath.Join(cacheDir, "released-"+key[:24])
+	validated := filepath.Join(cacheDir, "validated", "released-"+key[:32]+".json")
 	if p, ok := loadValidated(validated); ok && p.Released != nil {
 		p.Host = hostAbs
 		return p, nil
 	}
-	if err := os.MkdirAll(entry, 0o755); err != nil {
-		return nil, &EnvError{Host: cfg.Host, Msg: "creating the probe cache: " + err.Error(), Err: err}
-	}
-	unlock, err := lockDir(ctx, entry)
+	unlock, err := lockEntry(ctx, cfg.Host, entry)
 	if err != nil {
-		return nil, &EnvError{Host: cfg.Host, Msg: "locking the probe cache: " + err.Error(), Err: err}
+		return nil, err
 	}
 	defer unlock()
 
@@ -123,8 +112,9 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		return nil, err
 	}
 	probePkg := h.Main.Path + "/" + releasedDir
-	hostLang := strings.TrimPrefix(h.GoVersion, "go")
-	if err := writeIfChanged(filepath.Join(modDir, "go.mod"), []byte("module "+probePkg+"\n\ngo "+hostLang+"\n")); err != nil {
+	files := probeFiles()
+	files["go.mod"] = []byte("module " + probePkg + "\n\ngo " + strings.TrimPrefix(h.GoVersion, "go") + "\n")
+	if err := writeFiles(modDir, files); err != nil {
 		return nil, err
 	}
 	mods, err := h.WriteModFiles(modDir, hostSrc)
@@ -134,12 +124,8 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	defer os.RemoveAll(mods.Dir)
 
 	// What the probe imports: every package of the host it can import.
-	rel := &Released{HostSHA256: h.SHA256(), HostSrc: hostSrc, Notes: h.Limits()}
-	var hostPkgs []string
-	for pkg := range h.File.Fingerprints {
-		hostPkgs = append(hostPkgs, pkg)
-	}
-	sort.Strings(hostPkgs)
+	rel := &Released{HostSrc: hostSrc, Notes: h.Limits()}
+	hostPkgs := slices.Sorted(maps.Keys(h.File.Fingerprints))
 	skipped := map[string]string{}
 	var imports []string
 	for _, pkg := range hostPkgs {
@@ -162,29 +148,20 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	lp := listed{ImportPath: h.File.BuildInfo.Path, Name: "main", Imports: imports, Deps: hostPkgs}
 	tcs := classifyTypes(types, lp)
 	env := append(h.Env(""), mods.Env()...)
-	gb := &gocmd.Go{Binary: g.Binary, Dir: modDir, Env: g.Env}
-	gb = gb.With(env...)
+	gb := (&gocmd.Go{Binary: g.Binary, Dir: modDir, Env: g.Env}).With(env...)
 	out := filepath.Join(entry, "probe")
 	args := append(append(mods.Args(), h.Args()...), "-o", out, ".")
 	start := time.Now()
-	var named []string
+	var gen *generated
 	for attempt := 0; ; attempt++ {
 		lp.Imports = imports
-		gen, err := generate(h.File.BuildInfo, lp, apiPkg, tcs)
-		if err != nil {
+		if gen, err = generate(h.File.BuildInfo, lp, apiPkg, tcs); err != nil {
 			return nil, err
 		}
-		if err := writeIfChanged(filepath.Join(modDir, "main.go"), gen.src); err != nil {
+		if err := writeIfChanged(filepath.Join(modDir, "main.go"), gen.src, 0o644); err != nil {
 			return nil, err
 		}
-		for name, src := range probeFiles() {
-			if err := writeIfChanged(filepath.Join(modDir, name), []byte(strings.Replace(src, "package probe", "package main", 1))); err != nil {
-				return nil, err
-			}
-		}
-		_, err = gb.Output(ctx, "build", args...)
-		if err == nil {
-			named = gen.named
+		if _, err = gb.Output(ctx, "build", args...); err == nil {
 			break
 		}
 		if ctx.Err() != nil {
@@ -218,14 +195,15 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 	if pf.BuildInfo.GoVersion != h.File.BuildInfo.GoVersion {
 		return nil, &NothingReproducedError{Host: cfg.Host, Reason: fmt.Sprintf("the probe was built by %s, the host by %s", pf.BuildInfo.GoVersion, h.File.BuildInfo.GoVersion)}
 	}
-	for _, d := range diffMaps(settingsOf(h.File.BuildInfo), settingsOf(pf.BuildInfo)) {
-		if d.key == "vcs" || strings.HasPrefix(d.key, "vcs.") || d.key == "-buildmode" || d.key == "-ldflags" {
+	hs, ps := settingsOf(h.File.BuildInfo), settingsOf(pf.BuildInfo)
+	for _, k := range diffKeys(hs, ps) {
+		if k == "vcs" || strings.HasPrefix(k, "vcs.") || k == "-buildmode" || k == "-ldflags" {
 			continue
 		}
-		if (d.key == "-gcflags" || d.key == "-asmflags") && mainOnly(d.h) && mainOnly(d.p) {
+		if (k == "-gcflags" || k == "-asmflags") && mainOnly(hs[k]) && mainOnly(ps[k]) {
 			continue // the main packages' own flags: no other package is compiled with them
 		}
-		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", d.key, quotedOr(d.h, "unset"), quotedOr(d.p, "unset")))
+		rel.Notes = append(rel.Notes, fmt.Sprintf("build setting %s: host %s, probe %s", k, quotedOr(hs, k), quotedOr(ps, k)))
 	}
 	differ, missing := pf.FingerprintDiff(h.File)
 	why := map[string]string{}
@@ -256,24 +234,15 @@ func BuildReleased(ctx context.Context, cfg Config, hostSrc string) (*Probe, err
 		}
 		return nil, &NothingReproducedError{Host: cfg.Host, Reason: reason}
 	}
-	p, _ := loadProbeFile(out, hostAbs, h, hostPkgs, probePkg, modDir, args, env, tcs, rel, apiPkg)
-	p.BuildTime, p.ProbeImports = buildTime, named
-	storeValidated(validated, p)
-	return p, nil
-}
-
-// loadProbeFile assembles the Probe of a built released probe.
-func loadProbeFile(out, hostAbs string, h *released.Host, hostPkgs []string, probePkg, modDir string, args, env []string, tcs []TypeCheck, rel *Released, apiPkg string) (*Probe, error) {
-	src, _ := os.ReadFile(filepath.Join(modDir, "main.go"))
 	p := &Probe{
 		Path: out, Host: hostAbs, HostInfo: h.File.BuildInfo, Package: h.File.BuildInfo.Path, Dir: modDir,
-		HostDeps: hostPkgs, Source: src, ProbePackage: probePkg,
-		BuildFlags: args, BuildEnv: env, Toolchain: h.GoVersion, Types: tcs, Released: rel,
-		Sanitizer: h.Settings["-race"] == "true" || h.Settings["-msan"] == "true" || h.Settings["-asan"] == "true",
+		ProbeImports: gen.named, Source: gen.src, ProbePackage: probePkg, BuildTime: buildTime,
+		BuildFlags: args, Toolchain: h.GoVersion, Types: tcs, Released: rel,
 	}
 	if slices.Contains(hostPkgs, apiPkg) {
 		p.APIPackage = apiPkg
 	}
+	storeValidated(validated, p)
 	return p, nil
 }
 
@@ -306,8 +275,8 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// mainOnly reports whether a -gcflags/-asmflags value (nil: unset)
+// mainOnly reports whether a -gcflags/-asmflags value ("": unset)
 // applies to the main package only (no pattern).
-func mainOnly(v *string) bool {
-	return v == nil || released.ParsePackageFlag(*v).Pattern == ""
+func mainOnly(v string) bool {
+	return released.ParsePackageFlag(v).Pattern == ""
 }

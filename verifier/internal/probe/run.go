@@ -6,6 +6,7 @@
 package probe
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -28,8 +29,9 @@ import (
 // DefaultTimeout bounds one probe run when RunOptions.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
-// DefaultOutputLimit caps each of the child's stdout, stderr and report.
-const DefaultOutputLimit = 1 << 20
+// outputLimit caps each of the child's stdout and stderr, and its report
+// for each artifact; what is beyond it is counted and dropped.
+const outputLimit = 1 << 20
 
 // DefaultAddressSpace is the child's RLIMIT_AS before its plugins: far
 // more than a Go program needs, far less than a runaway one takes; each
@@ -66,8 +68,6 @@ type RunOptions struct {
 	// Require are capabilities a careful host requires: without one the
 	// probe stops before calling New, as the host would.
 	Require []string
-	// Lookups are further symbols to look up and report.
-	Lookups []string
 	// Checks are the symbols of the host's contract to look up and
 	// assert, as the host does; the event of stage looked-up reports each
 	// (Event.Check).
@@ -85,10 +85,6 @@ type RunOptions struct {
 	// the time from the start, or from the probe's authenticated report
 	// that it opens the artifact, to the next such report or the end.
 	Timeout time.Duration
-	// OutputLimit caps stdout and stderr (default DefaultOutputLimit
-	// each), and the report for each artifact; what is beyond it is
-	// counted and dropped.
-	OutputLimit int
 	// Env are extra environment variables for the child.
 	Env []string
 	// Sandbox is SandboxAuto (""), SandboxRequire or SandboxOff.
@@ -200,19 +196,6 @@ func (e *Event) Check(k int) (CheckResult, bool) {
 	return r, ok
 }
 
-// Stage names of Event.Stage.
-const (
-	StageStarted   = stageStarted
-	StageOpening   = stageOpening
-	StageOpened    = stageOpened
-	StageOpenError = stageOpenError
-	StageLookedUp  = stageLookedUp
-	StageCall      = stageCall
-	StageReturned  = stageReturned
-	StagePanicked  = stagePanicked
-	StageDone      = stageDone
-)
-
 // Result is what one probe run showed.
 type Result struct {
 	// Events are the authenticated report lines, in order.
@@ -234,7 +217,6 @@ type Result struct {
 	// Stdout and Stderr are the child's output, up to the limit.
 	Stdout, Stderr                   []byte
 	StdoutTruncated, StderrTruncated bool
-	ReportTruncated                  bool
 	// Duration is the wall time of the run.
 	Duration time.Duration
 	// Isolation describes the child's sandbox; Namespaces tells whether
@@ -329,9 +311,6 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		o.Timeout = DefaultTimeout
 	}
 	o.Timeout = p.scaled(o.Timeout) // under an emulator (emulate.go)
-	if o.OutputLimit <= 0 {
-		o.OutputLimit = DefaultOutputLimit
-	}
 	mode := "single"
 	if o.Set {
 		mode = "set"
@@ -340,12 +319,25 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	for _, r := range o.Require {
 		args = append(args, "-require", r)
 	}
-	for _, l := range o.Lookups {
-		args = append(args, "-lookup", l)
+	// Each artifact's checks follow its path (with Set, the probe only
+	// opens them).
+	plans := o.Plans
+	if len(plans) == 0 {
+		plans = make([]Plan, len(o.Artifacts))
+		for i := range plans {
+			plans[i] = Plan{Checks: o.Checks, Convention: o.Convention}
+		}
+	} else if len(plans) != len(o.Artifacts) {
+		return nil, fmt.Errorf("%d plans for %d artifacts", len(o.Plans), len(o.Artifacts))
 	}
-	checkArgs := func(checks []Check, convention bool) ([]string, error) {
-		var args []string
-		for _, c := range checks {
+	args = append(args, "--")
+	for i, a := range o.Artifacts {
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, abs)
+		for _, c := range plans[i].Checks {
 			sc := symbolCheck{name: c.Symbol, required: c.Required}
 			for _, t := range c.Types {
 				k := p.TypeIndex(t)
@@ -356,35 +348,11 @@ func (p *Probe) Run(ctx context.Context, o RunOptions) (*Result, error) {
 			}
 			args = append(args, "-check", formatSymbolCheck(sc))
 		}
-		if convention {
+		if plans[i].Convention {
 			if p.APIPackage == "" {
 				return nil, fmt.Errorf("the host does not link the API package: no convention to check")
 			}
 			args = append(args, "-convention")
-		}
-		return args, nil
-	}
-	if len(o.Plans) > 0 && len(o.Plans) != len(o.Artifacts) {
-		return nil, fmt.Errorf("%d plans for %d artifacts", len(o.Plans), len(o.Artifacts))
-	}
-	global, err := checkArgs(o.Checks, o.Convention)
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, global...)
-	args = append(args, "--")
-	for i, a := range o.Artifacts {
-		abs, err := filepath.Abs(a)
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, abs)
-		if len(o.Plans) > 0 && !o.Set {
-			own, err := checkArgs(o.Plans[i].Checks, o.Plans[i].Convention)
-			if err != nil {
-				return nil, err
-			}
-			args = append(args, own...)
 		}
 	}
 
@@ -431,28 +399,26 @@ func sandboxFailed(o RunOptions, iso isolation, why string) *Result {
 // when the namespaces could not be set up.
 func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byte, iso isolation) (*Result, string, error) {
 	key, skey := keys[:keyLen], keys[keyLen:]
-	repR, repW, err := os.Pipe()
-	if err != nil {
-		return nil, "", err
+	// The pipes of the report (fd 3), the configuration (4) and the
+	// supervisor's status (5).
+	var r, w [3]*os.File
+	defer func() {
+		for i := range r {
+			r[i].Close()
+			w[i].Close()
+		}
+	}()
+	for i := range r {
+		var err error
+		if r[i], w[i], err = os.Pipe(); err != nil {
+			return nil, "", err
+		}
 	}
-	defer repR.Close()
-	cfgR, cfgW, err := os.Pipe()
-	if err != nil {
-		repW.Close()
-		return nil, "", err
-	}
-	defer cfgW.Close()
-	stR, stW, err := os.Pipe()
-	if err != nil {
-		repW.Close()
-		cfgR.Close()
-		return nil, "", err
-	}
-	defer stR.Close()
+	repR, repW, cfgR, cfgW, stR, stW := r[0], w[0], r[1], w[1], r[2], w[2]
 
 	res := &Result{}
-	stdout := &capped{limit: o.OutputLimit}
-	stderr := &capped{limit: o.OutputLimit}
+	stdout := &capped{limit: outputLimit}
+	stderr := &capped{limit: outputLimit}
 	cmd := p.command(iso, o.Env, stdout, stderr, repW, cfgR, stW)
 	start := time.Now()
 	refused, err := startIsolated(iso, cmd)
@@ -470,14 +436,31 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 
 	// The report grows with the artifacts a run checks (each can carry
 	// 64 KiB of metadata): one limit per artifact, up to 64 MiB.
-	report := &capped{limit: min(o.OutputLimit*max(1, len(o.Artifacts)), max(o.OutputLimit, 64<<20))}
+	report := &capped{limit: min(outputLimit*max(1, len(o.Artifacts)), 64<<20)}
 	reportDone := make(chan struct{})
-	// Each authenticated "opening" line starts the next artifact's time.
+	// Each authenticated "opening" line starts the next artifact's time
+	// (a line longer than the reader's buffer is none of them).
 	opening := make(chan struct{}, 1)
-	watch := &lineWatcher{key: key, stage: stageOpening, seen: opening}
 	go func() {
-		io.Copy(io.MultiWriter(report, watch), repR)
-		close(reportDone)
+		defer close(reportDone)
+		k0, k1 := macKey(key)
+		marker := []byte(`,"stage":"` + StageOpening + `"`)
+		br := bufio.NewReaderSize(repR, 64<<10)
+		for whole := true; ; {
+			line, err := br.ReadSlice('\n')
+			report.Write(line)
+			if whole && err == nil && bytes.Contains(line, marker) {
+				if _, ok := verifyLine(k0, k1, line[:len(line)-1]); ok {
+					select {
+					case opening <- struct{}{}:
+					default:
+					}
+				}
+			}
+			if whole = err == nil; err != nil && err != bufio.ErrBufferFull {
+				return
+			}
+		}
 	}()
 	status := &capped{limit: 256 << 10}
 	statusDone := make(chan struct{})
@@ -501,7 +484,7 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 	// before it has it, so no plugin code runs without the limits (the
 	// supervisor's limits are inherited).
 	var as uint64
-	if !p.Sanitizer {
+	if !p.sanitized() {
 		as = addressSpace(DefaultAddressSpace, o.Artifacts)
 	}
 	if err := setLimits(pid, as); err != nil {
@@ -524,31 +507,23 @@ func (p *Probe) run(ctx context.Context, o RunOptions, args []string, keys []byt
 		defer t.Stop()
 		tick = t.C
 	}
-wait:
-	for {
+	for done := false; !done; {
 		select {
 		case <-waited:
-			break wait
+			done = true
 		case <-tick:
 			syscall.Kill(pid, syscall.SIGCONT)
 		case <-opening:
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
-			timer.Reset(o.Timeout)
+			timer.Reset(o.Timeout) // Go 1.23 timers: no stale tick to drain
 		case <-timer.C:
 			res.TimedOut = true
-			kill()
-			<-waited
-			break wait
 		case <-ctx.Done():
 			res.Canceled = true
+		}
+		if res.TimedOut || res.Canceled {
 			kill()
 			<-waited
-			break wait
+			done = true
 		}
 	}
 	// Whatever the plugin left running in the group goes too.
@@ -588,50 +563,9 @@ wait:
 	}
 	res.Stdout, res.StdoutTruncated = stdout.bytes()
 	res.Stderr, res.StderrTruncated = stderr.bytes()
-	var rep []byte
-	rep, res.ReportTruncated = report.bytes()
+	rep, _ := report.bytes()
 	res.Events, res.Unauthenticated, res.Done = parseReport(key, rep)
 	return res, "", nil
-}
-
-// lineWatcher reads a report as it is written and signals seen on each
-// authenticated line of one stage. Lines longer than its buffer are
-// skipped: none of the probe's stage lines that it watches is.
-type lineWatcher struct {
-	key   []byte
-	stage string
-	seen  chan<- struct{}
-	buf   []byte
-	skip  bool
-}
-
-func (w *lineWatcher) Write(p []byte) (int, error) {
-	n := len(p)
-	k0, k1 := macKey(w.key)
-	marker := []byte(`,"stage":"` + w.stage + `"`)
-	for len(p) > 0 {
-		nl := bytes.IndexByte(p, '\n')
-		if nl < 0 {
-			if !w.skip && len(w.buf)+len(p) <= 64<<10 {
-				w.buf = append(w.buf, p...)
-			} else {
-				w.buf, w.skip = w.buf[:0], true
-			}
-			break
-		}
-		line := append(w.buf, p[:nl]...)
-		p = p[nl+1:]
-		if !w.skip && bytes.Contains(line, marker) {
-			if _, ok := verifyLine(k0, k1, line); ok {
-				select {
-				case w.seen <- struct{}{}:
-				default:
-				}
-			}
-		}
-		w.buf, w.skip = w.buf[:0], false
-	}
-	return n, nil
 }
 
 // waitStatus is how the probe ended, as its supervisor saw it.

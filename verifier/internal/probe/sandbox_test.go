@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -132,7 +131,6 @@ func TestSandboxRequire(t *testing.T) {
 		nsState, nsWhy = savedState, savedWhy
 		nsMu.Unlock()
 		syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 1, 0) // as setIsolation
-		hideOnce = sync.Once{}
 	})
 	_, err := p.Run(context.Background(), RunOptions{Sandbox: SandboxRequire})
 	if se, ok := err.(*SandboxError); !ok || !strings.Contains(se.Error(), "denied by the test") {

@@ -3,8 +3,8 @@ package probe
 // This file is compiled twice, like wire.go: into package probe (where
 // only its helpers are used) and into every generated probe program,
 // whose main calls readConfig and, for the supervisor role, supervise. It
-// imports only os, runtime, syscall and unsafe, which every Go program
-// links.
+// imports only io, os, runtime, syscall and unsafe, which the probe links
+// anyway.
 //
 // pluginctl starts the probe program as a supervisor, which starts the
 // probe proper as its only child and reports how it ended on fd 5, each
@@ -24,6 +24,7 @@ package probe
 // below it, and it kills them all once the probe has ended.
 
 import (
+	"io"
 	"os"
 	"runtime"
 	"syscall"
@@ -36,19 +37,10 @@ func readConfig(fd int) config {
 	if f == nil {
 		fail("started without the configuration pipe")
 	}
-	var b []byte
-	buf := make([]byte, 4096)
-	for len(b) <= maxConfig {
-		n, err := f.Read(buf)
-		b = append(b, buf[:n]...)
-		if err != nil {
-			break
-		}
-	}
+	b, _ := io.ReadAll(io.LimitReader(f, maxConfig+1))
 	f.Close()
 	c, ok := parseConfig(b)
 	wipe(b)
-	wipe(buf)
 	if !ok || len(b) > maxConfig {
 		fail("bad configuration: this program is started by pluginctl verify; it is of no use on its own")
 	}
@@ -212,11 +204,9 @@ func supervise(cfg config) {
 		}
 		// An orphan of the probe's, reparented here.
 	}
-	line := []byte("exit ")
+	kind, code := "exit", ws.ExitStatus()
 	if ws.Signaled() {
-		line = appendInt([]byte("signal "), int(ws.Signal()))
-	} else {
-		line = appendInt(line, ws.ExitStatus())
+		kind, code = "signal", int(ws.Signal())
 	}
 	if bx != nil {
 		// What the probe wrote, once nothing of it runs any more.
@@ -235,8 +225,7 @@ func supervise(cfg config) {
 			say("note", "the probe wrote "+string(appendInt(nil, more))+" more paths than listed")
 		}
 	}
-	kind, text, _ := cut(string(line), ' ')
-	say(kind, text)
+	say(kind, string(appendInt(nil, code)))
 	k0, k1 = 0, 0
 	if mode != "ns" {
 		// What the probe left running: its descendants are below this
@@ -259,16 +248,6 @@ func supervise(cfg config) {
 	}
 	status.Close()
 	os.Exit(0)
-}
-
-// cut is strings.Cut for one byte (this file imports no strings).
-func cut(s string, sep byte) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // Capabilities are a thread's, and a Go program has several threads

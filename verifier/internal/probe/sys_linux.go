@@ -2,7 +2,6 @@ package probe
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -126,12 +125,8 @@ func startIsolated(iso isolation, cmd *exec.Cmd) (refused string, err error) {
 // same user without CAP_SYS_PTRACE cannot read /proc/PID/environ (nor
 // ptrace it): what protects pluginctl's environment from a probe without
 // a PID namespace.
-var hideOnce sync.Once
-
 func hideEnvironment() {
-	hideOnce.Do(func() {
-		syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0)
-	})
+	syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0)
 }
 
 // allCaps are the capabilities the supervisor of a user other than root
@@ -181,24 +176,10 @@ func killGroup(pid int) {
 // bytes of address space when as > 0. No limit of CPU time, which a host
 // does not have: the timeout is kept by pluginctl's clock.
 func setLimits(pid int, as uint64) error {
-	limits := []struct {
-		resource int
-		cur, max uint64
-	}{
-		{syscall.RLIMIT_CORE, 0, 0},
+	if err := prlimit(pid, syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil || as == 0 {
+		return err
 	}
-	if as > 0 {
-		limits = append(limits, struct {
-			resource int
-			cur, max uint64
-		}{syscall.RLIMIT_AS, as, as})
-	}
-	for _, l := range limits {
-		if err := prlimit(pid, l.resource, &syscall.Rlimit{Cur: l.cur, Max: l.max}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return prlimit(pid, syscall.RLIMIT_AS, &syscall.Rlimit{Cur: as, Max: as})
 }
 
 func prlimit(pid, resource int, lim *syscall.Rlimit) error {
@@ -208,18 +189,4 @@ func prlimit(pid, resource int, lim *syscall.Rlimit) error {
 		return errno
 	}
 	return nil
-}
-
-// fileIdentity names a file's current content by its identity: device,
-// inode, size, modification and change time; "" and false if unknown.
-func fileIdentity(path string) (string, bool) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", false
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return "", false
-	}
-	return fmt.Sprintf("%d %d %d %d.%d %d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec), true
 }

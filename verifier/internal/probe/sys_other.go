@@ -44,5 +44,3 @@ func killGroup(pid int) {
 func killTree(pid int) { killGroup(pid) }
 
 func setLimits(pid int, as uint64) error { return errUnsupported }
-
-func fileIdentity(path string) (string, bool) { return "", false }

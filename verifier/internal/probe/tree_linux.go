@@ -57,16 +57,14 @@ func parentOf(pid int) (int, bool) {
 	for i >= 0 && b[i] != ')' {
 		i--
 	}
-	// ") S PPID ..."
-	if i < 0 || i+4 >= len(b) {
+	if i < 0 {
 		return 0, false
 	}
-	rest := b[i+4:]
-	j := 0
-	for j < len(rest) && rest[j] != ' ' {
-		j++
-	}
-	return atoi(string(rest[:j]))
+	// ") S PPID ..."
+	_, rest, _ := cut(string(b[i+1:]), ' ')
+	_, rest, _ = cut(rest, ' ')
+	ppid, _, _ := cut(rest, ' ')
+	return atoi(ppid)
 }
 
 // killTree kills root's descendants, then root: each is stopped first,

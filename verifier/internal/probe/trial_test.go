@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -59,7 +58,6 @@ func TestRefusedNamespacesRunAgain(t *testing.T) {
 		nsState, nsWhy = savedState, savedWhy
 		nsMu.Unlock()
 		syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 1, 0) // as setIsolation
-		hideOnce = sync.Once{}
 	})
 	log := filepath.Join(t.TempDir(), "modes")
 	p := &Probe{Path: exe, Host: filepath.Join(t.TempDir(), fakeSupervisor)}

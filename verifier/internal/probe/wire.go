@@ -26,17 +26,18 @@ package probe
 // keyLen is the size of the per-run key in bytes.
 const keyLen = 16
 
-// Stage names, in the order a probe writes them for one artifact.
+// Stage names of Event.Stage, in the order a probe writes them for one
+// artifact.
 const (
-	stageStarted   = "started"    // key read, before any plugin.Open
-	stageOpening   = "opening"    // about to call plugin.Open (index, path)
-	stageOpened    = "opened"     // plugin.Open returned a plugin (same_as: index of an earlier artifact giving the same *plugin.Plugin)
-	stageOpenError = "open-error" // plugin.Open returned an error (error)
-	stageLookedUp  = "looked-up"  // symbols looked up (symbols: the convention's and -lookup's; checks: the contract's, by position)
-	stageCall      = "call"       // about to call a plugin function (func)
-	stageReturned  = "returned"   // it returned (func, value/list/nil/error)
-	stagePanicked  = "panicked"   // it panicked and the probe recovered (func, value, stack)
-	stageDone      = "done"       // every artifact handled; the probe exits 0 next
+	StageStarted   = "started"    // key read, before any plugin.Open
+	StageOpening   = "opening"    // about to call plugin.Open (index, path)
+	StageOpened    = "opened"     // plugin.Open returned a plugin (same_as: index of an earlier artifact giving the same *plugin.Plugin)
+	StageOpenError = "open-error" // plugin.Open returned an error (error)
+	StageLookedUp  = "looked-up"  // symbols looked up (symbols: the convention's; checks: the contract's, by position)
+	StageCall      = "call"       // about to call a plugin function (func)
+	StageReturned  = "returned"   // it returned (func, value/list/nil/error)
+	StagePanicked  = "panicked"   // it panicked and the probe recovered (func, value, stack)
+	StageDone      = "done"       // every artifact handled; the probe exits 0 next
 )
 
 // sipHash returns SipHash-2-4 of m under the 128-bit key (k0, k1).
@@ -263,40 +264,20 @@ func formatSymbolCheck(c symbolCheck) string {
 
 // parseSymbolCheck parses the command-line form of a symbolCheck.
 func parseSymbolCheck(s string) (symbolCheck, bool) {
-	var c symbolCheck
-	if len(s) < 4 || s[1] != ':' || s[0] != 'r' && s[0] != 'o' {
+	kind, rest, _ := cut(s, ':')
+	name, types, ok := cut(rest, ':')
+	c := symbolCheck{name: name, required: kind == "r"}
+	if !ok || name == "" || kind != "r" && kind != "o" {
 		return c, false
 	}
-	c.required = s[0] == 'r'
-	s = s[2:]
-	i := 0
-	for i < len(s) && s[i] != ':' {
-		i++
-	}
-	if i == 0 || i == len(s) {
-		return c, false
-	}
-	c.name, s = s[:i], s[i+1:]
-	for len(s) > 0 {
-		n, digits := 0, 0
-		for digits < len(s) && s[digits] >= '0' && s[digits] <= '9' {
-			if n > 1<<20 {
-				return c, false
-			}
-			n = n*10 + int(s[digits]-'0')
-			digits++
-		}
-		if digits == 0 {
+	for more := types != ""; more; {
+		var t string
+		t, types, more = cut(types, ',')
+		n, ok := atoi(t)
+		if !ok {
 			return c, false
 		}
 		c.types = append(c.types, n)
-		s = s[digits:]
-		if len(s) > 0 {
-			if s[0] != ',' || len(s) == 1 {
-				return c, false
-			}
-			s = s[1:]
-		}
 	}
 	return c, true
 }
@@ -359,17 +340,12 @@ func parseConfig(b []byte) (config, bool) {
 	if c.role == roleSupervisor {
 		copy(c.skey[:], b[1+keyLen:1+2*keyLen])
 	}
-	rest := b[1+keysOf(c.role):]
-	for len(rest) > 0 {
-		i := 0
-		for i < len(rest) && rest[i] != 0 {
-			i++
-		}
-		if i == len(rest) {
+	for rest := string(b[1+keysOf(c.role):]); rest != ""; {
+		arg, after, ok := cut(rest, 0)
+		if !ok {
 			return c, false // an unterminated argument
 		}
-		c.args = append(c.args, string(rest[:i]))
-		rest = rest[i+1:]
+		c.args, rest = append(c.args, arg), after
 	}
 	return c, true
 }
@@ -411,4 +387,14 @@ func atoi(s string) (int, bool) {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n, true
+}
+
+// cut is strings.Cut for one byte (the probe links no package strings).
+func cut(s string, sep byte) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
 }

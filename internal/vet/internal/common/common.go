@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -148,17 +149,9 @@ func IsStd(pass *analysis.Pass) bool {
 	return !strings.Contains(first, ".")
 }
 
-// FindAPI returns the package with import path api among the imports of
-// pkg, direct first, then transitive; nil if pkg does not reach it.
+// FindAPI returns the package with import path api among pkg and the
+// packages it imports, directly or not; nil if pkg does not reach it.
 func FindAPI(pkg *types.Package, api string) *types.Package {
-	if pkg.Path() == api {
-		return pkg
-	}
-	for _, p := range pkg.Imports() {
-		if p.Path() == api {
-			return p
-		}
-	}
 	seen := map[*types.Package]bool{}
 	var find func(p *types.Package) *types.Package
 	find = func(p *types.Package) *types.Package {
@@ -181,12 +174,7 @@ func FindAPI(pkg *types.Package, api string) *types.Package {
 
 // ImportsDirectly reports whether pkg imports path directly.
 func ImportsDirectly(pkg *types.Package, path string) bool {
-	for _, p := range pkg.Imports() {
-		if p.Path() == path {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(pkg.Imports(), func(p *types.Package) bool { return p.Path() == path })
 }
 
 // Qualifier qualifies package-level names by package name, except those
