@@ -34,10 +34,10 @@ import (
 
 // variant is one generated module the benchmarks run on.
 type variant struct {
-	// host is "reference", "plain" (fixture.WithPlainHost) or
+	// host is "reference", "plain" (fixture.Module.PlainHost) or
 	// "realistic" (a reference host whose plugins import encoding/json,
 	// net/http, log/slog and a third-party module:
-	// fixture.WithRealisticPlugins).
+	// fixture.Module.Realistic).
 	host string
 	n    int
 }
@@ -45,14 +45,8 @@ type variant struct {
 func (v variant) String() string { return fmt.Sprintf("host=%s/plugins=%d", v.host, v.n) }
 
 func (v variant) generate(b *testing.B) string {
-	var opts []fixture.ModuleOption
-	switch v.host {
-	case "plain":
-		opts = append(opts, fixture.WithPlainHost())
-	case "realistic":
-		opts = append(opts, fixture.WithRealisticPlugins())
-	}
-	return fixture.GenerateModule(b, b.TempDir(), v.n, opts...)
+	m := fixture.Module{PlainHost: v.host == "plain", Realistic: v.host == "realistic"}
+	return fixture.GenerateModule(b, b.TempDir(), v.n, m)
 }
 
 // BenchmarkBuild compares `pluginctl build` (default flags: vet included)

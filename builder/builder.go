@@ -208,7 +208,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := checkGOFLAGS(env.GOFLAGS); err != nil {
 		return nil, err
 	}
-	ws, err := loadWorkspace(p.GoMod, p.GoWork)
+	ws, err := loadWorkspace(p)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	targets, srcKey := found.targets, found.sourceKey
 	if fh != nil {
-		targets = onlyPlugins(targets)
+		// A build for a host builds plugins only.
+		targets = slices.DeleteFunc(targets, func(t *target) bool { return t.Kind != Plugin })
 		if len(targets) == 0 && len(o.PluginPatterns) == 0 {
 			return nil, fh.noPlugins(o.Patterns, resolve())
 		}
@@ -360,7 +361,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	b := &run{
 		o: o, g: g.With(buildEnv...), out: out, stage: stage, overlay: overlay,
 		args: append(slices.Clone(modArgs), flags...), slotKey: slotKey(ws.Root, toolTarget, flags),
-		progress: prog,
+		progress: prog, described: map[*target]described{},
 	}
 	if o.CacheDir != "off" {
 		b.shared, b.configKey = cacheprog.NewStore(env.GOCACHEPROG, b.g.Env), slotKey("", toolTarget, flags)
@@ -424,7 +425,6 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var forHosts []string
 	var forRecord *manifest.HostRecord
 	if fh != nil {
 		if err := fh.check(stage, targets); err != nil {
@@ -448,7 +448,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		m.Contract = &manifest.Contract{API: r.API, From: r.From, Source: r.Source, Contract: r.Contract}
 	}
 	// From here on nothing is cancelled: the set is replaced as a whole.
-	if err := b.commit(m, targets, forHosts); err != nil {
+	if err := b.commit(m, targets); err != nil {
 		return nil, err
 	}
 	return &Result{

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"golang.org/x/mod/modfile"
 
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/gocmd"
@@ -168,7 +171,7 @@ func (fh *forHost) checkOwnModule(root string) error {
 	if !strings.Contains(string(data), h.Main.Path) {
 		return nil
 	}
-	if modulePathOf(data) == h.Main.Path {
+	if modfile.ModulePath(data) == h.Main.Path {
 		return &EnvError{Msg: fmt.Sprintf("this is the host's own module %s: build it with `pluginctl build`, not --for", h.Main.Path)}
 	}
 	for _, line := range strings.Split(string(data), "\n") {
@@ -184,16 +187,6 @@ func (fh *forHost) checkOwnModule(root string) error {
 		}
 	}
 	return nil
-}
-
-// modulePathOf returns the module path of a go.mod file's contents.
-func modulePathOf(gomod []byte) string {
-	for _, line := range strings.Split(string(gomod), "\n") {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
-			return strings.Trim(strings.TrimSpace(rest), `"`)
-		}
-	}
-	return ""
 }
 
 // moduleRoot finds the go.mod at or above dir.
@@ -226,9 +219,9 @@ func checkForFlags(f Flags, set []string, h *released.Host) error {
 		var mine, hosts string
 		switch name {
 		case "race":
-			mine, hosts = boolWord(f.Race), boolWord(has["-race"] == "true")
+			mine, hosts = strconv.FormatBool(f.Race), strconv.FormatBool(has["-race"] == "true")
 		case "trimpath":
-			mine, hosts = boolWord(f.Trimpath), boolWord(has["-trimpath"] == "true")
+			mine, hosts = strconv.FormatBool(f.Trimpath), strconv.FormatBool(has["-trimpath"] == "true")
 		case "tags":
 			mine, hosts = strings.Join(f.Tags, ","), has["-tags"]
 		case "gcflags":
@@ -251,30 +244,11 @@ func checkForFlags(f Flags, set []string, h *released.Host) error {
 	return nil
 }
 
-func boolWord(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
-
 func quoteOr(s string) string {
 	if s == "" {
 		return "(none)"
 	}
 	return fmt.Sprintf("%q", s)
-}
-
-// onlyPlugins drops the hosts of the module: a build for a host builds
-// plugins only.
-func onlyPlugins(ts []*target) []*target {
-	var out []*target
-	for _, t := range ts {
-		if t.Kind == Plugin {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // explainCompile adds to a failed compile what the build changed: the

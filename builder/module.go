@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
+
+	"github.com/pluginctl/pluginctl/internal/project"
 )
 
 // workspace is the module graph input of one build: the go.mod files of
@@ -19,8 +21,6 @@ import (
 type workspace struct {
 	// Root is the directory of go.work, or of the single go.mod.
 	Root string
-	// Work is the go.work file path, "" outside workspace mode.
-	Work string
 	// Mods are the main modules' parsed go.mod files, and ModDirs their
 	// directories.
 	Mods    []*modfile.File
@@ -31,48 +31,24 @@ type workspace struct {
 	digest []byte
 }
 
-// loadWorkspace reads and checks go.mod, go.sum and go.work. gomod and
-// gowork are the values of `go env GOMOD GOWORK` in the build directory.
-func loadWorkspace(gomod, gowork string) (*workspace, error) {
-	if gowork == "off" {
-		gowork = ""
-	}
-	if gomod == "" || gomod == os.DevNull {
-		if gowork == "" {
-			return nil, &EnvError{Msg: "not inside a Go module: no go.mod in this directory or any parent", Fix: "run pluginctl in your module, or create one with `go mod init`"}
-		}
-	}
+// loadWorkspace reads and checks the go.mod and go.sum files of the
+// project's main modules, and its go.work.
+func loadWorkspace(p *project.Project) (*workspace, error) {
 	h := sha256.New()
-	ws := &workspace{Work: gowork}
-	var modPaths []string
-	sumFiles := []string{}
-	if gowork != "" {
-		data, err := os.ReadFile(gowork)
+	ws := &workspace{Root: p.Root, ModDirs: p.ModuleDirs()}
+	ws.Vendor = fileExists(filepath.Join(ws.Root, "vendor", "modules.txt"))
+	var sumFiles []string
+	if p.GoWork != "" {
+		data, err := os.ReadFile(p.GoWork)
 		if err != nil {
 			return nil, fmt.Errorf("reading go.work: %w", err)
 		}
-		wf, err := modfile.ParseWork(gowork, data, nil)
-		if err != nil {
-			return nil, &ModError{Err: err}
-		}
-		ws.Root = filepath.Dir(gowork)
 		fmt.Fprintf(h, "go.work\n%s\n", data)
-		for _, u := range wf.Use {
-			dir := u.Path
-			if !filepath.IsAbs(dir) {
-				dir = filepath.Join(ws.Root, dir)
-			}
-			modPaths = append(modPaths, filepath.Join(dir, "go.mod"))
-		}
 		sumFiles = append(sumFiles, filepath.Join(ws.Root, "go.work.sum"))
-		ws.Vendor = fileExists(filepath.Join(ws.Root, "vendor", "modules.txt"))
-	} else {
-		ws.Root = filepath.Dir(gomod)
-		modPaths = []string{gomod}
-		ws.Vendor = fileExists(filepath.Join(ws.Root, "vendor", "modules.txt"))
 	}
 	sums := map[string]bool{} // "path version" and "path version/go.mod"
-	for _, mp := range modPaths {
+	for _, dir := range ws.ModDirs {
+		mp := filepath.Join(dir, "go.mod")
 		data, err := os.ReadFile(mp)
 		if err != nil {
 			return nil, fmt.Errorf("reading go.mod: %w", err)
@@ -85,7 +61,6 @@ func loadWorkspace(gomod, gowork string) (*workspace, error) {
 			return nil, &ModError{Err: fmt.Errorf("%s:1: no module directive", mp)}
 		}
 		ws.Mods = append(ws.Mods, f)
-		ws.ModDirs = append(ws.ModDirs, filepath.Dir(mp))
 		fmt.Fprintf(h, "go.mod %s\n%s\n", f.Module.Mod.Path, data)
 		sumFiles = append(sumFiles, filepath.Join(filepath.Dir(mp), "go.sum"))
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,18 +81,13 @@ func removeStaleStages(out string) {
 // directory, shown as outName.
 func checkDestinations(out, outName string, ts []*target) error {
 	show := func(rel string) string { return filepath.Join(outName, rel) }
-	for _, t := range ts {
-		if t.Kind != Plugin {
-			continue
-		}
-		dir := filepath.Join(out, "plugins")
-		if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+	if slices.ContainsFunc(ts, func(t *target) bool { return t.Kind == Plugin }) {
+		if fi, err := os.Stat(filepath.Join(out, "plugins")); err == nil && !fi.IsDir() {
 			return &EnvError{
 				Msg: fmt.Sprintf("cannot write the plugins: %s is %s, not a directory", show("plugins"), fsutil.Describe(fi.Mode())),
 				Fix: fmt.Sprintf("remove or rename %s (nothing was written)", show("plugins")),
 			}
 		}
-		break
 	}
 	rels := []string{manifest.FileName}
 	for _, t := range ts {
@@ -131,9 +127,9 @@ func seedStage(src, staged string, current bool) error {
 
 // commit moves the staged artifacts into place, removes the plugins of the
 // previous build that are no longer built, and writes the manifest last.
-func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) error {
+func (b *run) commit(m *manifest.Manifest, ts []*target) error {
 	var facts []artifact.Fact // by target
-	hosts := forHosts
+	var hosts, rels []string
 	for _, t := range ts {
 		if t.Kind == Host {
 			hosts = append(hosts, filepath.ToSlash(artifactRel(t)))
@@ -141,6 +137,7 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 	}
 	for _, t := range ts {
 		rel := artifactRel(t)
+		rels = append(rels, rel)
 		b.describedMu.Lock()
 		d, ok := b.described[t]
 		b.describedMu.Unlock()
@@ -161,8 +158,6 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 	if err := checkDestinations(b.out, b.o.Out, ts); err != nil {
 		return err
 	}
-	mpath := filepath.Join(b.out, manifest.FileName)
-	prev, _ := manifest.Read(mpath)
 	byPath := append([]manifest.Artifact(nil), m.Artifacts...)
 	sort.Slice(m.Artifacts, func(i, j int) bool { return m.Artifacts[i].Path < m.Artifacts[j].Path })
 	// The manifest is staged too and moved into place last, with the
@@ -170,19 +165,15 @@ func (b *run) commit(m *manifest.Manifest, ts []*target, forHosts []string) erro
 	if err := m.Write(filepath.Join(b.stage, manifest.FileName)); err != nil {
 		return fmt.Errorf("writing the manifest: %w", err)
 	}
-	rels := make([]string, 0, len(ts)+1)
-	for _, t := range ts {
-		rels = append(rels, artifactRel(t))
-	}
 	if err := b.replace(append(rels, manifest.FileName)); err != nil {
 		return err
 	}
-	if prev != nil {
+	if b.prev != nil { // read under the same lock: still the folder's
 		keep := map[string]bool{}
 		for _, a := range m.Artifacts {
 			keep[a.Path] = true
 		}
-		for _, a := range prev.Artifacts {
+		for _, a := range b.prev.Artifacts {
 			if !keep[a.Path] && filepath.IsLocal(filepath.FromSlash(a.Path)) {
 				os.Remove(filepath.Join(b.out, filepath.FromSlash(a.Path)))
 			}

@@ -248,9 +248,6 @@ func (b *run) build(ctx context.Context, t *target) (linked bool, output string,
 		d.a, d.fact, d.err = b.describe(staged)
 	}
 	b.describedMu.Lock()
-	if b.described == nil {
-		b.described = map[*target]described{}
-	}
 	b.described[t] = d
 	b.describedMu.Unlock()
 	return linked, string(out), nil

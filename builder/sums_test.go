@@ -25,7 +25,7 @@ func TestSumsSurviveTheBuild(t *testing.T) {
 		t.Helper()
 		for _, a := range res.Manifest.Artifacts {
 			path := filepath.Join(dir, "bin", filepath.FromSlash(a.Path))
-			if got, ok := sums.Get(path); !ok || got != a.SHA256 {
+			if got, _, ok := sums.Lookup(path); !ok || got != a.SHA256 {
 				t.Errorf("%s: remembered sum %q (found %v), manifest says %s", a.Path, got, ok, a.SHA256)
 			}
 		}

@@ -25,7 +25,7 @@ func TestReleasedStaticFallback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the example host and a plugin")
 	}
-	host := fixture.ExampleHost(t)
+	host := fixture.HostBinary(t, fixture.Example)
 	hf, err := artifact.Read(host)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ package artifact
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"debug/buildinfo"
 	"debug/dwarf"
@@ -25,13 +26,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go/token"
 	"io"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/pluginctl/pluginctl/internal/fsutil"
 	"github.com/pluginctl/pluginctl/pluginapi/meta"
@@ -228,36 +231,18 @@ func Read(path string) (*File, error) {
 	case fi.Size() > MaxSize:
 		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (%d bytes, limit %d)", fi.Size(), MaxSize)}
 	}
-	// Read into a buffer of the size Stat saw, plus one byte to notice a
-	// file that grew since; never read more than MaxSize+1 bytes.
-	data := make([]byte, fi.Size()+1)
-	n, err := io.ReadFull(f, data)
-	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		data = data[:n]
-	case err != nil:
+	// Read into a buffer of the size Stat saw (a file that grew since
+	// grows it); never read more than MaxSize+1 bytes.
+	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxSize+1)); err != nil {
 		return nil, fmt.Errorf("reading artifact %s: %w", path, err)
-	default: // it grew
-		rest, err := io.ReadAll(io.LimitReader(f, MaxSize+1-int64(n)))
-		if err != nil {
-			return nil, fmt.Errorf("reading artifact %s: %w", path, err)
-		}
-		data = append(data, rest...)
 	}
+	data := buf.Bytes()
 	if len(data) > MaxSize {
 		return nil, &NotPluginError{Path: path, Reason: fmt.Sprintf("file too large (limit %d bytes)", MaxSize)}
 	}
 	return ReadBytes(path, data)
-}
-
-// ReadPlugin is Read for a file that must be a plugin: any other kind is
-// reported as a *NotPluginError, returned together with the File.
-func ReadPlugin(path string) (*File, error) {
-	f, err := Read(path)
-	if err != nil {
-		return nil, err
-	}
-	return f, f.CheckPlugin()
 }
 
 // CheckPlugin returns nil for a plugin and a *NotPluginError naming the
@@ -268,7 +253,7 @@ func (f *File) CheckPlugin() error {
 	case KindPlugin:
 		return nil
 	case KindExecutable:
-		reason = "a Go executable (-buildmode=" + orDefault(f.BuildMode, "exe") + "), not a plugin"
+		reason = "a Go executable (-buildmode=" + cmp.Or(f.BuildMode, "exe") + "), not a plugin"
 	case KindCShared:
 		reason = "a Go c-shared library (-buildmode=c-shared), not a plugin"
 	case KindCLibrary:
@@ -277,13 +262,6 @@ func (f *File) CheckPlugin() error {
 		reason = "unknown kind " + string(f.Kind)
 	}
 	return &NotPluginError{Path: f.Path, Reason: reason}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // recoverPanics turns parser panics into errors. FuzzRead turns it off to
@@ -616,30 +594,11 @@ func cSymbols(ef *elf.File, data []byte, t *symTable, text goText) map[string]Ha
 // upper-case letter. Method (T.M, (*T).M), closure (F.func1) and generic
 // instance (F[...]) symbols all fail it.
 func isExportedIdent(b []byte) bool {
-	s := string(b)
-	for i, r := range s {
-		switch {
-		case i == 0:
-			if !unicode.IsUpper(r) {
-				return false
-			}
-		case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
-		default:
-			return false
-		}
-	}
-	return s != ""
+	return token.IsExported(string(b)) && token.IsIdentifier(string(b))
 }
 
 // SortedExports returns the names of f.Exported in order.
-func (f *File) SortedExports() []string {
-	names := make([]string, 0, len(f.Exported))
-	for n := range f.Exported {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (f *File) SortedExports() []string { return slices.Sorted(maps.Keys(f.Exported)) }
 
 func findMetadata(data []byte) *meta.Metadata {
 	m, _ := meta.Find(data)

@@ -107,7 +107,7 @@ func (a answer) result() (string, error) {
 	case a.NoDWARF:
 		return "", ErrNoDWARF
 	case a.Err != "":
-		return "", errorString(a.Err)
+		return "", errors.New(a.Err)
 	}
 	return a.Value, nil
 }
@@ -124,10 +124,6 @@ type rereadError struct{ err error }
 
 func (e *rereadError) Error() string { return e.err.Error() }
 func (e *rereadError) Unwrap() error { return e.err }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
 
 func (c Cache) path(sum string) string {
 	return filepath.Join(c.Dir, sum[:2], sum+"-"+toolKey())
@@ -230,9 +226,6 @@ func (c Cache) decode(path, sum string, data []byte) *File {
 	if l := f.facts.Libc; l != nil {
 		f.libcOnce.Do(func() {})
 		f.libc = l
-		if l.GlibcSymbols == nil {
-			l.symbols = f.glibcSymbols
-		}
 	}
 	return f
 }
@@ -252,9 +245,6 @@ func (c Cache) Save(f *File) {
 	sum := f.SHA256()
 	if sum == "" {
 		return
-	}
-	if f.libc != nil && f.libcErr == nil {
-		f.facts.Libc = f.libc
 	}
 	data := encodeEntry(f, &f.facts)
 	if data == nil {
@@ -301,9 +291,6 @@ func (c Cache) Prime(name, sum string, data []byte) Fact {
 		}
 	}
 	f.Libc()
-	if f.libc != nil && f.libcErr == nil {
-		f.facts.Libc = f.libc
-	}
 	entry := encodeEntry(f, &f.facts)
 	c.Save(f)
 	return Fact{Sum: sum, entry: entry}

@@ -313,7 +313,7 @@ func TestCacheForgedSum(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Sums.Put(plugin, old) // the forged entry, for the new file's identity
-	if got, ok := c.Sums.Get(plugin); !ok || got != old {
+	if got, _, ok := c.Sums.Lookup(plugin); !ok || got != old {
 		t.Fatalf("the forged entry is not in place: %q %v", got, ok)
 	}
 	if g, ok := c.Remembered(plugin); ok {

@@ -8,7 +8,7 @@ import (
 // entry is what a facts cache entry holds: a File's exported fields and
 // what its lazy readers found, as JSON, so that a field added to File is
 // remembered without a codec to update (and nil stays apart from empty:
-// no package hashes means stripped, no glibc symbols not read yet).
+// no package hashes means stripped).
 type entry struct {
 	File  *File
 	Facts *facts

@@ -5,7 +5,6 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
-	"strings"
 )
 
 // checkELFHeader returns why data is no ELF file whose headers lie inside
@@ -121,11 +120,7 @@ var magics = []struct{ magic, what string }{
 // notELFReason describes data that does not start with the ELF magic.
 func notELFReason(data []byte) string {
 	head := data[:min(len(data), 8)]
-	var hexs []string
-	for _, b := range head {
-		hexs = append(hexs, fmt.Sprintf("%02x", b))
-	}
-	reason := fmt.Sprintf("not an ELF file (starts with %s %q", strings.Join(hexs, " "), head)
+	reason := fmt.Sprintf("not an ELF file (starts with % x %q", head, head)
 	for _, m := range magics {
 		if bytes.HasPrefix(data, []byte(m.magic)) {
 			return reason + ": " + m.what + ")"

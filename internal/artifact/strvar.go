@@ -45,8 +45,11 @@ func (f *File) stringVar(name string) (s string, err error) {
 		return "", errors.New("only 64-bit files are supported")
 	}
 	syms, err := symbolTable(ef, data, elf.SHT_DYNSYM)
-	if err != nil || syms == nil {
-		return "", fmt.Errorf("reading .dynsym: %v", orNoTable(err))
+	if err == nil && syms == nil {
+		err = errors.New("no dynamic symbol table")
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading .dynsym: %v", err)
 	}
 	full := f.PluginPath + "." + name
 	var addr uint64
@@ -58,7 +61,7 @@ func (f *File) stringVar(name string) (s string, err error) {
 	if addr == 0 {
 		return "", fmt.Errorf("no variable %s", full)
 	}
-	hdr, ok := readAt(ef, addr, 16)
+	hdr, ok := symData(ef, data, rawSym{value: addr, size: 16})
 	if !ok {
 		return "", fmt.Errorf("%s: address %#x not in the file", full, addr)
 	}
@@ -73,26 +76,11 @@ func (f *File) stringVar(name string) (s string, err error) {
 	if n > uint64(len(data)) {
 		return "", fmt.Errorf("%s: implausible length %d", full, n)
 	}
-	b, ok := readAt(ef, ptr, n)
+	b, ok := symData(ef, data, rawSym{value: ptr, size: n})
 	if !ok {
 		return "", fmt.Errorf("%s: string data at %#x not in the file", full, ptr)
 	}
 	return string(b), nil
-}
-
-// readAt reads n bytes at virtual address addr from the section holding it.
-func readAt(ef *elf.File, addr, n uint64) ([]byte, bool) {
-	for _, s := range ef.Sections {
-		if s.Type == elf.SHT_NOBITS || s.Addr == 0 || addr < s.Addr || addr+n > s.Addr+s.Size || addr+n < addr {
-			continue
-		}
-		b := make([]byte, n)
-		if _, err := s.ReadAt(b, int64(addr-s.Addr)); err != nil {
-			return nil, false
-		}
-		return b, true
-	}
-	return nil, false
 }
 
 // relativeAddend finds the RELATIVE relocation of the 8 bytes at addr.
@@ -125,11 +113,4 @@ func relativeAddend(ef *elf.File, addr uint64) (uint64, bool) {
 		}
 	}
 	return 0, false
-}
-
-func orNoTable(err error) error {
-	if err == nil {
-		return errors.New("no dynamic symbol table")
-	}
-	return err
 }

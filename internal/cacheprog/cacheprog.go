@@ -8,7 +8,6 @@ package cacheprog
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -17,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,17 +46,40 @@ type response struct {
 // and a path.
 const maxLine = 1 << 20
 
-// Client talks to one running cache program. Its methods are safe for
-// concurrent use; requests are sent one at a time.
-type Client struct {
+// Store is a cache program started on first use, for files pluginctl
+// keeps there under keys of its own (artifacts, probes). It is only a
+// cache: a failure makes every later Get miss and every Put a no-op, and
+// Close reports the first one. Its methods are safe for concurrent use;
+// requests are sent one at a time. A nil *Store stores nothing.
+type Store struct {
+	spec string
+	env  []string
+	once sync.Once
+
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	in     *bufio.Writer
 	inC    io.Closer
 	out    *bufio.Scanner
 	nextID int64
-	broken error
-	close  bool // the program knows the close command
+	close  bool  // the program knows the close command
+	broken bool  // the program cannot be talked to (any more)
+	err    error // the first failure
+}
+
+// NewStore returns the store of the GOCACHEPROG value spec, started with
+// the environment env (nil: pluginctl's own); nil when spec is "" or "off".
+func NewStore(spec string, env []string) *Store {
+	if spec == "" || spec == "off" {
+		return nil
+	}
+	return &Store{spec: spec, env: env}
+}
+
+// Key is the action ID of one of pluginctl's entries: kind and the parts
+// that identify it.
+func Key(kind string, parts ...string) [32]byte {
+	return sha256.Sum256([]byte("pluginctl " + kind + "\x00" + strings.Join(parts, "\x00")))
 }
 
 // Split splits a GOCACHEPROG value into the program and its arguments as
@@ -93,145 +116,160 @@ func Split(spec string) ([]string, error) {
 	return fields, nil
 }
 
-// Start starts the cache program spec (a GOCACHEPROG value) with the
-// environment env (nil: pluginctl's own) and waits, at most 30 seconds,
+// start starts the cache program, once, and waits, at most 30 seconds,
 // for its greeting, which must offer get and put. The program's standard
-// error goes to stderr (nil discards it).
-func Start(ctx context.Context, spec string, env []string, stderr io.Writer) (*Client, error) {
-	args, err := Split(spec)
+// error is discarded.
+func (s *Store) start() {
+	s.once.Do(func() {
+		if err := s.startProgram(); err != nil {
+			s.fail(err, true)
+		}
+	})
+}
+
+func (s *Store) startProgram() error {
+	args, err := Split(s.spec)
 	if err != nil {
-		return nil, fmt.Errorf("GOCACHEPROG %q: %w", spec, err)
+		return fmt.Errorf("GOCACHEPROG %q: %w", s.spec, err)
 	}
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = env
-	cmd.Stderr = stderr
+	cmd.Env = s.env
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting GOCACHEPROG %s: %w", args[0], err)
+		return fmt.Errorf("starting GOCACHEPROG %s: %w", args[0], err)
 	}
-	c := &Client{cmd: cmd, in: bufio.NewWriter(in), inC: in, out: bufio.NewScanner(out)}
-	c.out.Buffer(make([]byte, 64<<10), maxLine)
+	s.cmd, s.in, s.inC, s.out = cmd, bufio.NewWriter(in), in, bufio.NewScanner(out)
+	s.out.Buffer(make([]byte, 64<<10), maxLine)
 	hello := make(chan error, 1)
 	var r response
-	go func() { hello <- c.read(&r) }()
+	go func() { hello <- s.read(&r) }()
 	select {
 	case err = <-hello:
-	case <-ctx.Done():
-		err = ctx.Err()
 	case <-time.After(30 * time.Second):
 		err = errors.New("no greeting within 30 s")
 	}
-	if err == nil && (r.ID != 0 || !has(r.KnownCommands, "get") || !has(r.KnownCommands, "put")) {
+	if err == nil && (r.ID != 0 || !slices.Contains(r.KnownCommands, "get") || !slices.Contains(r.KnownCommands, "put")) {
 		err = fmt.Errorf("greeting offers %v, want get and put", r.KnownCommands)
 	}
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		return nil, fmt.Errorf("GOCACHEPROG %s: %w", args[0], err)
+		s.cmd = nil
+		return fmt.Errorf("GOCACHEPROG %s: %w", args[0], err)
 	}
-	c.close = has(r.KnownCommands, "close")
-	return c, nil
+	s.close = slices.Contains(r.KnownCommands, "close")
+	return nil
 }
 
-func has(cmds []string, c string) bool {
-	for _, k := range cmds {
-		if k == c {
-			return true
-		}
+// fail records err if it is the first failure; broken stops all requests.
+// s.mu is held, or no request can run yet.
+func (s *Store) fail(err error, broken bool) {
+	if s.err == nil {
+		s.err = err
 	}
-	return false
+	s.broken = s.broken || broken
 }
 
-func (c *Client) read(r *response) error {
-	if !c.out.Scan() {
-		if err := c.out.Err(); err != nil {
+func (s *Store) read(r *response) error {
+	if !s.out.Scan() {
+		if err := s.out.Err(); err != nil {
 			return err
 		}
 		return io.ErrUnexpectedEOF
 	}
-	return json.Unmarshal(c.out.Bytes(), r)
+	return json.Unmarshal(s.out.Bytes(), r)
 }
 
-// roundTrip sends req (and body, for a put) and returns its response.
-func (c *Client) roundTrip(req request, body func(io.Writer) error) (*response, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.broken != nil {
-		return nil, c.broken
+// roundTrip sends req (and body, for a put) and returns its response; nil
+// after any failure, which it records.
+func (s *Store) roundTrip(req request, body func(io.Writer) error) *response {
+	if s == nil {
+		return nil
 	}
-	c.nextID++
-	req.ID = c.nextID
+	s.start()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken {
+		return nil
+	}
+	s.nextID++
+	req.ID = s.nextID
 	var resp response
 	err := func() error {
 		data, err := json.Marshal(req)
 		if err != nil {
 			return err
 		}
-		c.in.Write(data)
-		c.in.WriteByte('\n')
+		s.in.Write(data)
+		s.in.WriteByte('\n')
 		if body != nil {
-			if err := body(c.in); err != nil {
+			if err := body(s.in); err != nil {
 				return err
 			}
 		}
-		if err := c.in.Flush(); err != nil {
+		if err := s.in.Flush(); err != nil {
 			return err
 		}
-		var r response
-		if err := c.read(&r); err != nil {
+		if err := s.read(&resp); err != nil {
 			return err
 		}
-		if r.ID != req.ID {
-			return fmt.Errorf("response %d to request %d", r.ID, req.ID)
+		if resp.ID != req.ID {
+			return fmt.Errorf("response %d to request %d", resp.ID, req.ID)
 		}
-		resp = r
 		return nil
 	}()
 	if err != nil {
-		c.broken = fmt.Errorf("cache program: %w", err)
-		return nil, c.broken
+		s.fail(fmt.Errorf("cache program: %w", err), true)
+		return nil
 	}
 	if resp.Err != "" {
-		return nil, fmt.Errorf("cache program: %s", resp.Err)
+		s.fail(fmt.Errorf("cache program: %s", resp.Err), false)
+		return nil
 	}
-	return &resp, nil
+	return &resp
 }
 
-// Get returns the path of a local file holding the body stored under
-// action (valid until Close), or ok false on a miss.
-func (c *Client) Get(action [32]byte) (path string, ok bool, err error) {
-	r, err := c.roundTrip(request{Command: "get", ActionID: action[:]}, nil)
-	if err != nil {
-		return "", false, err
+// Get returns a local file holding the entry stored under key (valid
+// until Close), or "".
+func (s *Store) Get(key [32]byte) string {
+	r := s.roundTrip(request{Command: "get", ActionID: key[:]}, nil)
+	if r == nil || r.Miss {
+		return ""
 	}
-	if r.Miss || r.DiskPath == "" {
-		return "", false, nil
-	}
-	return r.DiskPath, true, nil
+	return r.DiskPath
 }
 
-// Put stores the file at path under action; its output ID is the SHA-256
-// of its contents, as the go command's are.
-func (c *Client) Put(action [32]byte, path string) error {
+// Put stores the file at path under key; its output ID is the SHA-256 of
+// its contents, as the go command's are.
+func (s *Store) Put(key [32]byte, path string) {
+	if s == nil {
+		return
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		s.mu.Lock()
+		s.fail(err, false)
+		s.mu.Unlock()
+		return
 	}
 	defer f.Close()
 	h := sha256.New()
 	size, err := io.Copy(h, f)
-	if err != nil {
-		return err
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
+	if err != nil {
+		s.mu.Lock()
+		s.fail(err, false)
+		s.mu.Unlock()
+		return
 	}
 	var body func(io.Writer) error
 	if size > 0 {
@@ -249,127 +287,37 @@ func (c *Client) Put(action [32]byte, path string) error {
 			return err
 		}
 	}
-	_, err = c.roundTrip(request{Command: "put", ActionID: action[:], OutputID: h.Sum(nil), BodySize: size}, body)
-	return err
+	s.roundTrip(request{Command: "put", ActionID: key[:], OutputID: h.Sum(nil), BodySize: size}, body)
 }
 
-// Close asks the program to exit and waits for it, at most 30 seconds.
-func (c *Client) Close() error {
-	var err error
-	if c.close {
-		_, err = c.roundTrip(request{Command: "close"}, nil)
-	}
-	c.inC.Close()
-	done := make(chan error, 1)
-	go func() { done <- c.cmd.Wait() }()
-	select {
-	case werr := <-done:
-		if err == nil {
-			err = werr
-		}
-	case <-time.After(30 * time.Second):
-		c.cmd.Process.Kill()
-		<-done
-		if err == nil {
-			err = errors.New("cache program did not exit within 30 s of close")
-		}
-	}
-	return err
-}
-
-// Store is a cache program started on first use, for files pluginctl
-// keeps there under keys of its own (artifacts, probes). It is only a
-// cache: a failure makes every later Get miss and every Put a no-op, and
-// Close reports the first one. A nil *Store stores nothing.
-type Store struct {
-	spec string
-	env  []string
-
-	once   sync.Once
-	client *Client
-	mu     sync.Mutex
-	err    error
-}
-
-// NewStore returns the store of the GOCACHEPROG value spec, started with
-// the environment env (nil: pluginctl's own); nil when spec is "" or "off".
-func NewStore(spec string, env []string) *Store {
-	if spec == "" || spec == "off" {
-		return nil
-	}
-	return &Store{spec: spec, env: env}
-}
-
-func (s *Store) start() *Client {
-	s.once.Do(func() {
-		c, err := Start(context.Background(), s.spec, s.env, nil)
-		if err != nil {
-			s.fail(err)
-			return
-		}
-		s.client = c
-	})
-	return s.client
-}
-
-func (s *Store) fail(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err == nil {
-		s.err = err
-	}
-}
-
-// Key is the action ID of one of pluginctl's entries: kind and the parts
-// that identify it.
-func Key(kind string, parts ...string) [32]byte {
-	return sha256.Sum256([]byte("pluginctl " + kind + "\x00" + strings.Join(parts, "\x00")))
-}
-
-// Get returns a local file holding the entry stored under key, or "".
-func (s *Store) Get(key [32]byte) string {
-	if s == nil {
-		return ""
-	}
-	c := s.start()
-	if c == nil {
-		return ""
-	}
-	path, ok, err := c.Get(key)
-	if err != nil {
-		s.fail(err)
-	}
-	if !ok {
-		return ""
-	}
-	return path
-}
-
-// Put stores the file at path under key.
-func (s *Store) Put(key [32]byte, path string) {
-	if s == nil {
-		return
-	}
-	if c := s.start(); c != nil {
-		if err := c.Put(key, path); err != nil {
-			s.fail(err)
-		}
-	}
-}
-
-// Close stops the program, if it was started, and returns the first
-// failure of the store.
+// Close stops the program, if it was started, waiting at most 30 seconds
+// for it to exit, and returns the first failure of the store.
 func (s *Store) Close() error {
 	if s == nil {
 		return nil
 	}
 	s.once.Do(func() {}) // a Close before any use starts nothing
-	if s.client != nil {
-		if err := s.client.Close(); err != nil {
-			s.fail(err)
-		}
+	if s.cmd == nil {
+		return s.err
+	}
+	if s.close {
+		s.roundTrip(request{Command: "close"}, nil)
+	}
+	s.inC.Close()
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+		err = errors.New("cache program did not exit within 30 s of close")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err != nil {
+		s.fail(err, true)
+	}
 	return s.err
 }

@@ -24,7 +24,7 @@ func TestCheckReadsNothingItWrote(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module")
 	}
-	mod := fixture.GenerateModule(t, t.TempDir(), 2)
+	mod := fixture.GenerateModule(t, t.TempDir(), 2, fixture.Module{})
 	for k, v := range map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local", "CGO_ENABLED": "1", "PLUGINCTL_CACHE": t.TempDir()} {
 		t.Setenv(k, v)
 	}

@@ -3,7 +3,6 @@ package fsutil
 import (
 	"io"
 	"os"
-	"path/filepath"
 	"syscall"
 )
 
@@ -22,26 +21,11 @@ func Clone(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".clone*")
-	if err != nil {
+	return replace(dst, fi.Mode().Perm(), func(out *os.File) error {
+		if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, out.Fd(), ficlone, in.Fd()); errno == 0 {
+			return nil
+		}
+		_, err := io.Copy(out, in)
 		return err
-	}
-	tmp := out.Name()
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, out.Fd(), ficlone, in.Fd())
-	if errno != 0 {
-		_, err = io.Copy(out, in)
-	}
-	if err == nil {
-		err = out.Chmod(fi.Mode().Perm())
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	})
 }

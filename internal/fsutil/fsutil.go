@@ -3,7 +3,6 @@
 package fsutil
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -20,12 +19,21 @@ func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
 	if Trace != nil {
 		Trace("write", name)
 	}
+	return replace(name, perm, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// replace fills a temporary file beside name with fill, gives it perm and
+// renames it to name; on failure it removes it.
+func replace(name string, perm os.FileMode, fill func(*os.File) error) error {
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
-	_, err = f.Write(data)
+	err = fill(f)
 	if err == nil {
 		err = f.Chmod(perm)
 	}
@@ -41,41 +49,17 @@ func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
 	return err
 }
 
-// LinkOrCopy makes dst a hard link to src, or a copy when linking fails
-// (another file system). dst is replaced atomically.
+// LinkOrCopy makes dst a hard link to src, or a copy (Clone) when
+// linking fails (another file system). dst is replaced atomically.
 func LinkOrCopy(src, dst string) error {
 	tmp := dst + ".tmp-link"
 	os.Remove(tmp)
 	if err := os.Link(src, tmp); err != nil {
-		if err := copyFile(src, tmp); err != nil {
-			os.Remove(tmp)
-			return err
-		}
+		return Clone(src, dst)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.Remove(tmp)
 		return err
 	}
 	return nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	fi, err := in.Stat()
-	if err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fi.Mode().Perm())
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

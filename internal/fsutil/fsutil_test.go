@@ -104,12 +104,12 @@ func TestCloneIsIndependent(t *testing.T) {
 	if fi, _ := os.Stat(dst); fi.Mode().Perm() != 0o755 {
 		t.Errorf("clone mode %v, want the source's 0755", fi.Mode().Perm())
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, ".dst.clone*")); len(m) > 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, ".dst.tmp*")); len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
 
-// TestReadRegularModTime: the fast path returns what os reads and stats,
+// TestReadRegularModTime: ReadRegularModTime returns what os reads and stats,
 // empty files included; a missing file is os's not-exist error.
 func TestReadRegularModTime(t *testing.T) {
 	dir := t.TempDir()

@@ -89,12 +89,6 @@ func ReadRegular(name string, limit int64) ([]byte, error) {
 // ReadRegularModTime is ReadRegular, also returning the file's
 // modification time.
 func ReadRegularModTime(name string, limit int64) ([]byte, time.Time, error) {
-	if Trace != nil {
-		Trace("read", name)
-	}
-	if data, mod, ok := readRaw(name, limit); ok {
-		return data, mod, nil
-	}
 	f, fi, err := OpenRegular(name)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -129,35 +123,4 @@ func CheckReplaceable(name string) error {
 		return &NotRegularError{Path: name, Mode: fi.Mode()}
 	}
 	return nil
-}
-
-// readRaw is ReadRegularModTime's common case through the system calls
-// alone (open, fstat, read, close): os.File's set-up for the runtime's
-// poller costs more than reading a small file (the static check reads two
-// cache entries per artifact). false sends every other case (an error, a
-// file that is not regular, is too large or grew while read, an
-// interrupted call) to the general path, which tells them apart.
-func readRaw(name string, limit int64) ([]byte, time.Time, bool) {
-	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, time.Time{}, false
-	}
-	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if syscall.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG || st.Size < 0 || st.Size > limit {
-		return nil, time.Time{}, false
-	}
-	buf := make([]byte, st.Size+1)
-	n := 0
-	for n < len(buf) {
-		k, err := syscall.Read(fd, buf[n:])
-		if err != nil || k < 0 {
-			return nil, time.Time{}, false
-		}
-		if k == 0 {
-			return buf[:n], time.Unix(st.Mtim.Unix()), true
-		}
-		n += k
-	}
-	return nil, time.Time{}, false
 }

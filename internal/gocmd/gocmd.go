@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,11 +92,7 @@ func (g *Go) Command(ctx context.Context, verb string, args ...string) (*exec.Cm
 	cmd := exec.CommandContext(ctx, bin, append([]string{verb}, args...)...)
 	cmd.Dir = g.Dir
 	trace(cmd)
-	env := g.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	cmd.Env = gcEnv(append([]string(nil), env...))
+	cmd.Env = gcEnv(g.environ())
 	// Interrupt first so that go removes its temporary files, then kill.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
 	cmd.WaitDelay = WaitDelay
@@ -105,12 +102,16 @@ func (g *Go) Command(ctx context.Context, verb string, args ...string) (*exec.Cm
 // With returns a copy of g whose environment has the extra variables.
 func (g *Go) With(env ...string) *Go {
 	c := *g
-	base := g.Env
-	if base == nil {
-		base = os.Environ()
-	}
-	c.Env = append(append([]string(nil), base...), env...)
+	c.Env = append(g.environ(), env...)
 	return &c
+}
+
+// environ returns a copy of g's environment.
+func (g *Go) environ() []string {
+	if g.Env == nil {
+		return os.Environ()
+	}
+	return slices.Clone(g.Env)
 }
 
 // Output runs the command and returns its standard output. On failure the
@@ -187,11 +188,7 @@ func (g *Go) ReadEnv(ctx context.Context) (*Env, error) {
 // per binary, so repeated calls reuse it). GOPACKAGESDRIVER is turned off:
 // no external driver decides what a package is.
 func (g *Go) PackagesEnv(linkDir string) ([]string, error) {
-	env := g.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	env = gcEnv(append(append([]string(nil), env...), "GOPACKAGESDRIVER=off"))
+	env := gcEnv(append(g.environ(), "GOPACKAGESDRIVER=off"))
 	if g.Binary == "" {
 		return env, nil
 	}
@@ -226,17 +223,14 @@ func (g *Go) PackagesEnv(linkDir string) ([]string, error) {
 			}
 		}
 	}
-	path := ""
+	path := dir
 	for i := len(env) - 1; i >= 0; i-- {
 		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
-			path = v
+			if v != "" {
+				path += string(os.PathListSeparator) + v
+			}
 			break
 		}
-	}
-	if path != "" {
-		path = dir + string(os.PathListSeparator) + path
-	} else {
-		path = dir
 	}
 	return append(env, "PATH="+path), nil
 }

@@ -140,16 +140,9 @@ func localPath(p string) bool {
 	return p != "" && !strings.ContainsRune(p, 0) && !strings.Contains(p, "\\") && filepath.IsLocal(filepath.FromSlash(p))
 }
 
+// isHex reports whether s is n lower-case hexadecimal digits.
 func isHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return len(s) == n && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // Write writes the manifest to name atomically.
@@ -222,9 +215,6 @@ func (ix *Index) Lookup(path string) *Artifact {
 	}
 	return nil
 }
-
-// ErrNoManifest is returned when no manifest exists where one was expected.
-var ErrNoManifest = errors.New("no " + FileName + " found")
 
 // Contract is the contract recorded by a build.
 type Contract struct {

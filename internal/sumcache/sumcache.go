@@ -25,22 +25,10 @@ type Cache struct{ Dir string }
 // no such directory or PLUGINCTL_CACHE is "off".
 func Default() Cache { return Cache{Dir: cachedir.For(cachedir.Sums)} }
 
-// Identity describes the file at path as it is now: what Get compares.
+// Identity describes the file at path as it is now: what Lookup compares.
 // A reader takes it before reading a file and remembers the sum with
 // PutAs, so that a file changed while it was read is not remembered.
-func Identity(path string) (string, bool) { return identity(path) }
-
-// SameContents reports whether identities a and b (from Identity) are of
-// the same file with the same size and modification time, whatever their
-// change times: as before and after a hard link to it was made, which
-// changes only the change time. Writing the file changes its modification
-// time, unless the writer sets it back on purpose.
-func SameContents(a, b string) bool {
-	fa, fb := strings.Fields(a), strings.Fields(b)
-	return len(fa) == 5 && len(fb) == 5 && slices.Equal(fa[:4], fb[:4])
-}
-
-func identity(path string) (string, bool) {
+func Identity(path string) (string, bool) {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
 		return "", false
@@ -50,6 +38,16 @@ func identity(path string) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("%d %d %d %d.%d %d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec), true
+}
+
+// SameContents reports whether identities a and b (from Identity) are of
+// the same file with the same size and modification time, whatever their
+// change times: as before and after a hard link to it was made, which
+// changes only the change time. Writing the file changes its modification
+// time, unless the writer sets it back on purpose.
+func SameContents(a, b string) bool {
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	return len(fa) == 5 && len(fb) == 5 && slices.Equal(fa[:4], fb[:4])
 }
 
 // maxEntry bounds an entry read back: real ones are a line.
@@ -64,20 +62,13 @@ func (c Cache) entry(path string) string {
 	return filepath.Join(c.Dir, hex.EncodeToString(h[:16]))
 }
 
-// Get returns the remembered sum of the file at path, if its identity has
-// not changed since Put.
-func (c Cache) Get(path string) (string, bool) {
-	sum, _, ok := c.Lookup(path)
-	return sum, ok
-}
-
-// Lookup is Get, also returning the identity the file had when its sum
-// was found.
+// Lookup returns the remembered sum of the file at path, if its identity
+// has not changed since Put, and that identity.
 func (c Cache) Lookup(path string) (sum, id string, ok bool) {
 	if c.Dir == "" {
 		return "", "", false
 	}
-	id, ok = identity(path)
+	id, ok = Identity(path)
 	if !ok {
 		return "", "", false
 	}
@@ -95,7 +86,7 @@ func (c Cache) Lookup(path string) (sum, id string, ok bool) {
 // Put remembers sum for the file at path as it is now. Errors are
 // ignored: it is only a cache.
 func (c Cache) Put(path, sum string) {
-	if id, ok := identity(path); ok {
+	if id, ok := Identity(path); ok {
 		c.PutAs(path, id, sum)
 	}
 }
@@ -106,7 +97,7 @@ func (c Cache) PutAs(path, id, sum string) {
 	if c.Dir == "" {
 		return
 	}
-	if now, ok := identity(path); !ok || now != id || os.MkdirAll(c.Dir, 0o755) != nil {
+	if now, ok := Identity(path); !ok || now != id || os.MkdirAll(c.Dir, 0o755) != nil {
 		return
 	}
 	fsutil.WriteFileAtomic(c.entry(path), []byte(id+"\n"+sum+"\n"), 0o644)

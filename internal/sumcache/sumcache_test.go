@@ -11,11 +11,11 @@ func TestCache(t *testing.T) {
 	c := Cache{Dir: t.TempDir()}
 	f := filepath.Join(t.TempDir(), "a.so")
 	os.WriteFile(f, []byte("one"), 0o644)
-	if _, ok := c.Get(f); ok {
+	if _, _, ok := c.Lookup(f); ok {
 		t.Fatal("hit before Put")
 	}
 	c.Put(f, "0000000000000000000000000000000000000000000000000000000000000001")
-	if sum, ok := c.Get(f); !ok || sum[63] != '1' {
+	if sum, _, ok := c.Lookup(f); !ok || sum[63] != '1' {
 		t.Fatalf("Get after Put = %q, %v", sum, ok)
 	}
 	// Rewriting the file, even with the same size and modification
@@ -24,7 +24,7 @@ func TestCache(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	os.WriteFile(f, []byte("two"), 0o644)
 	os.Chtimes(f, fi.ModTime(), fi.ModTime())
-	if _, ok := c.Get(f); ok {
+	if _, _, ok := c.Lookup(f); ok {
 		t.Error("hit after the file was rewritten")
 	}
 	// A file replaced by another one (a new inode) misses too.
@@ -32,10 +32,10 @@ func TestCache(t *testing.T) {
 	g := filepath.Join(filepath.Dir(f), "b.so")
 	os.WriteFile(g, []byte("two"), 0o644)
 	os.Rename(g, f)
-	if _, ok := c.Get(f); ok {
+	if _, _, ok := c.Lookup(f); ok {
 		t.Error("hit after the file was replaced")
 	}
-	if _, ok := (Cache{}).Get(f); ok {
+	if _, _, ok := (Cache{}).Lookup(f); ok {
 		t.Error("the zero Cache remembers")
 	}
 }

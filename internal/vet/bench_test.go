@@ -32,7 +32,7 @@ import (
 func BenchmarkVet(b *testing.B) {
 	// The module bench/ builds, with plugins that are main packages too
 	// (go vet ./... type-checks them).
-	dir := fixture.GenerateModule(b, b.TempDir(), 50, fixture.WithPluginMain())
+	dir := fixture.GenerateModule(b, b.TempDir(), 50, fixture.Module{PluginMain: true})
 	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false")
 	goVet := func(env []string) {
 		cmd := exec.Command("go", "vet", "./...")
