@@ -7,6 +7,8 @@ import (
 	"github.com/pluginctl/pluginctl/internal/artifact"
 	"github.com/pluginctl/pluginctl/internal/contract"
 	"github.com/pluginctl/pluginctl/internal/diag"
+	"github.com/pluginctl/pluginctl/pluginapi"
+	"github.com/pluginctl/pluginctl/verifier/internal/probe"
 )
 
 // TestConventionJudgement: whether a contract is the pluginapi convention
@@ -49,5 +51,39 @@ func TestConventionJudgement(t *testing.T) {
 		if !slices.Equal(codes, tc.codes) {
 			t.Errorf("%s: codes %v, want %v", tc.name, codes, tc.codes)
 		}
+	}
+}
+
+// TestPlanDelegatesTheConvention: the probe's convention code checks an
+// entry exactly when contract's IsConvention says it is the convention's
+// (the one owner of that answer); an entry that also accepts another type
+// is asserted as the contract says, so a plugin giving the other type
+// passes.
+func TestPlanDelegatesTheConvention(t *testing.T) {
+	api := pluginapi.ImportPath
+	newType := "func() " + api + ".Plugin"
+	for _, tc := range []struct {
+		name       string
+		entries    []contract.Entry
+		convention bool
+		checks     []string // symbols the probe asserts itself
+	}{
+		{"the convention", contract.Default(api).Entries, true, nil},
+		{"New of any type", []contract.Entry{{Symbol: "New", Required: true}}, true, nil},
+		{"New of the convention's type or another", []contract.Entry{{Symbol: "New", Required: true, Types: []string{newType, "func() any"}}}, false, []string{"New"}},
+		{"another New", []contract.Entry{{Symbol: "New", Required: true, Types: []string{"func() any"}}}, false, []string{"New"}},
+		{"a required Init on top", append(contract.Default(api).Entries[:2:2], contract.Entry{Symbol: "Init", Required: true, Types: []string{"func(" + api + ".Host) error"}}, contract.Default(api).Entries[3]), true, []string{"Init"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &prober{probe: &probe.Probe{APIPackage: api}, contract: &contract.Contract{Entries: tc.entries}}
+			pl := c.plan("p.so")
+			var got []string
+			for _, ch := range pl.Checks {
+				got = append(got, ch.Symbol)
+			}
+			if pl.Convention != tc.convention || !slices.Equal(got, tc.checks) {
+				t.Errorf("plan: Convention %v, checks %v; want %v, %v", pl.Convention, got, tc.convention, tc.checks)
+			}
+		})
 	}
 }

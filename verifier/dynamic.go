@@ -349,7 +349,7 @@ func (c *prober) plan(path string) checkPlan {
 	}
 	conv := func(e contract.Entry) (contract.Entry, bool) {
 		i := slices.IndexFunc(defaults, func(d contract.Entry) bool { return d.Symbol == e.Symbol })
-		if i < 0 || !slices.Contains(e.Types, defaults[i].Types[0]) {
+		if i < 0 || !e.IsConvention(pluginapi.ImportPath) {
 			return contract.Entry{}, false
 		}
 		return defaults[i], true
