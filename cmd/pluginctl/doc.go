@@ -1115,7 +1115,10 @@
 //
 // # The host's contract
 //
-// What HOST looks up in its plugins is read from source, in this order:
+// A HOST that links pluginapi/loader follows the pluginapi convention, which
+// the loader enforces: its contract is that convention, or what pluginctl.toml
+// and --expect declare. What any other HOST looks up is read from source, in
+// this order:
 // --host-src DIR; else HOST's own main module at the version its build info
 // records (a tag, a pseudo-version, or its vcs.revision resolved by the module
 // proxy), downloaded read-only into the module cache through the go command;
